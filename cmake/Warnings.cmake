@@ -1,0 +1,14 @@
+# Warnings live on an INTERFACE target so that only our own targets get them.
+add_library(trsim_warnings INTERFACE)
+target_compile_options(trsim_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(TRSIM_WARNINGS_AS_ERRORS)
+  target_compile_options(trsim_warnings INTERFACE -Werror)
+endif()
+
+# Sanitizers for the whole build (a separate build directory in CI).
+if(TRSIM_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,73 @@
+#pragma once
+// The events the engine emits, in TaskRouter's vocabulary. Every consumer (statistics, the event
+// log, tests) sees the same stream; the engine never formats output.
+#include <cstdint>
+#include <string_view>
+
+#include "trsim/scenario.hpp"
+#include "trsim/time.hpp"
+
+namespace trsim {
+
+using TaskId = std::uint32_t;         ///< dense, in creation order within a replication
+using ReservationId = std::uint32_t;  ///< dense, in creation order within a replication
+
+enum class EventType : std::uint8_t {
+  task_created,
+  workflow_entered,
+  workflow_target_matched,
+  task_queue_entered,
+  task_queue_timeout,
+  task_queue_moved,
+  workflow_timeout,
+  workflow_skipped,
+  reservation_created,
+  reservation_accepted,
+  reservation_rejected,
+  reservation_timeout,
+  reservation_canceled,
+  reservation_rescinded,
+  reservation_wrapup,
+  reservation_completed,
+  task_canceled,
+  task_wrapup,
+  task_completed,
+  worker_activity_update,
+};
+
+/// "task.created", "reservation.timeout", "worker.activity.update", ...
+std::string_view event_type_name(EventType type);
+
+/// Why a task was canceled.
+enum class CancelReason : std::uint8_t {
+  none,
+  abandoned,          ///< the caller hung up (patience)
+  ttl_exceeded,       ///< "Task TTL Exceeded"
+  workflow_timeout,   ///< "Task canceled on Workflow timeout"
+  workflow_skipped,   ///< a final-step skip_if skipped it out of the workflow
+  transition_limit,   ///< 1000 pending->reserved transitions
+};
+
+/// The `reason` text the event log prints ("Task TTL Exceeded", ...).
+std::string_view cancel_reason_text(CancelReason reason);
+
+/// One event. Fields that do not apply hold kNoId (or 0 / none).
+struct Event {
+  SimTime time = 0;
+  EventType type = EventType::task_created;
+  TaskId task = kNoId;
+  ReservationId reservation = kNoId;
+  WorkerId worker = kNoId;
+  QueueId queue = kNoId;
+  WorkflowId workflow = kNoId;
+  ActivityId activity = kNoId;           ///< worker.activity.update: the new activity
+  ActivityId previous_activity = kNoId;  ///< worker.activity.update: the one left
+  ChannelId channel = kNoId;
+  CancelReason reason = CancelReason::none;
+  std::int64_t priority = 0;
+  SimTime task_created_at = 0;  ///< creation time of `task` (waits derive from it)
+  /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
+  QueueId previous_queue = kNoId;
+};
+
+}  // namespace trsim

@@ -1,0 +1,220 @@
+#pragma once
+// The validated, immutable scenario: names resolved to dense ids, expressions compiled,
+// distributions built. The engine runs on this and knows nothing of YAML.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trsim/distribution.hpp"
+#include "trsim/expression.hpp"
+#include "trsim/time.hpp"
+#include "trsim/value.hpp"
+
+namespace trsim {
+
+using ActivityId = std::uint32_t;
+using ChannelId = std::uint32_t;
+using QueueId = std::uint32_t;
+using WorkflowId = std::uint32_t;
+using BehaviorId = std::uint32_t;
+using GroupId = std::uint32_t;
+using WorkerId = std::uint32_t;
+using StreamId = std::uint32_t;
+inline constexpr std::uint32_t kNoId = UINT32_MAX;
+
+/// Where something was written in the scenario (for diagnostics raised after loading).
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+enum class TaskOrder : std::uint8_t { fifo, lifo };
+
+struct Activity {
+  std::string name;
+  std::string sid;
+  bool available = false;
+};
+
+struct Channel {
+  std::string name;
+};
+
+struct WorkspaceSettings {
+  ActivityId default_activity = kNoId;
+  ActivityId timeout_activity = kNoId;
+  bool multi_task = true;
+  TaskOrder prioritize_queue_order = TaskOrder::fifo;
+};
+
+struct TaskQueue {
+  std::string name;
+  std::string sid;
+  Expression target_workers;
+  TaskOrder task_order = TaskOrder::fifo;
+  int max_reserved_workers = 1;
+  ActivityId reservation_activity = kNoId;  ///< single-tasking only; kNoId = unchanged
+  ActivityId assignment_activity = kNoId;   ///< single-tasking only; kNoId = unchanged
+  SourceLocation where;
+};
+
+/// `worker.<attribute> ASC|DESC` of an order_by.
+struct OrderByClause {
+  std::string attribute;  ///< dotted path inside the worker attributes
+  bool descending = false;
+};
+
+/// One step of a filter (a TaskRouter workflow target).
+struct WorkflowTarget {
+  QueueId queue = kNoId;
+  std::optional<Expression> expression;  ///< over task. and worker.
+  std::optional<std::int64_t> priority;  ///< overrides the task's priority
+  std::optional<SimTime> timeout;        ///< this step's own timeout (deadlines are cumulative)
+  std::vector<OrderByClause> order_by;
+  std::optional<Expression> skip_if;
+  /// known_worker_sid / known_worker_friendly_name: the task attribute naming the worker.
+  std::string known_worker_sid_attribute;
+  std::string known_worker_name_attribute;
+  SourceLocation where;
+};
+
+struct WorkflowFilter {
+  std::string name;
+  Expression expression;
+  std::vector<WorkflowTarget> targets;
+  SourceLocation where;
+};
+
+struct Workflow {
+  std::string name;
+  std::string sid;
+  SimTime task_reservation_timeout = 120 * kMicrosPerSecond;
+  std::vector<WorkflowFilter> filters;
+  WorkflowTarget default_target;  ///< queue only, no timeout
+  bool reservation_timeout_advances_step = false;
+  SourceLocation where;
+};
+
+struct Behavior {
+  std::string name;
+  double p_accept = 1.0;
+  double p_reject = 0.0;
+  double p_no_response = 0.0;
+  Distribution response_time;                       ///< default for both outcomes
+  std::optional<Distribution> accept_response_time;  ///< overrides for accepting agents
+  std::optional<Distribution> reject_response_time;  ///< overrides for rejecting agents
+  ActivityId reject_activity = kNoId;                ///< kNoId = stay where it is
+  /// After a reservation timeout the worker sits in the timeout activity; if return_after is set
+  /// it moves to after_timeout_activity after that delay, else it stays there.
+  std::optional<Distribution> return_after;
+  ActivityId after_timeout_activity = kNoId;
+  Distribution wrapup_time;
+  /// Single-tasking only: activity after a task completes; kNoId = the one held before.
+  ActivityId after_task_activity = kNoId;
+};
+
+struct ScheduleEntry {
+  SimTime at = 0;
+  ActivityId activity = kNoId;
+  bool reject_pending_reservations = false;
+};
+
+struct WorkerGroup {
+  std::string name;
+  WorkerId first_worker = 0;
+  std::uint32_t count = 0;
+  BehaviorId behavior = kNoId;
+  std::vector<ScheduleEntry> schedule;  ///< sorted by `at`
+  std::optional<SimTime> schedule_period;  ///< the schedule repeats every period
+  double handle_time_factor = 1.0;
+};
+
+struct Worker {
+  std::string name;
+  std::string sid;
+  GroupId group = kNoId;
+  Value attributes;                  ///< an object
+  ActivityId initial_activity = kNoId;
+  std::vector<int> capacity;         ///< per ChannelId
+};
+
+/// A categorical attribute drawn per task: {pick: {sales: 0.3, support: 0.7}} at `path`.
+struct AttributePick {
+  std::string path;  ///< dotted path in the task attributes
+  std::vector<std::pair<Value, double>> options;  ///< value, probability (summing to 1)
+};
+
+struct TraceRow {
+  SimTime time = 0;
+  Value attributes;  ///< an object: overrides of the stream's attributes
+  std::optional<SimTime> handle_time;
+  std::optional<SimTime> patience;
+  std::optional<std::int64_t> priority;
+  ChannelId channel = kNoId;  ///< kNoId = the stream's channel
+};
+
+struct ArrivalStream {
+  enum class Kind : std::uint8_t { poisson, piecewise, trace };
+  std::string name;
+  WorkflowId workflow = kNoId;
+  ChannelId channel = kNoId;
+  Value attributes;  ///< fixed attributes (an object)
+  std::vector<AttributePick> picks;
+  Kind kind = Kind::poisson;
+  double rate_per_second = 0;           ///< poisson
+  SimTime rate_interval = 0;            ///< piecewise: interval length
+  std::vector<double> rates_per_second;  ///< piecewise: one per interval, repeating
+  std::vector<TraceRow> trace;          ///< trace, sorted by time
+  Distribution handle_time;
+  std::optional<Distribution> patience;  ///< caller abandonment; none = never abandons
+  std::int64_t priority = 0;
+  SimTime ttl = 86400 * kMicrosPerSecond;
+};
+
+struct StatisticsSettings {
+  std::vector<double> service_level_thresholds{0, 20, 60};  ///< seconds
+  SimTime interval = 30 * 60 * kMicrosPerSecond;
+};
+
+struct Expectation {
+  std::string metric;  ///< dotted path in the statistics, e.g. workspace.service_level.20
+  std::optional<double> min;
+  std::optional<double> max;
+  bool require_ci = false;  ///< the whole ci95 must lie on the right side
+  SourceLocation where;
+};
+
+struct Scenario {
+  std::string name;
+  std::string source_file;
+  std::uint64_t seed = 1;
+  std::int64_t start_epoch_seconds = 0;  ///< wall clock of time 0 (UTC)
+  SimTime horizon = 8 * 3600 * kMicrosPerSecond;
+  SimTime warmup = 0;
+  bool drain = true;
+  std::uint32_t replications = 1;
+  StatisticsSettings statistics;
+  WorkspaceSettings workspace;
+  std::vector<Activity> activities;
+  std::vector<Channel> channels;
+  std::vector<TaskQueue> task_queues;
+  std::vector<Workflow> workflows;
+  std::vector<Behavior> behaviors;
+  std::vector<WorkerGroup> worker_groups;
+  std::vector<Worker> workers;
+  std::vector<ArrivalStream> arrivals;
+  std::vector<Expectation> expectations;
+
+  // Look-ups by name: the _or_none forms return kNoId when absent.
+  ActivityId activity_by_name_or_none(std::string_view name) const;
+  ChannelId channel_by_name_or_none(std::string_view name) const;
+  QueueId queue_by_name_or_none(std::string_view name) const;
+  WorkflowId workflow_by_name_or_none(std::string_view name) const;
+};
+
+/// TaskRouter-style sid: the two-letter prefix and 32 hex digits derived from `key`.
+std::string make_sid(std::string_view prefix, std::string_view key);
+
+}  // namespace trsim

@@ -1,0 +1,54 @@
+#pragma once
+// Sinks receive the engine's events. They are pure consumers: the event log, counters in tests.
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "trsim/event.hpp"
+
+namespace trsim {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  /// Called once per replication before its first event.
+  virtual void begin_replication(std::uint32_t /*replication*/) {}
+  virtual void on_event(const Event& event) = 0;
+  /// Called once per replication after its last event.
+  virtual void end_replication() {}
+};
+
+/// Discards everything (benchmarks, runs without --events).
+class NullSink final : public EventSink {
+ public:
+  void on_event(const Event&) override {}
+};
+
+/// Keeps every event in memory (tests).
+class MemorySink final : public EventSink {
+ public:
+  void on_event(const Event& event) override { events.push_back(event); }
+  std::vector<Event> events;
+};
+
+/// Writes JSON Lines (§4) to a stream. `replication_field` adds "rep" to every line (used when a
+/// run has more than one replication).
+class JsonLinesSink final : public EventSink {
+ public:
+  JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field);
+  ~JsonLinesSink() override;
+  void begin_replication(std::uint32_t replication) override;
+  void on_event(const Event& event) override;
+  void end_replication() override;
+
+ private:
+  void flush_buffer();
+  const Scenario& scenario_;
+  std::ostream& out_;
+  bool replication_field_;
+  std::uint32_t replication_ = 0;
+  std::uint64_t seq_ = 0;
+  std::string buffer_;
+};
+
+}  // namespace trsim
