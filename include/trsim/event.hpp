@@ -52,6 +52,27 @@ enum class CancelReason : std::uint8_t {
 std::string_view cancel_reason_text(CancelReason reason);
 
 /// One event. Fields that do not apply hold kNoId (or 0 / none).
+///
+/// What the engine fills in, per type (every event has `time`; every task event has `task`,
+/// `workflow`, `channel`, `priority` (current) and `task_created_at`):
+///   task_created            the task exists, status pending
+///   workflow_entered        -
+///   workflow_target_matched queue = the step's queue (a step is entered)
+///   task_queue_entered      queue
+///   task_queue_timeout      queue = the queue whose step deadline passed
+///   task_queue_moved        queue = the new queue, previous_queue = the queue left
+///   workflow_timeout        queue = the last queue (a task_canceled follows)
+///   workflow_skipped        queue = the queue skipped out of (a task_canceled follows)
+///   reservation_*           reservation, worker, queue (the queue the offer was made from)
+///       created: worker got the offer; accepted: task is assigned (its wait ends here);
+///       rejected / timeout / canceled / rescinded: the offer ended unaccepted;
+///       wrapup: the conversation ended; completed: wrap-up ended, the worker's capacity frees
+///   task_canceled           queue = the queue it was waiting in (kNoId if none), reason
+///   task_wrapup / task_completed   worker, reservation, queue (of the accepted reservation)
+///   worker_activity_update  worker, activity, previous_activity
+/// An assigned task is never canceled, so a task_canceled always ends a wait. A reservation's
+/// worker holds one unit of the task channel's capacity from reservation_created until the
+/// reservation ends (rejected, timeout, canceled, rescinded or completed).
 struct Event {
   SimTime time = 0;
   EventType type = EventType::task_created;
