@@ -2,6 +2,7 @@
 // The events the engine emits, in TaskRouter's vocabulary. Every consumer (statistics, the event
 // log, tests) sees the same stream; the engine never formats output.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "trsim/scenario.hpp"
@@ -50,6 +51,11 @@ enum class CancelReason : std::uint8_t {
 
 /// The `reason` text the event log prints ("Task TTL Exceeded", ...).
 std::string_view cancel_reason_text(CancelReason reason);
+
+/// The sid of task `task` of replication `replication`: make_sid("WT", "task:<rep>:<id>").
+std::string task_sid(std::uint32_t replication, TaskId task);
+/// The sid of a reservation: make_sid("WR", "reservation:<rep>:<id>").
+std::string reservation_sid(std::uint32_t replication, ReservationId reservation);
 
 /// One event. Fields that do not apply hold kNoId (or 0 / none).
 ///

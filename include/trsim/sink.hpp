@@ -2,6 +2,8 @@
 // Sinks receive the engine's events. They are pure consumers: the event log, counters in tests.
 #include <memory>
 #include <ostream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "trsim/event.hpp"
@@ -32,7 +34,8 @@ class MemorySink final : public EventSink {
 };
 
 /// Writes JSON Lines (§4) to a stream. `replication_field` adds "rep" to every line (used when a
-/// run has more than one replication).
+/// run has more than one replication). `seq` starts at 1 in each replication; lines are buffered
+/// and written in chunks of about 1 MiB, and at end_replication().
 class JsonLinesSink final : public EventSink {
  public:
   JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field);
@@ -49,6 +52,13 @@ class JsonLinesSink final : public EventSink {
   std::uint32_t replication_ = 0;
   std::uint64_t seq_ = 0;
   std::string buffer_;
+  // Pre-rendered fragments per dense id (`,"worker":"…","worker_sid":"WK…"`, ...): an event then
+  // costs a few appends, without escaping or sid derivation.
+  std::vector<std::string> worker_json_, queue_json_, previous_queue_json_, workflow_json_,
+      channel_json_, activity_json_, previous_activity_json_;
+  // Direct-mapped caches of task and reservation sids (id -> sid) of the current replication: a
+  // task's events come close together, and deriving a sid hashes and allocates.
+  std::vector<std::pair<std::uint32_t, std::string>> task_sids_, reservation_sids_;
 };
 
 }  // namespace trsim

@@ -1,0 +1,404 @@
+#include "statistics_collector.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "trsim/value.hpp"
+
+namespace trsim::detail {
+
+namespace {
+
+double seconds(std::int64_t micros) { return static_cast<double>(micros) / 1e6; }
+
+double ratio(std::int64_t num, std::int64_t den) {
+  return den == 0 ? kNull : static_cast<double>(num) / static_cast<double>(den);
+}
+
+// A threshold key is written the way JSON writes the number: "20", "0.5".
+std::string number_key(double v) {
+  std::string key;
+  append_json_number(key, v);
+  return key;
+}
+
+// Below this many finished slots at the front, compaction is not worth a memmove.
+constexpr std::size_t kSlotCompactionMinimum = 4096;
+
+}  // namespace
+
+StatisticsCollector::StatisticsCollector(const Scenario& scenario)
+    : scenario_(scenario),
+      warmup_(scenario.warmup),
+      horizon_(scenario.horizon),
+      queue_count_(scenario.task_queues.size()),
+      workflow_count_(scenario.workflows.size()),
+      activity_count_(scenario.activities.size()) {
+  thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
+  for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
+  counters_.resize(1 + queue_count_ + workflow_count_);
+  splits_.resize(counters_.size() * thresholds_.size());
+  groups_.resize(scenario.worker_groups.size());
+
+  activity_available_.resize(activity_count_);
+  for (std::size_t a = 0; a < activity_count_; ++a) {
+    activity_available_[a] = scenario.activities[a].available ? 1 : 0;
+  }
+
+  const std::size_t worker_count = scenario.workers.size();
+  workers_.resize(worker_count);
+  worker_group_.resize(worker_count);
+  activity_time_.assign(worker_count * activity_count_, 0);
+  for (std::size_t w = 0; w < worker_count; ++w) {
+    const Worker& worker = scenario.workers[w];
+    ActivityId a = worker.initial_activity;
+    if (a == kNoId) a = scenario.workspace.default_activity;
+    workers_[w].activity = a < activity_count_ ? a : kNoId;
+    worker_group_[w] = worker.group;
+  }
+}
+
+// Integrates worker `w`'s state since its last change up to `now`, clipped to [warmup, horizon]
+// (the end time clips it further in finish()).
+void StatisticsCollector::integrate_worker(WorkerId w, SimTime now) {
+  WorkerState& s = workers_[w];
+  const SimTime lo = std::max(s.since, warmup_);
+  const SimTime hi = std::min(now, horizon_);
+  if (hi > lo) {
+    const std::int64_t dt = hi - lo;
+    if (s.held > 0) {
+      s.busy += dt;
+    } else if (s.activity != kNoId && activity_available_[s.activity] != 0) {
+      s.idle_available += dt;
+    }
+    if (s.activity != kNoId) activity_time_[w * activity_count_ + s.activity] += dt;
+  }
+  if (now > s.since) s.since = now;
+}
+
+// A reservation of worker `w` ended: one unit of capacity frees.
+void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
+  if (w >= workers_.size()) return;
+  integrate_worker(w, now);
+  if (workers_[w].held > 0) --workers_[w].held;
+}
+
+StatisticsCollector::TaskSlot* StatisticsCollector::slot(TaskId task) {
+  if (task == kNoId || task < slot_base_) return nullptr;
+  const std::size_t i = task - slot_base_;
+  return i < slots_.size() ? &slots_[i] : nullptr;
+}
+
+void StatisticsCollector::retire_slot(TaskId task) {
+  TaskSlot* s = slot(task);
+  if (s == nullptr) return;
+  s->waiting = false;
+  while (first_waiting_ < slots_.size() && !slots_[first_waiting_].waiting) ++first_waiting_;
+  if (first_waiting_ >= kSlotCompactionMinimum && first_waiting_ * 2 >= slots_.size()) {
+    slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(first_waiting_));
+    slot_base_ += static_cast<TaskId>(first_waiting_);
+    first_waiting_ = 0;
+  }
+}
+
+void StatisticsCollector::count_reservation(const Event& e, std::int64_t ReservationCounts::*field) {
+  if (!counts(e)) return;
+  ++(counters_[0].reservations.*field);
+  if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
+  if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
+  if (e.worker < worker_group_.size()) {
+    const GroupId g = worker_group_[e.worker];
+    if (g < groups_.size()) ++(groups_[g].reservations.*field);
+  }
+}
+
+// Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
+// (accepted within s seconds means wait <= s), so service_level.0 counts immediate accepts.
+void StatisticsCollector::record_wait(std::size_t entity, std::int64_t wait, bool accepted) {
+  TaskCounters& c = counters_[entity];
+  (accepted ? c.wait_accepted : c.wait_canceled).add(wait);
+  if (wait > c.longest_wait) c.longest_wait = wait;
+  SplitCounts* split = splits_.data() + entity * thresholds_.size();
+  for (std::size_t k = 0; k < thresholds_.size(); ++k) {
+    SplitCounts& sc = split[k];
+    if (wait <= thresholds_[k]) {
+      ++(accepted ? sc.below_accepted : sc.below_canceled);
+    } else {
+      ++(accepted ? sc.above_accepted : sc.above_canceled);
+    }
+  }
+}
+
+// A wait ends: the task was accepted or canceled.
+void StatisticsCollector::end_wait(const Event& e, bool accepted) {
+  retire_slot(e.task);
+  if (!counts(e)) return;
+  const std::int64_t wait = e.time - e.task_created_at;
+  record_wait(0, wait, accepted);
+  if (e.queue < queue_count_) record_wait(queue_entity(e.queue), wait, accepted);
+  if (e.workflow < workflow_count_) record_wait(workflow_entity(e.workflow), wait, accepted);
+}
+
+void StatisticsCollector::on_event(const Event& e) {
+  switch (e.type) {
+    case EventType::task_created: {
+      if (!counts(e)) return;
+      ++counters_[0].entered;
+      if (e.task == kNoId || e.task < slot_base_) return;
+      const std::size_t i = e.task - slot_base_;
+      if (i >= slots_.size()) slots_.resize(i + 1);
+      slots_[i] = TaskSlot{e.task_created_at, kNoId, e.workflow, true};
+      if (i < first_waiting_) first_waiting_ = i;
+      return;
+    }
+    case EventType::workflow_entered:
+      if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
+      return;
+    case EventType::task_queue_entered: {
+      if (!counts(e)) return;
+      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
+      if (TaskSlot* s = slot(e.task); s != nullptr && s->waiting) s->queue = e.queue;
+      return;
+    }
+    case EventType::task_queue_moved: {
+      if (!counts(e)) return;
+      ++counters_[0].moved;
+      if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
+      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
+      if (TaskSlot* s = slot(e.task); s != nullptr && s->waiting) s->queue = e.queue;
+      return;
+    }
+    case EventType::reservation_created:
+      count_reservation(e, &ReservationCounts::created);
+      if (e.worker < workers_.size()) {
+        integrate_worker(e.worker, e.time);
+        ++workers_[e.worker].held;
+      }
+      return;
+    case EventType::reservation_accepted:
+      count_reservation(e, &ReservationCounts::accepted);
+      end_wait(e, true);
+      return;
+    case EventType::reservation_rejected:
+      count_reservation(e, &ReservationCounts::rejected);
+      release_worker(e.worker, e.time);
+      return;
+    case EventType::reservation_timeout:
+      count_reservation(e, &ReservationCounts::timed_out);
+      release_worker(e.worker, e.time);
+      return;
+    case EventType::reservation_canceled:
+      count_reservation(e, &ReservationCounts::canceled);
+      release_worker(e.worker, e.time);
+      return;
+    case EventType::reservation_rescinded:
+      count_reservation(e, &ReservationCounts::rescinded);
+      release_worker(e.worker, e.time);
+      return;
+    case EventType::reservation_completed:
+      release_worker(e.worker, e.time);
+      return;
+    case EventType::task_canceled: {
+      end_wait(e, false);
+      if (!counts(e)) return;
+      const auto count_cancel = [&e](TaskCounters& c) {
+        ++c.canceled;
+        switch (e.reason) {
+          case CancelReason::abandoned: ++c.abandoned; break;
+          case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
+          case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
+          default: break;
+        }
+      };
+      count_cancel(counters_[0]);
+      if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
+      if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
+      return;
+    }
+    case EventType::task_completed: {
+      if (!counts(e)) return;
+      ++counters_[0].completed;
+      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
+      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
+      if (e.worker < worker_group_.size()) {
+        const GroupId g = worker_group_[e.worker];
+        if (g < groups_.size()) ++groups_[g].tasks_completed;
+      }
+      return;
+    }
+    case EventType::worker_activity_update:
+      if (e.worker < workers_.size()) {
+        integrate_worker(e.worker, e.time);
+        workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
+      }
+      return;
+    case EventType::workflow_target_matched:
+    case EventType::task_queue_timeout:
+    case EventType::workflow_timeout:   // a task_canceled follows and carries the counts
+    case EventType::workflow_skipped:
+    case EventType::reservation_wrapup:
+    case EventType::task_wrapup:
+      return;
+  }
+}
+
+namespace {
+
+void add_reservations(MetricNode& n, std::int64_t created, std::int64_t accepted,
+                      std::int64_t rejected, std::int64_t timed_out, std::int64_t canceled,
+                      std::int64_t rescinded) {
+  n.add("reservations_created", static_cast<double>(created));
+  n.add("reservations_accepted", static_cast<double>(accepted));
+  n.add("reservations_rejected", static_cast<double>(rejected));
+  n.add("reservations_timed_out", static_cast<double>(timed_out));
+  n.add("reservations_canceled", static_cast<double>(canceled));
+  n.add("reservations_rescinded", static_cast<double>(rescinded));
+}
+
+// {avg, min, max, total} in seconds: null avg/min/max without data, total 0.
+void add_durations(MetricNode& n, std::string key, std::int64_t count, std::int64_t total,
+                   std::int64_t min, std::int64_t max) {
+  MetricNode& g = n.add_group(std::move(key));
+  const bool none = count == 0;
+  g.add("avg", none ? kNull : seconds(total) / static_cast<double>(count));
+  g.add("min", none ? kNull : seconds(min));
+  g.add("max", none ? kNull : seconds(max));
+  g.add("total", seconds(total));
+}
+
+}  // namespace
+
+MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, bool workspace) const {
+  const TaskCounters& c = counters_[entity];
+  MetricNode n = MetricNode::group(std::move(key));
+  n.add(workspace ? "tasks_created" : "tasks_entered", static_cast<double>(c.entered));
+  n.add("tasks_completed", static_cast<double>(c.completed));
+  n.add("tasks_canceled", static_cast<double>(c.canceled));
+  n.add("tasks_abandoned", static_cast<double>(c.abandoned));
+  n.add("tasks_timed_out_in_workflow", static_cast<double>(c.timed_out_in_workflow));
+  n.add("tasks_ttl_expired", static_cast<double>(c.ttl_expired));
+  n.add("tasks_moved", static_cast<double>(c.moved));
+  const ReservationCounts& r = c.reservations;
+  add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
+
+  const DurationStats& acc = c.wait_accepted;
+  const DurationStats& can = c.wait_canceled;
+  n.add("avg_task_acceptance_time",
+        acc.count == 0 ? kNull : seconds(acc.total) / static_cast<double>(acc.count));
+  add_durations(n, "wait_duration_until_accepted", acc.count, acc.total, acc.min, acc.max);
+  add_durations(n, "wait_duration_until_canceled", can.count, can.total, can.min, can.max);
+
+  // Thresholds given twice would repeat a key: the first occurrence wins.
+  const auto& raw = scenario_.statistics.service_level_thresholds;
+  std::vector<std::string> keys;
+  std::vector<std::size_t> kept;
+  for (std::size_t k = 0; k < thresholds_.size(); ++k) {
+    std::string tk = number_key(raw[k]);
+    if (std::find(keys.begin(), keys.end(), tk) != keys.end()) continue;
+    keys.push_back(std::move(tk));
+    kept.push_back(k);
+  }
+  const SplitCounts* split = splits_.data() + entity * thresholds_.size();
+  MetricNode& by_wait = n.add_group("split_by_wait_time");
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const SplitCounts& sc = split[kept[i]];
+    MetricNode& t = by_wait.add_group(keys[i]);
+    MetricNode& below = t.add_group("below");
+    below.add("tasks_accepted", static_cast<double>(sc.below_accepted));
+    below.add("tasks_canceled", static_cast<double>(sc.below_canceled));
+    MetricNode& above = t.add_group("above");
+    above.add("tasks_accepted", static_cast<double>(sc.above_accepted));
+    above.add("tasks_canceled", static_cast<double>(sc.above_canceled));
+  }
+  const std::int64_t stopped_waiting = acc.count + can.count;
+  MetricNode& sl = n.add_group("service_level");
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    sl.add(keys[i], ratio(split[kept[i]].below_accepted, stopped_waiting));
+  }
+  n.add("abandon_rate", ratio(c.abandoned, stopped_waiting));
+  if (workspace) {
+    std::int64_t busy = 0;
+    std::int64_t idle = 0;
+    for (const WorkerState& w : workers_) {
+      busy += w.busy;
+      idle += w.idle_available;
+    }
+    n.add("occupancy", ratio(busy, busy + idle));
+  }
+  n.add("longest_task_waiting_age", c.longest_wait < 0 ? 0.0 : seconds(c.longest_wait));
+  return n;
+}
+
+MetricNode StatisticsCollector::finish(SimTime end_time,
+                                       std::span<const SimTime> still_waiting_created_at) {
+  for (std::size_t w = 0; w < workers_.size(); ++w) integrate_worker(static_cast<WorkerId>(w), end_time);
+
+  // Tasks still waiting: our own record knows their queue and workflow; the engine's list is
+  // the authority for the workspace (the two agree when the event stream is complete).
+  const auto age_at_end = [&](std::size_t entity, SimTime created_at) {
+    const std::int64_t age = end_time - created_at;
+    if (age > counters_[entity].longest_wait) counters_[entity].longest_wait = age;
+  };
+  for (std::size_t i = first_waiting_; i < slots_.size(); ++i) {
+    const TaskSlot& s = slots_[i];
+    if (!s.waiting) continue;
+    age_at_end(0, s.created_at);
+    if (s.queue < queue_count_) age_at_end(queue_entity(s.queue), s.created_at);
+    if (s.workflow < workflow_count_) age_at_end(workflow_entity(s.workflow), s.created_at);
+  }
+  for (SimTime created_at : still_waiting_created_at) {
+    if (created_at >= warmup_) age_at_end(0, created_at);
+  }
+
+  MetricNode root = MetricNode::group("statistics");
+  root.children.push_back(task_node("workspace", 0, true));
+  MetricNode& queues = root.add_group("task_queues");
+  for (std::size_t q = 0; q < queue_count_; ++q) {
+    queues.children.push_back(task_node(scenario_.task_queues[q].name, queue_entity(static_cast<QueueId>(q)), false));
+  }
+  MetricNode& workflows = root.add_group("workflows");
+  for (std::size_t w = 0; w < workflow_count_; ++w) {
+    workflows.children.push_back(
+        task_node(scenario_.workflows[w].name, workflow_entity(static_cast<WorkflowId>(w)), false));
+  }
+
+  MetricNode& groups = root.add_group("workers");
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const WorkerGroup& group = scenario_.worker_groups[g];
+    const GroupCounters& gc = groups_[g];
+    MetricNode& n = groups.add_group(group.name);
+    n.add("tasks_completed", static_cast<double>(gc.tasks_completed));
+    const ReservationCounts& r = gc.reservations;
+    add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
+
+    const std::size_t first = std::min<std::size_t>(group.first_worker, workers_.size());
+    const std::size_t last = std::min<std::size_t>(first + group.count, workers_.size());
+    std::int64_t busy = 0;
+    std::int64_t idle = 0;
+    for (std::size_t w = first; w < last; ++w) {
+      busy += workers_[w].busy;
+      idle += workers_[w].idle_available;
+    }
+    n.add("occupancy", ratio(busy, busy + idle));
+
+    // Over the group's workers, each counted once even if it never held the activity.
+    MetricNode& durations = n.add_group("activity_durations");
+    for (std::size_t a = 0; a < activity_count_; ++a) {
+      std::int64_t total = 0;
+      std::int64_t min = INT64_MAX;
+      std::int64_t max = INT64_MIN;
+      for (std::size_t w = first; w < last; ++w) {
+        const std::int64_t d = activity_time_[w * activity_count_ + a];
+        total += d;
+        min = std::min(min, d);
+        max = std::max(max, d);
+      }
+      add_durations(durations, scenario_.activities[a].name, static_cast<std::int64_t>(last - first),
+                    total, min, max);
+    }
+  }
+  return root;
+}
+
+}  // namespace trsim::detail
