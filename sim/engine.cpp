@@ -1,0 +1,398 @@
+// The event loop: initial state, arrivals, worker schedules, the run's end and its results.
+#include <cassert>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "engine_impl.hpp"
+
+namespace trsim {
+
+Engine::Engine(const Scenario& scenario, EngineOptions options, EventSink* sink)
+    : impl_(std::make_unique<detail::EngineImpl>(scenario, options, sink)) {}
+Engine::~Engine() = default;
+ReplicationResult Engine::run() { return impl_->run(); }
+
+namespace detail {
+
+EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink)
+    : scenario_(scenario), options_(options), sink_(sink), collector_(scenario) {}
+
+void EngineImpl::initialise() {
+  const Scenario& sc = scenario_;
+  single_tasking_ = !sc.workspace.multi_task;
+
+  // Channels a task can arrive on: only those get matching indexes.
+  active_index_.assign(sc.channels.size(), kNoId);
+  auto activate = [&](ChannelId c) {
+    if (c < active_index_.size() && active_index_[c] == kNoId) {
+      active_index_[c] = static_cast<std::uint32_t>(active_channels_.size());
+      active_channels_.push_back(c);
+    }
+  };
+  for (const ArrivalStream& s : sc.arrivals) {
+    activate(s.channel);
+    for (const TraceRow& row : s.trace)
+      if (row.channel != kNoId) activate(row.channel);
+  }
+  const std::size_t nq = sc.task_queues.size();
+  const std::size_t na = active_channels_.size();
+  pools_.resize(nq * na);
+  waiting_.resize(nq * na);
+  pooled_.assign(sc.workers.size() * na, 0);
+  queue_activity_counts_.assign(nq * sc.activities.size(), 0);
+
+  // Workers: queue membership is computed once (attributes do not change during a run).
+  workers_.resize(sc.workers.size());
+  for (WorkerId w = 0; w < sc.workers.size(); ++w) {
+    const Worker& def = sc.workers[w];
+    WorkerState& ws = workers_[w];
+    ws.activity = def.initial_activity;
+    ws.used.assign(sc.channels.size(), 0);
+    worker_by_name_.emplace(def.name, w);
+    worker_by_sid_.emplace(def.sid, w);
+    ws.outcome_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/outcome");
+    ws.response_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/response");
+    ws.wrapup_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/wrapup");
+    ws.return_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
+    WorkerFacts facts{&def.attributes, def.sid, def.name, sc.activities[ws.activity].name, {}};
+    EvalContext ctx;
+    ctx.worker = &facts;
+    ctx.wall_clock_seconds = sc.start_epoch_seconds;
+    for (QueueId q = 0; q < nq; ++q) {
+      if (sc.task_queues[q].target_workers.evaluate(ctx)) {
+        ws.queues.push_back(q);
+        ++queue_activity_counts_[q * sc.activities.size() + ws.activity];
+      }
+    }
+  }
+  for (WorkerId w = 0; w < sc.workers.size(); ++w) refresh_pools(w);
+
+  // Worker schedules.
+  for (const WorkerGroup& g : sc.worker_groups) {
+    if (g.schedule.empty()) continue;
+    for (std::uint32_t i = 0; i < g.count; ++i) schedule_worker_entry(g.first_worker + i, 0);
+  }
+
+  // Arrival streams.
+  streams_.resize(sc.arrivals.size());
+  for (StreamId s = 0; s < sc.arrivals.size(); ++s) {
+    const ArrivalStream& def = sc.arrivals[s];
+    StreamState& st = streams_[s];
+    const std::string base = "arrivals:" + def.name;
+    st.gap_rng = Rng::stream(options_.seed, options_.replication, base + "/gap");
+    st.attribute_rng = Rng::stream(options_.seed, options_.replication, base + "/attributes");
+    st.handle_rng = Rng::stream(options_.seed, options_.replication, base + "/handle");
+    st.patience_rng = Rng::stream(options_.seed, options_.replication, base + "/patience");
+    std::size_t combos = 1;
+    for (const AttributePick& p : def.picks) {
+      st.pick_radix.push_back(static_cast<std::uint32_t>(p.options.size()));
+      combos = combos * std::max<std::size_t>(1, p.options.size());
+      if (combos > 4096) break;
+    }
+    if (combos <= 4096) st.combinations.resize(combos);
+    if (def.kind == ArrivalStream::Kind::trace) {
+      st.trace_attributes.resize(def.trace.size());
+      if (!def.trace.empty() && def.trace.front().time < sc.horizon)
+        queue_.schedule(def.trace.front().time, kTaskArrival, s, 0);
+    } else {
+      schedule_next_arrival(s, 0);
+    }
+  }
+}
+
+// Draws the next arrival time of a Poisson or piecewise-Poisson stream after `after`. The
+// piecewise case inverts the cumulative rate: an Exp(1) draw is spent across the intervals at
+// their own rates, so a long gap drawn in a quiet night interval does not leak into the morning.
+void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  StreamState& st = streams_[s];
+  double next_seconds = 0;
+  const double after_seconds = to_seconds(after);
+  const double e = -std::log(st.gap_rng.uniform_open0());
+  if (def.kind == ArrivalStream::Kind::poisson) {
+    if (def.rate_per_second <= 0) return;
+    next_seconds = after_seconds + e / def.rate_per_second;
+  } else {
+    const double len = to_seconds(def.rate_interval);
+    const std::size_t n = def.rates_per_second.size();
+    double cycle_mass = 0;
+    for (double r : def.rates_per_second) cycle_mass += r * len;
+    if (n == 0 || len <= 0 || cycle_mass <= 0) return;
+    double remaining = e;
+    double t = after_seconds;
+    // Whole cycles first, so that a near-zero rate cannot make this loop long.
+    auto index_at = [&](double time) {
+      return static_cast<std::size_t>(std::floor(time / len)) % n;
+    };
+    const double horizon_seconds = to_seconds(scenario_.horizon);
+    while (true) {
+      const std::size_t i = index_at(t);
+      const double interval_end = (std::floor(t / len) + 1) * len;
+      const double mass = def.rates_per_second[i] * (interval_end - t);
+      if (mass >= remaining) {
+        t += remaining / def.rates_per_second[i];
+        break;
+      }
+      remaining -= mass;
+      t = interval_end;
+      if (remaining > cycle_mass) {
+        const double cycles = std::floor(remaining / cycle_mass) - 1;
+        if (cycles > 0) {
+          remaining -= cycles * cycle_mass;
+          t += cycles * len * static_cast<double>(n);
+        }
+      }
+      if (t >= horizon_seconds) return;
+    }
+    next_seconds = t;
+  }
+  SimTime next = from_seconds(next_seconds);
+  if (next < after) next = after;
+  if (next < scenario_.horizon) queue_.schedule(next, kTaskArrival, s, 0);
+}
+
+const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
+                                         std::unique_ptr<Value>& owned) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  StreamState& st = streams_[s];
+  if (def.kind == ArrivalStream::Kind::trace) {
+    std::unique_ptr<Value>& cached = st.trace_attributes[row];
+    if (!cached) {
+      cached = std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
+      cached->merge_from(def.trace[row].attributes);
+    }
+    // Picks still apply to trace rows that do not set the attribute themselves.
+    if (def.picks.empty()) return cached.get();
+    owned = std::make_unique<Value>(*cached);
+    for (const AttributePick& p : def.picks) {
+      double u = st.attribute_rng.uniform01();
+      std::size_t k = 0;
+      while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
+      if (!def.trace[row].attributes.is_object() ||
+          def.trace[row].attributes.find(p.path) == nullptr)
+        owned->set_path(p.path, p.options[k].first);
+    }
+    return owned.get();
+  }
+  if (def.picks.empty()) return &def.attributes;
+  // One draw per pick, always, so that common random numbers hold across sweep points.
+  std::size_t index = 0;
+  std::vector<std::size_t> chosen;
+  chosen.reserve(def.picks.size());
+  for (const AttributePick& p : def.picks) {
+    double u = st.attribute_rng.uniform01();
+    std::size_t k = 0;
+    while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
+    chosen.push_back(k);
+    index = index * std::max<std::size_t>(1, p.options.size()) + k;
+  }
+  auto build = [&] {
+    auto v = std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
+    for (std::size_t i = 0; i < def.picks.size(); ++i)
+      v->set_path(def.picks[i].path, def.picks[i].options[chosen[i]].first);
+    return v;
+  };
+  if (!st.combinations.empty()) {
+    if (!st.combinations[index]) st.combinations[index] = build();
+    return st.combinations[index].get();
+  }
+  owned = build();
+  return owned.get();
+}
+
+void EngineImpl::on_arrival(StreamId s, std::uint32_t row) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  const std::uint32_t t = create_task(s, row);
+  // The next arrival is scheduled before routing so that the stream's draws do not depend on it.
+  if (def.kind == ArrivalStream::Kind::trace) {
+    const std::uint32_t next = row + 1;
+    if (next < def.trace.size() && def.trace[next].time < scenario_.horizon)
+      queue_.schedule(def.trace[next].time, kTaskArrival, s, next);
+  } else {
+    schedule_next_arrival(s, now_);
+  }
+  enter_workflow(t);
+}
+
+void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
+  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
+  WorkerState& ws = workers_[w];
+  if (entry >= g.schedule.size()) {
+    if (!g.schedule_period) return;
+    entry = 0;
+    ++ws.schedule_cycle;
+  }
+  const SimTime offset = g.schedule_period ? *g.schedule_period * ws.schedule_cycle : 0;
+  const SimTime at = offset + g.schedule[entry].at;
+  // Past the horizon a schedule only matters while tasks drain; the loop stops it then.
+  queue_.schedule(std::max(at, now_), kWorkerSchedule, w, entry);
+}
+
+void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
+  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
+  const ScheduleEntry& se = g.schedule[entry];
+  WorkerState& ws = workers_[w];
+  // A scheduled change overrides a pending return from the timeout activity.
+  queue_.cancel(ws.return_timer);
+  if (se.reject_pending_reservations && !scenario_.activities[se.activity].available) {
+    const std::vector<std::uint32_t> held = ws.held;  // reject() edits ws.held
+    for (std::uint32_t r : held)
+      if (reservations_[r].status == ReservationStatus::pending) reject(r);
+  }
+  set_activity(w, se.activity);
+  queue_fill(w);
+  schedule_worker_entry(w, entry + 1);
+}
+
+void EngineImpl::dispatch(const ScheduledEvent& e) {
+  switch (static_cast<EventKind>(e.kind)) {
+    case kHandleEnd:
+      tasks_[e.entity].work_timer = Timer{};
+      on_handle_end(e.entity);
+      break;
+    case kWrapupEnd:
+      tasks_[e.entity].work_timer = Timer{};
+      on_wrapup_end(e.entity);
+      break;
+    case kReservationTimeout:
+      reservations_[e.entity].timeout_timer = Timer{};
+      on_reservation_timeout(e.entity);
+      break;
+    case kWorkerResponse:
+      reservations_[e.entity].response_timer = Timer{};
+      on_worker_response(e.entity);
+      break;
+    case kTaskTtl:
+      tasks_[e.entity].ttl_timer = Timer{};
+      cancel_task(e.entity, CancelReason::ttl_exceeded);
+      break;
+    case kTaskAbandon:
+      tasks_[e.entity].abandon_timer = Timer{};
+      cancel_task(e.entity, CancelReason::abandoned);
+      break;
+    case kStepTimeout:
+      tasks_[e.entity].step_timer = Timer{};
+      on_step_timeout(e.entity);
+      break;
+    case kWorkerSchedule:
+      on_schedule(e.entity, e.aux);
+      break;
+    case kWorkerReturn:
+      workers_[e.entity].return_timer = Timer{};
+      on_worker_return(e.entity);
+      break;
+    case kTaskArrival:
+      on_arrival(e.entity, e.aux);
+      break;
+  }
+  drain_fills();
+}
+
+ReplicationResult EngineImpl::run() {
+  if (sink_) sink_->begin_replication(options_.replication);
+  initialise();
+  SimTime last = 0;
+  while (!queue_.empty()) {
+    const SimTime next = queue_.next_time();
+    if (next > scenario_.horizon && (!scenario_.drain || alive_tasks_ == 0)) break;
+    const ScheduledEvent e = queue_.pop();
+    assert(e.time >= now_ && "an event was scheduled in the past");
+    now_ = e.time;
+    last = now_;
+    ++events_;
+    dispatch(e);
+    if (options_.check_invariants) check_invariants();
+  }
+  // Worker time is measured up to the horizon even when the last event came earlier.
+  const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;
+  std::vector<SimTime> waiting;
+  for (const TaskState& t : tasks_)
+    if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved) waiting.push_back(t.created);
+  ReplicationResult result;
+  result.replication = options_.replication;
+  result.seed = replication_seed(options_.seed, options_.replication);
+  result.events = events_;
+  result.end_time = scenario_.drain ? last : scenario_.horizon;
+  result.statistics = collector_.finish(end, waiting);
+  if (sink_) sink_->end_replication();
+  return result;
+}
+
+void EngineImpl::check_invariants() const {
+  const std::size_t nc = scenario_.channels.size();
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    const WorkerState& ws = workers_[w];
+    std::vector<int> used(nc, 0);
+    for (std::uint32_t r : ws.held) ++used[reservations_[r].channel];
+    for (std::size_t c = 0; c < nc; ++c)
+      if (used[c] > scenario_.workers[w].capacity[c])
+        throw std::logic_error("invariant: worker " + scenario_.workers[w].name +
+                               " holds more reservations than its capacity on channel " +
+                               scenario_.channels[c].name);
+    if (single_tasking_ && ws.held.size() > 1)
+      throw std::logic_error("invariant: single-tasking worker " + scenario_.workers[w].name +
+                             " holds several reservations");
+    if (ws.reservations != ws.held.size())
+      throw std::logic_error("invariant: reservation count out of step for " +
+                             scenario_.workers[w].name);
+  }
+  for (const TaskState& t : tasks_) {
+    if (t.status == TaskStatus::reserved && t.offers.empty())
+      throw std::logic_error("invariant: a reserved task has no pending reservation");
+    if (t.status == TaskStatus::pending && !t.offers.empty())
+      throw std::logic_error("invariant: a pending task has pending reservations");
+  }
+}
+
+Event EngineImpl::task_event(EventType type, const TaskState& task) const {
+  Event e;
+  e.time = now_;
+  e.type = type;
+  e.task = task.serial;
+  e.workflow = task.workflow;
+  e.channel = task.channel;
+  e.priority = task.priority;
+  e.task_created_at = task.created;
+  e.queue = task.queue;
+  return e;
+}
+
+Event EngineImpl::reservation_event(EventType type, std::uint32_t r) const {
+  const ReservationState& rs = reservations_[r];
+  Event e = task_event(type, tasks_[rs.task]);
+  e.reservation = rs.serial;
+  e.worker = rs.worker;
+  e.queue = rs.queue;
+  return e;
+}
+
+void EngineImpl::emit(const Event& e) {
+  collector_.on_event(e);
+  if (sink_) sink_->on_event(e);
+}
+
+std::uint32_t EngineImpl::allocate_task() {
+  if (!free_tasks_.empty()) {
+    const std::uint32_t slot = free_tasks_.back();
+    free_tasks_.pop_back();
+    tasks_[slot] = TaskState{};
+    return slot;
+  }
+  tasks_.emplace_back();
+  return static_cast<std::uint32_t>(tasks_.size() - 1);
+}
+
+std::uint32_t EngineImpl::allocate_reservation() {
+  if (!free_reservations_.empty()) {
+    const std::uint32_t slot = free_reservations_.back();
+    free_reservations_.pop_back();
+    reservations_[slot] = ReservationState{};
+    return slot;
+  }
+  reservations_.emplace_back();
+  return static_cast<std::uint32_t>(reservations_.size() - 1);
+}
+
+}  // namespace detail
+}  // namespace trsim

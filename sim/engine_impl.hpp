@@ -1,0 +1,247 @@
+#pragma once
+// The engine's runtime state and the declaration of its parts. The definitions are split by job:
+//   engine.cpp     the event loop, arrivals, schedules, run end and results
+//   lifecycle.cpp  TaskRouter's state machines: every task, reservation and worker transition
+//   router.cpp     the Workflow (filters, steps, timeouts, skip_if) and the matching of tasks to
+//                  workers (per-queue pools of idle workers, per-queue waiting tasks)
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "event_queue.hpp"
+#include "statistics_collector.hpp"
+#include "trsim/engine.hpp"
+#include "trsim/event.hpp"
+#include "trsim/random.hpp"
+#include "trsim/scenario.hpp"
+
+namespace trsim::detail {
+
+/// Event classes. The numeric value is the rank that orders coincident events (lower first):
+/// work that frees capacity comes before work that takes it ("releases before seizes"), a
+/// reservation's timeout before a response at the same instant (a response at the deadline is
+/// too late), a worker's accept before the caller's abandonment at the same instant, and arrivals
+/// last, so that a task arriving at t sees every worker freed at t.
+enum EventKind : std::uint8_t {
+  kHandleEnd = 0,           ///< the conversation ends; wrap-up starts
+  kWrapupEnd = 1,           ///< wrap-up ends; the task completes and capacity frees
+  kReservationTimeout = 2,  ///< task_reservation_timeout elapsed on a pending reservation
+  kWorkerResponse = 3,      ///< the worker accepts or rejects a pending reservation
+  kTaskTtl = 4,             ///< the task's TTL expired while waiting
+  kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
+  kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
+  kWorkerSchedule = 7,      ///< a scheduled activity change
+  kWorkerReturn = 8,        ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 9,         ///< the next task of an arrival stream
+};
+
+enum class TaskStatus : std::uint8_t { pending, reserved, assigned, wrapping, completed, canceled };
+enum class ReservationStatus : std::uint8_t {
+  pending,
+  accepted,
+  wrapping,
+  completed,
+  rejected,
+  timeout,
+  canceled,
+  rescinded
+};
+
+inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
+
+/// Ordering key of a waiting task inside a queue (smaller = offered first).
+struct WaitKey {
+  std::int64_t a = 0, b = 0, c = 0;
+  std::uint32_t slot = 0;
+  friend bool operator<(const WaitKey& x, const WaitKey& y) {
+    if (x.a != y.a) return x.a < y.a;
+    if (x.b != y.b) return x.b < y.b;
+    if (x.c != y.c) return x.c < y.c;
+    return x.slot < y.slot;
+  }
+};
+
+/// Ordering key of an idle worker inside a pool: longest idle first, then scenario order.
+struct IdleKey {
+  SimTime idle_since = 0;
+  WorkerId worker = 0;
+  friend bool operator<(const IdleKey& x, const IdleKey& y) {
+    return x.idle_since != y.idle_since ? x.idle_since < y.idle_since : x.worker < y.worker;
+  }
+};
+
+struct TaskState {
+  TaskId serial = 0;  ///< creation number: what events and sids show
+  TaskStatus status = TaskStatus::pending;
+  StreamId stream = kNoId;
+  WorkflowId workflow = kNoId;
+  ChannelId channel = kNoId;
+  const Value* attributes = nullptr;
+  std::unique_ptr<Value> owned_attributes;  ///< when the attributes are unique to this task
+  std::int64_t base_priority = 0;           ///< the task's own priority
+  std::int64_t priority = 0;                ///< current (a target may override it)
+  SimTime created = 0;
+  SimTime handle_time = 0;
+
+  // Position in the workflow.
+  std::uint32_t filter = kNoId;  ///< filter index, kDefaultFilter, or kNoId before routing
+  std::uint32_t step = 0;        ///< target index within the filter
+  SimTime step_deadline = kNever;
+  QueueId queue = kNoId;
+  bool step_expired = false;  ///< the deadline passed while offers were pending
+  bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
+
+  std::uint32_t transitions = 0;             ///< pending -> reserved transitions
+  std::vector<std::uint32_t> offers;         ///< pending reservations (slots)
+  std::uint32_t accepted = kNoId;            ///< the accepted reservation (slot)
+
+  // Membership in a queue's waiting set (kNoId = not waiting for an offer).
+  std::uint32_t waiting_index = kNoId;  ///< index into EngineImpl::waiting_
+  WaitKey waiting_key;
+
+  Timer ttl_timer, abandon_timer, step_timer, work_timer;
+};
+
+struct ReservationState {
+  ReservationId serial = 0;
+  ReservationStatus status = ReservationStatus::pending;
+  std::uint32_t task = kNoId;  ///< slot
+  WorkerId worker = kNoId;
+  QueueId queue = kNoId;
+  ChannelId channel = kNoId;
+  bool will_accept = false;
+  Timer timeout_timer, response_timer;
+};
+
+struct WorkerState {
+  ActivityId activity = kNoId;
+  ActivityId activity_before_offer = kNoId;  ///< single-tasking: where to go after the task
+  SimTime idle_since = 0;  ///< last finished, offered or became available: whichever is latest
+  std::uint32_t reservations = 0;         ///< held: pending, accepted or wrapping
+  std::vector<int> used;                  ///< held reservations per ChannelId
+  std::vector<std::uint32_t> held;        ///< those reservations (slots), oldest first
+  std::vector<QueueId> queues;            ///< queues whose target_workers it matches
+  Rng outcome_rng, response_rng, wrapup_rng, return_rng;
+  Timer return_timer;
+  std::uint32_t schedule_cycle = 0;
+  // Pool membership: the key it was inserted with, per active channel.
+  SimTime pooled_idle_since = 0;
+  bool queued_for_fill = false;
+};
+
+struct StreamState {
+  Rng gap_rng, attribute_rng, handle_rng, patience_rng;
+  std::uint32_t next_trace_row = 0;
+  /// Attribute objects per combination of picks (mixed-radix index), built on first use.
+  std::vector<std::unique_ptr<Value>> combinations;
+  std::vector<std::uint32_t> pick_radix;
+  std::vector<std::unique_ptr<Value>> trace_attributes;  ///< per trace row (merged)
+};
+
+class EngineImpl {
+ public:
+  EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink);
+  ReplicationResult run();
+
+ private:
+  // ---- engine.cpp: loop, arrivals, schedules ----------------------------------------------
+  void initialise();
+  void dispatch(const ScheduledEvent& e);
+  void schedule_next_arrival(StreamId s, SimTime after);
+  void on_arrival(StreamId s, std::uint32_t row);
+  void schedule_worker_entry(WorkerId w, std::uint32_t entry);
+  void on_schedule(WorkerId w, std::uint32_t entry);
+  const Value* task_attributes(StreamId s, std::uint32_t row, std::unique_ptr<Value>& owned);
+  void check_invariants() const;
+
+  // ---- lifecycle.cpp: state machines ----------------------------------------------------------
+  std::uint32_t create_task(StreamId s, std::uint32_t row);
+  void create_reservation(std::uint32_t t, WorkerId w);
+  void on_reservation_timeout(std::uint32_t r);
+  void on_worker_response(std::uint32_t r);
+  void accept(std::uint32_t r);
+  void reject(std::uint32_t r);
+  void end_offer(std::uint32_t r, ReservationStatus outcome);
+  void after_offer_ended(std::uint32_t t, bool timed_out);
+  void on_handle_end(std::uint32_t t);
+  void on_wrapup_end(std::uint32_t t);
+  void cancel_task(std::uint32_t t, CancelReason reason);
+  void finish_task(std::uint32_t t);
+  void set_activity(WorkerId w, ActivityId a);
+  void on_worker_return(WorkerId w);
+  void release_capacity(WorkerId w, std::uint32_t r);
+  void free_reservation(std::uint32_t r);
+
+  // ---- router.cpp: workflow and matching ---------------------------------------------------
+  void enter_workflow(std::uint32_t t);
+  std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first) const;
+  bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step) const;
+  void place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base);
+  void advance_step(std::uint32_t t, bool deadline_passed);
+  void on_step_timeout(std::uint32_t t);
+  const WorkflowTarget& current_target(const TaskState& task) const;
+  std::size_t route_task(std::uint32_t t);
+  void fill_worker(WorkerId w);
+  void queue_fill(WorkerId w);
+  void drain_fills();
+  bool worker_takes(const TaskState& task, std::uint32_t t, WorkerId w);
+  bool has_free_capacity(WorkerId w, ChannelId c) const;
+  bool is_available(WorkerId w) const;
+  void refresh_pools(WorkerId w);
+  void refresh_waiting(std::uint32_t t);
+  void leave_waiting(std::uint32_t t);
+  WorkerCounts queue_counts(QueueId q);
+  WorkerFacts worker_facts(WorkerId w);
+
+  // ---- shared helpers --------------------------------------------------------------------------
+  Event task_event(EventType type, const TaskState& task) const;
+  Event reservation_event(EventType type, std::uint32_t r) const;
+  void emit(const Event& e);
+  std::uint32_t allocate_task();
+  std::uint32_t allocate_reservation();
+  const Workflow& workflow_of(const TaskState& task) const { return scenario_.workflows[task.workflow]; }
+  const TaskQueue& queue_def(QueueId q) const { return scenario_.task_queues[q]; }
+  std::int64_t wall_clock() const {
+    return scenario_.start_epoch_seconds + now_ / kMicrosPerSecond;
+  }
+
+  const Scenario& scenario_;
+  EngineOptions options_;
+  EventSink* sink_;
+  StatisticsCollector collector_;
+  EventQueue queue_;
+  SimTime now_ = 0;
+  std::uint64_t events_ = 0;
+  bool single_tasking_ = false;
+
+  std::vector<TaskState> tasks_;  ///< slots, recycled through free_tasks_
+  std::vector<std::uint32_t> free_tasks_;
+  std::uint32_t next_task_serial_ = 0;
+  std::uint32_t alive_tasks_ = 0;  ///< tasks not yet completed or canceled
+  std::vector<ReservationState> reservations_;
+  std::vector<std::uint32_t> free_reservations_;
+  std::uint32_t next_reservation_serial_ = 0;
+
+  std::vector<WorkerState> workers_;
+  std::vector<StreamState> streams_;
+
+  // Matching indexes, per (queue, active channel): idle workers with room for that channel, and
+  // tasks waiting for an offer on that channel.
+  std::vector<ChannelId> active_channels_;     ///< channels some task can arrive on
+  std::vector<std::uint32_t> active_index_;    ///< ChannelId -> index in active_channels_
+  std::vector<std::set<IdleKey>> pools_;       ///< [queue * active + index]
+  std::vector<std::uint8_t> pooled_;           ///< [worker * active + index]
+  std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
+  std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
+
+  std::map<std::string, WorkerId, std::less<>> worker_by_name_;  ///< known_worker_* look-ups
+  std::map<std::string, WorkerId, std::less<>> worker_by_sid_;
+  std::vector<WorkerId> fill_queue_;  ///< workers whose capacity freed during this event
+  std::vector<std::pair<std::string_view, int>> count_buffer_;
+  std::vector<ChannelFacts> channel_facts_buffer_;
+};
+
+}  // namespace trsim::detail

@@ -1,0 +1,401 @@
+// The router: which workflow step a task is in, and which worker gets which task.
+//
+// Workflow: filters are tried top to bottom; the first whose expression matches applies. A
+// filter's targets are steps; step k's deadline is the sum of the timeouts of steps 1..k measured
+// against the task's age (for a later filter, against the time the task entered it). After the
+// last timed step the next matching filter applies; if there is none the task is canceled on
+// workflow timeout. A task matching no filter goes to default_filter.
+//
+// Matching keeps, per (queue, channel), the idle workers that could take a task on that channel
+// ordered by longest idle, and the tasks waiting for an offer ordered by the queue's task order.
+// After every event no waiting task and idle eligible worker are left unmatched: a new or
+// re-routed task looks for workers (route_task); a worker that gains room looks for the best
+// head task across its queues (fill_worker).
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+#include "engine_impl.hpp"
+
+namespace trsim::detail {
+
+const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
+  const Workflow& wf = workflow_of(task);
+  if (task.filter == kDefaultFilter) return wf.default_target;
+  return wf.filters[task.filter].targets[task.step];
+}
+
+std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint32_t first) const {
+  const Workflow& wf = workflow_of(task);
+  EvalContext ctx;
+  ctx.task = task.attributes;
+  ctx.wall_clock_seconds = wall_clock();
+  for (std::uint32_t f = first; f < wf.filters.size(); ++f) {
+    if (wf.filters[f].targets.empty()) continue;
+    if (wf.filters[f].expression.evaluate(ctx)) return f;
+  }
+  return kNoId;
+}
+
+// The step after (filter, step): the next target of the filter, else the first target of the
+// next matching filter. False when the workflow has no step left.
+bool EngineImpl::next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step) const {
+  if (filter == kDefaultFilter) return false;
+  const Workflow& wf = workflow_of(task);
+  if (step + 1 < wf.filters[filter].targets.size()) {
+    ++step;
+    return true;
+  }
+  const std::uint32_t f = next_matching_filter(task, filter + 1);
+  if (f == kNoId) return false;
+  filter = f;
+  step = 0;
+  return true;
+}
+
+void EngineImpl::enter_workflow(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  emit(task_event(EventType::workflow_entered, task));
+  const std::uint32_t f = next_matching_filter(task, 0);
+  if (f != kNoId) {
+    place(t, f, 0, task.created);
+  } else if (workflow_of(task).default_target.queue != kNoId) {
+    place(t, kDefaultFilter, 0, task.created);
+  } else {
+    emit(task_event(EventType::workflow_timeout, task));
+    cancel_task(t, CancelReason::workflow_timeout);
+  }
+}
+
+// Puts the task in a step and offers it. When the step creates no reservation at once and its
+// skip_if holds, the task moves straight on (the skipped step's time still counts towards later
+// deadlines, which are measured against the task's age).
+void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base) {
+  while (true) {
+    TaskState& task = tasks_[t];
+    const QueueId previous_queue = task.queue;
+    task.filter = filter;
+    task.step = step;
+    task.step_expired = false;
+    const WorkflowTarget& target = current_target(task);
+    task.priority = target.priority ? *target.priority : task.base_priority;
+    task.step_deadline = target.timeout ? base + *target.timeout : kNever;
+    task.queue = target.queue;
+    emit(task_event(EventType::workflow_target_matched, task));
+    if (previous_queue != task.queue) {
+      if (previous_queue != kNoId) {
+        Event moved = task_event(EventType::task_queue_moved, task);
+        moved.previous_queue = previous_queue;
+        emit(moved);
+      }
+      emit(task_event(EventType::task_queue_entered, task));
+    }
+    queue_.cancel(task.step_timer);
+    if (task.step_deadline != kNever)
+      task.step_timer =
+          queue_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t);
+    refresh_waiting(t);
+    const std::size_t offered = route_task(t);
+    if (offered > 0 || !target.skip_if) {
+      task.ever_placed = true;
+      return;
+    }
+    EvalContext ctx;
+    ctx.task = task.attributes;
+    const WorkerCounts counts = queue_counts(task.queue);
+    ctx.workers = &counts;
+    ctx.wall_clock_seconds = wall_clock();
+    if (!target.skip_if->evaluate(ctx)) {
+      task.ever_placed = true;
+      return;
+    }
+    // Skipped.
+    leave_waiting(t);
+    queue_.cancel(task.step_timer);
+    const SimTime next_base = task.step_deadline != kNever ? task.step_deadline : now_;
+    std::uint32_t f = filter, k = step;
+    if (!next_step(task, f, k)) {
+      if (!task.ever_placed && workflow_of(task).default_target.queue != kNoId) {
+        // Every filter skipped: default_filter.
+        filter = kDefaultFilter;
+        step = 0;
+        base = task.created;
+        continue;
+      }
+      emit(task_event(EventType::workflow_skipped, task));
+      cancel_task(t, CancelReason::workflow_skipped);
+      return;
+    }
+    filter = f;
+    step = k;
+    base = f == task.filter ? next_base : now_;
+  }
+}
+
+void EngineImpl::on_step_timeout(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
+  if (!task.offers.empty()) {
+    // Offers in flight keep the task in this step; it moves on if they all end unaccepted.
+    task.step_expired = true;
+    leave_waiting(t);
+    return;
+  }
+  advance_step(t, true);
+}
+
+void EngineImpl::advance_step(std::uint32_t t, bool deadline_passed) {
+  TaskState& task = tasks_[t];
+  if (deadline_passed) emit(task_event(EventType::task_queue_timeout, task));
+  std::uint32_t f = task.filter, k = task.step;
+  if (!next_step(task, f, k)) {
+    if (!deadline_passed) {  // reservation_timeout_advances_step on the last step: stay
+      refresh_waiting(t);
+      route_task(t);
+      return;
+    }
+    emit(task_event(EventType::workflow_timeout, task));
+    cancel_task(t, CancelReason::workflow_timeout);
+    return;
+  }
+  const SimTime base = f == task.filter && task.step_deadline != kNever ? task.step_deadline : now_;
+  place(t, f, k, base);
+}
+
+// Offers the task to as many idle eligible workers as it has open offers (max_reserved_workers
+// minus pending ones), longest idle first (or by the target's order_by). Returns the offers made.
+std::size_t EngineImpl::route_task(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  if ((task.status != TaskStatus::pending && task.status != TaskStatus::reserved) ||
+      task.queue == kNoId || task.step_expired)
+    return 0;
+  const int max_offers = queue_def(task.queue).max_reserved_workers;
+  const int open = max_offers - static_cast<int>(task.offers.size());
+  if (open <= 0) return 0;
+  const std::uint32_t ac = active_index_[task.channel];
+  const std::set<IdleKey>& pool = pools_[task.queue * active_channels_.size() + ac];
+  const WorkflowTarget& target = current_target(task);
+
+  WorkerId chosen[50];
+  std::size_t n = 0;
+  if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
+    const bool by_sid = !target.known_worker_sid_attribute.empty();
+    const Value* v = task.attributes->find(by_sid ? target.known_worker_sid_attribute
+                                                  : target.known_worker_name_attribute);
+    if (v && v->is_string()) {
+      const auto& index = by_sid ? worker_by_sid_ : worker_by_name_;
+      const auto it = index.find(v->as_string());
+      if (it != index.end()) {
+        const WorkerId w = it->second;
+        const WorkerState& ws = workers_[w];
+        if (pooled_[w * active_channels_.size() + ac] &&
+            std::find(ws.queues.begin(), ws.queues.end(), task.queue) != ws.queues.end() &&
+            worker_takes(task, t, w))
+          chosen[n++] = w;
+      }
+    }
+  } else if (!target.order_by.empty()) {
+    // order_by ranks every eligible idle worker: integer attributes, missing ones last, then
+    // longest idle (the pool's own order, kept by the stable sort).
+    std::vector<std::pair<std::vector<double>, WorkerId>> ranked;
+    for (const IdleKey& key : pool) {
+      if (!worker_takes(task, t, key.worker)) continue;
+      std::vector<double> rank;
+      for (const OrderByClause& c : target.order_by) {
+        const Value* attrs = &scenario_.workers[key.worker].attributes;
+        const Value* v = attrs;
+        std::string_view path = c.attribute;
+        while (v && !path.empty()) {
+          const std::size_t dot = path.find('.');
+          v = v->find(path.substr(0, dot));
+          path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+        }
+        if (v && v->is_number())
+          rank.push_back(c.descending ? -v->as_number() : v->as_number());
+        else
+          rank.push_back(std::numeric_limits<double>::infinity());
+      }
+      ranked.emplace_back(std::move(rank), key.worker);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < ranked.size() && static_cast<int>(n) < open; ++i)
+      chosen[n++] = ranked[i].second;
+  } else {
+    for (const IdleKey& key : pool) {
+      if (!worker_takes(task, t, key.worker)) continue;
+      chosen[n++] = key.worker;
+      if (static_cast<int>(n) == open) break;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) create_reservation(t, chosen[i]);
+  return n;
+}
+
+// Gives a worker with room the best waiting task across its queues: queues of the workspace's
+// prioritized order (FIFO or LIFO) first, then by the queue's key (priority, age, sequence).
+void EngineImpl::fill_worker(WorkerId w) {
+  const std::size_t na = active_channels_.size();
+  const bool fifo_first = scenario_.workspace.prioritize_queue_order == TaskOrder::fifo;
+  while (is_available(w)) {
+    std::uint32_t best_task = kNoId;
+    int best_class = 0;
+    WaitKey best_key;
+    const WorkerState& ws = workers_[w];
+    for (QueueId q : ws.queues) {
+      const bool fifo = queue_def(q).task_order == TaskOrder::fifo;
+      const int cls = fifo == fifo_first ? 0 : 1;
+      if (best_task != kNoId && cls > best_class) continue;
+      for (std::uint32_t ac = 0; ac < na; ++ac) {
+        if (!has_free_capacity(w, active_channels_[ac])) continue;
+        for (const WaitKey& key : waiting_[q * na + ac]) {
+          if (best_task != kNoId && cls == best_class && !(key < best_key)) break;
+          if (!worker_takes(tasks_[key.slot], key.slot, w)) continue;
+          best_task = key.slot;
+          best_class = cls;
+          best_key = key;
+          break;
+        }
+      }
+    }
+    if (best_task == kNoId) return;
+    create_reservation(best_task, w);
+  }
+}
+
+void EngineImpl::queue_fill(WorkerId w) {
+  WorkerState& ws = workers_[w];
+  if (ws.queued_for_fill) return;
+  ws.queued_for_fill = true;
+  fill_queue_.push_back(w);
+}
+
+// Workers whose room changed during an event look for work once the event's own transitions are
+// done, in the order their room changed.
+void EngineImpl::drain_fills() {
+  for (std::size_t i = 0; i < fill_queue_.size(); ++i) {
+    const WorkerId w = fill_queue_[i];
+    workers_[w].queued_for_fill = false;
+    fill_worker(w);
+  }
+  fill_queue_.clear();
+}
+
+bool EngineImpl::worker_takes(const TaskState& task, std::uint32_t t, WorkerId w) {
+  (void)t;
+  // One pending offer per worker and task: parallel offers go to different workers.
+  for (std::uint32_t r : task.offers)
+    if (reservations_[r].worker == w) return false;
+  const WorkflowTarget& target = current_target(task);
+  if (!target.expression || target.expression->is_always_true()) return true;
+  const WorkerFacts facts = worker_facts(w);
+  EvalContext ctx;
+  ctx.task = task.attributes;
+  ctx.worker = &facts;
+  ctx.wall_clock_seconds = wall_clock();
+  return target.expression->evaluate(ctx);
+}
+
+bool EngineImpl::is_available(WorkerId w) const {
+  return scenario_.activities[workers_[w].activity].available;
+}
+
+bool EngineImpl::has_free_capacity(WorkerId w, ChannelId c) const {
+  const WorkerState& ws = workers_[w];
+  const int capacity = scenario_.workers[w].capacity[c];
+  if (single_tasking_) return ws.reservations == 0 && capacity > 0;
+  return ws.used[c] < capacity;
+}
+
+// Re-files a worker in the idle pools of its queues after its activity, room or idle time changed.
+void EngineImpl::refresh_pools(WorkerId w) {
+  WorkerState& ws = workers_[w];
+  const std::size_t na = active_channels_.size();
+  const bool available = is_available(w);
+  for (std::uint32_t ac = 0; ac < na; ++ac) {
+    std::uint8_t& pooled = pooled_[w * na + ac];
+    const bool want = available && has_free_capacity(w, active_channels_[ac]);
+    if (pooled && (!want || ws.pooled_idle_since != ws.idle_since)) {
+      for (QueueId q : ws.queues) pools_[q * na + ac].erase(IdleKey{ws.pooled_idle_since, w});
+      pooled = 0;
+    }
+    if (want && !pooled) {
+      for (QueueId q : ws.queues) pools_[q * na + ac].insert(IdleKey{ws.idle_since, w});
+      pooled = 1;
+    }
+  }
+  ws.pooled_idle_since = ws.idle_since;
+}
+
+// Re-files a task in its queue's waiting set: it waits for an offer while it is pending or
+// reserved with fewer offers than max_reserved_workers, in a step whose deadline has not passed.
+void EngineImpl::refresh_waiting(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  const std::size_t na = active_channels_.size();
+  const bool want = (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
+                    task.queue != kNoId && !task.step_expired &&
+                    static_cast<int>(task.offers.size()) < queue_def(task.queue).max_reserved_workers;
+  WaitKey key;
+  std::uint32_t index = kNoId;
+  if (want) {
+    index = static_cast<std::uint32_t>(task.queue * na + active_index_[task.channel]);
+    key.slot = t;
+    if (queue_def(task.queue).task_order == TaskOrder::fifo) {
+      key.a = -task.priority;
+      key.b = task.created;
+      key.c = task.serial;
+    } else {  // LIFO: newest first, priority ignored
+      key.b = -task.created;
+      key.c = -static_cast<std::int64_t>(task.serial);
+    }
+  }
+  if (task.waiting_index != kNoId) {
+    if (want && index == task.waiting_index && !(key < task.waiting_key) && !(task.waiting_key < key))
+      return;
+    waiting_[task.waiting_index].erase(task.waiting_key);
+    task.waiting_index = kNoId;
+  }
+  if (want) {
+    waiting_[index].insert(key);
+    task.waiting_index = index;
+    task.waiting_key = key;
+  }
+}
+
+void EngineImpl::leave_waiting(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  if (task.waiting_index == kNoId) return;
+  waiting_[task.waiting_index].erase(task.waiting_key);
+  task.waiting_index = kNoId;
+}
+
+WorkerCounts EngineImpl::queue_counts(QueueId q) {
+  const std::size_t na = scenario_.activities.size();
+  WorkerCounts counts;
+  count_buffer_.clear();
+  for (ActivityId a = 0; a < na; ++a) {
+    const int n = queue_activity_counts_[q * na + a];
+    count_buffer_.emplace_back(scenario_.activities[a].name, n);
+    (scenario_.activities[a].available ? counts.available : counts.unavailable) += n;
+  }
+  counts.by_activity = count_buffer_;
+  return counts;
+}
+
+WorkerFacts EngineImpl::worker_facts(WorkerId w) {
+  const Worker& def = scenario_.workers[w];
+  const WorkerState& ws = workers_[w];
+  channel_facts_buffer_.resize(scenario_.channels.size());
+  for (ChannelId c = 0; c < scenario_.channels.size(); ++c) {
+    ChannelFacts& f = channel_facts_buffer_[c];
+    f.name = scenario_.channels[c].name;
+    f.assigned_tasks = ws.used[c];
+    f.configured_capacity = def.capacity[c];
+    f.available_capacity_percentage =
+        def.capacity[c] > 0 ? (def.capacity[c] - ws.used[c]) * 100 / def.capacity[c] : 0;
+  }
+  return WorkerFacts{&def.attributes, def.sid, def.name, scenario_.activities[ws.activity].name,
+                     channel_facts_buffer_};
+}
+
+}  // namespace trsim::detail

@@ -1,0 +1,144 @@
+#include "cli_output.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "trsim/loader.hpp"
+
+namespace trsim::cli {
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  temp_path_ = path_ + ".tmp-trsim";
+  out_.open(temp_path_, std::ios::binary | std::ios::trunc);
+  if (!out_) throw std::runtime_error("cannot write '" + path_ + "'");
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    out_.close();
+    std::remove(temp_path_.c_str());
+  }
+}
+
+void AtomicFile::commit() {
+  out_.flush();
+  const bool ok = static_cast<bool>(out_);
+  out_.close();
+  if (!ok || std::rename(temp_path_.c_str(), path_.c_str()) != 0)
+    throw std::runtime_error("cannot write '" + path_ + "'");
+  committed_ = true;
+}
+
+namespace {
+
+std::string number(double v, int decimals) {
+  if (std::isnan(v)) return "-";
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+/// "0.912 ± 0.013" (or just the mean with one replication).
+std::string with_ci(const Aggregate& a, int decimals, double scale = 1.0) {
+  if (std::isnan(a.mean)) return "-";
+  std::string s = number(a.mean * scale, decimals);
+  if (!std::isnan(a.ci95)) s += " ± " + number(a.ci95 * scale, decimals);
+  return s;
+}
+
+const Aggregate* metric(const AggregateNode& node, std::string_view path) {
+  const AggregateNode* n = node.find(path);
+  return n && !n->is_group ? &n->value : nullptr;
+}
+
+void append_block(std::string& out, const Scenario& scenario, const AggregateNode& node,
+                  bool workspace) {
+  auto row = [&](std::string_view label, std::string_view path, int decimals, double scale = 1.0,
+                 std::string_view unit = "") {
+    const Aggregate* a = metric(node, path);
+    if (!a) return;
+    out += fmt::format("  {:<34}{}{}\n", label, with_ci(*a, decimals, scale), unit);
+  };
+  row(workspace ? "tasks created" : "tasks entered", workspace ? "tasks_created" : "tasks_entered", 1);
+  row("tasks completed", "tasks_completed", 1);
+  row("tasks canceled", "tasks_canceled", 1);
+  row("  of which abandoned", "tasks_abandoned", 1);
+  for (double s : scenario.statistics.service_level_thresholds) {
+    std::string key = "service_level.";
+    append_json_number(key, s);
+    row(fmt::format("service level ({}s)", key.substr(14)), key, 1, 100.0, " %");
+  }
+  row("avg speed of answer", "avg_task_acceptance_time", 1, 1.0, " s");
+  row("longest wait", "longest_task_waiting_age", 1, 1.0, " s");
+  row("abandon rate", "abandon_rate", 1, 100.0, " %");
+  row("reservations created", "reservations_created", 1);
+  row("reservations timed out", "reservations_timed_out", 1);
+  row("reservations rejected", "reservations_rejected", 1);
+  if (workspace) row("occupancy", "occupancy", 1, 100.0, " %");
+}
+
+}  // namespace
+
+std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
+  std::string out;
+  std::uint64_t events = 0;
+  for (const ReplicationResult& r : summary.runs) events += r.events;
+  out += fmt::format("{}: {} replication{}, seed {}, horizon {}s, {} events\n", scenario.name,
+                     summary.runs.size(), summary.runs.size() == 1 ? "" : "s", scenario.seed,
+                     number(to_seconds(scenario.horizon), 0), events);
+  if (summary.runs.size() > 1) out += "(mean ± 95% confidence half-width over replications)\n";
+  if (const AggregateNode* ws = summary.statistics.find("workspace")) {
+    out += "\nworkspace\n";
+    append_block(out, scenario, *ws, true);
+  }
+  if (const AggregateNode* queues = summary.statistics.find("task_queues")) {
+    for (const AggregateNode& q : queues->children) {
+      out += fmt::format("\ntask queue {}\n", q.key);
+      append_block(out, scenario, q, false);
+    }
+  }
+  if (const AggregateNode* groups = summary.statistics.find("workers")) {
+    out += "\nworker groups\n";
+    for (const AggregateNode& g : groups->children) {
+      const Aggregate* occ = metric(g, "occupancy");
+      const Aggregate* done = metric(g, "tasks_completed");
+      out += fmt::format("  {:<34}occupancy {} %, tasks completed {}\n", g.key,
+                         occ ? with_ci(*occ, 1, 100.0) : "-", done ? with_ci(*done, 1) : "-");
+    }
+  }
+  return out;
+}
+
+CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary) {
+  CheckReport report;
+  report.table += fmt::format("{:<48} {:>12} {:>12} {:>12}  {}\n", "metric", "min", "max", "mean",
+                              "result");
+  for (const Expectation& e : scenario.expectations) {
+    const AggregateNode* node = summary.statistics.find(e.metric);
+    if (!node || node->is_group) {
+      Diagnostic d;
+      d.where = e.where;
+      d.message = "unknown metric '" + e.metric + "' (see the summary JSON for the metric names)";
+      report.unknown_metrics.push_back(d.format());
+      continue;
+    }
+    const Aggregate& a = node->value;
+    const bool have_ci = e.require_ci && !std::isnan(a.ci95);
+    const double low = have_ci ? a.mean - a.ci95 : a.mean;
+    const double high = have_ci ? a.mean + a.ci95 : a.mean;
+    bool ok = !std::isnan(a.mean);
+    if (e.min && !(low >= *e.min)) ok = false;
+    if (e.max && !(high <= *e.max)) ok = false;
+    if (!ok) ++report.failures;
+    report.table += fmt::format("{:<48} {:>12} {:>12} {:>12}  {}\n", e.metric,
+                                e.min ? number(*e.min, 3) : "", e.max ? number(*e.max, 3) : "",
+                                with_ci(a, 3), ok ? "ok" : "FAILED");
+  }
+  report.table += fmt::format("{} of {} expectations met\n",
+                              scenario.expectations.size() - static_cast<std::size_t>(report.failures),
+                              scenario.expectations.size());
+  return report;
+}
+
+}  // namespace trsim::cli

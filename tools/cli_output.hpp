@@ -1,0 +1,44 @@
+#pragma once
+// What the command line prints and writes: the human summary, the expectations table, and output
+// files that appear whole or not at all.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "trsim/runner.hpp"
+#include "trsim/scenario.hpp"
+
+namespace trsim::cli {
+
+/// A file written under a temporary name beside its destination and renamed over it by commit(),
+/// so a failed run never leaves a half-written output. Throws std::runtime_error when the
+/// temporary file cannot be created (an unwritable path fails before the run, not after).
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();  ///< removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  std::ostream& stream() { return out_; }
+  void commit();
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+/// The summary a person reads after `trsim run`.
+std::string human_summary(const Scenario& scenario, const RunSummary& summary);
+
+struct CheckReport {
+  std::string table;                        ///< one row per expectation
+  int failures = 0;
+  std::vector<std::string> unknown_metrics;  ///< FILE:LINE:COL: diagnostics
+};
+
+/// Evaluates the scenario's `expect:` list against the aggregated statistics.
+CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary);
+
+}  // namespace trsim::cli

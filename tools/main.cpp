@@ -1,0 +1,227 @@
+// trsim: the command line. Verbs: run, validate, check. Exit codes: 0 success, 1 expectations
+// failed, 2 invalid input or usage; anything else is a bug.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_output.hpp"
+#include "trsim/loader.hpp"
+#include "trsim/runner.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitExpectations = 1;
+constexpr int kExitUsage = 2;
+
+const char* const kUsage = R"(usage: trsim VERB SCENARIO.yaml [options]
+
+verbs:
+  run        run the scenario and print a summary
+  validate   check the scenario and lint routing pitfalls
+  check      run and evaluate the scenario's `expect:` list (exit 1 when any falls short)
+
+Run `trsim VERB --help` for the options of a verb.
+)";
+
+struct CommonOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint32_t> replications;
+  std::uint32_t threads = 1;
+  bool quiet = false;
+  bool check_invariants = false;
+};
+
+po::options_description common_description(CommonOptions& o) {
+  po::options_description d("common options");
+  d.add_options()                                                              //
+      ("help,h", "show this help")                                            //
+      ("set", po::value(&o.overrides)->composing(),
+       "PATH=VALUE: override a scalar of the scenario (repeatable), e.g. "
+       "--set workflows.main.task_reservation_timeout=45s")                   //
+      ("seed", po::value<std::uint64_t>(), "run seed (overrides the scenario's)")  //
+      ("replications", po::value<std::uint32_t>(), "number of replications")  //
+      ("threads", po::value(&o.threads)->default_value(1),
+       "replications run in parallel on N threads (results identical for any N)")  //
+      ("check-invariants", po::bool_switch(&o.check_invariants),
+       "verify the engine's invariants after every event (slow)")             //
+      ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
+  return d;
+}
+
+/// Parses the command line of a verb; returns an exit code when it should stop now.
+std::optional<int> parse(int argc, char** argv, const std::string& verb, CommonOptions& common,
+                         po::options_description& specific, po::variables_map& vm) {
+  po::options_description all;
+  all.add(common_description(common)).add(specific);
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&common.scenario));
+  po::options_description parsing;
+  parsing.add(all).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim " << verb << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: trsim " << verb << " SCENARIO.yaml [options]\n\n" << all << "\n";
+    return kExitOk;
+  }
+  if (common.scenario.empty()) {
+    std::cerr << "trsim " << verb << ": missing the scenario file\n";
+    return kExitUsage;
+  }
+  if (vm.count("seed")) common.seed = vm["seed"].as<std::uint64_t>();
+  if (vm.count("replications")) common.replications = vm["replications"].as<std::uint32_t>();
+  if (common.threads == 0) {
+    std::cerr << "trsim " << verb << ": --threads must be at least 1\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+/// Loads the scenario with the overrides; prints diagnostics. Empty on error.
+std::optional<trsim::Scenario> load(const CommonOptions& o, bool print_warnings) {
+  trsim::LoadOptions options;
+  options.overrides = o.overrides;
+  if (o.seed) options.overrides.push_back("seed=" + std::to_string(*o.seed));
+  if (o.replications) options.overrides.push_back("replications=" + std::to_string(*o.replications));
+  trsim::LoadResult result = trsim::load_scenario_file(o.scenario, options);
+  for (const trsim::Diagnostic& d : result.diagnostics) {
+    if (d.severity == trsim::Diagnostic::Severity::error || print_warnings)
+      std::cerr << d.format() << "\n";
+  }
+  if (!result.ok()) return std::nullopt;
+  return std::move(result.scenario);
+}
+
+trsim::RunSummary simulate(const trsim::Scenario& scenario, const CommonOptions& o,
+                           std::ostream* events) {
+  trsim::RunSettings settings;
+  settings.threads = o.threads;
+  settings.events = events;
+  settings.check_invariants = o.check_invariants;
+  const bool progress = !o.quiet && isatty(STDERR_FILENO) && scenario.replications > 1;
+  if (progress) {
+    settings.on_progress = [](std::uint32_t done, std::uint32_t total) {
+      std::fprintf(stderr, "\rreplications %u/%u", done, total);
+      if (done == total) std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+    };
+  }
+  return trsim::run_scenario(scenario, settings);
+}
+
+int cmd_run(int argc, char** argv) {
+  CommonOptions common;
+  std::string json_path, events_path;
+  po::options_description specific("run options");
+  specific.add_options()                                                                  //
+      ("json", po::value(&json_path), "write the summary JSON to FILE (- = stdout)")     //
+      ("events", po::value(&events_path), "write the event log (JSON Lines) to FILE (- = stdout)");
+  po::variables_map vm;
+  if (auto code = parse(argc, argv, "run", common, specific, vm)) return *code;
+  const auto scenario = load(common, !common.quiet);
+  if (!scenario) return kExitUsage;
+
+  // Outputs are checked for writability before the run and replaced atomically after it.
+  std::optional<trsim::cli::AtomicFile> json_file, events_file;
+  try {
+    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
+    if (!events_path.empty() && events_path != "-") events_file.emplace(events_path);
+  } catch (const std::exception& e) {
+    std::cerr << "trsim run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::ostream* events = nullptr;
+  if (events_file) events = &events_file->stream();
+  if (events_path == "-") events = &std::cout;
+
+  const trsim::RunSummary summary = simulate(*scenario, common, events);
+  const std::string json = trsim::summary_json(*scenario, summary);
+  if (json_file) json_file->stream() << json;
+  if (json_path == "-") std::cout << json;
+  if (events_file) events_file->commit();
+  if (json_file) json_file->commit();
+  if (!common.quiet && json_path != "-" && events_path != "-")
+    std::cout << trsim::cli::human_summary(*scenario, summary);
+  return kExitOk;
+}
+
+int cmd_validate(int argc, char** argv) {
+  CommonOptions common;
+  po::options_description specific("validate options");
+  po::variables_map vm;
+  if (auto code = parse(argc, argv, "validate", common, specific, vm)) return *code;
+  const auto scenario = load(common, true);
+  if (!scenario) return kExitUsage;
+  if (!common.quiet)
+    std::cout << common.scenario << ": ok (" << scenario->workers.size() << " workers, "
+              << scenario->task_queues.size() << " task queues, " << scenario->workflows.size()
+              << " workflows, " << scenario->arrivals.size() << " arrival streams)\n";
+  return kExitOk;
+}
+
+int cmd_check(int argc, char** argv) {
+  CommonOptions common;
+  po::options_description specific("check options");
+  po::variables_map vm;
+  if (auto code = parse(argc, argv, "check", common, specific, vm)) return *code;
+  const auto scenario = load(common, !common.quiet);
+  if (!scenario) return kExitUsage;
+  if (scenario->expectations.empty()) {
+    std::cerr << common.scenario << ": the scenario has no `expect:` list to check\n";
+    return kExitUsage;
+  }
+  const trsim::RunSummary summary = simulate(*scenario, common, nullptr);
+  const trsim::cli::CheckReport report = trsim::cli::check_expectations(*scenario, summary);
+  if (!report.unknown_metrics.empty()) {
+    for (const std::string& m : report.unknown_metrics) std::cerr << m << "\n";
+    return kExitUsage;
+  }
+  if (!common.quiet || report.failures > 0) std::cout << report.table;
+  return report.failures > 0 ? kExitExpectations : kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::cerr << kUsage;
+      return kExitUsage;
+    }
+    const std::string verb = argv[1];
+    if (verb == "--help" || verb == "-h" || verb == "help") {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (verb == "--version") {
+      std::cout << "trsim " << TRSIM_VERSION << "\n";
+      return kExitOk;
+    }
+    if (verb == "run") return cmd_run(argc - 1, argv + 1);
+    if (verb == "validate") return cmd_validate(argc - 1, argv + 1);
+    if (verb == "check") return cmd_check(argc - 1, argv + 1);
+    std::cerr << "trsim: unknown verb '" << verb << "'\n" << kUsage;
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "trsim: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}
