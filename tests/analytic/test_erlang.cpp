@@ -1,0 +1,141 @@
+// trsim against queueing theory. With instant-accepting agents and exponential handle times a
+// single queue is M/M/c (Erlang C); with exponential patience it is M/M/c+M (Erlang A).
+//
+// Tolerance: each replication yields one estimate; over R replications the mean has a Student-t
+// confidence interval. The test asserts that the theoretical value lies inside the 99.9%
+// interval (t_{0.9995, R-1} standard errors), fixed before looking at the results. The seeds are
+// fixed, so the outcome is deterministic; the interval says how far from theory a correct
+// simulator can honestly be.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <vector>
+
+#include "support/scenario_fixture.hpp"
+#include "trsim/runner.hpp"
+
+using namespace trsim;
+using namespace trsim::test;
+
+namespace {
+
+// t_{0.9995, df} for the degrees of freedom used below.
+double t_9995(std::size_t df) {
+  switch (df) {
+    case 19: return 3.883;
+    case 29: return 3.659;
+    default: FAIL("no t quantile tabulated for df=" << df); return 0;
+  }
+}
+
+/// Erlang C: probability that an arrival waits, c servers, offered load a = λ/μ.
+double erlang_c(int c, double a) {
+  double term = 1, sum = 1;  // Σ_{k<c} a^k/k!
+  for (int k = 1; k < c; ++k) {
+    term *= a / k;
+    sum += term;
+  }
+  const double top = term * a / c * (c / (c - a));  // a^c/c! · c/(c−a)
+  return top / (sum + top);
+}
+
+struct Estimate {
+  double mean = 0, half_width = 0;
+};
+
+/// Mean over replications and its 99.9% half-width.
+Estimate estimate(const RunSummary& summary, const std::string& metric) {
+  std::vector<double> xs;
+  for (const ReplicationResult& r : summary.runs) {
+    const MetricNode* n = r.statistics.find(metric);
+    REQUIRE(n != nullptr);
+    xs.push_back(n->value);
+  }
+  double mean = 0;
+  for (double x : xs) mean += x;
+  mean /= static_cast<double>(xs.size());
+  double ss = 0;
+  for (double x : xs) ss += (x - mean) * (x - mean);
+  const double sd = std::sqrt(ss / static_cast<double>(xs.size() - 1));
+  return {mean, t_9995(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()))};
+}
+
+#define CHECK_WITHIN_CI(summary, metric, theory)                                              \
+  do {                                                                                        \
+    const Estimate est_ = estimate(summary, metric);                                          \
+    INFO(metric << ": simulated " << est_.mean << " ± " << est_.half_width << ", theory "    \
+                << (theory));                                                                 \
+    CHECK(std::abs(est_.mean - (theory)) <= est_.half_width);                                 \
+  } while (0)
+
+std::string single_queue_yaml(int agents, double rate, double mean_handle, double mean_patience,
+                              int replications, double hours) {
+  std::string patience =
+      mean_patience > 0 ? fmt::format(", patience: {{exponential: {{mean: {}}}}}", mean_patience) : "";
+  return fmt::format(R"(
+name: erlang
+seed: 2026
+horizon: {}h
+warmup: 2h
+replications: {}
+statistics: {{service_level_thresholds: [0, 20, 60]}}
+task_queues: {{Q: {{}}}}
+workflows: {{wf: {{configuration: {{task_routing: {{filters: [], default_filter: {{queue: Q}}}}}}}}}}
+workers: {{agents: {{count: {}, activity: Available}}}}
+arrivals:
+  calls: {{workflow: wf, channel: voice, rate: {}, handle_time: {{exponential: {{mean: {}}}}}{}}}
+)",
+                     hours, replications, agents, rate, mean_handle, patience);
+}
+
+}  // namespace
+
+TEST_CASE("M/M/c: service level and average speed of answer match Erlang C", "[analytic]") {
+  // c = 10 agents, mean handle 300 s, offered load a = 8.5 Erlang (ρ = 0.85).
+  const int c = 10;
+  const double mu = 1.0 / 300, a = 8.5, lambda = a * mu;
+  const Scenario sc = load_yaml(single_queue_yaml(c, lambda, 300, 0, 20, 150));
+  RunSettings settings;
+  settings.threads = 2;
+  const RunSummary summary = run_scenario(sc, settings);
+
+  const double pw = erlang_c(c, a);
+  const double decay = c * mu - lambda;
+  CHECK_WITHIN_CI(summary, "workspace.service_level.0", 1 - pw);
+  CHECK_WITHIN_CI(summary, "workspace.service_level.20", 1 - pw * std::exp(-decay * 20));
+  CHECK_WITHIN_CI(summary, "workspace.service_level.60", 1 - pw * std::exp(-decay * 60));
+  CHECK_WITHIN_CI(summary, "workspace.avg_task_acceptance_time", pw / decay);
+  CHECK_WITHIN_CI(summary, "workspace.occupancy", a / c);
+}
+
+TEST_CASE("M/M/c+M: abandonment and probability of waiting match Erlang A", "[analytic]") {
+  // c = 10, mean handle 300 s, mean patience 180 s, offered load 10 Erlang (ρ = 1: only
+  // abandonment keeps the queue stable).
+  const int c = 10;
+  const double mu = 1.0 / 300, theta = 1.0 / 180, lambda = 10 * mu;
+  const Scenario sc = load_yaml(single_queue_yaml(c, lambda, 300, 180, 20, 150));
+  RunSettings settings;
+  settings.threads = 2;
+  const RunSummary summary = run_scenario(sc, settings);
+
+  // Birth-death chain: births λ, deaths min(n,c)μ + max(n−c,0)θ; truncated far in the tail.
+  const int n_max = c + 2000;
+  std::vector<double> p(n_max + 1);
+  p[0] = 1;
+  double total = 1;
+  for (int n = 1; n <= n_max; ++n) {
+    const double death = std::min(n, c) * mu + std::max(n - c, 0) * theta;
+    p[n] = p[n - 1] * lambda / death;
+    total += p[n];
+  }
+  double p_wait = 0, mean_queue = 0;
+  for (int n = 0; n <= n_max; ++n) {
+    p[n] /= total;
+    if (n >= c) p_wait += p[n];
+    if (n > c) mean_queue += (n - c) * p[n];
+  }
+  const double p_abandon = theta * mean_queue / lambda;
+  CHECK_WITHIN_CI(summary, "workspace.abandon_rate", p_abandon);
+  CHECK_WITHIN_CI(summary, "workspace.service_level.0", 1 - p_wait);
+}
