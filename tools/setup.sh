@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12 packages), then configures and builds trsim in build/.
+# Usage: tools/setup.sh            (Release build with tests and benchmarks)
+# Environment: TRSIM_BUILD_DIR (default build), TRSIM_CMAKE_ARGS (extra cmake arguments),
+#              CI=true turns warnings into errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+build_dir="${TRSIM_BUILD_DIR:-build}"
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+# shellcheck disable=SC2086
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTRSIM_WARNINGS_AS_ERRORS=$werror \
+  ${TRSIM_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
