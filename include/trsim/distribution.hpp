@@ -26,6 +26,7 @@ class Distribution {
   static Distribution empirical(std::vector<double> values);  ///< resampled uniformly
 
   Kind kind() const { return kind_; }
+  /// A sample rounded to the nearest microsecond, clamped to [0, kMaxDuration].
   SimTime sample(Rng& rng) const;
   /// Sample in seconds, before rounding to microseconds.
   double sample_seconds(Rng& rng) const;
@@ -33,6 +34,10 @@ class Distribution {
   double mean() const;
   /// Human-readable form, e.g. "exponential(mean=180s)".
   std::string describe() const;
+  /// Empty when the parameters are valid; otherwise why not, naming the parameter (for the loader's
+  /// diagnostics), e.g. "lognormal: mean must be > 0". The factories accept any input, and sampling
+  /// stays safe (finite, never negative, never hangs) even with parameters this rejects.
+  std::string validation_error() const;
 
  private:
   Kind kind_ = Kind::constant;

@@ -10,6 +10,9 @@ using SimTime = std::int64_t;
 
 inline constexpr SimTime kMicrosPerSecond = 1'000'000;
 inline constexpr SimTime kNever = INT64_MAX;
+/// The longest duration a scenario may state or a distribution may sample: 100 years (36525 days).
+/// Far below kNever, so `now + duration` cannot overflow in any run.
+inline constexpr SimTime kMaxDuration = SimTime{36525} * 86400 * kMicrosPerSecond;
 
 /// Seconds (possibly fractional) to microseconds, rounded to nearest.
 constexpr SimTime from_seconds(double seconds) {
