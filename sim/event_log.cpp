@@ -128,7 +128,7 @@ JsonLinesSink::JsonLinesSink(const Scenario& scenario, std::ostream& out, bool r
 JsonLinesSink::~JsonLinesSink() { flush_buffer(); }
 
 void JsonLinesSink::begin_replication(std::uint32_t replication) {
-  // Idempotent before the first event, so the runner and the engine may both announce it.
+  // Task and reservation ids restart with each replication, and their sids include it.
   if (replication != replication_) {
     reset_cache(task_sids_);
     reset_cache(reservation_sids_);

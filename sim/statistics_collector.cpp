@@ -23,8 +23,8 @@ std::string number_key(double v) {
   return key;
 }
 
-// Below this many finished slots at the front, compaction is not worth a memmove.
-constexpr std::size_t kSlotCompactionMinimum = 4096;
+// Below this many ended waits, sweeping them out is not worth a pass.
+constexpr std::size_t kSlotSweepMinimum = 1024;
 
 }  // namespace
 
@@ -84,21 +84,36 @@ void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
   if (workers_[w].held > 0) --workers_[w].held;
 }
 
-StatisticsCollector::TaskSlot* StatisticsCollector::slot(TaskId task) {
-  if (task == kNoId || task < slot_base_) return nullptr;
-  const std::size_t i = task - slot_base_;
-  return i < slots_.size() ? &slots_[i] : nullptr;
+StatisticsCollector::TaskSlot* StatisticsCollector::waiting_slot(TaskId task) {
+  const auto it = std::lower_bound(slots_.begin(), slots_.end(), task,
+                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
+  return it != slots_.end() && it->task == task && it->waiting ? &*it : nullptr;
+}
+
+void StatisticsCollector::add_slot(const TaskSlot& slot) {
+  if (slots_.empty() || slots_.back().task < slot.task) {
+    slots_.push_back(slot);
+    return;
+  }
+  // Out of creation order (not expected from the engine): keep the vector sorted.
+  const auto it = std::lower_bound(slots_.begin(), slots_.end(), slot.task,
+                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
+  if (it != slots_.end() && it->task == slot.task) {
+    if (!it->waiting) --retired_;
+    *it = slot;
+  } else {
+    slots_.insert(it, slot);
+  }
 }
 
 void StatisticsCollector::retire_slot(TaskId task) {
-  TaskSlot* s = slot(task);
+  TaskSlot* s = waiting_slot(task);
   if (s == nullptr) return;
   s->waiting = false;
-  while (first_waiting_ < slots_.size() && !slots_[first_waiting_].waiting) ++first_waiting_;
-  if (first_waiting_ >= kSlotCompactionMinimum && first_waiting_ * 2 >= slots_.size()) {
-    slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(first_waiting_));
-    slot_base_ += static_cast<TaskId>(first_waiting_);
-    first_waiting_ = 0;
+  ++retired_;
+  if (retired_ >= kSlotSweepMinimum && retired_ * 2 >= slots_.size()) {
+    std::erase_if(slots_, [](const TaskSlot& t) { return !t.waiting; });
+    retired_ = 0;
   }
 }
 
@@ -145,11 +160,7 @@ void StatisticsCollector::on_event(const Event& e) {
     case EventType::task_created: {
       if (!counts(e)) return;
       ++counters_[0].entered;
-      if (e.task == kNoId || e.task < slot_base_) return;
-      const std::size_t i = e.task - slot_base_;
-      if (i >= slots_.size()) slots_.resize(i + 1);
-      slots_[i] = TaskSlot{e.task_created_at, kNoId, e.workflow, true};
-      if (i < first_waiting_) first_waiting_ = i;
+      if (e.task != kNoId) add_slot(TaskSlot{e.task, kNoId, e.workflow, true, e.task_created_at});
       return;
     }
     case EventType::workflow_entered:
@@ -158,7 +169,7 @@ void StatisticsCollector::on_event(const Event& e) {
     case EventType::task_queue_entered: {
       if (!counts(e)) return;
       if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
-      if (TaskSlot* s = slot(e.task); s != nullptr && s->waiting) s->queue = e.queue;
+      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
       return;
     }
     case EventType::task_queue_moved: {
@@ -166,7 +177,7 @@ void StatisticsCollector::on_event(const Event& e) {
       ++counters_[0].moved;
       if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
       if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
-      if (TaskSlot* s = slot(e.task); s != nullptr && s->waiting) s->queue = e.queue;
+      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
       return;
     }
     case EventType::reservation_created:
@@ -340,8 +351,7 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
     const std::int64_t age = end_time - created_at;
     if (age > counters_[entity].longest_wait) counters_[entity].longest_wait = age;
   };
-  for (std::size_t i = first_waiting_; i < slots_.size(); ++i) {
-    const TaskSlot& s = slots_[i];
+  for (const TaskSlot& s : slots_) {
     if (!s.waiting) continue;
     age_at_end(0, s.created_at);
     if (s.queue < queue_count_) age_at_end(queue_entity(s.queue), s.created_at);

@@ -101,12 +101,13 @@ class StatisticsCollector {
     std::int64_t idle_available = 0;
   };
 
-  /// A task's wait, for the ages of the tasks still waiting at the end.
+  /// A task still waiting, for the ages at the end.
   struct TaskSlot {
-    SimTime created_at = 0;
+    TaskId task = kNoId;
     QueueId queue = kNoId;
     WorkflowId workflow = kNoId;
     bool waiting = false;
+    SimTime created_at = 0;
   };
 
   // Entity indexes into counters_: 0 = workspace, then the queues, then the workflows.
@@ -119,7 +120,8 @@ class StatisticsCollector {
   void record_wait(std::size_t entity, std::int64_t wait, bool accepted);
   void integrate_worker(WorkerId worker, SimTime now);
   void release_worker(WorkerId worker, SimTime now);
-  TaskSlot* slot(TaskId task);
+  TaskSlot* waiting_slot(TaskId task);
+  void add_slot(const TaskSlot& slot);
   void retire_slot(TaskId task);
 
   MetricNode task_node(std::string key, std::size_t entity, bool workspace) const;
@@ -139,11 +141,11 @@ class StatisticsCollector {
   std::vector<std::int64_t> activity_time_;    // per worker × activity, µs inside the window
   std::vector<unsigned char> activity_available_;  // per activity
 
-  // Tasks still waiting, indexed by TaskId - slot_base_. Ids are dense in creation order, so the
-  // prefix of finished waits is dropped from time to time: memory follows the tasks alive.
+  // The tasks waiting (counted ones only), sorted by TaskId: ids come in creation order, so adding
+  // appends and finding is a binary search. Ended waits are marked, then swept out in bulk once
+  // they are the majority, so memory follows the tasks waiting, not the tasks of the run.
   std::vector<TaskSlot> slots_;
-  TaskId slot_base_ = 0;
-  std::size_t first_waiting_ = 0;  // index in slots_ below which no task waits
+  std::size_t retired_ = 0;  // entries of slots_ no longer waiting
 };
 
 }  // namespace trsim::detail

@@ -1,0 +1,310 @@
+// Runs the replications of a scenario and writes the summary JSON (§4, §5).
+//
+// Determinism across --threads: each replication is a pure function of (scenario, seed,
+// replication); results are stored by replication index; the event log of each replication is
+// written to its own temporary file and appended to the output strictly in replication order, so
+// the bytes are those of a single-threaded run. The log is never held whole in memory.
+#include "trsim/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <streambuf>
+#include <thread>
+
+#include "trsim/sink.hpp"
+#include "trsim/value.hpp"
+
+namespace trsim {
+
+namespace {
+
+// A std::streambuf writing to a C FILE, so that a std::tmpfile() (deleted by the system when
+// closed, even on a crash) can back a std::ostream.
+class FileBuf final : public std::streambuf {
+ public:
+  explicit FileBuf(std::FILE* file) : file_(file) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    return static_cast<std::streamsize>(std::fwrite(s, 1, static_cast<std::size_t>(n), file_));
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    return std::fputc(c, file_) == EOF ? traits_type::eof() : c;
+  }
+  int sync() override { return std::fflush(file_) == 0 ? 0 : -1; }
+
+ private:
+  std::FILE* file_;
+};
+
+// One replication's event log, parked in a temporary file until its turn to be written.
+class TempLog {
+ public:
+  TempLog() : file_(std::tmpfile()), buf_(file_), stream_(&buf_) {
+    if (file_ == nullptr) throw std::runtime_error("cannot create a temporary file for the event log");
+  }
+  ~TempLog() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  TempLog(const TempLog&) = delete;
+  TempLog& operator=(const TempLog&) = delete;
+
+  std::ostream& stream() { return stream_; }
+
+  /// Appends the whole file to `out`, in chunks.
+  void copy_to(std::ostream& out) {
+    stream_.flush();
+    if (!stream_ || std::fflush(file_) != 0 || std::ferror(file_) != 0) {
+      throw std::runtime_error("writing the event log to a temporary file failed");
+    }
+    std::rewind(file_);
+    std::vector<char> chunk(std::size_t{1} << 20);
+    for (;;) {
+      const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), file_);
+      if (n > 0) out.write(chunk.data(), static_cast<std::streamsize>(n));
+      if (n < chunk.size()) break;
+    }
+    if (std::ferror(file_) != 0) throw std::runtime_error("reading back the temporary event log failed");
+  }
+
+ private:
+  std::FILE* file_;
+  FileBuf buf_;
+  std::ostream stream_;
+};
+
+ReplicationResult run_replication(const Scenario& scenario, std::uint32_t replication,
+                                  bool check_invariants, EventSink* sink) {
+  // The engine announces begin_replication/end_replication to the sink itself.
+  Engine engine(scenario, EngineOptions{scenario.seed, replication, check_invariants}, sink);
+  return engine.run();
+}
+
+RunSummary summarise(std::vector<ReplicationResult> runs) {
+  RunSummary summary;
+  summary.runs = std::move(runs);
+  std::vector<const MetricNode*> trees;
+  trees.reserve(summary.runs.size());
+  for (const ReplicationResult& r : summary.runs) trees.push_back(&r.statistics);
+  summary.statistics = aggregate_trees(trees);
+  return summary;
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
+  const std::uint32_t total = scenario.replications;
+  const bool rep_field = total > 1;
+  std::vector<ReplicationResult> runs(total);
+  const std::uint32_t threads = std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));
+
+  if (threads == 1) {
+    std::unique_ptr<JsonLinesSink> sink;
+    if (settings.events != nullptr) sink = std::make_unique<JsonLinesSink>(scenario, *settings.events, rep_field);
+    for (std::uint32_t rep = 0; rep < total; ++rep) {
+      runs[rep] = run_replication(scenario, rep, settings.check_invariants, sink.get());
+      if (settings.on_progress) settings.on_progress(rep + 1, total);
+    }
+    return summarise(std::move(runs));
+  }
+
+  std::atomic<std::uint32_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;  // guards everything below, the output stream and on_progress
+  std::uint32_t done = 0;
+  std::uint32_t next_to_write = 0;
+  std::vector<std::unique_ptr<TempLog>> logs(total);  // finished, waiting for their turn
+  std::exception_ptr error;
+  std::uint32_t error_rep = total;
+
+  const auto work = [&] {
+    while (!failed.load(std::memory_order_relaxed)) {
+      const std::uint32_t rep = next.fetch_add(1, std::memory_order_relaxed);
+      if (rep >= total) return;
+      try {
+        std::unique_ptr<TempLog> log;
+        if (settings.events != nullptr) {
+          log = std::make_unique<TempLog>();
+          JsonLinesSink sink(scenario, log->stream(), rep_field);
+          runs[rep] = run_replication(scenario, rep, settings.check_invariants, &sink);
+        } else {
+          runs[rep] = run_replication(scenario, rep, settings.check_invariants, nullptr);
+        }
+        std::lock_guard lock(mutex);
+        if (log) {
+          logs[rep] = std::move(log);
+          // Write every log whose predecessors are all written; the others wait their turn.
+          while (next_to_write < total && logs[next_to_write]) {
+            logs[next_to_write]->copy_to(*settings.events);
+            logs[next_to_write].reset();
+            ++next_to_write;
+          }
+        }
+        ++done;
+        if (settings.on_progress) settings.on_progress(done, total);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        // Keep the error of the earliest replication, so the report does not depend on timing
+        // among the replications that ran.
+        if (rep < error_rep) {
+          error = std::current_exception();
+          error_rep = rep;
+        }
+        failed.store(true, std::memory_order_relaxed);
+        return;
+      }
+    }
+  };
+
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  try {
+    for (std::uint32_t i = 0; i < threads; ++i) pool.emplace_back(work);
+  } catch (...) {
+    // Could not start a thread: let the started ones finish the work, then report.
+    failed.store(true);
+    for (std::thread& t : pool) t.join();
+    throw;
+  }
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return summarise(std::move(runs));
+}
+
+namespace {
+
+// The summary JSON writer: 2-space indentation, one member per line, aggregated leaves on one
+// line ({"mean": m, "ci95": h, "min": a, "max": b}) so the file stays readable.
+class SummaryWriter {
+ public:
+  std::string& out() { return out_; }
+
+  void indent(int depth) { out_.append(static_cast<std::size_t>(depth) * 2, ' '); }
+
+  void key(int depth, std::string_view k) {
+    indent(depth);
+    append_json_string(out_, k);
+    out_ += ": ";
+  }
+
+  void number(double v) { append_json_number(out_, v); }
+  void integer(std::uint64_t v) { fmt::format_to(std::back_inserter(out_), "{}", v); }
+
+  void aggregate_tree(const AggregateNode& node, int depth) {
+    if (!node.is_group) {
+      out_ += "{\"mean\": ";
+      number(node.value.mean);
+      out_ += ", \"ci95\": ";
+      number(node.value.ci95);
+      out_ += ", \"min\": ";
+      number(node.value.min);
+      out_ += ", \"max\": ";
+      number(node.value.max);
+      out_ += '}';
+      return;
+    }
+    if (node.children.empty()) {
+      out_ += "{}";
+      return;
+    }
+    out_ += "{\n";
+    for (std::size_t i = 0; i < node.children.size(); ++i) {
+      key(depth + 1, node.children[i].key);
+      aggregate_tree(node.children[i], depth + 1);
+      out_ += i + 1 < node.children.size() ? ",\n" : "\n";
+    }
+    indent(depth);
+    out_ += '}';
+  }
+
+  void metric_tree(const MetricNode& node, int depth) {
+    if (!node.is_group) {
+      number(node.value);
+      return;
+    }
+    if (node.children.empty()) {
+      out_ += "{}";
+      return;
+    }
+    out_ += "{\n";
+    for (std::size_t i = 0; i < node.children.size(); ++i) {
+      key(depth + 1, node.children[i].key);
+      metric_tree(node.children[i], depth + 1);
+      out_ += i + 1 < node.children.size() ? ",\n" : "\n";
+    }
+    indent(depth);
+    out_ += '}';
+  }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
+  SummaryWriter w;
+  std::string& out = w.out();
+  out += "{\n";
+  w.key(1, "scenario");
+  append_json_string(out, scenario.name);
+  out += ",\n";
+  w.key(1, "seed");
+  w.integer(scenario.seed);  // exact: seeds use all 64 bits, beyond a double's 53
+  out += ",\n";
+  w.key(1, "replications");
+  w.integer(scenario.replications);
+  out += ",\n";
+  w.key(1, "horizon");
+  w.number(to_seconds(scenario.horizon));
+  out += ",\n";
+  w.key(1, "warmup");
+  w.number(to_seconds(scenario.warmup));
+  out += ",\n";
+  w.key(1, "statistics");
+  w.aggregate_tree(summary.statistics, 1);
+  out += ",\n";
+  w.key(1, "runs");
+  if (summary.runs.empty()) {
+    out += "[]\n";
+  } else {
+    out += "[\n";
+    for (std::size_t i = 0; i < summary.runs.size(); ++i) {
+      const ReplicationResult& r = summary.runs[i];
+      w.indent(2);
+      out += "{\n";
+      w.key(3, "replication");
+      w.integer(r.replication);
+      out += ",\n";
+      w.key(3, "seed");
+      w.integer(r.seed);
+      out += ",\n";
+      w.key(3, "events");
+      w.integer(r.events);
+      out += ",\n";
+      w.key(3, "end_time");
+      w.number(to_seconds(r.end_time));
+      out += ",\n";
+      w.key(3, "statistics");
+      w.metric_tree(r.statistics, 3);
+      out += '\n';
+      w.indent(2);
+      out += i + 1 < summary.runs.size() ? "},\n" : "}\n";
+    }
+    w.indent(1);
+    out += "]\n";
+  }
+  out += "}\n";
+  return std::move(out);
+}
+
+}  // namespace trsim
