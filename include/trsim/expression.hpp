@@ -73,6 +73,11 @@ struct ExpressionComparison {
   std::string op;        ///< canonical operator: == != > >= < <= CONTAINS HAS IN NOT_IN
   std::optional<Value> constant;  ///< the constant operand, if one side is a constant
   std::size_t offset = 0;          ///< byte offset of the comparison in the text
+  /// The right operand's path when both operands are keys (`worker.languages HAS task.language`
+  /// gives path "worker.languages", other_path "task.language").
+  std::string other_path;
+  /// True when the constant is the left operand (`'es' IN languages`): `path` is then the right.
+  bool constant_first = false;
 };
 
 class Expression {
