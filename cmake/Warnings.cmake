@@ -2,7 +2,7 @@
 add_library(trsim_warnings INTERFACE)
 target_compile_options(trsim_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+  -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
 if(TRSIM_WARNINGS_AS_ERRORS)
   target_compile_options(trsim_warnings INTERFACE -Werror)
 endif()

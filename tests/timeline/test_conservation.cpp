@@ -16,7 +16,7 @@ TEST_CASE("tasks and reservations are conserved on the quickstart scenario", "[c
   const Scenario& sc = *loaded.scenario;
   for (std::uint32_t rep = 0; rep < 3; ++rep) {
     const Run run = run_once(sc, rep, /*invariants=*/true);
-    std::map<EventType, long> n;
+    std::map<EventType, double> n;
     for (const Event& e : run.events) ++n[e.type];
     INFO("replication " << rep);
     // Drained: every created task completed or was canceled.

@@ -279,8 +279,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 10 worker.activity.update worker=a-1 activity=Reserved
 15 reservation.accepted task=0 worker=a-1 queue=Q
 15 worker.activity.update worker=a-1 activity=Busy
-85 worker.activity.update worker=a-1 activity=Available
 85 task.completed task=0 worker=a-1 queue=Q
+85 worker.activity.update worker=a-1 activity=Available
 )");
 }
 

@@ -115,7 +115,7 @@ TEST_CASE("samples round to the nearest microsecond", "[distribution]") {
   for (int i = 0; i < 1000; ++i) REQUIRE(e.sample(a) == trsim::from_seconds(e.sample_seconds(b)));
 }
 
-TEST_CASE("samples are clamped to [0, kMaxDuration]", "[distribution]") {
+TEST_CASE("samples are clamped to 0..kMaxDuration", "[distribution]") {
   Rng rng(1);
   CHECK(Distribution::constant(-5).sample(rng) == 0);
   CHECK(Distribution::constant(std::nan("")).sample(rng) == 0);

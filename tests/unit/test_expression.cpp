@@ -145,7 +145,7 @@ TEST_CASE("a missing key evaluates to null", "[expression]") {
   CHECK(on_task("missing != 'x'"));
 }
 
-TEST_CASE("dotted keys and [i] indexes read nested attributes", "[expression]") {
+TEST_CASE("dotted keys and (i) indexes read nested attributes", "[expression]") {
   CHECK(on_task("customer.tier == 'gold'"));
   CHECK(on_task("customer.orders[1].id == 11"));
   CHECK(on_task("languages[0] == 'en'"));

@@ -82,7 +82,7 @@ TEST_CASE("streams differ by name, replication and seed", "[random]") {
   CHECK(seeds.size() == 1000);
 }
 
-TEST_CASE("uniform01 lies in [0, 1) and uniform_open0 in (0, 1]", "[random]") {
+TEST_CASE("uniform01 lies in 0 <= u < 1 and uniform_open0 in 0 < u <= 1", "[random]") {
   Rng rng(99);
   double sum = 0;
   constexpr int kN = 100000;
@@ -107,7 +107,7 @@ TEST_CASE("uniform01 uses the top 53 bits", "[random]") {
   CHECK(b.uniform_open0() == static_cast<double>((a.next_u64() >> 11) + 1) / 9007199254740992.0);
 }
 
-TEST_CASE("below(n) stays in [0, n) and hits every value evenly", "[random]") {
+TEST_CASE("below(n) stays in 0..n-1 and hits every value evenly", "[random]") {
   Rng rng(2024);
   CHECK(rng.below(1) == 0);
   constexpr std::uint64_t kBins = 7;

@@ -391,7 +391,7 @@ TEST_CASE("occupancy is busy time over busy plus idle-available time", "[statist
   }
 }
 
-TEST_CASE("activity durations are measured per worker inside [warm-up, horizon]", "[statistics]") {
+TEST_CASE("activity durations are measured per worker inside the warm-up..horizon window", "[statistics]") {
   Scenario s = make_scenario(2, 0);
   s.horizon = sec(100);
   SECTION("clipped to the horizon") {
