@@ -75,7 +75,7 @@ void EngineImpl::initialise() {
   }
 
   // Arrival streams.
-  streams_.resize(sc.arrivals.size());
+  streams_ = std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
   for (StreamId s = 0; s < sc.arrivals.size(); ++s) {
     const ArrivalStream& def = sc.arrivals[s];
     StreamState& st = streams_[s];
@@ -245,6 +245,39 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   schedule_worker_entry(w, entry + 1);
 }
 
+bool EngineImpl::is_waiting(std::uint32_t slot, TaskId serial) const {
+  const TaskState& task = tasks_[slot];
+  return task.serial == serial &&
+         (task.status == TaskStatus::pending || task.status == TaskStatus::reserved);
+}
+
+// Drops tasks that stopped waiting from the front of the stream's TTL FIFO and arms the stream's
+// timer for the oldest one still waiting.
+void EngineImpl::arm_ttl(StreamId s) {
+  StreamState& st = streams_[s];
+  while (!st.ttl_fifo.empty() && !is_waiting(st.ttl_fifo.front().first, st.ttl_fifo.front().second))
+    st.ttl_fifo.pop_front();
+  if (st.ttl_fifo.empty() || st.ttl_timer.armed()) return;
+  const SimTime deadline = tasks_[st.ttl_fifo.front().first].created + scenario_.arrivals[s].ttl;
+  st.ttl_timer = queue_.schedule_timer(std::max(deadline, now_), kTaskTtl, s);
+}
+
+void EngineImpl::on_ttl(StreamId s) {
+  StreamState& st = streams_[s];
+  const SimTime ttl = scenario_.arrivals[s].ttl;
+  while (!st.ttl_fifo.empty()) {
+    const auto [slot, serial] = st.ttl_fifo.front();
+    if (!is_waiting(slot, serial)) {
+      st.ttl_fifo.pop_front();
+      continue;
+    }
+    if (tasks_[slot].created + ttl > now_) break;
+    st.ttl_fifo.pop_front();
+    cancel_task(slot, CancelReason::ttl_exceeded);
+  }
+  arm_ttl(s);
+}
+
 void EngineImpl::dispatch(const ScheduledEvent& e) {
   switch (static_cast<EventKind>(e.kind)) {
     case kHandleEnd:
@@ -264,8 +297,8 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
       on_worker_response(e.entity);
       break;
     case kTaskTtl:
-      tasks_[e.entity].ttl_timer = Timer{};
-      cancel_task(e.entity, CancelReason::ttl_exceeded);
+      streams_[e.entity].ttl_timer = Timer{};
+      on_ttl(e.entity);
       break;
     case kTaskAbandon:
       tasks_[e.entity].abandon_timer = Timer{};
@@ -376,7 +409,11 @@ std::uint32_t EngineImpl::allocate_task() {
   if (!free_tasks_.empty()) {
     const std::uint32_t slot = free_tasks_.back();
     free_tasks_.pop_back();
+    // Keep the offers vector's buffer: a recycled slot then allocates nothing.
+    std::vector<std::uint32_t> offers = std::move(tasks_[slot].offers);
+    offers.clear();
     tasks_[slot] = TaskState{};
+    tasks_[slot].offers = std::move(offers);
     return slot;
   }
   tasks_.emplace_back();

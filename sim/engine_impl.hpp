@@ -5,6 +5,7 @@
 //   router.cpp     the Workflow (filters, steps, timeouts, skip_if) and the matching of tasks to
 //                  workers (per-queue pools of idle workers, per-queue waiting tasks)
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -30,7 +31,7 @@ enum EventKind : std::uint8_t {
   kWrapupEnd = 1,           ///< wrap-up ends; the task completes and capacity frees
   kReservationTimeout = 2,  ///< task_reservation_timeout elapsed on a pending reservation
   kWorkerResponse = 3,      ///< the worker accepts or rejects a pending reservation
-  kTaskTtl = 4,             ///< the task's TTL expired while waiting
+  kTaskTtl = 4,             ///< the oldest waiting task of a stream reached its TTL
   kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
   kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
   kWorkerSchedule = 7,      ///< a scheduled activity change
@@ -102,7 +103,7 @@ struct TaskState {
   std::uint32_t waiting_index = kNoId;  ///< index into EngineImpl::waiting_
   WaitKey waiting_key;
 
-  Timer ttl_timer, abandon_timer, step_timer, work_timer;
+  Timer abandon_timer, step_timer, work_timer;
 };
 
 struct ReservationState {
@@ -134,6 +135,12 @@ struct WorkerState {
 
 struct StreamState {
   Rng gap_rng, attribute_rng, handle_rng, patience_rng;
+  /// TTL is a constant per stream and tasks arrive in time order, so TTL deadlines come in
+  /// creation order: one timer per stream for the oldest task that may still be waiting, and a
+  /// FIFO of (slot, serial) pruned from the front, instead of a heap timer per task that nearly
+  /// always gets cancelled.
+  std::deque<std::pair<std::uint32_t, TaskId>> ttl_fifo;
+  Timer ttl_timer;
   std::uint32_t next_trace_row = 0;
   /// Attribute objects per combination of picks (mixed-radix index), built on first use.
   std::vector<std::unique_ptr<Value>> combinations;
@@ -154,6 +161,9 @@ class EngineImpl {
   void on_arrival(StreamId s, std::uint32_t row);
   void schedule_worker_entry(WorkerId w, std::uint32_t entry);
   void on_schedule(WorkerId w, std::uint32_t entry);
+  void on_ttl(StreamId s);
+  void arm_ttl(StreamId s);
+  bool is_waiting(std::uint32_t slot, TaskId serial) const;
   const Value* task_attributes(StreamId s, std::uint32_t row, std::unique_ptr<Value>& owned);
   void check_invariants() const;
 

@@ -49,7 +49,8 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
     patience = def.patience->sample(st.patience_rng);
   ++alive_tasks_;
   emit(task_event(EventType::task_created, task));
-  task.ttl_timer = queue_.schedule_timer(now_ + def.ttl, kTaskTtl, t);
+  st.ttl_fifo.emplace_back(t, task.serial);
+  arm_ttl(s);
   if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
   return t;
 }
@@ -84,18 +85,24 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
   refresh_pools(w);
   refresh_waiting(t);
 
-  rs.timeout_timer = queue_.schedule_timer(now_ + workflow_of(task).task_reservation_timeout,
-                                           kReservationTimeout, r);
+  // The behaviour decides now whether and when the worker answers. Only one of the two timers is
+  // armed: a response before the deadline ends the reservation first (the timeout could never
+  // fire), and a response at or after it is too late (timeouts rank first).
+  const SimTime deadline = now_ + workflow_of(task).task_reservation_timeout;
   const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
   const double u = ws.outcome_rng.uniform01();
+  SimTime response = kNever;
   if (u < b.p_accept + b.p_reject) {
     rs.will_accept = u < b.p_accept;
     const Distribution& d = rs.will_accept
                                 ? (b.accept_response_time ? *b.accept_response_time : b.response_time)
                                 : (b.reject_response_time ? *b.reject_response_time : b.response_time);
-    rs.response_timer = queue_.schedule_timer(now_ + d.sample(ws.response_rng), kWorkerResponse, r);
+    response = now_ + d.sample(ws.response_rng);
   }
-  // else: no response; the reservation will time out.
+  if (response < deadline)
+    rs.response_timer = queue_.schedule_timer(response, kWorkerResponse, r);
+  else
+    rs.timeout_timer = queue_.schedule_timer(deadline, kReservationTimeout, r);
 }
 
 void EngineImpl::on_worker_response(std::uint32_t r) {
@@ -120,7 +127,6 @@ void EngineImpl::accept(std::uint32_t r) {
   task.accepted = r;
   erase_value(task.offers, r);
   leave_waiting(t);
-  queue_.cancel(task.ttl_timer);
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
   emit(reservation_event(EventType::reservation_accepted, r));
@@ -265,7 +271,6 @@ void EngineImpl::on_wrapup_end(std::uint32_t t) {
 void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
-  queue_.cancel(task.ttl_timer);
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
   leave_waiting(t);
@@ -282,7 +287,6 @@ void EngineImpl::finish_task(std::uint32_t t) {
   TaskState& task = tasks_[t];
   task.owned_attributes.reset();
   task.offers.clear();
-  task.offers.shrink_to_fit();
   --alive_tasks_;
   free_tasks_.push_back(t);
 }
