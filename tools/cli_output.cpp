@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include "trsim/loader.hpp"
@@ -11,6 +12,10 @@
 namespace trsim::cli {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  // Renaming over a folder would only fail after the run; say so now.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path_, ec))
+    throw std::runtime_error("cannot write '" + path_ + "': it is a folder");
   temp_path_ = path_ + ".tmp-trsim";
   out_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!out_) throw std::runtime_error("cannot write '" + path_ + "'");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,16 +44,27 @@ struct CommonOptions {
   bool check_invariants = false;
 };
 
+/// A whole number in decimal digits only. The numeric options are read as text and converted
+/// here because Boost's lexical_cast turns "-1" into the largest unsigned value.
+template <typename T>
+std::optional<T> parse_unsigned(const std::string& text) {
+  T value{};
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
 po::options_description common_description(CommonOptions& o) {
   po::options_description d("common options");
   d.add_options()                                                              //
       ("help,h", "show this help")                                            //
-      ("set", po::value(&o.overrides)->composing(),
-       "PATH=VALUE: override a scalar of the scenario (repeatable), e.g. "
-       "--set workflows.main.task_reservation_timeout=45s")                   //
-      ("seed", po::value<std::uint64_t>(), "run seed (overrides the scenario's)")  //
-      ("replications", po::value<std::uint32_t>(), "number of replications")  //
-      ("threads", po::value(&o.threads)->default_value(1),
+      ("set", po::value(&o.overrides)->composing()->value_name("PATH=VALUE"),
+       "override a scalar of the scenario by its dotted path (repeatable), e.g. "
+       "workflows.main.task_reservation_timeout=45s")                   //
+      ("seed", po::value<std::string>()->value_name("N"), "run seed (overrides the scenario's)")  //
+      ("replications", po::value<std::string>()->value_name("N"), "number of replications")  //
+      ("threads", po::value<std::string>()->value_name("N")->default_value("1"),
        "replications run in parallel on N threads (results identical for any N)")  //
       ("check-invariants", po::bool_switch(&o.check_invariants),
        "verify the engine's invariants after every event (slow)")             //
@@ -86,12 +98,29 @@ std::optional<int> parse(int argc, char** argv, const std::string& verb, CommonO
     std::cerr << "trsim " << verb << ": missing the scenario file\n";
     return kExitUsage;
   }
-  if (vm.count("seed")) common.seed = vm["seed"].as<std::uint64_t>();
-  if (vm.count("replications")) common.replications = vm["replications"].as<std::uint32_t>();
-  if (common.threads == 0) {
-    std::cerr << "trsim " << verb << ": --threads must be at least 1\n";
+  if (vm.count("seed")) {
+    common.seed = parse_unsigned<std::uint64_t>(vm["seed"].as<std::string>());
+    if (!common.seed) {
+      std::cerr << "trsim " << verb << ": --seed must be a whole number from 0 to 18446744073709551615 (got '"
+                << vm["seed"].as<std::string>() << "')\n";
+      return kExitUsage;
+    }
+  }
+  if (vm.count("replications")) {
+    common.replications = parse_unsigned<std::uint32_t>(vm["replications"].as<std::string>());
+    if (!common.replications || *common.replications == 0) {
+      std::cerr << "trsim " << verb << ": --replications must be a whole number of at least 1 (got '"
+                << vm["replications"].as<std::string>() << "')\n";
+      return kExitUsage;
+    }
+  }
+  const auto threads = parse_unsigned<std::uint32_t>(vm["threads"].as<std::string>());
+  if (!threads || *threads == 0) {
+    std::cerr << "trsim " << verb << ": --threads must be a whole number of at least 1 (got '"
+              << vm["threads"].as<std::string>() << "')\n";
     return kExitUsage;
   }
+  common.threads = *threads;
   return std::nullopt;
 }
 
@@ -132,10 +161,14 @@ int cmd_run(int argc, char** argv) {
   std::string json_path, events_path;
   po::options_description specific("run options");
   specific.add_options()                                                                  //
-      ("json", po::value(&json_path), "write the summary JSON to FILE (- = stdout)")     //
-      ("events", po::value(&events_path), "write the event log (JSON Lines) to FILE (- = stdout)");
+      ("json", po::value(&json_path)->value_name("FILE"), "write the summary JSON to FILE (- = stdout)")     //
+      ("events", po::value(&events_path)->value_name("FILE"), "write the event log (JSON Lines) to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse(argc, argv, "run", common, specific, vm)) return *code;
+  if (!json_path.empty() && json_path == events_path) {
+    std::cerr << "trsim run: --json and --events cannot both write to '" << json_path << "'\n";
+    return kExitUsage;
+  }
   const auto scenario = load(common, !common.quiet);
   if (!scenario) return kExitUsage;
 
@@ -156,8 +189,13 @@ int cmd_run(int argc, char** argv) {
   const std::string json = trsim::summary_json(*scenario, summary);
   if (json_file) json_file->stream() << json;
   if (json_path == "-") std::cout << json;
-  if (events_file) events_file->commit();
-  if (json_file) json_file->commit();
+  try {
+    if (events_file) events_file->commit();
+    if (json_file) json_file->commit();
+  } catch (const std::exception& e) {  // e.g. the disk filled up during the run
+    std::cerr << "trsim run: " << e.what() << "\n";
+    return kExitUsage;
+  }
   if (!common.quiet && json_path != "-" && events_path != "-")
     std::cout << trsim::cli::human_summary(*scenario, summary);
   return kExitOk;
