@@ -6,6 +6,8 @@
 // the bytes are those of a single-threaded run. The log is never held whole in memory.
 #include "trsim/runner.hpp"
 
+#include "statistics_collector.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -250,6 +252,10 @@ class SummaryWriter {
 };
 
 }  // namespace
+
+MetricNode statistics_shape(const Scenario& scenario) {
+  return detail::StatisticsCollector(scenario).finish(0, {});
+}
 
 std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
   SummaryWriter w;

@@ -115,6 +115,22 @@ std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
   return out;
 }
 
+std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario) {
+  const MetricNode shape = statistics_shape(scenario);
+  std::vector<std::string> out;
+  for (const Expectation& e : scenario.expectations) {
+    const MetricNode* node = shape.find(e.metric);
+    if (node && !node->is_group) continue;
+    Diagnostic d;
+    d.where = e.where;
+    d.message = node ? "'" + e.metric + "' is a group of metrics; name one of its members"
+                     : "unknown metric '" + e.metric +
+                           "' (see docs/statistics.md or the summary JSON for the metric names)";
+    out.push_back(d.format());
+  }
+  return out;
+}
+
 CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary) {
   CheckReport report;
   report.table += fmt::format("{:<48} {:>12} {:>12} {:>12}  {}\n", "metric", "min", "max", "mean",

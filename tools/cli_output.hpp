@@ -38,6 +38,10 @@ struct CheckReport {
   std::vector<std::string> unknown_metrics;  ///< FILE:LINE:COL: diagnostics
 };
 
+/// FILE:LINE:COL diagnostics for `expect:` lines naming no metric of this scenario (checked
+/// before the run).
+std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario);
+
 /// Evaluates the scenario's `expect:` list against the aggregated statistics.
 CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary);
 

@@ -208,6 +208,9 @@ int cmd_validate(int argc, char** argv) {
   if (auto code = parse(argc, argv, "validate", common, specific, vm)) return *code;
   const auto scenario = load(common, true);
   if (!scenario) return kExitUsage;
+  const std::vector<std::string> unknown = trsim::cli::unknown_expectation_metrics(*scenario);
+  for (const std::string& m : unknown) std::cerr << m << "\n";
+  if (!unknown.empty()) return kExitUsage;
   if (!common.quiet)
     std::cout << common.scenario << ": ok (" << scenario->workers.size() << " workers, "
               << scenario->task_queues.size() << " task queues, " << scenario->workflows.size()
@@ -226,6 +229,10 @@ int cmd_check(int argc, char** argv) {
     std::cerr << common.scenario << ": the scenario has no `expect:` list to check\n";
     return kExitUsage;
   }
+  // A misspelt metric is an input error, found before the run rather than after it.
+  const std::vector<std::string> unknown = trsim::cli::unknown_expectation_metrics(*scenario);
+  for (const std::string& m : unknown) std::cerr << m << "\n";
+  if (!unknown.empty()) return kExitUsage;
   const trsim::RunSummary summary = simulate(*scenario, common, nullptr);
   const trsim::cli::CheckReport report = trsim::cli::check_expectations(*scenario, summary);
   if (!report.unknown_metrics.empty()) {

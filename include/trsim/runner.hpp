@@ -31,6 +31,10 @@ struct RunSummary {
 /// Runs scenario.replications replications with scenario.seed.
 RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings);
 
+/// The shape of a replication's statistics tree for this scenario (every value null), known
+/// before any run: `trsim validate` and `trsim check` check `expect:` metric paths against it.
+MetricNode statistics_shape(const Scenario& scenario);
+
 /// The summary JSON (§4): scenario, seed, replications, horizon, warmup, statistics, runs.
 std::string summary_json(const Scenario& scenario, const RunSummary& summary);
 

@@ -234,3 +234,18 @@ TEST_CASE("trsim check on a scenario without expect exits 2 and says so", "[cli]
   INFO(describe(run));
   CHECK(run.exit_code == 0);
 }
+
+TEST_CASE("trsim validate rejects an expectation naming no metric, before any run", "[cli][validate]") {
+  TempDir dir;
+  const std::string path = dir.write("typo.yaml", std::string(kDesk) +
+                                                      "expect:\n"
+                                                      "  - {metric: workspace.tasks_created, min: 1}\n"
+                                                      "  - {metric: workspace.service_levle.20, min: 0.8}\n"
+                                                      "  - {metric: workspace.wait_duration_until_accepted, max: 9}\n");
+  const CliResult r = run_trsim({"validate", path}, dir);
+  INFO(describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, path + ":23:5: unknown metric 'workspace.service_levle.20'"));
+  CHECK(contains(r.err, path + ":24:5: 'workspace.wait_duration_until_accepted' is a group"));
+  CHECK_FALSE(contains(r.err, "workspace.tasks_created"));
+}
