@@ -37,7 +37,11 @@ void EngineImpl::initialise() {
   }
   const std::size_t nq = sc.task_queues.size();
   const std::size_t na = active_channels_.size();
-  pools_.resize(nq * na);
+  // Generations first: each pool keeps a pointer to its channel's vector.
+  pool_generations_.assign(na, std::vector<std::uint32_t>(sc.workers.size(), 0));
+  pools_.reserve(nq * na);
+  for (std::size_t q = 0; q < nq; ++q)
+    for (std::size_t ac = 0; ac < na; ++ac) pools_.emplace_back(&pool_generations_[ac]);
   waiting_.resize(nq * na);
   pooled_.assign(sc.workers.size() * na, 0);
   queue_activity_counts_.assign(nq * sc.activities.size(), 0);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "event_queue.hpp"
+#include "idle_pool.hpp"
 #include "statistics_collector.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -62,15 +63,6 @@ struct WaitKey {
     if (x.b != y.b) return x.b < y.b;
     if (x.c != y.c) return x.c < y.c;
     return x.slot < y.slot;
-  }
-};
-
-/// Ordering key of an idle worker inside a pool: longest idle first, then scenario order.
-struct IdleKey {
-  SimTime idle_since = 0;
-  WorkerId worker = 0;
-  friend bool operator<(const IdleKey& x, const IdleKey& y) {
-    return x.idle_since != y.idle_since ? x.idle_since < y.idle_since : x.worker < y.worker;
   }
 };
 
@@ -242,8 +234,9 @@ class EngineImpl {
   // tasks waiting for an offer on that channel.
   std::vector<ChannelId> active_channels_;     ///< channels some task can arrive on
   std::vector<std::uint32_t> active_index_;    ///< ChannelId -> index in active_channels_
-  std::vector<std::set<IdleKey>> pools_;       ///< [queue * active + index]
+  std::vector<IdlePool> pools_;                ///< [queue * active + index]
   std::vector<std::uint8_t> pooled_;           ///< [worker * active + index]
+  std::vector<std::vector<std::uint32_t>> pool_generations_;  ///< [index][worker]
   std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
   std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
 

@@ -173,7 +173,7 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
   const int open = max_offers - static_cast<int>(task.offers.size());
   if (open <= 0) return 0;
   const std::uint32_t ac = active_index_[task.channel];
-  const std::set<IdleKey>& pool = pools_[task.queue * active_channels_.size() + ac];
+  IdlePool& pool = pools_[task.queue * active_channels_.size() + ac];
   const WorkflowTarget& target = current_target(task);
 
   WorkerId chosen[50];
@@ -198,11 +198,11 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
     // order_by ranks every eligible idle worker: integer attributes, missing ones last, then
     // longest idle (the pool's own order, kept by the stable sort).
     std::vector<std::pair<std::vector<double>, WorkerId>> ranked;
-    for (const IdleKey& key : pool) {
-      if (!worker_takes(task, t, key.worker)) continue;
+    pool.for_each([&](WorkerId candidate) {
+      if (!worker_takes(task, t, candidate)) return true;
       std::vector<double> rank;
       for (const OrderByClause& c : target.order_by) {
-        const Value* attrs = &scenario_.workers[key.worker].attributes;
+        const Value* attrs = &scenario_.workers[candidate].attributes;
         const Value* v = attrs;
         std::string_view path = c.attribute;
         while (v && !path.empty()) {
@@ -215,18 +215,19 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
         else
           rank.push_back(std::numeric_limits<double>::infinity());
       }
-      ranked.emplace_back(std::move(rank), key.worker);
-    }
+      ranked.emplace_back(std::move(rank), candidate);
+      return true;
+    });
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (std::size_t i = 0; i < ranked.size() && static_cast<int>(n) < open; ++i)
       chosen[n++] = ranked[i].second;
   } else {
-    for (const IdleKey& key : pool) {
-      if (!worker_takes(task, t, key.worker)) continue;
-      chosen[n++] = key.worker;
-      if (static_cast<int>(n) == open) break;
-    }
+    pool.for_each([&](WorkerId candidate) {
+      if (!worker_takes(task, t, candidate)) return true;
+      chosen[n++] = candidate;
+      return static_cast<int>(n) < open;
+    });
   }
   for (std::size_t i = 0; i < n; ++i) create_reservation(t, chosen[i]);
   return n;
@@ -315,12 +316,14 @@ void EngineImpl::refresh_pools(WorkerId w) {
   for (std::uint32_t ac = 0; ac < na; ++ac) {
     std::uint8_t& pooled = pooled_[w * na + ac];
     const bool want = available && has_free_capacity(w, active_channels_[ac]);
+    std::uint32_t& generation = pool_generations_[ac][w];
     if (pooled && (!want || ws.pooled_idle_since != ws.idle_since)) {
-      for (QueueId q : ws.queues) pools_[q * na + ac].erase(IdleKey{ws.pooled_idle_since, w});
+      ++generation;  // invalidates the worker's entry in every pool of this channel at once
+      for (QueueId q : ws.queues) pools_[q * na + ac].invalidated();
       pooled = 0;
     }
     if (want && !pooled) {
-      for (QueueId q : ws.queues) pools_[q * na + ac].insert(IdleKey{ws.idle_since, w});
+      for (QueueId q : ws.queues) pools_[q * na + ac].insert({ws.idle_since, w, generation});
       pooled = 1;
     }
   }
