@@ -94,6 +94,14 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     if (task.step_deadline != kNever)
       task.step_timer =
           queue_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t);
+    // A step reached after its deadline (an offer in an earlier step outlived this step's
+    // deadline too) makes no offers: its timer, due now, moves the task straight on.
+    if (task.step_deadline < now_) {
+      task.step_expired = true;
+      leave_waiting(t);
+      task.ever_placed = true;
+      return;
+    }
     refresh_waiting(t);
     const std::size_t offered = route_task(t);
     if (offered > 0 || !target.skip_if) {
@@ -288,6 +296,15 @@ bool EngineImpl::worker_takes(const TaskState& task, std::uint32_t t, WorkerId w
   for (std::uint32_t r : task.offers)
     if (reservations_[r].worker == w) return false;
   const WorkflowTarget& target = current_target(task);
+  // known_worker_*: only the named worker, also when it is another worker that frees up.
+  if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
+    const bool by_sid = !target.known_worker_sid_attribute.empty();
+    const Value* v = task.attributes->find(by_sid ? target.known_worker_sid_attribute
+                                                  : target.known_worker_name_attribute);
+    const Worker& def = scenario_.workers[w];
+    if (v == nullptr || !v->is_string() || v->as_string() != (by_sid ? def.sid : def.name))
+      return false;
+  }
   if (!target.expression || target.expression->is_always_true()) return true;
   const WorkerFacts facts = worker_facts(w);
   EvalContext ctx;
