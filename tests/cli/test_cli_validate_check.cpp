@@ -249,3 +249,20 @@ TEST_CASE("trsim validate rejects an expectation naming no metric, before any ru
   CHECK(contains(r.err, path + ":24:5: 'workspace.wait_duration_until_accepted' is a group"));
   CHECK_FALSE(contains(r.err, "workspace.tasks_created"));
 }
+
+TEST_CASE("trsim validate prints routing lints as warnings and fails on them with --strict", "[cli][validate]") {
+  TempDir scratch;
+  const CliResult warn = run_trsim({"validate", "lint/final-timeout.yaml"}, scratch, TRSIM_SCENARIO_DIR);
+  INFO(describe(warn));
+  CHECK(warn.exit_code == 0);
+  CHECK(contains(warn.err, "lint/final-timeout.yaml:15:23: warning: the last target of filter 'spanish'"));
+  const CliResult strict =
+      run_trsim({"validate", "lint/final-timeout.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
+  INFO(describe(strict));
+  CHECK(strict.exit_code == 2);
+  CHECK(contains(strict.err, "lint/final-timeout.yaml:15:23: the last target of filter 'spanish'"));
+  // A clean scenario passes --strict.
+  const CliResult clean = run_trsim({"validate", "quickstart.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
+  INFO(describe(clean));
+  CHECK(clean.exit_code == 0);
+}
