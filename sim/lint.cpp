@@ -8,6 +8,8 @@
 // stays silent. A lint that cries wolf teaches users to ignore all of them.
 #include "trsim/lint.hpp"
 
+#include "loader_diagnostics.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +22,8 @@
 namespace trsim {
 
 namespace {
+
+using detail::describe_duration;
 
 // -- attribute paths ---------------------------------------------------------------------------
 
@@ -210,22 +214,6 @@ bool is_constant_false(const Expression& e) {
 }
 
 // -- text --------------------------------------------------------------------------------------
-
-std::string describe_duration(SimTime t) {
-  if (t % kMicrosPerSecond != 0) return fmt::format("{}s", to_seconds(t));
-  std::int64_t s = t / kMicrosPerSecond;
-  if (s == 0) return "0s";
-  std::string out;
-  const std::pair<std::int64_t, const char*> units[] = {
-      {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
-  for (const auto& [size, name] : units) {
-    if (s >= size) {
-      out += fmt::format("{}{}", s / size, name);
-      s %= size;
-    }
-  }
-  return out;
-}
 
 std::string quoted_names(const std::vector<std::string>& names, std::size_t at_most = 4) {
   std::string s;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <vector>
 
+#include "support/analytic.hpp"
 #include "support/scenario_fixture.hpp"
 #include "trsim/runner.hpp"
 
@@ -19,55 +20,6 @@ using namespace trsim;
 using namespace trsim::test;
 
 namespace {
-
-// t_{0.9995, df} for the degrees of freedom used below.
-double t_9995(std::size_t df) {
-  switch (df) {
-    case 19: return 3.883;
-    case 29: return 3.659;
-    default: FAIL("no t quantile tabulated for df=" << df); return 0;
-  }
-}
-
-/// Erlang C: probability that an arrival waits, c servers, offered load a = λ/μ.
-double erlang_c(int c, double a) {
-  double term = 1, sum = 1;  // Σ_{k<c} a^k/k!
-  for (int k = 1; k < c; ++k) {
-    term *= a / k;
-    sum += term;
-  }
-  const double top = term * a / c * (c / (c - a));  // a^c/c! · c/(c−a)
-  return top / (sum + top);
-}
-
-struct Estimate {
-  double mean = 0, half_width = 0;
-};
-
-/// Mean over replications and its 99.9% half-width.
-Estimate estimate(const RunSummary& summary, const std::string& metric) {
-  std::vector<double> xs;
-  for (const ReplicationResult& r : summary.runs) {
-    const MetricNode* n = r.statistics.find(metric);
-    REQUIRE(n != nullptr);
-    xs.push_back(n->value);
-  }
-  double mean = 0;
-  for (double x : xs) mean += x;
-  mean /= static_cast<double>(xs.size());
-  double ss = 0;
-  for (double x : xs) ss += (x - mean) * (x - mean);
-  const double sd = std::sqrt(ss / static_cast<double>(xs.size() - 1));
-  return {mean, t_9995(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()))};
-}
-
-#define CHECK_WITHIN_CI(summary, metric, theory)                                              \
-  do {                                                                                        \
-    const Estimate est_ = estimate(summary, metric);                                          \
-    INFO(metric << ": simulated " << est_.mean << " ± " << est_.half_width << ", theory "    \
-                << (theory));                                                                 \
-    CHECK(std::abs(est_.mean - (theory)) <= est_.half_width);                                 \
-  } while (0)
 
 std::string single_queue_yaml(int agents, double rate, double mean_handle, double mean_patience,
                               int replications, double hours) {
