@@ -16,7 +16,7 @@ ReplicationResult Engine::run() { return impl_->run(); }
 namespace detail {
 
 EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink)
-    : scenario_(scenario), options_(options), sink_(sink), collector_(scenario) {}
+    : scenario_(scenario), options_(options), sink_(sink), collector_(scenario), intervals_(scenario) {}
 
 void EngineImpl::initialise() {
   const Scenario& sc = scenario_;
@@ -352,6 +352,7 @@ ReplicationResult EngineImpl::run() {
   result.events = events_;
   result.end_time = scenario_.drain ? last : scenario_.horizon;
   result.statistics = collector_.finish(end, waiting);
+  result.intervals = intervals_.finish();
   if (sink_) sink_->end_replication();
   return result;
 }
@@ -406,6 +407,7 @@ Event EngineImpl::reservation_event(EventType type, std::uint32_t r) const {
 
 void EngineImpl::emit(const Event& e) {
   collector_.on_event(e);
+  intervals_.on_event(e);
   if (sink_) sink_->on_event(e);
 }
 

@@ -14,6 +14,7 @@
 
 #include "event_queue.hpp"
 #include "idle_pool.hpp"
+#include "interval_collector.hpp"
 #include "statistics_collector.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -214,6 +215,7 @@ class EngineImpl {
   EngineOptions options_;
   EventSink* sink_;
   StatisticsCollector collector_;
+  IntervalCollector intervals_;
   EventQueue queue_;
   SimTime now_ = 0;
   std::uint64_t events_ = 0;

@@ -98,10 +98,31 @@ RunSummary summarise(std::vector<ReplicationResult> runs) {
   trees.reserve(summary.runs.size());
   for (const ReplicationResult& r : summary.runs) trees.push_back(&r.statistics);
   summary.statistics = aggregate_trees(trees);
+  summary.intervals = aggregate_intervals(summary.runs);
   return summary;
 }
 
 }  // namespace
+
+// Cell by cell over the replications, in replication order. Tables of another shape (not expected:
+// every replication of a scenario has the same one) are left out.
+IntervalSummary aggregate_intervals(const std::vector<ReplicationResult>& runs) {
+  IntervalSummary out;
+  if (runs.empty()) return out;
+  out.mean = runs.front().intervals;
+  out.ci95.assign(out.mean.values.size(), kNull);
+  std::vector<double> cell;
+  cell.reserve(runs.size());
+  for (std::size_t i = 0; i < out.mean.values.size(); ++i) {
+    cell.clear();
+    for (const ReplicationResult& r : runs)
+      if (r.intervals.values.size() == out.mean.values.size()) cell.push_back(r.intervals.values[i]);
+    const Aggregate a = aggregate(cell);
+    out.mean.values[i] = a.mean;
+    out.ci95[i] = a.ci95;
+  }
+  return out;
+}
 
 RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
   const std::uint32_t total = scenario.replications;
@@ -228,6 +249,89 @@ class SummaryWriter {
     out_ += '}';
   }
 
+  /// [a, b, c] on one line.
+  template <typename Value>
+  void series(std::size_t n, Value value) {
+    out_ += '[';
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0) out_ += ", ";
+      number(value(i));
+    }
+    out_ += ']';
+  }
+
+  /// The interval table by scope, in the statistics' layout: {"workspace": {...}, "task_queues":
+  /// {"<queue>": {...}}, "workers": {"<group>": {...}}}, each scope holding the columns that apply
+  /// to it (a dotted column name nests: service_level.20, workers.Available). `leaf(scope, column)`
+  /// writes one column's series over the intervals.
+  template <typename Leaf>
+  void interval_scopes(const IntervalTable& t, int depth, bool first_member, Leaf leaf) {
+    const auto scope_body = [&](std::size_t s, int d) {
+      std::vector<std::size_t> cols;
+      for (std::size_t c = 0; c < t.columns.size(); ++c)
+        if (t.applies(s, c)) cols.push_back(c);
+      if (cols.empty()) {
+        out_ += "{}";
+        return;
+      }
+      out_ += "{\n";
+      for (std::size_t i = 0; i < cols.size();) {
+        const std::string& name = t.columns[cols[i]];
+        const std::size_t dot = name.find('.');
+        if (dot == std::string::npos) {
+          key(d + 1, name);
+          leaf(s, cols[i]);
+          ++i;
+        } else {
+          const std::string_view prefix(name.data(), dot);
+          key(d + 1, prefix);
+          out_ += "{\n";
+          std::size_t j = i;
+          for (; j < cols.size(); ++j) {
+            const std::string& n = t.columns[cols[j]];
+            if (n.size() <= dot || n.compare(0, dot + 1, name, 0, dot + 1) != 0) break;
+            if (j > i) out_ += ",\n";
+            key(d + 2, std::string_view(n).substr(dot + 1));
+            leaf(s, cols[j]);
+          }
+          out_ += '\n';
+          indent(d + 1);
+          out_ += '}';
+          i = j;
+        }
+        out_ += i < cols.size() ? ",\n" : "\n";
+      }
+      indent(d);
+      out_ += '}';
+    };
+    const auto kind_block = [&](const char* name, IntervalScope::Kind kind) {
+      key(depth + 1, name);
+      bool any = false;
+      for (std::size_t s = 0; s < t.scopes.size(); ++s) {
+        if (t.scopes[s].kind != kind) continue;
+        out_ += any ? ",\n" : "{\n";
+        any = true;
+        key(depth + 2, t.scopes[s].name);
+        scope_body(s, depth + 2);
+      }
+      if (!any) {
+        out_ += "{}";
+        return;
+      }
+      out_ += '\n';
+      indent(depth + 1);
+      out_ += '}';
+    };
+    if (!first_member) out_ += ",\n";
+    key(depth + 1, "workspace");
+    scope_body(0, depth + 1);
+    out_ += ",\n";
+    kind_block("task_queues", IntervalScope::Kind::queue);
+    out_ += ",\n";
+    kind_block("workers", IntervalScope::Kind::group);
+    out_ += '\n';
+  }
+
   void metric_tree(const MetricNode& node, int depth) {
     if (!node.is_group) {
       number(node.value);
@@ -279,6 +383,30 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
   w.key(1, "statistics");
   w.aggregate_tree(summary.statistics, 1);
   out += ",\n";
+  {
+    // The interval table: per scope and column, the series of means and ci95 over the intervals.
+    const IntervalTable& t = summary.intervals.mean;
+    const std::vector<double>& ci95 = summary.intervals.ci95;
+    w.key(1, "intervals");
+    out += "{\n";
+    w.key(2, "length");
+    w.number(to_seconds(t.length));
+    out += ",\n";
+    w.key(2, "start");
+    w.series(t.count, [&](std::size_t k) { return to_seconds(t.start(k)); });
+    out += ",\n";
+    w.key(2, "end");
+    w.series(t.count, [&](std::size_t k) { return to_seconds(t.end(k)); });
+    w.interval_scopes(t, 1, false, [&](std::size_t s, std::size_t c) {
+      out += "{\"mean\": ";
+      w.series(t.count, [&](std::size_t k) { return t.at(k, s, c); });
+      out += ", \"ci95\": ";
+      w.series(t.count, [&](std::size_t k) { return ci95.size() == t.values.size() ? ci95[t.cell(k, s, c)] : kNull; });
+      out += '}';
+    });
+    w.indent(1);
+    out += "},\n";
+  }
   w.key(1, "runs");
   if (summary.runs.empty()) {
     out += "[]\n";
@@ -302,7 +430,15 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
       out += ",\n";
       w.key(3, "statistics");
       w.metric_tree(r.statistics, 3);
-      out += '\n';
+      out += ",\n";
+      w.key(3, "intervals");
+      out += "{\n";
+      const IntervalTable& t = r.intervals;
+      w.interval_scopes(t, 3, true, [&](std::size_t s, std::size_t c) {
+        w.series(t.count, [&](std::size_t k) { return t.at(k, s, c); });
+      });
+      w.indent(3);
+      out += "}\n";
       w.indent(2);
       out += i + 1 < summary.runs.size() ? "},\n" : "}\n";
     }

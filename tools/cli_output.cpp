@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "trsim/loader.hpp"
+#include "trsim/value.hpp"
 
 namespace trsim::cli {
 
@@ -35,6 +36,50 @@ void AtomicFile::commit() {
   if (!ok || std::rename(temp_path_.c_str(), path_.c_str()) != 0)
     throw std::runtime_error("cannot write '" + path_ + "'");
   committed_ = true;
+}
+
+namespace {
+
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+void append_csv_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (const char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string intervals_csv(const RunSummary& summary) {
+  const IntervalTable& t = summary.intervals.mean;
+  std::string out = "interval_start,interval_end,scope";
+  for (const std::string& c : t.columns) {
+    out += ',';
+    append_csv_field(out, c);
+  }
+  out += '\n';
+  for (std::size_t k = 0; k < t.count; ++k) {
+    for (std::size_t s = 0; s < t.scopes.size(); ++s) {
+      append_json_number(out, to_seconds(t.start(k)));
+      out += ',';
+      append_json_number(out, to_seconds(t.end(k)));
+      out += ',';
+      append_csv_field(out, t.scopes[s].label());
+      for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        out += ',';
+        const double v = t.at(k, s, c);
+        if (!std::isnan(v)) append_json_number(out, v);
+      }
+      out += '\n';
+    }
+  }
+  return out;
 }
 
 namespace {

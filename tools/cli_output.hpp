@@ -29,6 +29,12 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+/// The interval table as CSV (`trsim run --intervals`): a header row `interval_start,interval_end,
+/// scope,<columns>`, then one row per interval × scope (workspace, queue:<name>, group:<name>) in
+/// that order, holding the mean over the replications; times in seconds; an empty cell is null (no
+/// data, or a column that does not apply to the scope).
+std::string intervals_csv(const RunSummary& summary);
+
 /// The summary a person reads after `trsim run`.
 std::string human_summary(const Scenario& scenario, const RunSummary& summary);
 

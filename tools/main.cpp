@@ -10,6 +10,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_output.hpp"
@@ -158,25 +159,34 @@ trsim::RunSummary simulate(const trsim::Scenario& scenario, const CommonOptions&
 
 int cmd_run(int argc, char** argv) {
   CommonOptions common;
-  std::string json_path, events_path;
+  std::string json_path, events_path, intervals_path;
   po::options_description specific("run options");
   specific.add_options()                                                                  //
       ("json", po::value(&json_path)->value_name("FILE"), "write the summary JSON to FILE (- = stdout)")     //
-      ("events", po::value(&events_path)->value_name("FILE"), "write the event log (JSON Lines) to FILE (- = stdout)");
+      ("events", po::value(&events_path)->value_name("FILE"), "write the event log (JSON Lines) to FILE (- = stdout)")  //
+      ("intervals", po::value(&intervals_path)->value_name("FILE"),
+       "write the interval table (CSV, means over the replications) to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse(argc, argv, "run", common, specific, vm)) return *code;
   if (!json_path.empty() && json_path == events_path) {
     std::cerr << "trsim run: --json and --events cannot both write to '" << json_path << "'\n";
     return kExitUsage;
   }
+  for (const auto& [name, path] : {std::pair{"--json", &json_path}, std::pair{"--events", &events_path}}) {
+    if (!intervals_path.empty() && intervals_path == *path) {
+      std::cerr << "trsim run: " << name << " and --intervals cannot both write to '" << intervals_path << "'\n";
+      return kExitUsage;
+    }
+  }
   const auto scenario = load(common, !common.quiet);
   if (!scenario) return kExitUsage;
 
   // Outputs are checked for writability before the run and replaced atomically after it.
-  std::optional<trsim::cli::AtomicFile> json_file, events_file;
+  std::optional<trsim::cli::AtomicFile> json_file, events_file, intervals_file;
   try {
     if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
     if (!events_path.empty() && events_path != "-") events_file.emplace(events_path);
+    if (!intervals_path.empty() && intervals_path != "-") intervals_file.emplace(intervals_path);
   } catch (const std::exception& e) {
     std::cerr << "trsim run: " << e.what() << "\n";
     return kExitUsage;
@@ -189,14 +199,20 @@ int cmd_run(int argc, char** argv) {
   const std::string json = trsim::summary_json(*scenario, summary);
   if (json_file) json_file->stream() << json;
   if (json_path == "-") std::cout << json;
+  if (!intervals_path.empty()) {
+    const std::string csv = trsim::cli::intervals_csv(summary);
+    if (intervals_file) intervals_file->stream() << csv;
+    if (intervals_path == "-") std::cout << csv;
+  }
   try {
     if (events_file) events_file->commit();
     if (json_file) json_file->commit();
+    if (intervals_file) intervals_file->commit();
   } catch (const std::exception& e) {  // e.g. the disk filled up during the run
     std::cerr << "trsim run: " << e.what() << "\n";
     return kExitUsage;
   }
-  if (!common.quiet && json_path != "-" && events_path != "-")
+  if (!common.quiet && json_path != "-" && events_path != "-" && intervals_path != "-")
     std::cout << trsim::cli::human_summary(*scenario, summary);
   return kExitOk;
 }

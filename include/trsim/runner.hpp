@@ -23,10 +23,23 @@ struct RunSettings {
   std::function<void(std::uint32_t done, std::uint32_t total)> on_progress;
 };
 
+/// The replications' interval tables aggregated cell by cell, in replication order (so the same
+/// for any number of threads): `mean` has the shape of every replication's table and holds the
+/// means; `ci95` the Student-t half-widths, indexed like `mean.values`. Null cells (NaN) are left
+/// out of a cell's aggregate; a cell null in every replication stays null.
+struct IntervalSummary {
+  IntervalTable mean;
+  std::vector<double> ci95;
+};
+
 struct RunSummary {
   std::vector<ReplicationResult> runs;  ///< in replication order
   AggregateNode statistics;             ///< aggregated over runs
+  IntervalSummary intervals;            ///< aggregated over runs
 };
+
+/// Aggregates the replications' interval tables cell by cell (run_scenario does this).
+IntervalSummary aggregate_intervals(const std::vector<ReplicationResult>& runs);
 
 /// Runs scenario.replications replications with scenario.seed.
 RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings);
@@ -35,7 +48,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings);
 /// before any run: `trsim validate` and `trsim check` check `expect:` metric paths against it.
 MetricNode statistics_shape(const Scenario& scenario);
 
-/// The summary JSON (§4): scenario, seed, replications, horizon, warmup, statistics, runs.
+/// The summary JSON (§4): scenario, seed, replications, horizon, warmup, statistics, intervals,
+/// runs (each with its own statistics and intervals).
 std::string summary_json(const Scenario& scenario, const RunSummary& summary);
 
 }  // namespace trsim

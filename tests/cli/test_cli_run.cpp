@@ -68,7 +68,7 @@ TEST_CASE("run writes the summary JSON with the SPEC 4 structure", "[cli][run]")
   REQUIRE_NOTHROW(root = parse_json(read_file(json)));
   REQUIRE(root.is_object());
   CHECK(root.keys() == std::vector<std::string>{"scenario", "seed", "replications", "horizon", "warmup",
-                                                "statistics", "runs"});
+                                                "statistics", "intervals", "runs"});
   CHECK(root.get("scenario")->text == "quickstart");
   CHECK(root.get("seed")->text == "7");
   CHECK(root.get("replications")->text == "2");

@@ -210,9 +210,25 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
     ws.add("tasks_created", i == 0 ? 4 : 6);
     ws.add("abandon_rate", kNull);
     r.statistics.add_group("task_queues");
+    // Two 30-minute intervals; the workspace and one worker group, which has only the activity column.
+    IntervalTable& t = r.intervals;
+    t.length = 1800 * kMicrosPerSecond;
+    t.horizon = 3600 * kMicrosPerSecond;
+    t.count = 2;
+    t.scopes = {{IntervalScope::Kind::workspace, "workspace"}, {IntervalScope::Kind::group, "agents"}};
+    t.columns = {"offered", "service_level.20", "workers.Available"};
+    t.defined = {1, 1, 1, 0, 0, 1};
+    t.values = {i == 0 ? 3.0 : 5.0, i == 0 ? 0.5 : 1.0, 2, kNull, kNull, 2,  // interval 0
+                1, kNull, i == 0 ? 1.5 : 0.5, kNull, kNull, i == 0 ? 1.5 : 0.5};  // interval 1
     summary.runs.push_back(r);
   }
   summary.statistics = aggregate_trees({&summary.runs[0].statistics, &summary.runs[1].statistics});
+  summary.intervals = aggregate_intervals(summary.runs);
+  const auto ci_of = [](std::vector<double> values) {
+    std::string text;
+    append_json_number(text, aggregate(values).ci95);
+    return text;
+  };
   const AggregateNode* created = summary.statistics.find("workspace.tasks_created");
   REQUIRE(created != nullptr);
   const double ci = created->value.ci95;  // 12.706 * 1.414 / sqrt(2): computed by statistics.cpp
@@ -233,6 +249,28 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "    },\n"
       "    \"task_queues\": {}\n"
       "  },\n"
+      "  \"intervals\": {\n"
+      "    \"length\": 1800,\n"
+      "    \"start\": [0, 1800],\n"
+      "    \"end\": [1800, 3600],\n"
+      "    \"workspace\": {\n"
+      "      \"offered\": {\"mean\": [4, 1], \"ci95\": [" + ci_of({3, 5}) + ", 0]},\n"
+      "      \"service_level\": {\n"
+      "        \"20\": {\"mean\": [0.75, null], \"ci95\": [" + ci_of({0.5, 1}) + ", null]}\n"
+      "      },\n"
+      "      \"workers\": {\n"
+      "        \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " + ci_of({1.5, 0.5}) + "]}\n"
+      "      }\n"
+      "    },\n"
+      "    \"task_queues\": {},\n"
+      "    \"workers\": {\n"
+      "      \"agents\": {\n"
+      "        \"workers\": {\n"
+      "          \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " + ci_of({1.5, 0.5}) + "]}\n"
+      "        }\n"
+      "      }\n"
+      "    }\n"
+      "  },\n"
       "  \"runs\": [\n"
       "    {\n"
       "      \"replication\": 0,\n"
@@ -245,6 +283,25 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "          \"abandon_rate\": null\n"
       "        },\n"
       "        \"task_queues\": {}\n"
+      "      },\n"
+      "      \"intervals\": {\n"
+      "        \"workspace\": {\n"
+      "          \"offered\": [3, 1],\n"
+      "          \"service_level\": {\n"
+      "            \"20\": [0.5, null]\n"
+      "          },\n"
+      "          \"workers\": {\n"
+      "            \"Available\": [2, 1.5]\n"
+      "          }\n"
+      "        },\n"
+      "        \"task_queues\": {},\n"
+      "        \"workers\": {\n"
+      "          \"agents\": {\n"
+      "            \"workers\": {\n"
+      "              \"Available\": [2, 1.5]\n"
+      "            }\n"
+      "          }\n"
+      "        }\n"
       "      }\n"
       "    },\n"
       "    {\n"
@@ -258,6 +315,25 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "          \"abandon_rate\": null\n"
       "        },\n"
       "        \"task_queues\": {}\n"
+      "      },\n"
+      "      \"intervals\": {\n"
+      "        \"workspace\": {\n"
+      "          \"offered\": [5, 1],\n"
+      "          \"service_level\": {\n"
+      "            \"20\": [1, null]\n"
+      "          },\n"
+      "          \"workers\": {\n"
+      "            \"Available\": [2, 0.5]\n"
+      "          }\n"
+      "        },\n"
+      "        \"task_queues\": {},\n"
+      "        \"workers\": {\n"
+      "          \"agents\": {\n"
+      "            \"workers\": {\n"
+      "              \"Available\": [2, 0.5]\n"
+      "            }\n"
+      "          }\n"
+      "        }\n"
       "      }\n"
       "    }\n"
       "  ]\n"

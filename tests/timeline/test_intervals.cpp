@@ -1,0 +1,314 @@
+// Interval statistics (statistics.interval): the per-interval table agrees with the run's totals,
+// and on a small trace every cell is known exactly from the timeline written out below.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "support/scenario_fixture.hpp"
+
+using namespace trsim;
+using namespace trsim::test;
+
+namespace {
+
+// The sum of a column over the intervals, for one scope.
+double column_sum(const IntervalTable& t, const std::string& scope, const std::string& column) {
+  const std::size_t s = t.scope_index(scope);
+  const std::size_t c = t.column_index(column);
+  REQUIRE(s != SIZE_MAX);
+  REQUIRE(c != SIZE_MAX);
+  double sum = 0;
+  for (std::size_t k = 0; k < t.count; ++k) sum += t.at(k, s, c);
+  return sum;
+}
+
+// One interval's cells of one scope, by column name.
+struct Cells {
+  const IntervalTable* t;
+  std::size_t k;
+  std::size_t s;
+  double operator[](const std::string& column) const {
+    const std::size_t c = t->column_index(column);
+    REQUIRE(c != SIZE_MAX);
+    return t->at(k, s, c);
+  }
+};
+
+Cells cells(const IntervalTable& t, std::size_t k, const std::string& scope) {
+  const std::size_t s = t.scope_index(scope);
+  REQUIRE(s != SIZE_MAX);
+  return Cells{&t, k, s};
+}
+
+bool is_null(double v) { return std::isnan(v); }
+
+}  // namespace
+
+TEST_CASE("interval counts add up to the run totals on the quickstart scenario", "[intervals]") {
+  LoadResult loaded = load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml", {{"warmup=0"}});
+  REQUIRE(loaded.ok());
+  const Scenario& sc = *loaded.scenario;
+  for (std::uint32_t rep = 0; rep < 2; ++rep) {
+    INFO("replication " << rep);
+    const Run run = run_once(sc, rep, /*invariants=*/false);
+    const IntervalTable& t = run.result.intervals;
+    const MetricNode& st = run.result.statistics;
+    // 8 h in 30-minute intervals; the workspace, 3 queues and 3 groups.
+    REQUIRE(t.count == 16);
+    REQUIRE(t.scopes.size() == 7);
+    CHECK(t.start(15) == 27000 * kMicrosPerSecond);
+    CHECK(t.end(15) == 28800 * kMicrosPerSecond);
+
+    const auto total = [&](const std::string& path) { return st.find(path)->value; };
+    CHECK(column_sum(t, "workspace", "offered") == total("workspace.tasks_created"));
+    CHECK(column_sum(t, "workspace", "accepted") == total("workspace.reservations_accepted"));
+    CHECK(column_sum(t, "workspace", "abandoned") == total("workspace.tasks_abandoned"));
+    CHECK(column_sum(t, "workspace", "canceled") == total("workspace.tasks_canceled"));
+    CHECK(column_sum(t, "workspace", "reservations_timed_out") == total("workspace.reservations_timed_out"));
+    for (const char* q : {"Spanish", "English", "Chat"}) {
+      INFO("queue " << q);
+      const std::string scope = std::string("queue:") + q;
+      const std::string node = std::string("task_queues.") + q;
+      CHECK(column_sum(t, scope, "offered") == total(node + ".tasks_entered"));
+      CHECK(column_sum(t, scope, "accepted") == total(node + ".reservations_accepted"));
+      CHECK(column_sum(t, scope, "abandoned") == total(node + ".tasks_abandoned"));
+      CHECK(column_sum(t, scope, "reservations_timed_out") == total(node + ".reservations_timed_out"));
+    }
+    double group_workers = 0;
+    for (const WorkerGroup& g : sc.worker_groups) {
+      INFO("group " << g.name);
+      const std::string scope = "group:" + g.name;
+      const std::string node = "workers." + g.name;
+      CHECK(column_sum(t, scope, "accepted") == total(node + ".reservations_accepted"));
+      CHECK(column_sum(t, scope, "reservations_timed_out") == total(node + ".reservations_timed_out"));
+      // Worker time per activity: the interval averages times the interval lengths are the
+      // activity durations of the cumulative statistics (warm-up 0, both up to the horizon).
+      for (const Activity& a : sc.activities) {
+        const std::size_t s = t.scope_index(scope);
+        const std::size_t c = t.column_index("workers." + a.name);
+        double seconds = 0;
+        for (std::size_t k = 0; k < t.count; ++k) seconds += t.at(k, s, c) * to_seconds(t.end(k) - t.start(k));
+        CHECK(seconds == Approx(total(node + ".activity_durations." + a.name + ".total")).epsilon(1e-9));
+      }
+      group_workers += g.count;
+    }
+    // Every worker is in exactly one activity at every instant.
+    for (std::size_t k = 0; k < t.count; ++k) {
+      double in_some_activity = 0;
+      for (const Activity& a : sc.activities) in_some_activity += cells(t, k, "workspace")["workers." + a.name];
+      CHECK(in_some_activity == Approx(group_workers).epsilon(1e-12));
+      const double occupancy = cells(t, k, "workspace")["occupancy"];
+      CHECK(occupancy >= 0);
+      CHECK(occupancy <= 1);
+      CHECK(cells(t, k, "workspace")["tasks_waiting"] >= 0);
+    }
+    // Columns that do not apply to a scope are null.
+    CHECK(is_null(cells(t, 3, "queue:Spanish")["occupancy"]));
+    CHECK(is_null(cells(t, 3, "group:english")["offered"]));
+    CHECK(!t.applies(t.scope_index("queue:Chat"), t.column_index("workers.Available")));
+  }
+}
+
+TEST_CASE("the interval table of a small trace is known cell by cell", "[intervals]") {
+  TempDir dir;
+  dir.write("calls.csv",
+            "time,handle_time,patience\n"
+            "10,50,\n"
+            "20,30,\n"
+            "50,60,10\n"
+            "150,20,\n"
+            "250,50,\n");
+  const Scenario sc = load_yaml(R"(
+name: intervals
+horizon: 5m
+statistics: {service_level_thresholds: [10, 60], interval: 60s}
+workspace: {timeout_activity: Offline, default_activity: Offline}
+activities: {Offline: {available: false}, Available: {available: true}, Break: {available: false}}
+task_queues: {Q: {target_workers: "1==1"}}
+workflows:
+  wf:
+    task_reservation_timeout: 30s
+    configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}
+behaviors:
+  asleep: {outcome: {no_response: 1}, after_timeout: {return_after: 100s, activity: Available}}
+  fast: {response_time: 5s, wrapup_time: 10s}
+workers:
+  a: {count: 1, name: "a-{i}", behavior: asleep, activity: Available}
+  b: {count: 1, name: "b-{i}", behavior: fast, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  // The timeline the table is computed from:
+  //   10  task 0 arrives, offered to a-1 (asleep)
+  //   20  task 1 arrives, offered to b-1; 25 accepted (wait 5); wrap-up 55-65
+  //   40  a-1's offer of task 0 times out: a-1 to Offline until 140; task 0 waits (b-1 busy)
+  //   50  task 2 arrives (patience 10); 60 it hangs up (wait 10)
+  //   65  b-1 is free: task 0 offered, 70 accepted (wait 60); wrap-up 120-130
+  //   150 task 3 arrives; b-1 (idle since 130) beats a-1 (since 140); 155 accepted (wait 5); done 185
+  //   250 task 4 arrives, offered to a-1 (idle longest); 280 times out: a-1 to Offline; offered to
+  //       b-1, 285 accepted (wait 35); done 345, in the drain
+  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created, EventType::reservation_accepted,
+                                         EventType::reservation_timeout, EventType::task_canceled,
+                                         EventType::task_completed})) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
+20 reservation.created task=1 worker=b-1 queue=Q
+25 reservation.accepted task=1 worker=b-1 queue=Q
+40 reservation.timeout task=0 worker=a-1 queue=Q
+60 task.canceled task=2 queue=Q reason=Task abandoned
+65 task.completed task=1 worker=b-1 queue=Q
+65 reservation.created task=0 worker=b-1 queue=Q
+70 reservation.accepted task=0 worker=b-1 queue=Q
+130 task.completed task=0 worker=b-1 queue=Q
+150 reservation.created task=3 worker=b-1 queue=Q
+155 reservation.accepted task=3 worker=b-1 queue=Q
+185 task.completed task=3 worker=b-1 queue=Q
+250 reservation.created task=4 worker=a-1 queue=Q
+280 reservation.timeout task=4 worker=a-1 queue=Q
+280 reservation.created task=4 worker=b-1 queue=Q
+285 reservation.accepted task=4 worker=b-1 queue=Q
+345 task.completed task=4 worker=b-1 queue=Q
+)");
+
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 5);
+  REQUIRE(t.columns == std::vector<std::string>{"offered", "accepted", "abandoned", "canceled",
+                                                "service_level.10", "service_level.60", "abandon_rate",
+                                                "avg_task_acceptance_time", "reservations_timed_out",
+                                                "occupancy", "tasks_waiting", "workers.Offline",
+                                                "workers.Available", "workers.Break"});
+
+  // The queue sees every task, so its task columns equal the workspace's.
+  for (const char* scope : {"workspace", "queue:Q"}) {
+    INFO(scope);
+    // [0, 60): tasks 0, 1, 2 arrive; task 1 accepted after 5 s; a-1 times out at 40. Waiting:
+    // task 0 for 50 s, task 1 for 5 s, task 2 for 10 s.
+    Cells c = cells(t, 0, scope);
+    CHECK(c["offered"] == 3);
+    CHECK(c["accepted"] == 1);
+    CHECK(c["abandoned"] == 0);
+    CHECK(c["canceled"] == 0);
+    CHECK(c["service_level.10"] == 1);
+    CHECK(c["service_level.60"] == 1);
+    CHECK(c["abandon_rate"] == 0);
+    CHECK(c["avg_task_acceptance_time"] == 5);
+    CHECK(c["reservations_timed_out"] == 1);
+    CHECK(c["tasks_waiting"] == Approx(65.0 / 60));
+    // [60, 120): task 2 hangs up after 10 s, task 0 is accepted after 60 s.
+    c = cells(t, 1, scope);
+    CHECK(c["offered"] == 0);
+    CHECK(c["accepted"] == 1);
+    CHECK(c["abandoned"] == 1);
+    CHECK(c["canceled"] == 1);
+    CHECK(c["service_level.10"] == 0);
+    CHECK(c["service_level.60"] == 0.5);
+    CHECK(c["abandon_rate"] == 0.5);
+    CHECK(c["avg_task_acceptance_time"] == 60);
+    CHECK(c["reservations_timed_out"] == 0);
+    CHECK(c["tasks_waiting"] == Approx(10.0 / 60));
+    // [120, 180): task 3 arrives and is accepted after 5 s.
+    c = cells(t, 2, scope);
+    CHECK(c["offered"] == 1);
+    CHECK(c["accepted"] == 1);
+    CHECK(c["service_level.10"] == 1);
+    CHECK(c["avg_task_acceptance_time"] == 5);
+    CHECK(c["tasks_waiting"] == Approx(5.0 / 60));
+    // [180, 240): nothing stops waiting: the ratios have no data.
+    c = cells(t, 3, scope);
+    CHECK(c["offered"] == 0);
+    CHECK(c["accepted"] == 0);
+    CHECK(is_null(c["service_level.10"]));
+    CHECK(is_null(c["abandon_rate"]));
+    CHECK(is_null(c["avg_task_acceptance_time"]));
+    CHECK(c["tasks_waiting"] == 0);
+    // [240, 300): task 4 arrives, times out on a-1, is accepted by b-1 after 35 s.
+    c = cells(t, 4, scope);
+    CHECK(c["offered"] == 1);
+    CHECK(c["accepted"] == 1);
+    CHECK(c["service_level.10"] == 0);
+    CHECK(c["service_level.60"] == 1);
+    CHECK(c["avg_task_acceptance_time"] == 35);
+    CHECK(c["reservations_timed_out"] == 1);
+    CHECK(c["tasks_waiting"] == Approx(35.0 / 60));
+  }
+
+  // Workers (workspace): busy and idle-available seconds per interval, and activities.
+  //   [0,60)    a: idle 0-10, busy 10-40, Offline 40-;  b: idle 0-20, busy 20-60   -> 70 / 100
+  //   [60,120)  a: Offline;  b: busy all through                                   -> 60 / 60
+  //   [120,180) a: Offline to 140, idle 140-;  b: busy 120-130, idle 130-150, busy 150- -> 40 / 100
+  //   [180,240) a: idle;  b: busy 180-185, idle 185-                               -> 5 / 120
+  //   [240,300) a: idle 240-250, busy 250-280, Offline 280-;  b: idle 240-280, busy 280- -> 50 / 100
+  const double occupancy[] = {0.7, 1.0, 0.4, 5.0 / 120, 0.5};
+  const double available[] = {100.0 / 60, 1.0, 100.0 / 60, 2.0, 100.0 / 60};
+  for (std::size_t k = 0; k < 5; ++k) {
+    INFO("interval " << k);
+    const Cells c = cells(t, k, "workspace");
+    CHECK(c["occupancy"] == Approx(occupancy[k]));
+    CHECK(c["workers.Available"] == Approx(available[k]));
+    CHECK(c["workers.Offline"] == Approx(2.0 - available[k]));
+    CHECK(c["workers.Break"] == 0);
+  }
+  // Groups: a-1 is busy 30 of 40 s in [0,60) and [240,300), never available in [60,120).
+  const double occupancy_a[] = {0.75, kNull, 0, 0, 0.75};
+  const double occupancy_b[] = {40.0 / 60, 1, 40.0 / 60, 5.0 / 60, 20.0 / 60};
+  const double accepted_b[] = {1, 1, 1, 0, 1};
+  const double timed_out_a[] = {1, 0, 0, 0, 1};
+  for (std::size_t k = 0; k < 5; ++k) {
+    INFO("interval " << k);
+    const Cells a = cells(t, k, "group:a");
+    const Cells b = cells(t, k, "group:b");
+    if (std::isnan(occupancy_a[k])) CHECK(is_null(a["occupancy"]));
+    else CHECK(a["occupancy"] == Approx(occupancy_a[k]));
+    CHECK(b["occupancy"] == Approx(occupancy_b[k]));
+    CHECK(a["accepted"] == 0);
+    CHECK(b["accepted"] == accepted_b[k]);
+    CHECK(a["reservations_timed_out"] == timed_out_a[k]);
+    CHECK(b["reservations_timed_out"] == 0);
+    CHECK(is_null(a["offered"]));  // a group is offered nothing: the column does not apply
+  }
+}
+
+TEST_CASE("the drain counts in the last interval, which ends at the horizon; warm-up is not left out",
+          "[intervals]") {
+  TempDir dir;
+  dir.write("calls.csv", "time,handle_time\n50,80\n90,10\n");
+  const Scenario sc = load_yaml(R"(
+name: drain
+horizon: 100s
+warmup: 60s
+statistics: {service_level_thresholds: [20], interval: 60s}
+workspace: {timeout_activity: Offline, default_activity: Offline}
+activities: {Offline: {available: false}, Available: {available: true}}
+task_queues: {Q: {target_workers: "1==1"}}
+workflows:
+  wf: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}
+workers: {b: {count: 1, name: "b-{i}", activity: Available}}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  // 50 task 0 accepted at once by b-1, busy until 130; 90 task 1 waits; 130 accepted (wait 40),
+  // after the horizon.
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 2);
+  CHECK(t.start(1) == 60 * kMicrosPerSecond);
+  CHECK(t.end(1) == 100 * kMicrosPerSecond);  // the last interval stops at the horizon
+  // Interval 0 lies in the warm-up; it is reported all the same.
+  Cells c = cells(t, 0, "workspace");
+  CHECK(c["offered"] == 1);
+  CHECK(c["accepted"] == 1);
+  CHECK(c["avg_task_acceptance_time"] == 0);
+  CHECK(c["occupancy"] == Approx(10.0 / 60));
+  // Interval 1: task 1's accept at 130 (in the drain) counts here; its wait is integrated only up to
+  // the horizon (10 s of the interval's 40).
+  c = cells(t, 1, "workspace");
+  CHECK(c["offered"] == 1);
+  CHECK(c["accepted"] == 1);
+  CHECK(c["avg_task_acceptance_time"] == 40);
+  CHECK(c["service_level.20"] == 0);
+  CHECK(c["tasks_waiting"] == Approx(10.0 / 40));
+  CHECK(c["occupancy"] == 1);
+  CHECK(c["workers.Available"] == 1);
+  // The cumulative statistics leave the warm-up out.
+  CHECK(run.result.statistics.find("workspace.tasks_created")->value == 1);
+}
