@@ -134,7 +134,7 @@ void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
       const std::size_t i = index_at(t);
       const double interval_end = (std::floor(t / len) + 1) * len;
       const double mass = def.rates_per_second[i] * (interval_end - t);
-      if (mass >= remaining) {
+      if (mass >= remaining && def.rates_per_second[i] > 0) {  // a zero rate never fires
         t += remaining / def.rates_per_second[i];
         break;
       }

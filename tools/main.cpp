@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli_output.hpp"
+#include "trsim/lint.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/runner.hpp"
 
@@ -219,7 +220,10 @@ int cmd_run(int argc, char** argv) {
 
 int cmd_validate(int argc, char** argv) {
   CommonOptions common;
+  bool strict = false;
   po::options_description specific("validate options");
+  specific.add_options()("strict", po::bool_switch(&strict),
+                         "treat routing lints as errors (exit 2 when any is found)");
   po::variables_map vm;
   if (auto code = parse(argc, argv, "validate", common, specific, vm)) return *code;
   const auto scenario = load(common, true);
@@ -227,10 +231,17 @@ int cmd_validate(int argc, char** argv) {
   const std::vector<std::string> unknown = trsim::cli::unknown_expectation_metrics(*scenario);
   for (const std::string& m : unknown) std::cerr << m << "\n";
   if (!unknown.empty()) return kExitUsage;
+  // Routing pitfalls: warnings (exit 0) unless --strict.
+  const std::vector<trsim::Diagnostic> lints = trsim::lint_scenario(*scenario, {strict});
+  for (const trsim::Diagnostic& d : lints) std::cerr << d.format() << "\n";
+  const int lint_code = trsim::lint_exit_code(lints);
+  if (lint_code != 0) return lint_code;
   if (!common.quiet)
     std::cout << common.scenario << ": ok (" << scenario->workers.size() << " workers, "
               << scenario->task_queues.size() << " task queues, " << scenario->workflows.size()
-              << " workflows, " << scenario->arrivals.size() << " arrival streams)\n";
+              << " workflows, " << scenario->arrivals.size() << " arrival streams"
+              << (lints.empty() ? "" : ", " + std::to_string(lints.size()) + " lint warnings")
+              << ")\n";
   return kExitOk;
 }
 
