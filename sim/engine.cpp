@@ -239,12 +239,20 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   WorkerState& ws = workers_[w];
   // A scheduled change overrides a pending return from the timeout activity.
   queue_.cancel(ws.return_timer);
+  // Pending offers are rejected first and their tasks re-routed only once the worker has left:
+  // otherwise the task would be offered straight back to the worker going on break. The
+  // behaviour's reject_activity does not apply: the schedule says where the worker goes.
+  std::vector<std::uint32_t> rejected_tasks;
   if (se.reject_pending_reservations && !scenario_.activities[se.activity].available) {
-    const std::vector<std::uint32_t> held = ws.held;  // reject() edits ws.held
-    for (std::uint32_t r : held)
-      if (reservations_[r].status == ReservationStatus::pending) reject(r);
+    const std::vector<std::uint32_t> held = ws.held;  // end_offer() edits ws.held
+    for (std::uint32_t r : held) {
+      if (reservations_[r].status != ReservationStatus::pending) continue;
+      rejected_tasks.push_back(reservations_[r].task);
+      end_offer(r, ReservationStatus::rejected);
+    }
   }
   set_activity(w, se.activity);
+  for (std::uint32_t t : rejected_tasks) after_offer_ended(t, false);
   queue_fill(w);
   schedule_worker_entry(w, entry + 1);
 }

@@ -353,3 +353,31 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 210 task.completed task=0 worker=a-1 queue=Q
 )");
 }
+
+TEST_CASE("a scheduled break with reject_pending_reservations rejects the pending offer",
+          "[timeline]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(base_yaml(R"(
+behaviors:
+  asleep: {outcome: {no_response: 1}}
+  fast: {response_time: 5s}
+workers:
+  a: {count: 1, name: "a-{i}", behavior: asleep, activity: Available,
+      schedule: [{at: 20s, activity: Break, reject_pending_reservations: true}]}
+  b: {count: 1, name: "b-{i}", behavior: fast, activity: Offline, schedule: [{at: 15s, activity: Available}]}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
+)"),
+                                dir);
+  const Run run = run_once(sc);
+  // a-1 is offered the task at 10 and never answers; at 20 its break starts and rejects the
+  // pending offer (no timeout, so no parking in Offline); b-1, available since 15, takes it.
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+15 worker.activity.update worker=b-1 activity=Available
+20 reservation.rejected task=0 worker=a-1 queue=Q
+20 worker.activity.update worker=a-1 activity=Break
+20 reservation.created task=0 worker=b-1 queue=Q
+25 reservation.accepted task=0 worker=b-1 queue=Q
+85 task.completed task=0 worker=b-1 queue=Q
+)");
+}
