@@ -222,17 +222,11 @@ class SummaryWriter {
   void number(double v) { append_json_number(out_, v); }
   void integer(std::uint64_t v) { fmt::format_to(std::back_inserter(out_), "{}", v); }
 
-  void aggregate_tree(const AggregateNode& node, int depth) {
+  /// A group as a JSON object, its leaves written by `leaf` (aggregated or plain trees).
+  template <class Node, class Leaf>
+  void tree(const Node& node, int depth, Leaf&& leaf) {
     if (!node.is_group) {
-      out_ += "{\"mean\": ";
-      number(node.value.mean);
-      out_ += ", \"ci95\": ";
-      number(node.value.ci95);
-      out_ += ", \"min\": ";
-      number(node.value.min);
-      out_ += ", \"max\": ";
-      number(node.value.max);
-      out_ += '}';
+      leaf(node);
       return;
     }
     if (node.children.empty()) {
@@ -242,12 +236,27 @@ class SummaryWriter {
     out_ += "{\n";
     for (std::size_t i = 0; i < node.children.size(); ++i) {
       key(depth + 1, node.children[i].key);
-      aggregate_tree(node.children[i], depth + 1);
+      tree(node.children[i], depth + 1, leaf);
       out_ += i + 1 < node.children.size() ? ",\n" : "\n";
     }
     indent(depth);
     out_ += '}';
   }
+
+  void aggregate_tree(const AggregateNode& root, int depth) {
+    tree(root, depth, [this](const AggregateNode& node) {
+      out_ += "{\"mean\": ";
+      number(node.value.mean);
+      out_ += ", \"ci95\": ";
+      number(node.value.ci95);
+      out_ += ", \"min\": ";
+      number(node.value.min);
+      out_ += ", \"max\": ";
+      number(node.value.max);
+      out_ += '}';
+    });
+  }
+
 
   /// [a, b, c] on one line.
   template <typename Value>
@@ -332,23 +341,8 @@ class SummaryWriter {
     out_ += '\n';
   }
 
-  void metric_tree(const MetricNode& node, int depth) {
-    if (!node.is_group) {
-      number(node.value);
-      return;
-    }
-    if (node.children.empty()) {
-      out_ += "{}";
-      return;
-    }
-    out_ += "{\n";
-    for (std::size_t i = 0; i < node.children.size(); ++i) {
-      key(depth + 1, node.children[i].key);
-      metric_tree(node.children[i], depth + 1);
-      out_ += i + 1 < node.children.size() ? ",\n" : "\n";
-    }
-    indent(depth);
-    out_ += '}';
+  void metric_tree(const MetricNode& root, int depth) {
+    tree(root, depth, [this](const MetricNode& node) { number(node.value); });
   }
 
  private:
