@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <string_view>
 #include <unordered_map>
 
 #include "loader_sections.hpp"
+#include "trsim/random.hpp"
 
 namespace trsim::detail {
 
@@ -42,6 +45,7 @@ struct GroupPlan {
   bool count_ok = true;
   std::string pattern;
   Value attributes = Value::object();
+  std::vector<AttributePick> picks;  // {pick: {...}} values, drawn once per worker
   std::vector<int> capacity;
   std::optional<BehaviorId> behavior;  // nullopt = the default behaviour
   ActivityId activity = kNoId;
@@ -51,6 +55,46 @@ struct GroupPlan {
   double handle_time_factor = 1.0;
   std::string sid;  // declared (count 1 only)
 };
+
+// A pick option's key as a value: numbers and booleans as such, as YAML would read them.
+Value option_value(const std::string& key) {
+  if (key == "true") return Value::boolean(true);
+  if (key == "false") return Value::boolean(false);
+  char* end = nullptr;
+  const double d = std::strtod(key.c_str(), &end);
+  if (!key.empty() && end == key.c_str() + key.size() && std::isfinite(d)) return Value::number(d);
+  return Value::string(key);
+}
+
+// Finds every {pick: {value: probability, ...}} in a group's attributes (any depth) and turns it
+// into an AttributePick; returns an error message for a malformed one.
+std::string collect_picks(const Value& v, const std::string& path, std::vector<AttributePick>& out) {
+  if (!v.is_object()) return {};
+  const Value::Object& members = v.as_object();
+  if (members.size() == 1 && members.front().first == "pick" && !path.empty()) {
+    const Value& options = members.front().second;
+    if (!options.is_object() || options.as_object().empty())
+      return fmt::format("'pick' for '{}' needs a map of values to probabilities", path);
+    AttributePick pick;
+    pick.path = path;
+    double sum = 0;
+    for (const auto& [key, p] : options.as_object()) {
+      if (!p.is_number() || p.as_number() < 0 || p.as_number() > 1)
+        return fmt::format("pick probability for '{}' must be a number between 0 and 1", path);
+      sum += p.as_number();
+      pick.options.emplace_back(option_value(key), p.as_number());
+    }
+    if (std::abs(sum - 1.0) > 1e-9)
+      return fmt::format("pick probabilities for '{}' must sum to 1 (got {})", path, sum);
+    out.push_back(std::move(pick));
+    return {};
+  }
+  for (const auto& [key, child] : members) {
+    std::string message = collect_picks(child, path.empty() ? key : path + "." + key, out);
+    if (!message.empty()) return message;
+  }
+  return {};
+}
 
 std::string worker_name(const std::string& pattern, std::uint32_t index) {
   std::string out;
@@ -99,6 +143,8 @@ class GroupReader {
                  fmt::format("expected a map for 'attributes', got {}", Reader::describe(i->node)));
       } else if (auto v = r_.value(*i, ctx_.values)) {
         if (v->is_object()) g.attributes = std::move(*v);
+        const std::string message = collect_picks(g.attributes, "", g.picks);
+        if (!message.empty()) r_.error(*i, message);
       }
     }
     if (const Item* i = fields.find("channels")) read_channels(*i, g);
@@ -279,6 +325,9 @@ void build_workers(LoadContext& ctx, const MapView& top) {
       continue;
     }
     bool reported = false;
+    // Per-worker picks come from the group's own stream of the scenario seed: the workforce is
+    // the same in every replication and sweep point (only `seed` changes it).
+    Rng pick_rng = Rng::stream(ctx.sc.seed, 0, "workers:" + g.name + "/attributes");
     for (std::uint32_t i = 1; i <= static_cast<std::uint32_t>(g.count); ++i) {
       Worker w;
       w.name = worker_name(g.pattern, i);
@@ -290,6 +339,12 @@ void build_workers(LoadContext& ctx, const MapView& top) {
       w.sid = !g.sid.empty() ? g.sid : make_sid("WK", "worker:" + w.name);
       w.group = group_id;
       w.attributes = g.attributes;
+      for (const AttributePick& p : g.picks) {
+        double u = pick_rng.uniform01();
+        std::size_t k = 0;
+        while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
+        w.attributes.set_path(p.path, p.options[k].first);
+      }
       w.initial_activity = g.activity;
       w.capacity = g.capacity;
       ctx.sc.workers.push_back(std::move(w));
