@@ -381,3 +381,61 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 85 task.completed task=0 worker=b-1 queue=Q
 )");
 }
+
+TEST_CASE("accepting and rejecting agents answer at their own speeds; a never-returning agent stays parked",
+          "[timeline]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n20\n");
+  const Scenario sc = load_yaml(base_yaml(R"(
+behaviors:
+  moody: {outcome: {reject: 1}, response_time: 9s, reject_response_time: 2s, reject_activity: Break}
+  eager: {response_time: 9s, accept_response_time: 4s}
+  gone: {outcome: {no_response: 1}, after_timeout: {return_after: never}}
+workers:
+  a: {count: 1, name: "a-{i}", behavior: gone, activity: Available}
+  b: {count: 1, name: "b-{i}", behavior: moody, activity: Available}
+  c: {count: 1, name: "c-{i}", behavior: eager, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 100s}}
+)"),
+                                dir);
+  const Run run = run_once(sc);
+  // Task 0 at 10 goes to a-1 (scenario order), which never answers: parked in Offline at 40 for
+  // good. Task 1 at 20 goes to b-1, which rejects after its reject_response_time (2 s, not 9 s),
+  // then c-1 accepts after its accept_response_time (4 s). Task 0, back at 40, waits for c-1.
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+20 reservation.created task=1 worker=b-1 queue=Q
+22 reservation.rejected task=1 worker=b-1 queue=Q
+22 worker.activity.update worker=b-1 activity=Break
+22 reservation.created task=1 worker=c-1 queue=Q
+26 reservation.accepted task=1 worker=c-1 queue=Q
+40 reservation.timeout task=0 worker=a-1 queue=Q
+40 worker.activity.update worker=a-1 activity=Offline
+126 task.completed task=1 worker=c-1 queue=Q
+126 reservation.created task=0 worker=c-1 queue=Q
+130 reservation.accepted task=0 worker=c-1 queue=Q
+230 task.completed task=0 worker=c-1 queue=Q
+)");
+}
+
+TEST_CASE("single-tasking: after_task_activity overrides the activity held before the offer",
+          "[timeline]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(R"(
+horizon: 1h
+workspace: {multi_task: false}
+activities: {Offline: {available: false}, Available: {available: true}, AfterCall: {available: false}}
+task_queues: {Q: {}}
+workflows: {wf: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}}
+behaviors: {tidy: {after_task_activity: AfterCall}}
+workers: {a: {count: 1, name: "a-{i}", behavior: tidy, activity: Available}}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+10 reservation.accepted task=0 worker=a-1 queue=Q
+70 task.completed task=0 worker=a-1 queue=Q
+70 worker.activity.update worker=a-1 activity=AfterCall
+)");
+}
