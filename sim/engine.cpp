@@ -170,9 +170,7 @@ const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
     if (def.picks.empty()) return cached.get();
     owned = std::make_unique<Value>(*cached);
     for (const AttributePick& p : def.picks) {
-      double u = st.attribute_rng.uniform01();
-      std::size_t k = 0;
-      while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
+      const std::size_t k = draw_option(p, st.attribute_rng);
       if (!def.trace[row].attributes.is_object() ||
           def.trace[row].attributes.find(p.path) == nullptr)
         owned->set_path(p.path, p.options[k].first);
@@ -180,14 +178,13 @@ const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
     return owned.get();
   }
   if (def.picks.empty()) return &def.attributes;
-  // One draw per pick, always, so that common random numbers hold across sweep points.
+  // One draw per pick, always, so that common random numbers hold across sweep points. The
+  // choices go to a reused buffer: no allocation per task once a combination is cached.
   std::size_t index = 0;
-  std::vector<std::size_t> chosen;
-  chosen.reserve(def.picks.size());
+  std::vector<std::size_t>& chosen = pick_buffer_;
+  chosen.clear();
   for (const AttributePick& p : def.picks) {
-    double u = st.attribute_rng.uniform01();
-    std::size_t k = 0;
-    while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
+    const std::size_t k = draw_option(p, st.attribute_rng);
     chosen.push_back(k);
     index = index * std::max<std::size_t>(1, p.options.size()) + k;
   }

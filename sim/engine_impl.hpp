@@ -190,7 +190,7 @@ class EngineImpl {
   void fill_worker(WorkerId w);
   void queue_fill(WorkerId w);
   void drain_fills();
-  bool worker_takes(const TaskState& task, std::uint32_t t, WorkerId w);
+  bool worker_takes(const TaskState& task, WorkerId w);
   bool has_free_capacity(WorkerId w, ChannelId c) const;
   bool is_available(WorkerId w) const;
   void refresh_pools(WorkerId w);
@@ -244,7 +244,8 @@ class EngineImpl {
 
   std::map<std::string, WorkerId, std::less<>> worker_by_name_;  ///< known_worker_* look-ups
   std::map<std::string, WorkerId, std::less<>> worker_by_sid_;
-  std::vector<WorkerId> fill_queue_;  ///< workers whose capacity freed during this event
+  std::vector<WorkerId> fill_queue_;
+  std::vector<std::size_t> pick_buffer_;  ///< task_attributes(): the options drawn  ///< workers whose capacity freed during this event
   std::vector<std::pair<std::string_view, int>> count_buffer_;
   std::vector<ChannelFacts> channel_facts_buffer_;
 };

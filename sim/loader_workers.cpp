@@ -339,12 +339,8 @@ void build_workers(LoadContext& ctx, const MapView& top) {
       w.sid = !g.sid.empty() ? g.sid : make_sid("WK", "worker:" + w.name);
       w.group = group_id;
       w.attributes = g.attributes;
-      for (const AttributePick& p : g.picks) {
-        double u = pick_rng.uniform01();
-        std::size_t k = 0;
-        while (k + 1 < p.options.size() && u >= p.options[k].second) u -= p.options[k++].second;
-        w.attributes.set_path(p.path, p.options[k].first);
-      }
+      for (const AttributePick& p : g.picks)
+        w.attributes.set_path(p.path, p.options[draw_option(p, pick_rng)].first);
       w.initial_activity = g.activity;
       w.capacity = g.capacity;
       ctx.sc.workers.push_back(std::move(w));

@@ -198,7 +198,7 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
         const WorkerState& ws = workers_[w];
         if (pooled_[w * active_channels_.size() + ac] &&
             std::find(ws.queues.begin(), ws.queues.end(), task.queue) != ws.queues.end() &&
-            worker_takes(task, t, w))
+            worker_takes(task, w))
           chosen[n++] = w;
       }
     }
@@ -207,7 +207,7 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
     // longest idle (the pool's own order, kept by the stable sort).
     std::vector<std::pair<std::vector<double>, WorkerId>> ranked;
     pool.for_each([&](WorkerId candidate) {
-      if (!worker_takes(task, t, candidate)) return true;
+      if (!worker_takes(task, candidate)) return true;
       std::vector<double> rank;
       for (const OrderByClause& c : target.order_by) {
         const Value* attrs = &scenario_.workers[candidate].attributes;
@@ -232,7 +232,7 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
       chosen[n++] = ranked[i].second;
   } else {
     pool.for_each([&](WorkerId candidate) {
-      if (!worker_takes(task, t, candidate)) return true;
+      if (!worker_takes(task, candidate)) return true;
       chosen[n++] = candidate;
       return static_cast<int>(n) < open;
     });
@@ -259,7 +259,7 @@ void EngineImpl::fill_worker(WorkerId w) {
         if (!has_free_capacity(w, active_channels_[ac])) continue;
         for (const WaitKey& key : waiting_[q * na + ac]) {
           if (best_task != kNoId && cls == best_class && !(key < best_key)) break;
-          if (!worker_takes(tasks_[key.slot], key.slot, w)) continue;
+          if (!worker_takes(tasks_[key.slot], w)) continue;
           best_task = key.slot;
           best_class = cls;
           best_key = key;
@@ -290,8 +290,7 @@ void EngineImpl::drain_fills() {
   fill_queue_.clear();
 }
 
-bool EngineImpl::worker_takes(const TaskState& task, std::uint32_t t, WorkerId w) {
-  (void)t;
+bool EngineImpl::worker_takes(const TaskState& task, WorkerId w) {
   // One pending offer per worker and task: parallel offers go to different workers.
   for (std::uint32_t r : task.offers)
     if (reservations_[r].worker == w) return false;

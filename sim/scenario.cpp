@@ -33,6 +33,13 @@ WorkflowId Scenario::workflow_by_name_or_none(std::string_view wanted) const {
   return index_by_name(workflows, wanted);
 }
 
+std::size_t draw_option(const AttributePick& pick, Rng& rng) {
+  double u = rng.uniform01();
+  std::size_t k = 0;
+  while (k + 1 < pick.options.size() && u >= pick.options[k].second) u -= pick.options[k++].second;
+  return k;
+}
+
 std::string make_sid(std::string_view prefix, std::string_view key) {
   // Two independent 64-bit hashes give the 128 bits of a TaskRouter sid's 32 hex digits.
   const std::uint64_t high = stable_hash(key, 0x5349443a68696768ULL);  // "SID:high"

@@ -146,6 +146,10 @@ struct AttributePick {
   std::vector<std::pair<Value, double>> options;  ///< value, probability (summing to 1)
 };
 
+/// Draws one option of a pick: exactly one uniform from `rng`, walked down the cumulative
+/// probabilities (so every pick costs the same draws and common random numbers hold).
+std::size_t draw_option(const AttributePick& pick, Rng& rng);
+
 struct TraceRow {
   SimTime time = 0;
   Value attributes;  ///< an object: overrides of the stream's attributes
