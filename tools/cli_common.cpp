@@ -1,0 +1,129 @@
+#include "cli_common.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <utility>
+
+#include "trsim/loader.hpp"
+
+namespace po = boost::program_options;
+
+namespace trsim::cli {
+namespace {
+
+po::options_description common_description(CommonOptions& o) {
+  po::options_description d("common options");
+  d.add_options()                   //
+      ("help,h", "show this help")  //
+      ("set", po::value(&o.overrides)->composing()->value_name("PATH=VALUE"),
+       "override a scalar of the scenario by its dotted path (repeatable), e.g. "
+       "workflows.main.task_reservation_timeout=45s")                                             //
+      ("seed", po::value<std::string>()->value_name("N"), "run seed (overrides the scenario's)")  //
+      ("replications", po::value<std::string>()->value_name("N"), "number of replications")       //
+      ("threads", po::value<std::string>()->value_name("N")->default_value("1"),
+       "replications run in parallel on N threads (results identical for any N)")  //
+      ("check-invariants", po::bool_switch(&o.check_invariants),
+       "verify the engine's invariants after every event (slow)")  //
+      ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
+  return d;
+}
+
+}  // namespace
+
+std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& help,
+                                      CommonOptions& common, po::options_description& specific,
+                                      po::variables_map& vm) {
+  const std::string& verb = help.name;
+  po::options_description all;
+  all.add(specific).add(common_description(common));
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&common.scenario));
+  po::options_description parsing;
+  parsing.add(all).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim " << verb << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: trsim " << verb << " " << help.synopsis << "\n\n" << all << "\n";
+    if (!help.examples.empty()) std::cout << "examples:\n" << help.examples << "\n";
+    return kExitOk;
+  }
+  if (common.scenario.empty()) {
+    std::cerr << "trsim " << verb << ": missing the scenario file\n";
+    return kExitUsage;
+  }
+  if (vm.count("seed")) {
+    common.seed = parse_unsigned<std::uint64_t>(vm["seed"].as<std::string>());
+    if (!common.seed) {
+      std::cerr << "trsim " << verb
+                << ": --seed must be a whole number from 0 to 18446744073709551615 (got '"
+                << vm["seed"].as<std::string>() << "')\n";
+      return kExitUsage;
+    }
+  }
+  if (vm.count("replications")) {
+    common.replications = parse_unsigned<std::uint32_t>(vm["replications"].as<std::string>());
+    if (!common.replications || *common.replications == 0) {
+      std::cerr << "trsim " << verb
+                << ": --replications must be a whole number of at least 1 (got '"
+                << vm["replications"].as<std::string>() << "')\n";
+      return kExitUsage;
+    }
+  }
+  const auto threads = parse_unsigned<std::uint32_t>(vm["threads"].as<std::string>());
+  if (!threads || *threads == 0) {
+    std::cerr << "trsim " << verb << ": --threads must be a whole number of at least 1 (got '"
+              << vm["threads"].as<std::string>() << "')\n";
+    return kExitUsage;
+  }
+  common.threads = *threads;
+  return std::nullopt;
+}
+
+std::vector<std::string> load_overrides(const CommonOptions& o) {
+  std::vector<std::string> overrides = o.overrides;
+  if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
+  if (o.replications) overrides.push_back("replications=" + std::to_string(*o.replications));
+  return overrides;
+}
+
+std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
+                             const std::vector<std::string>& extra_overrides) {
+  LoadOptions options;
+  options.overrides = load_overrides(o);
+  options.overrides.insert(options.overrides.end(), extra_overrides.begin(), extra_overrides.end());
+  LoadResult result = load_scenario_file(o.scenario, options);
+  for (const Diagnostic& d : result.diagnostics) {
+    if (d.severity == Diagnostic::Severity::error || print_warnings)
+      std::cerr << d.format() << "\n";
+  }
+  if (!result.ok()) return std::nullopt;
+  return std::move(result.scenario);
+}
+
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events) {
+  RunSettings settings;
+  settings.threads = o.threads;
+  settings.events = events;
+  settings.check_invariants = o.check_invariants;
+  const bool progress = !o.quiet && isatty(STDERR_FILENO) && scenario.replications > 1;
+  if (progress) {
+    settings.on_progress = [](std::uint32_t done, std::uint32_t total) {
+      std::fprintf(stderr, "\rreplications %u/%u", done, total);
+      if (done == total) std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+    };
+  }
+  return run_scenario(scenario, settings);
+}
+
+}  // namespace trsim::cli

@@ -1,0 +1,69 @@
+#pragma once
+// What every verb of the command line shares: exit codes, the common options and their parsing,
+// loading the scenario with the overrides, and running it with progress on a terminal. Each verb
+// lives in its own tools/verb_<name>.cpp and is listed once in main.cpp's verb table.
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trsim/runner.hpp"
+#include "trsim/scenario.hpp"
+
+namespace trsim::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitExpectations = 1;
+constexpr int kExitUsage = 2;
+
+struct CommonOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint32_t> replications;
+  std::uint32_t threads = 1;
+  bool quiet = false;
+  bool check_invariants = false;
+};
+
+/// How a verb presents itself in `trsim VERB --help`.
+struct VerbHelp {
+  std::string name;      ///< e.g. "run"
+  std::string synopsis;  ///< what follows `trsim NAME`, e.g. "SCENARIO.yaml [options]"
+  std::string examples;  ///< lines shown under "examples:", each a full command
+};
+
+/// A whole number in decimal digits only. The numeric options are read as text and converted
+/// here because Boost's lexical_cast turns "-1" into the largest unsigned value.
+template <typename T>
+std::optional<T> parse_unsigned(const std::string& text) {
+  T value{};
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+/// Parses the command line of a verb (argv[0] is the verb) into `common` and `vm`, the verb's own
+/// options described by `specific`. Returns an exit code when the verb should stop now (help was
+/// printed, or the command line is wrong).
+std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& help,
+                                      CommonOptions& common,
+                                      boost::program_options::options_description& specific,
+                                      boost::program_options::variables_map& vm);
+
+/// The loader overrides the common options stand for: every --set, then --seed and
+/// --replications.
+std::vector<std::string> load_overrides(const CommonOptions& o);
+
+/// Loads the scenario with the overrides (and `extra_overrides` after them); prints errors, and
+/// warnings when asked. Empty on error.
+std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
+                             const std::vector<std::string>& extra_overrides = {});
+
+/// Runs the replications with the common options; shows progress on stderr when it is a terminal.
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events);
+
+}  // namespace trsim::cli

@@ -1,0 +1,85 @@
+// `trsim run`: runs the replications and writes the summary, the event log and the interval table.
+#include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "cli_common.hpp"
+#include "cli_output.hpp"
+#include "verbs.hpp"
+
+namespace po = boost::program_options;
+
+namespace trsim::cli {
+
+int verb_run(int argc, char** argv) {
+  const VerbHelp help{"run", "SCENARIO.yaml [options]",
+                      "  trsim run scenarios/quickstart.yaml\n"
+                      "  trsim run scenarios/support-centre.yaml --replications 20 --threads 2 "
+                      "--json summary.json\n"
+                      "  trsim run scenarios/quickstart.yaml --set "
+                      "workflows.main.task_reservation_timeout=15s --events -\n"};
+  CommonOptions common;
+  std::string json_path, events_path, intervals_path;
+  po::options_description specific("run options");
+  specific.add_options()  //
+      ("json", po::value(&json_path)->value_name("FILE"),
+       "write the summary JSON to FILE (- = stdout)")  //
+      ("events", po::value(&events_path)->value_name("FILE"),
+       "write the event log (JSON Lines) to FILE (- = stdout)")  //
+      ("intervals", po::value(&intervals_path)->value_name("FILE"),
+       "write the interval table (CSV, means over the replications) to FILE (- = stdout)");
+  po::variables_map vm;
+  if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
+  if (!json_path.empty() && json_path == events_path) {
+    std::cerr << "trsim run: --json and --events cannot both write to '" << json_path << "'\n";
+    return kExitUsage;
+  }
+  for (const auto& [name, path] :
+       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path}}) {
+    if (!intervals_path.empty() && intervals_path == *path) {
+      std::cerr << "trsim run: " << name << " and --intervals cannot both write to '"
+                << intervals_path << "'\n";
+      return kExitUsage;
+    }
+  }
+  const auto scenario = load(common, !common.quiet);
+  if (!scenario) return kExitUsage;
+
+  // Outputs are checked for writability before the run and replaced atomically after it.
+  std::optional<AtomicFile> json_file, events_file, intervals_file;
+  try {
+    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
+    if (!events_path.empty() && events_path != "-") events_file.emplace(events_path);
+    if (!intervals_path.empty() && intervals_path != "-") intervals_file.emplace(intervals_path);
+  } catch (const std::exception& e) {
+    std::cerr << "trsim run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::ostream* events = nullptr;
+  if (events_file) events = &events_file->stream();
+  if (events_path == "-") events = &std::cout;
+
+  const RunSummary summary = simulate(*scenario, common, events);
+  const std::string json = summary_json(*scenario, summary);
+  if (json_file) json_file->stream() << json;
+  if (json_path == "-") std::cout << json;
+  if (!intervals_path.empty()) {
+    const std::string csv = intervals_csv(summary);
+    if (intervals_file) intervals_file->stream() << csv;
+    if (intervals_path == "-") std::cout << csv;
+  }
+  try {
+    if (events_file) events_file->commit();
+    if (json_file) json_file->commit();
+    if (intervals_file) intervals_file->commit();
+  } catch (const std::exception& e) {  // e.g. the disk filled up during the run
+    std::cerr << "trsim run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!common.quiet && json_path != "-" && events_path != "-" && intervals_path != "-")
+    std::cout << human_summary(*scenario, summary);
+  return kExitOk;
+}
+
+}  // namespace trsim::cli

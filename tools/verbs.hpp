@@ -1,0 +1,10 @@
+#pragma once
+// The verbs of the command line, one per tools/verb_<name>.cpp. Each takes the arguments from the
+// verb on (argv[0] is the verb) and returns the process exit code.
+namespace trsim::cli {
+
+int verb_run(int argc, char** argv);
+int verb_validate(int argc, char** argv);
+int verb_check(int argc, char** argv);
+
+}  // namespace trsim::cli
