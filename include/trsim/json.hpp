@@ -1,0 +1,24 @@
+#pragma once
+// Reading JSON back into a Value: `trsim merge` reads partial sweep results and `trsim report`
+// reads summaries. Strict RFC 8259: no trailing commas, comments, NaN or Infinity; no duplicate
+// keys; nothing after the value. Numbers read back exactly what append_json_number wrote.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "trsim/value.hpp"
+
+namespace trsim {
+
+struct JsonError {
+  std::size_t line = 0;    ///< 1-based
+  std::size_t column = 0;  ///< 1-based, in bytes
+  std::string message;
+};
+
+/// Parses a whole JSON document. On error returns nullopt and fills `error` (when not null).
+/// Nesting deeper than 512 levels is an error rather than a stack overflow.
+std::optional<Value> parse_json(std::string_view text, JsonError* error = nullptr);
+
+}  // namespace trsim
