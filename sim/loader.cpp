@@ -20,11 +20,6 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 17> kTopLevelKeys = {
-    "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
-    "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect"};
-
 // Sections whose keys are fixed, which --set may create when the file leaves them out
 // (`--set workspace.multi_task=false`); named collections may not, so a typo in a group name
 // cannot silently add a group.
@@ -65,7 +60,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator,
                   ctx.diags);
 
-  const MapView top(r, r.root(*root, ""), kTopLevelKeys);
+  const MapView top(r, r.root(*root, ""), KeySet::top_level);
   build_settings(ctx, top);
   build_activities(ctx, top);
   build_channels(ctx, top);

@@ -17,10 +17,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kStreamKeys = {
-    "workflow", "channel",     "attributes", "rate",     "rates",
-    "trace",    "handle_time", "patience",   "priority", "timeout"};
-constexpr std::array<std::string_view, 2> kRatesKeys = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 3> kKinds = {"rate", "rates", "trace"};
 
 constexpr double kMaxExpectedTasks = 1e9;
@@ -37,7 +33,7 @@ class StreamReader {
   StreamReader(LoadContext& ctx, const Reader& r) : ctx_(ctx), r_(r) {}
 
   ArrivalStream read(const MapView::Entry& e) {
-    MapView fields(r_, e.item, kStreamKeys);
+    MapView fields(r_, e.item, KeySet::arrival_stream);
     ArrivalStream s;
     s.name = e.key;
     s.attributes = Value::object();
@@ -156,7 +152,7 @@ class StreamReader {
   }
 
   void read_rates(const Item& item, ArrivalStream& s) {
-    MapView rates(r_, item, kRatesKeys);
+    MapView rates(r_, item, KeySet::rates);
     if (!rates.ok()) return;
     const Item* interval = rates.find("interval");
     const Item* per_hour = rates.find("per_hour");

@@ -14,11 +14,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kBehaviorKeys = {
-    "outcome",         "response_time", "accept_response_time", "reject_response_time",
-    "reject_activity", "after_timeout", "wrapup_time",          "after_task_activity"};
-constexpr std::array<std::string_view, 3> kOutcomeKeys = {"accept", "reject", "no_response"};
-constexpr std::array<std::string_view, 2> kAfterTimeoutKeys = {"return_after", "activity"};
 
 constexpr double kProbabilityTolerance = 1e-9;
 
@@ -30,18 +25,20 @@ bool is_never(const Item& item) {
 }
 
 void read_outcome(const Reader& r, const Item& item, Behavior& b) {
-  MapView outcome(r, item, kOutcomeKeys);
+  MapView outcome(r, item, KeySet::outcome);
+  // accept, reject, no_response: p[] follows the key set's order.
+  const std::span<const std::string_view> outcome_keys = allowed_keys(KeySet::outcome);
   if (!outcome.ok()) return;
   double p[3] = {0, 0, 0};
   bool ok = true;
-  for (std::size_t k = 0; k < kOutcomeKeys.size(); ++k) {
-    const Item* i = outcome.find(kOutcomeKeys[k]);
+  for (std::size_t k = 0; k < outcome_keys.size(); ++k) {
+    const Item* i = outcome.find(outcome_keys[k]);
     if (i == nullptr) continue;
     const std::optional<double> v = r.number(*i);
     if (!v) {
       ok = false;
     } else if (*v < 0 || *v > 1) {
-      r.error(*i, fmt::format("probability '{}' must be between 0 and 1 (got {})", kOutcomeKeys[k],
+      r.error(*i, fmt::format("probability '{}' must be between 0 and 1 (got {})", outcome_keys[k],
                               describe_number(*v)));
       ok = false;
     } else {
@@ -73,7 +70,7 @@ void build_behaviors(LoadContext& ctx, const MapView& top) {
     return;
   }
   for (const auto& e : behaviors.entries()) {
-    MapView fields(r, e.item, kBehaviorKeys);
+    MapView fields(r, e.item, KeySet::behavior);
     Behavior b;
     b.name = e.key;
     if (const Item* i = fields.find("outcome")) read_outcome(r, *i, b);
@@ -96,7 +93,7 @@ void build_behaviors(LoadContext& ctx, const MapView& top) {
                   "automatically there)");
     }
     if (const Item* i = fields.find("after_timeout")) {
-      MapView after(r, *i, kAfterTimeoutKeys);
+      MapView after(r, *i, KeySet::after_timeout);
       const Item* ret = after.find("return_after");
       const Item* act = after.find("activity");
       if (ret != nullptr && !is_never(*ret)) b.return_after = read_distribution(ctx, r, *ret);

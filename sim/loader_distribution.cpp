@@ -14,9 +14,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kFamilies = {
-    "constant", "exponential", "uniform", "normal", "lognormal", "gamma", "weibull", "empirical"};
-
 // The parameters of a family; reports each missing one at the family's key.
 struct Params {
   const Reader& reader;
@@ -24,7 +21,7 @@ struct Params {
   MapView map;
   bool ok;
 
-  Params(const Reader& r, const Item& f, std::span<const std::string_view> allowed)
+  Params(const Reader& r, const Item& f, KeySet allowed)
       : reader(r), family(f), map(r, f, allowed), ok(map.ok()) {}
 
   const Item* need(std::string_view key) {
@@ -96,8 +93,7 @@ std::optional<Distribution> read_empirical(LoadContext& ctx, const Reader& reade
                                            const Item& family) {
   std::vector<double> values;
   if (family.node.IsMap()) {
-    constexpr std::array<std::string_view, 1> kKeys = {"file"};
-    Params p(reader, family, kKeys);
+    Params p(reader, family, KeySet::empirical);
     const Item* file = p.need("file");
     if (file == nullptr) return std::nullopt;
     std::optional<std::vector<double>> v = empirical_from_file(ctx, reader, *file);
@@ -129,23 +125,19 @@ std::optional<Distribution> read_empirical(LoadContext& ctx, const Reader& reade
 
 std::optional<Distribution> read_family(LoadContext& ctx, const Reader& reader,
                                         std::string_view name, const Item& family) {
-  static constexpr std::array<std::string_view, 1> kMean = {"mean"};
-  static constexpr std::array<std::string_view, 2> kMinMax = {"min", "max"};
-  static constexpr std::array<std::string_view, 2> kMeanSd = {"mean", "sd"};
-  static constexpr std::array<std::string_view, 2> kShapeScale = {"shape", "scale"};
   if (name == "constant") {
     const std::optional<SimTime> d = reader.duration(family);
     if (!d) return std::nullopt;
     return Distribution::constant(to_seconds(*d));
   }
   if (name == "exponential") {
-    Params p(reader, family, kMean);
+    Params p(reader, family, KeySet::exponential);
     const auto mean = p.seconds("mean", true);
     if (!p.ok || !mean) return std::nullopt;
     return Distribution::exponential(*mean);
   }
   if (name == "uniform") {
-    Params p(reader, family, kMinMax);
+    Params p(reader, family, KeySet::uniform);
     const auto min = p.seconds("min", false);
     const auto max = p.seconds("max", false);
     if (!p.ok || !min || !max) return std::nullopt;
@@ -157,7 +149,9 @@ std::optional<Distribution> read_family(LoadContext& ctx, const Reader& reader,
     return Distribution::uniform(*min, *max);
   }
   if (name == "normal" || name == "lognormal" || name == "gamma") {
-    Params p(reader, family, kMeanSd);
+    Params p(reader, family,
+             name == "normal" ? KeySet::normal
+                              : (name == "lognormal" ? KeySet::lognormal : KeySet::gamma));
     // A normal may have mean 0 (it is truncated at 0); the others need a positive mean.
     const auto mean = p.seconds("mean", name != "normal");
     const auto sd = p.seconds("sd", false);
@@ -167,7 +161,7 @@ std::optional<Distribution> read_family(LoadContext& ctx, const Reader& reader,
     return Distribution::gamma(*mean, *sd);
   }
   if (name == "weibull") {
-    Params p(reader, family, kShapeScale);
+    Params p(reader, family, KeySet::weibull);
     std::optional<double> shape;
     if (const Item* item = p.need("shape")) {
       shape = reader.number(*item);
@@ -198,7 +192,7 @@ std::optional<Distribution> read_distribution(LoadContext& ctx, const Reader& re
                                    item.name, Reader::describe(item.node)));
     return std::nullopt;
   }
-  MapView map(reader, item, kFamilies);
+  MapView map(reader, item, KeySet::distribution);
   if (map.entries().size() != 1) {
     if (map.entries().empty() && item.node.size() == 0)
       reader.error(

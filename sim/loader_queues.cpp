@@ -10,9 +10,6 @@
 namespace trsim::detail {
 
 void build_task_queues(LoadContext& ctx, const MapView& top) {
-  static constexpr std::array<std::string_view, 6> kKeys = {
-      "target_workers",       "task_order",          "max_reserved_workers",
-      "reservation_activity", "assignment_activity", "sid"};
   static constexpr std::array<std::string_view, 2> kOrders = {"FIFO", "LIFO"};
   const Item* section = top.find("task_queues");
   if (section == nullptr) return;
@@ -24,7 +21,7 @@ void build_task_queues(LoadContext& ctx, const MapView& top) {
   }
   SidOwners sids;
   for (const auto& e : queues.entries()) {
-    MapView fields(r, e.item, kKeys);
+    MapView fields(r, e.item, KeySet::task_queue);
     TaskQueue q;
     q.name = e.key;
     q.where = r.key_at(e.item);

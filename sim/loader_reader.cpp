@@ -99,7 +99,9 @@ MapView::MapView(const Reader& reader, const Item& map, KeyList allowed) : self_
       continue;
     }
     seen.emplace(text, key);
-    if (allowed && std::find(allowed->begin(), allowed->end(), text) == allowed->end()) {
+    const std::span<const std::string_view> keys =
+        allowed ? allowed_keys(*allowed) : std::span<const std::string_view>{};
+    if (allowed && std::find(keys.begin(), keys.end(), text) == keys.end()) {
       std::string where =
           map.path.empty() ? std::string("at the top level") : fmt::format("in '{}'", map.path);
       std::string msg;
@@ -107,7 +109,7 @@ MapView::MapView(const Reader& reader, const Item& map, KeyList allowed) : self_
         msg = fmt::format("YAML merge keys ('<<') are not supported ({})", where);
       else
         msg = fmt::format("unknown key '{}' {}{}", shorten(text), where,
-                          did_you_mean(text, *allowed));
+                          did_you_mean(text, keys));
       reader.diags().error(reader.at(key), std::move(msg));
       rejected_keys_ = true;
       continue;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loader_diagnostics.hpp"
+#include "loader_keys.hpp"
 #include "loader_yaml.hpp"
 #include "trsim/time.hpp"
 #include "trsim/value.hpp"
@@ -44,8 +45,8 @@ struct ValueBudget {
   std::uint64_t nodes_left = 5'000'000;
 };
 
-/// Keys a map may hold; nullopt = any key (a named collection).
-using KeyList = std::optional<std::span<const std::string_view>>;
+/// Keys a map may hold (one of the loader's key sets); nullopt = any key (a named collection).
+using KeyList = std::optional<KeySet>;
 
 class Reader;
 

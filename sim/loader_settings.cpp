@@ -19,8 +19,7 @@ constexpr SimTime kMaxIntervals = 100'000;
 constexpr std::size_t kMaxThresholds = 100;
 
 void read_statistics(LoadContext& ctx, const Reader& r, const Item& item) {
-  static constexpr std::array<std::string_view, 2> kKeys = {"service_level_thresholds", "interval"};
-  MapView stats(r, item, kKeys);
+  MapView stats(r, item, KeySet::statistics);
   if (const Item* t = stats.find("service_level_thresholds")) {
     if (const auto list = r.list(*t)) {
       std::vector<double> thresholds;
@@ -109,14 +108,13 @@ void build_settings(LoadContext& ctx, const MapView& top) {
 }
 
 void build_expectations(LoadContext& ctx, const MapView& top) {
-  static constexpr std::array<std::string_view, 4> kKeys = {"metric", "min", "max", "ci"};
   const Item* section = top.find("expect");
   if (section == nullptr) return;
   const Reader r = ctx.reader();
   const auto list = r.list(*section);
   if (!list) return;
   for (const Item& e : *list) {
-    MapView fields(r, e, kKeys);
+    MapView fields(r, e, KeySet::expectation);
     if (!fields.ok()) continue;
     Expectation x;
     x.where = r.at(e);

@@ -15,11 +15,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kGroupKeys = {
-    "count",    "name",     "attributes",      "channels",           "behavior",
-    "activity", "schedule", "schedule_period", "handle_time_factor", "sid"};
-constexpr std::array<std::string_view, 3> kScheduleKeys = {"at", "activity",
-                                                           "reject_pending_reservations"};
 
 constexpr std::int64_t kMaxWorkers = 1'000'000;
 constexpr std::int64_t kMaxCapacity = 1000;
@@ -122,7 +117,7 @@ class GroupReader {
     g.pattern = e.key + "-{i}";
     g.capacity.assign(ctx_.sc.channels.size(), 1);
     g.activity = ctx_.sc.workspace.default_activity;
-    MapView fields(r_, e.item, kGroupKeys);
+    MapView fields(r_, e.item, KeySet::worker_group);
     if (const Item* i = fields.find("count")) {
       const auto n = r_.integer(*i, 0, kMaxWorkers);
       g.count_ok = n.has_value();
@@ -209,7 +204,7 @@ class GroupReader {
     }
     bool ok = true;
     for (const Item& e : *list) {
-      MapView fields(r_, e, kScheduleKeys);
+      MapView fields(r_, e, KeySet::schedule_entry);
       if (!fields.ok()) {
         ok = false;
         continue;

@@ -13,18 +13,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kWorkflowKeys = {
-    "task_reservation_timeout", "reservation_timeout_advances_step", "sid", "configuration",
-    "configuration_file"};
-constexpr std::array<std::string_view, 1> kConfigurationKeys = {"task_routing"};
-constexpr std::array<std::string_view, 2> kRoutingKeys = {"filters", "default_filter"};
-// `friendly_name` is what older TaskRouter exports call a filter's name.
-constexpr std::array<std::string_view, 4> kFilterKeys = {"filter_friendly_name", "friendly_name",
-                                                         "expression", "targets"};
-constexpr std::array<std::string_view, 8> kTargetKeys = {
-    "queue",    "expression", "priority",         "timeout",
-    "order_by", "skip_if",    "known_worker_sid", "known_worker_friendly_name"};
-constexpr std::array<std::string_view, 1> kDefaultFilterKeys = {"queue"};
 
 constexpr std::int64_t kMaxPriority = std::numeric_limits<std::int32_t>::max();
 
@@ -35,21 +23,21 @@ class ConfigurationReader {
   ConfigurationReader(LoadContext& ctx, const Reader& r, Workflow& w) : ctx_(ctx), r_(r), w_(w) {}
 
   void read(const Item& item) {
-    MapView cfg(r_, item, kConfigurationKeys);
+    MapView cfg(r_, item, KeySet::configuration);
     if (!cfg.ok()) return;
     const Item* routing_item = cfg.find("task_routing");
     if (routing_item == nullptr) {
       if (cfg.complete()) r_.error(item, fmt::format("'{}' needs 'task_routing'", item.name));
       return;
     }
-    MapView routing(r_, *routing_item, kRoutingKeys);
+    MapView routing(r_, *routing_item, KeySet::task_routing);
     if (!routing.ok()) return;
     if (const Item* filters = routing.find("filters")) {
       if (const auto list = r_.list(*filters))
         for (const Item& f : *list) read_filter(f);
     }
     if (const Item* d = routing.find("default_filter")) {
-      MapView df(r_, *d, kDefaultFilterKeys);
+      MapView df(r_, *d, KeySet::default_filter);
       w_.default_target.where = r_.at(*d);
       if (const Item* q = df.find("queue"))
         w_.default_target.queue = queue(*q);
@@ -75,7 +63,7 @@ class ConfigurationReader {
   }
 
   void read_filter(const Item& item) {
-    MapView f(r_, item, kFilterKeys);
+    MapView f(r_, item, KeySet::filter);
     if (!f.ok()) return;
     WorkflowFilter filter;
     filter.where = r_.at(item);
@@ -103,7 +91,7 @@ class ConfigurationReader {
   }
 
   void read_target(const Item& item, WorkflowFilter& filter) {
-    MapView t(r_, item, kTargetKeys);
+    MapView t(r_, item, KeySet::target);
     if (!t.ok()) return;
     WorkflowTarget target;
     target.where = r_.at(item);
@@ -231,7 +219,7 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
   }
   SidOwners sids;
   for (const auto& e : workflows.entries()) {
-    MapView fields(r, e.item, kWorkflowKeys);
+    MapView fields(r, e.item, KeySet::workflow);
     Workflow w;
     w.name = e.key;
     w.where = r.key_at(e.item);

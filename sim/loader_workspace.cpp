@@ -39,10 +39,9 @@ void build_activities(LoadContext& ctx, const MapView& top) {
     ctx.activities.complete = false;
     return;
   }
-  static constexpr std::array<std::string_view, 2> kKeys = {"available", "sid"};
   SidOwners sids;
   for (const auto& e : activities.entries()) {
-    MapView fields(r, e.item, kKeys);
+    MapView fields(r, e.item, KeySet::activity);
     bool available = false;
     if (const Item* i = fields.find("available")) available = r.boolean(*i).value_or(false);
     std::string sid =
@@ -68,7 +67,7 @@ void build_channels(LoadContext& ctx, const MapView& top) {
   }
   for (const auto& e : channels.entries()) {
     // A channel has no settings yet; `{}` keeps room for some (capacity defaults, ...).
-    MapView fields(r, e.item, std::span<const std::string_view>{});
+    MapView fields(r, e.item, KeySet::channel);
     if (ctx.channels.find(e.key) != kNoId) continue;
     ctx.channels.add(e.key);
     ctx.sc.channels.push_back(Channel{e.key});
@@ -76,13 +75,11 @@ void build_channels(LoadContext& ctx, const MapView& top) {
 }
 
 void build_workspace(LoadContext& ctx, const MapView& top) {
-  static constexpr std::array<std::string_view, 4> kKeys = {"default_activity", "timeout_activity",
-                                                            "multi_task", "prioritize_queue_order"};
   static constexpr std::array<std::string_view, 2> kOrders = {"FIFO", "LIFO"};
   const Reader r = ctx.reader();
   const Item* section = top.find("workspace");
   Item empty = r.root(YAML::Node(), "workspace");
-  MapView ws(r, section ? *section : empty, kKeys);
+  MapView ws(r, section ? *section : empty, KeySet::workspace);
   WorkspaceSettings& settings = ctx.sc.workspace;
   if (const Item* i = ws.find("multi_task")) settings.multi_task = r.boolean(*i).value_or(true);
   if (const Item* i = ws.find("prioritize_queue_order")) {

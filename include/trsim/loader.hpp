@@ -36,4 +36,11 @@ LoadResult load_scenario_file(const std::string& path, const LoadOptions& option
 LoadResult load_scenario_text(std::string_view yaml, const std::string& file_name,
                               const std::string& base_dir, const LoadOptions& options = {});
 
+/// Every key the loader accepts in a map of fixed shape, as a dotted path in the scenario
+/// reference's notation (docs/scenario.md): named collections as `<name>` (`<group>` for worker
+/// groups, `<stream>` for arrival streams), list elements as `[]`, keys of a distribution under
+/// `<distribution>` — e.g. `workers.<group>.schedule[].at`, `<distribution>.lognormal.sd`. Keys
+/// the user names (queues, attributes, capacities per channel) are not listed.
+std::vector<std::string> scenario_keys();
+
 }  // namespace trsim
