@@ -18,7 +18,7 @@ int verb_run(int argc, char** argv) {
                       "  trsim run scenarios/support-centre.yaml --replications 20 --threads 2 "
                       "--json summary.json\n"
                       "  trsim run scenarios/quickstart.yaml --set "
-                      "workflows.main.task_reservation_timeout=15s --events -\n"};
+                      "workflows.support.task_reservation_timeout=15s --events -\n"};
   CommonOptions common;
   std::string json_path, events_path, intervals_path;
   po::options_description specific("run options");

@@ -16,7 +16,7 @@ namespace trsim::cli {
 int verb_validate(int argc, char** argv) {
   const VerbHelp help{"validate", "SCENARIO.yaml [options]",
                       "  trsim validate scenarios/support-centre.yaml\n"
-                      "  trsim validate my-centre.yaml --strict   # lints fail the build\n"};
+                      "  trsim validate scenarios/check-pass.yaml --strict   # lints fail the build\n"};
   CommonOptions common;
   bool strict = false;
   po::options_description specific("validate options");

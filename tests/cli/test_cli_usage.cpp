@@ -1,17 +1,99 @@
 // The command line's usage surface: version, help, and every way of calling it wrongly. Usage
 // errors exit 2 with a message on stderr that names what was wrong, and never start a run.
+#include <regex>
+
+#include "cli_commands.hpp"
 #include "cli_support.hpp"
 
 using namespace trsim::test;
 using namespace trsim::test::cli;
 
-TEST_CASE("trsim --version prints the version and exits 0", "[cli]") {
+namespace {
+
+/// The version `project(trsim VERSION x.y.z ...)` in CMakeLists.txt declares.
+std::string project_version() {
+  const std::string cmake = read_file((source_dir() / "CMakeLists.txt").string());
+  std::smatch m;
+  REQUIRE(std::regex_search(cmake, m, std::regex(R"(project\(trsim\s+VERSION\s+([0-9][0-9.]*))")));
+  return m[1].str();
+}
+
+std::vector<std::string> verbs_of_this_binary(const TempDir& scratch) {
+  const CliResult r = run_trsim({"--help"}, scratch);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::string> verbs = listed_verbs(r.out);
+  REQUIRE_FALSE(verbs.empty());
+  return verbs;
+}
+
+}  // namespace
+
+TEST_CASE("trsim --version prints the project version of CMakeLists.txt and exits 0", "[cli]") {
   TempDir scratch;
   const CliResult r = run_trsim({"--version"}, scratch);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
-  CHECK(r.out == std::string("trsim ") + TRSIM_VERSION + "\n");
+  CHECK(r.out == "trsim " + project_version() + "\n");
   CHECK(r.err.empty());
+}
+
+TEST_CASE("every verb trsim --help lists has a --help with a usage line, options and examples", "[cli]") {
+  TempDir scratch;
+  const std::vector<std::string> verbs = verbs_of_this_binary(scratch);
+  for (const char* verb : {"run", "validate", "check"})
+    CHECK(std::find(verbs.begin(), verbs.end(), verb) != verbs.end());
+  for (const std::string& verb : verbs) {
+    const CliResult r = run_trsim({verb, "--help"}, scratch);
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(contains(r.out, "usage: trsim " + verb));
+    CHECK(listed_options(r.out).count("--help") == 1);
+    CHECK_FALSE(help_examples(r.out).empty());
+  }
+}
+
+// An example must work when copied: it calls its own verb with options that verb has, on
+// scenarios that exist in the repository (paths from its root). Other file names (`summary.json`,
+// `results.xml`) are what the command writes, or read outputs of earlier commands. Its --set
+// overrides must load: the scenario is validated with them, except values with a comma, which are
+// lists of sweep points rather than one value.
+TEST_CASE("the examples of every verb's --help name existing scenarios and options the verb has", "[cli]") {
+  TempDir scratch;
+  for (const std::string& verb : verbs_of_this_binary(scratch)) {
+    const CliResult help = run_trsim({verb, "--help"}, scratch);
+    const std::set<std::string> options = listed_options(help.out);
+    for (const std::string& example : help_examples(help.out)) {
+      INFO("trsim " << verb << " --help shows: " << example);
+      const CommandLine cl = split_command_line(example);
+      REQUIRE(cl.words.size() >= 2);
+      CHECK(cl.words[0] == "trsim");
+      CHECK(cl.words[1] == verb);
+      for (const std::string& option : options_of(cl)) {
+        INFO("option " << option);
+        CHECK(options.count(option) == 1);
+      }
+      std::vector<std::string> validate = {"validate"};
+      for (std::size_t i = 2; i < cl.words.size(); ++i) {
+        const std::string& word = cl.words[i];
+        if (names_scenario(word)) {
+          INFO("scenario " << word);
+          CHECK(fs::is_regular_file(source_dir() / word));
+          validate.push_back((source_dir() / word).string());
+        } else if (word == "--set" && i + 1 < cl.words.size() &&
+                   cl.words[i + 1].find(',') == std::string::npos) {
+          validate.push_back("--set");
+          validate.push_back(cl.words[i + 1]);
+        }
+      }
+      if (validate.size() > 1) {
+        const CliResult r = run_trsim(validate, scratch);
+        INFO(describe(r));
+        CHECK(r.exit_code == 0);
+      }
+    }
+  }
 }
 
 TEST_CASE("trsim --help lists the verbs and exits 0", "[cli]") {
