@@ -57,16 +57,17 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
       return false;
     }
     const bool listed = values->size() > 1 || (!text.empty() && text.front() == '[');
+    if (!listed) {
+      fixed.push_back(s);
+      continue;
+    }
     for (const SweepParameter& p : swept) {
       if (p.path == path) {
-        std::cerr << "trsim sweep: --set " << path << " is given twice\n";
+        std::cerr << "trsim sweep: --set " << path << " is swept twice\n";
         return false;
       }
     }
-    if (listed)
-      swept.push_back({path, *values, {"--set", static_cast<int>(k) + 1, 0}});
-    else
-      fixed.push_back(s);
+    swept.push_back({path, *values, {"--set", static_cast<int>(k) + 1, 0}});
   }
   for (const SweepParameter& p : swept) {
     for (const std::string& f : fixed) {
