@@ -249,6 +249,17 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
   if (auto k = r.count(*root, "shard")) p.shard = *k;
   if (auto n = r.count(*root, "shards")) p.shards = *n;
   if (!r.ok()) return std::nullopt;
+  // Bounds as trsim sweep keeps them (a million points, the loader's 100000 replications), so
+  // that a damaged file cannot ask the merge for an absurd amount of memory.
+  std::size_t points = 1;
+  for (const SweepParameter& sp : d.grid.parameters) {
+    points = sp.values.size() > 1'000'000 / points ? 1'000'001 : points * sp.values.size();
+    if (points > 1'000'000) break;
+  }
+  if (points > 1'000'000 || d.replications > 100'000) {
+    r.fail("the grid or the replication count is beyond what trsim sweep writes");
+    return std::nullopt;
+  }
   if (d.replications == 0 || p.shards == 0 || p.shard >= p.shards || d.baseline >= d.grid.size()) {
     r.fail("'replications', 'shard', 'shards' or 'baseline' is out of range");
     return std::nullopt;
