@@ -37,6 +37,14 @@ struct SweepOptions {
   std::string max_replications_text = "1000";
 };
 
+// True when one of the fixed overrides sets `path`.
+bool is_fixed(const std::vector<std::string>& fixed, const std::string& path) {
+  for (const std::string& f : fixed)
+    if (f.size() > path.size() && f.compare(0, path.size(), path) == 0 && f[path.size()] == '=')
+      return true;
+  return false;
+}
+
 // Splits the --set options into fixed overrides (one value) and swept parameters (a list).
 // Returns false after reporting a malformed one.
 bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& fixed,
@@ -70,11 +78,9 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
     swept.push_back({path, *values, {"--set", static_cast<int>(k) + 1, 0}});
   }
   for (const SweepParameter& p : swept) {
-    for (const std::string& f : fixed) {
-      if (f.compare(0, p.path.size() + 1, p.path + "=") == 0) {
-        std::cerr << "trsim sweep: --set " << p.path << " is both swept and fixed\n";
-        return false;
-      }
+    if (is_fixed(fixed, p.path)) {
+      std::cerr << "trsim sweep: --set " << p.path << " is both swept and fixed\n";
+      return false;
     }
   }
   return true;
@@ -84,11 +90,8 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
 std::vector<SweepParameter> block_grid(const Scenario& scenario,
                                        const std::vector<std::string>& fixed) {
   std::vector<SweepParameter> out;
-  for (const SweepParameter& p : scenario.sweep) {
-    bool is_fixed = false;
-    for (const std::string& f : fixed) is_fixed |= f.compare(0, p.path.size() + 1, p.path + "=") == 0;
-    if (!is_fixed) out.push_back(p);
-  }
+  for (const SweepParameter& p : scenario.sweep)
+    if (!is_fixed(fixed, p.path)) out.push_back(p);
   return out;
 }
 

@@ -53,6 +53,14 @@ TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowe
   }
   // The baseline row has no difference; the others do.
   CHECK(contains(rows[1], ",,"));
+
+  // A single-value --set on a path of the block fixes it and drops it from the grid.
+  const std::vector<std::string> fixed =
+      lines_of(must_run(sweep_args({"--set", "workers.agents.count=11", "--csv", "-"}), dir).out);
+  REQUIRE(fixed.size() == 4);
+  CHECK(fixed[0].rfind("workflows.main.task_reservation_timeout,workspace.", 0) == 0);
+  CHECK(fixed[1].rfind("15s,", 0) == 0);
+  CHECK(fixed[3].rfind("60s,", 0) == 0);
 }
 
 TEST_CASE("sweep --set lists form the grid; single values fix a setting for every point",
