@@ -145,6 +145,17 @@ start_munge() {
     fail_start "$dir" "munged started but does not encode and decode credentials"
 }
 
+# munged refuses a socket that some user could not reach: every folder above DIR must be searchable
+# by all (a `mktemp -d` folder is not: chmod 0755 it, or start the cluster elsewhere).
+require_searchable_path() {
+  local path=$1
+  while [ "$path" != / ]; do
+    path=$(dirname "$path")
+    [ "$(($(stat -c '0%a' "$path") & 0111))" -eq $((0111)) ] ||
+      die "$path is not searchable by all users (munged needs that of its socket's folders): chmod a+x it, or start the cluster elsewhere"
+  done
+}
+
 # Waits until the node is idle (registered, nothing running); fails after start_timeout_s.
 wait_until_idle() {
   local dir=$1 host=$2 state=""
@@ -164,6 +175,7 @@ start_cluster() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   [ -z "$(live_pid "$dir/run/slurmctld.pid" slurmctld)" ] || die "a cluster is already running in $dir"
+  require_searchable_path "$dir"
   mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
   host=$(hostname -s)
   ctld_port=$(free_port)
