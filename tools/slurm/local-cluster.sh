@@ -192,18 +192,33 @@ start_cluster() {
   echo "export SLURM_CONF=$SLURM_CONF"
 }
 
-# Sends TERM, waits, then KILL: to the process in FILE when it still is NAME.
-stop_daemon() {
-  local file=$1 name=$2 pid
-  pid=$(live_pid "$file" "$name")
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq $((stop_timeout_s * 5))); do
-    [ -d "/proc/$pid" ] || return 0
-    sleep 0.2
+# A process that has exited but whose parent has not reaped it yet (a zombie) counts as gone.
+is_running() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Sends TERM to the daemons named by FILE:NAME pairs at once (each only when its pid file still
+# names a live NAME), waits for them, then KILLs any that ignored it.
+stop_daemons() {
+  local pair pids=() pid
+  for pair in "$@"; do
+    pid=$(live_pid "${pair%:*}" "${pair##*:}")
+    [ -n "$pid" ] || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
   done
-  echo "local-cluster: $name ($pid) ignored TERM, killing it" >&2
-  kill -KILL "$pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do
+    for _ in $(seq $((stop_timeout_s * 10))); do
+      is_running "$pid" || break
+      sleep 0.1
+    done
+    if is_running "$pid"; then
+      echo "local-cluster: $(cat "/proc/$pid/comm" 2>/dev/null) ($pid) ignored TERM, killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
 }
 
 # Cancels the cluster's jobs so that no job outlives the daemons that track it.
@@ -225,9 +240,9 @@ stop_cluster() {
   local dir=$1
   [ -d "$dir" ] || return 0
   cancel_jobs "$dir"
-  stop_daemon "$dir/run/slurmd.pid" slurmd
-  stop_daemon "$dir/run/slurmctld.pid" slurmctld
-  stop_daemon "$dir/munge/munged.pid" munged
+  stop_daemons "$dir/run/slurmd.pid:slurmd" "$dir/run/slurmctld.pid:slurmctld"
+  # munged last: the Slurm daemons authenticate their shutdown messages with it.
+  stop_daemons "$dir/munge/munged.pid:munged"
 }
 
 (($# == 2)) || usage
