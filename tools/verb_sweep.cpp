@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,16 +57,17 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
       return false;
     }
     const bool listed = values->size() > 1 || (!text.empty() && text.front() == '[');
+    if (!listed) {
+      fixed.push_back(s);
+      continue;
+    }
     for (const SweepParameter& p : swept) {
       if (p.path == path) {
-        std::cerr << "trsim sweep: --set " << path << " is given twice\n";
+        std::cerr << "trsim sweep: --set " << path << " is swept twice\n";
         return false;
       }
     }
-    if (listed)
-      swept.push_back({path, *values, {"--set", static_cast<int>(k) + 1, 0}});
-    else
-      fixed.push_back(s);
+    swept.push_back({path, *values, {"--set", static_cast<int>(k) + 1, 0}});
   }
   for (const SweepParameter& p : swept) {
     for (const std::string& f : fixed) {
@@ -112,8 +114,10 @@ bool validate_points(const CommonOptions& common, const SweepGrid& grid,
                      const std::vector<std::string>& metrics) {
   constexpr int kMaxReported = 10;
   const std::vector<std::string> fixed = load_overrides(common);
-  int bad = 0;
-  for (std::size_t p = 0; p < grid.size() && bad < kMaxReported; ++p) {
+  std::set<std::string> reported;
+  bool bad = false;
+  int shown = 0;
+  for (std::size_t p = 0; p < grid.size() && shown < kMaxReported; ++p) {
     LoadOptions options{fixed};
     const std::vector<std::string> point = grid.overrides(p);
     options.overrides.insert(options.overrides.end(), point.begin(), point.end());
@@ -144,11 +148,15 @@ bool validate_points(const CommonOptions& common, const SweepGrid& grid,
       }
     }
     if (problems.empty()) continue;
-    ++bad;
+    bad = true;
+    // A bad value spoils every point that has it: show each problem once, with its first point.
+    std::erase_if(problems, [&](const std::string& line) { return !reported.insert(line).second; });
+    if (problems.empty()) continue;
+    ++shown;
     std::cerr << "trsim sweep: point " << p << " (" << describe_point(grid, p) << ") is invalid:\n";
     for (const std::string& line : problems) std::cerr << line << "\n";
   }
-  return bad == 0;
+  return !bad;
 }
 
 std::optional<std::string> read_file(const std::string& path) {
