@@ -24,6 +24,9 @@ scenario="$source_dir/scenarios/quickstart.yaml"
 sweep_options=(--set "workflows.support.task_reservation_timeout=15s,60s" --set "workers.english.count=12,14"
   --replications 4)
 shards=3
+# Each sweep takes ~10 s (sbatch --wait polls); a stuck one fails well before ctest's TIMEOUT, which
+# would kill this script before it could stop the daemons.
+sweep_timeout_s=100
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/trsim-cluster-test.XXXXXX")
 chmod 0755 "$work" # munged wants its socket's folders searchable by all
@@ -39,6 +42,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # still stop the daemons when interrupted
 
 fail() {
   echo "FAIL: $*" >&2
@@ -51,7 +55,7 @@ fi
 eval "$cluster_env"
 cd "$work"
 
-TRSIM=$trsim "$submit_tool" --wait "$shards" "$work/sharded" "$scenario" "${sweep_options[@]}" ||
+TRSIM=$trsim timeout "$sweep_timeout_s" "$submit_tool" --wait "$shards" "$work/sharded" "$scenario" "${sweep_options[@]}" ||
   fail "the sweep on the cluster did not complete"
 "$trsim" sweep "$scenario" "${sweep_options[@]}" --quiet --csv "$work/unsharded.csv" --json "$work/unsharded.json" >/dev/null ||
   fail "the unsharded sweep failed"
@@ -67,7 +71,7 @@ echo "ok: $shards shards as a Slurm job array, merged, equal the unsharded sweep
 
 # A shard that fails (here: a value the scenario rejects) must cancel the merge, and the driver
 # must say the sweep did not complete.
-if TRSIM=$trsim "$submit_tool" --wait "$shards" "$work/failing" "$scenario" \
+if TRSIM=$trsim timeout "$sweep_timeout_s" "$submit_tool" --wait "$shards" "$work/failing" "$scenario" \
   --set "workers.english.count=12,-1" --replications 4 2>"$work/failing.err"; then
   fail "a sweep whose shards fail was reported as complete"
 fi

@@ -186,7 +186,7 @@ start_cluster() {
   write_slurm_conf "$dir" "$host" "$ctld_port" "$slurmd_port"
   export SLURM_CONF="$dir/slurm.conf"
   slurmctld -f "$SLURM_CONF" || fail_start "$dir" "slurmctld did not start"
-  slurmd -f "$SLURM_CONF" || fail_start "$dir" "slurmd did not start"
+  slurmd -f "$SLURM_CONF" -N "$host" || fail_start "$dir" "slurmd did not start"
   wait_until_idle "$dir" "$host"
   echo "local-cluster: node $host idle, controller on port $ctld_port, state under $dir" >&2
   echo "export SLURM_CONF=$SLURM_CONF"
