@@ -290,9 +290,10 @@ int verb_sweep(int argc, char** argv) {
   const auto scenario = load(common, !common.quiet);
   if (!scenario) return kExitUsage;
   SweepGrid grid{swept.empty() ? block_grid(*scenario, fixed) : swept};
-  if (grid.parameters.empty()) {
+  // Without a grid, a sweep is only useful for its precision rule: one point, the scenario itself.
+  if (grid.parameters.empty() && precision.empty()) {
     std::cerr << "trsim sweep: nothing to sweep: give --set PATH=V1,V2,... or a `sweep:` block in "
-                 "the scenario\n";
+                 "the scenario (or --precision, to run the scenario alone to a precision)\n";
     return kExitUsage;
   }
   const auto points = grid_size(grid.parameters);

@@ -263,6 +263,16 @@ TEST_CASE("sweep --precision reaches the half-width with the same replications i
        "workspace.service_level.20=0.000001", "--max-replications", "4", "--quiet"},
       dir);
   CHECK(contains(capped.err, "the precision targets were not met within 4 replications"));
+  // Without a grid, --precision runs the scenario alone (one point) to the precision.
+  const CliResult alone = must_run(
+      {"sweep", scenario_path("check-pass.yaml"), "--replications", "2", "--metric",
+       "workspace.service_level.20", "--precision", "workspace.service_level.20=0.05", "--csv", "-"},
+      dir);
+  const std::vector<std::string> rows = lines_of(alone.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].rfind("workspace.service_level.20.mean,", 0) == 0);
+  const std::string ci95 = rows[1].substr(rows[1].find(',') + 1);
+  CHECK(std::stod(ci95.substr(0, ci95.find(','))) <= 0.05);
 }
 
 TEST_CASE("sweep and merge --help show their options and examples", "[cli][sweep]") {
