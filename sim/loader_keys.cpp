@@ -11,10 +11,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 17> kTopLevel = {
+constexpr std::array<std::string_view, 18> kTopLevel = {
     "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
     "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect"};
+    "workflows",    "behaviors",  "workers",   "arrivals",   "expect",   "sweep"};
 constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev)
+# A throw-away Slurm cluster for the cluster test (tests/cluster/, tools/slurm/local-cluster.sh).
+packages+=(slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
