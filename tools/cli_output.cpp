@@ -138,6 +138,12 @@ std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
   out += fmt::format("{}: {} replication{}, seed {}, horizon {}s, {} events\n", scenario.name,
                      summary.runs.size(), summary.runs.size() == 1 ? "" : "s", scenario.seed,
                      number(to_seconds(scenario.horizon), 0), events);
+  if (const std::optional<AutoWarmup>& a = summary.auto_warmup) {
+    out += fmt::format(
+        "warm-up {}s, chosen by MSER-5 on the waiting times: {} of {} batches of {} tasks cut\n",
+        number(to_seconds(a->warmup), 0), a->mser.truncated, a->mser.batches,
+        AutoWarmup::kMserBatch);
+  }
   if (summary.runs.size() > 1) out += "(mean ± 95% confidence half-width over replications)\n";
   if (const AggregateNode* ws = summary.statistics.find("workspace")) {
     out += "\nworkspace\n";
