@@ -20,6 +20,8 @@ constexpr Verb kVerbs[] = {
     {"validate", "check the scenario and lint routing pitfalls", trsim::cli::verb_validate},
     {"check", "run and evaluate the scenario's `expect:` list (exit 1 when any falls short)",
      trsim::cli::verb_check},
+    {"tune", "find the value of one setting that optimises a metric under constraints",
+     trsim::cli::verb_tune},
 };
 
 void print_usage(std::ostream& out) {
