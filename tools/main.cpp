@@ -22,6 +22,7 @@ constexpr Verb kVerbs[] = {
      trsim::cli::verb_check},
     {"tune", "find the value of one setting that optimises a metric under constraints",
      trsim::cli::verb_tune},
+    {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
 };
 
 void print_usage(std::ostream& out) {

@@ -7,5 +7,6 @@ int verb_run(int argc, char** argv);
 int verb_validate(int argc, char** argv);
 int verb_check(int argc, char** argv);
 int verb_tune(int argc, char** argv);
+int verb_staff(int argc, char** argv);
 
 }  // namespace trsim::cli
