@@ -93,6 +93,7 @@ TEST_CASE("tune prints the curve and the recommendation, and writes the same cur
   const CliResult r = run_trsim(with(kTimeoutTune, {"--csv", csv}), dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());  // no progress when stderr is not a terminal
   CHECK(contains(r.out, "recommended: workflows.main.task_reservation_timeout="));
   CHECK(contains(r.out, "statistically indistinguishable"));
   const std::vector<std::string> rows = lines_of(read_file(csv));
@@ -155,4 +156,21 @@ TEST_CASE("tune rejects bad ranges, unknown metrics and parameters it cannot set
     CHECK(contains(r.err, c.message));
     CHECK(r.out.empty());
   }
+}
+
+TEST_CASE("tune --help shows its options and examples; the verb list names tune and staff", "[cli][tune]") {
+  TempDir dir;
+  const CliResult r = run_trsim({"tune", "--help"}, dir);
+  INFO(describe(r));
+  CHECK(r.exit_code == 0);
+  for (const char* text : {"usage: trsim tune", "--param", "--range", "--objective", "--constraint", "--steps",
+                           "--refine-steps", "--csv", "--json", "examples:", "trsim tune scenarios/tune-timeout.yaml"})
+    CHECK(contains(r.out, text));
+  const CliResult verbs = run_trsim({"--help"}, dir);
+  CHECK(contains(verbs.out, "  tune "));
+  CHECK(contains(verbs.out, "  staff "));
+  const CliResult staff = run_trsim({"staff", "--help"}, dir);
+  CHECK(staff.exit_code == 0);
+  for (const char* text : {"usage: trsim staff", "--group", "--min", "--max", "--json", "examples:"})
+    CHECK(contains(staff.out, text));
 }
