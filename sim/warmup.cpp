@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "trsim/engine.hpp"
@@ -60,46 +61,64 @@ class WaitRecorder final : public EventSink {
 
 }  // namespace
 
-AutoWarmup choose_warmup(const std::vector<WaitSeries>& replications) {
+void WarmupSeries::add(const WaitSeries& replication) {
+  const std::size_t n = std::min(replication.waits.size(), replication.created.size());
+  tasks_ = replications_ == 0 ? n : std::min(tasks_, n);
+  ++replications_;
+  const std::size_t batches = tasks_ / AutoWarmup::kMserBatch;
+  wait_sums_.resize(batches, 0.0);  // never grows: the first replication set the most
+  start_sums_.resize(batches, 0.0);
+  for (std::size_t j = 0; j < batches; ++j) {
+    double sum = 0;
+    for (std::size_t k = 0; k < AutoWarmup::kMserBatch; ++k)
+      sum += replication.waits[j * AutoWarmup::kMserBatch + k];
+    wait_sums_[j] += sum / static_cast<double>(AutoWarmup::kMserBatch);
+    start_sums_[j] += to_seconds(replication.created[j * AutoWarmup::kMserBatch]);
+  }
+}
+
+AutoWarmup WarmupSeries::choose() const {
   AutoWarmup out;
-  if (replications.empty()) return out;
-  std::size_t n = replications.front().waits.size();
-  for (const WaitSeries& r : replications) n = std::min(n, r.waits.size());
-  out.tasks = n;
-  std::vector<double> mean(n, 0.0);
-  for (const WaitSeries& r : replications)
-    for (std::size_t k = 0; k < n; ++k) mean[k] += r.waits[k];
-  for (double& m : mean) m /= static_cast<double>(replications.size());
-  out.mser = mser(mean, AutoWarmup::kMserBatch);
-  const std::size_t first_kept = out.tasks_truncated();
-  if (first_kept == 0) return out;
-  double seconds = 0;
-  for (const WaitSeries& r : replications) seconds += to_seconds(r.created[first_kept]);
-  seconds /= static_cast<double>(replications.size());
+  if (replications_ == 0) return out;
+  out.tasks = tasks_;
+  // The mean of the batch means is the batch mean of the across-replication means, so MSER runs
+  // on batches of one here.
+  const std::size_t m = tasks_ / AutoWarmup::kMserBatch;
+  std::vector<double> means(m);
+  for (std::size_t j = 0; j < m; ++j) means[j] = wait_sums_[j] / static_cast<double>(replications_);
+  const MserResult r = mser(means, 1);
+  out.mser = r;
+  if (r.truncated == 0) return out;
+  const double seconds = start_sums_[r.truncated] / static_cast<double>(replications_);
   out.warmup = static_cast<SimTime>(std::floor(seconds)) * kMicrosPerSecond;
   return out;
 }
 
 AutoWarmup pilot_warmup(const Scenario& scenario, std::uint32_t threads, bool check_invariants) {
   const std::uint32_t total = scenario.replications;
-  std::vector<WaitSeries> series(total);
-  const auto run_one = [&](std::uint32_t rep) {
-    WaitRecorder recorder;
-    Engine engine(scenario, EngineOptions{scenario.seed, rep, check_invariants}, &recorder);
-    engine.run();
-    series[rep] = recorder.series();
-  };
-  // Each replication writes only its own slot, so the series (and the choice) do not depend on
-  // which thread ran what.
-  const std::uint32_t workers = std::clamp<std::uint32_t>(threads, 1, std::max<std::uint32_t>(total, 1));
-  std::atomic<std::uint32_t> next{0};
+  WarmupSeries folded;
+  // Series wait here until every earlier replication is folded, so the sums are added in
+  // replication order (the same floating-point result) whichever thread finishes first.
+  std::vector<std::optional<WaitSeries>> pending(total);
+  std::uint32_t next_to_fold = 0;
   std::mutex mutex;
   std::exception_ptr error;
   std::uint32_t error_rep = total;
+  std::atomic<std::uint32_t> next{0};
   const auto work = [&] {
     for (std::uint32_t rep; (rep = next.fetch_add(1)) < total;) {
       try {
-        run_one(rep);
+        WaitRecorder recorder;
+        Engine engine(scenario, EngineOptions{scenario.seed, rep, check_invariants}, &recorder);
+        engine.run();
+        WaitSeries series = recorder.series();
+        std::lock_guard lock(mutex);
+        pending[rep] = std::move(series);
+        while (next_to_fold < total && pending[next_to_fold]) {
+          folded.add(*pending[next_to_fold]);
+          pending[next_to_fold].reset();
+          ++next_to_fold;
+        }
       } catch (...) {
         std::lock_guard lock(mutex);
         if (rep < error_rep) {  // the earliest replication's error, whatever the timing
@@ -109,12 +128,13 @@ AutoWarmup pilot_warmup(const Scenario& scenario, std::uint32_t threads, bool ch
       }
     }
   };
+  const std::uint32_t workers = std::clamp<std::uint32_t>(threads, 1, std::max<std::uint32_t>(total, 1));
   std::vector<std::thread> pool;
   for (std::uint32_t i = 1; i < workers; ++i) pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
-  return choose_warmup(series);
+  return folded.choose();
 }
 
 }  // namespace trsim

@@ -69,12 +69,15 @@ TEST_CASE("the automatic warm-up is the mean creation time of the first task kep
   }
   b.waits.push_back(7.0);  // an extra task in one replication: the series stops at the shorter
   b.created.push_back(501 * kMicrosPerSecond);
-  const AutoWarmup w = choose_warmup({a, b});
+  WarmupSeries series;
+  series.add(a);
+  series.add(b);
+  const AutoWarmup w = series.choose();
   CHECK(w.tasks == 500);
   CHECK(w.mser.truncated == 8);
   CHECK(w.tasks_truncated() == 40);
   CHECK(w.warmup == 40 * kMicrosPerSecond);  // mean of 40 s and 40.9 s, rounded down
-  CHECK(choose_warmup({}).warmup == 0);
+  CHECK(WarmupSeries().choose().warmup == 0);
 }
 
 TEST_CASE("warmup: auto loads as automatic; another word is a duration error", "[mser]") {
