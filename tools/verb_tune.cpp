@@ -192,7 +192,7 @@ int verb_tune(int argc, char** argv) {
       ("steps", po::value(&steps_text)->value_name("N")->default_value("8"),
        "points of the first grid, LO and HI included")  //
       ("refine-steps", po::value(&refine_text)->value_name("N")->default_value("5"),
-       "new points of the second grid, between the neighbours of the first grid's best")  //
+       "points of the second grid, between the neighbours of the first grid's best")  //
       ("objective", po::value(&objective_text)->value_name("max:METRIC|min:METRIC"),
        "the metric mean to maximise or minimise")  //
       ("constraint", po::value(&constraint_texts)->composing()->value_name("'METRIC<=V'"),
