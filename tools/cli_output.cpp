@@ -131,6 +131,13 @@ void append_block(std::string& out, const Scenario& scenario, const AggregateNod
 
 }  // namespace
 
+std::string short_mean_ci(const Aggregate& a) {
+  if (std::isnan(a.mean)) return "-";
+  std::string s = fmt::format("{:.4g}", a.mean);
+  if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.2g}", a.ci95);
+  return s;
+}
+
 std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
   std::string out;
   std::uint64_t events = 0;

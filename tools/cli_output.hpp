@@ -36,6 +36,10 @@ class AtomicFile {
 /// data, or a column that does not apply to the scope).
 std::string intervals_csv(const RunSummary& summary);
 
+/// "0.8635 ± 0.023": a mean to 4 significant digits and its ci95 to 2 ("-" when null; the mean
+/// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
+std::string short_mean_ci(const Aggregate& a);
+
 /// The summary a person reads after `trsim run`.
 std::string human_summary(const Scenario& scenario, const RunSummary& summary);
 

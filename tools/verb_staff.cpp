@@ -30,13 +30,6 @@ struct StaffingNotLoadable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string mean_ci(const Aggregate& a) {
-  if (std::isnan(a.mean)) return "-";
-  std::string s = fmt::format("{:.4g}", a.mean);
-  if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.2g}", a.ci95);
-  return s;
-}
-
 std::string counts_text(const std::vector<std::string>& groups, const Staffing& counts) {
   std::string s;
   for (std::size_t g = 0; g < groups.size(); ++g)
@@ -64,7 +57,7 @@ std::string report_text(const Scenario& scenario, const std::vector<std::string>
     out += fmt::format("{:<48} {:<18}", x.metric, describe_bound(x));
     for (const StaffingEvaluation* e : columns) {
       const ExpectationOutcome& o = e->outcomes[i];
-      out += fmt::format(" {:>26}", mean_ci(o.value) + (o.met ? " ok" : " FAILED"));
+      out += fmt::format(" {:>26}", short_mean_ci(o.value) + (o.met ? " ok" : " FAILED"));
     }
     out += "\n";
   }

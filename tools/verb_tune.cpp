@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -35,24 +36,22 @@ std::string value_text(double v) {
   return s;
 }
 
-std::string mean_ci(const Aggregate& a) {
-  if (std::isnan(a.mean)) return "-";
-  std::string s = fmt::format("{:.4g}", a.mean);
-  if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.2g}", a.ci95);
-  return s;
-}
-
 std::string curve_table(const TuneSettings& s, const std::string& param, const TuneResult& r) {
-  std::string out = fmt::format("{:>12}  {:>22}", "value", s.objective);
-  for (const Expectation& c : s.constraints) out += fmt::format("  {:>22}", c.metric);
-  out += fmt::format("  {:<9} {:>22}\n", "feasible", "vs best (paired)");
+  // Each metric column is as wide as its name, and at least wide enough for "mean ± ci95".
+  const auto width = [](const std::string& name) { return std::max<std::size_t>(18, name.size()); };
+  std::string out = fmt::format("{:>12}  {:>{}}", "value", s.objective, width(s.objective));
+  for (const Expectation& c : s.constraints) out += fmt::format("  {:>{}}", c.metric, width(c.metric));
+  out += fmt::format("  {:<9} {:>18}\n", "feasible", "vs best (paired)");
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     const TunePoint& p = r.points[i];
-    out += fmt::format("{:>12}  {:>22}", value_text(p.value), mean_ci(p.objective));
-    for (const ExpectationOutcome& c : p.constraints) out += fmt::format("  {:>22}", mean_ci(c.value));
-    std::string mark = r.best && *r.best == i ? "best" : (p.indistinguishable ? "~ same" : "");
-    out += fmt::format("  {:<9} {:>22}  {}\n", p.feasible ? "yes" : "no",
-                       r.best ? mean_ci(p.difference) : "-", mark);
+    out += fmt::format("{:>12}  {:>{}}", value_text(p.value), short_mean_ci(p.objective),
+                       width(s.objective));
+    for (std::size_t k = 0; k < p.constraints.size(); ++k)
+      out += fmt::format("  {:>{}}", short_mean_ci(p.constraints[k].value),
+                         width(s.constraints[k].metric));
+    const char* mark = r.best && *r.best == i ? "  best" : (p.indistinguishable ? "  ~ same" : "");
+    out += fmt::format("  {:<9} {:>18}{}\n", p.feasible ? "yes" : "no",
+                       r.best ? short_mean_ci(p.difference) : "-", mark);
   }
   if (!r.best) {
     out += "\nno value in the range meets every constraint\n";
@@ -60,7 +59,7 @@ std::string curve_table(const TuneSettings& s, const std::string& param, const T
   }
   const TunePoint& b = r.points[*r.best];
   out += fmt::format("\nrecommended: {}={}  ({} {} {})\n", param, value_text(b.value),
-                     s.maximise ? "max" : "min", s.objective, mean_ci(b.objective));
+                     s.maximise ? "max" : "min", s.objective, short_mean_ci(b.objective));
   std::string same;
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     if (i == *r.best || !r.points[i].indistinguishable) continue;
