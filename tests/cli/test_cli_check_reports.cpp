@@ -59,7 +59,7 @@ for case in s.findall("testcase"):
 
 }  // namespace
 
-TEST_CASE("ci: true fails an expectation whose mean passes but whose confidence interval does not", "[cli][check]") {
+TEST_CASE("ci true fails an expectation whose mean passes but whose confidence interval does not", "[cli][check]") {
   TempDir dir;
   // Measure the metric first, then put the bound half a ci95 below the mean.
   const std::string measured = dir.write("measure.yaml", kLine);
@@ -95,7 +95,7 @@ TEST_CASE("ci: true fails an expectation whose mean passes but whose confidence 
   CHECK(ok.exit_code == 0);
 }
 
-TEST_CASE("ci: true with a single replication falls short and says it needs two", "[cli][check]") {
+TEST_CASE("ci true with a single replication falls short and says it needs two", "[cli][check]") {
   TempDir dir;
   const std::string path = dir.write(
       "one.yaml", std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: 1, ci: true}\n");

@@ -65,7 +65,7 @@ TEST_CASE("tune finds the shortest reservation timeout above the agents' 10 s an
   CHECK(refined);
 }
 
-TEST_CASE("tune with a constraint on a monotone objective stops where the constraint cuts it: the Erlang C staffing", "[cli][tune]") {
+TEST_CASE("tune with a constraint on a monotone objective stops where the constraint cuts it, at the Erlang C staffing", "[cli][tune]") {
   // Occupancy falls as agents are added; the 20-second service level rises. The best feasible
   // count is the smallest that reaches 0.8: Erlang C's answer.
   int erlang = 0;

@@ -6,7 +6,7 @@
 using namespace trsim::test;
 using namespace trsim::test::cli;
 
-TEST_CASE("warmup: auto cuts the backlog of a late start and reports the choice", "[cli][warmup]") {
+TEST_CASE("warmup auto cuts the backlog of a late start and reports the choice", "[cli][warmup]") {
   TempDir dir;
   const CliResult r = run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--json", "-"}, dir);
   INFO(describe(r));
@@ -42,7 +42,7 @@ TEST_CASE("warmup: auto cuts the backlog of a late start and reports the choice"
   CHECK(contains(human.out, "chosen by MSER-5"));
 }
 
-TEST_CASE("warmup: auto is identical for any --threads", "[cli][warmup]") {
+TEST_CASE("warmup auto is identical for any --threads", "[cli][warmup]") {
   TempDir dir;
   const CliResult one = run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--json", "-"}, dir);
   const CliResult two =

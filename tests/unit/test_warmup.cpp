@@ -80,7 +80,7 @@ TEST_CASE("the automatic warm-up is the mean creation time of the first task kep
   CHECK(WarmupSeries().choose().warmup == 0);
 }
 
-TEST_CASE("warmup: auto loads as automatic; another word is a duration error", "[mser]") {
+TEST_CASE("warmup auto loads as automatic; another word is a duration error", "[mser]") {
   const std::string base = R"(horizon: 2h
 task_queues: {Q: {}}
 workflows: {main: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}}
@@ -98,7 +98,7 @@ arrivals: {calls: {rate: 60/h, handle_time: 5m}}
   CHECK(load_yaml(base, dir, {"warmup=auto"}).warmup_auto);
 }
 
-TEST_CASE("warmup: auto gives the same choice and results for any number of threads", "[mser]") {
+TEST_CASE("warmup auto gives the same choice and results for any number of threads", "[mser]") {
   const Scenario sc = load_yaml(R"(horizon: 4h
 warmup: auto
 replications: 4
