@@ -158,7 +158,7 @@ TEST_CASE("tune rejects bad ranges, unknown metrics and parameters it cannot set
   }
 }
 
-TEST_CASE("tune --help shows its options and examples; the verb list names tune and staff", "[cli][tune]") {
+TEST_CASE("tune --help shows its options and examples, and the verb list names tune and staff", "[cli][tune]") {
   TempDir dir;
   const CliResult r = run_trsim({"tune", "--help"}, dir);
   INFO(describe(r));

@@ -55,7 +55,7 @@ TEST_CASE("a maximum with ci true checks the upper end of the interval", "[expec
   CHECK(evaluate_expectation(e, t)->met);
 }
 
-TEST_CASE("ci true needs two replications; no data and unknown paths are told apart", "[expect]") {
+TEST_CASE("ci true needs two replications, and no data and unknown paths are told apart", "[expect]") {
   const AggregateNode one = tree_of({0.95});
   CHECK(evaluate_expectation(at_least(0.8, false), one)->met);
   const auto ci = evaluate_expectation(at_least(0.8, true), one);

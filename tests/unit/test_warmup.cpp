@@ -80,7 +80,7 @@ TEST_CASE("the automatic warm-up is the mean creation time of the first task kep
   CHECK(WarmupSeries().choose().warmup == 0);
 }
 
-TEST_CASE("warmup auto loads as automatic; another word is a duration error", "[mser]") {
+TEST_CASE("warmup auto loads as automatic and another word is a duration error", "[mser]") {
   const std::string base = R"(horizon: 2h
 task_queues: {Q: {}}
 workflows: {main: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}}
