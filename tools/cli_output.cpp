@@ -246,6 +246,11 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
                      report.cases.size(), report.failures);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
                      suite, report.cases.size(), report.failures);
+  // What reproduces the run: `trsim check` with this seed and these replications.
+  out += fmt::format(
+      "    <properties>\n      <property name=\"seed\" value=\"{}\"/>\n"
+      "      <property name=\"replications\" value=\"{}\"/>\n    </properties>\n",
+      scenario.seed, scenario.replications);
   for (const CheckCase& c : report.cases) {
     const std::string name = xml_escaped(c.metric + " " + c.bound);
     const std::string value = with_ci(c.outcome.value, 6);

@@ -52,6 +52,8 @@ assert len(suites) == 1
 s = suites[0]
 print("root", root.get("tests"), root.get("failures"))
 print("suite", s.get("name"), s.get("tests"), s.get("failures"))
+props = {p.get("name"): p.get("value") for p in s.find("properties").findall("property")}
+print("properties", props["seed"], props["replications"])
 for case in s.findall("testcase"):
     f = case.find("failure")
     print("case", case.get("name"), "|", "FAIL " + f.get("message") if f is not None else "pass")
@@ -116,13 +118,14 @@ TEST_CASE("check --junit writes JUnit XML that parses, with one case per expecta
   CHECK(r.exit_code == 1);
   CHECK(contains(r.out, "FAILED"));  // the table is still printed
   const std::vector<std::string> lines = lines_of(run_python(dir, kJunitReader, xml));
-  REQUIRE(lines.size() == 5);
+  REQUIRE(lines.size() == 6);
   CHECK(lines[0] == "root 3 2");
   CHECK(lines[1] == "suite check-fail 3 2");
+  CHECK(lines[2] == "properties 11 10");  // check-fail.yaml's seed and replications
   // The names carry the bounds unescaped once parsed (">=" was written as "&gt;=").
-  CHECK(contains(lines[2], "case workspace.service_level.20 >= 0.75 (ci95) | FAIL the ci95 reaches down to"));
-  CHECK(contains(lines[3], "case task_queues.Helpdesk.avg_task_acceptance_time <= 30 | FAIL the mean"));
-  CHECK(lines[4] == "case workspace.tasks_completed >= 600 | pass");
+  CHECK(contains(lines[3], "case workspace.service_level.20 >= 0.75 (ci95) | FAIL the ci95 reaches down to"));
+  CHECK(contains(lines[4], "case task_queues.Helpdesk.avg_task_acceptance_time <= 30 | FAIL the mean"));
+  CHECK(lines[5] == "case workspace.tasks_completed >= 600 | pass");
   // No temporary file is left beside the report.
   CHECK(files_in(dir.path()) == std::vector<std::string>{"python.out", "read.py", "report.xml"});
 }
@@ -135,9 +138,9 @@ TEST_CASE("check --junit on a passing scenario counts no failures", "[cli][check
   CHECK(r.exit_code == 0);
   CHECK(r.out.empty());
   const std::vector<std::string> lines = lines_of(run_python(dir, kJunitReader, xml));
-  REQUIRE(lines.size() == 5);
+  REQUIRE(lines.size() == 6);
   CHECK(lines[0] == "root 3 0");
-  for (std::size_t i = 2; i < lines.size(); ++i) CHECK(contains(lines[i], "| pass"));
+  for (std::size_t i = 3; i < lines.size(); ++i) CHECK(contains(lines[i], "| pass"));
 }
 
 TEST_CASE("check --junit to an unwritable path exits 2 before the run", "[cli][check]") {
