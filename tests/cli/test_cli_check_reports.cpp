@@ -152,3 +152,18 @@ TEST_CASE("check --junit to an unwritable path exits 2 before the run", "[cli][c
   CHECK(contains(r.err, "cannot write"));
   CHECK(r.out.empty());  // nothing ran
 }
+
+TEST_CASE("check --junit escapes what XML reserves in names and messages", "[cli][check]") {
+  TempDir dir;
+  std::string yaml = kLine;
+  yaml.replace(yaml.find("name: line"), 10, "name: \"desk & <co> 'quoted' \\\"q\\\"\"");
+  const std::string path = dir.write("escape.yaml", yaml + "expect:\n  - {metric: workspace.tasks_created, max: 1}\n");
+  const std::string xml = (fs::path(dir.path()) / "escape.xml").string();
+  const CliResult r = run_trsim({"check", path, "--junit", xml}, dir);
+  INFO(describe(r));
+  CHECK(r.exit_code == 1);
+  const std::vector<std::string> lines = lines_of(run_python(dir, kJunitReader, xml));
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[1] == "suite desk & <co> 'quoted' \"q\" 1 1");
+  CHECK(contains(lines[3], "case workspace.tasks_created <= 1 | FAIL the mean"));
+}
