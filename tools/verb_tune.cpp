@@ -232,10 +232,13 @@ int verb_tune(int argc, char** argv) {
   if (!csv_path.empty() && csv_path == json_path)
     return usage("--csv and --json cannot both write to '" + csv_path + "'");
 
-  // Both ends of the range must load (a misspelt path, a text setting, a fraction for a count).
+  // Every value of the first grid must load before anything runs (a misspelt path, a text
+  // setting, a fraction for a count, a value out of the setting's range).
   const auto assignment = [&](double v) { return param + "=" + value_text(v); };
   const auto scenario = load(common, !common.quiet, {assignment(range->lo)});
-  if (!scenario || !load(common, false, {assignment(range->hi)})) return kExitUsage;
+  if (!scenario) return kExitUsage;
+  for (double v : tune_grid(range->lo, range->hi, settings.steps, range->integer))
+    if (!load(common, false, {assignment(v)})) return kExitUsage;
   const MetricNode shape = statistics_shape(*scenario);
   const auto known = [&](const std::string& metric) {
     const MetricNode* n = shape.find(metric);

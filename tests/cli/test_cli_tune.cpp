@@ -146,6 +146,8 @@ TEST_CASE("tune rejects bad ranges, unknown metrics and parameters it cannot set
       {{"tune", s, "--param", "workflows.mian.task_reservation_timeout", "--range", "5..60", "--objective", o}, "--set:1:11: no 'mian' in 'workflows'"},
       {{"tune", s, "--param", "task_queues.Helpdesk.task_order", "--range", "1..3", "--objective", o}, "expected one of FIFO, LIFO"},
       {{"tune", s, "--param", "workers.agents.count", "--range", "1.5..3", "--objective", o}, "expected an integer for 'count'"},
+      // Whole ends written as decimals make a real grid, which a count cannot take: found before any run.
+      {{"tune", s, "--param", "workers.agents.count", "--range", "4.0..20", "--objective", o}, "expected an integer for 'count', got '6.286'"},
       {{"tune", s, "--range", "5..60", "--objective", o}, "--param PATH is required"},
       {{"tune", s, "--param", p, "--range", "5..60", "--objective", o, "--steps", "1"}, "--steps must be"},
   };
