@@ -90,7 +90,9 @@ void build_settings(LoadContext& ctx, const MapView& top) {
       ctx.horizon_ok = false;
   }
   if (const Item* i = top.find("warmup")) {
-    if (const auto d = r.duration(*i)) {
+    if (i->node.IsScalar() && i->node.Scalar() == "auto") {
+      sc.warmup_auto = true;
+    } else if (const auto d = r.duration(*i)) {
       sc.warmup = *d;
       if (ctx.horizon_ok && *d >= sc.horizon)
         r.error(*i, fmt::format("warmup ({}) must be shorter than the horizon ({})",

@@ -124,7 +124,9 @@ IntervalSummary aggregate_intervals(const std::vector<ReplicationResult>& runs) 
   return out;
 }
 
-RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
+namespace {
+
+RunSummary run_replications(const Scenario& scenario, const RunSettings& settings) {
   const std::uint32_t total = scenario.replications;
   const bool rep_field = total > 1;
   std::vector<ReplicationResult> runs(total);
@@ -201,6 +203,19 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
   return summarise(std::move(runs));
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
+  if (!scenario.warmup_auto) return run_replications(scenario, settings);
+  const AutoWarmup chosen = pilot_warmup(scenario, settings.threads, settings.check_invariants);
+  Scenario fixed = scenario;
+  fixed.warmup_auto = false;
+  fixed.warmup = chosen.warmup;
+  RunSummary summary = run_replications(fixed, settings);
+  summary.auto_warmup = chosen;
+  return summary;
 }
 
 namespace {
@@ -372,8 +387,22 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
   w.number(to_seconds(scenario.horizon));
   out += ",\n";
   w.key(1, "warmup");
-  w.number(to_seconds(scenario.warmup));
+  w.number(to_seconds(summary.auto_warmup ? summary.auto_warmup->warmup : scenario.warmup));
   out += ",\n";
+  if (const std::optional<AutoWarmup>& a = summary.auto_warmup) {
+    w.key(1, "warmup_auto");
+    out += "{\"method\": \"MSER-5\", \"tasks\": ";
+    w.integer(a->tasks);
+    out += ", \"batches\": ";
+    w.integer(a->mser.batches);
+    out += ", \"batches_truncated\": ";
+    w.integer(a->mser.truncated);
+    out += ", \"tasks_truncated\": ";
+    w.integer(a->tasks_truncated());
+    out += ", \"mser\": ";
+    w.number(a->mser.statistic);
+    out += "},\n";
+  }
   w.key(1, "statistics");
   w.aggregate_tree(summary.statistics, 1);
   out += ",\n";

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "trsim/loader.hpp"
@@ -130,6 +131,13 @@ void append_block(std::string& out, const Scenario& scenario, const AggregateNod
 
 }  // namespace
 
+std::string short_mean_ci(const Aggregate& a) {
+  if (std::isnan(a.mean)) return "-";
+  std::string s = fmt::format("{:.4g}", a.mean);
+  if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.2g}", a.ci95);
+  return s;
+}
+
 std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
   std::string out;
   std::uint64_t events = 0;
@@ -137,6 +145,12 @@ std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
   out += fmt::format("{}: {} replication{}, seed {}, horizon {}s, {} events\n", scenario.name,
                      summary.runs.size(), summary.runs.size() == 1 ? "" : "s", scenario.seed,
                      number(to_seconds(scenario.horizon), 0), events);
+  if (const std::optional<AutoWarmup>& a = summary.auto_warmup) {
+    out += fmt::format(
+        "warm-up {}s, chosen by MSER-5 on the waiting times: {} of {} batches of {} tasks cut\n",
+        number(to_seconds(a->warmup), 0), a->mser.truncated, a->mser.batches,
+        AutoWarmup::kMserBatch);
+  }
   if (summary.runs.size() > 1) out += "(mean ± 95% confidence half-width over replications)\n";
   if (const AggregateNode* ws = summary.statistics.find("workspace")) {
     out += "\nworkspace\n";
@@ -178,33 +192,80 @@ std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario) {
 
 CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary) {
   CheckReport report;
-  report.table += fmt::format("{:<48} {:>12} {:>12} {:>12}  {}\n", "metric", "min", "max", "mean",
+  report.table += fmt::format("{:<48} {:<20} {:>22}  {}\n", "metric", "bound", "mean ± ci95",
                               "result");
   for (const Expectation& e : scenario.expectations) {
-    const AggregateNode* node = summary.statistics.find(e.metric);
-    if (!node || node->is_group) {
+    const std::optional<ExpectationOutcome> outcome = evaluate_expectation(e, summary.statistics);
+    if (!outcome) {
       Diagnostic d;
       d.where = e.where;
       d.message = "unknown metric '" + e.metric + "' (see the summary JSON for the metric names)";
       report.unknown_metrics.push_back(d.format());
       continue;
     }
-    const Aggregate& a = node->value;
-    const bool have_ci = e.require_ci && !std::isnan(a.ci95);
-    const double low = have_ci ? a.mean - a.ci95 : a.mean;
-    const double high = have_ci ? a.mean + a.ci95 : a.mean;
-    bool ok = !std::isnan(a.mean);
-    if (e.min && !(low >= *e.min)) ok = false;
-    if (e.max && !(high <= *e.max)) ok = false;
-    if (!ok) ++report.failures;
-    report.table += fmt::format("{:<48} {:>12} {:>12} {:>12}  {}\n", e.metric,
-                                e.min ? number(*e.min, 3) : "", e.max ? number(*e.max, 3) : "",
-                                with_ci(a, 3), ok ? "ok" : "FAILED");
+    if (!outcome->met) ++report.failures;
+    CheckCase c{e.metric, describe_bound(e), *outcome};
+    report.table += fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, c.bound,
+                                with_ci(c.outcome.value, 3),
+                                c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
+    report.cases.push_back(std::move(c));
   }
   report.table += fmt::format("{} of {} expectations met\n",
-                              scenario.expectations.size() - static_cast<std::size_t>(report.failures),
-                              scenario.expectations.size());
+                              report.cases.size() - static_cast<std::size_t>(report.failures),
+                              report.cases.size());
   return report;
+}
+
+namespace {
+
+// Text for an XML attribute value or element content.
+std::string xml_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\n': out += "&#10;"; break;
+      default:
+        // Other control characters are not allowed in XML 1.0 at all.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string check_junit_xml(const Scenario& scenario, const CheckReport& report) {
+  const std::string suite = xml_escaped(scenario.name);
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"trsim check\" tests=\"{}\" failures=\"{}\">\n",
+                     report.cases.size(), report.failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+                     suite, report.cases.size(), report.failures);
+  // What reproduces the run: `trsim check` with this seed and these replications.
+  out += fmt::format(
+      "    <properties>\n      <property name=\"seed\" value=\"{}\"/>\n"
+      "      <property name=\"replications\" value=\"{}\"/>\n    </properties>\n",
+      scenario.seed, scenario.replications);
+  for (const CheckCase& c : report.cases) {
+    const std::string name = xml_escaped(c.metric + " " + c.bound);
+    const std::string value = with_ci(c.outcome.value, 6);
+    if (c.outcome.met) {
+      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"/>\n", suite, name);
+      continue;
+    }
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite, name);
+    out += fmt::format("      <failure message=\"{}\">{}: {} (expected {})</failure>\n",
+                       xml_escaped(c.outcome.reason), xml_escaped(c.metric), xml_escaped(value),
+                       xml_escaped(c.bound));
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
 }
 
 }  // namespace trsim::cli

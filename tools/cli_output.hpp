@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "trsim/expectations.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
 
@@ -35,11 +36,23 @@ class AtomicFile {
 /// data, or a column that does not apply to the scope).
 std::string intervals_csv(const RunSummary& summary);
 
+/// "0.8635 ± 0.023": a mean to 4 significant digits and its ci95 to 2 ("-" when null; the mean
+/// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
+std::string short_mean_ci(const Aggregate& a);
+
 /// The summary a person reads after `trsim run`.
 std::string human_summary(const Scenario& scenario, const RunSummary& summary);
 
+/// One evaluated expectation of `trsim check`.
+struct CheckCase {
+  std::string metric;
+  std::string bound;  ///< describe_bound(): ">= 0.75 (ci95)"
+  ExpectationOutcome outcome;
+};
+
 struct CheckReport {
-  std::string table;                        ///< one row per expectation
+  std::vector<CheckCase> cases;             ///< in the order of the `expect:` list
+  std::string table;                        ///< one row per expectation, then a tally
   int failures = 0;
   std::vector<std::string> unknown_metrics;  ///< FILE:LINE:COL: diagnostics
 };
@@ -50,5 +63,10 @@ std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario);
 
 /// Evaluates the scenario's `expect:` list against the aggregated statistics.
 CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary);
+
+/// The report as JUnit XML (`trsim check --junit`): one <testsuite> named after the scenario, one
+/// <testcase> per expectation named "METRIC BOUND", with a <failure message="..."> when it fell
+/// short.
+std::string check_junit_xml(const Scenario& scenario, const CheckReport& report);
 
 }  // namespace trsim::cli

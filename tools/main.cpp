@@ -23,6 +23,9 @@ constexpr Verb kVerbs[] = {
     {"sweep", "run a grid of settings under common random numbers (--shard K/N for clusters)",
      trsim::cli::verb_sweep},
     {"merge", "combine the shards of a sweep into the whole sweep's outputs", trsim::cli::verb_merge},
+    {"tune", "find the value of one setting that optimises a metric under constraints",
+     trsim::cli::verb_tune},
+    {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
 };
 
 void print_usage(std::ostream& out) {

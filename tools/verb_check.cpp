@@ -1,5 +1,6 @@
 // `trsim check`: runs the scenario and evaluates its `expect:` list; exit 1 when any falls short.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,9 +14,14 @@ namespace trsim::cli {
 
 int verb_check(int argc, char** argv) {
   const VerbHelp help{"check", "SCENARIO.yaml [options]",
-                      "  trsim check scenarios/check-pass.yaml --replications 10\n"};
+                      "  trsim check scenarios/check-pass.yaml --replications 10\n"
+                      "  trsim check scenarios/check-fail.yaml --junit reports/trsim.xml\n"};
   CommonOptions common;
+  std::string junit_path;
   po::options_description specific("check options");
+  specific.add_options()  //
+      ("junit", po::value(&junit_path)->value_name("FILE"),
+       "also write the results as JUnit XML (one test case per expectation) to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   const auto scenario = load(common, !common.quiet);
@@ -28,13 +34,35 @@ int verb_check(int argc, char** argv) {
   const std::vector<std::string> unknown = unknown_expectation_metrics(*scenario);
   for (const std::string& m : unknown) std::cerr << m << "\n";
   if (!unknown.empty()) return kExitUsage;
+  // The report file is checked for writability before the run and replaced atomically after it.
+  std::optional<AtomicFile> junit_file;
+  try {
+    if (!junit_path.empty() && junit_path != "-") junit_file.emplace(junit_path);
+  } catch (const std::exception& e) {
+    std::cerr << "trsim check: " << e.what() << "\n";
+    return kExitUsage;
+  }
   const RunSummary summary = simulate(*scenario, common, nullptr);
   const CheckReport report = check_expectations(*scenario, summary);
   if (!report.unknown_metrics.empty()) {
     for (const std::string& m : report.unknown_metrics) std::cerr << m << "\n";
     return kExitUsage;
   }
-  if (!common.quiet || report.failures > 0) std::cout << report.table;
+  if (!junit_path.empty()) {
+    const std::string xml = check_junit_xml(*scenario, report);
+    if (junit_path == "-") {
+      std::cout << xml;
+    } else {
+      junit_file->stream() << xml;
+      try {
+        junit_file->commit();
+      } catch (const std::exception& e) {
+        std::cerr << "trsim check: " << e.what() << "\n";
+        return kExitUsage;
+      }
+    }
+  }
+  if (junit_path != "-" && (!common.quiet || report.failures > 0)) std::cout << report.table;
   return report.failures > 0 ? kExitExpectations : kExitOk;
 }
 

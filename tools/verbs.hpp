@@ -8,5 +8,7 @@ int verb_validate(int argc, char** argv);
 int verb_check(int argc, char** argv);
 int verb_sweep(int argc, char** argv);
 int verb_merge(int argc, char** argv);
+int verb_tune(int argc, char** argv);
+int verb_staff(int argc, char** argv);
 
 }  // namespace trsim::cli

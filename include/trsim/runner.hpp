@@ -3,6 +3,7 @@
 // number of threads, and writes the summary JSON.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "trsim/engine.hpp"
 #include "trsim/scenario.hpp"
 #include "trsim/statistics.hpp"
+#include "trsim/warmup.hpp"
 
 namespace trsim {
 
@@ -36,12 +38,15 @@ struct RunSummary {
   std::vector<ReplicationResult> runs;  ///< in replication order
   AggregateNode statistics;             ///< aggregated over runs
   IntervalSummary intervals;            ///< aggregated over runs
+  /// With `warmup: auto`: the warm-up the statistics used, and how it was chosen.
+  std::optional<AutoWarmup> auto_warmup;
 };
 
 /// Aggregates the replications' interval tables cell by cell (run_scenario does this).
 IntervalSummary aggregate_intervals(const std::vector<ReplicationResult>& runs);
 
-/// Runs scenario.replications replications with scenario.seed.
+/// Runs scenario.replications replications with scenario.seed. With `warmup: auto` a pilot run
+/// of the same replications chooses the warm-up first (pilot_warmup()).
 RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings);
 
 /// The shape of a replication's statistics tree for this scenario (every value null), known

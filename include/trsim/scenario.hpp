@@ -205,6 +205,8 @@ struct Scenario {
   std::int64_t start_epoch_seconds = 0;  ///< wall clock of time 0 (UTC)
   SimTime horizon = 8 * 3600 * kMicrosPerSecond;
   SimTime warmup = 0;
+  /// `warmup: auto`: the runner chooses `warmup` by MSER-5 on a pilot run (docs/statistics.md).
+  bool warmup_auto = false;
   bool drain = true;
   std::uint32_t replications = 1;
   StatisticsSettings statistics;

@@ -1,0 +1,71 @@
+// Evaluating `expect:` lines (docs/scenario.md, expect[]).
+#include "trsim/expectations.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "trsim/value.hpp"
+
+namespace trsim {
+
+namespace {
+
+std::string number_text(double v) {
+  std::string s;
+  append_json_number(s, v);
+  return s;
+}
+
+std::string short_number(double v) { return fmt::format("{:.4g}", v); }
+
+}  // namespace
+
+std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,
+                                                       const AggregateNode& statistics) {
+  const AggregateNode* node = statistics.find(e.metric);
+  if (node == nullptr || node->is_group) return std::nullopt;
+  ExpectationOutcome out;
+  out.value = node->value;
+  const Aggregate& a = out.value;
+  if (std::isnan(a.mean)) {
+    out.reason = "no data (no task in the metric's denominator)";
+    return out;
+  }
+  if (e.require_ci && (a.n < 2 || std::isnan(a.ci95))) {
+    out.reason = "ci: true needs at least 2 replications with a value";
+    return out;
+  }
+  const double half = e.require_ci ? a.ci95 : 0.0;
+  const char* what = e.require_ci ? "the ci95" : "the mean";
+  if (e.min && !(a.mean - half >= *e.min)) {
+    out.reason = e.require_ci ? fmt::format("{} reaches down to {}, below {}", what,
+                                            short_number(a.mean - half), number_text(*e.min))
+                              : fmt::format("{} {} is below {}", what, short_number(a.mean),
+                                            number_text(*e.min));
+    return out;
+  }
+  if (e.max && !(a.mean + half <= *e.max)) {
+    out.reason = e.require_ci ? fmt::format("{} reaches up to {}, above {}", what,
+                                            short_number(a.mean + half), number_text(*e.max))
+                              : fmt::format("{} {} is above {}", what, short_number(a.mean),
+                                            number_text(*e.max));
+    return out;
+  }
+  out.met = true;
+  return out;
+}
+
+std::string describe_bound(const Expectation& e) {
+  std::string s;
+  if (e.min && e.max)
+    s = fmt::format("in [{}, {}]", number_text(*e.min), number_text(*e.max));
+  else if (e.min)
+    s = ">= " + number_text(*e.min);
+  else if (e.max)
+    s = "<= " + number_text(*e.max);
+  if (e.require_ci) s += " (ci95)";
+  return s;
+}
+
+}  // namespace trsim
