@@ -20,6 +20,7 @@ constexpr Verb kVerbs[] = {
     {"validate", "check the scenario and lint routing pitfalls", trsim::cli::verb_validate},
     {"check", "run and evaluate the scenario's `expect:` list (exit 1 when any falls short)",
      trsim::cli::verb_check},
+    {"report", "turn a summary or sweep JSON into a self-contained HTML report", trsim::cli::verb_report},
 };
 
 void print_usage(std::ostream& out) {
