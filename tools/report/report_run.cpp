@@ -268,20 +268,32 @@ std::string cascade_section(const Context& c, const std::string& timeout_activit
     if (std::isfinite(ws.y[k]) && !(ws.y[k] <= peak)) peak = ws.y[k], peak_at = ws.x[k];
   parked.series.push_back(std::move(ws));
   if (c.groups.size() > 1) {
+    // The groups that lost most worker time to the timeout activity, at most six of them (more
+    // lines would not be told apart).
+    std::vector<std::pair<double, Series>> groups;
     for (const std::string& g : c.groups) {
       Series s = interval_series(c, "group " + g, "workers." + g, "workers_parked", false);
-      if (any_finite(s.y)) parked.series.push_back(std::move(s));
+      double total = 0;
+      for (const double v : s.y)
+        if (std::isfinite(v)) total += v;
+      if (total > 0) groups.emplace_back(total, std::move(s));
     }
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (groups.size() > 6) {
+      groups.resize(6);
+      parked.subtitle += "; the 6 worker groups with the most parked time";
+    }
+    for (auto& g : groups) parked.series.push_back(std::move(g.second));
   }
   const Value* stats = c.summary.find("statistics");
   const double timed_out = number_or_nan(stats ? find_path(*stats, "workspace.reservations_timed_out.mean") : nullptr);
   const double created = number_or_nan(stats ? find_path(*stats, "workspace.reservations_created.mean") : nullptr);
   out += "<p class=\"callout\">";
-  out += fmt::format("{} reservations timed out in the run ({} of the reservations created)", format_value(timed_out),
+  out += fmt::format("{:.1f} reservations timed out in the run ({} of the reservations created)", timed_out,
                      created > 0 ? format_tick(timed_out / created, 0.001, AxisFormat::percent) : "–");
   if (std::isfinite(peak))
-    out += fmt::format("; at the worst, {} workers on average were parked in {} (the interval around {})",
-                       format_value(peak), escape_xml(where), format_tick(peak_at, 60, AxisFormat::clock, c.start_epoch));
+    out += fmt::format("; at the worst, {:.1f} workers on average were parked in {} (the interval around {})",
+                       peak, escape_xml(where), format_tick(peak_at, 60, AxisFormat::clock, c.start_epoch));
   out += ".</p>\n";
   out += figure(render_line_chart(parked),
                 "Source: <code>intervals.*.workers_parked</code>: workers in the timeout activity since a "

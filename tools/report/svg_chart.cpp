@@ -321,6 +321,7 @@ std::string render_line_chart(const LineChart& chart) {
   std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return !chart.series[i].emphasis; });
   const auto clamp_y = [&](double v) { return std::clamp(v, yt.lo, yt.hi); };
   const double base = y(clamp_y(0));
+  const bool crowded = chart.series.size() > 4;  // thinner lines and points, so they stay apart
   for (const std::size_t si : order) {
     const Series& s = chart.series[si];
     const std::size_t n = std::min(s.x.size(), s.y.size());
@@ -375,9 +376,9 @@ std::string render_line_chart(const LineChart& chart) {
     if (!d.empty()) d.pop_back();
     out += fmt::format(
         R"(<path class="series" data-series="{}" data-points="{}" d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>)",
-        escape_xml(s.name), points, d, colours[si], s.emphasis ? "3.5" : "2");
+        escape_xml(s.name), points, d, colours[si], s.emphasis ? "3.5" : crowded ? "1.6" : "2");
     out += '\n';
-    const double r = s.emphasis ? 3.5 : 2.6;
+    const double r = s.emphasis ? 3.5 : crowded ? 2.0 : 2.6;
     for (std::size_t i = 0; i < n; ++i) {
       if (!ok(i)) continue;
       const std::string xs = categorical && s.x[i] >= 0 && s.x[i] < static_cast<double>(chart.x.categories.size())
