@@ -20,10 +20,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 17> kTopLevelKeys = {
+constexpr std::array<std::string_view, 18> kTopLevelKeys = {
     "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
     "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect"};
+    "workflows",    "behaviors",  "workers",   "arrivals",   "expect",   "sweep"};
 
 // Sections whose keys are fixed, which --set may create when the file leaves them out
 // (`--set workspace.multi_task=false`); named collections may not, so a typo in a group name
@@ -76,6 +76,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   build_workers(ctx, top);
   build_arrivals(ctx, top);
   build_expectations(ctx, top);
+  build_sweep(ctx, top);
   return finish(ctx);
 }
 

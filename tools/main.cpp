@@ -20,6 +20,9 @@ constexpr Verb kVerbs[] = {
     {"validate", "check the scenario and lint routing pitfalls", trsim::cli::verb_validate},
     {"check", "run and evaluate the scenario's `expect:` list (exit 1 when any falls short)",
      trsim::cli::verb_check},
+    {"sweep", "run a grid of settings under common random numbers (--shard K/N for clusters)",
+     trsim::cli::verb_sweep},
+    {"merge", "combine the shards of a sweep into the whole sweep's outputs", trsim::cli::verb_merge},
     {"report", "turn a summary or sweep JSON into a self-contained HTML report", trsim::cli::verb_report},
 };
 

@@ -6,6 +6,8 @@ namespace trsim::cli {
 int verb_run(int argc, char** argv);
 int verb_validate(int argc, char** argv);
 int verb_check(int argc, char** argv);
+int verb_sweep(int argc, char** argv);
+int verb_merge(int argc, char** argv);
 int verb_report(int argc, char** argv);
 
 }  // namespace trsim::cli

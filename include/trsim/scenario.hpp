@@ -190,6 +190,14 @@ struct Expectation {
   SourceLocation where;
 };
 
+/// One swept parameter of a sweep: a scalar's dotted path (as `--set` takes it) and the values it
+/// takes, each as written (a YAML scalar, applied as the override PATH=VALUE).
+struct SweepParameter {
+  std::string path;
+  std::vector<std::string> values;
+  SourceLocation where;  ///< the path's key in the `sweep:` block (unset for --set lists)
+};
+
 struct Scenario {
   std::string name;
   std::string source_file;
@@ -210,6 +218,9 @@ struct Scenario {
   std::vector<Worker> workers;
   std::vector<ArrivalStream> arrivals;
   std::vector<Expectation> expectations;
+  /// The `sweep:` block, in file order: the grid `trsim sweep` runs when given no swept --set.
+  /// Other verbs ignore it.
+  std::vector<SweepParameter> sweep;
 
   // Look-ups by name: the _or_none forms return kNoId when absent.
   ActivityId activity_by_name_or_none(std::string_view name) const;

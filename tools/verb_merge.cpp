@@ -1,0 +1,93 @@
+// `trsim merge`: combines the partial results of `trsim sweep --shard K/N` into the table, CSV
+// and JSON of the whole sweep, byte for byte what the unsharded sweep writes.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "cli_sweep.hpp"
+#include "trsim/sweep.hpp"
+#include "verbs.hpp"
+
+namespace po = boost::program_options;
+
+namespace trsim::cli {
+
+int verb_merge(int argc, char** argv) {
+  const VerbHelp help{"merge", "PART.json... [--csv FILE] [--json FILE]",
+                      "  trsim merge part-0.json part-1.json part-2.json --csv sweep.csv "
+                      "--json sweep.json\n"
+                      "  trsim merge parts/*.json --json -\n"};
+  std::vector<std::string> part_paths;
+  std::string csv_path, json_path;
+  bool quiet = false;
+  po::options_description options("merge options");
+  options.add_options()                   //
+      ("help,h", "show this help")  //
+      ("csv", po::value(&csv_path)->value_name("FILE"), "write the sweep CSV to FILE (- = stdout)")  //
+      ("json", po::value(&json_path)->value_name("FILE"), "write the sweep JSON to FILE (- = stdout)")  //
+      ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
+  po::options_description hidden;
+  hidden.add_options()("part", po::value(&part_paths)->composing());
+  po::options_description parsing;
+  parsing.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("part", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim merge: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: trsim merge " << help.synopsis << "\n\n" << options << "\n"
+              << "examples:\n" << help.examples << "\n";
+    return kExitOk;
+  }
+  if (part_paths.empty()) {
+    std::cerr << "trsim merge: no parts given (the --json files of trsim sweep --shard K/N)\n";
+    return kExitUsage;
+  }
+
+  std::vector<SweepPartial> parts;
+  for (const std::string& path : part_paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::cerr << path << ": cannot read the part\n";
+      return kExitUsage;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string why;
+    auto part = parse_sweep_partial(text.str(), path, &why);
+    if (!part) {
+      std::cerr << why << "\n";
+      return kExitUsage;
+    }
+    if (part->version != TRSIM_VERSION) {
+      std::cerr << path << ": written by trsim " << part->version << ", this is trsim "
+                << TRSIM_VERSION << "\n";
+      return kExitUsage;
+    }
+    parts.push_back(std::move(*part));
+  }
+  std::string why;
+  const auto results = merge_sweep_partials(parts, part_paths, &why);
+  if (!results) {
+    std::cerr << "trsim merge: " << why << "\n";
+    return kExitUsage;
+  }
+  SweepOutputs outputs(csv_path, json_path);
+  if (!outputs.open("merge")) return kExitUsage;
+  const std::vector<SweepPointSummary> summary = summarise_sweep(*results);
+  outputs.write(*results, summary);
+  if (!outputs.commit("merge")) return kExitUsage;
+  if (!quiet && !outputs.uses_stdout()) std::cout << sweep_table(*results, summary);
+  return kExitOk;
+}
+
+}  // namespace trsim::cli
