@@ -191,3 +191,29 @@ TEST_CASE("trsim run --report refuses to share a path with another output", "[cl
   CHECK(contains(r.err, "--report"));
   CHECK(!fs::exists(dir.path() + "/x.out"));
 }
+
+TEST_CASE("trsim report of a real trsim sweep: one chart per headline metric, a point per grid point", "[cli][report]") {
+  TempDir dir;
+  const std::string json = dir.path() + "/sweep.json";
+  const std::string page = dir.path() + "/sweep.html";
+  // sweep-timeout.yaml's own grid: 3 reservation timeouts × 2 staff levels.
+  const CliResult sweep =
+      run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications", "2", "--json", json, "--quiet"}, dir);
+  INFO(describe(sweep));
+  REQUIRE(sweep.exit_code == 0);
+  const CliResult report = run_trsim({"report", json, "-o", page}, dir);
+  INFO(describe(report));
+  REQUIRE(report.exit_code == 0);
+  const Json doc = parse_json(read_file(json));
+  const std::size_t metrics = doc.get("metrics")->items.size();
+  REQUIRE(metrics > 0);
+  const std::string html = read_file(page);
+  const std::vector<std::string> charts = charts_of(html);
+  REQUIRE(charts.size() == metrics);
+  for (const std::string& chart : charts) {
+    CHECK(points_in(chart) == 6);
+    CHECK(count(chart, "data-points=\"3\"") == 2);  // one line per staff level, 3 timeouts each
+    CHECK(contains(chart, "workflows.main.task_reservation_timeout (s)"));  // durations on a numeric axis
+  }
+  CHECK(count(html, "(baseline)") == 1);
+}
