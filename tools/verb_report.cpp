@@ -16,11 +16,12 @@ namespace po = boost::program_options;
 namespace trsim::cli {
 
 int verb_report(int argc, char** argv) {
-  const char* synopsis = "SUMMARY.json -o REPORT.html";
+  const char* synopsis = "SUMMARY.json -o REPORT.html   (SUMMARY.json - = stdin)";
   const char* examples =
       "  trsim run scenarios/support-centre.yaml --replications 10 --json summary.json\n"
       "  trsim report summary.json -o support-centre.html\n"
       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html   # in one step\n"
+      "  trsim run scenarios/quickstart.yaml --json - --quiet | trsim report - -o quickstart.html\n"
       "  trsim sweep scenarios/timeout-cascade.yaml --set workflows.support.task_reservation_timeout=15s,30s,60s "
       "--json sweep.json && trsim report sweep.json -o sweep.html\n";
   std::string input, output;
@@ -54,13 +55,17 @@ int verb_report(int argc, char** argv) {
               << " (usage: trsim report " << synopsis << ")\n";
     return kExitUsage;
   }
-  std::ifstream in(input, std::ios::binary);
-  if (!in) {
-    std::cerr << input << ": cannot read the file\n";
-    return kExitUsage;
-  }
   std::ostringstream text;
-  text << in.rdbuf();
+  if (input == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) {
+      std::cerr << input << ": cannot read the file\n";
+      return kExitUsage;
+    }
+    text << in.rdbuf();
+  }
   JsonError error;
   const auto document = parse_json(text.str(), &error);
   if (!document) {

@@ -179,6 +179,11 @@ TEST_CASE("trsim report --help shows examples, and -o - writes the page to stdou
   const CliResult page = run_trsim({"report", kSweepFixture, "-o", "-"}, dir);
   CHECK(page.exit_code == 0);
   CHECK(page.out.rfind("<!DOCTYPE html>", 0) == 0);
+  // From stdin: the same page.
+  const std::string piped = dir.path() + "/piped.html";
+  const std::string command = shell_quote(TRSIM_BINARY) + " report - -o " + shell_quote(piped) + " <" + shell_quote(kSweepFixture);
+  CHECK(std::system(command.c_str()) == 0);
+  CHECK(read_file(piped) == page.out);
   const CliResult usage = run_trsim({"--help"}, dir);
   CHECK(contains(usage.out, "report"));
 }

@@ -158,3 +158,12 @@ TEST_CASE("the sweep report reads durations as seconds on a numeric axis, one li
   CHECK(count(html, "data-series=\"workers.a.count = 12\" data-points=\"2\"") == 1);
   CHECK(count(html, ">20%</text>") == 1);  // a ratio metric in percent
 }
+
+TEST_CASE("a summary without interval data still makes a page, with empty time charts", "[report]") {
+  const std::string html = render(R"({"scenario": "old", "seed": 1, "replications": 1, "horizon": 60, "warmup": 0,
+    "statistics": {"workspace": {"tasks_created": {"mean": 3, "ci95": null, "min": 3, "max": 3}}}})");
+  CHECK(count(html, "<svg class=\"chart") >= 5);
+  CHECK(count(html, "<circle class=\"point\"") == 0);
+  CHECK(count(html, "nan") == 0);
+  CHECK(count(html, "tasks_created") == 1);  // the statistics table
+}

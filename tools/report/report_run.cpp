@@ -289,7 +289,8 @@ std::string cascade_section(const Context& c, const std::string& timeout_activit
   const double timed_out = number_or_nan(stats ? find_path(*stats, "workspace.reservations_timed_out.mean") : nullptr);
   const double created = number_or_nan(stats ? find_path(*stats, "workspace.reservations_created.mean") : nullptr);
   out += "<p class=\"callout\">";
-  out += fmt::format("{:.1f} reservations timed out in the run ({} of the reservations created)", timed_out,
+  out += fmt::format("{} reservations timed out in the run ({} of the reservations created)",
+                     std::isfinite(timed_out) ? fmt::format("{:.1f}", timed_out) : "–",
                      created > 0 ? format_tick(timed_out / created, 0.001, AxisFormat::percent) : "–");
   if (std::isfinite(peak))
     out += fmt::format("; at the worst, {:.1f} workers on average were parked in {} (the interval around {})",

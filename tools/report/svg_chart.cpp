@@ -378,7 +378,8 @@ std::string render_line_chart(const LineChart& chart) {
         R"(<path class="series" data-series="{}" data-points="{}" d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>)",
         escape_xml(s.name), points, d, colours[si], s.emphasis ? "3.5" : crowded ? "1.6" : "2");
     out += '\n';
-    const double r = s.emphasis ? 3.5 : crowded ? 2.0 : 2.6;
+    // Long series (a week of 15-minute intervals) get small points, so the line stays readable.
+    const double r = n > 150 ? (s.emphasis ? 1.8 : 1.2) : s.emphasis ? 3.5 : crowded ? 2.0 : 2.6;
     for (std::size_t i = 0; i < n; ++i) {
       if (!ok(i)) continue;
       const std::string xs = categorical && s.x[i] >= 0 && s.x[i] < static_cast<double>(chart.x.categories.size())
