@@ -72,7 +72,8 @@ h1 { font-size: 1.6rem; margin: 0.6em 0 0.2em; }
 h2 { font-size: 1.25rem; margin: 1.6em 0 0.4em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
 h3 { font-size: 1.05rem; margin: 1.2em 0 0.3em; }
 p.meta { color: #555; margin: 0 0 1em; }
-nav a { margin-right: 1em; white-space: nowrap; }
+nav { display: flex; flex-wrap: wrap; gap: 0.2em 1em; }
+nav a { white-space: nowrap; }
 figure { margin: 0.8em 0 1.4em; background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 6px; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; padding: 2px 8px 4px; }
