@@ -189,3 +189,15 @@ TEST_CASE("a bar chart draws one rect of class point per value", "[report]") {
   CHECK(count(svg, ">Support</text>") == 1);
   CHECK(count(svg, "nan") == 0);
 }
+
+TEST_CASE("a shaded span covers its stretch of the x axis, clipped to the plot", "[report]") {
+  LineChart chart = one_series_chart({0, 100, 200}, {1, 2, 3});
+  chart.x.min = 0;
+  chart.x.max = 200;
+  chart.spans.push_back({-50, 50, "warm-up"});
+  chart.spans.push_back({300, 400, "outside"});
+  const std::string svg = render_line_chart(chart);
+  CHECK(count(svg, "class=\"span\"") == 1);
+  CHECK(count(svg, ">warm-up</text>") == 1);
+  CHECK(count(svg, "outside") == 0);
+}

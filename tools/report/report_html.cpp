@@ -83,6 +83,7 @@ svg .legend-label { fill: #333; }
 svg .axis-label { fill: #333; font-size: 13px; }
 svg .grid { stroke: #e4e4e4; stroke-width: 1; }
 svg .axis-line, svg .tick-mark { stroke: #888; stroke-width: 1; }
+svg .span-label { fill: #777; font-style: italic; }
 svg .target-label { fill: #c0392b; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 section.cascade { border-left: 5px solid #c0392b; padding-left: 14px; }
 .callout { background: #fdecea; border: 1px solid #f5c6c0; border-radius: 6px; padding: 8px 12px; }

@@ -118,6 +118,10 @@ LineChart time_chart(const Context& c, std::string title, std::string subtitle, 
   chart.x.max = c.horizon;
   chart.start_epoch = c.start_epoch;
   chart.y.label = std::move(y_label);
+  // The intervals before the warm-up are drawn like the others (the system filling up) but the
+  // run's statistics leave their tasks out: shade them.
+  const double warmup = number_or_nan(c.summary.find("warmup"));
+  if (warmup > 0) chart.spans.push_back({0, warmup, "warm-up (not in the statistics)"});
   return chart;
 }
 

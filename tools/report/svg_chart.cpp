@@ -315,6 +315,16 @@ std::string render_line_chart(const LineChart& chart) {
   out += "</g>\n";
   x_axis_line(out, top, chart.x.label);
 
+  for (const ShadedSpan& span : chart.spans) {
+    const double a = std::clamp(span.from, xt.lo, xt.hi), b = std::clamp(span.to, xt.lo, xt.hi);
+    if (!(b > a)) continue;
+    out += fmt::format(R"(<rect class="span" x="{}" y="{}" width="{}" height="{}" fill="#000" fill-opacity="0.06"/>)",
+                       num(x(a)), num(top), num(x(b) - x(a)), num(kPlotHeight));
+    out += fmt::format(R"(<text class="span-label" x="{}" y="{}">{}</text>)", num(x(a) + 4), num(top + 14),
+                       escape_xml(span.label));
+    out += '\n';
+  }
+
   // Series: bands and areas under everything, then lines, then points; emphasised series on top.
   std::vector<std::size_t> order(chart.series.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -67,6 +67,13 @@ struct TargetLine {
   std::string label;
 };
 
+/// A shaded stretch of the x axis, labelled (the warm-up of a run).
+struct ShadedSpan {
+  double from = 0;
+  double to = 0;
+  std::string label;
+};
+
 struct LineChart {
   std::string title;
   std::string subtitle;  ///< one line under the title (what the data is), may be empty
@@ -75,6 +82,7 @@ struct LineChart {
   std::int64_t start_epoch = 0;  ///< for AxisFormat::clock
   std::vector<Series> series;
   std::vector<TargetLine> targets;
+  std::vector<ShadedSpan> spans;
 };
 
 std::string render_line_chart(const LineChart& chart);
