@@ -128,6 +128,16 @@ void IntervalCollector::change_worker(WorkerId w, ActivityId activity, int held_
   }
 }
 
+// Worker `w` enters or leaves the timeout activity's "parked by a timeout" state: the workers_parked
+// gauge of the workspace and of its group follows.
+void IntervalCollector::set_parked(WorkerId w, bool parked, SimTime now) {
+  WorkerState& ws = workers_[w];
+  if (ws.parked == parked) return;
+  ws.parked = parked;
+  gauge(0, kParked, parked ? 1 : -1, now);
+  if (worker_group_[w] != kNoId) gauge(group_scope(worker_group_[w]), kParked, parked ? 1 : -1, now);
+}
+
 // A task stopped waiting: accepted (e.queue = the reservation's queue) or canceled (e.queue = the
 // queue it waited in, kNoId if it never entered one).
 void IntervalCollector::end_wait(const Event& e, bool accepted) {
@@ -180,6 +190,12 @@ void IntervalCollector::on_event(const Event& e) {
       if (e.worker < worker_group_.size() && worker_group_[e.worker] != kNoId)
         count(group_scope(worker_group_[e.worker]), kTimedOut);
       change_worker(e.worker, kNoId, -1, e.time);
+      // The engine moves the worker to the timeout activity next (worker.activity.update); a
+      // worker already there is parked now.
+      if (e.worker < workers_.size()) {
+        if (workers_[e.worker].activity == scenario_.workspace.timeout_activity) set_parked(e.worker, true, e.time);
+        else workers_[e.worker].timed_out = true;
+      }
       return;
     case EventType::reservation_rejected:
     case EventType::reservation_canceled:
@@ -191,7 +207,10 @@ void IntervalCollector::on_event(const Event& e) {
       end_wait(e, false);
       return;
     case EventType::worker_activity_update:
-      if (e.activity != kNoId) change_worker(e.worker, e.activity, 0, e.time);
+      if (e.activity == kNoId || e.worker >= workers_.size()) return;
+      change_worker(e.worker, e.activity, 0, e.time);
+      set_parked(e.worker, workers_[e.worker].timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
+      workers_[e.worker].timed_out = false;
       return;
     case EventType::workflow_entered:
     case EventType::workflow_target_matched:
@@ -235,6 +254,7 @@ IntervalTable IntervalCollector::finish() {
   column("reservations_timed_out", W | Q | G);
   column("occupancy", W | G);
   column("tasks_waiting", W | Q);
+  column("workers_parked", W | G);
   [[maybe_unused]] const std::size_t c_workers = t.columns.size();
   for (const Activity& a : scenario_.activities) column("workers." + a.name, W | G);
 
@@ -264,6 +284,7 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = static_cast<double>(r[kTimedOut]);
       out[c++] = ratio(r[kBusy], r[kBusy] + r[kIdle]);
       out[c++] = static_cast<double>(r[kWaiting]) / len;
+      out[c++] = static_cast<double>(r[kParked]) / len;
       assert(c == c_workers);
       for (std::size_t a = 0; a < activity_count_; ++a)
         out[c++] = static_cast<double>(r[activity_field(static_cast<ActivityId>(a))]) / len;

@@ -44,12 +44,15 @@ class IntervalCollector {
     kBusy,     // gauge: workers holding a reservation
     kIdle,     // gauge: workers in an available activity holding none
     kWaiting,  // gauge: tasks waiting (pending or reserved)
+    kParked,   // gauge: workers in the timeout activity because a reservation timed out
     kFixedFields
   };
 
   struct WorkerState {
     ActivityId activity = kNoId;
     std::uint32_t held = 0;  // reservations held: pending, accepted or wrapping
+    bool timed_out = false;  // a reservation timed out; the move to the timeout activity follows
+    bool parked = false;     // in the timeout activity since a reservation timeout
   };
 
   std::size_t queue_scope(QueueId q) const { return 1 + q; }
@@ -57,7 +60,8 @@ class IntervalCollector {
   std::size_t below_field(std::size_t threshold) const { return kFixedFields + threshold; }
   std::size_t activity_field(ActivityId a) const { return kFixedFields + thresholds_.size() + a; }
   bool is_gauge(std::size_t field) const {
-    return field == kBusy || field == kIdle || field == kWaiting || field >= activity_field(0);
+    return field == kBusy || field == kIdle || field == kWaiting || field == kParked ||
+           field >= activity_field(0);
   }
 
   std::int64_t* row(std::size_t scope) { return current_row_ + scope * field_count_; }
@@ -67,6 +71,7 @@ class IntervalCollector {
   void open_interval(std::size_t k);
   void change_worker(WorkerId w, ActivityId activity, int held_delta, SimTime now);
   void end_wait(const Event& e, bool accepted);
+  void set_parked(WorkerId w, bool parked, SimTime now);
 
   const Scenario& scenario_;
   SimTime length_;

@@ -7,6 +7,7 @@
 #include "trsim/runner.hpp"
 
 #include "statistics_collector.hpp"
+#include "units.hpp"
 
 #include <fmt/format.h>
 
@@ -356,6 +357,34 @@ class SummaryWriter {
     out_ += '\n';
   }
 
+  /// The scenario's `expect:` list, one expectation a line: {"metric", "min", "max", "ci"}, with
+  /// only the bounds it states.
+  void expectations(const std::vector<Expectation>& list, int depth) {
+    if (list.empty()) {
+      out_ += "[]";
+      return;
+    }
+    out_ += "[\n";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const Expectation& e = list[i];
+      indent(depth + 1);
+      out_ += "{\"metric\": ";
+      append_json_string(out_, e.metric);
+      if (e.min) {
+        out_ += ", \"min\": ";
+        number(*e.min);
+      }
+      if (e.max) {
+        out_ += ", \"max\": ";
+        number(*e.max);
+      }
+      out_ += e.require_ci ? ", \"ci\": true}" : ", \"ci\": false}";
+      out_ += i + 1 < list.size() ? ",\n" : "\n";
+    }
+    indent(depth);
+    out_ += ']';
+  }
+
   void metric_tree(const MetricNode& root, int depth) {
     tree(root, depth, [this](const MetricNode& node) { number(node.value); });
   }
@@ -403,6 +432,19 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
     w.number(a->mser.statistic);
     out += "},\n";
   }
+  // What `trsim report` needs besides the numbers: the wall date of time 0 (clock times on the
+  // axes), the timeout activity (the cascade chart) and the expectations (targets on the charts).
+  w.key(1, "start");
+  append_json_string(out, detail::format_iso8601_utc(scenario.start_epoch_seconds));
+  out += ",\n";
+  w.key(1, "timeout_activity");
+  const ActivityId timeout = scenario.workspace.timeout_activity;
+  if (timeout < scenario.activities.size()) append_json_string(out, scenario.activities[timeout].name);
+  else out += "null";
+  out += ",\n";
+  w.key(1, "expect");
+  w.expectations(scenario.expectations, 1);
+  out += ",\n";
   w.key(1, "statistics");
   w.aggregate_tree(summary.statistics, 1);
   out += ",\n";

@@ -262,6 +262,23 @@ std::optional<unsigned> fixed_digits(std::string_view s, std::size_t& i, std::si
 
 }  // namespace
 
+std::string format_iso8601_utc(std::int64_t epoch_seconds) {
+  // H. Hinnant's civil_from_days, the inverse of days_from_civil.
+  const std::int64_t days = (epoch_seconds >= 0 ? epoch_seconds : epoch_seconds - 86399) / 86400;
+  const std::int64_t second_of_day = epoch_seconds - days * 86400;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);                 // [0, 146096]
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                  // [0, 11]
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year, month, day, second_of_day / 3600,
+                     second_of_day / 60 % 60, second_of_day % 60);
+}
+
 std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string* error) {
   const std::string_view s = trim(text);
   const auto fail = [&](std::string_view reason) -> std::optional<std::int64_t> {

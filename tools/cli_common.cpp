@@ -2,6 +2,11 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <utility>
@@ -31,6 +36,13 @@ po::options_description common_description(CommonOptions& o) {
 }
 
 }  // namespace
+
+std::string wall_duration(double seconds) {
+  const auto s = static_cast<long long>(std::max(0.0, std::round(seconds)));
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
+}
 
 std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& help,
                                       CommonOptions& common, po::options_description& specific,
@@ -115,13 +127,21 @@ RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostre
   settings.threads = o.threads;
   settings.events = events;
   settings.check_invariants = o.check_invariants;
+  // Progress only on a terminal: redirected output (files, pipes, CI logs) never gets it.
   const bool progress = !o.quiet && isatty(STDERR_FILENO) && scenario.replications > 1;
   if (progress) {
-    settings.on_progress = [](std::uint32_t done, std::uint32_t total) {
-      std::fprintf(stderr, "\rreplications %u/%u", done, total);
-      if (done == total) std::fprintf(stderr, "\r\033[K");
+    const auto started = std::chrono::steady_clock::now();
+    const auto show = [started](std::uint32_t done, std::uint32_t total) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::string line = fmt::format("\r\033[Kreplications {}/{}, {} elapsed", done, total, wall_duration(elapsed));
+      if (done > 0 && done < total)
+        line += ", about " + wall_duration(elapsed / done * (total - done)) + " left";
+      std::fputs(line.c_str(), stderr);
+      if (done == total) std::fputs("\r\033[K", stderr);
       std::fflush(stderr);
     };
+    show(0, scenario.replications);
+    settings.on_progress = show;
   }
   return run_scenario(scenario, settings);
 }

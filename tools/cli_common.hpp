@@ -63,7 +63,11 @@ std::vector<std::string> load_overrides(const CommonOptions& o);
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
                              const std::vector<std::string>& extra_overrides = {});
 
-/// Runs the replications with the common options; shows progress on stderr when it is a terminal.
+/// A wall-clock duration for progress lines: "42s", "3m05s", "1h20m".
+std::string wall_duration(double seconds);
+
+/// Runs the replications with the common options; shows progress on stderr when it is a terminal
+/// (replications done, elapsed, estimated remaining), nothing when stderr is redirected.
 RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events);
 
 }  // namespace trsim::cli

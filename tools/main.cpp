@@ -26,6 +26,7 @@ constexpr Verb kVerbs[] = {
     {"tune", "find the value of one setting that optimises a metric under constraints",
      trsim::cli::verb_tune},
     {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
+    {"report", "turn a summary or sweep JSON into a self-contained HTML report", trsim::cli::verb_report},
 };
 
 void print_usage(std::ostream& out) {

@@ -53,8 +53,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings);
 /// before any run: `trsim validate` and `trsim check` check `expect:` metric paths against it.
 MetricNode statistics_shape(const Scenario& scenario);
 
-/// The summary JSON (§4): scenario, seed, replications, horizon, warmup, statistics, intervals,
-/// runs (each with its own statistics and intervals).
+/// The summary JSON (§4): scenario, seed, replications, horizon, warmup, start (ISO 8601 UTC),
+/// timeout_activity, expect, statistics, intervals, runs (each with its own statistics and
+/// intervals).
 std::string summary_json(const Scenario& scenario, const RunSummary& summary);
 
 }  // namespace trsim

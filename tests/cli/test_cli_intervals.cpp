@@ -34,13 +34,13 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   CHECK(lines[0] ==
         "interval_start,interval_end,scope,offered,accepted,abandoned,canceled,service_level.0,"
         "service_level.20,service_level.60,abandon_rate,avg_task_acceptance_time,reservations_timed_out,"
-        "occupancy,tasks_waiting,workers.Offline,workers.Available,workers.Break");
+        "occupancy,tasks_waiting,workers_parked,workers.Offline,workers.Available,workers.Break");
   const std::vector<std::string> scopes = {"workspace",       "queue:Spanish", "queue:English", "queue:Chat",
                                            "group:bilingual", "group:english", "group:chat"};
   for (std::size_t i = 1; i < lines.size(); ++i) {
     INFO(lines[i]);
     const std::vector<std::string> f = split_csv_line(lines[i]);
-    REQUIRE(f.size() == 18);
+    REQUIRE(f.size() == 19);
     const std::size_t k = (i - 1) / scopes.size();
     CHECK(f[0] == std::to_string(k * 1800));
     CHECK(f[1] == std::to_string((k + 1) * 1800));

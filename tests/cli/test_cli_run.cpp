@@ -67,8 +67,18 @@ TEST_CASE("run writes the summary JSON with the SPEC 4 structure", "[cli][run]")
   Json root;
   REQUIRE_NOTHROW(root = parse_json(read_file(json)));
   REQUIRE(root.is_object());
-  CHECK(root.keys() == std::vector<std::string>{"scenario", "seed", "replications", "horizon", "warmup",
-                                                "statistics", "intervals", "runs"});
+  CHECK(root.keys() == std::vector<std::string>{"scenario", "seed", "replications", "horizon", "warmup", "start",
+                                                "timeout_activity", "expect", "statistics", "intervals", "runs"});
+  CHECK(root.get("start")->text == "2026-03-02T08:00:00Z");
+  CHECK(root.get("timeout_activity")->text == "Offline");
+  // quickstart's expect: list, in order, with the bounds it states.
+  const Json* expect = root.get("expect");
+  REQUIRE(expect);
+  REQUIRE(expect->items.size() == 3);
+  CHECK(expect->items[0].get("metric")->text == "workspace.service_level.60");
+  CHECK(expect->items[0].get("min")->number == 0.70);
+  CHECK(!expect->items[0].get("max"));
+  CHECK(expect->items[1].get("max")->number == 60);
   CHECK(root.get("scenario")->text == "quickstart");
   CHECK(root.get("seed")->text == "7");
   CHECK(root.get("replications")->text == "2");

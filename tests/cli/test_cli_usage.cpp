@@ -38,7 +38,8 @@ TEST_CASE("trsim --version prints the project version of CMakeLists.txt and exit
   CHECK(r.err.empty());
 }
 
-TEST_CASE("every verb trsim --help lists has a --help with a usage line, options and examples", "[cli]") {
+TEST_CASE("every verb trsim --help lists has a --help with a usage line, options and examples",
+          "[cli]") {
   TempDir scratch;
   const std::vector<std::string> verbs = verbs_of_this_binary(scratch);
   for (const char* verb : {"run", "validate", "check"})
@@ -54,45 +55,70 @@ TEST_CASE("every verb trsim --help lists has a --help with a usage line, options
   }
 }
 
-// An example must work when copied: it calls its own verb with options that verb has, on
-// scenarios that exist in the repository (paths from its root). Other file names (`summary.json`,
-// `results.xml`) are what the command writes, or read outputs of earlier commands. Its --set
-// overrides must load: the scenario is validated with them, except values with a comma, which are
-// lists of sweep points rather than one value.
-TEST_CASE("the examples of every verb's --help name existing scenarios and options the verb has", "[cli]") {
+// An example must work when copied. It is one command, or a chain of them (`|`, `&&`) such as
+// `trsim run ... --json s.json && trsim report s.json -o r.html`; a verb's examples may show the
+// commands that prepare its input, but at least one calls the verb itself. Each command calls a
+// verb of this binary with options that verb has, on scenarios that exist in the repository (paths
+// from its root). Other file names (`summary.json`, `results.xml`) are what a command writes, or
+// read outputs of earlier commands. Its --set overrides must load: the scenario is validated with
+// them, except values with a comma, which are lists of sweep points rather than one value.
+TEST_CASE("the examples of every verb's --help name existing scenarios and options the verb has",
+          "[cli]") {
   TempDir scratch;
-  for (const std::string& verb : verbs_of_this_binary(scratch)) {
+  const std::vector<std::string> verbs = verbs_of_this_binary(scratch);
+  std::map<std::string, std::set<std::string>> options_by_verb;
+  std::map<std::string, std::vector<std::string>> examples_by_verb;
+  for (const std::string& verb : verbs) {
     const CliResult help = run_trsim({verb, "--help"}, scratch);
-    const std::set<std::string> options = listed_options(help.out);
-    for (const std::string& example : help_examples(help.out)) {
+    options_by_verb[verb] = listed_options(help.out);
+    examples_by_verb[verb] = help_examples(help.out);
+  }
+  for (const std::string& verb : verbs) {
+    bool calls_own_verb = false;
+    for (const std::string& example : examples_by_verb[verb]) {
       INFO("trsim " << verb << " --help shows: " << example);
-      const CommandLine cl = split_command_line(example);
-      REQUIRE(cl.words.size() >= 2);
-      CHECK(cl.words[0] == "trsim");
-      CHECK(cl.words[1] == verb);
-      for (const std::string& option : options_of(cl)) {
-        INFO("option " << option);
-        CHECK(options.count(option) == 1);
+      const CommandLine whole = split_command_line(example);
+      std::vector<std::vector<std::string>> commands(1);
+      for (const std::string& word : whole.words) {
+        if (word == "|" || word == "&&")
+          commands.emplace_back();
+        else
+          commands.back().push_back(word);
       }
-      std::vector<std::string> validate = {"validate"};
-      for (std::size_t i = 2; i < cl.words.size(); ++i) {
-        const std::string& word = cl.words[i];
-        if (names_scenario(word)) {
-          INFO("scenario " << word);
-          CHECK(fs::is_regular_file(source_dir() / word));
-          validate.push_back((source_dir() / word).string());
-        } else if (word == "--set" && i + 1 < cl.words.size() &&
-                   cl.words[i + 1].find(',') == std::string::npos) {
-          validate.push_back("--set");
-          validate.push_back(cl.words[i + 1]);
+      for (const std::vector<std::string>& words : commands) {
+        REQUIRE(words.size() >= 2);
+        CHECK(words[0] == "trsim");
+        const std::string& called = words[1];
+        REQUIRE(options_by_verb.count(called) == 1);
+        calls_own_verb = calls_own_verb || called == verb;
+        CommandLine cl;
+        cl.words = words;
+        for (const std::string& option : options_of(cl)) {
+          INFO("option " << option << " of trsim " << called);
+          CHECK(options_by_verb[called].count(option) == 1);
+        }
+        std::vector<std::string> validate = {"validate"};
+        for (std::size_t i = 2; i < words.size(); ++i) {
+          const std::string& word = words[i];
+          if (names_scenario(word)) {
+            INFO("scenario " << word);
+            CHECK(fs::is_regular_file(source_dir() / word));
+            validate.push_back((source_dir() / word).string());
+          } else if (word == "--set" && i + 1 < words.size() &&
+                     words[i + 1].find(',') == std::string::npos) {
+            validate.push_back("--set");
+            validate.push_back(words[i + 1]);
+          }
+        }
+        if (validate.size() > 1) {
+          const CliResult r = run_trsim(validate, scratch);
+          INFO(describe(r));
+          CHECK(r.exit_code == 0);
         }
       }
-      if (validate.size() > 1) {
-        const CliResult r = run_trsim(validate, scratch);
-        INFO(describe(r));
-        CHECK(r.exit_code == 0);
-      }
     }
+    INFO("trsim " << verb << " --help");
+    CHECK(calls_own_verb);
   }
 }
 
@@ -109,7 +135,8 @@ TEST_CASE("trsim --help lists the verbs and exits 0", "[cli]") {
   }
 }
 
-TEST_CASE("trsim run --help lists the run options and exits 0 without needing a scenario", "[cli]") {
+TEST_CASE("trsim run --help lists the run options and exits 0 without needing a scenario",
+          "[cli]") {
   TempDir scratch;
   const CliResult r = run_trsim({"run", "--help"}, scratch);
   INFO(describe(r));
@@ -120,7 +147,8 @@ TEST_CASE("trsim run --help lists the run options and exits 0 without needing a 
     CHECK(contains(r.out, option));
 }
 
-TEST_CASE("trsim validate --help and trsim check --help list the common options and exit 0", "[cli]") {
+TEST_CASE("trsim validate --help and trsim check --help list the common options and exit 0",
+          "[cli]") {
   TempDir scratch;
   for (const char* verb : {"validate", "check"}) {
     const CliResult r = run_trsim({verb, "--help"}, scratch);
@@ -153,7 +181,8 @@ TEST_CASE("an unknown verb exits 2 and names the verb", "[cli]") {
 TEST_CASE("an unknown option exits 2 and names the option", "[cli]") {
   TempDir scratch;
   for (const char* verb : {"run", "validate", "check"}) {
-    const CliResult r = run_trsim({verb, scenario_path("quickstart.yaml"), "--frobnicate"}, scratch);
+    const CliResult r =
+        run_trsim({verb, scenario_path("quickstart.yaml"), "--frobnicate"}, scratch);
     INFO(describe(r));
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
@@ -203,23 +232,26 @@ TEST_CASE("a folder given as the scenario exits 2 with a message naming it", "[c
 
 TEST_CASE("run --threads 0 exits 2 before the run", "[cli]") {
   TempDir scratch;
-  const CliResult r = run_trsim({"run", scenario_path("quickstart.yaml"), "--threads", "0"}, scratch);
+  const CliResult r =
+      run_trsim({"run", scenario_path("quickstart.yaml"), "--threads", "0"}, scratch);
   INFO(describe(r));
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK(contains(r.err, "--threads"));
 }
 
-TEST_CASE("numeric options reject negative, fractional and non-numeric values with exit 2", "[cli]") {
+TEST_CASE("numeric options reject negative, fractional and non-numeric values with exit 2",
+          "[cli]") {
   // "-1" must not wrap around to the largest unsigned value.
   TempDir scratch;
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"--threads", "-1"},      {"--threads", "1.5"},     {"--threads", "two"},
-      {"--replications", "-1"}, {"--replications", "x"},  {"--replications", "0"},
-      {"--seed", "-1"},         {"--seed", "abc"},        {"--seed", "99999999999999999999999"},
+      {"--threads", "-1"},      {"--threads", "1.5"},    {"--threads", "two"},
+      {"--replications", "-1"}, {"--replications", "x"}, {"--replications", "0"},
+      {"--seed", "-1"},         {"--seed", "abc"},       {"--seed", "99999999999999999999999"},
   };
   for (const auto& [option, value] : bad) {
-    const CliResult r = run_trsim({"run", scenario_path("quickstart.yaml"), option, value, "--quiet"}, scratch);
+    const CliResult r =
+        run_trsim({"run", scenario_path("quickstart.yaml"), option, value, "--quiet"}, scratch);
     INFO(describe(r));
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());

@@ -175,7 +175,7 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   REQUIRE(t.columns == std::vector<std::string>{"offered", "accepted", "abandoned", "canceled",
                                                 "service_level.10", "service_level.60", "abandon_rate",
                                                 "avg_task_acceptance_time", "reservations_timed_out",
-                                                "occupancy", "tasks_waiting", "workers.Offline",
+                                                "occupancy", "tasks_waiting", "workers_parked", "workers.Offline",
                                                 "workers.Available", "workers.Break"});
 
   // The queue sees every task, so its task columns equal the workspace's.
@@ -265,6 +265,15 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
     CHECK(a["reservations_timed_out"] == timed_out_a[k]);
     CHECK(b["reservations_timed_out"] == 0);
     CHECK(is_null(a["offered"]));  // a group is offered nothing: the column does not apply
+  }
+  // Parked by a timeout: a-1 is in Offline 40-140 (after task 0's offer) and 280-300 (task 4's).
+  const double parked[] = {20.0 / 60, 1, 20.0 / 60, 0, 20.0 / 60};
+  for (std::size_t k = 0; k < 5; ++k) {
+    INFO("interval " << k);
+    CHECK(cells(t, k, "workspace")["workers_parked"] == Approx(parked[k]));
+    CHECK(cells(t, k, "group:a")["workers_parked"] == Approx(parked[k]));
+    CHECK(cells(t, k, "group:b")["workers_parked"] == 0);
+    CHECK(is_null(cells(t, k, "queue:Q")["workers_parked"]));
   }
 }
 

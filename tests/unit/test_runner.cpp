@@ -197,6 +197,11 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
   s.replications = 2;
   s.horizon = 3600 * kMicrosPerSecond;
   s.warmup = 1'500'000;
+  s.start_epoch_seconds = 1772438400;  // 2026-03-02T08:00:00Z
+  s.activities.push_back({"Offline", "WA1", false});
+  s.workspace.timeout_activity = 0;
+  s.expectations.push_back({"workspace.service_level.20", 0.8, std::nullopt, false, {}});
+  s.expectations.push_back({"workspace.abandon_rate", std::nullopt, 0.05, true, {}});
 
   RunSummary summary;
   for (std::uint32_t i = 0; i < 2; ++i) {
@@ -242,6 +247,12 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "  \"replications\": 2,\n"
       "  \"horizon\": 3600,\n"
       "  \"warmup\": 1.5,\n"
+      "  \"start\": \"2026-03-02T08:00:00Z\",\n"
+      "  \"timeout_activity\": \"Offline\",\n"
+      "  \"expect\": [\n"
+      "    {\"metric\": \"workspace.service_level.20\", \"min\": 0.8, \"ci\": false},\n"
+      "    {\"metric\": \"workspace.abandon_rate\", \"max\": 0.05, \"ci\": true}\n"
+      "  ],\n"
       "  \"statistics\": {\n"
       "    \"workspace\": {\n"
       "      \"tasks_created\": {\"mean\": 5, \"ci95\": " + ci_text + ", \"min\": 4, \"max\": 6},\n"

@@ -189,3 +189,13 @@ TEST_CASE("format_seconds prints exactly six decimals", "[units][time]") {
   CHECK(trsim::format_seconds(INT64_MAX) == "9223372036854.775807");
   CHECK(trsim::format_seconds(INT64_MIN) == "-9223372036854.775808");
 }
+
+TEST_CASE("format_iso8601_utc writes what parse_iso8601_utc reads back", "[units]") {
+  using trsim::detail::format_iso8601_utc;
+  CHECK(format_iso8601_utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(format_iso8601_utc(1772438400) == "2026-03-02T08:00:00Z");
+  CHECK(format_iso8601_utc(951782400 + 86399) == "2000-02-29T23:59:59Z");  // a leap day
+  CHECK(format_iso8601_utc(-1) == "1969-12-31T23:59:59Z");
+  for (const std::int64_t t : {std::int64_t{0}, std::int64_t{1772438400}, std::int64_t{4102444799}, std::int64_t{-86401}})
+    CHECK(parse_iso8601_utc(format_iso8601_utc(t), nullptr) == t);
+}

@@ -1,0 +1,37 @@
+#pragma once
+// What the run and sweep pages of the report share: reading numbers out of the parsed JSON, the
+// page frame (head, CSS, sections) and number formatting.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trsim/value.hpp"
+
+namespace trsim::report {
+
+/// The member at a dotted path, each step taking the longest key that matches (so that
+/// "workspace.service_level.0.5" finds the key "0.5"); nullptr when absent.
+const Value* find_path(const Value& root, std::string_view dotted);
+
+/// A JSON number, or NaN (null, absent or not a number).
+double number_or_nan(const Value* v);
+
+/// A JSON array of numbers as doubles (null elements as NaN); empty when `v` is not an array.
+std::vector<double> numbers(const Value* v);
+
+/// A number for a table cell: "–" for NaN, integers without decimals, others with 2 to 4
+/// significant decimals.
+std::string format_value(double v);
+
+/// The unit of a metric from its name: "s" for waits and speeds of answer, "%" for ratios, "" for
+/// counts.
+std::string metric_unit(std::string_view path);
+bool is_ratio_metric(std::string_view path);
+
+/// An HTML page around `body`: <!doctype>, <title>, the inline style sheet.
+std::string html_page(const std::string& title, const std::string& body);
+
+std::string render_run_report(const Value& summary);
+std::string render_sweep_report(const Value& sweep);
+
+}  // namespace trsim::report

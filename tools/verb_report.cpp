@@ -1,0 +1,96 @@
+// `trsim report`: turns a run's summary JSON (`trsim run --json`) or a sweep's JSON (`trsim sweep
+// --json`) into one self-contained HTML page (tools/report/).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "cli_common.hpp"
+#include "cli_output.hpp"
+#include "report/report_html.hpp"
+#include "trsim/json.hpp"
+#include "verbs.hpp"
+
+namespace po = boost::program_options;
+
+namespace trsim::cli {
+
+int verb_report(int argc, char** argv) {
+  const char* synopsis = "SUMMARY.json -o REPORT.html   (SUMMARY.json - = stdin)";
+  const char* examples =
+      "  trsim run scenarios/support-centre.yaml --replications 10 --json summary.json\n"
+      "  trsim report summary.json -o support-centre.html\n"
+      "  trsim run scenarios/timeout-cascade.yaml --report cascade.html   # in one step\n"
+      "  trsim run scenarios/quickstart.yaml --json - --quiet | trsim report - -o quickstart.html\n"
+      "  trsim sweep scenarios/timeout-cascade.yaml --set workflows.support.task_reservation_timeout=15s,30s,60s "
+      "--json sweep.json && trsim report sweep.json -o sweep.html\n";
+  std::string input, output;
+  po::options_description options("report options");
+  options.add_options()                   //
+      ("help,h", "show this help")        //
+      ("output,o", po::value(&output)->value_name("FILE"), "write the HTML page to FILE (- = stdout)");
+  po::options_description hidden;
+  hidden.add_options()("input", po::value(&input));
+  po::options_description parsing;
+  parsing.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("input", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: trsim report " << synopsis << "\n\n"
+              << "One self-contained HTML page (inline SVG charts, no scripts) from a run's summary JSON or a\n"
+                 "sweep's JSON; docs/report.md describes each chart.\n\n"
+              << options << "\nexamples:\n" << examples;
+    return kExitOk;
+  }
+  if (input.empty() || output.empty()) {
+    std::cerr << "trsim report: " << (input.empty() ? "missing the summary JSON file" : "missing -o REPORT.html")
+              << " (usage: trsim report " << synopsis << ")\n";
+    return kExitUsage;
+  }
+  std::ostringstream text;
+  if (input == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) {
+      std::cerr << input << ": cannot read the file\n";
+      return kExitUsage;
+    }
+    text << in.rdbuf();
+  }
+  JsonError error;
+  const auto document = parse_json(text.str(), &error);
+  if (!document) {
+    std::cerr << input << ":" << error.line << ":" << error.column << ": " << error.message << "\n";
+    return kExitUsage;
+  }
+  std::string why;
+  const auto html = report::render_report(*document, &why);
+  if (!html) {
+    std::cerr << input << ":1:1: " << why << "\n";
+    return kExitUsage;
+  }
+  if (output == "-") {
+    std::cout << *html;
+    return kExitOk;
+  }
+  try {
+    AtomicFile file(output);
+    file.stream() << *html;
+    file.commit();
+  } catch (const std::exception& e) {
+    std::cerr << "trsim report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace trsim::cli
