@@ -50,6 +50,7 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   ++alive_tasks_;
   emit(task_event(EventType::task_created, task));
   st.ttl_fifo.emplace_back(t, task.serial);
+  compact_ttl(s);
   arm_ttl(s);
   if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
   return t;
