@@ -175,14 +175,17 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     task.priority = target.priority ? *target.priority : task.base_priority;
     task.step_deadline = target.timeout ? base + *target.timeout : kNever;
     task.queue = target.queue;
-    emit(task_event(EventType::workflow_target_matched, task));
+    Event e = task_event(EventType::workflow_target_matched, task);
+    emit(e);
     if (previous_queue != task.queue) {
       if (previous_queue != kNoId) {
-        Event moved = task_event(EventType::task_queue_moved, task);
-        moved.previous_queue = previous_queue;
-        emit(moved);
+        e.type = EventType::task_queue_moved;
+        e.previous_queue = previous_queue;
+        emit(e);
+        e.previous_queue = kNoId;
       }
-      emit(task_event(EventType::task_queue_entered, task));
+      e.type = EventType::task_queue_entered;
+      emit(e);
     }
     queue_.cancel(task.step_timer);
     if (task.step_deadline != kNever)
