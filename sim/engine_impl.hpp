@@ -195,6 +195,7 @@ class EngineImpl {
 
   // ---- router.cpp: workflow and matching ---------------------------------------------------
   void initialise_routing_indexes();
+  std::uint32_t ranking_for(const std::vector<OrderByClause>& clauses);
   void enter_workflow(std::uint32_t t);
   std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first);
   bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step);
@@ -260,11 +261,16 @@ class EngineImpl {
 
   /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with
   /// a pool per active channel, kept in step with pools_ by refresh_pools().
+  struct Ranking {
+    const std::vector<OrderByClause>* clauses = nullptr;
+    std::vector<std::uint32_t> rank;  ///< [worker]: rank class (0 = offered first)
+  };
+  std::vector<Ranking> rankings_;  ///< one per distinct order_by
   struct OrderIndex {
     QueueId queue = kNoId;
     const std::vector<OrderByClause>* clauses = nullptr;
-    std::vector<std::uint32_t> rank;     ///< [worker]: rank class (0 = offered first)
-    std::vector<RankedIdlePool> pools;   ///< [active channel index]
+    std::uint32_t ranking = 0;          ///< index in rankings_
+    std::vector<RankedIdlePool> pools;  ///< [active channel index]
   };
   std::vector<OrderIndex> order_indexes_;
   std::vector<std::vector<std::uint32_t>> queue_order_indexes_;  ///< [queue]: its order indexes

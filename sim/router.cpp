@@ -49,6 +49,26 @@ bool same_order(const std::vector<OrderByClause>& a, const std::vector<OrderByCl
 
 }  // namespace
 
+// The rank classes of every worker under one order_by (shared by the queues that use it): equal
+// ranks share a class, classes are numbered in rank order.
+std::uint32_t EngineImpl::ranking_for(const std::vector<OrderByClause>& clauses) {
+  for (std::uint32_t r = 0; r < rankings_.size(); ++r)
+    if (same_order(*rankings_[r].clauses, clauses)) return r;
+  Ranking& ranking = rankings_.emplace_back();
+  ranking.clauses = &clauses;
+  std::map<std::vector<double>, std::uint32_t> classes;
+  std::vector<std::vector<double>> ranks(workers_.size());
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    ranks[w] = order_rank(scenario_.workers[w].attributes, clauses);
+    classes.emplace(ranks[w], 0);
+  }
+  std::uint32_t next = 0;
+  for (auto& [rank, cls] : classes) cls = next++;
+  ranking.rank.resize(workers_.size());
+  for (WorkerId w = 0; w < workers_.size(); ++w) ranking.rank[w] = classes.at(ranks[w]);
+  return static_cast<std::uint32_t>(rankings_.size() - 1);
+}
+
 // Needs the workers' queue membership. Builds one ranked index per (queue, order_by) that some
 // workflow target uses, and decides which workflows may cache their filter matches.
 void EngineImpl::initialise_routing_indexes() {
@@ -66,21 +86,8 @@ void EngineImpl::initialise_routing_indexes() {
     OrderIndex& index = order_indexes_.emplace_back();
     index.queue = target.queue;
     index.clauses = &target.order_by;
+    index.ranking = ranking_for(target.order_by);
     index.pools.resize(na);
-    // Rank classes: equal ranks share a class, classes numbered in rank order.
-    std::map<std::vector<double>, std::uint32_t> classes;
-    std::vector<std::vector<double>> ranks(workers_.size());
-    for (WorkerId w = 0; w < workers_.size(); ++w) {
-      const std::vector<QueueId>& qs = workers_[w].queues;
-      if (std::find(qs.begin(), qs.end(), target.queue) == qs.end()) continue;
-      ranks[w] = order_rank(scenario_.workers[w].attributes, target.order_by);
-      classes.emplace(ranks[w], 0);
-    }
-    std::uint32_t next = 0;
-    for (auto& [rank, cls] : classes) cls = next++;
-    index.rank.assign(workers_.size(), kNoId);
-    for (WorkerId w = 0; w < workers_.size(); ++w)
-      if (!ranks[w].empty()) index.rank[w] = classes.at(ranks[w]);
     queue_order_indexes_[target.queue].push_back(i);
     target_order_index_.emplace(&target, i);
   };
@@ -418,7 +425,7 @@ void EngineImpl::refresh_pools(WorkerId w) {
         pools_[q * na + ac].invalidated();
         for (std::uint32_t i : queue_order_indexes_[q]) {
           OrderIndex& index = order_indexes_[i];
-          index.pools[ac].erase(index.rank[w], ws.pooled_idle_since, w);
+          index.pools[ac].erase(rankings_[index.ranking].rank[w], ws.pooled_idle_since, w);
         }
       }
       pooled = 0;
@@ -428,7 +435,7 @@ void EngineImpl::refresh_pools(WorkerId w) {
         pools_[q * na + ac].insert({ws.idle_since, w, generation});
         for (std::uint32_t i : queue_order_indexes_[q]) {
           OrderIndex& index = order_indexes_[i];
-          index.pools[ac].insert(index.rank[w], ws.idle_since, w);
+          index.pools[ac].insert(rankings_[index.ranking].rank[w], ws.idle_since, w);
         }
       }
       pooled = 1;
