@@ -70,6 +70,7 @@ void EngineImpl::initialise() {
       }
     }
   }
+  initialise_routing_indexes();
   for (WorkerId w = 0; w < sc.workers.size(); ++w) refresh_pools(w);
 
   // Worker schedules.
@@ -271,6 +272,15 @@ void EngineImpl::arm_ttl(StreamId s) {
   st.ttl_timer = queue_.schedule_timer(std::max(deadline, now_), kTaskTtl, s);
 }
 
+// A task that waits long at the front of a TTL FIFO keeps every later entry in it, finished or
+// not: drop the finished ones once they outnumber the alive tasks, so that the FIFO follows what
+// is alive rather than what was created since (amortised O(1) per task).
+void EngineImpl::compact_ttl(StreamId s) {
+  std::deque<std::pair<std::uint32_t, TaskId>>& fifo = streams_[s].ttl_fifo;
+  if (fifo.size() <= 2 * static_cast<std::size_t>(alive_tasks_) + 64) return;
+  std::erase_if(fifo, [this](const auto& entry) { return !is_waiting(entry.first, entry.second); });
+}
+
 void EngineImpl::on_ttl(StreamId s) {
   StreamState& st = streams_[s];
   const SimTime ttl = scenario_.arrivals[s].ttl;
@@ -386,6 +396,16 @@ void EngineImpl::check_invariants() const {
     if (t.status == TaskStatus::pending && !t.offers.empty())
       throw std::logic_error("invariant: a pending task has pending reservations");
   }
+}
+
+EngineFootprint EngineImpl::footprint() const {
+  EngineFootprint f;
+  f.alive_tasks = alive_tasks_;
+  f.task_slots = tasks_.size();
+  f.reservation_slots = reservations_.size();
+  f.heap_entries = queue_.heap_size();
+  for (const StreamState& st : streams_) f.ttl_entries += st.ttl_fifo.size();
+  return f;
 }
 
 Event EngineImpl::task_event(EventType type, const TaskState& task) const {

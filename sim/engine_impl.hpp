@@ -10,11 +10,13 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "event_queue.hpp"
 #include "idle_pool.hpp"
 #include "interval_collector.hpp"
+#include "ranked_pool.hpp"
 #include "statistics_collector.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -141,10 +143,22 @@ struct StreamState {
   std::vector<std::unique_ptr<Value>> trace_attributes;  ///< per trace row (merged)
 };
 
+/// What the engine holds in memory, for tests that check it follows what is alive (workers,
+/// waiting tasks, pending timers) and not the horizon.
+struct EngineFootprint {
+  std::size_t alive_tasks = 0;        ///< created, not yet completed or canceled
+  std::size_t task_slots = 0;         ///< size of the task table (slots are recycled)
+  std::size_t reservation_slots = 0;  ///< size of the reservation table (recycled)
+  std::size_t heap_entries = 0;       ///< event list entries, live and not yet swept stale ones
+  std::size_t ttl_entries = 0;        ///< entries of the streams' TTL FIFOs
+};
+
 class EngineImpl {
  public:
   EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink);
   ReplicationResult run();
+  /// Test-only: the sizes of the engine's tables (after run()).
+  EngineFootprint footprint() const;
 
  private:
   // ---- engine.cpp: loop, arrivals, schedules ----------------------------------------------
@@ -156,6 +170,7 @@ class EngineImpl {
   void on_schedule(WorkerId w, std::uint32_t entry);
   void on_ttl(StreamId s);
   void arm_ttl(StreamId s);
+  void compact_ttl(StreamId s);
   bool is_waiting(std::uint32_t slot, TaskId serial) const;
   const Value* task_attributes(StreamId s, std::uint32_t row, std::unique_ptr<Value>& owned);
   void check_invariants() const;
@@ -179,9 +194,11 @@ class EngineImpl {
   void free_reservation(std::uint32_t r);
 
   // ---- router.cpp: workflow and matching ---------------------------------------------------
+  void initialise_routing_indexes();
+  std::uint32_t ranking_for(const std::vector<OrderByClause>& clauses);
   void enter_workflow(std::uint32_t t);
-  std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first) const;
-  bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step) const;
+  std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first);
+  bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step);
   void place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base);
   void advance_step(std::uint32_t t, bool deadline_passed);
   void on_step_timeout(std::uint32_t t);
@@ -241,6 +258,29 @@ class EngineImpl {
   std::vector<std::vector<std::uint32_t>> pool_generations_;  ///< [index][worker]
   std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
   std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
+
+  /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with
+  /// a pool per active channel, kept in step with pools_ by refresh_pools().
+  struct Ranking {
+    const std::vector<OrderByClause>* clauses = nullptr;
+    std::vector<std::uint32_t> rank;  ///< [worker]: rank class (0 = offered first)
+  };
+  std::vector<Ranking> rankings_;  ///< one per distinct order_by
+  struct OrderIndex {
+    QueueId queue = kNoId;
+    const std::vector<OrderByClause>* clauses = nullptr;
+    std::uint32_t ranking = 0;          ///< index in rankings_
+    std::vector<RankedIdlePool> pools;  ///< [active channel index]
+  };
+  std::vector<OrderIndex> order_indexes_;
+  std::vector<std::vector<std::uint32_t>> queue_order_indexes_;  ///< [queue]: its order indexes
+  std::unordered_map<const WorkflowTarget*, std::uint32_t> target_order_index_;
+
+  /// Filter matches per shared attribute object, for workflows whose filters cannot change their
+  /// answer over time (none reads taskrouter.*): [workflow] -> attributes -> match per filter.
+  /// Only attribute objects that live for the whole run (not a task's owned_attributes) are keys.
+  std::vector<std::uint8_t> filters_cacheable_;  ///< [workflow]
+  std::vector<std::unordered_map<const Value*, std::vector<std::uint8_t>>> filter_matches_;
 
   std::map<std::string, WorkerId, std::less<>> worker_by_name_;  ///< known_worker_* look-ups
   std::map<std::string, WorkerId, std::less<>> worker_by_sid_;

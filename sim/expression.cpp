@@ -36,6 +36,7 @@ const std::string& Expression::text() const { return program_->text; }
 ExpressionScope Expression::scope() const { return program_->scope; }
 bool Expression::is_always_true() const { return program_->always_true; }
 bool Expression::reads_worker() const { return program_->reads_worker; }
+bool Expression::reads_clock() const { return program_->reads_clock; }
 std::vector<ExpressionComparison> Expression::comparisons() const { return program_->comparisons; }
 
 }  // namespace trsim

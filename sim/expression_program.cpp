@@ -28,6 +28,18 @@ std::string_view canonical_name(CompareOp op) {
   return "?";
 }
 
+bool reads_clock(OperandSource source) {
+  switch (source) {
+    case OperandSource::clock_current_time:
+    case OperandSource::clock_current_hour:
+    case OperandSource::clock_current_minute:
+    case OperandSource::clock_day_of_week:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool reads_worker(OperandSource source) {
   switch (source) {
     case OperandSource::worker_path:

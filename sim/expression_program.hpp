@@ -46,6 +46,8 @@ struct Operand {
 
 /// True when reading the operand needs the candidate worker.
 bool reads_worker(OperandSource source);
+/// True when the operand is one of the taskrouter.* clock facts.
+bool reads_clock(OperandSource source);
 
 /// One step of an attribute path: a member name, or an array index (`[2]`).
 struct PathStep {
@@ -83,6 +85,7 @@ struct ExpressionProgram {
   std::vector<ExpressionComparison> comparisons;
   bool always_true = false;
   bool reads_worker = false;
+  bool reads_clock = false;
 };
 
 /// A value as an operator sees it: either a view of a Value, or a fact (a count, a worker sid)

@@ -6,9 +6,10 @@
 // when offers end unaccepted). Leaving a pool is lazy: the worker's generation for the channel is
 // bumped, which invalidates every entry it has in every queue's pool at once (O(1) instead of one
 // tree erase per queue the worker belongs to); invalid entries are dropped when they reach the
-// front and swept out when they outnumber the valid ones.
+// front and swept out when they outnumber the valid ones. The entries are a vector read from a
+// moving head (no per-block allocation as a deque has when the pool rotates).
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "trsim/scenario.hpp"
@@ -30,21 +31,26 @@ class IdlePool {
 
   void insert(const Entry& e) {
     auto it = entries_.end();
-    while (it != entries_.begin()) {
+    const auto first = entries_.begin() + static_cast<std::ptrdiff_t>(head_);
+    while (it != first) {
       const Entry& prev = *(it - 1);
       if (prev.idle_since < e.idle_since ||
           (prev.idle_since == e.idle_since && prev.worker < e.worker))
         break;
       --it;
     }
-    entries_.insert(it, e);
+    if (it == entries_.end())
+      entries_.push_back(e);  // the usual case
+    else
+      entries_.insert(it, e);
     ++valid_;
   }
 
   /// One of this pool's entries was invalidated (its worker's generation moved on).
   void invalidated() {
     --valid_;
-    if (entries_.size() > 64 && entries_.size() > 2 * static_cast<std::size_t>(valid_)) sweep();
+    const std::size_t held = entries_.size() - head_;
+    if (held > 64 && held > 2 * static_cast<std::size_t>(valid_)) sweep();
   }
 
   bool valid(const Entry& e) const { return (*generations_)[e.worker] == e.generation; }
@@ -52,8 +58,14 @@ class IdlePool {
   /// Calls visit(worker) for each valid entry in order until it returns false.
   template <class Visit>
   void for_each(Visit&& visit) {
-    while (!entries_.empty() && !valid(entries_.front())) entries_.pop_front();
-    for (const Entry& e : entries_) {
+    while (head_ < entries_.size() && !valid(entries_[head_])) ++head_;
+    // The dropped front is given back once it is half the vector (amortised O(1) per entry).
+    if (head_ > 64 && 2 * head_ > entries_.size()) {
+      entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    for (std::size_t i = head_; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
       if (!valid(e)) continue;
       if (!visit(e.worker)) return;
     }
@@ -63,14 +75,17 @@ class IdlePool {
 
  private:
   void sweep() {
-    std::deque<Entry> kept;
-    for (const Entry& e : entries_)
-      if (valid(e)) kept.push_back(e);
-    entries_.swap(kept);
+    std::size_t kept = 0;
+    for (std::size_t i = head_; i < entries_.size(); ++i)
+      if (valid(entries_[i])) entries_[kept++] = entries_[i];
+    entries_.resize(kept);
+    head_ = 0;
   }
 
   const std::vector<std::uint32_t>* generations_;
-  std::deque<Entry> entries_;
+  /// Entries from head_ on, in order; those before head_ were dropped from the front.
+  std::vector<Entry> entries_;
+  std::size_t head_ = 0;
   std::int64_t valid_ = 0;
 };
 

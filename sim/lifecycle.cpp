@@ -50,6 +50,7 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   ++alive_tasks_;
   emit(task_event(EventType::task_created, task));
   st.ttl_fifo.emplace_back(t, task.serial);
+  compact_ttl(s);
   arm_ttl(s);
   if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
   return t;
@@ -237,8 +238,9 @@ void EngineImpl::on_handle_end(std::uint32_t t) {
   ReservationState& rs = reservations_[task.accepted];
   task.status = TaskStatus::wrapping;
   rs.status = ReservationStatus::wrapping;
-  emit(reservation_event(EventType::reservation_wrapup, task.accepted));
-  Event e = reservation_event(EventType::task_wrapup, task.accepted);
+  Event e = reservation_event(EventType::reservation_wrapup, task.accepted);
+  emit(e);
+  e.type = EventType::task_wrapup;
   emit(e);
   WorkerState& ws = workers_[rs.worker];
   const Behavior& b =
@@ -254,8 +256,10 @@ void EngineImpl::on_wrapup_end(std::uint32_t t) {
   const WorkerId w = rs.worker;
   task.status = TaskStatus::completed;
   rs.status = ReservationStatus::completed;
-  emit(reservation_event(EventType::reservation_completed, r));
-  emit(reservation_event(EventType::task_completed, r));
+  Event e = reservation_event(EventType::reservation_completed, r);
+  emit(e);
+  e.type = EventType::task_completed;
+  emit(e);
   WorkerState& ws = workers_[w];
   ws.idle_since = now_;
   if (single_tasking_) {

@@ -14,10 +14,96 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <map>
 
 #include "engine_impl.hpp"
 
 namespace trsim::detail {
+
+namespace {
+
+// A worker's order_by rank: its integer attributes (negated for DESC), missing ones last.
+std::vector<double> order_rank(const Value& attributes, const std::vector<OrderByClause>& clauses) {
+  std::vector<double> rank;
+  for (const OrderByClause& c : clauses) {
+    const Value* v = &attributes;
+    std::string_view path = c.attribute;
+    while (v && !path.empty()) {
+      const std::size_t dot = path.find('.');
+      v = v->find(path.substr(0, dot));
+      path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+    }
+    if (v && v->is_number())
+      rank.push_back(c.descending ? -v->as_number() : v->as_number());
+    else
+      rank.push_back(std::numeric_limits<double>::infinity());
+  }
+  return rank;
+}
+
+bool same_order(const std::vector<OrderByClause>& a, const std::vector<OrderByClause>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.attribute == y.attribute && x.descending == y.descending;
+  });
+}
+
+}  // namespace
+
+// The rank classes of every worker under one order_by (shared by the queues that use it): equal
+// ranks share a class, classes are numbered in rank order.
+std::uint32_t EngineImpl::ranking_for(const std::vector<OrderByClause>& clauses) {
+  for (std::uint32_t r = 0; r < rankings_.size(); ++r)
+    if (same_order(*rankings_[r].clauses, clauses)) return r;
+  Ranking& ranking = rankings_.emplace_back();
+  ranking.clauses = &clauses;
+  std::map<std::vector<double>, std::uint32_t> classes;
+  std::vector<std::vector<double>> ranks(workers_.size());
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    ranks[w] = order_rank(scenario_.workers[w].attributes, clauses);
+    classes.emplace(ranks[w], 0);
+  }
+  std::uint32_t next = 0;
+  for (auto& [rank, cls] : classes) cls = next++;
+  ranking.rank.resize(workers_.size());
+  for (WorkerId w = 0; w < workers_.size(); ++w) ranking.rank[w] = classes.at(ranks[w]);
+  return static_cast<std::uint32_t>(rankings_.size() - 1);
+}
+
+// Needs the workers' queue membership. Builds one ranked index per (queue, order_by) that some
+// workflow target uses, and decides which workflows may cache their filter matches.
+void EngineImpl::initialise_routing_indexes() {
+  const std::size_t na = active_channels_.size();
+  queue_order_indexes_.assign(scenario_.task_queues.size(), {});
+  auto index_target = [&](const WorkflowTarget& target) {
+    if (target.order_by.empty() || target.queue == kNoId) return;
+    for (std::uint32_t i : queue_order_indexes_[target.queue]) {
+      if (same_order(*order_indexes_[i].clauses, target.order_by)) {
+        target_order_index_.emplace(&target, i);
+        return;
+      }
+    }
+    const auto i = static_cast<std::uint32_t>(order_indexes_.size());
+    OrderIndex& index = order_indexes_.emplace_back();
+    index.queue = target.queue;
+    index.clauses = &target.order_by;
+    index.ranking = ranking_for(target.order_by);
+    index.pools.resize(na);
+    queue_order_indexes_[target.queue].push_back(i);
+    target_order_index_.emplace(&target, i);
+  };
+  filters_cacheable_.assign(scenario_.workflows.size(), 0);
+  filter_matches_.resize(scenario_.workflows.size());
+  for (std::size_t wf = 0; wf < scenario_.workflows.size(); ++wf) {
+    const Workflow& workflow = scenario_.workflows[wf];
+    bool cacheable = !workflow.filters.empty();
+    for (const WorkflowFilter& f : workflow.filters) {
+      cacheable = cacheable && !f.expression.reads_clock();
+      for (const WorkflowTarget& target : f.targets) index_target(target);
+    }
+    index_target(workflow.default_target);
+    filters_cacheable_[wf] = cacheable ? 1 : 0;
+  }
+}
 
 const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
   const Workflow& wf = workflow_of(task);
@@ -25,8 +111,23 @@ const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
   return wf.filters[task.filter].targets[task.step];
 }
 
-std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint32_t first) const {
+std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint32_t first) {
   const Workflow& wf = workflow_of(task);
+  // Filters read only the task's attributes (and the clock, which rules the cache out), so tasks
+  // sharing an attribute object share the answers: evaluate each filter once per object.
+  if (filters_cacheable_[task.workflow] && !task.owned_attributes) {
+    std::vector<std::uint8_t>& matches = filter_matches_[task.workflow][task.attributes];
+    if (matches.empty()) {
+      EvalContext ctx;
+      ctx.task = task.attributes;
+      matches.resize(wf.filters.size());
+      for (std::uint32_t f = 0; f < wf.filters.size(); ++f)
+        matches[f] = !wf.filters[f].targets.empty() && wf.filters[f].expression.evaluate(ctx);
+    }
+    for (std::uint32_t f = first; f < wf.filters.size(); ++f)
+      if (matches[f]) return f;
+    return kNoId;
+  }
   EvalContext ctx;
   ctx.task = task.attributes;
   ctx.wall_clock_seconds = wall_clock();
@@ -39,7 +140,7 @@ std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint3
 
 // The step after (filter, step): the next target of the filter, else the first target of the
 // next matching filter. False when the workflow has no step left.
-bool EngineImpl::next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step) const {
+bool EngineImpl::next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step) {
   if (filter == kDefaultFilter) return false;
   const Workflow& wf = workflow_of(task);
   if (step + 1 < wf.filters[filter].targets.size()) {
@@ -81,14 +182,17 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     task.priority = target.priority ? *target.priority : task.base_priority;
     task.step_deadline = target.timeout ? base + *target.timeout : kNever;
     task.queue = target.queue;
-    emit(task_event(EventType::workflow_target_matched, task));
+    Event e = task_event(EventType::workflow_target_matched, task);
+    emit(e);
     if (previous_queue != task.queue) {
       if (previous_queue != kNoId) {
-        Event moved = task_event(EventType::task_queue_moved, task);
-        moved.previous_queue = previous_queue;
-        emit(moved);
+        e.type = EventType::task_queue_moved;
+        e.previous_queue = previous_queue;
+        emit(e);
+        e.previous_queue = kNoId;
       }
-      emit(task_event(EventType::task_queue_entered, task));
+      e.type = EventType::task_queue_entered;
+      emit(e);
     }
     queue_.cancel(task.step_timer);
     if (task.step_deadline != kNever)
@@ -102,8 +206,10 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
       task.ever_placed = true;
       return;
     }
-    refresh_waiting(t);
+    // Offers first, then the waiting set: a task that is offered at once (the common case)
+    // never enters the queue's waiting set only to leave it again.
     const std::size_t offered = route_task(t);
+    refresh_waiting(t);
     if (offered > 0 || !target.skip_if) {
       task.ever_placed = true;
       return;
@@ -203,33 +309,13 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
       }
     }
   } else if (!target.order_by.empty()) {
-    // order_by ranks every eligible idle worker: integer attributes, missing ones last, then
-    // longest idle (the pool's own order, kept by the stable sort).
-    std::vector<std::pair<std::vector<double>, WorkerId>> ranked;
-    pool.for_each([&](WorkerId candidate) {
+    // order_by: the ranked index of this (queue, order_by), best rank first, then longest idle.
+    const OrderIndex& index = order_indexes_[target_order_index_.at(&target)];
+    index.pools[ac].for_each([&](WorkerId candidate) {
       if (!worker_takes(task, candidate)) return true;
-      std::vector<double> rank;
-      for (const OrderByClause& c : target.order_by) {
-        const Value* attrs = &scenario_.workers[candidate].attributes;
-        const Value* v = attrs;
-        std::string_view path = c.attribute;
-        while (v && !path.empty()) {
-          const std::size_t dot = path.find('.');
-          v = v->find(path.substr(0, dot));
-          path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
-        }
-        if (v && v->is_number())
-          rank.push_back(c.descending ? -v->as_number() : v->as_number());
-        else
-          rank.push_back(std::numeric_limits<double>::infinity());
-      }
-      ranked.emplace_back(std::move(rank), candidate);
-      return true;
+      chosen[n++] = candidate;
+      return static_cast<int>(n) < open;
     });
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < ranked.size() && static_cast<int>(n) < open; ++i)
-      chosen[n++] = ranked[i].second;
   } else {
     pool.for_each([&](WorkerId candidate) {
       if (!worker_takes(task, candidate)) return true;
@@ -335,11 +421,23 @@ void EngineImpl::refresh_pools(WorkerId w) {
     std::uint32_t& generation = pool_generations_[ac][w];
     if (pooled && (!want || ws.pooled_idle_since != ws.idle_since)) {
       ++generation;  // invalidates the worker's entry in every pool of this channel at once
-      for (QueueId q : ws.queues) pools_[q * na + ac].invalidated();
+      for (QueueId q : ws.queues) {
+        pools_[q * na + ac].invalidated();
+        for (std::uint32_t i : queue_order_indexes_[q]) {
+          OrderIndex& index = order_indexes_[i];
+          index.pools[ac].erase(rankings_[index.ranking].rank[w], ws.pooled_idle_since, w);
+        }
+      }
       pooled = 0;
     }
     if (want && !pooled) {
-      for (QueueId q : ws.queues) pools_[q * na + ac].insert({ws.idle_since, w, generation});
+      for (QueueId q : ws.queues) {
+        pools_[q * na + ac].insert({ws.idle_since, w, generation});
+        for (std::uint32_t i : queue_order_indexes_[q]) {
+          OrderIndex& index = order_indexes_[i];
+          index.pools[ac].insert(rankings_[index.ranking].rank[w], ws.idle_since, w);
+        }
+      }
       pooled = 1;
     }
   }

@@ -97,6 +97,9 @@ class Expression {
   bool is_always_true() const;
   /// True when the expression reads worker data (bare keys in worker scope, `worker.` in target).
   bool reads_worker() const;
+  /// True when the expression reads the simulated clock (taskrouter.currentTime and friends):
+  /// its answer may then change over time for the same attributes.
+  bool reads_clock() const;
   /// The comparisons it contains, in text order (for `trsim validate` lints).
   std::vector<ExpressionComparison> comparisons() const;
 

@@ -1,0 +1,72 @@
+// The future event list: total order (time, rank, insertion), lazy cancellation, and the
+// zero-delay buffer that keeps events due at the current instant out of the heap.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "event_queue.hpp"
+#include "trsim/random.hpp"
+
+using trsim::detail::EventQueue;
+using trsim::detail::Timer;
+
+TEST_CASE("zero-delay events keep the order time, rank, insertion", "[event_queue]") {
+  EventQueue q;
+  q.schedule(10, 5, 1);
+  q.schedule(10, 2, 2);
+  q.schedule(11, 0, 3);
+  REQUIRE(q.pop().entity == 2);  // now = 10
+  q.schedule(10, 1, 4);          // zero delay, lower rank than the pending rank-5 event
+  q.schedule(10, 5, 5);          // zero delay, same rank: after the earlier rank-5 event
+  q.schedule(10, 9, 6);
+  Timer cancelled = q.schedule_timer(10, 3, 7);
+  q.cancel(cancelled);
+  std::vector<std::uint32_t> order;
+  while (!q.empty()) order.push_back(q.pop().entity);
+  CHECK(order == std::vector<std::uint32_t>{4, 1, 5, 6, 3});
+}
+
+TEST_CASE("the event queue pops what a sorted reference pops, with zero delays and cancels",
+          "[event_queue]") {
+  // Reference: a set ordered by (time, rank, insertion number); live timers by their number.
+  using Key = std::tuple<std::int64_t, std::uint8_t, std::uint32_t>;
+  std::set<Key> reference;
+  std::vector<std::pair<Timer, Key>> timers;
+  EventQueue q;
+  trsim::Rng rng(7);
+  std::uint32_t next = 0;
+  std::int64_t now = 0;
+  auto schedule = [&] {
+    // A third of the events are due now (zero delay), the rest within 100 µs.
+    const std::int64_t delay = rng.uniform01() < 0.33 ? 0 : 1 + static_cast<std::int64_t>(rng.uniform01() * 100);
+    const auto rank = static_cast<std::uint8_t>(rng.uniform01() * 10);
+    const Key key{now + delay, rank, next};
+    if (rng.uniform01() < 0.5) {
+      timers.emplace_back(q.schedule_timer(now + delay, rank, next), key);
+    } else {
+      q.schedule(now + delay, rank, next);
+    }
+    reference.insert(key);
+    ++next;
+  };
+  for (int i = 0; i < 50; ++i) schedule();
+  for (int step = 0; step < 20000; ++step) {
+    if (!timers.empty() && rng.uniform01() < 0.2) {
+      const std::size_t k = static_cast<std::size_t>(rng.uniform01() * static_cast<double>(timers.size()));
+      auto& [timer, key] = timers[k];
+      if (reference.erase(key) == 1) q.cancel(timer);
+      timers.erase(timers.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    REQUIRE(q.size() == reference.size());
+    if (reference.empty()) break;
+    const auto e = q.pop();
+    const Key expected = *reference.begin();
+    reference.erase(reference.begin());
+    REQUIRE(Key{e.time, e.kind, e.entity} == expected);
+    now = e.time;
+    const int children = rng.uniform01() < 0.5 ? 1 : 2;
+    for (int c = 0; c < children && reference.size() < 200; ++c) schedule();
+  }
+}
