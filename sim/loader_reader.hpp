@@ -112,9 +112,10 @@ class Reader {
   std::optional<double> number(const Item& item) const;
   std::optional<std::int64_t> integer(const Item& item, std::int64_t min, std::int64_t max) const;
   std::optional<std::uint64_t> unsigned_integer(const Item& item) const;
-  /// A duration (number of seconds or "1h30m"), checked against [min, max].
-  std::optional<SimTime> duration(const Item& item, SimTime min = 0,
-                                  SimTime max = kMaxDuration) const;
+  /// A duration (number of seconds or "1h30m"), checked against [min, max]. `limit_hint` is
+  /// appended to the message of a value above `max` (how to raise a resource limit).
+  std::optional<SimTime> duration(const Item& item, SimTime min = 0, SimTime max = kMaxDuration,
+                                  std::string_view limit_hint = {}) const;
   /// Tasks per second ("0.5", "120/h").
   std::optional<double> rate(const Item& item) const;
   /// One of `choices`, matched ignoring case; returns the index.
