@@ -364,7 +364,8 @@ std::optional<Value> Reader::value(const Item& item, ValueBudget& budget) const 
 std::optional<Value> Reader::value_at(const Item& item, ValueBudget& budget, int depth) const {
   if (budget.nodes_left == 0) return std::nullopt;  // reported once, where it ran out
   if (--budget.nodes_left == 0) {
-    error(item, "attribute values are too large (more than 5000000 values in the scenario)");
+    error(item, fmt::format("attribute values are too large (more than {} values in the scenario)",
+                            ValueBudget::kMaxNodes));
     return std::nullopt;
   }
   // A self-referencing anchor (`&a [*a]`) would recurse forever.
