@@ -42,8 +42,8 @@ struct Item {
 /// Guards attribute conversion against alias bombs and self-referencing anchors.
 struct ValueBudget {
   /// Aliases let a 1 KB file stand for a billion values; reading each costs about a microsecond,
-  /// so the cap also bounds the loader's time (the fuzzer's 2 s per input, under ASan).
-  static constexpr std::uint64_t kMaxNodes = 500'000;
+  /// so the cap also bounds the loader's time (well under the fuzzer's limit per input).
+  static constexpr std::uint64_t kMaxNodes = 100'000;
   std::uint64_t nodes_left = kMaxNodes;
 };
 
