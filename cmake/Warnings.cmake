@@ -15,3 +15,11 @@ if(TRSIM_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# libFuzzer (clang only): everything is instrumented for coverage and checked by ASan + UBSan;
+# only the fuzz executables link the fuzzer's main (fuzz/CMakeLists.txt).
+if(TRSIM_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,5 +1,4 @@
 // The event loop: initial state, arrivals, worker schedules, the run's end and its results.
-#include <cassert>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -16,7 +15,13 @@ ReplicationResult Engine::run() { return impl_->run(); }
 namespace detail {
 
 EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink)
-    : scenario_(scenario), options_(options), sink_(sink), collector_(scenario), intervals_(scenario) {}
+    : scenario_(scenario),
+      options_(options),
+      invariants_(options.check_invariants ? std::make_unique<InvariantChecker>(scenario, sink)
+                                           : nullptr),
+      sink_(invariants_ ? invariants_.get() : sink),
+      collector_(scenario),
+      intervals_(scenario) {}
 
 void EngineImpl::initialise() {
   const Scenario& sc = scenario_;
@@ -349,10 +354,10 @@ ReplicationResult EngineImpl::run() {
     const SimTime next = queue_.next_time();
     if (next > scenario_.horizon && (!scenario_.drain || alive_tasks_ == 0)) break;
     const ScheduledEvent e = queue_.pop();
-    assert(e.time >= now_ && "an event was scheduled in the past");
+    if (e.time < now_) event_in_the_past(e);
     now_ = e.time;
     last = now_;
-    ++events_;
+    if (++events_ > scenario_.max_events) event_budget_exceeded();
     dispatch(e);
     if (options_.check_invariants) check_invariants();
   }
@@ -368,34 +373,9 @@ ReplicationResult EngineImpl::run() {
   result.end_time = scenario_.drain ? last : scenario_.horizon;
   result.statistics = collector_.finish(end, waiting);
   result.intervals = intervals_.finish();
+  if (invariants_) invariants_->finish(alive_tasks_, result.statistics);
   if (sink_) sink_->end_replication();
   return result;
-}
-
-void EngineImpl::check_invariants() const {
-  const std::size_t nc = scenario_.channels.size();
-  for (WorkerId w = 0; w < workers_.size(); ++w) {
-    const WorkerState& ws = workers_[w];
-    std::vector<int> used(nc, 0);
-    for (std::uint32_t r : ws.held) ++used[reservations_[r].channel];
-    for (std::size_t c = 0; c < nc; ++c)
-      if (used[c] > scenario_.workers[w].capacity[c])
-        throw std::logic_error("invariant: worker " + scenario_.workers[w].name +
-                               " holds more reservations than its capacity on channel " +
-                               scenario_.channels[c].name);
-    if (single_tasking_ && ws.held.size() > 1)
-      throw std::logic_error("invariant: single-tasking worker " + scenario_.workers[w].name +
-                             " holds several reservations");
-    if (ws.reservations != ws.held.size())
-      throw std::logic_error("invariant: reservation count out of step for " +
-                             scenario_.workers[w].name);
-  }
-  for (const TaskState& t : tasks_) {
-    if (t.status == TaskStatus::reserved && t.offers.empty())
-      throw std::logic_error("invariant: a reserved task has no pending reservation");
-    if (t.status == TaskStatus::pending && !t.offers.empty())
-      throw std::logic_error("invariant: a pending task has pending reservations");
-  }
 }
 
 EngineFootprint EngineImpl::footprint() const {

@@ -16,6 +16,7 @@
 #include "event_queue.hpp"
 #include "idle_pool.hpp"
 #include "interval_collector.hpp"
+#include "invariants.hpp"
 #include "ranked_pool.hpp"
 #include "statistics_collector.hpp"
 #include "trsim/engine.hpp"
@@ -155,6 +156,9 @@ struct EngineFootprint {
 
 class EngineImpl {
  public:
+  /// Test-only access to the engine's state, to break an invariant on purpose and see it reported
+  /// (defined by the tests, tests/unit/test_invariants.cpp; nothing in trsim defines it).
+  friend struct EngineTestAccess;
   EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink);
   ReplicationResult run();
   /// Test-only: the sizes of the engine's tables (after run()).
@@ -173,7 +177,11 @@ class EngineImpl {
   void compact_ttl(StreamId s);
   bool is_waiting(std::uint32_t slot, TaskId serial) const;
   const Value* task_attributes(StreamId s, std::uint32_t row, std::unique_ptr<Value>& owned);
+  // invariants.cpp: the checks after every event (with check_invariants), and the two guards the
+  // loop always applies (they throw).
   void check_invariants() const;
+  [[noreturn]] void event_in_the_past(const ScheduledEvent& e) const;
+  [[noreturn]] void event_budget_exceeded() const;
 
   // ---- lifecycle.cpp: state machines ----------------------------------------------------------
   std::uint32_t create_task(StreamId s, std::uint32_t row);
@@ -230,6 +238,7 @@ class EngineImpl {
 
   const Scenario& scenario_;
   EngineOptions options_;
+  std::unique_ptr<InvariantChecker> invariants_;  ///< with check_invariants: watches sink_'s events
   EventSink* sink_;
   StatisticsCollector collector_;
   IntervalCollector intervals_;

@@ -14,6 +14,7 @@
 #include "loader_files.hpp"
 #include "loader_overrides.hpp"
 #include "loader_sections.hpp"
+#include "units.hpp"
 
 namespace trsim {
 
@@ -39,6 +40,8 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
                 const LoadOptions& options) {
   LoadContext ctx;
   ctx.base_dir = base_dir;
+  ctx.limits = options.limits;
+  ctx.sc.max_events = options.limits.max_events;
   ctx.sources.push_back({file_name, std::string(yaml)});
   ctx.diags.register_file(file_name);
   ctx.sc.name = file_stem(file_name);
@@ -86,6 +89,10 @@ LoadResult internal_error(const std::string& file_name, std::string what) {
 
 }  // namespace
 }  // namespace detail
+
+std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error) {
+  return detail::parse_duration(text, error);
+}
 
 LoadResult load_scenario_text(std::string_view yaml, const std::string& file_name,
                               const std::string& base_dir, const LoadOptions& options) {

@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kKinds = {"rate", "rates", "trace"};
 
-constexpr double kMaxExpectedTasks = 1e9;
 constexpr SimTime kMaxTtl = SimTime{1'209'600} * kMicrosPerSecond;
 constexpr double kProbabilityTolerance = 1e-9;
 
@@ -104,7 +103,7 @@ class StreamReader {
     std::optional<TraceData> data = read_trace(*csv, ctx_.channels, ctx_.diags);
     if (!data) return;
     if (data->rows.empty()) {
-      r_.error(item, fmt::format("the trace '{}' lists no tasks", csv->file));
+      r_.error(item, fmt::format("the trace '{}' lists no tasks", item.node.Scalar()));
       return;
     }
     gives_handle_time = data->every_row_has_handle_time;
@@ -142,13 +141,12 @@ class StreamReader {
   }
 
   void check_volume(const Item& item, const std::string& stream, double expected) {
-    if (!ctx_.horizon_ok || expected <= kMaxExpectedTasks) return;
-    r_.error(
-        item,
-        fmt::format(
-            "arrival stream '{}' would create about {:.3g} tasks over the horizon; the limit is "
-            "{:.0e} per stream",
-            stream, expected, kMaxExpectedTasks));
+    const auto budget = static_cast<double>(ctx_.limits.max_events);
+    if (!ctx_.horizon_ok || expected <= budget) return;
+    r_.error(item, fmt::format("arrival stream '{}' would create about {:.3g} tasks over the "
+                               "horizon, more than the event budget of {} events per replication "
+                               "(each task is at least one event; raise it with --max-events)",
+                               stream, expected, ctx_.limits.max_events));
   }
 
   void read_rates(const Item& item, ArrivalStream& s) {

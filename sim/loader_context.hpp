@@ -43,6 +43,7 @@ struct LoadContext {
   NameIndex activities, channels, queues, workflows, behaviors;
   std::map<std::string, QueueId, std::less<>> queue_by_sid;
   ValueBudget values;
+  LoadLimits limits;
   /// False when the horizon was invalid: checks that need it are skipped.
   bool horizon_ok = true;
 

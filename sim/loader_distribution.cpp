@@ -83,7 +83,7 @@ std::optional<std::vector<double>> empirical_from_file(LoadContext& ctx, const R
   }
   if (!ok) return std::nullopt;
   if (values.empty()) {
-    reader.error(file_item, fmt::format("'{}' holds no values", src->file));
+    reader.error(file_item, fmt::format("'{}' holds no values", file_item.node.Scalar()));
     return std::nullopt;
   }
   return values;

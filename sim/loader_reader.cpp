@@ -281,7 +281,8 @@ std::optional<std::uint64_t> Reader::unsigned_integer(const Item& item) const {
   return std::nullopt;
 }
 
-std::optional<SimTime> Reader::duration(const Item& item, SimTime min, SimTime max) const {
+std::optional<SimTime> Reader::duration(const Item& item, SimTime min, SimTime max,
+                                        std::string_view limit_hint) const {
   std::string text;
   if (!scalar_text(item, "a duration", &text)) return std::nullopt;
   const std::string_view t = trim(text);
@@ -293,20 +294,26 @@ std::optional<SimTime> Reader::duration(const Item& item, SimTime min, SimTime m
   std::string why;
   const std::optional<SimTime> d = parse_duration(t, &why);
   if (!d) {
-    error(item, fmt::format("'{}': {}", item.name, why));
+    // Longer than any duration can be: for a limited setting, say which limit and how to raise it.
+    if (!limit_hint.empty() && max < kMaxDuration && why.find("longer than") != std::string::npos)
+      error(item, fmt::format("'{}' must be at most {} (got {}){}", item.name,
+                              describe_duration(max), shorten(t), limit_hint));
+    else
+      error(item, fmt::format("'{}': {}", item.name, why));
     return std::nullopt;
   }
   if (*d < min || *d > max) {
+    const std::string hint(*d > max ? limit_hint : std::string_view());
     if (max >= kMaxDuration)
-      error(item, fmt::format("'{}' must be at least {} (got {})", item.name,
-                              describe_duration(min), describe_duration(*d)));
+      error(item, fmt::format("'{}' must be at least {} (got {}){}", item.name,
+                              describe_duration(min), describe_duration(*d), hint));
     else if (min == 0)
-      error(item, fmt::format("'{}' must be at most {} (got {})", item.name, describe_duration(max),
-                              describe_duration(*d)));
+      error(item, fmt::format("'{}' must be at most {} (got {}){}", item.name, describe_duration(max),
+                              describe_duration(*d), hint));
     else
       error(item,
-            fmt::format("'{}' must be between {} and {} (got {})", item.name,
-                        describe_duration(min), describe_duration(max), describe_duration(*d)));
+            fmt::format("'{}' must be between {} and {} (got {}){}", item.name,
+                        describe_duration(min), describe_duration(max), describe_duration(*d), hint));
     return std::nullopt;
   }
   return d;
@@ -359,7 +366,8 @@ std::optional<Value> Reader::value(const Item& item, ValueBudget& budget) const 
 std::optional<Value> Reader::value_at(const Item& item, ValueBudget& budget, int depth) const {
   if (budget.nodes_left == 0) return std::nullopt;  // reported once, where it ran out
   if (--budget.nodes_left == 0) {
-    error(item, "attribute values are too large (more than 5000000 values in the scenario)");
+    error(item, fmt::format("attribute values are too large (more than {} values in the scenario)",
+                            ValueBudget::kMaxNodes));
     return std::nullopt;
   }
   // A self-referencing anchor (`&a [*a]`) would recurse forever.

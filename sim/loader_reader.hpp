@@ -42,7 +42,10 @@ struct Item {
 
 /// Guards attribute conversion against alias bombs and self-referencing anchors.
 struct ValueBudget {
-  std::uint64_t nodes_left = 5'000'000;
+  /// Aliases let a 1 KB file stand for a billion values; reading each costs about a microsecond,
+  /// so the cap also bounds the loader's time (well under the fuzzer's limit per input).
+  static constexpr std::uint64_t kMaxNodes = 100'000;
+  std::uint64_t nodes_left = kMaxNodes;
 };
 
 /// Keys a map may hold (one of the loader's key sets); nullopt = any key (a named collection).
@@ -113,9 +116,10 @@ class Reader {
   std::optional<double> number(const Item& item) const;
   std::optional<std::int64_t> integer(const Item& item, std::int64_t min, std::int64_t max) const;
   std::optional<std::uint64_t> unsigned_integer(const Item& item) const;
-  /// A duration (number of seconds or "1h30m"), checked against [min, max].
-  std::optional<SimTime> duration(const Item& item, SimTime min = 0,
-                                  SimTime max = kMaxDuration) const;
+  /// A duration (number of seconds or "1h30m"), checked against [min, max]. `limit_hint` is
+  /// appended to the message of a value above `max` (how to raise a resource limit).
+  std::optional<SimTime> duration(const Item& item, SimTime min = 0, SimTime max = kMaxDuration,
+                                  std::string_view limit_hint = {}) const;
   /// Tasks per second ("0.5", "120/h").
   std::optional<double> rate(const Item& item) const;
   /// One of `choices`, matched ignoring case; returns the index.

@@ -12,7 +12,6 @@ namespace trsim::detail {
 
 namespace {
 
-constexpr SimTime kMaxHorizon = SimTime{366} * 86400 * kMicrosPerSecond;
 constexpr std::int64_t kMaxReplications = 100'000;
 // The interval table has one row per interval: keep it to a size a report can hold.
 constexpr SimTime kMaxIntervals = 100'000;
@@ -84,7 +83,8 @@ void build_settings(LoadContext& ctx, const MapView& top) {
     }
   }
   if (const Item* i = top.find("horizon")) {
-    if (const auto d = r.duration(*i, kMicrosPerSecond, kMaxHorizon))
+    const SimTime max = std::min(ctx.limits.max_horizon, kMaxDuration);
+    if (const auto d = r.duration(*i, kMicrosPerSecond, max, "; raise the limit with --max-horizon (up to 100 years)"))
       sc.horizon = *d;
     else
       ctx.horizon_ok = false;

@@ -16,7 +16,9 @@ namespace trsim::detail {
 namespace {
 
 
-constexpr std::int64_t kMaxWorkers = 1'000'000;
+// A group's count is read up to this bound only to be summed: the limit that matters is the
+// total, LoadLimits::max_workers (--max-workers).
+constexpr std::int64_t kMaxGroupCount = 1'000'000'000'000;
 constexpr std::int64_t kMaxCapacity = 1000;
 // Every worker holds its own copy of its group's attributes: cap the total.
 constexpr std::uint64_t kMaxAttributeValues = 50'000'000;
@@ -119,7 +121,7 @@ class GroupReader {
     g.activity = ctx_.sc.workspace.default_activity;
     MapView fields(r_, e.item, KeySet::worker_group);
     if (const Item* i = fields.find("count")) {
-      const auto n = r_.integer(*i, 0, kMaxWorkers);
+      const auto n = r_.integer(*i, 0, kMaxGroupCount);
       g.count_ok = n.has_value();
       g.count = n.value_or(0);
     }
@@ -269,9 +271,10 @@ void build_workers(LoadContext& ctx, const MapView& top) {
     attribute_values +=
         value_size(plans.back().attributes) * static_cast<std::uint64_t>(plans.back().count);
   }
-  if (total > kMaxWorkers) {
+  if (static_cast<std::uint64_t>(total) > ctx.limits.max_workers) {
     ctx.diags.error(r.key_at(*section),
-                    fmt::format("too many workers ({}); the limit is {}", total, kMaxWorkers));
+                    fmt::format("too many workers ({}); the limit is {} (raise it with --max-workers)",
+                                total, ctx.limits.max_workers));
     return;
   }
   if (attribute_values > kMaxAttributeValues) {

@@ -48,8 +48,10 @@ void build_activities(LoadContext& ctx, const MapView& top) {
         read_sid(r, fields, "WA", "activity:" + e.key, fmt::format("activity '{}'", e.key), sids);
     add_activity(ctx, e.key, available, std::move(sid));
   }
-  if (ctx.sc.activities.empty())
+  if (ctx.sc.activities.empty()) {
     r.error(*section, "'activities' must declare at least one activity");
+    ctx.activities.complete = false;  // references to activities would only repeat the problem
+  }
 }
 
 void build_channels(LoadContext& ctx, const MapView& top) {

@@ -314,7 +314,7 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string
     if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
       const std::size_t start = ++i;
       bool zero = true;
-      while (i < s.size() && is_digit(s[i])) zero = zero && s[i++] == '0';
+      for (; i < s.size() && is_digit(s[i]); ++i) zero = zero && s[i] == '0';
       if (i == start) return fail(shape);
       if (!zero) return fail("fractional seconds are not supported (the start is a whole second)");
     }

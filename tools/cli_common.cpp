@@ -11,7 +11,6 @@
 #include <iostream>
 #include <utility>
 
-#include "trsim/loader.hpp"
 
 namespace po = boost::program_options;
 
@@ -31,8 +30,53 @@ po::options_description common_description(CommonOptions& o) {
        "replications run in parallel on N threads (results identical for any N)")  //
       ("check-invariants", po::bool_switch(&o.check_invariants),
        "verify the engine's invariants after every event (slow)")  //
+      ("max-workers", po::value<std::string>()->value_name("N"),
+       "reject scenarios with more than N workers (default 1000000)")  //
+      ("max-events", po::value<std::string>()->value_name("N"),
+       "event budget of one replication: reject scenarios expected to create more than N tasks, "
+       "stop a replication that processes more than N events (default 1000000000)")  //
+      ("max-horizon", po::value<std::string>()->value_name("DURATION"),
+       "reject horizons longer than DURATION (default 366d, at most 100 years)")  //
       ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   return d;
+}
+
+// --max-workers, --max-events and --max-horizon into `limits`; an exit code when one is wrong.
+std::optional<int> parse_limits(const std::string& verb, const po::variables_map& vm,
+                                LoadLimits& limits) {
+  constexpr std::uint64_t kWorkerCeiling = 1'000'000'000;  // worker ids are 32-bit
+  if (vm.count("max-workers")) {
+    const std::string& text = vm["max-workers"].as<std::string>();
+    const auto n = parse_unsigned<std::uint64_t>(text);
+    if (!n || *n == 0 || *n > kWorkerCeiling) {
+      std::cerr << "trsim " << verb << ": --max-workers must be a whole number from 1 to "
+                << kWorkerCeiling << " (got '" << text << "')\n";
+      return kExitUsage;
+    }
+    limits.max_workers = *n;
+  }
+  if (vm.count("max-events")) {
+    const std::string& text = vm["max-events"].as<std::string>();
+    const auto n = parse_unsigned<std::uint64_t>(text);
+    if (!n || *n == 0) {
+      std::cerr << "trsim " << verb << ": --max-events must be a whole number of at least 1 (got '"
+                << text << "')\n";
+      return kExitUsage;
+    }
+    limits.max_events = *n;
+  }
+  if (vm.count("max-horizon")) {
+    const std::string& text = vm["max-horizon"].as<std::string>();
+    std::string why;
+    const auto d = parse_duration_text(text, &why);
+    if (!d || *d < kMicrosPerSecond) {
+      std::cerr << "trsim " << verb << ": --max-horizon must be a duration from 1s to 100 years ("
+                << (d ? "got '" + text + "'" : why) << ")\n";
+      return kExitUsage;
+    }
+    limits.max_horizon = *d;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -98,6 +142,7 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
     return kExitUsage;
   }
   common.threads = *threads;
+  if (auto code = parse_limits(verb, vm, common.limits)) return *code;
   return std::nullopt;
 }
 
@@ -112,6 +157,7 @@ std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
                              const std::vector<std::string>& extra_overrides) {
   LoadOptions options;
   options.overrides = load_overrides(o);
+  options.limits = o.limits;
   options.overrides.insert(options.overrides.end(), extra_overrides.begin(), extra_overrides.end());
   LoadResult result = load_scenario_file(o.scenario, options);
   for (const Diagnostic& d : result.diagnostics) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "trsim/loader.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
 
@@ -26,6 +27,7 @@ struct CommonOptions {
   std::uint32_t threads = 1;
   bool quiet = false;
   bool check_invariants = false;
+  LoadLimits limits;  ///< --max-workers, --max-events, --max-horizon
 };
 
 /// How a verb presents itself in `trsim VERB --help`.

@@ -1,5 +1,6 @@
 // trsim: the command line. It dispatches to one verb (tools/verb_<name>.cpp). Exit codes: 0
-// success, 1 expectations failed, 2 invalid input or usage; anything else is a bug.
+// success, 1 expectations failed, 2 invalid input or usage (including a replication that went
+// beyond --max-events); anything else is a bug.
 #include <iostream>
 #include <string>
 
@@ -61,6 +62,9 @@ int main(int argc, char** argv) {
     }
     std::cerr << "trsim: unknown verb '" << verb << "'\n";
     print_usage(std::cerr);
+    return trsim::cli::kExitUsage;
+  } catch (const trsim::EventBudgetExceeded& e) {  // --max-events: a limit, not a bug
+    std::cerr << "trsim: " << e.what() << "\n";
     return trsim::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "trsim: internal error: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,10 +67,23 @@ struct ReplicationResult {
   IntervalTable intervals;       ///< this replication's interval statistics
 };
 
+/// A broken engine invariant (EngineOptions::check_invariants, and an event scheduled in the past,
+/// which is always checked): a bug in trsim, never a problem of the input.
+struct InvariantViolation : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+/// A replication processed more events than Scenario::max_events (--max-events).
+struct EventBudgetExceeded : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct EngineOptions {
   std::uint64_t seed = 1;          ///< the run seed (the replication seed is derived from it)
   std::uint32_t replication = 0;
-  bool check_invariants = false;   ///< verify engine invariants after every event (slow)
+  /// Verify the engine's invariants after every event and the conservation laws at the end
+  /// (slow); a broken one throws InvariantViolation. On in tests.
+  bool check_invariants = false;
 };
 
 namespace detail {

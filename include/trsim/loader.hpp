@@ -1,6 +1,7 @@
 #pragma once
 // Scenario loading: YAML text -> validated Scenario, or every problem as FILE:LINE:COL: message.
 // The public API knows nothing of yaml-cpp.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,9 +20,23 @@ struct Diagnostic {
   std::string format() const;
 };
 
+/// Resource limits: a scenario beyond them is rejected at load (with a message naming the command
+/// line option that raises the limit) rather than exhausting memory or running for days.
+struct LoadLimits {
+  /// Workers over all groups (--max-workers).
+  std::uint64_t max_workers = 1'000'000;
+  /// Events one replication may process (--max-events). At load, an arrival stream expected to
+  /// create more tasks than this is rejected (each task is at least one event); during the run
+  /// the engine stops with EventBudgetExceeded when a replication goes beyond it.
+  std::uint64_t max_events = 1'000'000'000;
+  /// The longest horizon (--max-horizon); at most kMaxDuration (100 years).
+  SimTime max_horizon = SimTime{366} * 86400 * kMicrosPerSecond;
+};
+
 struct LoadOptions {
   /// --set PATH=VALUE overrides, applied to the YAML tree before validation, in order.
   std::vector<std::string> overrides;
+  LoadLimits limits{};  // (an initializer, so that `LoadOptions{{"a=b"}}` stays warning-free)
 };
 
 struct LoadResult {
@@ -29,6 +44,10 @@ struct LoadResult {
   std::vector<Diagnostic> diagnostics;  ///< errors (and warnings), in file order
   bool ok() const { return scenario.has_value(); }
 };
+
+/// A duration in the scenario's syntax ("90s", "1h30m", "2d", a number of seconds), for command
+/// line options such as --max-horizon. On failure returns nullopt and sets `error`.
+std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error);
 
 /// Loads `path`. Relative file references in the scenario resolve against its folder.
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});

@@ -209,6 +209,9 @@ struct Scenario {
   bool warmup_auto = false;
   bool drain = true;
   std::uint32_t replications = 1;
+  /// The most events one replication may process (LoadLimits::max_events, --max-events): the
+  /// engine stops with EventBudgetExceeded beyond it rather than running on.
+  std::uint64_t max_events = 1'000'000'000;
   StatisticsSettings statistics;
   WorkspaceSettings workspace;
   std::vector<Activity> activities;

@@ -50,6 +50,7 @@ TEST_CASE("M/M/c: service level and average speed of answer match Erlang C", "[a
   const Scenario sc = load_yaml(single_queue_yaml(c, lambda, 300, 0, 20, 150));
   RunSettings settings;
   settings.threads = 2;
+  settings.check_invariants = true;
   const RunSummary summary = run_scenario(sc, settings);
 
   const double pw = erlang_c(c, a);
@@ -69,6 +70,7 @@ TEST_CASE("M/M/c+M: abandonment and probability of waiting match Erlang A", "[an
   const Scenario sc = load_yaml(single_queue_yaml(c, lambda, 300, 180, 20, 150));
   RunSettings settings;
   settings.threads = 2;
+  settings.check_invariants = true;
   const RunSummary summary = run_scenario(sc, settings);
 
   // Birth-death chain: births λ, deaths min(n,c)μ + max(n−c,0)θ; truncated far in the tail.

@@ -59,6 +59,7 @@ arrivals:
                                             c_a, c_b, lambda_a, lambda_b));
   RunSettings settings;
   settings.threads = 2;
+  settings.check_invariants = true;
   const RunSummary summary = run_scenario(sc, settings);
 
   const double pw_a = erlang_c(c_a, a_a), decay_a = c_a * mu_a - lambda_a;
@@ -115,6 +116,7 @@ arrivals:
                                             c, lambda_high, lambda_low));
   RunSettings settings;
   settings.threads = 2;
+  settings.check_invariants = true;
   const RunSummary summary = run_scenario(sc, settings);
 
   const double w0 = erlang_c(c, a_high + a_low) / (c * mu);

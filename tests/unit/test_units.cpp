@@ -165,6 +165,10 @@ TEST_CASE("bad date-times are rejected with a message that says why", "[units]")
   CHECK(date_error("2026-03-02T08:00:00.5Z") ==
         "invalid date-time '2026-03-02T08:00:00.5Z': fractional seconds are not supported (the "
         "start is a whole second)");
+  // Digits after the first non-zero one are still read (the fuzzer found this looping forever).
+  CHECK(date_error("2026-03-02T08:00:00.57Z") ==
+        "invalid date-time '2026-03-02T08:00:00.57Z': fractional seconds are not supported (the "
+        "start is a whole second)");
   CHECK(date_error("2026-03-02T08:00:00+25:00") ==
         "invalid date-time '2026-03-02T08:00:00+25:00': UTC offset out of range (use -23:59 to "
         "+23:59)");

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in build-fuzz/, and runs each for
+# a bounded time on a seed corpus made at run time from the bundled scenarios, the invalid and lint
+# scenarios and the test data. Exits non-zero when a target finds a crash, a leak, a hang (an input
+# that takes longer than the per-input timeout) or an input that needs too much memory; the input
+# is saved under build-fuzz/artifacts/. Fix the bug, then keep the input as a regression test:
+#   cp build-fuzz/artifacts/<target>-crash-... tests/data/fuzz-regressions/<target>/
+# (test_unit replays every file there through the same target code).
+# Usage: tools/fuzz.sh [TARGET...]       (default: every target)
+# Environment: TRSIM_FUZZ_SECONDS (per target, default 50), TRSIM_FUZZ_BUILD_DIR (build-fuzz).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(clang libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+build_dir="${TRSIM_FUZZ_BUILD_DIR:-build-fuzz}"
+seconds="${TRSIM_FUZZ_SECONDS:-50}"
+all_targets=(scenario_loader expression trace_csv units json)
+targets=("${@:-${all_targets[@]}}")
+
+CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRSIM_FUZZ=ON \
+  -DTRSIM_BUILD_TESTS=OFF -DTRSIM_BUILD_BENCH=OFF -DTRSIM_WARNINGS_AS_ERRORS=OFF \
+  ${TRSIM_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+
+# Seeds: copied into the build folder at run time, nothing is kept in git.
+seeds="$build_dir/seeds"
+rm -rf "$seeds"
+mkdir -p "$seeds"/{scenario_loader,expression,trace_csv,units,json}
+cp scenarios/*.yaml scenarios/invalid/*.yaml scenarios/lint/*.yaml bench/peers/*.yaml "$seeds/scenario_loader/"
+cp scenarios/*.csv scenarios/invalid/*.csv tests/data/*.csv "$seeds/trace_csv/"
+find scenarios tests/data -name '*.json' -exec cp {} "$seeds/json/" \;
+# Expressions as written in the scenarios (target_workers, expression, skip_if values), one a file.
+grep -rhoE "(target_workers|expression|skip_if): *\"[^\"]+\"" scenarios |
+  sed -E 's/^[a-z_]+: *"(.*)"$/\1/' | sort -u | split -l 1 - "$seeds/expression/e-"
+n=0
+for u in 90s 1h30m "1h 30m" 500ms 2d 1.5 1e3 120/h 3/m "0.5 / min" 2026-03-02T08:00:00Z \
+         "2026-03-02 10:00:00+02:00" 2026-03-02; do
+  printf '%s' "$u" >"$seeds/units/u-$((n++))"
+done
+
+# Per target: the longest input worth trying (bytes). Every input must finish within 5 s under the
+# instrumentation (Release is about ten times faster): a loader input that takes seconds is a bug.
+declare -A max_len=([scenario_loader]=16384 [expression]=2048 [trace_csv]=8192 [units]=128 [json]=8192)
+status=0
+for t in "${targets[@]}"; do
+  corpus="$build_dir/corpus/$t"
+  artifacts="$build_dir/artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  echo "== fuzz_$t: ${seconds}s =="
+  if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      "$build_dir/fuzz/fuzz_$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" \
+      -max_len="${max_len[$t]}" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -artifact_prefix="$artifacts/$t-" -print_final_stats=1 2>"$build_dir/fuzz-$t.log"; then
+    tail -n 60 "$build_dir/fuzz-$t.log" >&2
+    echo "fuzz_$t failed: see $build_dir/fuzz-$t.log and $artifacts/" >&2
+    status=1
+  else
+    grep -E "^stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$build_dir/fuzz-$t.log" || true
+  fi
+done
+exit $status
