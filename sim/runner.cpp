@@ -6,13 +6,9 @@
 // the bytes are those of a single-threaded run. The log is never held whole in memory.
 #include "trsim/runner.hpp"
 
-#include "statistics_collector.hpp"
-#include "units.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <exception>
 #include <iterator>
@@ -20,10 +16,13 @@
 #include <mutex>
 #include <stdexcept>
 #include <streambuf>
-#include <thread>
 
+#include "json_layout.hpp"
+#include "parallel.hpp"
+#include "statistics_collector.hpp"
 #include "trsim/sink.hpp"
 #include "trsim/value.hpp"
+#include "units.hpp"
 
 namespace trsim {
 
@@ -53,7 +52,8 @@ class FileBuf final : public std::streambuf {
 class TempLog {
  public:
   TempLog() : file_(std::tmpfile()), buf_(file_), stream_(&buf_) {
-    if (file_ == nullptr) throw std::runtime_error("cannot create a temporary file for the event log");
+    if (file_ == nullptr)
+      throw std::runtime_error("cannot create a temporary file for the event log");
   }
   ~TempLog() {
     if (file_ != nullptr) std::fclose(file_);
@@ -76,7 +76,8 @@ class TempLog {
       if (n > 0) out.write(chunk.data(), static_cast<std::streamsize>(n));
       if (n < chunk.size()) break;
     }
-    if (std::ferror(file_) != 0) throw std::runtime_error("reading back the temporary event log failed");
+    if (std::ferror(file_) != 0)
+      throw std::runtime_error("reading back the temporary event log failed");
   }
 
  private:
@@ -117,7 +118,8 @@ IntervalSummary aggregate_intervals(const std::vector<ReplicationResult>& runs) 
   for (std::size_t i = 0; i < out.mean.values.size(); ++i) {
     cell.clear();
     for (const ReplicationResult& r : runs)
-      if (r.intervals.values.size() == out.mean.values.size()) cell.push_back(r.intervals.values[i]);
+      if (r.intervals.values.size() == out.mean.values.size())
+        cell.push_back(r.intervals.values[i]);
     const Aggregate a = aggregate(cell);
     out.mean.values[i] = a.mean;
     out.ci95[i] = a.ci95;
@@ -131,11 +133,13 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
   const std::uint32_t total = scenario.replications;
   const bool rep_field = total > 1;
   std::vector<ReplicationResult> runs(total);
-  const std::uint32_t threads = std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));
+  const std::uint32_t threads =
+      std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));
 
   if (threads == 1) {
     std::unique_ptr<JsonLinesSink> sink;
-    if (settings.events != nullptr) sink = std::make_unique<JsonLinesSink>(scenario, *settings.events, rep_field);
+    if (settings.events != nullptr)
+      sink = std::make_unique<JsonLinesSink>(scenario, *settings.events, rep_field);
     for (std::uint32_t rep = 0; rep < total; ++rep) {
       runs[rep] = run_replication(scenario, rep, settings.check_invariants, sink.get());
       if (settings.on_progress) settings.on_progress(rep + 1, total);
@@ -143,66 +147,33 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
     return summarise(std::move(runs));
   }
 
-  std::atomic<std::uint32_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mutex;  // guards everything below, the output stream and on_progress
+  std::mutex mutex;  // guards the logs below, the output stream and on_progress
   std::uint32_t done = 0;
   std::uint32_t next_to_write = 0;
   std::vector<std::unique_ptr<TempLog>> logs(total);  // finished, waiting for their turn
-  std::exception_ptr error;
-  std::uint32_t error_rep = total;
-
-  const auto work = [&] {
-    while (!failed.load(std::memory_order_relaxed)) {
-      const std::uint32_t rep = next.fetch_add(1, std::memory_order_relaxed);
-      if (rep >= total) return;
-      try {
-        std::unique_ptr<TempLog> log;
-        if (settings.events != nullptr) {
-          log = std::make_unique<TempLog>();
-          JsonLinesSink sink(scenario, log->stream(), rep_field);
-          runs[rep] = run_replication(scenario, rep, settings.check_invariants, &sink);
-        } else {
-          runs[rep] = run_replication(scenario, rep, settings.check_invariants, nullptr);
-        }
-        std::lock_guard lock(mutex);
-        if (log) {
-          logs[rep] = std::move(log);
-          // Write every log whose predecessors are all written; the others wait their turn.
-          while (next_to_write < total && logs[next_to_write]) {
-            logs[next_to_write]->copy_to(*settings.events);
-            logs[next_to_write].reset();
-            ++next_to_write;
-          }
-        }
-        ++done;
-        if (settings.on_progress) settings.on_progress(done, total);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        // Keep the error of the earliest replication, so the report does not depend on timing
-        // among the replications that ran.
-        if (rep < error_rep) {
-          error = std::current_exception();
-          error_rep = rep;
-        }
-        failed.store(true, std::memory_order_relaxed);
-        return;
+  detail::parallel_for(total, threads, [&](std::size_t i) {
+    const auto rep = static_cast<std::uint32_t>(i);
+    std::unique_ptr<TempLog> log;
+    if (settings.events != nullptr) {
+      log = std::make_unique<TempLog>();
+      JsonLinesSink sink(scenario, log->stream(), rep_field);
+      runs[rep] = run_replication(scenario, rep, settings.check_invariants, &sink);
+    } else {
+      runs[rep] = run_replication(scenario, rep, settings.check_invariants, nullptr);
+    }
+    std::lock_guard lock(mutex);
+    if (log) {
+      logs[rep] = std::move(log);
+      // Write every log whose predecessors are all written; the others wait their turn.
+      while (next_to_write < total && logs[next_to_write]) {
+        logs[next_to_write]->copy_to(*settings.events);
+        logs[next_to_write].reset();
+        ++next_to_write;
       }
     }
-  };
-
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  try {
-    for (std::uint32_t i = 0; i < threads; ++i) pool.emplace_back(work);
-  } catch (...) {
-    // Could not start a thread: let the started ones finish the work, then report.
-    failed.store(true);
-    for (std::thread& t : pool) t.join();
-    throw;
-  }
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+    ++done;
+    if (settings.on_progress) settings.on_progress(done, total);
+  });
   return summarise(std::move(runs));
 }
 
@@ -227,52 +198,13 @@ class SummaryWriter {
  public:
   std::string& out() { return out_; }
 
-  void indent(int depth) { out_.append(static_cast<std::size_t>(depth) * 2, ' '); }
-
-  void key(int depth, std::string_view k) {
-    indent(depth);
-    append_json_string(out_, k);
-    out_ += ": ";
-  }
-
+  void indent(int depth) { detail::json_indent(out_, depth); }
+  void key(int depth, std::string_view k) { detail::json_key(out_, depth, k); }
   void number(double v) { append_json_number(out_, v); }
   void integer(std::uint64_t v) { fmt::format_to(std::back_inserter(out_), "{}", v); }
-
-  /// A group as a JSON object, its leaves written by `leaf` (aggregated or plain trees).
-  template <class Node, class Leaf>
-  void tree(const Node& node, int depth, Leaf&& leaf) {
-    if (!node.is_group) {
-      leaf(node);
-      return;
-    }
-    if (node.children.empty()) {
-      out_ += "{}";
-      return;
-    }
-    out_ += "{\n";
-    for (std::size_t i = 0; i < node.children.size(); ++i) {
-      key(depth + 1, node.children[i].key);
-      tree(node.children[i], depth + 1, leaf);
-      out_ += i + 1 < node.children.size() ? ",\n" : "\n";
-    }
-    indent(depth);
-    out_ += '}';
-  }
-
   void aggregate_tree(const AggregateNode& root, int depth) {
-    tree(root, depth, [this](const AggregateNode& node) {
-      out_ += "{\"mean\": ";
-      number(node.value.mean);
-      out_ += ", \"ci95\": ";
-      number(node.value.ci95);
-      out_ += ", \"min\": ";
-      number(node.value.min);
-      out_ += ", \"max\": ";
-      number(node.value.max);
-      out_ += '}';
-    });
+    detail::json_aggregate_tree(out_, root, depth);
   }
-
 
   /// [a, b, c] on one line.
   template <typename Value>
@@ -386,7 +318,7 @@ class SummaryWriter {
   }
 
   void metric_tree(const MetricNode& root, int depth) {
-    tree(root, depth, [this](const MetricNode& node) { number(node.value); });
+    detail::json_metric_tree(out_, root, depth);
   }
 
  private:
@@ -439,8 +371,10 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
   out += ",\n";
   w.key(1, "timeout_activity");
   const ActivityId timeout = scenario.workspace.timeout_activity;
-  if (timeout < scenario.activities.size()) append_json_string(out, scenario.activities[timeout].name);
-  else out += "null";
+  if (timeout < scenario.activities.size())
+    append_json_string(out, scenario.activities[timeout].name);
+  else
+    out += "null";
   out += ",\n";
   w.key(1, "expect");
   w.expectations(scenario.expectations, 1);
@@ -466,7 +400,9 @@ std::string summary_json(const Scenario& scenario, const RunSummary& summary) {
       out += "{\"mean\": ";
       w.series(t.count, [&](std::size_t k) { return t.at(k, s, c); });
       out += ", \"ci95\": ";
-      w.series(t.count, [&](std::size_t k) { return ci95.size() == t.values.size() ? ci95[t.cell(k, s, c)] : kNull; });
+      w.series(t.count, [&](std::size_t k) {
+        return ci95.size() == t.values.size() ? ci95[t.cell(k, s, c)] : kNull;
+      });
       out += '}';
     });
     w.indent(1);

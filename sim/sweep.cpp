@@ -8,14 +8,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
+#include "parallel.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/value.hpp"
 
@@ -60,8 +59,7 @@ std::string_view trimmed(std::string_view s) {
 }
 
 // Splits at the commas outside quotes, brackets and braces.
-std::optional<std::vector<std::string>> split_top_level(std::string_view text,
-                                                        std::string* error) {
+std::optional<std::vector<std::string>> split_top_level(std::string_view text, std::string* error) {
   std::vector<std::string> out;
   std::vector<char> closers;
   char quote = 0;
@@ -141,9 +139,8 @@ std::vector<std::string> default_sweep_metrics(const Scenario& scenario) {
     m.push_back("workspace.service_level." + key);
   }
   for (const char* name : {"avg_task_acceptance_time", "abandon_rate", "occupancy",
-                           "reservations_created", "reservations_accepted",
-                           "reservations_rejected", "reservations_timed_out",
-                           "longest_task_waiting_age"})
+                           "reservations_created", "reservations_accepted", "reservations_rejected",
+                           "reservations_timed_out", "longest_task_waiting_age"})
     m.push_back(std::string("workspace.") + name);
   return m;
 }
@@ -179,7 +176,8 @@ std::vector<MetricNode> run_sweep_units(const std::vector<SweepUnit>& units,
   std::deque<PointSlot> slots;
   std::vector<std::size_t> slot_of(total);
   for (std::size_t u = 0; u < total; ++u) {
-    if (slots.empty() || slots.back().point != units[u].point) slots.emplace_back().point = units[u].point;
+    if (slots.empty() || slots.back().point != units[u].point)
+      slots.emplace_back().point = units[u].point;
     ++slots.back().remaining;
     slot_of[u] = slots.size() - 1;
   }
@@ -194,7 +192,8 @@ std::vector<MetricNode> run_sweep_units(const std::vector<SweepUnit>& units,
       if (!slot.scenario) slot.scenario = std::make_shared<const Scenario>(build(slot.point));
       scenario = slot.scenario;
     }
-    Engine engine(*scenario, EngineOptions{scenario->seed, units[u].replication, settings.check_invariants});
+    Engine engine(*scenario,
+                  EngineOptions{scenario->seed, units[u].replication, settings.check_invariants});
     out[u] = engine.run().statistics;
     bool point_done = false;
     {
@@ -208,45 +207,7 @@ std::vector<MetricNode> run_sweep_units(const std::vector<SweepUnit>& units,
     if (settings.on_progress) settings.on_progress(progress);
   };
 
-  const std::size_t threads = std::clamp<std::size_t>(settings.threads, 1, total);
-  if (threads == 1) {
-    for (std::size_t u = 0; u < total; ++u) run_unit(u);
-    return out;
-  }
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  std::size_t error_unit = total;
-  const auto work = [&] {
-    while (!failed.load(std::memory_order_relaxed)) {
-      const std::size_t u = next.fetch_add(1, std::memory_order_relaxed);
-      if (u >= total) return;
-      try {
-        run_unit(u);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        // The earliest unit's error, so the report does not depend on timing.
-        if (u < error_unit) {
-          error = std::current_exception();
-          error_unit = u;
-        }
-        failed.store(true, std::memory_order_relaxed);
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  try {
-    for (std::size_t i = 0; i < threads; ++i) pool.emplace_back(work);
-  } catch (...) {
-    failed.store(true);
-    for (std::thread& t : pool) t.join();
-    throw;
-  }
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  detail::parallel_for(total, settings.threads, run_unit);
   return out;
 }
 
@@ -286,8 +247,7 @@ void add_replications(SweepResults& results, std::uint32_t first, std::uint32_t 
 }  // namespace
 
 SweepResults run_sweep(SweepDesign design, const ScenarioBuilder& build,
-                       const SweepSettings& settings,
-                       const std::vector<PrecisionTarget>& precision,
+                       const SweepSettings& settings, const std::vector<PrecisionTarget>& precision,
                        std::uint32_t max_replications) {
   SweepResults results;
   results.runs.resize(design.grid.size());

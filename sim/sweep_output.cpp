@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "json_layout.hpp"
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
 
@@ -15,48 +16,9 @@ namespace trsim {
 
 namespace {
 
-void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
-
-void key(std::string& out, int depth, std::string_view k) {
-  indent(out, depth);
-  append_json_string(out, k);
-  out += ": ";
-}
-
-void aggregate_leaf(std::string& out, const Aggregate& a, bool with_range) {
-  out += "{\"mean\": ";
-  append_json_number(out, a.mean);
-  out += ", \"ci95\": ";
-  append_json_number(out, a.ci95);
-  if (with_range) {
-    out += ", \"min\": ";
-    append_json_number(out, a.min);
-    out += ", \"max\": ";
-    append_json_number(out, a.max);
-  }
-  out += '}';
-}
-
-// The aggregated statistics tree laid out as in the run summary (runner.cpp): one member per
-// line, leaves {"mean", "ci95", "min", "max"} on one line.
-void aggregate_tree(std::string& out, const AggregateNode& node, int depth) {
-  if (!node.is_group) {
-    aggregate_leaf(out, node.value, true);
-    return;
-  }
-  if (node.children.empty()) {
-    out += "{}";
-    return;
-  }
-  out += "{\n";
-  for (std::size_t i = 0; i < node.children.size(); ++i) {
-    key(out, depth + 1, node.children[i].key);
-    aggregate_tree(out, node.children[i], depth + 1);
-    out += i + 1 < node.children.size() ? ",\n" : "\n";
-  }
-  indent(out, depth);
-  out += '}';
-}
+using detail::json_aggregate;
+using detail::json_indent;
+using detail::json_key;
 
 void string_list(std::string& out, const std::vector<std::string>& items) {
   out += '[';
@@ -72,11 +34,11 @@ void metric_map(std::string& out, const std::vector<std::string>& metrics,
                 const std::vector<Aggregate>& values, bool with_range, int depth) {
   out += "{\n";
   for (std::size_t i = 0; i < metrics.size(); ++i) {
-    key(out, depth + 1, metrics[i]);
-    aggregate_leaf(out, values[i], with_range);
+    json_key(out, depth + 1, metrics[i]);
+    json_aggregate(out, values[i], with_range);
     out += i + 1 < metrics.size() ? ",\n" : "\n";
   }
-  indent(out, depth);
+  json_indent(out, depth);
   out += '}';
 }
 
@@ -106,15 +68,16 @@ std::string shown(const Aggregate& a) {
 // The metric's name in a table header: the workspace prefix is implied.
 std::string short_name(const std::string& metric) {
   constexpr std::string_view kWorkspace = "workspace.";
-  if (metric.compare(0, kWorkspace.size(), kWorkspace) == 0) return metric.substr(kWorkspace.size());
+  if (metric.compare(0, kWorkspace.size(), kWorkspace) == 0)
+    return metric.substr(kWorkspace.size());
   return metric;
 }
 
 // A table as aligned columns (widths in code points, so "±" counts once).
 std::string aligned(const std::vector<std::vector<std::string>>& rows) {
   const auto width = [](const std::string& s) {
-    return static_cast<std::size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
   };
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
@@ -141,27 +104,27 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
   std::vector<std::string> parameters;
   for (const SweepParameter& p : d.grid.parameters) parameters.push_back(p.path);
   std::string out = "{\n";
-  key(out, 1, "scenario");
+  json_key(out, 1, "scenario");
   append_json_string(out, d.scenario);
   out += ",\n";
-  key(out, 1, "version");
+  json_key(out, 1, "version");
   append_json_string(out, TRSIM_VERSION);
   out += ",\n";
-  key(out, 1, "seed");
+  json_key(out, 1, "seed");
   fmt::format_to(std::back_inserter(out), "{},\n", d.seed);  // exact: seeds use all 64 bits
-  key(out, 1, "replications");
+  json_key(out, 1, "replications");
   fmt::format_to(std::back_inserter(out), "{},\n", d.replications);
-  key(out, 1, "parameters");
+  json_key(out, 1, "parameters");
   string_list(out, parameters);
   out += ",\n";
-  key(out, 1, "baseline");
+  json_key(out, 1, "baseline");
   fmt::format_to(std::back_inserter(out), "{},\n", d.baseline);
-  key(out, 1, "metrics");
+  json_key(out, 1, "metrics");
   string_list(out, d.metrics);
   out += ",\n";
   if (results.precision) {
     const PrecisionReport& p = *results.precision;
-    key(out, 1, "precision");
+    json_key(out, 1, "precision");
     out += "{\"targets\": {";
     for (std::size_t i = 0; i < p.targets.size(); ++i) {
       if (i > 0) out += ", ";
@@ -169,18 +132,19 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
       out += ": ";
       append_json_number(out, p.targets[i].half_width);
     }
-    fmt::format_to(std::back_inserter(out), "}}, \"batch\": {}, \"max_replications\": {}, \"met\": {}}},\n",
-                   p.batch, p.max_replications, p.met);
+    fmt::format_to(std::back_inserter(out),
+                   "}}, \"batch\": {}, \"max_replications\": {}, \"met\": {}}},\n", p.batch,
+                   p.max_replications, p.met);
   }
-  key(out, 1, "points");
+  json_key(out, 1, "points");
   out += points.empty() ? "[" : "[\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const SweepPointSummary& s = points[i];
-    indent(out, 2);
+    json_indent(out, 2);
     out += "{\n";
-    key(out, 3, "index");
+    json_key(out, 3, "index");
     fmt::format_to(std::back_inserter(out), "{},\n", s.index);
-    key(out, 3, "values");
+    json_key(out, 3, "values");
     out += '{';
     for (std::size_t k = 0; k < parameters.size(); ++k) {
       if (k > 0) out += ", ";
@@ -189,24 +153,24 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
       append_json_string(out, s.values[k]);
     }
     out += "},\n";
-    key(out, 3, "replications");
+    json_key(out, 3, "replications");
     fmt::format_to(std::back_inserter(out), "{},\n", s.replications);
-    key(out, 3, "metrics");
+    json_key(out, 3, "metrics");
     metric_map(out, d.metrics, s.metrics, true, 3);
     out += ",\n";
-    key(out, 3, "difference");
+    json_key(out, 3, "difference");
     if (s.index == d.baseline)
       out += "null";
     else
       metric_map(out, d.metrics, s.differences, false, 3);
     out += ",\n";
-    key(out, 3, "statistics");
-    aggregate_tree(out, s.statistics, 3);
+    json_key(out, 3, "statistics");
+    detail::json_aggregate_tree(out, s.statistics, 3);
     out += '\n';
-    indent(out, 2);
+    json_indent(out, 2);
     out += i + 1 < points.size() ? "},\n" : "}\n";
   }
-  if (!points.empty()) indent(out, 1);
+  if (!points.empty()) json_indent(out, 1);
   out += "]\n}\n";
   return out;
 }
@@ -248,8 +212,7 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
   return out;
 }
 
-std::string sweep_table(const SweepResults& results,
-                        const std::vector<SweepPointSummary>& points) {
+std::string sweep_table(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
   const SweepDesign& d = results.design;
   std::string out = fmt::format("sweep of {}: {} point{}, {} replication{} each (seed {})\n",
                                 d.scenario, points.size(), points.size() == 1 ? "" : "s",
