@@ -411,9 +411,11 @@ Event EngineImpl::reservation_event(EventType type, std::uint32_t r) const {
 }
 
 void EngineImpl::emit(const Event& e) {
+  // The sink first: with check_invariants it is the invariant checker, which must refuse an
+  // inconsistent event before the collectors (whose own assertions would abort) take it in.
+  if (sink_) sink_->on_event(e);
   collector_.on_event(e);
   intervals_.on_event(e);
-  if (sink_) sink_->on_event(e);
 }
 
 std::uint32_t EngineImpl::allocate_task() {
