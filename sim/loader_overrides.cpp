@@ -18,20 +18,6 @@ struct Segment {
   int column = 0;  // 1-based, in the override string
 };
 
-// A key of `map` equal to `name`, or an undefined node.
-YAML::Node find_key(const YAML::Node& map, std::string_view name) {
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar() && it->first.Scalar() == name) return it->first;
-  return YAML::Node(YAML::NodeType::Undefined);
-}
-
-std::vector<std::string> keys_of(const YAML::Node& map) {
-  std::vector<std::string> keys;
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar()) keys.push_back(it->first.Scalar());
-  return keys;
-}
-
 std::string joined(const std::vector<Segment>& segs, std::size_t from, std::size_t to) {
   std::string out;
   for (std::size_t i = from; i < to; ++i) {

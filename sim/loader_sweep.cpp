@@ -39,17 +39,11 @@ std::string joined(const std::vector<std::string>& segs, std::size_t from, std::
   return out;
 }
 
+// The value under the key `key` of `map` (find_key gives the key node), or an undefined node.
 YAML::Node find_value(const YAML::Node& map, std::string_view key) {
   for (auto it = map.begin(); it != map.end(); ++it)
     if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
   return YAML::Node(YAML::NodeType::Undefined);
-}
-
-std::vector<std::string> keys_of(const YAML::Node& map) {
-  std::vector<std::string> keys;
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar()) keys.push_back(it->first.Scalar());
-  return keys;
 }
 
 // Walks `path` through the scenario tree the way --set does (a key may hold dots; lists by
@@ -61,13 +55,14 @@ std::string check_path(const YAML::Node& root, const std::string& path) {
     return fmt::format("empty name in the path '{}'", path);
   if (std::find(std::begin(kUnsweepable), std::end(kUnsweepable), segs.front()) !=
       std::end(kUnsweepable))
-    return fmt::format("'{}' cannot be swept: every point shares the seed and the replications "
-                       "(common random numbers)",
-                       segs.front());
+    return fmt::format(
+        "'{}' cannot be swept: every point shares the seed and the replications "
+        "(common random numbers)",
+        segs.front());
   YAML::Node cur(root);
   for (std::size_t i = 0; i < segs.size();) {
-    const std::string where = i == 0 ? std::string("at the top level")
-                                     : fmt::format("in '{}'", joined(segs, 0, i));
+    const std::string where =
+        i == 0 ? std::string("at the top level") : fmt::format("in '{}'", joined(segs, 0, i));
     if (cur.IsSequence()) {
       const std::optional<std::int64_t> index = parse_int64(segs[i]);
       if (!index || *index < 0 || static_cast<std::size_t>(*index) >= cur.size())

@@ -155,6 +155,19 @@ std::optional<YAML::Node> parse_yaml_document(const Source& src, Diagnostics& di
 
 bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
 
+YAML::Node find_key(const YAML::Node& map, std::string_view name) {
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (it->first.IsScalar() && it->first.Scalar() == name) return it->first;
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::vector<std::string> keys_of(const YAML::Node& map) {
+  std::vector<std::string> keys;
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (it->first.IsScalar()) keys.push_back(it->first.Scalar());
+  return keys;
+}
+
 void Locator::add_parsed(const YAML::Node& node, const Source& src, std::size_t shift, int line) {
   add_tree(node, src, shift, line, 0);
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "loader_diagnostics.hpp"
@@ -39,6 +40,13 @@ std::optional<YAML::Node> parse_yaml_document(const Source& src, Diagnostics& di
 /// True for a scalar written without quotes (YAML's "?" non-specific tag): only plain scalars
 /// may be numbers, booleans or null in attribute values.
 bool is_plain_scalar(const YAML::Node& node);
+
+/// The key node of `map` whose text is `name` (compared as written, so a key holding dots is one
+/// key), or an undefined node. --set and sweep paths walk the tree with it.
+YAML::Node find_key(const YAML::Node& map, std::string_view name);
+
+/// The scalar keys of `map`, in file order (for "did you mean" hints).
+std::vector<std::string> keys_of(const YAML::Node& map);
 
 /// Maps nodes to their place in a source. yaml-cpp marks cannot be changed, so nodes that an
 /// override parsed from its own text are kept in a side table, compared by node identity.
