@@ -65,6 +65,7 @@ Distribution Distribution::constant(double seconds) {
   Distribution d;
   d.kind_ = Kind::constant;
   d.a_ = seconds;
+  d.constant_sample_ = to_sample(seconds);
   return d;
 }
 
@@ -171,8 +172,9 @@ double Distribution::sample_seconds(Rng& rng) const {
   return 0;
 }
 
-SimTime Distribution::sample(Rng& rng) const {
-  const double seconds = sample_seconds(rng);
+SimTime Distribution::sample_random(Rng& rng) const { return to_sample(sample_seconds(rng)); }
+
+SimTime Distribution::to_sample(double seconds) {
   if (!(seconds > 0)) return 0;  // also NaN
   // Compare in seconds before converting: a huge double would overflow the integer conversion.
   if (seconds >= to_seconds(kMaxDuration)) return kMaxDuration;

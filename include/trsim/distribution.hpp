@@ -26,8 +26,11 @@ class Distribution {
   static Distribution empirical(std::vector<double> values);  ///< resampled uniformly
 
   Kind kind() const { return kind_; }
-  /// A sample rounded to the nearest microsecond, clamped to [0, kMaxDuration].
-  SimTime sample(Rng& rng) const;
+  /// A sample rounded to the nearest microsecond, clamped to [0, kMaxDuration]. Inline for the
+  /// constant case (instant accepts, zero wrap-up): the engine samples it several times a task.
+  SimTime sample(Rng& rng) const {
+    return kind_ == Kind::constant ? constant_sample_ : sample_random(rng);
+  }
   /// Sample in seconds, before rounding to microseconds.
   double sample_seconds(Rng& rng) const;
   /// The mean in seconds (for normal, the mean before truncation).
@@ -40,7 +43,11 @@ class Distribution {
   std::string validation_error() const;
 
  private:
+  SimTime sample_random(Rng& rng) const;
+  static SimTime to_sample(double seconds);
+
   Kind kind_ = Kind::constant;
+  SimTime constant_sample_ = 0;  ///< constant: to_sample(a_), computed once
   double a_ = 0, b_ = 0;  // kind-specific parameters, precomputed for sampling
   double c_ = 0, d_ = 0;
   std::shared_ptr<const std::vector<double>> values_;
