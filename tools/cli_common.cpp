@@ -192,4 +192,20 @@ RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostre
   return run_scenario(scenario, settings);
 }
 
+SearchProgress::SearchProgress(const CommonOptions& common, std::string verb)
+    : run_options_(common), verb_(std::move(verb)), shown_(!common.quiet && isatty(STDERR_FILENO)) {
+  run_options_.quiet = true;
+}
+
+SearchProgress::~SearchProgress() { clear(); }
+
+void SearchProgress::show(const std::string& what) const {
+  if (shown_) std::fprintf(stderr, "\r\033[K%s: %s", verb_.c_str(), what.c_str());
+}
+
+void SearchProgress::clear() {
+  if (shown_) std::fputs("\r\033[K", stderr);
+  shown_ = false;
+}
+
 }  // namespace trsim::cli

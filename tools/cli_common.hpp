@@ -72,4 +72,25 @@ std::string wall_duration(double seconds);
 /// (replications done, elapsed, estimated remaining), nothing when stderr is redirected.
 RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events);
 
+/// A search over scenario variants (tune, staff): one progress line on stderr for the whole search
+/// ("tune: point 3, x=12"), shown only on a terminal and without --quiet, and cleared at the end;
+/// the runs it makes are quiet (no progress of their own).
+class SearchProgress {
+ public:
+  SearchProgress(const CommonOptions& common, std::string verb);
+  ~SearchProgress();
+  SearchProgress(const SearchProgress&) = delete;
+  SearchProgress& operator=(const SearchProgress&) = delete;
+  /// The options for each run of the search: the common ones, quiet.
+  const CommonOptions& run_options() const { return run_options_; }
+  void show(const std::string& what) const;
+  /// Clears the line (before the search's own output); the destructor does it too.
+  void clear();
+
+ private:
+  CommonOptions run_options_;
+  std::string verb_;
+  bool shown_ = false;
+};
+
 }  // namespace trsim::cli

@@ -1,7 +1,5 @@
 // `trsim staff`: the smallest worker counts of the named groups that meet every `expect:` of the
 // scenario, with its replications and common random numbers.
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -172,24 +170,22 @@ int verb_staff(int argc, char** argv) {
     return usage(e.what());
   }
 
-  CommonOptions quiet_run = common;
-  quiet_run.quiet = true;  // one progress line for the whole search, below
-  const bool progress = !common.quiet && isatty(STDERR_FILENO);
+  SearchProgress progress(common, "staff");
   StaffingResult result;
   try {
     result = find_staffing(settings, scenario->expectations, [&](const Staffing& counts) {
       std::vector<std::string> overrides;
       for (std::size_t g = 0; g < groups.size(); ++g)
         overrides.push_back(fmt::format("workers.{}.count={}", groups[g], counts[g]));
-      if (progress) std::fprintf(stderr, "\r\033[Kstaff: trying %s", counts_text(groups, counts).c_str());
+      progress.show("trying " + counts_text(groups, counts));
       const auto point = load(common, false, overrides);
       if (!point) throw StaffingNotLoadable(counts_text(groups, counts));
-      return simulate(*point, quiet_run, nullptr);
+      return simulate(*point, progress.run_options(), nullptr);
     });
   } catch (const StaffingNotLoadable& e) {
     return usage(std::string("the scenario does not load with ") + e.what());
   }
-  if (progress) std::fprintf(stderr, "\r\033[K");
+  progress.clear();
 
   if (!json_path.empty()) {
     const std::string json = report_json(*scenario, groups, result);

@@ -1,7 +1,5 @@
 // `trsim tune`: the value of one parameter that optimises an objective metric subject to
 // constraints, over a grid and a finer grid around its best point, under common random numbers.
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -257,9 +255,7 @@ int verb_tune(int argc, char** argv) {
     return usage(e.what());
   }
 
-  CommonOptions quiet_run = common;
-  quiet_run.quiet = true;  // one progress line for the whole search, below
-  const bool progress = !common.quiet && isatty(STDERR_FILENO);
+  SearchProgress progress(common, "tune");
   TuneResult result;
   try {
     result = tune(
@@ -267,15 +263,15 @@ int verb_tune(int argc, char** argv) {
         [&](double v) {
           const auto point = load(common, false, {assignment(v)});
           if (!point) throw PointNotLoadable(assignment(v));
-          return simulate(*point, quiet_run, nullptr);
+          return simulate(*point, progress.run_options(), nullptr);
         },
         [&](std::size_t index, double v) {
-          if (progress) std::fprintf(stderr, "\r\033[Ktune: point %zu, %s", index + 1, assignment(v).c_str());
+          progress.show(fmt::format("point {}, {}", index + 1, assignment(v)));
         });
   } catch (const PointNotLoadable& e) {
     return usage(std::string("the scenario does not load with ") + e.what());
   }
-  if (progress) std::fprintf(stderr, "\r\033[K");
+  progress.clear();
 
   const std::string csv = csv_path.empty() ? "" : curve_csv(settings, result);
   const std::string json = json_path.empty() ? "" : curve_json(settings, param, result);
