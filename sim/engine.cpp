@@ -410,7 +410,7 @@ Event EngineImpl::reservation_event(EventType type, std::uint32_t r) const {
   return e;
 }
 
-void EngineImpl::emit(const Event& e) {
+void EngineImpl::deliver(const Event& e) {
   // The sink first: with check_invariants it is the invariant checker, which must refuse an
   // inconsistent event before the collectors (whose own assertions would abort) take it in.
   if (sink_) sink_->on_event(e);

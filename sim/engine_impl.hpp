@@ -227,7 +227,16 @@ class EngineImpl {
   // ---- shared helpers --------------------------------------------------------------------------
   Event task_event(EventType type, const TaskState& task) const;
   Event reservation_event(EventType type, std::uint32_t r) const;
-  void emit(const Event& e);
+  /// Whether events of this type have a consumer: the sink (event log, invariant checker) reads
+  /// every event, the collectors only some. Without a sink, an event nobody reads is not built.
+  bool consumed(EventType type) const {
+    return sink_ != nullptr || StatisticsCollector::reads(type) || IntervalCollector::reads(type);
+  }
+  /// Gives the event to the sink, then to the collectors (see engine.cpp).
+  void emit(const Event& e) {
+    if (consumed(e.type)) deliver(e);
+  }
+  void deliver(const Event& e);
   std::uint32_t allocate_task();
   std::uint32_t allocate_reservation();
   const Workflow& workflow_of(const TaskState& task) const { return scenario_.workflows[task.workflow]; }

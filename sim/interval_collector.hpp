@@ -28,6 +28,24 @@ class IntervalCollector {
 
   void on_event(const Event& event);
 
+  /// Whether on_event() reads events of this type (it ignores the others). Without an event log
+  /// the engine does not build the events no collector reads.
+  static constexpr bool reads(EventType type) {
+    switch (type) {
+      case EventType::workflow_entered:
+      case EventType::workflow_target_matched:
+      case EventType::task_queue_timeout:
+      case EventType::workflow_timeout:
+      case EventType::workflow_skipped:
+      case EventType::reservation_wrapup:
+      case EventType::task_wrapup:
+      case EventType::task_completed:
+        return false;
+      default:
+        return true;
+    }
+  }
+
   /// Completes the table up to the horizon and computes the metrics. Call once.
   IntervalTable finish();
 

@@ -238,10 +238,12 @@ void EngineImpl::on_handle_end(std::uint32_t t) {
   ReservationState& rs = reservations_[task.accepted];
   task.status = TaskStatus::wrapping;
   rs.status = ReservationStatus::wrapping;
-  Event e = reservation_event(EventType::reservation_wrapup, task.accepted);
-  emit(e);
-  e.type = EventType::task_wrapup;
-  emit(e);
+  if (consumed(EventType::reservation_wrapup)) {  // only the event log reads these two
+    Event e = reservation_event(EventType::reservation_wrapup, task.accepted);
+    emit(e);
+    e.type = EventType::task_wrapup;
+    emit(e);
+  }
   WorkerState& ws = workers_[rs.worker];
   const Behavior& b =
       scenario_.behaviors[scenario_.worker_groups[scenario_.workers[rs.worker].group].behavior];

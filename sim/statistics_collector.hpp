@@ -36,6 +36,22 @@ class StatisticsCollector {
 
   void on_event(const Event& event);
 
+  /// Whether on_event() reads events of this type (it ignores the others). Without an event log
+  /// the engine does not build the events no collector reads.
+  static constexpr bool reads(EventType type) {
+    switch (type) {
+      case EventType::workflow_target_matched:
+      case EventType::task_queue_timeout:
+      case EventType::workflow_timeout:
+      case EventType::workflow_skipped:
+      case EventType::reservation_wrapup:
+      case EventType::task_wrapup:
+        return false;
+      default:
+        return true;
+    }
+  }
+
   /// Closes the worker-time integrals at `end_time` and builds the tree. `still_waiting_created_at`
   /// holds the creation times of the tasks still waiting (pending or reserved) at the end; they
   /// count towards `longest_task_waiting_age`. Call once.
