@@ -1,5 +1,6 @@
 // The event loop: initial state, arrivals, worker schedules, the run's end and its results.
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -422,11 +423,13 @@ std::uint32_t EngineImpl::allocate_task() {
   if (!free_tasks_.empty()) {
     const std::uint32_t slot = free_tasks_.back();
     free_tasks_.pop_back();
-    // Keep the offers vector's buffer: a recycled slot then allocates nothing.
-    std::vector<std::uint32_t> offers = std::move(tasks_[slot].offers);
+    // Keep the offers vector's buffer: a recycled slot then allocates nothing. Rebuilt in place
+    // (no temporary TaskState to move from: this runs once per task).
+    TaskState& task = tasks_[slot];
+    std::vector<std::uint32_t> offers = std::move(task.offers);
     offers.clear();
-    tasks_[slot] = TaskState{};
-    tasks_[slot].offers = std::move(offers);
+    std::destroy_at(&task);
+    std::construct_at(&task)->offers = std::move(offers);
     return slot;
   }
   tasks_.emplace_back();
