@@ -350,10 +350,9 @@ ReplicationResult EngineImpl::run() {
   if (sink_) sink_->begin_replication(options_.replication);
   initialise();
   SimTime last = 0;
-  while (!queue_.empty()) {
-    const SimTime next = queue_.next_time();
-    if (next > scenario_.horizon && (!scenario_.drain || alive_tasks_ == 0)) break;
-    const ScheduledEvent e = queue_.pop();
+  ScheduledEvent e;
+  // Events after the horizon still run while draining, until no task is left alive.
+  while (queue_.pop_until(scenario_.drain && alive_tasks_ != 0 ? kNever : scenario_.horizon, e)) {
     if (e.time < now_) event_in_the_past(e);
     now_ = e.time;
     last = now_;
