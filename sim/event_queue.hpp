@@ -1,11 +1,12 @@
 #pragma once
-// The future event list: a binary heap of small, trivially copyable entries ordered by the total
+// The future event list: a 4-ary heap of small, trivially copyable entries ordered by the total
 // order (time, event-class rank, insertion sequence), packed into one 128-bit key so that a
 // comparison is a single two-word compare. Events due at the instant of the last pop (zero delay)
 // go to a short sorted buffer instead of the heap. Cancellation is lazy: a cancellable event
 // holds a timer slot whose generation is bumped on cancel, and stale entries are dropped when they
 // surface, or swept out in one pass when they outnumber the live ones (so a long TTL timer that is
 // cancelled does not sit in the heap for a simulated day).
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <vector>
@@ -39,13 +40,10 @@ class EventQueue {
   /// Schedules a cancellable event and returns its timer.
   Timer schedule_timer(SimTime time, std::uint8_t kind, std::uint32_t entity,
                        std::uint32_t aux = 0) {
-    std::uint32_t slot = free_head_;
-    if (slot != kNoSlot) {
-      free_head_ = slots_[slot].next_free;
-    } else {
-      slot = static_cast<std::uint32_t>(slots_.size());
-      slots_.push_back(Slot{});
-    }
+    if (free_head_ == kNoSlot) [[unlikely]]
+      add_slot();
+    const std::uint32_t slot = free_head_;
+    free_head_ = slots_[slot].next_free;
     const std::uint32_t gen = slots_[slot].generation;
     push(Entry{make_key(time, kind), entity, aux, slot, gen});
     return Timer{slot, gen};
@@ -71,8 +69,8 @@ class EventQueue {
   bool pop_until(SimTime limit, ScheduledEvent& out) {
     for (;;) {
       const bool buffered = next_in_buffer();
-      if (!buffered && heap_.empty()) return false;
-      const Entry& e = buffered ? now_[now_head_] : heap_.front();
+      if (!buffered && heap_n_ == 0) return false;
+      const Entry& e = buffered ? now_[now_head_] : heap_[0];
       if (is_stale(e)) {
         remove_front(buffered);
         --stale_;
@@ -108,9 +106,9 @@ class EventQueue {
     return e;
   }
 
-  std::size_t size() const { return heap_.size() + (now_.size() - now_head_) - stale_; }
+  std::size_t size() const { return heap_size() - stale_; }
   /// Live plus not yet swept stale entries.
-  std::size_t heap_size() const { return heap_.size() + (now_.size() - now_head_); }
+  std::size_t heap_size() const { return heap_n_ + (now_tail_ - now_head_); }
 
  private:
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
@@ -146,69 +144,100 @@ class EventQueue {
 
   void push(const Entry& e) {
     if (time_of(e.key) == last_popped_) {  // zero delay: into the short sorted buffer
-      now_.push_back(e);
-      // Insertion step: entries of a higher rank scheduled earlier move up behind it.
-      std::size_t i = now_.size() - 1;
-      while (i > now_head_ && e.key < now_[i - 1].key) {
-        now_[i] = now_[i - 1];
+      if (now_tail_ == now_.size()) [[unlikely]]
+        grow(now_);
+      // Insertion step: entries of a higher rank scheduled earlier move back behind it.
+      Entry* b = now_.data();
+      std::size_t i = now_tail_++;
+      while (i > now_head_ && e.key < b[i - 1].key) {
+        b[i] = b[i - 1];
         --i;
       }
-      now_[i] = e;
+      b[i] = e;
       return;
     }
+    if (heap_n_ == heap_.size()) [[unlikely]]
+      grow(heap_);
     // Sift up with a hole: parents move down until e's place is found, then e is written once.
-    std::size_t hole = heap_.size();
-    heap_.push_back(e);
     Entry* h = heap_.data();
+    std::size_t hole = heap_n_++;
     while (hole > 0) {
-      const std::size_t parent = (hole - 1) / 2;
+      const std::size_t parent = (hole - 1) / kArity;
       if (!(e.key < h[parent].key)) break;
       h[hole] = h[parent];
       hole = parent;
     }
     h[hole] = e;
   }
+  /// Storage grows out of line, so that the push above stays small enough to inline.
+  [[gnu::noinline]] static void grow(std::vector<Entry>& v) { v.resize(v.empty() ? 64 : 2 * v.size()); }
+
   /// The next entry is the buffer's front rather than the heap's.
   bool next_in_buffer() const {
-    if (now_head_ == now_.size()) return false;
-    return heap_.empty() || now_[now_head_].key < heap_.front().key;
+    if (now_head_ == now_tail_) return false;
+    return heap_n_ == 0 || now_[now_head_].key < heap_[0].key;
   }
-  const Entry& front() const { return next_in_buffer() ? now_[now_head_] : heap_.front(); }
+  const Entry& front() const { return next_in_buffer() ? now_[now_head_] : heap_[0]; }
   void remove_front(bool buffered) {
     if (buffered) {
-      if (++now_head_ == now_.size()) {
-        now_.clear();
-        now_head_ = 0;
-      }
+      if (++now_head_ == now_tail_) now_head_ = now_tail_ = 0;
       return;
     }
     pop_heap_top();
   }
-  /// Removes the heap's root: the hole left at the root moves down along the smaller children to
-  /// a leaf, then the last entry sifts up from there (it usually belongs near the bottom, so this
-  /// takes one comparison per level instead of two).
+  /// Index of the smallest of the children first .. first + count - 1 (count >= 1).
+  static std::size_t smallest_child(const Entry* h, std::size_t first, std::size_t count) {
+    std::size_t best = first;
+    for (std::size_t c = first + 1; c < first + count; ++c)
+      if (h[c].key < h[best].key) best = c;
+    return best;
+  }
+  /// Index of the smallest of the kArity children first .. first + kArity - 1, as a tournament
+  /// of independent comparisons rather than a dependent chain.
+  static std::size_t smallest_of_all(const Entry* h, std::size_t first) {
+    if constexpr (kArity == 4) {
+      const std::size_t a = first + (h[first + 1].key < h[first].key);
+      const std::size_t b = first + 2 + (h[first + 3].key < h[first + 2].key);
+      return h[b].key < h[a].key ? b : a;
+    } else {
+      return first + (h[first + 1].key < h[first].key);
+    }
+  }
+  /// Removes the heap's root: the hole left at the root moves down along the smallest children
+  /// to a leaf, then the last entry sifts up from there (it usually belongs near the bottom, so
+  /// this saves the comparison with it at every level on the way down).
   void pop_heap_top() {
-    const std::size_t n = heap_.size() - 1;  // size after the removal
+    const std::size_t n = --heap_n_;  // the last entry, at index n, is re-placed
     Entry* h = heap_.data();
     const Entry last = h[n];
     std::size_t hole = 0;
-    for (std::size_t child = 1; child < n; child = 2 * hole + 1) {
-      if (child + 1 < n && h[child + 1].key < h[child].key) ++child;
+    std::size_t first = 1;
+    for (; first + kArity <= n; first = kArity * hole + 1) {  // all children present
+      const std::size_t child = smallest_of_all(h, first);
+      h[hole] = h[child];
+      hole = child;
+    }
+    if (first < n) {  // the one node with fewer children
+      const std::size_t child = smallest_child(h, first, n - first);
       h[hole] = h[child];
       hole = child;
     }
     while (hole > 0) {
-      const std::size_t parent = (hole - 1) / 2;
+      const std::size_t parent = (hole - 1) / kArity;
       if (!(last.key < h[parent].key)) break;
       h[hole] = h[parent];
       hole = parent;
     }
     h[hole] = last;
-    heap_.pop_back();
   }
-  bool nothing_left() const { return heap_.empty() && now_head_ == now_.size(); }
+  bool nothing_left() const { return heap_n_ == 0 && now_head_ == now_tail_; }
   bool is_stale(const Entry& e) const {
     return e.slot != kNoSlot && slots_[e.slot].generation != e.generation;
+  }
+  /// A new free slot (out of line: the table only grows to the most timers ever armed at once).
+  [[gnu::noinline]] void add_slot() {
+    free_head_ = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Slot{});
   }
   void release_slot(std::uint32_t slot) {
     Slot& s = slots_[slot];
@@ -219,38 +248,47 @@ class EventQueue {
   void drop_stale_top() {
     while (!nothing_left()) {
       const bool buffered = next_in_buffer();
-      if (!is_stale(buffered ? now_[now_head_] : heap_.front())) return;
+      if (!is_stale(buffered ? now_[now_head_] : heap_[0])) return;
       remove_front(buffered);
       --stale_;
     }
   }
   void sweep() {
-    std::erase_if(heap_, [this](const Entry& e) { return is_stale(e); });
+    const auto stale = [this](const Entry& e) { return is_stale(e); };
+    heap_n_ = static_cast<std::size_t>(std::remove_if(heap_.data(), heap_.data() + heap_n_, stale) -
+                                       heap_.data());
     // Rebuild the heap bottom-up: each parent sifts down over its (already ordered) subtrees.
-    const std::size_t n = heap_.size();
+    const std::size_t n = heap_n_;
     Entry* h = heap_.data();
-    for (std::size_t start = n / 2; start-- > 0;) {
+    for (std::size_t start = n > 1 ? (n - 2) / kArity + 1 : 0; start-- > 0;) {
       const Entry e = h[start];
       std::size_t hole = start;
-      for (std::size_t child = 2 * hole + 1; child < n; child = 2 * hole + 1) {
-        if (child + 1 < n && h[child + 1].key < h[child].key) ++child;
+      for (std::size_t first = kArity * hole + 1; first < n; first = kArity * hole + 1) {
+        const std::size_t child =
+            smallest_child(h, first, first + kArity <= n ? kArity : n - first);
         if (!(h[child].key < e.key)) break;
         h[hole] = h[child];
         hole = child;
       }
       h[hole] = e;
     }
-    now_.erase(now_.begin(), now_.begin() + static_cast<std::ptrdiff_t>(now_head_));
-    now_head_ = 0;
-    std::erase_if(now_, [this](const Entry& e) { return is_stale(e); });
+    Entry* b = now_.data();
+    now_tail_ = static_cast<std::size_t>(std::remove_if(b + now_head_, b + now_tail_, stale) - b);
+    if (now_head_ == now_tail_) now_head_ = now_tail_ = 0;
     stale_ = 0;
   }
 
+  /// Arity of the heap: wider nodes mean fewer levels (and entry moves) per pop.
+  static constexpr std::size_t kArity = 4;
+  /// The heap is heap_[0, heap_n_); the vectors are storage, grown by grow() only.
   std::vector<Entry> heap_;
-  /// Entries due at the time of the last pop (zero-delay events), sorted, read from now_head_:
-  /// they come out before time moves on, so the buffer stays short and spares them the heap.
+  std::size_t heap_n_ = 0;
+  /// Entries due at the time of the last pop (zero-delay events), sorted, in now_[now_head_,
+  /// now_tail_): they come out before time moves on, so the buffer stays short and spares them
+  /// the heap.
   std::vector<Entry> now_;
   std::size_t now_head_ = 0;
+  std::size_t now_tail_ = 0;
   SimTime last_popped_ = -1;
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
