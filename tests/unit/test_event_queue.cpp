@@ -70,3 +70,47 @@ TEST_CASE("the event queue pops what a sorted reference pops, with zero delays a
     for (int c = 0; c < children && reference.size() < 200; ++c) schedule();
   }
 }
+
+TEST_CASE("pop_until takes events up to the limit and leaves later ones in place", "[event_queue]") {
+  // Timeline: a at 5, b at 10 (cancelled), c at 10, d at 20. Limit 10 yields a then c; d stays.
+  EventQueue q;
+  q.schedule(5, 9, 1);
+  Timer b = q.schedule_timer(10, 0, 2);
+  q.schedule_timer(10, 1, 3);
+  q.schedule(20, 0, 4);
+  q.cancel(b);
+  CHECK_FALSE(b.armed());
+  trsim::detail::ScheduledEvent e;
+  REQUIRE(q.pop_until(10, e));
+  CHECK((e.time == 5 && e.entity == 1));
+  REQUIRE(q.pop_until(10, e));
+  CHECK((e.time == 10 && e.kind == 1 && e.entity == 3));
+  CHECK_FALSE(q.pop_until(10, e));
+  CHECK(q.size() == 1);
+  REQUIRE(q.pop_until(20, e));
+  CHECK((e.time == 20 && e.entity == 4));
+  CHECK_FALSE(q.pop_until(trsim::kNever, e));
+  CHECK(q.empty());
+}
+
+TEST_CASE("a sweep of many cancelled timers keeps the order of the live ones", "[event_queue]") {
+  // 10,000 timers at times 0..999 (ten per instant, ranks 9..0); all but every tenth is
+  // cancelled, which sweeps the heap (more than 4096 stale entries, and more stale than live).
+  EventQueue q;
+  std::vector<Timer> timers;
+  for (std::uint32_t i = 0; i < 10000; ++i)
+    timers.push_back(q.schedule_timer(static_cast<std::int64_t>(i % 1000), static_cast<std::uint8_t>(9 - i / 1000), i));
+  for (std::uint32_t i = 0; i < 10000; ++i)
+    if (i % 10 != 3) q.cancel(timers[i]);
+  CHECK(q.size() == 1000);
+  CHECK(q.heap_size() < 10000);  // swept at least once
+  std::vector<std::uint32_t> expected;
+  for (std::int64_t t = 0; t < 1000; ++t)
+    for (std::uint32_t rank = 0; rank < 10; ++rank) {
+      const std::uint32_t i = (9 - rank) * 1000 + static_cast<std::uint32_t>(t);
+      if (i % 10 == 3) expected.push_back(i);
+    }
+  std::vector<std::uint32_t> order;
+  while (!q.empty()) order.push_back(q.pop().entity);
+  CHECK(order == expected);
+}
