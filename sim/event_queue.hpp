@@ -2,10 +2,12 @@
 // The future event list: a 4-ary heap of small, trivially copyable entries ordered by the total
 // order (time, event-class rank, insertion sequence), packed into one 128-bit key so that a
 // comparison is a single two-word compare. Events due at the instant of the last pop (zero delay)
-// go to a short sorted buffer instead of the heap. Cancellation is lazy: a cancellable event
-// holds a timer slot whose generation is bumped on cancel, and stale entries are dropped when they
-// surface, or swept out in one pass when they outnumber the live ones (so a long TTL timer that is
-// cancelled does not sit in the heap for a simulated day).
+// go to a short sorted buffer instead of the heap. A root popped from the heap stays in place
+// until the next operation: a push then sifts down from the root instead of removing the root and
+// sifting up from a leaf (the common "pop one, schedule its successor" step). Cancellation is
+// lazy: a cancellable event holds a timer slot whose generation is bumped on cancel, and stale
+// entries are dropped when they surface, or swept out in one pass when they outnumber the live
+// ones (so a long TTL timer that is cancelled does not sit in the heap for a simulated day).
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
@@ -67,6 +69,7 @@ class EventQueue {
   /// event in place) if there is none or it is later. A fired timer's slot is released: the owner
   /// must disarm its Timer (the handler does so first thing).
   bool pop_until(SimTime limit, ScheduledEvent& out) {
+    settle_root();
     for (;;) {
       const bool buffered = next_in_buffer();
       if (!buffered && heap_n_ == 0) return false;
@@ -80,7 +83,10 @@ class EventQueue {
       if (time > limit) return false;
       out = ScheduledEvent{time, kind_of(e.key), e.entity, e.aux};
       const std::uint32_t slot = e.slot;
-      remove_front(buffered);  // invalidates e
+      if (buffered)
+        remove_front(true);
+      else
+        root_taken_ = true;  // removed by the next push (replace_root) or settle_root()
       last_popped_ = time;
       if (slot != kNoSlot) release_slot(slot);
       return true;
@@ -88,12 +94,14 @@ class EventQueue {
   }
 
   bool empty() {
+    settle_root();
     drop_stale_top();
     return nothing_left();
   }
 
   /// Time of the next live event. Precondition: !empty().
   SimTime next_time() {
+    settle_root();
     drop_stale_top();
     return time_of(front().key);
   }
@@ -108,7 +116,7 @@ class EventQueue {
 
   std::size_t size() const { return heap_size() - stale_; }
   /// Live plus not yet swept stale entries.
-  std::size_t heap_size() const { return heap_n_ + (now_tail_ - now_head_); }
+  std::size_t heap_size() const { return heap_n_ - root_taken_ + (now_tail_ - now_head_); }
 
  private:
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
@@ -154,6 +162,11 @@ class EventQueue {
         --i;
       }
       b[i] = e;
+      return;
+    }
+    if (root_taken_) {  // the popped root's place: one sift-down instead of a removal and a push
+      root_taken_ = false;
+      replace_root(e);
       return;
     }
     if (heap_n_ == heap_.size()) [[unlikely]]
@@ -230,6 +243,37 @@ class EventQueue {
     }
     h[hole] = last;
   }
+  /// Puts e at the root, whose entry has been popped, and sifts it down (with a hole: children
+  /// move up until e's place is found). A handler often schedules one event into the heap right
+  /// after its own was popped from it (the next arrival, say), and that event is usually due
+  /// soon, so it settles near the root.
+  void replace_root(const Entry& e) {
+    Entry* h = heap_.data();
+    const std::size_t n = heap_n_;
+    std::size_t hole = 0;
+    std::size_t first = 1;
+    for (; first + kArity <= n; first = kArity * hole + 1) {  // all children present
+      const std::size_t child = smallest_of_all(h, first);
+      if (!(h[child].key < e.key)) break;
+      h[hole] = h[child];
+      hole = child;
+    }
+    if (first + kArity > n && first < n) {  // the one node with fewer children
+      const std::size_t child = smallest_child(h, first, n - first);
+      if (h[child].key < e.key) {
+        h[hole] = h[child];
+        hole = child;
+      }
+    }
+    h[hole] = e;
+  }
+  /// Removes the root popped last if no push has taken its place yet.
+  void settle_root() {
+    if (root_taken_) {
+      root_taken_ = false;
+      pop_heap_top();
+    }
+  }
   bool nothing_left() const { return heap_n_ == 0 && now_head_ == now_tail_; }
   bool is_stale(const Entry& e) const {
     return e.slot != kNoSlot && slots_[e.slot].generation != e.generation;
@@ -254,6 +298,7 @@ class EventQueue {
     }
   }
   void sweep() {
+    settle_root();
     const auto stale = [this](const Entry& e) { return is_stale(e); };
     heap_n_ = static_cast<std::size_t>(std::remove_if(heap_.data(), heap_.data() + heap_n_, stale) -
                                        heap_.data());
@@ -289,6 +334,9 @@ class EventQueue {
   std::vector<Entry> now_;
   std::size_t now_head_ = 0;
   std::size_t now_tail_ = 0;
+  /// heap_[0] has been popped and is dead: the next heap push replaces it, anything else removes
+  /// it first (settle_root).
+  bool root_taken_ = false;
   SimTime last_popped_ = -1;
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;

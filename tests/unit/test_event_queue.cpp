@@ -2,6 +2,7 @@
 // zero-delay buffer that keeps events due at the current instant out of the heap.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -113,4 +114,31 @@ TEST_CASE("a sweep of many cancelled timers keeps the order of the live ones", "
   std::vector<std::uint32_t> order;
   while (!q.empty()) order.push_back(q.pop().entity);
   CHECK(order == expected);
+}
+
+TEST_CASE("an event scheduled right after a pop from the heap takes the popped root's place in order",
+          "[event_queue]") {
+  // For heaps of 1..40 entries at times 10, 20, ..., pop the first (t = 10), then schedule one
+  // event at each probe time (ties with existing times come after them: same rank, later
+  // insertion) and check that everything comes out in (time, insertion) order.
+  for (std::uint32_t n = 1; n <= 40; ++n) {
+    const std::int64_t last = 10 * static_cast<std::int64_t>(n);
+    for (const std::int64_t probe : {std::int64_t{15}, std::int64_t{20}, std::int64_t{25}, last, last + 5}) {
+      EventQueue q;
+      for (std::uint32_t i = n; i >= 1; --i) q.schedule_timer(10 * static_cast<std::int64_t>(i), 3, i);
+      REQUIRE(q.pop().entity == 1);
+      q.schedule(probe, 3, 1000);
+      std::vector<std::pair<std::int64_t, std::uint32_t>> expected;
+      for (std::uint32_t i = 2; i <= n; ++i) expected.emplace_back(10 * static_cast<std::int64_t>(i), i);
+      // Inserted last, so after an existing entry with the same time.
+      auto at = std::upper_bound(expected.begin(), expected.end(), std::pair<std::int64_t, std::uint32_t>{probe, UINT32_MAX});
+      expected.insert(at, {probe, 1000});
+      std::vector<std::pair<std::int64_t, std::uint32_t>> order;
+      while (!q.empty()) {
+        const auto e = q.pop();
+        order.emplace_back(e.time, e.entity);
+      }
+      CHECK(order == expected);
+    }
+  }
 }
