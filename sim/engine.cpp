@@ -351,16 +351,20 @@ ReplicationResult EngineImpl::run() {
   if (sink_) sink_->begin_replication(options_.replication);
   initialise();
   SimTime last = 0;
-  while (!queue_.empty()) {
-    const SimTime next = queue_.next_time();
-    if (next > scenario_.horizon && (!scenario_.drain || alive_tasks_ == 0)) break;
-    const ScheduledEvent e = queue_.pop();
+  // Read once: the handlers are opaque calls, so members would be reloaded at every event.
+  const SimTime horizon = scenario_.horizon;
+  const bool drain = scenario_.drain;
+  const std::uint64_t max_events = scenario_.max_events;
+  const bool check = options_.check_invariants;
+  ScheduledEvent e;
+  // Events after the horizon still run while draining, until no task is left alive.
+  while (queue_.pop_until(drain && alive_tasks_ != 0 ? kNever : horizon, e)) {
     if (e.time < now_) event_in_the_past(e);
     now_ = e.time;
     last = now_;
-    if (++events_ > scenario_.max_events) event_budget_exceeded();
+    if (++events_ > max_events) event_budget_exceeded();
     dispatch(e);
-    if (options_.check_invariants) check_invariants();
+    if (check) check_invariants();
   }
   // Worker time is measured up to the horizon even when the last event came earlier.
   const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;

@@ -1,9 +1,13 @@
 #pragma once
-// The future event list: a binary heap of small, trivially copyable entries ordered by the total
-// order (time, event-class rank, insertion sequence). Cancellation is lazy: a cancellable event
-// holds a timer slot whose generation is bumped on cancel, and stale entries are dropped when they
-// surface, or swept out in one pass when they outnumber the live ones (so a long TTL timer that is
-// cancelled does not sit in the heap for a simulated day).
+// The future event list: a 4-ary heap of small, trivially copyable entries ordered by the total
+// order (time, event-class rank, insertion sequence), packed into one 128-bit key so that a
+// comparison is a single two-word compare. Events due at the instant of the last pop (zero delay)
+// go to a short sorted buffer instead of the heap. A root popped from the heap stays in place
+// until the next operation: a push then sifts down from the root instead of removing the root and
+// sifting up from a leaf (the common "pop one, schedule its successor" step). Cancellation is
+// lazy: a cancellable event holds a timer slot whose generation is bumped on cancel, and stale
+// entries are dropped when they surface, or swept out in one pass when they outnumber the live
+// ones (so a long TTL timer that is cancelled does not sit in the heap for a simulated day).
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
@@ -32,29 +36,25 @@ class EventQueue {
  public:
   /// Schedules an event that will not be cancelled.
   void schedule(SimTime time, std::uint8_t kind, std::uint32_t entity, std::uint32_t aux = 0) {
-    push(Entry{time, order_word(kind), entity, aux, kNoSlot, 0});
+    push(Entry{make_key(time, kind), entity, aux, kNoSlot, 0});
   }
 
   /// Schedules a cancellable event and returns its timer.
   Timer schedule_timer(SimTime time, std::uint8_t kind, std::uint32_t entity,
                        std::uint32_t aux = 0) {
-    std::uint32_t slot;
-    if (!free_slots_.empty()) {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(generations_.size());
-      generations_.push_back(0);
-    }
-    const std::uint32_t gen = generations_[slot];
-    push(Entry{time, order_word(kind), entity, aux, slot, gen});
+    if (free_head_ == kNoSlot) [[unlikely]]
+      add_slot();
+    const std::uint32_t slot = free_head_;
+    free_head_ = slots_[slot].next_free;
+    const std::uint32_t gen = slots_[slot].generation;
+    push(Entry{make_key(time, kind), entity, aux, slot, gen});
     return Timer{slot, gen};
   }
 
   /// Cancels an armed timer and disarms it (no-op for an unarmed or already fired one).
   void cancel(Timer& timer) {
     if (!timer.armed()) return;
-    if (generations_[timer.slot] != timer.generation) {  // already fired: nothing to cancel
+    if (slots_[timer.slot].generation != timer.generation) {  // already fired: nothing to cancel
       timer = Timer{};
       return;
     }
@@ -64,111 +64,282 @@ class EventQueue {
     if (stale_ > 4096 && stale_ * 2 > heap_size()) sweep();
   }
 
+  /// The event loop's one call per event: drops stale entries, then removes the next live event
+  /// into `out` and returns true if it is due at or before `limit`; returns false (and leaves the
+  /// event in place) if there is none or it is later. A fired timer's slot is released: the owner
+  /// must disarm its Timer (the handler does so first thing).
+  bool pop_until(SimTime limit, ScheduledEvent& out) {
+    settle_root();
+    for (;;) {
+      const bool buffered = next_in_buffer();
+      if (!buffered && heap_n_ == 0) return false;
+      const Entry& e = buffered ? now_[now_head_] : heap_[0];
+      if (is_stale(e)) {
+        remove_front(buffered);
+        --stale_;
+        continue;
+      }
+      const SimTime time = time_of(e.key);
+      if (time > limit) return false;
+      out = ScheduledEvent{time, kind_of(e.key), e.entity, e.aux};
+      const std::uint32_t slot = e.slot;
+      if (buffered)
+        remove_front(true);
+      else
+        root_taken_ = true;  // removed by the next push (replace_root) or settle_root()
+      last_popped_ = time;
+      if (slot != kNoSlot) release_slot(slot);
+      return true;
+    }
+  }
+
   bool empty() {
+    settle_root();
     drop_stale_top();
     return nothing_left();
   }
 
   /// Time of the next live event. Precondition: !empty().
   SimTime next_time() {
+    settle_root();
     drop_stale_top();
-    return front().time;
+    return time_of(front().key);
   }
 
-  /// Removes and returns the next live event. A fired timer's slot is released: the owner must
-  /// disarm its Timer (the handler does so first thing). Precondition: !empty().
+  /// Removes and returns the next live event (see pop_until). Precondition: !empty().
   ScheduledEvent pop() {
-    drop_stale_top();
-    const Entry e = front();
-    remove_front();
-    last_popped_ = e.time;
-    if (e.slot != kNoSlot) release_slot(e.slot);
-    return ScheduledEvent{e.time, static_cast<std::uint8_t>(e.order >> 56), e.entity, e.aux};
+    ScheduledEvent e;
+    [[maybe_unused]] const bool popped = pop_until(kNever, e);
+    assert(popped);
+    return e;
   }
 
-  std::size_t size() const { return heap_.size() + (now_.size() - now_head_) - stale_; }
+  std::size_t size() const { return heap_size() - stale_; }
   /// Live plus not yet swept stale entries.
-  std::size_t heap_size() const { return heap_.size() + (now_.size() - now_head_); }
+  std::size_t heap_size() const { return heap_n_ - root_taken_ + (now_tail_ - now_head_); }
 
  private:
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
 
+  /// (time, kind, sequence) as one signed 128-bit number: time in the high word (signed, so that
+  /// the number orders like the time), kind (= rank) in the top 8 bits of the low word and the
+  /// insertion sequence below it.
+  __extension__ typedef __int128 Key;
+
   struct Entry {
-    SimTime time;
-    std::uint64_t order;  // kind (= rank) in the top 8 bits, insertion sequence below
+    Key key;
     std::uint32_t entity;
     std::uint32_t aux;
     std::uint32_t slot;
     std::uint32_t generation;
   };
-  struct Later {
-    bool operator()(const Entry& a, const Entry& b) const {
-      return a.time != b.time ? a.time > b.time : a.order > b.order;
-    }
+  /// A timer slot: its current generation, and the next free slot while it is free (an intrusive
+  /// free list, so arming and releasing touch one cache line and no vector bookkeeping).
+  struct Slot {
+    std::uint32_t generation = 0;
+    std::uint32_t next_free = kNoSlot;
   };
 
-  std::uint64_t order_word(std::uint8_t kind) {
-    return (static_cast<std::uint64_t>(kind) << 56) | (sequence_++ & ((1ULL << 56) - 1));
+  Key make_key(SimTime time, std::uint8_t kind) {
+    const std::uint64_t order =
+        (static_cast<std::uint64_t>(kind) << 56) | (sequence_++ & ((1ULL << 56) - 1));
+    return (static_cast<Key>(time) << 64) | static_cast<Key>(order);
   }
+  static SimTime time_of(Key key) { return static_cast<SimTime>(key >> 64); }
+  static std::uint8_t kind_of(Key key) {
+    return static_cast<std::uint8_t>(static_cast<std::uint64_t>(key) >> 56);
+  }
+
   void push(const Entry& e) {
-    if (e.time == last_popped_) {  // zero delay: into the short sorted buffer, not the heap
-      auto it = now_.end();
-      const auto first = now_.begin() + static_cast<std::ptrdiff_t>(now_head_);
-      while (it != first && Later{}(*(it - 1), e)) --it;
-      now_.insert(it, e);
+    if (time_of(e.key) == last_popped_) {  // zero delay: into the short sorted buffer
+      if (now_tail_ == now_.size()) [[unlikely]]
+        grow(now_);
+      // Insertion step: entries of a higher rank scheduled earlier move back behind it.
+      Entry* b = now_.data();
+      std::size_t i = now_tail_++;
+      while (i > now_head_ && e.key < b[i - 1].key) {
+        b[i] = b[i - 1];
+        --i;
+      }
+      b[i] = e;
       return;
     }
-    heap_.push_back(e);
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    if (root_taken_) {  // the popped root's place: one sift-down instead of a removal and a push
+      root_taken_ = false;
+      replace_root(e);
+      return;
+    }
+    if (heap_n_ == heap_.size()) [[unlikely]]
+      grow(heap_);
+    // Sift up with a hole: parents move down until e's place is found, then e is written once.
+    Entry* h = heap_.data();
+    std::size_t hole = heap_n_++;
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / kArity;
+      if (!(e.key < h[parent].key)) break;
+      h[hole] = h[parent];
+      hole = parent;
+    }
+    h[hole] = e;
   }
+  /// Storage grows out of line, so that the push above stays small enough to inline.
+  [[gnu::noinline]] static void grow(std::vector<Entry>& v) { v.resize(v.empty() ? 64 : 2 * v.size()); }
+
   /// The next entry is the buffer's front rather than the heap's.
   bool next_in_buffer() const {
-    if (now_head_ == now_.size()) return false;
-    return heap_.empty() || Later{}(heap_.front(), now_[now_head_]);
+    if (now_head_ == now_tail_) return false;
+    return heap_n_ == 0 || now_[now_head_].key < heap_[0].key;
   }
-  const Entry& front() const { return next_in_buffer() ? now_[now_head_] : heap_.front(); }
-  void remove_front() {
-    if (next_in_buffer()) {
-      if (++now_head_ == now_.size()) {
-        now_.clear();
-        now_head_ = 0;
-      }
+  const Entry& front() const { return next_in_buffer() ? now_[now_head_] : heap_[0]; }
+  void remove_front(bool buffered) {
+    if (buffered) {
+      if (++now_head_ == now_tail_) now_head_ = now_tail_ = 0;
       return;
     }
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    heap_.pop_back();
+    pop_heap_top();
   }
-  bool nothing_left() const { return heap_.empty() && now_head_ == now_.size(); }
+  /// Index of the smallest of the children first .. first + count - 1 (count >= 1).
+  static std::size_t smallest_child(const Entry* h, std::size_t first, std::size_t count) {
+    std::size_t best = first;
+    for (std::size_t c = first + 1; c < first + count; ++c)
+      if (h[c].key < h[best].key) best = c;
+    return best;
+  }
+  /// Index of the smallest of the kArity children first .. first + kArity - 1, as a tournament
+  /// of independent comparisons rather than a dependent chain.
+  static std::size_t smallest_of_all(const Entry* h, std::size_t first) {
+    if constexpr (kArity == 4) {
+      const std::size_t a = first + (h[first + 1].key < h[first].key);
+      const std::size_t b = first + 2 + (h[first + 3].key < h[first + 2].key);
+      return h[b].key < h[a].key ? b : a;
+    } else {
+      return first + (h[first + 1].key < h[first].key);
+    }
+  }
+  /// Removes the heap's root: the hole left at the root moves down along the smallest children
+  /// to a leaf, then the last entry sifts up from there (it usually belongs near the bottom, so
+  /// this saves the comparison with it at every level on the way down).
+  void pop_heap_top() {
+    const std::size_t n = --heap_n_;  // the last entry, at index n, is re-placed
+    Entry* h = heap_.data();
+    const Entry last = h[n];
+    std::size_t hole = 0;
+    std::size_t first = 1;
+    for (; first + kArity <= n; first = kArity * hole + 1) {  // all children present
+      const std::size_t child = smallest_of_all(h, first);
+      h[hole] = h[child];
+      hole = child;
+    }
+    if (first < n) {  // the one node with fewer children
+      const std::size_t child = smallest_child(h, first, n - first);
+      h[hole] = h[child];
+      hole = child;
+    }
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / kArity;
+      if (!(last.key < h[parent].key)) break;
+      h[hole] = h[parent];
+      hole = parent;
+    }
+    h[hole] = last;
+  }
+  /// Puts e at the root, whose entry has been popped, and sifts it down (with a hole: children
+  /// move up until e's place is found). A handler often schedules one event into the heap right
+  /// after its own was popped from it (the next arrival, say), and that event is usually due
+  /// soon, so it settles near the root.
+  void replace_root(const Entry& e) {
+    Entry* h = heap_.data();
+    const std::size_t n = heap_n_;
+    std::size_t hole = 0;
+    std::size_t first = 1;
+    for (; first + kArity <= n; first = kArity * hole + 1) {  // all children present
+      const std::size_t child = smallest_of_all(h, first);
+      if (!(h[child].key < e.key)) break;
+      h[hole] = h[child];
+      hole = child;
+    }
+    if (first + kArity > n && first < n) {  // the one node with fewer children
+      const std::size_t child = smallest_child(h, first, n - first);
+      if (h[child].key < e.key) {
+        h[hole] = h[child];
+        hole = child;
+      }
+    }
+    h[hole] = e;
+  }
+  /// Removes the root popped last if no push has taken its place yet.
+  void settle_root() {
+    if (root_taken_) {
+      root_taken_ = false;
+      pop_heap_top();
+    }
+  }
+  bool nothing_left() const { return heap_n_ == 0 && now_head_ == now_tail_; }
   bool is_stale(const Entry& e) const {
-    return e.slot != kNoSlot && generations_[e.slot] != e.generation;
+    return e.slot != kNoSlot && slots_[e.slot].generation != e.generation;
+  }
+  /// A new free slot (out of line: the table only grows to the most timers ever armed at once).
+  [[gnu::noinline]] void add_slot() {
+    free_head_ = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Slot{});
   }
   void release_slot(std::uint32_t slot) {
-    ++generations_[slot];
-    free_slots_.push_back(slot);
+    Slot& s = slots_[slot];
+    ++s.generation;
+    s.next_free = free_head_;
+    free_head_ = slot;
   }
   void drop_stale_top() {
-    while (!nothing_left() && is_stale(front())) {
-      remove_front();
+    while (!nothing_left()) {
+      const bool buffered = next_in_buffer();
+      if (!is_stale(buffered ? now_[now_head_] : heap_[0])) return;
+      remove_front(buffered);
       --stale_;
     }
   }
   void sweep() {
-    std::erase_if(heap_, [this](const Entry& e) { return is_stale(e); });
-    std::make_heap(heap_.begin(), heap_.end(), Later{});
-    now_.erase(now_.begin(), now_.begin() + static_cast<std::ptrdiff_t>(now_head_));
-    now_head_ = 0;
-    std::erase_if(now_, [this](const Entry& e) { return is_stale(e); });
+    settle_root();
+    const auto stale = [this](const Entry& e) { return is_stale(e); };
+    heap_n_ = static_cast<std::size_t>(std::remove_if(heap_.data(), heap_.data() + heap_n_, stale) -
+                                       heap_.data());
+    // Rebuild the heap bottom-up: each parent sifts down over its (already ordered) subtrees.
+    const std::size_t n = heap_n_;
+    Entry* h = heap_.data();
+    for (std::size_t start = n > 1 ? (n - 2) / kArity + 1 : 0; start-- > 0;) {
+      const Entry e = h[start];
+      std::size_t hole = start;
+      for (std::size_t first = kArity * hole + 1; first < n; first = kArity * hole + 1) {
+        const std::size_t child =
+            smallest_child(h, first, first + kArity <= n ? kArity : n - first);
+        if (!(h[child].key < e.key)) break;
+        h[hole] = h[child];
+        hole = child;
+      }
+      h[hole] = e;
+    }
+    Entry* b = now_.data();
+    now_tail_ = static_cast<std::size_t>(std::remove_if(b + now_head_, b + now_tail_, stale) - b);
+    if (now_head_ == now_tail_) now_head_ = now_tail_ = 0;
     stale_ = 0;
   }
 
+  /// Arity of the heap: wider nodes mean fewer levels (and entry moves) per pop.
+  static constexpr std::size_t kArity = 4;
+  /// The heap is heap_[0, heap_n_); the vectors are storage, grown by grow() only.
   std::vector<Entry> heap_;
-  /// Entries due at the time of the last pop (zero-delay events), sorted, read from now_head_:
-  /// they come out before time moves on, so the buffer stays short and spares them the heap.
+  std::size_t heap_n_ = 0;
+  /// Entries due at the time of the last pop (zero-delay events), sorted, in now_[now_head_,
+  /// now_tail_): they come out before time moves on, so the buffer stays short and spares them
+  /// the heap.
   std::vector<Entry> now_;
   std::size_t now_head_ = 0;
+  std::size_t now_tail_ = 0;
+  /// heap_[0] has been popped and is dead: the next heap push replaces it, anything else removes
+  /// it first (settle_root).
+  bool root_taken_ = false;
   SimTime last_popped_ = -1;
-  std::vector<std::uint32_t> generations_;
-  std::vector<std::uint32_t> free_slots_;
+  std::vector<Slot> slots_;
+  std::uint32_t free_head_ = kNoSlot;
   std::uint64_t sequence_ = 0;
   std::size_t stale_ = 0;
 };
