@@ -101,37 +101,38 @@ void IntervalCollector::open_interval(std::size_t k) {
   }
 }
 
-// Out of line: most events fall inside the current interval (record() checks that first).
 void IntervalCollector::advance(SimTime now) {
   while (now >= current_end_ && current_ + 1 < count_) open_interval(current_ + 1);
 }
 
-// Worker `w` takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
+// A worker takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
 // longer idle if its activity is available (its activity does not change).
-void IntervalCollector::hold(WorkerId w, SimTime now) {
-  if (w >= workers_.size()) return;
-  WorkerState& ws = workers_[w];
+void IntervalCollector::on_hold(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
   if (ws.held++ != 0) return;
-  const std::int64_t rest = remaining(now);
+  const std::int64_t rest = remaining(e.time);
   bump(0, kBusy, 1, rest);
   bump(0, kIdle, -ws.available, rest);
-  if (ws.group_base == kNoScope) return;
-  bump(ws.group_base, kBusy, 1, rest);
-  bump(ws.group_base, kIdle, -ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, 1, rest);
+  bump(group, kIdle, -ws.available, rest);
 }
 
-// Worker `w` gives a reservation back (one it does not hold is ignored). Only its last one changes
-// a gauge: it is no longer busy, and idle again if its activity is available.
-void IntervalCollector::release(WorkerId w, SimTime now) {
-  if (w >= workers_.size()) return;
-  WorkerState& ws = workers_[w];
+// A worker gives a reservation back (one it does not hold is ignored). Only its last one changes a
+// gauge: it is no longer busy, and idle again if its activity is available.
+void IntervalCollector::on_release(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
   if (ws.held == 0 || --ws.held != 0) return;
-  const std::int64_t rest = remaining(now);
+  const std::int64_t rest = remaining(e.time);
   bump(0, kBusy, -1, rest);
   bump(0, kIdle, ws.available, rest);
-  if (ws.group_base == kNoScope) return;
-  bump(ws.group_base, kBusy, -1, rest);
-  bump(ws.group_base, kIdle, ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, -1, rest);
+  bump(group, kIdle, ws.available, rest);
 }
 
 // The worker moves to `activity` (out of range = none); the activity gauges of the workspace and
@@ -162,99 +163,83 @@ void IntervalCollector::set_parked(WorkerState& ws, bool parked, SimTime now) {
   if (ws.group_base != kNoScope) bump(ws.group_base, kParked, parked ? 1 : -1, rest);
 }
 
-// A task stopped waiting: accepted (e.queue = the reservation's queue) or canceled (e.queue = the
-// queue it waited in, kNoId if it never entered one).
-void IntervalCollector::end_wait(const Event& e, bool accepted) {
+void IntervalCollector::on_task_created(const Event& e) {
+  ++current_row_[kOffered];
+  bump(0, kWaiting, 1, remaining(e.time));
+}
+
+void IntervalCollector::on_queue_entered(const Event& e) {
+  if (e.queue >= queue_count_) return;
+  const std::size_t at = base(queue_scope(e.queue));
+  ++current_row_[at + kOffered];
+  bump(at, kWaiting, 1, remaining(e.time));
+}
+
+// A task_queue_entered for the new queue follows.
+void IntervalCollector::on_queue_moved(const Event& e) {
+  if (e.previous_queue >= queue_count_) return;
+  bump(base(queue_scope(e.previous_queue)), kWaiting, -1, remaining(e.time));
+}
+
+// A task stopped waiting, accepted: the workspace and the reservation's queue (e.queue) count it
+// and its wait; the worker's group counts it.
+void IntervalCollector::on_accepted(const Event& e) {
   const std::int64_t wait = e.time - e.task_created_at;
   const std::int64_t rest = remaining(e.time);
   // Accepted within s seconds means wait <= s (as in the statistics): the wait counts for the
   // thresholds from the first one >= wait on, so one bucket increment stands for all of them.
   std::size_t bucket = 0;
-  if (accepted)
-    while (bucket < sorted_thresholds_.size() && sorted_thresholds_[bucket] < wait) ++bucket;
-  const std::size_t scopes[2] = {0, e.queue < queue_count_ ? base(queue_scope(e.queue)) : kNoScope};
-  for (const std::size_t at : scopes) {
-    if (at == kNoScope) continue;
+  while (bucket < sorted_thresholds_.size() && sorted_thresholds_[bucket] < wait) ++bucket;
+  const auto count = [&](std::size_t at) {
     bump(at, kWaiting, -1, rest);
     std::int64_t* r = current_row_ + at;
-    if (accepted) {
-      ++r[kAccepted];
-      r[kWaitAccepted] += wait;
-      ++r[bucket_field(bucket)];
-    } else {
-      ++r[kCanceled];
-      if (e.reason == CancelReason::abandoned) ++r[kAbandoned];
-    }
+    ++r[kAccepted];
+    r[kWaitAccepted] += wait;
+    ++r[bucket_field(bucket)];
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++current_row_[workers_[e.worker].group_base + kAccepted];
+}
+
+// A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
+// never entered one) count it.
+void IntervalCollector::on_canceled(const Event& e) {
+  const std::int64_t rest = remaining(e.time);
+  const std::int64_t abandoned = e.reason == CancelReason::abandoned ? 1 : 0;
+  const auto count = [&](std::size_t at) {
+    bump(at, kWaiting, -1, rest);
+    std::int64_t* r = current_row_ + at;
+    ++r[kCanceled];
+    r[kAbandoned] += abandoned;
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+}
+
+void IntervalCollector::on_timeout(const Event& e) {
+  std::int64_t* const row = current_row_;
+  ++row[kTimedOut];
+  if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++row[workers_[e.worker].group_base + kTimedOut];
+  on_release(e);
+  // The engine moves the worker to the timeout activity next (worker.activity.update); a worker
+  // already there is parked now.
+  if (e.worker < workers_.size()) {
+    WorkerState& ws = workers_[e.worker];
+    if (ws.activity == scenario_.workspace.timeout_activity) set_parked(ws, true, e.time);
+    else ws.timed_out = true;
   }
 }
 
-void IntervalCollector::record(const Event& e) {
-  if (e.time >= current_end_) advance(e.time);
-  std::int64_t* const row = current_row_;
-  switch (e.type) {
-    case EventType::task_created:
-      ++row[kOffered];
-      bump(0, kWaiting, 1, remaining(e.time));
-      return;
-    case EventType::task_queue_entered:
-      if (e.queue < queue_count_) {
-        const std::size_t at = base(queue_scope(e.queue));
-        ++row[at + kOffered];
-        bump(at, kWaiting, 1, remaining(e.time));
-      }
-      return;
-    case EventType::task_queue_moved:  // a task_queue_entered for the new queue follows
-      if (e.previous_queue < queue_count_) bump(base(queue_scope(e.previous_queue)), kWaiting, -1, remaining(e.time));
-      return;
-    case EventType::reservation_created:
-      hold(e.worker, e.time);
-      return;
-    case EventType::reservation_accepted:
-      end_wait(e, true);
-      if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
-        ++row[workers_[e.worker].group_base + kAccepted];
-      return;
-    case EventType::reservation_timeout:
-      ++row[kTimedOut];
-      if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
-      if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
-        ++row[workers_[e.worker].group_base + kTimedOut];
-      release(e.worker, e.time);
-      // The engine moves the worker to the timeout activity next (worker.activity.update); a
-      // worker already there is parked now.
-      if (e.worker < workers_.size()) {
-        WorkerState& ws = workers_[e.worker];
-        if (ws.activity == scenario_.workspace.timeout_activity) set_parked(ws, true, e.time);
-        else ws.timed_out = true;
-      }
-      return;
-    case EventType::reservation_rejected:
-    case EventType::reservation_canceled:
-    case EventType::reservation_rescinded:
-    case EventType::reservation_completed:
-      release(e.worker, e.time);
-      return;
-    case EventType::task_canceled:
-      end_wait(e, false);
-      return;
-    case EventType::worker_activity_update: {
-      if (e.activity == kNoId || e.worker >= workers_.size()) return;
-      WorkerState& ws = workers_[e.worker];
-      move_worker(ws, e.activity, e.time);
-      set_parked(ws, ws.timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
-      ws.timed_out = false;
-      return;
-    }
-    case EventType::workflow_entered:  // not in kCounted: on_event() does not get here
-    case EventType::workflow_target_matched:
-    case EventType::task_queue_timeout:
-    case EventType::workflow_timeout:  // a task_canceled follows and carries the counts
-    case EventType::workflow_skipped:
-    case EventType::reservation_wrapup:
-    case EventType::task_wrapup:
-    case EventType::task_completed:
-      return;
-  }
+void IntervalCollector::on_activity(const Event& e) {
+  if (e.activity == kNoId || e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  move_worker(ws, e.activity, e.time);
+  set_parked(ws, ws.timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
+  ws.timed_out = false;
 }
 
 IntervalTable IntervalCollector::finish() {

@@ -2,19 +2,19 @@
 // The interval statistics of one replication (statistics.interval), a pure function of the event
 // stream like StatisticsCollector, and fed the same events.
 //
-// Cost: most events cost a bit test in the caller. Half of a task's events (workflow.*,
-// task.wrapup, reservation.wrapup, task.completed, ...) change nothing in the table, and
-// on_event() returns for them inline, before anything else. The others are a switch and a few
-// additions into flat arrays indexed by (interval, scope, field); nothing is allocated per event
-// except when time enters a new interval (the table grows by one row), which is the only time the
-// interval bounds are looked at again. Time-averaged quantities (workers busy, idle, in each
-// activity, tasks waiting) are gauges: when a gauge changes by d at time t inside the current
-// interval [a, b), its integral over the interval changes by d * (b - t), so each change is two
-// additions (level and integral) and opening an interval writes level * (b - a) for every gauge.
-// A reservation taken or released by a worker holding no other one (the common worker change)
-// touches only the busy and idle gauges of the workspace and of the worker's group, whose record
-// offset each worker keeps. An accepted wait is one increment, in the bucket of the service-level
-// thresholds it falls under; finish() turns the buckets into the per-threshold counts.
+// Cost: on_event() is inline in the caller. Half of a task's events (workflow.*,
+// reservation.wrapup, task.wrapup, task.completed) change nothing in the table and cost a bit
+// test. The others cost a comparison with the current interval's end (time moves on only past it:
+// the table then grows by one row, the only allocation) and a jump to a handler that makes a few
+// additions into flat arrays indexed by (interval, scope, field). Time-averaged quantities
+// (workers busy, idle, in each activity, tasks waiting) are gauges: when a gauge changes by d at
+// time t inside the current interval [a, b), its integral over the interval changes by d * (b - t),
+// so each change is an addition to the level and a multiply-add to the integral, and opening an
+// interval writes level * (b - a) for every gauge. A worker's first reservation taken or last one
+// released (the common worker change) touches only the busy and idle gauges of the workspace and
+// of the worker's group, whose record offset the worker keeps. An accepted wait is one increment,
+// in its bucket among the sorted service-level thresholds; finish() sums the buckets into the
+// per-threshold counts.
 //
 // Scopes: 0 = the workspace, then one per task queue, then one per worker group. Every event
 // counts, warm-up or not (the table is a time series); events after the horizon (the drain) count
@@ -30,16 +30,36 @@
 
 namespace trsim::detail {
 
-constexpr std::uint32_t event_bit(EventType t) { return std::uint32_t{1} << static_cast<unsigned>(t); }
+constexpr std::uint32_t event_bit(EventType t) {
+  return std::uint32_t{1} << static_cast<unsigned>(t);
+}
 
 class IntervalCollector {
  public:
   /// `scenario` must outlive the collector.
   explicit IntervalCollector(const Scenario& scenario);
 
-  /// Inline so that the events the table ignores cost the caller a bit test and no call.
+  /// Inline: the dispatch is the caller's. The events the table ignores (half of a task's) cost it
+  /// a bit test; the others move time forward here, where the caller has already saved what a call
+  /// needs, and the handlers start with the work.
   void on_event(const Event& e) {
-    if ((kCounted >> static_cast<unsigned>(e.type) & 1u) != 0) record(e);
+    if ((kCounted >> static_cast<unsigned>(e.type) & 1u) == 0) return;
+    if (e.time >= current_end_) advance(e.time);
+    switch (e.type) {
+      case EventType::task_created: return on_task_created(e);
+      case EventType::task_queue_entered: return on_queue_entered(e);
+      case EventType::task_queue_moved: return on_queue_moved(e);
+      case EventType::reservation_created: return on_hold(e);
+      case EventType::reservation_accepted: return on_accepted(e);
+      case EventType::reservation_timeout: return on_timeout(e);
+      case EventType::reservation_rejected:
+      case EventType::reservation_canceled:
+      case EventType::reservation_rescinded:
+      case EventType::reservation_completed: return on_release(e);
+      case EventType::task_canceled: return on_canceled(e);
+      case EventType::worker_activity_update: return on_activity(e);
+      default: return;  // not in kCounted
+    }
   }
 
   /// Completes the table up to the horizon and computes the metrics. Call once.
@@ -88,7 +108,9 @@ class IntervalCollector {
   std::size_t group_scope(GroupId g) const { return 1 + queue_count_ + g; }
   // Accepted waits per bucket b: the waits longer than exactly b of the (sorted) thresholds.
   std::size_t bucket_field(std::size_t b) const { return kFixedFields + b; }
-  std::size_t activity_field(ActivityId a) const { return kFixedFields + thresholds_.size() + 1 + a; }
+  std::size_t activity_field(ActivityId a) const {
+    return kFixedFields + thresholds_.size() + 1 + a;
+  }
   bool is_gauge(std::size_t field) const {
     return field == kBusy || field == kIdle || field == kWaiting || field == kParked ||
            field >= activity_field(0);
@@ -106,13 +128,21 @@ class IntervalCollector {
     current_row_[at + field] += delta * rest;
   }
 
-  void record(const Event& e);
+  // One handler per kind of event (out of line; time has reached the event's).
+  void on_task_created(const Event& e);
+  void on_queue_entered(const Event& e);
+  void on_queue_moved(const Event& e);
+  void on_hold(const Event& e);
+  void on_accepted(const Event& e);
+  void on_timeout(const Event& e);
+  void on_release(const Event& e);
+  void on_canceled(const Event& e);
+  void on_activity(const Event& e);
+
+  /// Time moves to `now` (past the current interval): the intervals it passes are opened.
   void advance(SimTime now);
   void open_interval(std::size_t k);
-  void hold(WorkerId w, SimTime now);
-  void release(WorkerId w, SimTime now);
   void move_worker(WorkerState& ws, ActivityId activity, SimTime now);
-  void end_wait(const Event& e, bool accepted);
   void set_parked(WorkerState& ws, bool parked, SimTime now);
 
   const Scenario& scenario_;
@@ -127,7 +157,7 @@ class IntervalCollector {
   std::vector<SimTime> thresholds_;  // µs, keys deduplicated (first occurrence wins)
   std::vector<std::size_t> threshold_source_;  // index in statistics.service_level_thresholds
   std::vector<SimTime> sorted_thresholds_;     // thresholds_ in ascending order
-  std::vector<std::size_t> threshold_rank_;    // [k]: position of thresholds_[k] in sorted_thresholds_
+  std::vector<std::size_t> threshold_rank_;    // [k]: where thresholds_[k] is in the sorted copy
   std::vector<std::size_t> gauge_fields_;
   std::vector<unsigned char> activity_available_;
   std::vector<WorkerState> workers_;
