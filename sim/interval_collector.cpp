@@ -284,11 +284,11 @@ IntervalTable IntervalCollector::finish() {
   }
 
   t.values.assign(count_ * scope_count_ * nc, kNull);
-  std::vector<std::int64_t> within;  // [b]: accepted waits in the buckets below b
+  std::vector<std::int64_t> within;  // [b + 1]: accepted waits in buckets 0..b
   for (std::size_t k = 0; k < count_; ++k) {
     const double len = static_cast<double>(t.end(k) - t.start(k));
     for (std::size_t s = 0; s < scope_count_; ++s) {
-      const std::int64_t* r = raw_.data() + k * scope_count_ * field_count_ + base(s);
+      const std::int64_t* r = raw_.data() + (k * scope_count_ + s) * field_count_;
       double* out = t.values.data() + t.cell(k, s, 0);
       const std::int64_t stopped = r[kAccepted] + r[kCanceled];
       std::size_t c = 0;
@@ -298,8 +298,10 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = static_cast<double>(r[kCanceled]);
       // Accepted within threshold i = the waits in the buckets up to its rank.
       within.assign(thresholds_.size() + 1, 0);
-      for (std::size_t b = 0; b < thresholds_.size(); ++b) within[b + 1] = within[b] + r[bucket_field(b)];
-      for (std::size_t i = 0; i < thresholds_.size(); ++i) out[c++] = ratio(within[threshold_rank_[i] + 1], stopped);
+      for (std::size_t b = 0; b < thresholds_.size(); ++b)
+        within[b + 1] = within[b] + r[bucket_field(b)];
+      for (std::size_t i = 0; i < thresholds_.size(); ++i)
+        out[c++] = ratio(within[threshold_rank_[i] + 1], stopped);
       assert(c == c_abandon_rate);
       out[c++] = ratio(r[kAbandoned], stopped);
       out[c++] = r[kAccepted] == 0 ? kNull : static_cast<double>(r[kWaitAccepted]) / 1e6 / static_cast<double>(r[kAccepted]);
