@@ -42,7 +42,19 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
     thresholds_.push_back(from_seconds(raw[k]));
     threshold_source_.push_back(k);
   }
-  field_count_ = kFixedFields + thresholds_.size() + activity_count_;
+  // The loader wants the thresholds ascending, but a scenario built in code need not be: the
+  // buckets use a sorted copy (stable, so equal thresholds keep their order).
+  std::vector<std::size_t> order(thresholds_.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return thresholds_[x] < thresholds_[y]; });
+  threshold_rank_.resize(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    sorted_thresholds_.push_back(thresholds_[order[i]]);
+    threshold_rank_[order[i]] = i;
+  }
+
+  field_count_ = kFixedFields + thresholds_.size() + 1 + activity_count_;
   for (std::size_t f = 0; f < field_count_; ++f)
     if (is_gauge(f)) gauge_fields_.push_back(f);
 
@@ -54,18 +66,20 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   level_.assign(scope_count_ * field_count_, 0);
   const std::size_t worker_count = scenario.workers.size();
   workers_.resize(worker_count);
-  worker_group_.resize(worker_count);
   for (std::size_t w = 0; w < worker_count; ++w) {
     const Worker& worker = scenario.workers[w];
+    WorkerState& ws = workers_[w];
     ActivityId a = worker.initial_activity;
     if (a == kNoId) a = scenario.workspace.default_activity;
     if (a >= activity_count_) a = kNoId;
-    workers_[w].activity = a;
-    worker_group_[w] = worker.group < group_count_ ? worker.group : kNoId;
-    for (const std::size_t scope : {std::size_t{0}, worker_group_[w] != kNoId ? group_scope(worker_group_[w]) : SIZE_MAX}) {
-      if (scope == SIZE_MAX || a == kNoId) continue;
-      ++level_[scope * field_count_ + activity_field(a)];
-      if (activity_available_[a] != 0) ++level_[scope * field_count_ + kIdle];
+    ws.activity = a;
+    ws.available = a != kNoId ? activity_available_[a] : 0;
+    if (worker.group < group_count_) ws.group_base = base(group_scope(worker.group));
+    if (a == kNoId) continue;
+    for (const std::size_t at : {std::size_t{0}, ws.group_base}) {
+      if (at == kNoScope) continue;
+      ++level_[at + activity_field(a)];
+      level_[at + kIdle] += ws.available;
     }
   }
   open_interval(0);
@@ -81,8 +95,8 @@ void IntervalCollector::open_interval(std::size_t k) {
   current_end_ = k + 1 >= count_ ? horizon_ : start + length_;
   const std::int64_t len = current_end_ - start;
   for (std::size_t s = 0; s < scope_count_; ++s) {
-    std::int64_t* r = row(s);
-    const std::int64_t* level = level_.data() + s * field_count_;
+    std::int64_t* r = current_row_ + base(s);
+    const std::int64_t* level = level_.data() + base(s);
     for (const std::size_t f : gauge_fields_) r[f] = level[f] * len;
   }
 }
@@ -91,137 +105,141 @@ void IntervalCollector::advance(SimTime now) {
   while (now >= current_end_ && current_ + 1 < count_) open_interval(current_ + 1);
 }
 
-// A gauge of `scope` changes by `delta` at `now`: the rest of the current interval (none after the
-// horizon) sees the new level.
-void IntervalCollector::gauge(std::size_t scope, std::size_t field, std::int64_t delta, SimTime now) {
-  std::int64_t& level = level_[scope * field_count_ + field];
-  level += delta;
-  assert(level >= 0 && "an interval gauge went negative: the event stream is inconsistent");
-  if (now < current_end_) row(scope)[field] += delta * (current_end_ - now);
+// A worker takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
+// longer idle if its activity is available (its activity does not change).
+void IntervalCollector::on_hold(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  if (ws.held++ != 0) return;
+  const std::int64_t rest = remaining(e.time);
+  bump(0, kBusy, 1, rest);
+  bump(0, kIdle, -ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, 1, rest);
+  bump(group, kIdle, -ws.available, rest);
 }
 
-// Worker `w` moves to `activity` (kNoId = unchanged) and its reservations held change by
-// `held_delta`; the busy / idle / activity gauges of the workspace and of its group follow.
-void IntervalCollector::change_worker(WorkerId w, ActivityId activity, int held_delta, SimTime now) {
-  if (w >= workers_.size()) return;
-  WorkerState& ws = workers_[w];
-  const ActivityId before_activity = ws.activity;
-  const bool before_busy = ws.held > 0;
-  const bool before_idle = !before_busy && ws.activity != kNoId && activity_available_[ws.activity] != 0;
-  if (activity != kNoId) ws.activity = activity < activity_count_ ? activity : kNoId;
-  if (held_delta < 0 && ws.held == 0) held_delta = 0;  // a release without a hold: ignore
-  ws.held = static_cast<std::uint32_t>(static_cast<std::int64_t>(ws.held) + held_delta);
-  const bool busy = ws.held > 0;
-  const bool idle = !busy && ws.activity != kNoId && activity_available_[ws.activity] != 0;
-  if (busy == before_busy && idle == before_idle && ws.activity == before_activity) return;
+// A worker gives a reservation back (one it does not hold is ignored). Only its last one changes a
+// gauge: it is no longer busy, and idle again if its activity is available.
+void IntervalCollector::on_release(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  if (ws.held == 0 || --ws.held != 0) return;
+  const std::int64_t rest = remaining(e.time);
+  bump(0, kBusy, -1, rest);
+  bump(0, kIdle, ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, -1, rest);
+  bump(group, kIdle, ws.available, rest);
+}
 
-  const GroupId g = worker_group_[w];
-  const std::size_t scopes[2] = {0, g != kNoId ? group_scope(g) : SIZE_MAX};
-  for (const std::size_t s : scopes) {
-    if (s == SIZE_MAX) continue;
-    if (busy != before_busy) gauge(s, kBusy, busy ? 1 : -1, now);
-    if (idle != before_idle) gauge(s, kIdle, idle ? 1 : -1, now);
-    if (ws.activity != before_activity) {
-      if (before_activity != kNoId) gauge(s, activity_field(before_activity), -1, now);
-      if (ws.activity != kNoId) gauge(s, activity_field(ws.activity), 1, now);
-    }
+// The worker moves to `activity` (out of range = none); the activity gauges of the workspace and
+// of its group follow, and so does idle if it holds no reservation.
+void IntervalCollector::move_worker(WorkerState& ws, ActivityId activity, SimTime now) {
+  const ActivityId to = activity < activity_count_ ? activity : kNoId;
+  if (to == ws.activity) return;
+  const std::uint8_t available = to != kNoId ? activity_available_[to] : 0;
+  const std::int64_t idle_delta = ws.held == 0 ? std::int64_t{available} - ws.available : 0;
+  const std::int64_t rest = remaining(now);
+  for (const std::size_t at : {std::size_t{0}, ws.group_base}) {
+    if (at == kNoScope) continue;
+    if (idle_delta != 0) bump(at, kIdle, idle_delta, rest);
+    if (ws.activity != kNoId) bump(at, activity_field(ws.activity), -1, rest);
+    if (to != kNoId) bump(at, activity_field(to), 1, rest);
   }
+  ws.activity = to;
+  ws.available = available;
 }
 
-// Worker `w` enters or leaves the timeout activity's "parked by a timeout" state: the workers_parked
-// gauge of the workspace and of its group follows.
-void IntervalCollector::set_parked(WorkerId w, bool parked, SimTime now) {
-  WorkerState& ws = workers_[w];
+// The worker enters or leaves the timeout activity's "parked by a timeout" state: the
+// workers_parked gauge of the workspace and of its group follows.
+void IntervalCollector::set_parked(WorkerState& ws, bool parked, SimTime now) {
   if (ws.parked == parked) return;
   ws.parked = parked;
-  gauge(0, kParked, parked ? 1 : -1, now);
-  if (worker_group_[w] != kNoId) gauge(group_scope(worker_group_[w]), kParked, parked ? 1 : -1, now);
+  const std::int64_t rest = remaining(now);
+  bump(0, kParked, parked ? 1 : -1, rest);
+  if (ws.group_base != kNoScope) bump(ws.group_base, kParked, parked ? 1 : -1, rest);
 }
 
-// A task stopped waiting: accepted (e.queue = the reservation's queue) or canceled (e.queue = the
-// queue it waited in, kNoId if it never entered one).
-void IntervalCollector::end_wait(const Event& e, bool accepted) {
+void IntervalCollector::on_task_created(const Event& e) {
+  ++current_row_[kOffered];
+  bump(0, kWaiting, 1, remaining(e.time));
+}
+
+void IntervalCollector::on_queue_entered(const Event& e) {
+  if (e.queue >= queue_count_) return;
+  const std::size_t at = base(queue_scope(e.queue));
+  ++current_row_[at + kOffered];
+  bump(at, kWaiting, 1, remaining(e.time));
+}
+
+// A task_queue_entered for the new queue follows.
+void IntervalCollector::on_queue_moved(const Event& e) {
+  if (e.previous_queue >= queue_count_) return;
+  bump(base(queue_scope(e.previous_queue)), kWaiting, -1, remaining(e.time));
+}
+
+// A task stopped waiting, accepted: the workspace and the reservation's queue (e.queue) count it
+// and its wait; the worker's group counts it.
+void IntervalCollector::on_accepted(const Event& e) {
   const std::int64_t wait = e.time - e.task_created_at;
-  const std::size_t scopes[2] = {0, e.queue < queue_count_ ? queue_scope(e.queue) : SIZE_MAX};
-  for (const std::size_t s : scopes) {
-    if (s == SIZE_MAX) continue;
-    gauge(s, kWaiting, -1, e.time);
-    std::int64_t* r = row(s);
-    if (accepted) {
-      ++r[kAccepted];
-      r[kWaitAccepted] += wait;
-      // Accepted within s seconds means wait <= s (as in the statistics).
-      for (std::size_t k = 0; k < thresholds_.size(); ++k)
-        if (wait <= thresholds_[k]) ++r[below_field(k)];
-    } else {
-      ++r[kCanceled];
-      if (e.reason == CancelReason::abandoned) ++r[kAbandoned];
-    }
+  const std::int64_t rest = remaining(e.time);
+  // Accepted within s seconds means wait <= s (as in the statistics): the wait counts for the
+  // thresholds from the first one >= wait on, so one bucket increment stands for all of them.
+  std::size_t bucket = 0;
+  while (bucket < sorted_thresholds_.size() && sorted_thresholds_[bucket] < wait) ++bucket;
+  const auto count = [&](std::size_t at) {
+    bump(at, kWaiting, -1, rest);
+    std::int64_t* r = current_row_ + at;
+    ++r[kAccepted];
+    r[kWaitAccepted] += wait;
+    ++r[bucket_field(bucket)];
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++current_row_[workers_[e.worker].group_base + kAccepted];
+}
+
+// A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
+// never entered one) count it.
+void IntervalCollector::on_canceled(const Event& e) {
+  const std::int64_t rest = remaining(e.time);
+  const std::int64_t abandoned = e.reason == CancelReason::abandoned ? 1 : 0;
+  const auto count = [&](std::size_t at) {
+    bump(at, kWaiting, -1, rest);
+    std::int64_t* r = current_row_ + at;
+    ++r[kCanceled];
+    r[kAbandoned] += abandoned;
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+}
+
+void IntervalCollector::on_timeout(const Event& e) {
+  std::int64_t* const row = current_row_;
+  ++row[kTimedOut];
+  if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++row[workers_[e.worker].group_base + kTimedOut];
+  on_release(e);
+  // The engine moves the worker to the timeout activity next (worker.activity.update); a worker
+  // already there is parked now.
+  if (e.worker < workers_.size()) {
+    WorkerState& ws = workers_[e.worker];
+    if (ws.activity == scenario_.workspace.timeout_activity) set_parked(ws, true, e.time);
+    else ws.timed_out = true;
   }
 }
 
-void IntervalCollector::on_event(const Event& e) {
-  advance(e.time);
-  switch (e.type) {
-    case EventType::task_created:
-      count(0, kOffered);
-      gauge(0, kWaiting, 1, e.time);
-      return;
-    case EventType::task_queue_entered:
-      if (e.queue < queue_count_) {
-        count(queue_scope(e.queue), kOffered);
-        gauge(queue_scope(e.queue), kWaiting, 1, e.time);
-      }
-      return;
-    case EventType::task_queue_moved:  // a task_queue_entered for the new queue follows
-      if (e.previous_queue < queue_count_) gauge(queue_scope(e.previous_queue), kWaiting, -1, e.time);
-      return;
-    case EventType::reservation_created:
-      change_worker(e.worker, kNoId, 1, e.time);
-      return;
-    case EventType::reservation_accepted:
-      end_wait(e, true);
-      if (e.worker < worker_group_.size() && worker_group_[e.worker] != kNoId)
-        count(group_scope(worker_group_[e.worker]), kAccepted);
-      return;
-    case EventType::reservation_timeout:
-      count(0, kTimedOut);
-      if (e.queue < queue_count_) count(queue_scope(e.queue), kTimedOut);
-      if (e.worker < worker_group_.size() && worker_group_[e.worker] != kNoId)
-        count(group_scope(worker_group_[e.worker]), kTimedOut);
-      change_worker(e.worker, kNoId, -1, e.time);
-      // The engine moves the worker to the timeout activity next (worker.activity.update); a
-      // worker already there is parked now.
-      if (e.worker < workers_.size()) {
-        if (workers_[e.worker].activity == scenario_.workspace.timeout_activity) set_parked(e.worker, true, e.time);
-        else workers_[e.worker].timed_out = true;
-      }
-      return;
-    case EventType::reservation_rejected:
-    case EventType::reservation_canceled:
-    case EventType::reservation_rescinded:
-    case EventType::reservation_completed:
-      change_worker(e.worker, kNoId, -1, e.time);
-      return;
-    case EventType::task_canceled:
-      end_wait(e, false);
-      return;
-    case EventType::worker_activity_update:
-      if (e.activity == kNoId || e.worker >= workers_.size()) return;
-      change_worker(e.worker, e.activity, 0, e.time);
-      set_parked(e.worker, workers_[e.worker].timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
-      workers_[e.worker].timed_out = false;
-      return;
-    case EventType::workflow_entered:
-    case EventType::workflow_target_matched:
-    case EventType::task_queue_timeout:
-    case EventType::workflow_timeout:  // a task_canceled follows and carries the counts
-    case EventType::workflow_skipped:
-    case EventType::reservation_wrapup:
-    case EventType::task_wrapup:
-    case EventType::task_completed:
-      return;
-  }
+void IntervalCollector::on_activity(const Event& e) {
+  if (e.activity == kNoId || e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  move_worker(ws, e.activity, e.time);
+  set_parked(ws, ws.timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
+  ws.timed_out = false;
 }
 
 IntervalTable IntervalCollector::finish() {
@@ -266,6 +284,7 @@ IntervalTable IntervalCollector::finish() {
   }
 
   t.values.assign(count_ * scope_count_ * nc, kNull);
+  std::vector<std::int64_t> within;  // [b + 1]: accepted waits in buckets 0..b
   for (std::size_t k = 0; k < count_; ++k) {
     const double len = static_cast<double>(t.end(k) - t.start(k));
     for (std::size_t s = 0; s < scope_count_; ++s) {
@@ -277,7 +296,12 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = static_cast<double>(r[kAccepted]);
       out[c++] = static_cast<double>(r[kAbandoned]);
       out[c++] = static_cast<double>(r[kCanceled]);
-      for (std::size_t i = 0; i < thresholds_.size(); ++i) out[c++] = ratio(r[below_field(i)], stopped);
+      // Accepted within threshold i = the waits in the buckets up to its rank.
+      within.assign(thresholds_.size() + 1, 0);
+      for (std::size_t b = 0; b < thresholds_.size(); ++b)
+        within[b + 1] = within[b] + r[bucket_field(b)];
+      for (std::size_t i = 0; i < thresholds_.size(); ++i)
+        out[c++] = ratio(within[threshold_rank_[i] + 1], stopped);
       assert(c == c_abandon_rate);
       out[c++] = ratio(r[kAbandoned], stopped);
       out[c++] = r[kAccepted] == 0 ? kNull : static_cast<double>(r[kWaitAccepted]) / 1e6 / static_cast<double>(r[kAccepted]);

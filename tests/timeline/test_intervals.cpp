@@ -321,3 +321,48 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
   // The cumulative statistics leave the warm-up out.
   CHECK(run.result.statistics.find("workspace.tasks_created")->value == 1);
 }
+
+TEST_CASE("service-level thresholds in any order each count the accepted waits at or under them",
+          "[intervals]") {
+  // The loader wants the thresholds ascending; a scenario built in code need not have them so.
+  // The collector counts each accepted wait once, in its bucket among the sorted thresholds, and
+  // sums the buckets per threshold at the end: the columns keep the given order, and a repeated
+  // threshold is reported once (the first).
+  TempDir dir;
+  dir.write("calls.csv", "time,handle_time\n0,10\n0,10\n0,10\n0,10\n");
+  Scenario sc = load_yaml(R"(
+name: thresholds
+horizon: 60s
+statistics: {service_level_thresholds: [0], interval: 60s}
+workspace: {timeout_activity: Offline, default_activity: Offline}
+activities: {Offline: {available: false}, Available: {available: true}}
+task_queues: {Q: {target_workers: "1==1"}}
+workflows:
+  wf: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}
+workers: {b: {count: 1, name: "b-{i}", activity: Available}}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
+)",
+                          dir);
+  sc.statistics.service_level_thresholds = {20, 0, 10, 5, 10, 30};
+  const Run run = run_once(sc);
+  // 0 four tasks arrive; b-1 takes them one after the other: accepted at 0, 10, 20 and 30
+  // (waits 0, 10, 20, 30).
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 1);
+  REQUIRE(t.columns[4] == "service_level.20");
+  REQUIRE(t.columns[5] == "service_level.0");
+  REQUIRE(t.columns[6] == "service_level.10");
+  REQUIRE(t.columns[7] == "service_level.5");
+  REQUIRE(t.columns[8] == "service_level.30");
+  REQUIRE(t.columns[9] == "abandon_rate");
+  for (const char* scope : {"workspace", "queue:Q"}) {
+    INFO(scope);
+    const Cells c = cells(t, 0, scope);
+    CHECK(c["accepted"] == 4);
+    CHECK(c["service_level.20"] == 0.75);
+    CHECK(c["service_level.0"] == 0.25);
+    CHECK(c["service_level.10"] == 0.5);
+    CHECK(c["service_level.5"] == 0.25);
+    CHECK(c["service_level.30"] == 1);
+  }
+}
