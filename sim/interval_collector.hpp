@@ -43,7 +43,7 @@ class IntervalCollector {
   /// a bit test; the others move time forward here, where the caller has already saved what a call
   /// needs, and the handlers start with the work.
   void on_event(const Event& e) {
-    if ((kCounted >> static_cast<unsigned>(e.type) & 1u) == 0) return;
+    if (!reads(e.type)) return;
     if (e.time >= current_end_) advance(e.time);
     switch (e.type) {
       case EventType::task_created: return on_task_created(e);
@@ -65,19 +65,7 @@ class IntervalCollector {
   /// Whether on_event() reads events of this type (it ignores the others). Without an event log
   /// the engine does not build the events no collector reads.
   static constexpr bool reads(EventType type) {
-    switch (type) {
-      case EventType::workflow_entered:
-      case EventType::workflow_target_matched:
-      case EventType::task_queue_timeout:
-      case EventType::workflow_timeout:
-      case EventType::workflow_skipped:
-      case EventType::reservation_wrapup:
-      case EventType::task_wrapup:
-      case EventType::task_completed:
-        return false;
-      default:
-        return true;
-    }
+    return (kCounted >> static_cast<unsigned>(type) & 1u) != 0;
   }
 
   /// Completes the table up to the horizon and computes the metrics. Call once.
