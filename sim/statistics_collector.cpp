@@ -23,9 +23,6 @@ std::string number_key(double v) {
   return key;
 }
 
-// Below this many ended waits, sweeping them out is not worth a pass.
-constexpr std::size_t kSlotSweepMinimum = 1024;
-
 }  // namespace
 
 StatisticsCollector::StatisticsCollector(const Scenario& scenario)
@@ -37,8 +34,16 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
       activity_count_(scenario.activities.size()) {
   thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
   for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
+  sorted_thresholds_ = thresholds_;
+  std::sort(sorted_thresholds_.begin(), sorted_thresholds_.end());
+  threshold_rank_.reserve(thresholds_.size());
+  for (SimTime t : thresholds_) {
+    const auto below = std::lower_bound(sorted_thresholds_.begin(), sorted_thresholds_.end(), t);
+    threshold_rank_.push_back(static_cast<std::size_t>(below - sorted_thresholds_.begin()));
+  }
+  bucket_count_ = thresholds_.size() + 1;
   counters_.resize(1 + queue_count_ + workflow_count_);
-  splits_.resize(counters_.size() * thresholds_.size());
+  wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
   groups_.resize(scenario.worker_groups.size());
 
   activity_available_.resize(activity_count_);
@@ -84,39 +89,6 @@ void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
   if (workers_[w].held > 0) --workers_[w].held;
 }
 
-StatisticsCollector::TaskSlot* StatisticsCollector::waiting_slot(TaskId task) {
-  const auto it = std::lower_bound(slots_.begin(), slots_.end(), task,
-                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
-  return it != slots_.end() && it->task == task && it->waiting ? &*it : nullptr;
-}
-
-void StatisticsCollector::add_slot(const TaskSlot& slot) {
-  if (slots_.empty() || slots_.back().task < slot.task) {
-    slots_.push_back(slot);
-    return;
-  }
-  // Out of creation order (not expected from the engine): keep the vector sorted.
-  const auto it = std::lower_bound(slots_.begin(), slots_.end(), slot.task,
-                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
-  if (it != slots_.end() && it->task == slot.task) {
-    if (!it->waiting) --retired_;
-    *it = slot;
-  } else {
-    slots_.insert(it, slot);
-  }
-}
-
-void StatisticsCollector::retire_slot(TaskId task) {
-  TaskSlot* s = waiting_slot(task);
-  if (s == nullptr) return;
-  s->waiting = false;
-  ++retired_;
-  if (retired_ >= kSlotSweepMinimum && retired_ * 2 >= slots_.size()) {
-    std::erase_if(slots_, [](const TaskSlot& t) { return !t.waiting; });
-    retired_ = 0;
-  }
-}
-
 void StatisticsCollector::count_reservation(const Event& e, std::int64_t ReservationCounts::*field) {
   if (!counts(e)) return;
   ++(counters_[0].reservations.*field);
@@ -130,54 +102,46 @@ void StatisticsCollector::count_reservation(const Event& e, std::int64_t Reserva
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
 // (accepted within s seconds means wait <= s), so service_level.0 counts immediate accepts.
-void StatisticsCollector::record_wait(std::size_t entity, std::int64_t wait, bool accepted) {
-  TaskCounters& c = counters_[entity];
-  (accepted ? c.wait_accepted : c.wait_canceled).add(wait);
-  if (wait > c.longest_wait) c.longest_wait = wait;
-  SplitCounts* split = splits_.data() + entity * thresholds_.size();
-  for (std::size_t k = 0; k < thresholds_.size(); ++k) {
-    SplitCounts& sc = split[k];
-    if (wait <= thresholds_[k]) {
-      ++(accepted ? sc.below_accepted : sc.below_canceled);
-    } else {
-      ++(accepted ? sc.above_accepted : sc.above_canceled);
-    }
-  }
+// The bucket is how many thresholds the wait exceeds: it is below threshold k when that is at most
+// the number of thresholds below k.
+std::size_t StatisticsCollector::wait_bucket(std::int64_t wait) const {
+  std::size_t b = 0;
+  while (b < sorted_thresholds_.size() && sorted_thresholds_[b] < wait) ++b;
+  return b;
 }
 
 // A wait ends: the task was accepted or canceled.
-void StatisticsCollector::end_wait(const Event& e, bool accepted) {
-  retire_slot(e.task);
+void StatisticsCollector::end_wait(const Event& e, WaitOutcome outcome) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
-  record_wait(0, wait, accepted);
-  if (e.queue < queue_count_) record_wait(queue_entity(e.queue), wait, accepted);
-  if (e.workflow < workflow_count_) record_wait(workflow_entity(e.workflow), wait, accepted);
+  const std::size_t bucket = outcome * bucket_count_ + wait_bucket(wait);
+  const std::size_t stride = 2 * bucket_count_;
+  const auto record = [&](std::size_t entity) {
+    counters_[entity].waits[outcome].add(wait);
+    ++wait_buckets_[entity * stride + bucket];
+  };
+  record(0);
+  if (e.queue < queue_count_) record(queue_entity(e.queue));
+  if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
 }
 
 void StatisticsCollector::on_event(const Event& e) {
   switch (e.type) {
     case EventType::task_created: {
-      if (!counts(e)) return;
-      ++counters_[0].entered;
-      if (e.task != kNoId) add_slot(TaskSlot{e.task, kNoId, e.workflow, true, e.task_created_at});
+      if (counts(e)) ++counters_[0].entered;
       return;
     }
     case EventType::workflow_entered:
       if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
       return;
-    case EventType::task_queue_entered: {
-      if (!counts(e)) return;
-      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
-      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
+    case EventType::task_queue_entered:
+      if (counts(e) && e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
       return;
-    }
     case EventType::task_queue_moved: {
       if (!counts(e)) return;
       ++counters_[0].moved;
       if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
       if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
-      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
       return;
     }
     case EventType::reservation_created:
@@ -189,7 +153,7 @@ void StatisticsCollector::on_event(const Event& e) {
       return;
     case EventType::reservation_accepted:
       count_reservation(e, &ReservationCounts::accepted);
-      end_wait(e, true);
+      end_wait(e, kAccepted);
       return;
     case EventType::reservation_rejected:
       count_reservation(e, &ReservationCounts::rejected);
@@ -211,7 +175,7 @@ void StatisticsCollector::on_event(const Event& e) {
       release_worker(e.worker, e.time);
       return;
     case EventType::task_canceled: {
-      end_wait(e, false);
+      end_wait(e, kCanceled);
       if (!counts(e)) return;
       const auto count_cancel = [&e](TaskCounters& c) {
         ++c.canceled;
@@ -293,8 +257,8 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   const ReservationCounts& r = c.reservations;
   add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
 
-  const DurationStats& acc = c.wait_accepted;
-  const DurationStats& can = c.wait_canceled;
+  const DurationStats& acc = c.waits[kAccepted];
+  const DurationStats& can = c.waits[kCanceled];
   n.add("avg_task_acceptance_time",
         acc.count == 0 ? kNull : seconds(acc.total) / static_cast<double>(acc.count));
   add_durations(n, "wait_duration_until_accepted", acc.count, acc.total, acc.min, acc.max);
@@ -310,22 +274,30 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
     keys.push_back(std::move(tk));
     kept.push_back(k);
   }
-  const SplitCounts* split = splits_.data() + entity * thresholds_.size();
+  // Waits at or below each kept threshold, per outcome: the buckets up to its rank.
+  const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * bucket_count_;
+  const auto below = [&](std::size_t k, WaitOutcome outcome) {
+    const std::int64_t* b = buckets + outcome * bucket_count_;
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i <= threshold_rank_[k]; ++i) sum += b[i];
+    return sum;
+  };
   MetricNode& by_wait = n.add_group("split_by_wait_time");
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    const SplitCounts& sc = split[kept[i]];
+    const std::int64_t below_accepted = below(kept[i], kAccepted);
+    const std::int64_t below_canceled = below(kept[i], kCanceled);
     MetricNode& t = by_wait.add_group(keys[i]);
-    MetricNode& below = t.add_group("below");
-    below.add("tasks_accepted", static_cast<double>(sc.below_accepted));
-    below.add("tasks_canceled", static_cast<double>(sc.below_canceled));
-    MetricNode& above = t.add_group("above");
-    above.add("tasks_accepted", static_cast<double>(sc.above_accepted));
-    above.add("tasks_canceled", static_cast<double>(sc.above_canceled));
+    MetricNode& b = t.add_group("below");
+    b.add("tasks_accepted", static_cast<double>(below_accepted));
+    b.add("tasks_canceled", static_cast<double>(below_canceled));
+    MetricNode& a = t.add_group("above");
+    a.add("tasks_accepted", static_cast<double>(acc.count - below_accepted));
+    a.add("tasks_canceled", static_cast<double>(can.count - below_canceled));
   }
   const std::int64_t stopped_waiting = acc.count + can.count;
   MetricNode& sl = n.add_group("service_level");
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    sl.add(keys[i], ratio(split[kept[i]].below_accepted, stopped_waiting));
+    sl.add(keys[i], ratio(below(kept[i], kAccepted), stopped_waiting));
   }
   n.add("abandon_rate", ratio(c.abandoned, stopped_waiting));
   if (workspace) {
@@ -341,24 +313,26 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   return n;
 }
 
-MetricNode StatisticsCollector::finish(SimTime end_time,
-                                       std::span<const SimTime> still_waiting_created_at) {
+MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const WaitingTask> still_waiting) {
   for (std::size_t w = 0; w < workers_.size(); ++w) integrate_worker(static_cast<WorkerId>(w), end_time);
 
-  // Tasks still waiting: our own record knows their queue and workflow; the engine's list is
-  // the authority for the workspace (the two agree when the event stream is complete).
+  // The longest wait: the longest ended one, or the age at the end of a task still waiting. The
+  // engine's list of those is the authority (it knows each task's current queue), so the
+  // collector keeps nothing per task.
+  for (TaskCounters& c : counters_) {
+    for (const DurationStats& d : c.waits) {
+      if (d.count > 0 && d.max > c.longest_wait) c.longest_wait = d.max;
+    }
+  }
   const auto age_at_end = [&](std::size_t entity, SimTime created_at) {
     const std::int64_t age = end_time - created_at;
     if (age > counters_[entity].longest_wait) counters_[entity].longest_wait = age;
   };
-  for (const TaskSlot& s : slots_) {
-    if (!s.waiting) continue;
-    age_at_end(0, s.created_at);
-    if (s.queue < queue_count_) age_at_end(queue_entity(s.queue), s.created_at);
-    if (s.workflow < workflow_count_) age_at_end(workflow_entity(s.workflow), s.created_at);
-  }
-  for (SimTime created_at : still_waiting_created_at) {
-    if (created_at >= warmup_) age_at_end(0, created_at);
+  for (const WaitingTask& t : still_waiting) {
+    if (t.created_at < warmup_) continue;
+    age_at_end(0, t.created_at);
+    if (t.queue < queue_count_) age_at_end(queue_entity(t.queue), t.created_at);
+    if (t.workflow < workflow_count_) age_at_end(workflow_entity(t.workflow), t.created_at);
   }
 
   MetricNode root = MetricNode::group("statistics");
