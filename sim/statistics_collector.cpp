@@ -125,97 +125,65 @@ void StatisticsCollector::end_wait(const Event& e, WaitOutcome outcome) {
   if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
 }
 
-void StatisticsCollector::on_event(const Event& e) {
-  switch (e.type) {
-    case EventType::task_created: {
-      if (counts(e)) ++counters_[0].entered;
-      return;
-    }
-    case EventType::workflow_entered:
-      if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
-      return;
-    case EventType::task_queue_entered:
-      if (counts(e) && e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
-      return;
-    case EventType::task_queue_moved: {
-      if (!counts(e)) return;
-      ++counters_[0].moved;
-      if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
-      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
-      return;
-    }
-    case EventType::reservation_created:
-      count_reservation(e, &ReservationCounts::created);
-      if (e.worker < workers_.size()) {
-        integrate_worker(e.worker, e.time);
-        ++workers_[e.worker].held;
-      }
-      return;
-    case EventType::reservation_accepted:
-      count_reservation(e, &ReservationCounts::accepted);
-      end_wait(e, kAccepted);
-      return;
-    case EventType::reservation_rejected:
-      count_reservation(e, &ReservationCounts::rejected);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_timeout:
-      count_reservation(e, &ReservationCounts::timed_out);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_canceled:
-      count_reservation(e, &ReservationCounts::canceled);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_rescinded:
-      count_reservation(e, &ReservationCounts::rescinded);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_completed:
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::task_canceled: {
-      end_wait(e, kCanceled);
-      if (!counts(e)) return;
-      const auto count_cancel = [&e](TaskCounters& c) {
-        ++c.canceled;
-        switch (e.reason) {
-          case CancelReason::abandoned: ++c.abandoned; break;
-          case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
-          case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
-          default: break;
-        }
-      };
-      count_cancel(counters_[0]);
-      if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
-      if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
-      return;
-    }
-    case EventType::task_completed: {
-      if (!counts(e)) return;
-      ++counters_[0].completed;
-      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
-      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
-      if (e.worker < worker_group_.size()) {
-        const GroupId g = worker_group_[e.worker];
-        if (g < groups_.size()) ++groups_[g].tasks_completed;
-      }
-      return;
-    }
-    case EventType::worker_activity_update:
-      if (e.worker < workers_.size()) {
-        integrate_worker(e.worker, e.time);
-        workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
-      }
-      return;
-    case EventType::workflow_target_matched:
-    case EventType::task_queue_timeout:
-    case EventType::workflow_timeout:   // a task_canceled follows and carries the counts
-    case EventType::workflow_skipped:
-    case EventType::reservation_wrapup:
-    case EventType::task_wrapup:
-      return;
+void StatisticsCollector::on_queue_moved(const Event& e) {
+  if (!counts(e)) return;
+  ++counters_[0].moved;
+  if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
+  if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
+}
+
+void StatisticsCollector::on_reservation_created(const Event& e) {
+  count_reservation(e, &ReservationCounts::created);
+  if (e.worker < workers_.size()) {
+    integrate_worker(e.worker, e.time);
+    ++workers_[e.worker].held;
   }
+}
+
+void StatisticsCollector::on_reservation_accepted(const Event& e) {
+  count_reservation(e, &ReservationCounts::accepted);
+  end_wait(e, kAccepted);
+}
+
+// A reservation ended without being accepted: its worker's unit of capacity frees.
+void StatisticsCollector::on_reservation_ended(const Event& e,
+                                               std::int64_t ReservationCounts::*field) {
+  count_reservation(e, field);
+  release_worker(e.worker, e.time);
+}
+
+void StatisticsCollector::on_task_canceled(const Event& e) {
+  end_wait(e, kCanceled);
+  if (!counts(e)) return;
+  const auto count_cancel = [&e](TaskCounters& c) {
+    ++c.canceled;
+    switch (e.reason) {
+      case CancelReason::abandoned: ++c.abandoned; break;
+      case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
+      case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
+      default: break;
+    }
+  };
+  count_cancel(counters_[0]);
+  if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
+  if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
+}
+
+void StatisticsCollector::on_task_completed(const Event& e) {
+  if (!counts(e)) return;
+  ++counters_[0].completed;
+  if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
+  if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
+  if (e.worker < worker_group_.size()) {
+    const GroupId g = worker_group_[e.worker];
+    if (g < groups_.size()) ++groups_[g].tasks_completed;
+  }
+}
+
+void StatisticsCollector::on_activity_update(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  integrate_worker(e.worker, e.time);
+  workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
 }
 
 namespace {
