@@ -44,7 +44,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
   bucket_count_ = thresholds_.size() + 1;
   counters_.resize(1 + queue_count_ + workflow_count_);
   wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
-  groups_.resize(scenario.worker_groups.size());
+  const std::size_t group_count = scenario.worker_groups.size();
+  groups_.resize(group_count + 1);
 
   activity_available_.resize(activity_count_);
   for (std::size_t a = 0; a < activity_count_; ++a) {
@@ -60,7 +61,7 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     ActivityId a = worker.initial_activity;
     if (a == kNoId) a = scenario.workspace.default_activity;
     workers_[w].activity = a < activity_count_ ? a : kNoId;
-    worker_group_[w] = worker.group;
+    worker_group_[w] = worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
 }
 
@@ -94,10 +95,7 @@ void StatisticsCollector::count_reservation(const Event& e, std::int64_t Reserva
   ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
   if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
-  if (e.worker < worker_group_.size()) {
-    const GroupId g = worker_group_[e.worker];
-    if (g < groups_.size()) ++(groups_[g].reservations.*field);
-  }
+  if (e.worker < worker_group_.size()) ++(groups_[worker_group_[e.worker]].reservations.*field);
 }
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
@@ -174,10 +172,7 @@ void StatisticsCollector::on_task_completed(const Event& e) {
   ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
   if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
-  if (e.worker < worker_group_.size()) {
-    const GroupId g = worker_group_[e.worker];
-    if (g < groups_.size()) ++groups_[g].tasks_completed;
-  }
+  if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].tasks_completed;
 }
 
 void StatisticsCollector::on_activity_update(const Event& e) {
@@ -316,7 +311,7 @@ MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const Waiting
   }
 
   MetricNode& groups = root.add_group("workers");
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
+  for (std::size_t g = 0; g < scenario_.worker_groups.size(); ++g) {
     const WorkerGroup& group = scenario_.worker_groups[g];
     const GroupCounters& gc = groups_[g];
     MetricNode& n = groups.add_group(group.name);

@@ -172,9 +172,9 @@ class StatisticsCollector {
   std::size_t bucket_count_;                   // thresholds + 1
   std::vector<TaskCounters> counters_;         // per entity
   std::vector<std::int64_t> wait_buckets_;     // per entity × WaitOutcome × bucket
-  std::vector<GroupCounters> groups_;          // per worker group
+  std::vector<GroupCounters> groups_;          // per worker group, then one for "no group"
   std::vector<WorkerState> workers_;           // per worker
-  std::vector<GroupId> worker_group_;          // per worker
+  std::vector<GroupId> worker_group_;          // per worker: its group, or the "no group" entry
   std::vector<std::int64_t> activity_time_;    // per worker × activity, µs inside the window
   std::vector<unsigned char> activity_available_;  // per activity
 };
