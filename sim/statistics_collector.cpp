@@ -107,8 +107,9 @@ std::size_t StatisticsCollector::wait_bucket(std::int64_t wait) const {
   return b;
 }
 
-// A wait ends: the task was accepted or canceled.
-void StatisticsCollector::end_wait(const Event& e, WaitOutcome outcome) {
+// A wait ends: the task was accepted or canceled (a template argument: the offsets are constants).
+template <StatisticsCollector::WaitOutcome outcome>
+void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
   const std::size_t bucket = outcome * bucket_count_ + wait_bucket(wait);
@@ -137,7 +138,7 @@ void StatisticsCollector::on_reservation_created(const Event& e) {
 
 void StatisticsCollector::on_reservation_accepted(const Event& e) {
   count_reservation(e, &ReservationCounts::accepted);
-  end_wait(e, kAccepted);
+  end_wait<kAccepted>(e);
 }
 
 // A reservation ended without being accepted: its worker's unit of capacity frees.
@@ -148,7 +149,7 @@ void StatisticsCollector::on_reservation_ended(const Event& e,
 }
 
 void StatisticsCollector::on_task_canceled(const Event& e) {
-  end_wait(e, kCanceled);
+  end_wait<kCanceled>(e);
   if (!counts(e)) return;
   const auto count_cancel = [&e](TaskCounters& c) {
     ++c.canceled;

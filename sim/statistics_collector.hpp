@@ -151,7 +151,8 @@ class StatisticsCollector {
 
   bool counts(const Event& event) const { return event.task_created_at >= warmup_; }
   void count_reservation(const Event& event, std::int64_t ReservationCounts::*field);
-  void end_wait(const Event& event, WaitOutcome outcome);
+  template <WaitOutcome outcome>
+  void end_wait(const Event& event);
   void on_queue_moved(const Event& event);
   void on_reservation_created(const Event& event);
   void on_reservation_accepted(const Event& event);
