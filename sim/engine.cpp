@@ -368,9 +368,10 @@ ReplicationResult EngineImpl::run() {
   }
   // Worker time is measured up to the horizon even when the last event came earlier.
   const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;
-  std::vector<SimTime> waiting;
+  std::vector<WaitingTask> waiting;
   for (const TaskState& t : tasks_)
-    if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved) waiting.push_back(t.created);
+    if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved)
+      waiting.push_back({t.created, t.queue, t.workflow});
   ReplicationResult result;
   result.replication = options_.replication;
   result.seed = replication_seed(options_.seed, options_.replication);

@@ -23,9 +23,6 @@ std::string number_key(double v) {
   return key;
 }
 
-// Below this many ended waits, sweeping them out is not worth a pass.
-constexpr std::size_t kSlotSweepMinimum = 1024;
-
 }  // namespace
 
 StatisticsCollector::StatisticsCollector(const Scenario& scenario)
@@ -37,9 +34,18 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
       activity_count_(scenario.activities.size()) {
   thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
   for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
-  counters_.resize(1 + queue_count_ + workflow_count_);
-  splits_.resize(counters_.size() * thresholds_.size());
-  groups_.resize(scenario.worker_groups.size());
+  sorted_thresholds_ = thresholds_;
+  std::sort(sorted_thresholds_.begin(), sorted_thresholds_.end());
+  threshold_rank_.reserve(thresholds_.size());
+  for (SimTime t : thresholds_) {
+    const auto below = std::lower_bound(sorted_thresholds_.begin(), sorted_thresholds_.end(), t);
+    threshold_rank_.push_back(static_cast<std::size_t>(below - sorted_thresholds_.begin()));
+  }
+  bucket_count_ = thresholds_.size() + 1;
+  counters_.resize(2 + queue_count_ + workflow_count_);
+  wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
+  const std::size_t group_count = scenario.worker_groups.size();
+  groups_.resize(group_count + 1);
 
   activity_available_.resize(activity_count_);
   for (std::size_t a = 0; a < activity_count_; ++a) {
@@ -55,7 +61,7 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     ActivityId a = worker.initial_activity;
     if (a == kNoId) a = scenario.workspace.default_activity;
     workers_[w].activity = a < activity_count_ ? a : kNoId;
-    worker_group_[w] = worker.group;
+    worker_group_[w] = worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
 }
 
@@ -84,174 +90,91 @@ void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
   if (workers_[w].held > 0) --workers_[w].held;
 }
 
-StatisticsCollector::TaskSlot* StatisticsCollector::waiting_slot(TaskId task) {
-  const auto it = std::lower_bound(slots_.begin(), slots_.end(), task,
-                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
-  return it != slots_.end() && it->task == task && it->waiting ? &*it : nullptr;
-}
-
-void StatisticsCollector::add_slot(const TaskSlot& slot) {
-  if (slots_.empty() || slots_.back().task < slot.task) {
-    slots_.push_back(slot);
-    return;
-  }
-  // Out of creation order (not expected from the engine): keep the vector sorted.
-  const auto it = std::lower_bound(slots_.begin(), slots_.end(), slot.task,
-                                   [](const TaskSlot& s, TaskId t) { return s.task < t; });
-  if (it != slots_.end() && it->task == slot.task) {
-    if (!it->waiting) --retired_;
-    *it = slot;
-  } else {
-    slots_.insert(it, slot);
-  }
-}
-
-void StatisticsCollector::retire_slot(TaskId task) {
-  TaskSlot* s = waiting_slot(task);
-  if (s == nullptr) return;
-  s->waiting = false;
-  ++retired_;
-  if (retired_ >= kSlotSweepMinimum && retired_ * 2 >= slots_.size()) {
-    std::erase_if(slots_, [](const TaskSlot& t) { return !t.waiting; });
-    retired_ = 0;
-  }
-}
-
 void StatisticsCollector::count_reservation(const Event& e, std::int64_t ReservationCounts::*field) {
   if (!counts(e)) return;
-  ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
-  if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
-  if (e.worker < worker_group_.size()) {
-    const GroupId g = worker_group_[e.worker];
-    if (g < groups_.size()) ++(groups_[g].reservations.*field);
-  }
+  ++(counters_[workflow_or_none(e.workflow)].reservations.*field);
+  if (e.worker < worker_group_.size()) ++(groups_[worker_group_[e.worker]].reservations.*field);
 }
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
 // (accepted within s seconds means wait <= s), so service_level.0 counts immediate accepts.
-void StatisticsCollector::record_wait(std::size_t entity, std::int64_t wait, bool accepted) {
-  TaskCounters& c = counters_[entity];
-  (accepted ? c.wait_accepted : c.wait_canceled).add(wait);
-  if (wait > c.longest_wait) c.longest_wait = wait;
-  SplitCounts* split = splits_.data() + entity * thresholds_.size();
-  for (std::size_t k = 0; k < thresholds_.size(); ++k) {
-    SplitCounts& sc = split[k];
-    if (wait <= thresholds_[k]) {
-      ++(accepted ? sc.below_accepted : sc.below_canceled);
-    } else {
-      ++(accepted ? sc.above_accepted : sc.above_canceled);
-    }
-  }
+// The bucket is how many thresholds the wait exceeds: it is below threshold k when that is at most
+// the number of thresholds below k.
+std::size_t StatisticsCollector::wait_bucket(std::int64_t wait) const {
+  std::size_t b = 0;
+  while (b < sorted_thresholds_.size() && sorted_thresholds_[b] < wait) ++b;
+  return b;
 }
 
-// A wait ends: the task was accepted or canceled.
-void StatisticsCollector::end_wait(const Event& e, bool accepted) {
-  retire_slot(e.task);
+// A wait ends: the task was accepted or canceled (a template argument: the offsets are constants).
+template <StatisticsCollector::WaitOutcome outcome>
+void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
-  record_wait(0, wait, accepted);
-  if (e.queue < queue_count_) record_wait(queue_entity(e.queue), wait, accepted);
-  if (e.workflow < workflow_count_) record_wait(workflow_entity(e.workflow), wait, accepted);
+  const std::size_t bucket = outcome * bucket_count_ + wait_bucket(wait);
+  const std::size_t stride = 2 * bucket_count_;
+  const auto record = [&](std::size_t entity) {
+    counters_[entity].waits[outcome].add(wait);
+    ++wait_buckets_[entity * stride + bucket];
+  };
+  if (e.queue < queue_count_) record(queue_entity(e.queue));
+  record(workflow_or_none(e.workflow));
 }
 
-void StatisticsCollector::on_event(const Event& e) {
-  switch (e.type) {
-    case EventType::task_created: {
-      if (!counts(e)) return;
-      ++counters_[0].entered;
-      if (e.task != kNoId) add_slot(TaskSlot{e.task, kNoId, e.workflow, true, e.task_created_at});
-      return;
-    }
-    case EventType::workflow_entered:
-      if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
-      return;
-    case EventType::task_queue_entered: {
-      if (!counts(e)) return;
-      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
-      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
-      return;
-    }
-    case EventType::task_queue_moved: {
-      if (!counts(e)) return;
-      ++counters_[0].moved;
-      if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
-      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
-      if (TaskSlot* s = waiting_slot(e.task); s != nullptr) s->queue = e.queue;
-      return;
-    }
-    case EventType::reservation_created:
-      count_reservation(e, &ReservationCounts::created);
-      if (e.worker < workers_.size()) {
-        integrate_worker(e.worker, e.time);
-        ++workers_[e.worker].held;
-      }
-      return;
-    case EventType::reservation_accepted:
-      count_reservation(e, &ReservationCounts::accepted);
-      end_wait(e, true);
-      return;
-    case EventType::reservation_rejected:
-      count_reservation(e, &ReservationCounts::rejected);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_timeout:
-      count_reservation(e, &ReservationCounts::timed_out);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_canceled:
-      count_reservation(e, &ReservationCounts::canceled);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_rescinded:
-      count_reservation(e, &ReservationCounts::rescinded);
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::reservation_completed:
-      release_worker(e.worker, e.time);
-      return;
-    case EventType::task_canceled: {
-      end_wait(e, false);
-      if (!counts(e)) return;
-      const auto count_cancel = [&e](TaskCounters& c) {
-        ++c.canceled;
-        switch (e.reason) {
-          case CancelReason::abandoned: ++c.abandoned; break;
-          case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
-          case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
-          default: break;
-        }
-      };
-      count_cancel(counters_[0]);
-      if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
-      if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
-      return;
-    }
-    case EventType::task_completed: {
-      if (!counts(e)) return;
-      ++counters_[0].completed;
-      if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
-      if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
-      if (e.worker < worker_group_.size()) {
-        const GroupId g = worker_group_[e.worker];
-        if (g < groups_.size()) ++groups_[g].tasks_completed;
-      }
-      return;
-    }
-    case EventType::worker_activity_update:
-      if (e.worker < workers_.size()) {
-        integrate_worker(e.worker, e.time);
-        workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
-      }
-      return;
-    case EventType::workflow_target_matched:
-    case EventType::task_queue_timeout:
-    case EventType::workflow_timeout:   // a task_canceled follows and carries the counts
-    case EventType::workflow_skipped:
-    case EventType::reservation_wrapup:
-    case EventType::task_wrapup:
-      return;
+void StatisticsCollector::on_queue_moved(const Event& e) {
+  if (!counts(e)) return;
+  if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
+  ++counters_[workflow_or_none(e.workflow)].moved;
+}
+
+void StatisticsCollector::on_reservation_created(const Event& e) {
+  count_reservation(e, &ReservationCounts::created);
+  if (e.worker < workers_.size()) {
+    integrate_worker(e.worker, e.time);
+    ++workers_[e.worker].held;
   }
+}
+
+void StatisticsCollector::on_reservation_accepted(const Event& e) {
+  count_reservation(e, &ReservationCounts::accepted);
+  end_wait<kAccepted>(e);
+}
+
+// A reservation ended without being accepted: its worker's unit of capacity frees.
+void StatisticsCollector::on_reservation_ended(const Event& e,
+                                               std::int64_t ReservationCounts::*field) {
+  count_reservation(e, field);
+  release_worker(e.worker, e.time);
+}
+
+void StatisticsCollector::on_task_canceled(const Event& e) {
+  end_wait<kCanceled>(e);
+  if (!counts(e)) return;
+  const auto count_cancel = [&e](TaskCounters& c) {
+    ++c.canceled;
+    switch (e.reason) {
+      case CancelReason::abandoned: ++c.abandoned; break;
+      case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
+      case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
+      default: break;
+    }
+  };
+  if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
+  count_cancel(counters_[workflow_or_none(e.workflow)]);
+}
+
+void StatisticsCollector::on_task_completed(const Event& e) {
+  if (!counts(e)) return;
+  if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
+  ++counters_[workflow_or_none(e.workflow)].completed;
+  if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].tasks_completed;
+}
+
+void StatisticsCollector::on_activity_update(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  integrate_worker(e.worker, e.time);
+  workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
 }
 
 namespace {
@@ -293,8 +216,8 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   const ReservationCounts& r = c.reservations;
   add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
 
-  const DurationStats& acc = c.wait_accepted;
-  const DurationStats& can = c.wait_canceled;
+  const DurationStats& acc = c.waits[kAccepted];
+  const DurationStats& can = c.waits[kCanceled];
   n.add("avg_task_acceptance_time",
         acc.count == 0 ? kNull : seconds(acc.total) / static_cast<double>(acc.count));
   add_durations(n, "wait_duration_until_accepted", acc.count, acc.total, acc.min, acc.max);
@@ -310,22 +233,30 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
     keys.push_back(std::move(tk));
     kept.push_back(k);
   }
-  const SplitCounts* split = splits_.data() + entity * thresholds_.size();
+  // Waits at or below each kept threshold, per outcome: the buckets up to its rank.
+  const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * bucket_count_;
+  const auto below = [&](std::size_t k, WaitOutcome outcome) {
+    const std::int64_t* b = buckets + outcome * bucket_count_;
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i <= threshold_rank_[k]; ++i) sum += b[i];
+    return sum;
+  };
   MetricNode& by_wait = n.add_group("split_by_wait_time");
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    const SplitCounts& sc = split[kept[i]];
+    const std::int64_t below_accepted = below(kept[i], kAccepted);
+    const std::int64_t below_canceled = below(kept[i], kCanceled);
     MetricNode& t = by_wait.add_group(keys[i]);
-    MetricNode& below = t.add_group("below");
-    below.add("tasks_accepted", static_cast<double>(sc.below_accepted));
-    below.add("tasks_canceled", static_cast<double>(sc.below_canceled));
-    MetricNode& above = t.add_group("above");
-    above.add("tasks_accepted", static_cast<double>(sc.above_accepted));
-    above.add("tasks_canceled", static_cast<double>(sc.above_canceled));
+    MetricNode& b = t.add_group("below");
+    b.add("tasks_accepted", static_cast<double>(below_accepted));
+    b.add("tasks_canceled", static_cast<double>(below_canceled));
+    MetricNode& a = t.add_group("above");
+    a.add("tasks_accepted", static_cast<double>(acc.count - below_accepted));
+    a.add("tasks_canceled", static_cast<double>(can.count - below_canceled));
   }
   const std::int64_t stopped_waiting = acc.count + can.count;
   MetricNode& sl = n.add_group("service_level");
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    sl.add(keys[i], ratio(split[kept[i]].below_accepted, stopped_waiting));
+    sl.add(keys[i], ratio(below(kept[i], kAccepted), stopped_waiting));
   }
   n.add("abandon_rate", ratio(c.abandoned, stopped_waiting));
   if (workspace) {
@@ -341,24 +272,61 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   return n;
 }
 
-MetricNode StatisticsCollector::finish(SimTime end_time,
-                                       std::span<const SimTime> still_waiting_created_at) {
+// Adds `from`'s counts and waits into `into` (not `entered`, which differs per kind of entity).
+void StatisticsCollector::add_into(TaskCounters& into, const TaskCounters& from) {
+  into.completed += from.completed;
+  into.canceled += from.canceled;
+  into.abandoned += from.abandoned;
+  into.timed_out_in_workflow += from.timed_out_in_workflow;
+  into.ttl_expired += from.ttl_expired;
+  into.moved += from.moved;
+  ReservationCounts& r = into.reservations;
+  const ReservationCounts& f = from.reservations;
+  r.created += f.created;
+  r.accepted += f.accepted;
+  r.rejected += f.rejected;
+  r.timed_out += f.timed_out;
+  r.canceled += f.canceled;
+  r.rescinded += f.rescinded;
+  for (std::size_t o = 0; o < 2; ++o) {
+    DurationStats& d = into.waits[o];
+    const DurationStats& g = from.waits[o];
+    d.count += g.count;
+    d.total += g.total;
+    d.min = std::min(d.min, g.min);
+    d.max = std::max(d.max, g.max);
+  }
+}
+
+MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const WaitingTask> still_waiting) {
   for (std::size_t w = 0; w < workers_.size(); ++w) integrate_worker(static_cast<WorkerId>(w), end_time);
 
-  // Tasks still waiting: our own record knows their queue and workflow; the engine's list is
-  // the authority for the workspace (the two agree when the event stream is complete).
+  // The workspace: every task counted once, under its workflow or under "no workflow".
+  const std::size_t stride = 2 * bucket_count_;
+  for (std::size_t entity = workflow_entity(0); entity < counters_.size(); ++entity) {
+    add_into(counters_[0], counters_[entity]);
+    for (std::size_t b = 0; b < stride; ++b) {
+      wait_buckets_[b] += wait_buckets_[entity * stride + b];
+    }
+  }
+
+  // The longest wait: the longest ended one, or the age at the end of a task still waiting. The
+  // engine's list of those is the authority (it knows each task's current queue), so the
+  // collector keeps nothing per task.
+  for (TaskCounters& c : counters_) {
+    for (const DurationStats& d : c.waits) {
+      if (d.count > 0 && d.max > c.longest_wait) c.longest_wait = d.max;
+    }
+  }
   const auto age_at_end = [&](std::size_t entity, SimTime created_at) {
     const std::int64_t age = end_time - created_at;
     if (age > counters_[entity].longest_wait) counters_[entity].longest_wait = age;
   };
-  for (const TaskSlot& s : slots_) {
-    if (!s.waiting) continue;
-    age_at_end(0, s.created_at);
-    if (s.queue < queue_count_) age_at_end(queue_entity(s.queue), s.created_at);
-    if (s.workflow < workflow_count_) age_at_end(workflow_entity(s.workflow), s.created_at);
-  }
-  for (SimTime created_at : still_waiting_created_at) {
-    if (created_at >= warmup_) age_at_end(0, created_at);
+  for (const WaitingTask& t : still_waiting) {
+    if (t.created_at < warmup_) continue;
+    age_at_end(0, t.created_at);
+    if (t.queue < queue_count_) age_at_end(queue_entity(t.queue), t.created_at);
+    if (t.workflow < workflow_count_) age_at_end(workflow_entity(t.workflow), t.created_at);
   }
 
   MetricNode root = MetricNode::group("statistics");
@@ -374,7 +342,7 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
   }
 
   MetricNode& groups = root.add_group("workers");
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
+  for (std::size_t g = 0; g < scenario_.worker_groups.size(); ++g) {
     const WorkerGroup& group = scenario_.worker_groups[g];
     const GroupCounters& gc = groups_[g];
     MetricNode& n = groups.add_group(group.name);

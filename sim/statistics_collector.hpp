@@ -1,9 +1,10 @@
 #pragma once
-// The statistics of one replication (§4), computed as a pure function of the event stream.
+// The statistics of one replication (§4), computed as a pure function of the event stream plus
+// the engine's list of the tasks still waiting at the end (for `longest_task_waiting_age`).
 //
 // The engine calls on_event() for every event, non-virtually and in its hot path, so the collector
-// keeps flat vectors indexed by dense ids and never allocates, formats or looks up names per event.
-// finish() builds the MetricNode tree once, at the end.
+// keeps flat vectors indexed by dense ids and never allocates, formats or looks up names per event;
+// it keeps nothing per task. finish() builds the MetricNode tree once, at the end.
 //
 // Tree (keys in this order; NaN = null = "no data"):
 //   workspace                    task metrics (below), `tasks_created`, with `occupancy`
@@ -19,6 +20,7 @@
 //   wait_duration_until_canceled.{avg,min,max,total},
 //   split_by_wait_time.<s>.{below,above}.{tasks_accepted,tasks_canceled}, service_level.<s>,
 //   abandon_rate, [occupancy], longest_task_waiting_age
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,12 +31,52 @@
 
 namespace trsim::detail {
 
+/// A task still waiting (pending or reserved) at the end of the run, as the engine knows it.
+struct WaitingTask {
+  SimTime created_at = 0;
+  QueueId queue = kNoId;        ///< the queue it waits in (kNoId: none)
+  WorkflowId workflow = kNoId;
+};
+
 class StatisticsCollector {
  public:
   /// `scenario` must outlive the collector.
   explicit StatisticsCollector(const Scenario& scenario);
 
-  void on_event(const Event& event);
+  /// Defined here so that the engine's emit() dispatches inline: a third of the events (target
+  /// matched, wrap-ups) need nothing and the entries need one increment; the rest call a handler.
+  void on_event(const Event& e) {
+    switch (e.type) {
+      case EventType::task_created:
+        if (counts(e)) ++counters_[0].entered;
+        return;
+      case EventType::workflow_entered:
+        if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
+        return;
+      case EventType::task_queue_entered:
+        if (counts(e) && e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
+        return;
+      case EventType::task_queue_moved: return on_queue_moved(e);
+      case EventType::reservation_created: return on_reservation_created(e);
+      case EventType::reservation_accepted: return on_reservation_accepted(e);
+      case EventType::reservation_rejected: return on_reservation_ended(e, &ReservationCounts::rejected);
+      case EventType::reservation_timeout: return on_reservation_ended(e, &ReservationCounts::timed_out);
+      case EventType::reservation_canceled: return on_reservation_ended(e, &ReservationCounts::canceled);
+      case EventType::reservation_rescinded:
+        return on_reservation_ended(e, &ReservationCounts::rescinded);
+      case EventType::reservation_completed: return release_worker(e.worker, e.time);
+      case EventType::task_canceled: return on_task_canceled(e);
+      case EventType::task_completed: return on_task_completed(e);
+      case EventType::worker_activity_update: return on_activity_update(e);
+      case EventType::workflow_target_matched:
+      case EventType::task_queue_timeout:
+      case EventType::workflow_timeout:  // a task_canceled follows and carries the counts
+      case EventType::workflow_skipped:
+      case EventType::reservation_wrapup:
+      case EventType::task_wrapup:
+        return;
+    }
+  }
 
   /// Whether on_event() reads events of this type (it ignores the others). Without an event log
   /// the engine does not build the events no collector reads.
@@ -52,10 +94,11 @@ class StatisticsCollector {
     }
   }
 
-  /// Closes the worker-time integrals at `end_time` and builds the tree. `still_waiting_created_at`
-  /// holds the creation times of the tasks still waiting (pending or reserved) at the end; they
-  /// count towards `longest_task_waiting_age`. Call once.
-  MetricNode finish(SimTime end_time, std::span<const SimTime> still_waiting_created_at);
+  /// Closes the worker-time integrals at `end_time` and builds the tree. `still_waiting` holds the
+  /// tasks still waiting (pending or reserved) at the end; those created at or after the warm-up
+  /// count towards `longest_task_waiting_age` of the workspace, their queue and their workflow.
+  /// Call once.
+  MetricNode finish(SimTime end_time, std::span<const WaitingTask> still_waiting);
 
  private:
   /// A distribution of durations in exact integer microseconds (order-independent sums).
@@ -81,7 +124,10 @@ class StatisticsCollector {
     std::int64_t rescinded = 0;
   };
 
-  /// The task metrics of the workspace, one queue or one workflow.
+  /// How a wait ended; indexes TaskCounters::waits and the wait buckets.
+  enum WaitOutcome : std::size_t { kAccepted = 0, kCanceled = 1 };
+
+  /// The task metrics of the workspace, one queue, one workflow or "no workflow".
   struct TaskCounters {
     std::int64_t entered = 0;  // tasks_created (workspace) / tasks_entered
     std::int64_t completed = 0;
@@ -91,17 +137,8 @@ class StatisticsCollector {
     std::int64_t ttl_expired = 0;
     std::int64_t moved = 0;
     ReservationCounts reservations;
-    DurationStats wait_accepted;
-    DurationStats wait_canceled;
-    std::int64_t longest_wait = -1;  // -1: no task waited
-  };
-
-  /// below/above counts of one threshold of one entity.
-  struct SplitCounts {
-    std::int64_t below_accepted = 0;
-    std::int64_t below_canceled = 0;
-    std::int64_t above_accepted = 0;
-    std::int64_t above_canceled = 0;
+    DurationStats waits[2];          // [WaitOutcome]
+    std::int64_t longest_wait = -1;  // set by finish(); -1: no task waited
   };
 
   struct GroupCounters {
@@ -117,28 +154,31 @@ class StatisticsCollector {
     std::int64_t idle_available = 0;
   };
 
-  /// A task still waiting, for the ages at the end.
-  struct TaskSlot {
-    TaskId task = kNoId;
-    QueueId queue = kNoId;
-    WorkflowId workflow = kNoId;
-    bool waiting = false;
-    SimTime created_at = 0;
-  };
-
-  // Entity indexes into counters_: 0 = workspace, then the queues, then the workflows.
+  // Entity indexes into counters_: 0 = workspace, then the queues, then the workflows, then "no
+  // workflow". An event updates its queue and its workflow (or "no workflow"); the workspace is
+  // their sum over the workflows and "no workflow", made in finish() (only its `entered`, the
+  // tasks created, is counted directly), which saves one update of three per event.
   std::size_t queue_entity(QueueId q) const { return 1 + q; }
   std::size_t workflow_entity(WorkflowId w) const { return 1 + queue_count_ + w; }
+  std::size_t workflow_or_none(WorkflowId w) const {
+    return workflow_entity(static_cast<WorkflowId>(std::min<std::size_t>(w, workflow_count_)));
+  }
+  static void add_into(TaskCounters& into, const TaskCounters& from);
 
   bool counts(const Event& event) const { return event.task_created_at >= warmup_; }
   void count_reservation(const Event& event, std::int64_t ReservationCounts::*field);
-  void end_wait(const Event& event, bool accepted);
-  void record_wait(std::size_t entity, std::int64_t wait, bool accepted);
+  template <WaitOutcome outcome>
+  void end_wait(const Event& event);
+  void on_queue_moved(const Event& event);
+  void on_reservation_created(const Event& event);
+  void on_reservation_accepted(const Event& event);
+  void on_reservation_ended(const Event& event, std::int64_t ReservationCounts::*field);
+  void on_task_canceled(const Event& event);
+  void on_task_completed(const Event& event);
+  void on_activity_update(const Event& event);
+  std::size_t wait_bucket(std::int64_t wait) const;
   void integrate_worker(WorkerId worker, SimTime now);
   void release_worker(WorkerId worker, SimTime now);
-  TaskSlot* waiting_slot(TaskId task);
-  void add_slot(const TaskSlot& slot);
-  void retire_slot(TaskId task);
 
   MetricNode task_node(std::string key, std::size_t entity, bool workspace) const;
 
@@ -148,20 +188,20 @@ class StatisticsCollector {
   std::size_t queue_count_;
   std::size_t workflow_count_;
   std::size_t activity_count_;
-  std::vector<SimTime> thresholds_;            // service-level thresholds in µs
+  std::vector<SimTime> thresholds_;            // service-level thresholds in µs, as given
+  // The thresholds sorted ascending: a wait falls in bucket b = how many of them it exceeds, and
+  // threshold k's "below" count is the sum of buckets 0..threshold_rank_[k] (computed in finish()),
+  // so a wait costs one increment per entity whatever the number of thresholds.
+  std::vector<SimTime> sorted_thresholds_;
+  std::vector<std::size_t> threshold_rank_;    // per threshold: how many thresholds are below it
+  std::size_t bucket_count_;                   // thresholds + 1
   std::vector<TaskCounters> counters_;         // per entity
-  std::vector<SplitCounts> splits_;            // per entity × threshold
-  std::vector<GroupCounters> groups_;          // per worker group
+  std::vector<std::int64_t> wait_buckets_;     // per entity × WaitOutcome × bucket
+  std::vector<GroupCounters> groups_;          // per worker group, then one for "no group"
   std::vector<WorkerState> workers_;           // per worker
-  std::vector<GroupId> worker_group_;          // per worker
+  std::vector<GroupId> worker_group_;          // per worker: its group, or the "no group" entry
   std::vector<std::int64_t> activity_time_;    // per worker × activity, µs inside the window
   std::vector<unsigned char> activity_available_;  // per activity
-
-  // The tasks waiting (counted ones only), sorted by TaskId: ids come in creation order, so adding
-  // appends and finding is a binary search. Ended waits are marked, then swept out in bulk once
-  // they are the majority, so memory follows the tasks waiting, not the tasks of the run.
-  std::vector<TaskSlot> slots_;
-  std::size_t retired_ = 0;  // entries of slots_ no longer waiting
 };
 
 }  // namespace trsim::detail

@@ -13,6 +13,7 @@
 
 using namespace trsim;
 using trsim::detail::StatisticsCollector;
+using trsim::detail::WaitingTask;
 
 namespace {
 
@@ -322,7 +323,7 @@ TEST_CASE("tasks created before the warm-up are left out", "[statistics]") {
   // task 2 created at 10 s, abandoned at 100 s: not counted.
   arrive(c, 2, 10, kSales);
   c.on_event(canceled(100, 2, 10, kSales, CancelReason::abandoned));
-  const SimTime still_waiting[] = {sec(20)};  // waiting since 20 s: not counted
+  const WaitingTask still_waiting[] = {{sec(20), kSales, kMain}};  // waiting since 20 s: not counted
   const MetricNode root = c.finish(sec(1000), still_waiting);
   CHECK(metric(root, "workspace.tasks_created") == 1);
   CHECK(metric(root, "workspace.tasks_completed") == 1);
@@ -513,7 +514,7 @@ TEST_CASE("the longest waiting age includes the tasks still waiting at the end",
   arrive(c, 0, 0, kSales);
   serve(c, 0, 0, kSales, 0, 0, 12, 12, 40);
   arrive(c, 1, 50, kSupport);
-  const SimTime still_waiting[] = {sec(50)};
+  const WaitingTask still_waiting[] = {{sec(50), kSupport, kMain}};
   const MetricNode root = c.finish(sec(200), still_waiting);
   CHECK(metric(root, "workspace.longest_task_waiting_age") == 150);
   CHECK(metric(root, "task_queues.Support.longest_task_waiting_age") == 150);
@@ -523,23 +524,115 @@ TEST_CASE("the longest waiting age includes the tasks still waiting at the end",
   CHECK(metric(root, "workspace.service_level.20") == 1);
 }
 
-TEST_CASE("many tasks: finished waits are forgotten without losing the ones still waiting",
-          "[statistics]") {
+TEST_CASE("a task still waiting at the end ages in the queue the engine lists it in", "[statistics]") {
   const Scenario s = make_scenario();
   StatisticsCollector c(s);
-  // task 0 waits forever in Support; tasks 1..19999 each wait 1 s in Sales.
-  arrive(c, 0, 0, kSupport);
-  for (TaskId t = 1; t < 20000; ++t) {
-    const double at = 0.01 * t;
+  // task 0 enters Sales at 0, moves to Support at 30 s and is still waiting there at 500 s;
+  // tasks 1..999 each wait 1 s in Sales.
+  arrive(c, 0, 0, kSales);
+  Event moved = task_event(EventType::task_queue_moved, 30, 0, 0, kSupport);
+  moved.previous_queue = kSales;
+  c.on_event(moved);
+  c.on_event(task_event(EventType::task_queue_entered, 30, 0, 0, kSupport));
+  for (TaskId t = 1; t < 1000; ++t) {
+    const double at = 0.1 * t;
     arrive(c, t, at, kSales);
     serve(c, t, at, kSales, t, 0, at + 1, at + 1, at + 1);
   }
-  const MetricNode root = c.finish(sec(500), {});
-  CHECK(metric(root, "workspace.tasks_created") == 20000);
-  CHECK(metric(root, "task_queues.Sales.tasks_completed") == 19999);
-  CHECK(metric(root, "task_queues.Sales.wait_duration_until_accepted.total") == Approx(19999));
+  const WaitingTask still_waiting[] = {{sec(0), kSupport, kMain}};
+  const MetricNode root = c.finish(sec(500), still_waiting);
+  CHECK(metric(root, "workspace.tasks_created") == 1000);
+  CHECK(metric(root, "task_queues.Sales.tasks_completed") == 999);
+  CHECK(metric(root, "task_queues.Sales.wait_duration_until_accepted.total") == Approx(999));
+  CHECK(metric(root, "task_queues.Sales.longest_task_waiting_age") == 1);
   CHECK(metric(root, "task_queues.Support.longest_task_waiting_age") == 500);
+  CHECK(metric(root, "workflows.main.longest_task_waiting_age") == 500);
   CHECK(metric(root, "workspace.longest_task_waiting_age") == 500);
+}
+
+TEST_CASE("a task outside any workflow counts in the workspace and its queue", "[statistics]") {
+  const Scenario s = make_scenario();
+  StatisticsCollector c(s);
+  // task 0 (workflow main): accepted from Sales after 10 s. task 1 (no workflow): accepted from
+  // Sales after 30 s; task 2 (no workflow, no queue): abandoned after 90 s.
+  arrive(c, 0, 0, kSales);
+  serve(c, 0, 0, kSales, 0, 0, 10, 10, 50);
+  const auto without_workflow = [](Event e) {
+    e.workflow = kNoId;
+    return e;
+  };
+  c.on_event(without_workflow(task_event(EventType::task_created, 0, 1, 0)));
+  c.on_event(without_workflow(task_event(EventType::task_queue_entered, 0, 1, 0, kSales)));
+  for (EventType type : {EventType::reservation_created, EventType::reservation_accepted,
+                         EventType::reservation_completed, EventType::task_completed}) {
+    c.on_event(without_workflow(reservation_event(type, 30, 1, 0, 1, 1, kSales)));
+  }
+  c.on_event(without_workflow(task_event(EventType::task_created, 0, 2, 0)));
+  c.on_event(without_workflow(canceled(90, 2, 0, kNoId, CancelReason::abandoned)));
+  const MetricNode root = c.finish(sec(1000), {});
+  CHECK(metric(root, "workspace.tasks_created") == 3);
+  CHECK(metric(root, "workspace.tasks_completed") == 2);
+  CHECK(metric(root, "workspace.tasks_abandoned") == 1);
+  CHECK(metric(root, "workspace.reservations_accepted") == 2);
+  CHECK(metric(root, "workspace.wait_duration_until_accepted.total") == 40);
+  CHECK(metric(root, "workspace.wait_duration_until_accepted.max") == 30);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.below.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.above.tasks_canceled") == 1);
+  CHECK(metric(root, "workspace.longest_task_waiting_age") == 90);
+  CHECK(metric(root, "task_queues.Sales.tasks_completed") == 2);
+  CHECK(metric(root, "task_queues.Sales.longest_task_waiting_age") == 30);
+  CHECK(metric(root, "workflows.main.tasks_completed") == 1);
+  CHECK(metric(root, "workflows.main.tasks_abandoned") == 0);
+  CHECK(metric(root, "workflows.main.wait_duration_until_accepted.total") == 10);
+  CHECK(metric(root, "workflows.main.longest_task_waiting_age") == 10);
+}
+
+TEST_CASE("thresholds in any order split waits like the sorted ones", "[statistics]") {
+  // The loader only accepts ascending thresholds; a hand-built scenario may list them otherwise.
+  Scenario s = make_scenario();
+  s.statistics.service_level_thresholds = {60, 0, 20};
+  StatisticsCollector c(s);
+  // Waits: accepted after 0 s, 12 s, 20 s and 61 s; canceled after 20 s and 90 s.
+  const double accepted_after[] = {0, 12, 20, 61};
+  for (TaskId t = 0; t < 4; ++t) {
+    arrive(c, t, 0, kSales);
+    serve(c, t, 0, kSales, t, 0, accepted_after[t], accepted_after[t], 100);
+  }
+  arrive(c, 4, 0, kSales);
+  c.on_event(canceled(20, 4, 0, kSales, CancelReason::abandoned));
+  arrive(c, 5, 0, kSales);
+  c.on_event(canceled(90, 5, 0, kSales, CancelReason::abandoned));
+  const MetricNode root = c.finish(sec(1000), {});
+  CHECK(keys(*root.find("workspace.service_level")) == std::vector<std::string>{"60", "0", "20"});
+  CHECK(metric(root, "workspace.split_by_wait_time.0.below.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.0.above.tasks_accepted") == 3);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.below.tasks_accepted") == 3);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.above.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.below.tasks_canceled") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.above.tasks_canceled") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.below.tasks_accepted") == 3);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.above.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.below.tasks_canceled") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.above.tasks_canceled") == 1);
+  // service_level.<s> = accepted within s / all 6 ended waits.
+  CHECK(metric(root, "workspace.service_level.0") == Approx(1.0 / 6));
+  CHECK(metric(root, "workspace.service_level.20") == Approx(3.0 / 6));
+  CHECK(metric(root, "workspace.service_level.60") == Approx(3.0 / 6));
+}
+
+TEST_CASE("a threshold given twice is reported once", "[statistics]") {
+  Scenario s = make_scenario();
+  s.statistics.service_level_thresholds = {20, 20, 60};
+  StatisticsCollector c(s);
+  arrive(c, 0, 0, kSales);
+  serve(c, 0, 0, kSales, 0, 0, 20, 20, 100);
+  arrive(c, 1, 0, kSales);
+  serve(c, 1, 0, kSales, 1, 1, 21, 21, 100);
+  const MetricNode root = c.finish(sec(1000), {});
+  CHECK(keys(*root.find("workspace.service_level")) == std::vector<std::string>{"20", "60"});
+  CHECK(metric(root, "workspace.split_by_wait_time.20.below.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.20.above.tasks_accepted") == 1);
+  CHECK(metric(root, "workspace.split_by_wait_time.60.below.tasks_accepted") == 2);
 }
 
 TEST_CASE("fractional thresholds are keyed like JSON numbers", "[statistics]") {
