@@ -42,7 +42,7 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     threshold_rank_.push_back(static_cast<std::size_t>(below - sorted_thresholds_.begin()));
   }
   bucket_count_ = thresholds_.size() + 1;
-  counters_.resize(2 + queue_count_ + workflow_count_);
+  counters_.resize(1 + queue_count_ + workflow_count_);
   wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
   const std::size_t group_count = scenario.worker_groups.size();
   groups_.resize(group_count + 1);
@@ -92,8 +92,9 @@ void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
 
 void StatisticsCollector::count_reservation(const Event& e, std::int64_t ReservationCounts::*field) {
   if (!counts(e)) return;
+  ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
-  ++(counters_[workflow_or_none(e.workflow)].reservations.*field);
+  if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
   if (e.worker < worker_group_.size()) ++(groups_[worker_group_[e.worker]].reservations.*field);
 }
 
@@ -118,14 +119,16 @@ void StatisticsCollector::end_wait(const Event& e) {
     counters_[entity].waits[outcome].add(wait);
     ++wait_buckets_[entity * stride + bucket];
   };
+  record(0);
   if (e.queue < queue_count_) record(queue_entity(e.queue));
-  record(workflow_or_none(e.workflow));
+  if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
 }
 
 void StatisticsCollector::on_queue_moved(const Event& e) {
   if (!counts(e)) return;
+  ++counters_[0].moved;
   if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
-  ++counters_[workflow_or_none(e.workflow)].moved;
+  if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
 }
 
 void StatisticsCollector::on_reservation_created(const Event& e) {
@@ -160,14 +163,16 @@ void StatisticsCollector::on_task_canceled(const Event& e) {
       default: break;
     }
   };
+  count_cancel(counters_[0]);
   if (e.queue < queue_count_) count_cancel(counters_[queue_entity(e.queue)]);
-  count_cancel(counters_[workflow_or_none(e.workflow)]);
+  if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
 }
 
 void StatisticsCollector::on_task_completed(const Event& e) {
   if (!counts(e)) return;
+  ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
-  ++counters_[workflow_or_none(e.workflow)].completed;
+  if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
   if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].tasks_completed;
 }
 
@@ -272,43 +277,8 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   return n;
 }
 
-// Adds `from`'s counts and waits into `into` (not `entered`, which differs per kind of entity).
-void StatisticsCollector::add_into(TaskCounters& into, const TaskCounters& from) {
-  into.completed += from.completed;
-  into.canceled += from.canceled;
-  into.abandoned += from.abandoned;
-  into.timed_out_in_workflow += from.timed_out_in_workflow;
-  into.ttl_expired += from.ttl_expired;
-  into.moved += from.moved;
-  ReservationCounts& r = into.reservations;
-  const ReservationCounts& f = from.reservations;
-  r.created += f.created;
-  r.accepted += f.accepted;
-  r.rejected += f.rejected;
-  r.timed_out += f.timed_out;
-  r.canceled += f.canceled;
-  r.rescinded += f.rescinded;
-  for (std::size_t o = 0; o < 2; ++o) {
-    DurationStats& d = into.waits[o];
-    const DurationStats& g = from.waits[o];
-    d.count += g.count;
-    d.total += g.total;
-    d.min = std::min(d.min, g.min);
-    d.max = std::max(d.max, g.max);
-  }
-}
-
 MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const WaitingTask> still_waiting) {
   for (std::size_t w = 0; w < workers_.size(); ++w) integrate_worker(static_cast<WorkerId>(w), end_time);
-
-  // The workspace: every task counted once, under its workflow or under "no workflow".
-  const std::size_t stride = 2 * bucket_count_;
-  for (std::size_t entity = workflow_entity(0); entity < counters_.size(); ++entity) {
-    add_into(counters_[0], counters_[entity]);
-    for (std::size_t b = 0; b < stride; ++b) {
-      wait_buckets_[b] += wait_buckets_[entity * stride + b];
-    }
-  }
 
   // The longest wait: the longest ended one, or the age at the end of a task still waiting. The
   // engine's list of those is the authority (it knows each task's current queue), so the

@@ -20,7 +20,6 @@
 //   wait_duration_until_canceled.{avg,min,max,total},
 //   split_by_wait_time.<s>.{below,above}.{tasks_accepted,tasks_canceled}, service_level.<s>,
 //   abandon_rate, [occupancy], longest_task_waiting_age
-#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -127,7 +126,7 @@ class StatisticsCollector {
   /// How a wait ended; indexes TaskCounters::waits and the wait buckets.
   enum WaitOutcome : std::size_t { kAccepted = 0, kCanceled = 1 };
 
-  /// The task metrics of the workspace, one queue, one workflow or "no workflow".
+  /// The task metrics of the workspace, one queue or one workflow.
   struct TaskCounters {
     std::int64_t entered = 0;  // tasks_created (workspace) / tasks_entered
     std::int64_t completed = 0;
@@ -154,16 +153,9 @@ class StatisticsCollector {
     std::int64_t idle_available = 0;
   };
 
-  // Entity indexes into counters_: 0 = workspace, then the queues, then the workflows, then "no
-  // workflow". An event updates its queue and its workflow (or "no workflow"); the workspace is
-  // their sum over the workflows and "no workflow", made in finish() (only its `entered`, the
-  // tasks created, is counted directly), which saves one update of three per event.
+  // Entity indexes into counters_: 0 = workspace, then the queues, then the workflows.
   std::size_t queue_entity(QueueId q) const { return 1 + q; }
   std::size_t workflow_entity(WorkflowId w) const { return 1 + queue_count_ + w; }
-  std::size_t workflow_or_none(WorkflowId w) const {
-    return workflow_entity(static_cast<WorkflowId>(std::min<std::size_t>(w, workflow_count_)));
-  }
-  static void add_into(TaskCounters& into, const TaskCounters& from);
 
   bool counts(const Event& event) const { return event.task_created_at >= warmup_; }
   void count_reservation(const Event& event, std::int64_t ReservationCounts::*field);

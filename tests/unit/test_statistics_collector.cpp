@@ -550,43 +550,6 @@ TEST_CASE("a task still waiting at the end ages in the queue the engine lists it
   CHECK(metric(root, "workspace.longest_task_waiting_age") == 500);
 }
 
-TEST_CASE("a task outside any workflow counts in the workspace and its queue", "[statistics]") {
-  const Scenario s = make_scenario();
-  StatisticsCollector c(s);
-  // task 0 (workflow main): accepted from Sales after 10 s. task 1 (no workflow): accepted from
-  // Sales after 30 s; task 2 (no workflow, no queue): abandoned after 90 s.
-  arrive(c, 0, 0, kSales);
-  serve(c, 0, 0, kSales, 0, 0, 10, 10, 50);
-  const auto without_workflow = [](Event e) {
-    e.workflow = kNoId;
-    return e;
-  };
-  c.on_event(without_workflow(task_event(EventType::task_created, 0, 1, 0)));
-  c.on_event(without_workflow(task_event(EventType::task_queue_entered, 0, 1, 0, kSales)));
-  for (EventType type : {EventType::reservation_created, EventType::reservation_accepted,
-                         EventType::reservation_completed, EventType::task_completed}) {
-    c.on_event(without_workflow(reservation_event(type, 30, 1, 0, 1, 1, kSales)));
-  }
-  c.on_event(without_workflow(task_event(EventType::task_created, 0, 2, 0)));
-  c.on_event(without_workflow(canceled(90, 2, 0, kNoId, CancelReason::abandoned)));
-  const MetricNode root = c.finish(sec(1000), {});
-  CHECK(metric(root, "workspace.tasks_created") == 3);
-  CHECK(metric(root, "workspace.tasks_completed") == 2);
-  CHECK(metric(root, "workspace.tasks_abandoned") == 1);
-  CHECK(metric(root, "workspace.reservations_accepted") == 2);
-  CHECK(metric(root, "workspace.wait_duration_until_accepted.total") == 40);
-  CHECK(metric(root, "workspace.wait_duration_until_accepted.max") == 30);
-  CHECK(metric(root, "workspace.split_by_wait_time.20.below.tasks_accepted") == 1);
-  CHECK(metric(root, "workspace.split_by_wait_time.60.above.tasks_canceled") == 1);
-  CHECK(metric(root, "workspace.longest_task_waiting_age") == 90);
-  CHECK(metric(root, "task_queues.Sales.tasks_completed") == 2);
-  CHECK(metric(root, "task_queues.Sales.longest_task_waiting_age") == 30);
-  CHECK(metric(root, "workflows.main.tasks_completed") == 1);
-  CHECK(metric(root, "workflows.main.tasks_abandoned") == 0);
-  CHECK(metric(root, "workflows.main.wait_duration_until_accepted.total") == 10);
-  CHECK(metric(root, "workflows.main.longest_task_waiting_age") == 10);
-}
-
 TEST_CASE("thresholds in any order split waits like the sorted ones", "[statistics]") {
   // The loader only accepts ascending thresholds; a hand-built scenario may list them otherwise.
   Scenario s = make_scenario();
