@@ -97,7 +97,7 @@ struct TaskState {
 
   // Membership in a queue's waiting set (kNoId = not waiting for an offer).
   std::uint32_t waiting_index = kNoId;  ///< index into EngineImpl::waiting_
-  WaitKey waiting_key;
+  std::set<WaitKey>::const_iterator waiting_entry;  ///< its entry there (erased without a search)
 
   Timer abandon_timer, step_timer, work_timer;
 };
@@ -302,6 +302,7 @@ class EngineImpl {
   std::vector<std::uint8_t> pooled_;           ///< [worker * active + index]
   std::vector<std::vector<std::uint32_t>> pool_generations_;  ///< [index][worker]
   std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
+  std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
   std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
 
   /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with

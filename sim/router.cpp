@@ -115,6 +115,7 @@ const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
 
 std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint32_t first) {
   const Workflow& wf = workflow_of(task);
+  if (first >= wf.filters.size()) return kNoId;  // none left to try (or only default_filter)
   // Filters read only the task's attributes (and the clock, which rules the cache out), so tasks
   // sharing an attribute object share the answers: evaluate each filter once per object.
   if (filters_cacheable_[task.workflow] && !task.owned_attributes) {
@@ -338,6 +339,7 @@ std::size_t EngineImpl::make_offers(std::uint32_t t) {
 // Gives a worker with room the best waiting task across its queues: queues of the workspace's
 // prioritized order (FIFO or LIFO) first, then by the queue's key (priority, age, sequence).
 void EngineImpl::fill_worker(WorkerId w) {
+  if (waiting_count_ == 0) return;  // no task waits (under light load, most of the time)
   const std::size_t na = active_channels_.size();
   const bool fifo_first = scenario_.workspace.prioritize_queue_order == TaskOrder::fifo;
   while (is_available(w)) {
@@ -483,23 +485,26 @@ void EngineImpl::refresh_waiting(std::uint32_t t) {
     }
   }
   if (task.waiting_index != kNoId) {
-    if (want && index == task.waiting_index && !(key < task.waiting_key) && !(task.waiting_key < key))
+    if (want && index == task.waiting_index && !(key < *task.waiting_entry) &&
+        !(*task.waiting_entry < key))
       return;
-    waiting_[task.waiting_index].erase(task.waiting_key);
-    task.waiting_index = kNoId;
+    leave_waiting(t);
   }
   if (want) {
-    waiting_[index].insert(key);
+    // Keys mostly arrive in order (FIFO: by creation), so the end is the likely place.
+    std::set<WaitKey>& waiting = waiting_[index];
+    task.waiting_entry = waiting.emplace_hint(waiting.end(), key);
     task.waiting_index = index;
-    task.waiting_key = key;
+    ++waiting_count_;
   }
 }
 
 void EngineImpl::leave_waiting(std::uint32_t t) {
   TaskState& task = tasks_[t];
   if (task.waiting_index == kNoId) return;
-  waiting_[task.waiting_index].erase(task.waiting_key);
+  waiting_[task.waiting_index].erase(task.waiting_entry);
   task.waiting_index = kNoId;
+  --waiting_count_;
 }
 
 WorkerCounts EngineImpl::queue_counts(QueueId q) {
