@@ -223,6 +223,7 @@ class EngineImpl {
   void queue_fill(WorkerId w);
   void drain_fills();
   bool worker_takes(const TaskState& task, WorkerId w);
+  bool target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w);
   bool has_free_capacity(WorkerId w, ChannelId c) const;
   bool is_available(WorkerId w) const;
   void refresh_pools(WorkerId w);

@@ -392,6 +392,15 @@ bool EngineImpl::worker_takes(const TaskState& task, WorkerId w) {
   for (std::uint32_t r : task.offers)
     if (reservations_[r].worker == w) return false;
   const WorkflowTarget& target = current_target(task);
+  // The common case (no condition on the worker) stays small enough to inline.
+  if (!target.expression && target.known_worker_sid_attribute.empty() &&
+      target.known_worker_name_attribute.empty())
+    return true;
+  return target_accepts(task, target, w);
+}
+
+// The target's own conditions on the worker: known_worker_* and its expression.
+bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w) {
   // known_worker_*: only the named worker, also when it is another worker that frees up.
   if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
     const bool by_sid = !target.known_worker_sid_attribute.empty();
