@@ -128,7 +128,7 @@ struct WorkerState {
   const int* capacity = nullptr;        ///< Worker::capacity, per ChannelId
   const Behavior* behavior = nullptr;   ///< its group's behaviour
   double handle_time_factor = 1.0;      ///< its group's
-  bool ranked = false;                  ///< some queue of its queues has an order_by index
+  bool ranked = false;                  ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   // Pool membership: the key it was inserted with, per active channel.
   SimTime pooled_idle_since = 0;
