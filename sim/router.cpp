@@ -435,24 +435,25 @@ void EngineImpl::refresh_pools(WorkerId w) {
   WorkerState& ws = workers_[w];
   const std::size_t na = active_channels_.size();
   const bool available = is_available(w);
-  const bool idle_moved = ws.pooled_idle_since != ws.idle_since;
+  const SimTime idle_since = ws.idle_since;
+  const bool idle_moved = ws.pooled_idle_since != idle_since;
   for (std::uint32_t ac = 0; ac < na; ++ac) {
     std::uint8_t& pooled = pooled_[w * na + ac];
     const bool want = available && has_free_capacity(w, active_channels_[ac]);
-    if (pooled && (!want || idle_moved)) {
-      ++pool_generations_[ac][w];  // invalidates the worker's entry in every pool of this channel
+    if (pooled == want && !(want && idle_moved)) continue;  // in or out already, in place
+    std::uint32_t& generation = pool_generations_[ac][w];
+    if (pooled) {
+      ++generation;  // invalidates the worker's entry in every pool of this channel at once
       for (QueueId q : ws.queues) pools_[q * na + ac].invalidated();
       if (ws.ranked) refresh_ranked_pools(w, ac, false);
-      pooled = 0;
     }
-    if (want && !pooled) {
-      const std::uint32_t generation = pool_generations_[ac][w];
-      for (QueueId q : ws.queues) pools_[q * na + ac].insert({ws.idle_since, w, generation});
+    if (want) {
+      for (QueueId q : ws.queues) pools_[q * na + ac].insert({idle_since, w, generation});
       if (ws.ranked) refresh_ranked_pools(w, ac, true);
-      pooled = 1;
     }
+    pooled = want ? 1 : 0;
   }
-  ws.pooled_idle_since = ws.idle_since;
+  ws.pooled_idle_since = idle_since;
 }
 
 // The order_by indexes' side of refresh_pools(), apart because few workers have any: enters the
