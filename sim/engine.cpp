@@ -65,6 +65,9 @@ void EngineImpl::initialise() {
     ws.response_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/response");
     ws.wrapup_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/wrapup");
     ws.return_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
+    ws.capacity = def.capacity.data();
+    ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
+    ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
     WorkerFacts facts{&def.attributes, def.sid, def.name, sc.activities[ws.activity].name, {}};
     EvalContext ctx;
     ctx.worker = &facts;
@@ -392,28 +395,6 @@ EngineFootprint EngineImpl::footprint() const {
   f.heap_entries = queue_.heap_size();
   for (const StreamState& st : streams_) f.ttl_entries += st.ttl_fifo.size();
   return f;
-}
-
-Event EngineImpl::task_event(EventType type, const TaskState& task) const {
-  Event e;
-  e.time = now_;
-  e.type = type;
-  e.task = task.serial;
-  e.workflow = task.workflow;
-  e.channel = task.channel;
-  e.priority = task.priority;
-  e.task_created_at = task.created;
-  e.queue = task.queue;
-  return e;
-}
-
-Event EngineImpl::reservation_event(EventType type, std::uint32_t r) const {
-  const ReservationState& rs = reservations_[r];
-  Event e = task_event(type, tasks_[rs.task]);
-  e.reservation = rs.serial;
-  e.worker = rs.worker;
-  e.queue = rs.queue;
-  return e;
 }
 
 void EngineImpl::deliver(const Event& e) {

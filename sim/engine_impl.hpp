@@ -97,7 +97,7 @@ struct TaskState {
 
   // Membership in a queue's waiting set (kNoId = not waiting for an offer).
   std::uint32_t waiting_index = kNoId;  ///< index into EngineImpl::waiting_
-  WaitKey waiting_key;
+  std::set<WaitKey>::const_iterator waiting_entry;  ///< its entry there (erased without a search)
 
   Timer abandon_timer, step_timer, work_timer;
 };
@@ -123,6 +123,12 @@ struct WorkerState {
   std::vector<QueueId> queues;            ///< queues whose target_workers it matches
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
+  // Facts of the worker's definition that every offer and release reads, looked up once (the
+  // definition does not change during a run) instead of through scenario_'s tables each time.
+  const int* capacity = nullptr;        ///< Worker::capacity, per ChannelId
+  const Behavior* behavior = nullptr;   ///< its group's behaviour
+  double handle_time_factor = 1.0;      ///< its group's
+  bool ranked = false;                  ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   // Pool membership: the key it was inserted with, per active channel.
   SimTime pooled_idle_since = 0;
@@ -212,21 +218,43 @@ class EngineImpl {
   void on_step_timeout(std::uint32_t t);
   const WorkflowTarget& current_target(const TaskState& task) const;
   std::size_t route_task(std::uint32_t t);
+  std::size_t make_offers(std::uint32_t t);
   void fill_worker(WorkerId w);
   void queue_fill(WorkerId w);
   void drain_fills();
   bool worker_takes(const TaskState& task, WorkerId w);
+  bool target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w);
   bool has_free_capacity(WorkerId w, ChannelId c) const;
   bool is_available(WorkerId w) const;
   void refresh_pools(WorkerId w);
+  void refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter);
   void refresh_waiting(std::uint32_t t);
   void leave_waiting(std::uint32_t t);
   WorkerCounts queue_counts(QueueId q);
   WorkerFacts worker_facts(WorkerId w);
 
   // ---- shared helpers --------------------------------------------------------------------------
-  Event task_event(EventType type, const TaskState& task) const;
-  Event reservation_event(EventType type, std::uint32_t r) const;
+  // Inline: an event is built on every transition, mostly to be read by the collectors at once.
+  Event task_event(EventType type, const TaskState& task) const {
+    Event e;
+    e.time = now_;
+    e.type = type;
+    e.task = task.serial;
+    e.workflow = task.workflow;
+    e.channel = task.channel;
+    e.priority = task.priority;
+    e.task_created_at = task.created;
+    e.queue = task.queue;
+    return e;
+  }
+  Event reservation_event(EventType type, std::uint32_t r) const {
+    const ReservationState& rs = reservations_[r];
+    Event e = task_event(type, tasks_[rs.task]);
+    e.reservation = rs.serial;
+    e.worker = rs.worker;
+    e.queue = rs.queue;
+    return e;
+  }
   /// Whether events of this type have a consumer: the sink (event log, invariant checker) reads
   /// every event, the collectors only some. Without a sink, an event nobody reads is not built.
   bool consumed(EventType type) const {
@@ -275,6 +303,7 @@ class EngineImpl {
   std::vector<std::uint8_t> pooled_;           ///< [worker * active + index]
   std::vector<std::vector<std::uint32_t>> pool_generations_;  ///< [index][worker]
   std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
+  std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
   std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
 
   /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with

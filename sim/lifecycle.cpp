@@ -18,7 +18,12 @@
 namespace trsim::detail {
 
 namespace {
+// Offers and held reservations are a handful at most, and the one to erase is mostly the last.
 void erase_value(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  if (v.back() == x) {
+    v.pop_back();
+    return;
+  }
   const auto it = std::find(v.begin(), v.end(), x);
   assert(it != v.end());
   v.erase(it);
@@ -83,14 +88,13 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
   emit(reservation_event(EventType::reservation_created, r));
   if (single_tasking_ && queue_def(task.queue).reservation_activity != kNoId)
     set_activity(w, queue_def(task.queue).reservation_activity);
-  refresh_pools(w);
-  refresh_waiting(t);
+  refresh_pools(w);  // the task's waiting set: the caller's, once it made all its offers
 
   // The behaviour decides now whether and when the worker answers. Only one of the two timers is
   // armed: a response before the deadline ends the reservation first (the timeout could never
   // fire), and a response at or after it is too late (timeouts rank first).
   const SimTime deadline = now_ + workflow_of(task).task_reservation_timeout;
-  const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
+  const Behavior& b = *workers_[w].behavior;
   const double u = ws.outcome_rng.uniform01();
   SimTime response = kNever;
   if (u < b.p_accept + b.p_reject) {
@@ -131,11 +135,13 @@ void EngineImpl::accept(std::uint32_t r) {
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
   emit(reservation_event(EventType::reservation_accepted, r));
-  const std::vector<std::uint32_t> others = task.offers;
-  for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
+  if (!task.offers.empty()) {
+    const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
+    for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
+  }
   if (single_tasking_ && queue_def(rs.queue).assignment_activity != kNoId)
     set_activity(w, queue_def(rs.queue).assignment_activity);
-  const double factor = scenario_.worker_groups[scenario_.workers[w].group].handle_time_factor;
+  const double factor = workers_[w].handle_time_factor;
   const SimTime handle = factor == 1.0 ? task.handle_time
                                        : from_seconds(to_seconds(task.handle_time) * factor);
   task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
@@ -147,7 +153,7 @@ void EngineImpl::reject(std::uint32_t r) {
   const std::uint32_t t = reservations_[r].task;
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::rejected);
-  const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
+  const Behavior& b = *workers_[w].behavior;
   if (b.reject_activity != kNoId) set_activity(w, b.reject_activity);
   after_offer_ended(t, false);
 }
@@ -160,7 +166,7 @@ void EngineImpl::on_reservation_timeout(std::uint32_t r) {
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::timeout);
   set_activity(w, scenario_.workspace.timeout_activity);
-  const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
+  const Behavior& b = *workers_[w].behavior;
   WorkerState& ws = workers_[w];
   queue_.cancel(ws.return_timer);
   if (b.return_after && b.after_timeout_activity != kNoId)
@@ -170,7 +176,7 @@ void EngineImpl::on_reservation_timeout(std::uint32_t r) {
 }
 
 void EngineImpl::on_worker_return(WorkerId w) {
-  const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
+  const Behavior& b = *workers_[w].behavior;
   set_activity(w, b.after_timeout_activity);
   queue_fill(w);
 }
@@ -210,7 +216,6 @@ void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::reserved) return;
   if (!task.offers.empty()) {
-    refresh_waiting(t);
     route_task(t);
     return;
   }
@@ -228,7 +233,6 @@ void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
     advance_step(t, false);
     return;
   }
-  refresh_waiting(t);
   route_task(t);
 }
 
@@ -245,8 +249,7 @@ void EngineImpl::on_handle_end(std::uint32_t t) {
     emit(e);
   }
   WorkerState& ws = workers_[rs.worker];
-  const Behavior& b =
-      scenario_.behaviors[scenario_.worker_groups[scenario_.workers[rs.worker].group].behavior];
+  const Behavior& b = *ws.behavior;
   task.work_timer = queue_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t);
 }
 
@@ -265,7 +268,7 @@ void EngineImpl::on_wrapup_end(std::uint32_t t) {
   WorkerState& ws = workers_[w];
   ws.idle_since = now_;
   if (single_tasking_) {
-    const Behavior& b = scenario_.behaviors[scenario_.worker_groups[scenario_.workers[w].group].behavior];
+    const Behavior& b = *workers_[w].behavior;
     set_activity(w, b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
   }
   release_capacity(w, r);

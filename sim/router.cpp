@@ -103,6 +103,8 @@ void EngineImpl::initialise_routing_indexes() {
     index_target(workflow.default_target);
     filters_cacheable_[wf] = cacheable ? 1 : 0;
   }
+  for (WorkerState& ws : workers_)
+    for (QueueId q : ws.queues) ws.ranked = ws.ranked || !queue_order_indexes_[q].empty();
 }
 
 const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
@@ -113,6 +115,7 @@ const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
 
 std::uint32_t EngineImpl::next_matching_filter(const TaskState& task, std::uint32_t first) {
   const Workflow& wf = workflow_of(task);
+  if (first >= wf.filters.size()) return kNoId;  // none left to try (or only default_filter)
   // Filters read only the task's attributes (and the clock, which rules the cache out), so tasks
   // sharing an attribute object share the answers: evaluate each filter once per object.
   if (filters_cacheable_[task.workflow] && !task.owned_attributes) {
@@ -206,10 +209,9 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
       task.ever_placed = true;
       return;
     }
-    // Offers first, then the waiting set: a task that is offered at once (the common case)
-    // never enters the queue's waiting set only to leave it again.
+    // Offers first, then the waiting set (route_task() does both): a task that is offered at
+    // once (the common case) never enters the queue's waiting set only to leave it again.
     const std::size_t offered = route_task(t);
-    refresh_waiting(t);
     if (offered > 0 || !target.skip_if) {
       task.ever_placed = true;
       return;
@@ -264,7 +266,6 @@ void EngineImpl::advance_step(std::uint32_t t, bool deadline_passed) {
   std::uint32_t f = task.filter, k = task.step;
   if (!next_step(task, f, k)) {
     if (!deadline_passed) {  // reservation_timeout_advances_step on the last step: stay
-      refresh_waiting(t);
       route_task(t);
       return;
     }
@@ -277,8 +278,16 @@ void EngineImpl::advance_step(std::uint32_t t, bool deadline_passed) {
 }
 
 // Offers the task to as many idle eligible workers as it has open offers (max_reserved_workers
-// minus pending ones), longest idle first (or by the target's order_by). Returns the offers made.
+// minus pending ones), longest idle first (or by the target's order_by), then re-files it in its
+// queue's waiting set: once, after all its offers (nothing reads the waiting sets in between).
+// Returns the offers made.
 std::size_t EngineImpl::route_task(std::uint32_t t) {
+  const std::size_t offered = make_offers(t);
+  refresh_waiting(t);
+  return offered;
+}
+
+std::size_t EngineImpl::make_offers(std::uint32_t t) {
   TaskState& task = tasks_[t];
   if ((task.status != TaskStatus::pending && task.status != TaskStatus::reserved) ||
       task.queue == kNoId || task.step_expired)
@@ -330,6 +339,7 @@ std::size_t EngineImpl::route_task(std::uint32_t t) {
 // Gives a worker with room the best waiting task across its queues: queues of the workspace's
 // prioritized order (FIFO or LIFO) first, then by the queue's key (priority, age, sequence).
 void EngineImpl::fill_worker(WorkerId w) {
+  if (waiting_count_ == 0) return;  // no task waits (under light load, most of the time)
   const std::size_t na = active_channels_.size();
   const bool fifo_first = scenario_.workspace.prioritize_queue_order == TaskOrder::fifo;
   while (is_available(w)) {
@@ -355,6 +365,7 @@ void EngineImpl::fill_worker(WorkerId w) {
     }
     if (best_task == kNoId) return;
     create_reservation(best_task, w);
+    refresh_waiting(best_task);
   }
 }
 
@@ -381,6 +392,15 @@ bool EngineImpl::worker_takes(const TaskState& task, WorkerId w) {
   for (std::uint32_t r : task.offers)
     if (reservations_[r].worker == w) return false;
   const WorkflowTarget& target = current_target(task);
+  // The common case (no condition on the worker) stays small enough to inline.
+  if (!target.expression && target.known_worker_sid_attribute.empty() &&
+      target.known_worker_name_attribute.empty())
+    return true;
+  return target_accepts(task, target, w);
+}
+
+// The target's own conditions on the worker: known_worker_* and its expression.
+bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w) {
   // known_worker_*: only the named worker, also when it is another worker that frees up.
   if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
     const bool by_sid = !target.known_worker_sid_attribute.empty();
@@ -405,7 +425,7 @@ bool EngineImpl::is_available(WorkerId w) const {
 
 bool EngineImpl::has_free_capacity(WorkerId w, ChannelId c) const {
   const WorkerState& ws = workers_[w];
-  const int capacity = scenario_.workers[w].capacity[c];
+  const int capacity = ws.capacity[c];
   if (single_tasking_) return ws.reservations == 0 && capacity > 0;
   return ws.used[c] < capacity;
 }
@@ -415,33 +435,41 @@ void EngineImpl::refresh_pools(WorkerId w) {
   WorkerState& ws = workers_[w];
   const std::size_t na = active_channels_.size();
   const bool available = is_available(w);
+  const SimTime idle_since = ws.idle_since;
+  const bool idle_moved = ws.pooled_idle_since != idle_since;
   for (std::uint32_t ac = 0; ac < na; ++ac) {
     std::uint8_t& pooled = pooled_[w * na + ac];
     const bool want = available && has_free_capacity(w, active_channels_[ac]);
+    if (pooled == want && !(want && idle_moved)) continue;  // in or out already, in place
     std::uint32_t& generation = pool_generations_[ac][w];
-    if (pooled && (!want || ws.pooled_idle_since != ws.idle_since)) {
+    if (pooled) {
       ++generation;  // invalidates the worker's entry in every pool of this channel at once
-      for (QueueId q : ws.queues) {
-        pools_[q * na + ac].invalidated();
-        for (std::uint32_t i : queue_order_indexes_[q]) {
-          OrderIndex& index = order_indexes_[i];
-          index.pools[ac].erase(rankings_[index.ranking].rank[w], ws.pooled_idle_since, w);
-        }
-      }
-      pooled = 0;
+      for (QueueId q : ws.queues) pools_[q * na + ac].invalidated();
+      if (ws.ranked) refresh_ranked_pools(w, ac, false);
     }
-    if (want && !pooled) {
-      for (QueueId q : ws.queues) {
-        pools_[q * na + ac].insert({ws.idle_since, w, generation});
-        for (std::uint32_t i : queue_order_indexes_[q]) {
-          OrderIndex& index = order_indexes_[i];
-          index.pools[ac].insert(rankings_[index.ranking].rank[w], ws.idle_since, w);
-        }
-      }
-      pooled = 1;
+    if (want) {
+      for (QueueId q : ws.queues) pools_[q * na + ac].insert({idle_since, w, generation});
+      if (ws.ranked) refresh_ranked_pools(w, ac, true);
+    }
+    pooled = want ? 1 : 0;
+  }
+  ws.pooled_idle_since = idle_since;
+}
+
+// The order_by indexes' side of refresh_pools(), apart because few workers have any: enters the
+// worker (at its idle time) or takes it out (at the idle time it was entered with).
+void EngineImpl::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
+  const WorkerState& ws = workers_[w];
+  for (QueueId q : ws.queues) {
+    for (std::uint32_t i : queue_order_indexes_[q]) {
+      OrderIndex& index = order_indexes_[i];
+      const std::uint32_t rank = rankings_[index.ranking].rank[w];
+      if (enter)
+        index.pools[ac].insert(rank, ws.idle_since, w);
+      else
+        index.pools[ac].erase(rank, ws.pooled_idle_since, w);
     }
   }
-  ws.pooled_idle_since = ws.idle_since;
 }
 
 // Re-files a task in its queue's waiting set: it waits for an offer while it is pending or
@@ -467,23 +495,26 @@ void EngineImpl::refresh_waiting(std::uint32_t t) {
     }
   }
   if (task.waiting_index != kNoId) {
-    if (want && index == task.waiting_index && !(key < task.waiting_key) && !(task.waiting_key < key))
+    if (want && index == task.waiting_index && !(key < *task.waiting_entry) &&
+        !(*task.waiting_entry < key))
       return;
-    waiting_[task.waiting_index].erase(task.waiting_key);
-    task.waiting_index = kNoId;
+    leave_waiting(t);
   }
   if (want) {
-    waiting_[index].insert(key);
+    // Keys mostly arrive in order (FIFO: by creation), so the end is the likely place.
+    std::set<WaitKey>& waiting = waiting_[index];
+    task.waiting_entry = waiting.emplace_hint(waiting.end(), key);
     task.waiting_index = index;
-    task.waiting_key = key;
+    ++waiting_count_;
   }
 }
 
 void EngineImpl::leave_waiting(std::uint32_t t) {
   TaskState& task = tasks_[t];
   if (task.waiting_index == kNoId) return;
-  waiting_[task.waiting_index].erase(task.waiting_key);
+  waiting_[task.waiting_index].erase(task.waiting_entry);
   task.waiting_index = kNoId;
+  --waiting_count_;
 }
 
 WorkerCounts EngineImpl::queue_counts(QueueId q) {
