@@ -31,8 +31,6 @@
 // `runs[r].seed` in the summary shows.
 #include "trsim/random.hpp"
 
-#include <bit>
-
 namespace trsim {
 
 namespace {
@@ -47,9 +45,6 @@ constexpr std::uint64_t finalise(std::uint64_t z) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-
-// 2^-53: turns the top 53 bits of a draw into a double exactly (every such double is representable).
-constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;
 
 }  // namespace
 
@@ -76,24 +71,6 @@ Rng::Rng(std::uint64_t seed) {
 
 Rng Rng::stream(std::uint64_t seed, std::uint32_t replication, std::string_view name) {
   return Rng(stable_hash(name, replication_seed(seed, replication)));
-}
-
-std::uint64_t Rng::next_u64() {
-  const std::uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = std::rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform01() { return static_cast<double>(next_u64() >> 11) * kTwoPowMinus53; }
-
-double Rng::uniform_open0() {
-  return static_cast<double>((next_u64() >> 11) + 1) * kTwoPowMinus53;
 }
 
 std::uint64_t Rng::below(std::uint64_t n) {
