@@ -166,10 +166,13 @@ void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
   if (next < scenario_.horizon) queue_.schedule(next, kTaskArrival, s, 0);
 }
 
-const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
-                                         std::unique_ptr<Value>& owned) {
-  const ArrivalStream& def = scenario_.arrivals[s];
-  StreamState& st = streams_[s];
+namespace {
+
+// task_attributes() for a trace row or a stream with picks. Kept out of line: the common case (a
+// random stream without picks) then returns without setting up this function's stack frame.
+[[gnu::noinline]] const Value* drawn_attributes(const ArrivalStream& def, StreamState& st,
+                                                std::uint32_t row, std::vector<std::size_t>& chosen,
+                                                std::unique_ptr<Value>& owned) {
   if (def.kind == ArrivalStream::Kind::trace) {
     std::unique_ptr<Value>& cached = st.trace_attributes[row];
     if (!cached) {
@@ -187,11 +190,9 @@ const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
     }
     return owned.get();
   }
-  if (def.picks.empty()) return &def.attributes;
   // One draw per pick, always, so that common random numbers hold across sweep points. The
   // choices go to a reused buffer: no allocation per task once a combination is cached.
   std::size_t index = 0;
-  std::vector<std::size_t>& chosen = pick_buffer_;
   chosen.clear();
   for (const AttributePick& p : def.picks) {
     const std::size_t k = draw_option(p, st.attribute_rng);
@@ -210,6 +211,15 @@ const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
   }
   owned = build();
   return owned.get();
+}
+
+}  // namespace
+
+const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
+                                         std::unique_ptr<Value>& owned) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  if (def.kind != ArrivalStream::Kind::trace && def.picks.empty()) return &def.attributes;
+  return drawn_attributes(def, streams_[s], row, pick_buffer_, owned);
 }
 
 void EngineImpl::on_arrival(StreamId s, std::uint32_t row) {
