@@ -23,6 +23,9 @@ namespace trsim {
 
 namespace {
 
+// An exponential sample of mean `mean` seconds, by inversion; u in (0, 1] keeps log finite.
+double exponential_seconds(double mean, Rng& rng) { return -mean * std::log(rng.uniform_open0()); }
+
 // Resampling caps: the loader rejects parameters that would come near them, so they only guard
 // against hangs with unchecked parameters (including NaN).
 constexpr int kMaxAttempts = 1000;
@@ -145,7 +148,7 @@ double Distribution::sample_seconds(Rng& rng) const {
     case Kind::constant:
       return a_;
     case Kind::exponential:
-      return -a_ * std::log(rng.uniform_open0());  // inversion; u in (0, 1] keeps log finite
+      return exponential_seconds(a_, rng);
     case Kind::uniform:
       return a_ + (b_ - a_) * rng.uniform01();
     case Kind::normal: {
@@ -172,7 +175,12 @@ double Distribution::sample_seconds(Rng& rng) const {
   return 0;
 }
 
-SimTime Distribution::sample_random(Rng& rng) const { return to_sample(sample_seconds(rng)); }
+SimTime Distribution::sample_random(Rng& rng) const {
+  // The exponential (the usual handle time) without the frame sample_seconds() sets up for the
+  // distributions that loop.
+  if (kind_ == Kind::exponential) return to_sample(exponential_seconds(a_, rng));
+  return to_sample(sample_seconds(rng));
+}
 
 SimTime Distribution::to_sample(double seconds) {
   if (!(seconds > 0)) return 0;  // also NaN
