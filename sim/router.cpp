@@ -420,7 +420,7 @@ bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& tar
 }
 
 bool EngineImpl::is_available(WorkerId w) const {
-  return scenario_.activities[workers_[w].activity].available;
+  return activity_available_[workers_[w].activity] != 0;
 }
 
 bool EngineImpl::has_free_capacity(WorkerId w, ChannelId c) const {
