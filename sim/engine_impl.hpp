@@ -313,6 +313,22 @@ class EngineImpl {
     for (const auto& a : sc.activities) flags.push_back(a.available ? 1 : 0);
     return flags;
   }
+  /// The queue settings that every offer, fill and re-filing reads, per QueueId, flat (a
+  /// TaskQueue is large; its few hot fields are a cache line apart from the next queue's).
+  struct QueueFacts {
+    int max_reserved_workers = 1;
+    bool fifo = true;  ///< task_order
+    ActivityId reservation_activity = kNoId;
+    ActivityId assignment_activity = kNoId;
+  };
+  std::vector<QueueFacts> queue_facts_ = make_queue_facts(scenario_);
+  static std::vector<QueueFacts> make_queue_facts(const Scenario& sc) {
+    std::vector<QueueFacts> facts;
+    for (const TaskQueue& q : sc.task_queues)
+      facts.push_back({q.max_reserved_workers, q.task_order == TaskOrder::fifo,
+                       q.reservation_activity, q.assignment_activity});
+    return facts;
+  }
 
   /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with
   /// a pool per active channel, kept in step with pools_ by refresh_pools().
