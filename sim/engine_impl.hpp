@@ -305,6 +305,30 @@ class EngineImpl {
   std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
   std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
   std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
+  /// Activity::available per ActivityId, flat: read on every pool refresh and fill, where the
+  /// path through scenario_'s tables costs more loads than the answer.
+  std::vector<std::uint8_t> activity_available_ = available_flags(scenario_);
+  static std::vector<std::uint8_t> available_flags(const Scenario& sc) {
+    std::vector<std::uint8_t> flags;
+    for (const auto& a : sc.activities) flags.push_back(a.available ? 1 : 0);
+    return flags;
+  }
+  /// The queue settings that every offer, fill and re-filing reads, per QueueId, flat (a
+  /// TaskQueue is large; its few hot fields are a cache line apart from the next queue's).
+  struct QueueFacts {
+    int max_reserved_workers = 1;
+    bool fifo = true;  ///< task_order
+    ActivityId reservation_activity = kNoId;
+    ActivityId assignment_activity = kNoId;
+  };
+  std::vector<QueueFacts> queue_facts_ = make_queue_facts(scenario_);
+  static std::vector<QueueFacts> make_queue_facts(const Scenario& sc) {
+    std::vector<QueueFacts> facts;
+    for (const TaskQueue& q : sc.task_queues)
+      facts.push_back({q.max_reserved_workers, q.task_order == TaskOrder::fifo,
+                       q.reservation_activity, q.assignment_activity});
+    return facts;
+  }
 
   /// Idle workers ranked for an order_by target: one index per (queue, order_by clauses), with
   /// a pool per active channel, kept in step with pools_ by refresh_pools().

@@ -86,8 +86,8 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
   ws.idle_since = now_;
   if (ws.reservations == 1) ws.activity_before_offer = ws.activity;
   emit(reservation_event(EventType::reservation_created, r));
-  if (single_tasking_ && queue_def(task.queue).reservation_activity != kNoId)
-    set_activity(w, queue_def(task.queue).reservation_activity);
+  if (single_tasking_ && queue_facts_[task.queue].reservation_activity != kNoId)
+    set_activity(w, queue_facts_[task.queue].reservation_activity);
   refresh_pools(w);  // the task's waiting set: the caller's, once it made all its offers
 
   // The behaviour decides now whether and when the worker answers. Only one of the two timers is
@@ -139,8 +139,8 @@ void EngineImpl::accept(std::uint32_t r) {
     const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
     for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
   }
-  if (single_tasking_ && queue_def(rs.queue).assignment_activity != kNoId)
-    set_activity(w, queue_def(rs.queue).assignment_activity);
+  if (single_tasking_ && queue_facts_[rs.queue].assignment_activity != kNoId)
+    set_activity(w, queue_facts_[rs.queue].assignment_activity);
   const double factor = workers_[w].handle_time_factor;
   const SimTime handle = factor == 1.0 ? task.handle_time
                                        : from_seconds(to_seconds(task.handle_time) * factor);
@@ -203,7 +203,7 @@ void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
   const WorkerId w = rs.worker;
   // A single-tasking worker moved to the queue's reservation activity goes back where it was.
   if (single_tasking_ && workers_[w].reservations == 1 &&
-      queue_def(rs.queue).reservation_activity != kNoId)
+      queue_facts_[rs.queue].reservation_activity != kNoId)
     set_activity(w, workers_[w].activity_before_offer);
   release_capacity(w, r);
   free_reservation(r);

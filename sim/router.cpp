@@ -292,7 +292,7 @@ std::size_t EngineImpl::make_offers(std::uint32_t t) {
   if ((task.status != TaskStatus::pending && task.status != TaskStatus::reserved) ||
       task.queue == kNoId || task.step_expired)
     return 0;
-  const int max_offers = queue_def(task.queue).max_reserved_workers;
+  const int max_offers = queue_facts_[task.queue].max_reserved_workers;
   const int open = max_offers - static_cast<int>(task.offers.size());
   if (open <= 0) return 0;
   const std::uint32_t ac = active_index_[task.channel];
@@ -348,7 +348,7 @@ void EngineImpl::fill_worker(WorkerId w) {
     WaitKey best_key;
     const WorkerState& ws = workers_[w];
     for (QueueId q : ws.queues) {
-      const bool fifo = queue_def(q).task_order == TaskOrder::fifo;
+      const bool fifo = queue_facts_[q].fifo;
       const int cls = fifo == fifo_first ? 0 : 1;
       if (best_task != kNoId && cls > best_class) continue;
       for (std::uint32_t ac = 0; ac < na; ++ac) {
@@ -420,7 +420,7 @@ bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& tar
 }
 
 bool EngineImpl::is_available(WorkerId w) const {
-  return scenario_.activities[workers_[w].activity].available;
+  return activity_available_[workers_[w].activity] != 0;
 }
 
 bool EngineImpl::has_free_capacity(WorkerId w, ChannelId c) const {
@@ -479,13 +479,13 @@ void EngineImpl::refresh_waiting(std::uint32_t t) {
   const std::size_t na = active_channels_.size();
   const bool want = (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
                     task.queue != kNoId && !task.step_expired &&
-                    static_cast<int>(task.offers.size()) < queue_def(task.queue).max_reserved_workers;
+                    static_cast<int>(task.offers.size()) < queue_facts_[task.queue].max_reserved_workers;
   WaitKey key;
   std::uint32_t index = kNoId;
   if (want) {
     index = static_cast<std::uint32_t>(task.queue * na + active_index_[task.channel]);
     key.slot = t;
-    if (queue_def(task.queue).task_order == TaskOrder::fifo) {
+    if (queue_facts_[task.queue].fifo) {
       key.a = -task.priority;
       key.b = task.created;
       key.c = task.serial;
