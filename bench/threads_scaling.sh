@@ -15,8 +15,8 @@ trap 'rm -rf "$work"' EXIT
 # name | trsim arguments (the output file is appended as --json)
 jobs=(
   "replications: M/M/100 day x 8|run bench/peers/mmc.yaml --replications 8 --quiet"
-  "replications: support-centre x 16|run scenarios/support-centre.yaml --replications 16 --quiet"
-  "sweep points: sweep-timeout 3x2 grid x 10 reps|sweep scenarios/sweep-timeout.yaml --quiet"
+  "replications: support-centre x 400|run scenarios/support-centre.yaml --replications 400 --quiet"
+  "sweep points: sweep-timeout 3x2 grid x 400 reps|sweep scenarios/sweep-timeout.yaml --replications 400 --quiet"
 )
 
 best_wall() {  # best wall time in seconds of $repeats runs of "$@"
