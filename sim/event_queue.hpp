@@ -171,9 +171,12 @@ class EventQueue {
     }
     if (heap_n_ == heap_.size()) [[unlikely]]
       grow(heap_);
-    // Sift up with a hole: parents move down until e's place is found, then e is written once.
+    sift_up(heap_n_++, e);
+  }
+  /// Sift up with a hole: parents move down from `hole` until e's place is found, then e is
+  /// written once.
+  void sift_up(std::size_t hole, const Entry& e) {
     Entry* h = heap_.data();
-    std::size_t hole = heap_n_++;
     while (hole > 0) {
       const std::size_t parent = (hole - 1) / kArity;
       if (!(e.key < h[parent].key)) break;
@@ -235,13 +238,7 @@ class EventQueue {
       h[hole] = h[child];
       hole = child;
     }
-    while (hole > 0) {
-      const std::size_t parent = (hole - 1) / kArity;
-      if (!(last.key < h[parent].key)) break;
-      h[hole] = h[parent];
-      hole = parent;
-    }
-    h[hole] = last;
+    sift_up(hole, last);
   }
   /// Puts e at the root, whose entry has been popped, and sifts it down (with a hole: children
   /// move up until e's place is found). A handler often schedules one event into the heap right

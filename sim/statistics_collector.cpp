@@ -108,8 +108,9 @@ std::size_t StatisticsCollector::wait_bucket(std::int64_t wait) const {
   return b;
 }
 
-// A wait ends: the task was canceled, or accepted (on_reservation_accepted() does its own pass
-// instead). The outcome is a template argument: the offsets are constants.
+// A wait ends: the task was accepted or canceled. An accept also counts the accepted reservation,
+// which goes to the same entities: one pass checks the warm-up and the queue and workflow bounds
+// once for both. The outcome is a template argument: the offsets are constants.
 template <StatisticsCollector::WaitOutcome outcome>
 void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
@@ -117,12 +118,16 @@ void StatisticsCollector::end_wait(const Event& e) {
   const std::size_t bucket = outcome * bucket_count_ + wait_bucket(wait);
   const std::size_t stride = 2 * bucket_count_;
   const auto record = [&](std::size_t entity) {
-    counters_[entity].waits[outcome].add(wait);
+    TaskCounters& c = counters_[entity];
+    if constexpr (outcome == kAccepted) ++c.reservations.accepted;
+    c.waits[outcome].add(wait);
     ++wait_buckets_[entity * stride + bucket];
   };
   record(0);
   if (e.queue < queue_count_) record(queue_entity(e.queue));
   if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
+  if constexpr (outcome == kAccepted)
+    if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].reservations.accepted;
 }
 
 void StatisticsCollector::on_queue_moved(const Event& e) {
@@ -140,25 +145,7 @@ void StatisticsCollector::on_reservation_created(const Event& e) {
   }
 }
 
-// The accepted reservation and the wait it ends count towards the same entities: one pass checks
-// the warm-up and the queue and workflow bounds once for both (the same counts as
-// count_reservation() followed by end_wait<kAccepted>()).
-void StatisticsCollector::on_reservation_accepted(const Event& e) {
-  if (!counts(e)) return;
-  const std::int64_t wait = e.time - e.task_created_at;
-  const std::size_t bucket = kAccepted * bucket_count_ + wait_bucket(wait);
-  const std::size_t stride = 2 * bucket_count_;
-  const auto record = [&](std::size_t entity) {
-    TaskCounters& c = counters_[entity];
-    ++c.reservations.accepted;
-    c.waits[kAccepted].add(wait);
-    ++wait_buckets_[entity * stride + bucket];
-  };
-  record(0);
-  if (e.queue < queue_count_) record(queue_entity(e.queue));
-  if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
-  if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].reservations.accepted;
-}
+void StatisticsCollector::on_reservation_accepted(const Event& e) { end_wait<kAccepted>(e); }
 
 // A reservation ended without being accepted: its worker's unit of capacity frees.
 void StatisticsCollector::on_reservation_ended(const Event& e,
