@@ -42,19 +42,8 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
     thresholds_.push_back(from_seconds(raw[k]));
     threshold_source_.push_back(k);
   }
-  // The loader wants the thresholds ascending, but a scenario built in code need not be: the
-  // buckets use a sorted copy (stable, so equal thresholds keep their order).
-  std::vector<std::size_t> order(thresholds_.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t x, std::size_t y) { return thresholds_[x] < thresholds_[y]; });
-  threshold_rank_.resize(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    sorted_thresholds_.push_back(thresholds_[order[i]]);
-    threshold_rank_[order[i]] = i;
-  }
-
-  field_count_ = kFixedFields + thresholds_.size() + 1 + activity_count_;
+  wait_buckets_ = WaitBuckets(thresholds_);
+  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_;
   for (std::size_t f = 0; f < field_count_; ++f)
     if (is_gauge(f)) gauge_fields_.push_back(f);
 
@@ -186,10 +175,8 @@ void IntervalCollector::on_queue_moved(const Event& e) {
 void IntervalCollector::on_accepted(const Event& e) {
   const std::int64_t wait = e.time - e.task_created_at;
   const std::int64_t rest = remaining(e.time);
-  // Accepted within s seconds means wait <= s (as in the statistics): the wait counts for the
-  // thresholds from the first one >= wait on, so one bucket increment stands for all of them.
-  std::size_t bucket = 0;
-  while (bucket < sorted_thresholds_.size() && sorted_thresholds_[bucket] < wait) ++bucket;
+  // One bucket increment stands for every threshold the wait is at or under (wait_buckets.hpp).
+  const std::size_t bucket = wait_buckets_.bucket(wait);
   const auto count = [&](std::size_t at) {
     bump(at, kWaiting, -1, rest);
     std::int64_t* r = current_row_ + at;
@@ -284,7 +271,6 @@ IntervalTable IntervalCollector::finish() {
   }
 
   t.values.assign(count_ * scope_count_ * nc, kNull);
-  std::vector<std::int64_t> within;  // [b + 1]: accepted waits in buckets 0..b
   for (std::size_t k = 0; k < count_; ++k) {
     const double len = static_cast<double>(t.end(k) - t.start(k));
     for (std::size_t s = 0; s < scope_count_; ++s) {
@@ -296,12 +282,9 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = static_cast<double>(r[kAccepted]);
       out[c++] = static_cast<double>(r[kAbandoned]);
       out[c++] = static_cast<double>(r[kCanceled]);
-      // Accepted within threshold i = the waits in the buckets up to its rank.
-      within.assign(thresholds_.size() + 1, 0);
-      for (std::size_t b = 0; b < thresholds_.size(); ++b)
-        within[b + 1] = within[b] + r[bucket_field(b)];
+      // Accepted within threshold i (at or under it): the buckets up to its rank.
       for (std::size_t i = 0; i < thresholds_.size(); ++i)
-        out[c++] = ratio(within[threshold_rank_[i] + 1], stopped);
+        out[c++] = ratio(wait_buckets_.at_or_under(r + bucket_field(0), i), stopped);
       assert(c == c_abandon_rate);
       out[c++] = ratio(r[kAbandoned], stopped);
       out[c++] = r[kAccepted] == 0 ? kNull : static_cast<double>(r[kWaitAccepted]) / 1e6 / static_cast<double>(r[kAccepted]);

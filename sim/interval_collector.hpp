@@ -27,6 +27,7 @@
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
 #include "trsim/scenario.hpp"
+#include "wait_buckets.hpp"
 
 namespace trsim::detail {
 
@@ -162,8 +163,7 @@ class IntervalCollector {
   std::size_t field_count_;
   std::vector<SimTime> thresholds_;  // µs, keys deduplicated (first occurrence wins)
   std::vector<std::size_t> threshold_source_;  // index in statistics.service_level_thresholds
-  std::vector<SimTime> sorted_thresholds_;     // thresholds_ in ascending order
-  std::vector<std::size_t> threshold_rank_;    // [k]: where thresholds_[k] is in the sorted copy
+  WaitBuckets wait_buckets_;  // over thresholds_: one bucket field per accepted wait
   std::vector<std::size_t> gauge_fields_;
   std::vector<unsigned char> activity_available_;
   std::vector<WorkerState> workers_;

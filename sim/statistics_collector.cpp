@@ -34,14 +34,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
       activity_count_(scenario.activities.size()) {
   thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
   for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
-  sorted_thresholds_ = thresholds_;
-  std::sort(sorted_thresholds_.begin(), sorted_thresholds_.end());
-  threshold_rank_.reserve(thresholds_.size());
-  for (SimTime t : thresholds_) {
-    const auto below = std::lower_bound(sorted_thresholds_.begin(), sorted_thresholds_.end(), t);
-    threshold_rank_.push_back(static_cast<std::size_t>(below - sorted_thresholds_.begin()));
-  }
-  bucket_count_ = thresholds_.size() + 1;
+  buckets_ = WaitBuckets(thresholds_);
+  bucket_count_ = buckets_.count();
   counters_.resize(1 + queue_count_ + workflow_count_);
   wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
   const std::size_t group_count = scenario.worker_groups.size();
@@ -99,15 +93,9 @@ void StatisticsCollector::count_reservation(const Event& e, std::int64_t Reserva
 }
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
-// (accepted within s seconds means wait <= s), so service_level.0 counts immediate accepts.
-// The bucket is how many thresholds the wait exceeds: it is below threshold k when that is at most
-// the number of thresholds below k.
-std::size_t StatisticsCollector::wait_bucket(std::int64_t wait) const {
-  std::size_t b = 0;
-  while (b < sorted_thresholds_.size() && sorted_thresholds_[b] < wait) ++b;
-  return b;
-}
-
+// (accepted within s seconds means wait <= s), so service_level.0 counts immediate accepts. Each
+// wait goes in one bucket (wait_buckets.hpp); finish() sums the buckets per threshold.
+//
 // A wait ends: the task was accepted or canceled. An accept also counts the accepted reservation,
 // which goes to the same entities: one pass checks the warm-up and the queue and workflow bounds
 // once for both. The outcome is a template argument: the offsets are constants.
@@ -115,7 +103,7 @@ template <StatisticsCollector::WaitOutcome outcome>
 void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
-  const std::size_t bucket = outcome * bucket_count_ + wait_bucket(wait);
+  const std::size_t bucket = outcome * bucket_count_ + buckets_.bucket(wait);
   const std::size_t stride = 2 * bucket_count_;
   const auto record = [&](std::size_t entity) {
     TaskCounters& c = counters_[entity];
@@ -244,10 +232,7 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   // Waits at or below each kept threshold, per outcome: the buckets up to its rank.
   const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * bucket_count_;
   const auto below = [&](std::size_t k, WaitOutcome outcome) {
-    const std::int64_t* b = buckets + outcome * bucket_count_;
-    std::int64_t sum = 0;
-    for (std::size_t i = 0; i <= threshold_rank_[k]; ++i) sum += b[i];
-    return sum;
+    return buckets_.at_or_under(buckets + outcome * bucket_count_, k);
   };
   MetricNode& by_wait = n.add_group("split_by_wait_time");
   for (std::size_t i = 0; i < kept.size(); ++i) {

@@ -27,6 +27,7 @@
 #include "trsim/event.hpp"
 #include "trsim/scenario.hpp"
 #include "trsim/statistics.hpp"
+#include "wait_buckets.hpp"
 
 namespace trsim::detail {
 
@@ -168,7 +169,6 @@ class StatisticsCollector {
   void on_task_canceled(const Event& event);
   void on_task_completed(const Event& event);
   void on_activity_update(const Event& event);
-  std::size_t wait_bucket(std::int64_t wait) const;
   void integrate_worker(WorkerId worker, SimTime now);
   void release_worker(WorkerId worker, SimTime now);
 
@@ -181,11 +181,7 @@ class StatisticsCollector {
   std::size_t workflow_count_;
   std::size_t activity_count_;
   std::vector<SimTime> thresholds_;            // service-level thresholds in µs, as given
-  // The thresholds sorted ascending: a wait falls in bucket b = how many of them it exceeds, and
-  // threshold k's "below" count is the sum of buckets 0..threshold_rank_[k] (computed in finish()),
-  // so a wait costs one increment per entity whatever the number of thresholds.
-  std::vector<SimTime> sorted_thresholds_;
-  std::vector<std::size_t> threshold_rank_;    // per threshold: how many thresholds are below it
+  WaitBuckets buckets_;                        // over thresholds_: one increment per wait
   std::size_t bucket_count_;                   // thresholds + 1
   std::vector<TaskCounters> counters_;         // per entity
   std::vector<std::int64_t> wait_buckets_;     // per entity × WaitOutcome × bucket
