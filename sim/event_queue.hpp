@@ -69,41 +69,25 @@ class EventQueue {
   /// event in place) if there is none or it is later. A fired timer's slot is released: the owner
   /// must disarm its Timer (the handler does so first thing).
   bool pop_until(SimTime limit, ScheduledEvent& out) {
-    settle_root();
-    for (;;) {
-      const bool buffered = next_in_buffer();
-      if (!buffered && heap_n_ == 0) return false;
-      const Entry& e = buffered ? now_[now_head_] : heap_[0];
-      if (is_stale(e)) {
-        remove_front(buffered);
-        --stale_;
-        continue;
-      }
-      const SimTime time = time_of(e.key);
-      if (time > limit) return false;
-      out = ScheduledEvent{time, kind_of(e.key), e.entity, e.aux};
-      const std::uint32_t slot = e.slot;
-      if (buffered)
-        remove_front(true);
-      else
-        root_taken_ = true;  // removed by the next push (replace_root) or settle_root()
-      last_popped_ = time;
-      if (slot != kNoSlot) release_slot(slot);
-      return true;
-    }
+    bool buffered = false;
+    const Entry* e = next_live(buffered);
+    if (e == nullptr) return false;
+    const SimTime time = time_of(e->key);
+    if (time > limit) return false;
+    out = ScheduledEvent{time, kind_of(e->key), e->entity, e->aux};
+    const std::uint32_t slot = e->slot;
+    if (buffered)
+      remove_front(true);
+    else
+      root_taken_ = true;  // removed by the next push (replace_root) or settle_root()
+    last_popped_ = time;
+    if (slot != kNoSlot) release_slot(slot);
+    return true;
   }
 
   bool empty() {
-    settle_root();
-    drop_stale_top();
-    return nothing_left();
-  }
-
-  /// Time of the next live event. Precondition: !empty().
-  SimTime next_time() {
-    settle_root();
-    drop_stale_top();
-    return time_of(front().key);
+    bool buffered = false;
+    return next_live(buffered) == nullptr;
   }
 
   /// Removes and returns the next live event (see pop_until). Precondition: !empty().
@@ -193,7 +177,19 @@ class EventQueue {
     if (now_head_ == now_tail_) return false;
     return heap_n_ == 0 || now_[now_head_].key < heap_[0].key;
   }
-  const Entry& front() const { return next_in_buffer() ? now_[now_head_] : heap_[0]; }
+  /// The next live entry, stale ones at the front dropped on the way; null when none is left.
+  /// `buffered` tells whether it is the buffer's front (else the heap's root).
+  const Entry* next_live(bool& buffered) {
+    settle_root();
+    while (!nothing_left()) {
+      buffered = next_in_buffer();
+      const Entry& e = buffered ? now_[now_head_] : heap_[0];
+      if (!is_stale(e)) return &e;
+      remove_front(buffered);
+      --stale_;
+    }
+    return nullptr;
+  }
   void remove_front(bool buffered) {
     if (buffered) {
       if (++now_head_ == now_tail_) now_head_ = now_tail_ = 0;
@@ -244,11 +240,13 @@ class EventQueue {
   /// move up until e's place is found). A handler often schedules one event into the heap right
   /// after its own was popped from it (the next arrival, say), and that event is usually due
   /// soon, so it settles near the root.
-  void replace_root(const Entry& e) {
+  void replace_root(const Entry& e) { sift_down(0, e); }
+  /// Sift down with a hole: children move up from `hole` until e's place is found, then e is
+  /// written once.
+  void sift_down(std::size_t hole, const Entry& e) {
     Entry* h = heap_.data();
     const std::size_t n = heap_n_;
-    std::size_t hole = 0;
-    std::size_t first = 1;
+    std::size_t first = kArity * hole + 1;
     for (; first + kArity <= n; first = kArity * hole + 1) {  // all children present
       const std::size_t child = smallest_of_all(h, first);
       if (!(h[child].key < e.key)) break;
@@ -286,34 +284,16 @@ class EventQueue {
     s.next_free = free_head_;
     free_head_ = slot;
   }
-  void drop_stale_top() {
-    while (!nothing_left()) {
-      const bool buffered = next_in_buffer();
-      if (!is_stale(buffered ? now_[now_head_] : heap_[0])) return;
-      remove_front(buffered);
-      --stale_;
-    }
-  }
-  void sweep() {
+  /// Rare (once stale entries outnumber live ones): out of line, so that cancel() inlines.
+  [[gnu::noinline]] void sweep() {
     settle_root();
     const auto stale = [this](const Entry& e) { return is_stale(e); };
     heap_n_ = static_cast<std::size_t>(std::remove_if(heap_.data(), heap_.data() + heap_n_, stale) -
                                        heap_.data());
     // Rebuild the heap bottom-up: each parent sifts down over its (already ordered) subtrees.
     const std::size_t n = heap_n_;
-    Entry* h = heap_.data();
-    for (std::size_t start = n > 1 ? (n - 2) / kArity + 1 : 0; start-- > 0;) {
-      const Entry e = h[start];
-      std::size_t hole = start;
-      for (std::size_t first = kArity * hole + 1; first < n; first = kArity * hole + 1) {
-        const std::size_t child =
-            smallest_child(h, first, first + kArity <= n ? kArity : n - first);
-        if (!(h[child].key < e.key)) break;
-        h[hole] = h[child];
-        hole = child;
-      }
-      h[hole] = e;
-    }
+    for (std::size_t start = n > 1 ? (n - 2) / kArity + 1 : 0; start-- > 0;)
+      sift_down(start, Entry(heap_[start]));  // a copy: the entry's own place is the first hole
     Entry* b = now_.data();
     now_tail_ = static_cast<std::size_t>(std::remove_if(b + now_head_, b + now_tail_, stale) - b);
     if (now_head_ == now_tail_) now_head_ = now_tail_ = 0;

@@ -20,6 +20,7 @@ namespace trsim::detail {
 namespace {
 // Offers and held reservations are a handful at most, and the one to erase is mostly the last.
 void erase_value(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  assert(!v.empty() && "erase_value: x must be in v");
   if (v.back() == x) {
     v.pop_back();
     return;

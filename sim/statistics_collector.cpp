@@ -35,9 +35,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
   thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
   for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
   buckets_ = WaitBuckets(thresholds_);
-  bucket_count_ = buckets_.count();
   counters_.resize(1 + queue_count_ + workflow_count_);
-  wait_buckets_.assign(counters_.size() * 2 * bucket_count_, 0);
+  wait_buckets_.assign(counters_.size() * 2 * buckets_.count(), 0);
   const std::size_t group_count = scenario.worker_groups.size();
   groups_.resize(group_count + 1);
 
@@ -103,8 +102,8 @@ template <StatisticsCollector::WaitOutcome outcome>
 void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
-  const std::size_t bucket = outcome * bucket_count_ + buckets_.bucket(wait);
-  const std::size_t stride = 2 * bucket_count_;
+  const std::size_t bucket = outcome * buckets_.count() + buckets_.bucket(wait);
+  const std::size_t stride = 2 * buckets_.count();
   const auto record = [&](std::size_t entity) {
     TaskCounters& c = counters_[entity];
     if constexpr (outcome == kAccepted) ++c.reservations.accepted;
@@ -230,9 +229,9 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
     kept.push_back(k);
   }
   // Waits at or below each kept threshold, per outcome: the buckets up to its rank.
-  const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * bucket_count_;
+  const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * buckets_.count();
   const auto below = [&](std::size_t k, WaitOutcome outcome) {
-    return buckets_.at_or_under(buckets + outcome * bucket_count_, k);
+    return buckets_.at_or_under(buckets + outcome * buckets_.count(), k);
   };
   MetricNode& by_wait = n.add_group("split_by_wait_time");
   for (std::size_t i = 0; i < kept.size(); ++i) {
