@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "event_queue.hpp"
+#include "engine/event_queue.hpp"
 #include "trsim/random.hpp"
 
 namespace {

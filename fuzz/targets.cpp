@@ -7,15 +7,15 @@
 #include <string>
 #include <utility>
 
-#include "loader_csv.hpp"
-#include "loader_diagnostics.hpp"
-#include "loader_reader.hpp"
-#include "loader_trace.hpp"
+#include "load/csv.hpp"
+#include "load/diagnostics.hpp"
+#include "load/reader.hpp"
+#include "load/trace.hpp"
 #include "trsim/expression.hpp"
 #include "trsim/json.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
-#include "units.hpp"
+#include "model/units.hpp"
 
 namespace trsim::fuzz {
 namespace {

@@ -22,7 +22,7 @@ class Rng {
   static Rng stream(std::uint64_t seed, std::uint32_t replication, std::string_view name);
 
   // The draws are defined here so that the callers on the hot path (every arrival gap and every
-  // sampled duration) inline them; sim/random.cpp documents the formulas.
+  // sampled duration) inline them; sim/model/random.cpp documents the formulas.
   std::uint64_t next_u64() {
     const std::uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
     const std::uint64_t t = s_[1] << 17;

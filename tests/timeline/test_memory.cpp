@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "engine_impl.hpp"
+#include "engine/engine_impl.hpp"
 #include "support/scenario_fixture.hpp"
 
 using namespace trsim;

@@ -1,7 +1,7 @@
 // Every diagnostic the loader can give has a scenario in scenarios/invalid/ that produces it.
 //
 // How: the message templates are read from the loader's source (sim/loader*.cpp and the unit
-// parsers of sim/units.cpp): the string literal of every fmt::format(...) and every literal
+// parsers of sim/model/units.cpp): the string literal of every fmt::format(...) and every literal
 // message passed to error(...) / fail(...) / report(...), adjacent literals joined, leaving out
 // those inside a warning(...) call. Each becomes a pattern ("{}" = anything) that the message text
 // of some `# expect:` line must match. Scanning the source rather than keeping a hand-written list
@@ -82,12 +82,12 @@ struct Template {
 };
 
 std::vector<Template> message_templates() {
+  // The loader's sources (lint.cpp writes warnings, not errors) and the unit parser it uses.
   const fs::path sim = fs::path(TRSIM_SCENARIO_DIR) / ".." / "sim";
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(sim)) {
+  std::vector<fs::path> files{sim / "model" / "units.cpp"};
+  for (const auto& e : fs::directory_iterator(sim / "load")) {
     const std::string name = e.path().filename().string();
-    if ((name.rfind("loader", 0) == 0 && e.path().extension() == ".cpp") || name == "units.cpp")
-      files.push_back(e.path());
+    if (e.path().extension() == ".cpp" && name != "lint.cpp") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   static const std::regex call(

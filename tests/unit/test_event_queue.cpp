@@ -7,7 +7,7 @@
 #include <tuple>
 #include <vector>
 
-#include "event_queue.hpp"
+#include "engine/event_queue.hpp"
 #include "trsim/random.hpp"
 
 using trsim::detail::EventQueue;

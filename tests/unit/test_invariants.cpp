@@ -5,8 +5,8 @@
 
 #include <functional>
 
-#include "engine_impl.hpp"
-#include "invariants.hpp"
+#include "engine/engine_impl.hpp"
+#include "engine/invariants.hpp"
 #include "support/scenario_fixture.hpp"
 
 using namespace trsim;

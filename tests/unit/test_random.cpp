@@ -1,4 +1,4 @@
-// Random streams: the seeding derivation is a forever-stable contract (see sim/random.cpp). The
+// Random streams: the seeding derivation is a forever-stable contract (see sim/model/random.cpp). The
 // golden values below were computed by an independent Python transcription of that derivation;
 // if one of them fails, every published result changes — change the derivation only on purpose.
 #include <catch2/catch.hpp>

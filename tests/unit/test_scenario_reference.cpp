@@ -1,6 +1,6 @@
 // The scenario reference (docs/scenario.md) against the loader: every key the loader accepts is
 // documented, and every key documented is accepted. The loader's key lists are the single source
-// (sim/loader_keys.cpp, exposed as trsim::scenario_keys()), so adding a key to the loader without
+// (sim/load/keys.cpp, exposed as trsim::scenario_keys()), so adding a key to the loader without
 // a line in the reference fails here.
 //
 // How the page is read: each `##`/`###` heading whose text (backticks removed) is one word is the

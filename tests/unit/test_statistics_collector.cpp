@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "statistics_collector.hpp"
+#include "stats/statistics_collector.hpp"
 #include "trsim/event.hpp"
 #include "trsim/scenario.hpp"
 #include "trsim/statistics.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "trsim/time.hpp"
-#include "units.hpp"
+#include "model/units.hpp"
 
 using trsim::detail::parse_duration;
 using trsim::detail::parse_iso8601_utc;

@@ -1,4 +1,4 @@
-// WaitBuckets (sim/wait_buckets.hpp): one bucket per wait must give, for every threshold, exactly
+// WaitBuckets (sim/stats/wait_buckets.hpp): one bucket per wait must give, for every threshold, exactly
 // the count of waits at or under it that a comparison per threshold gives, whatever the order of
 // the thresholds and with repeats (two thresholds may round to the same microsecond).
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "wait_buckets.hpp"
+#include "stats/wait_buckets.hpp"
 
 using trsim::SimTime;
 using trsim::detail::WaitBuckets;

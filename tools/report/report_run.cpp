@@ -8,7 +8,7 @@
 
 #include "report/report_page.hpp"
 #include "report/svg_chart.hpp"
-#include "units.hpp"
+#include "model/units.hpp"
 
 namespace trsim::report {
 namespace {

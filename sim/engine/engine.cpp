@@ -1,0 +1,447 @@
+// The event loop: initial state, arrivals, worker schedules, the run's end and its results.
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine/engine_impl.hpp"
+
+namespace trsim {
+
+Engine::Engine(const Scenario& scenario, EngineOptions options, EventSink* sink)
+    : impl_(std::make_unique<detail::EngineImpl>(scenario, options, sink)) {}
+Engine::~Engine() = default;
+ReplicationResult Engine::run() { return impl_->run(); }
+
+namespace detail {
+
+EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink)
+    : scenario_(scenario),
+      options_(options),
+      invariants_(options.check_invariants ? std::make_unique<InvariantChecker>(scenario, sink)
+                                           : nullptr),
+      sink_(invariants_ ? invariants_.get() : sink),
+      collector_(scenario),
+      intervals_(scenario) {}
+
+void EngineImpl::initialise() {
+  const Scenario& sc = scenario_;
+  single_tasking_ = !sc.workspace.multi_task;
+
+  // Channels a task can arrive on: only those get matching indexes.
+  active_index_.assign(sc.channels.size(), kNoId);
+  auto activate = [&](ChannelId c) {
+    if (c < active_index_.size() && active_index_[c] == kNoId) {
+      active_index_[c] = static_cast<std::uint32_t>(active_channels_.size());
+      active_channels_.push_back(c);
+    }
+  };
+  for (const ArrivalStream& s : sc.arrivals) {
+    activate(s.channel);
+    for (const TraceRow& row : s.trace)
+      if (row.channel != kNoId) activate(row.channel);
+  }
+  const std::size_t nq = sc.task_queues.size();
+  const std::size_t na = active_channels_.size();
+  // Generations first: each pool keeps a pointer to its channel's vector.
+  pool_generations_.assign(na, std::vector<std::uint32_t>(sc.workers.size(), 0));
+  pools_.reserve(nq * na);
+  for (std::size_t q = 0; q < nq; ++q)
+    for (std::size_t ac = 0; ac < na; ++ac) pools_.emplace_back(&pool_generations_[ac]);
+  waiting_.resize(nq * na);
+  pooled_.assign(sc.workers.size() * na, 0);
+  queue_activity_counts_.assign(nq * sc.activities.size(), 0);
+
+  // Workers: queue membership is computed once (attributes do not change during a run).
+  workers_.resize(sc.workers.size());
+  for (WorkerId w = 0; w < sc.workers.size(); ++w) {
+    const Worker& def = sc.workers[w];
+    WorkerState& ws = workers_[w];
+    ws.activity = def.initial_activity;
+    ws.used.assign(sc.channels.size(), 0);
+    worker_by_name_.emplace(def.name, w);
+    worker_by_sid_.emplace(def.sid, w);
+    ws.outcome_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/outcome");
+    ws.response_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/response");
+    ws.wrapup_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/wrapup");
+    ws.return_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
+    ws.capacity = def.capacity.data();
+    ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
+    ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
+    WorkerFacts facts{&def.attributes, def.sid, def.name, sc.activities[ws.activity].name, {}};
+    EvalContext ctx;
+    ctx.worker = &facts;
+    ctx.wall_clock_seconds = sc.start_epoch_seconds;
+    for (QueueId q = 0; q < nq; ++q) {
+      if (sc.task_queues[q].target_workers.evaluate(ctx)) {
+        ws.queues.push_back(q);
+        ++queue_activity_counts_[q * sc.activities.size() + ws.activity];
+      }
+    }
+  }
+  initialise_routing_indexes();
+  for (WorkerId w = 0; w < sc.workers.size(); ++w) refresh_pools(w);
+
+  // Worker schedules.
+  for (const WorkerGroup& g : sc.worker_groups) {
+    if (g.schedule.empty()) continue;
+    for (std::uint32_t i = 0; i < g.count; ++i) schedule_worker_entry(g.first_worker + i, 0);
+  }
+
+  // Arrival streams.
+  streams_ = std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
+  for (StreamId s = 0; s < sc.arrivals.size(); ++s) {
+    const ArrivalStream& def = sc.arrivals[s];
+    StreamState& st = streams_[s];
+    const std::string base = "arrivals:" + def.name;
+    st.gap_rng = Rng::stream(options_.seed, options_.replication, base + "/gap");
+    st.attribute_rng = Rng::stream(options_.seed, options_.replication, base + "/attributes");
+    st.handle_rng = Rng::stream(options_.seed, options_.replication, base + "/handle");
+    st.patience_rng = Rng::stream(options_.seed, options_.replication, base + "/patience");
+    std::size_t combos = 1;
+    for (const AttributePick& p : def.picks) {
+      st.pick_radix.push_back(static_cast<std::uint32_t>(p.options.size()));
+      combos = combos * std::max<std::size_t>(1, p.options.size());
+      if (combos > 4096) break;
+    }
+    if (combos <= 4096) st.combinations.resize(combos);
+    if (def.kind == ArrivalStream::Kind::trace) {
+      st.trace_attributes.resize(def.trace.size());
+      if (!def.trace.empty() && def.trace.front().time < sc.horizon)
+        queue_.schedule(def.trace.front().time, kTaskArrival, s, 0);
+    } else {
+      schedule_next_arrival(s, 0);
+    }
+  }
+}
+
+// Draws the next arrival time of a Poisson or piecewise-Poisson stream after `after`. The
+// piecewise case inverts the cumulative rate: an Exp(1) draw is spent across the intervals at
+// their own rates, so a long gap drawn in a quiet night interval does not leak into the morning.
+void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  StreamState& st = streams_[s];
+  double next_seconds = 0;
+  const double after_seconds = to_seconds(after);
+  const double e = -std::log(st.gap_rng.uniform_open0());
+  if (def.kind == ArrivalStream::Kind::poisson) {
+    if (def.rate_per_second <= 0) return;
+    next_seconds = after_seconds + e / def.rate_per_second;
+  } else {
+    const double len = to_seconds(def.rate_interval);
+    const std::size_t n = def.rates_per_second.size();
+    double cycle_mass = 0;
+    for (double r : def.rates_per_second) cycle_mass += r * len;
+    if (n == 0 || len <= 0 || cycle_mass <= 0) return;
+    double remaining = e;
+    double t = after_seconds;
+    // Whole cycles first, so that a near-zero rate cannot make this loop long.
+    auto index_at = [&](double time) {
+      return static_cast<std::size_t>(std::floor(time / len)) % n;
+    };
+    const double horizon_seconds = to_seconds(scenario_.horizon);
+    while (true) {
+      const std::size_t i = index_at(t);
+      const double interval_end = (std::floor(t / len) + 1) * len;
+      const double mass = def.rates_per_second[i] * (interval_end - t);
+      if (mass >= remaining && def.rates_per_second[i] > 0) {  // a zero rate never fires
+        t += remaining / def.rates_per_second[i];
+        break;
+      }
+      remaining -= mass;
+      t = interval_end;
+      if (remaining > cycle_mass) {
+        const double cycles = std::floor(remaining / cycle_mass) - 1;
+        if (cycles > 0) {
+          remaining -= cycles * cycle_mass;
+          t += cycles * len * static_cast<double>(n);
+        }
+      }
+      if (t >= horizon_seconds) return;
+    }
+    next_seconds = t;
+  }
+  SimTime next = from_seconds(next_seconds);
+  if (next < after) next = after;
+  if (next < scenario_.horizon) queue_.schedule(next, kTaskArrival, s, 0);
+}
+
+namespace {
+
+// task_attributes() for a trace row or a stream with picks. Kept out of line: the common case (a
+// random stream without picks) then returns without setting up this function's stack frame.
+[[gnu::noinline]] const Value* drawn_attributes(const ArrivalStream& def, StreamState& st,
+                                                std::uint32_t row, std::vector<std::size_t>& chosen,
+                                                std::unique_ptr<Value>& owned) {
+  if (def.kind == ArrivalStream::Kind::trace) {
+    std::unique_ptr<Value>& cached = st.trace_attributes[row];
+    if (!cached) {
+      cached = std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
+      cached->merge_from(def.trace[row].attributes);
+    }
+    // Picks still apply to trace rows that do not set the attribute themselves.
+    if (def.picks.empty()) return cached.get();
+    owned = std::make_unique<Value>(*cached);
+    for (const AttributePick& p : def.picks) {
+      const std::size_t k = draw_option(p, st.attribute_rng);
+      if (!def.trace[row].attributes.is_object() ||
+          def.trace[row].attributes.find(p.path) == nullptr)
+        owned->set_path(p.path, p.options[k].first);
+    }
+    return owned.get();
+  }
+  // One draw per pick, always, so that common random numbers hold across sweep points. The
+  // choices go to a reused buffer: no allocation per task once a combination is cached.
+  std::size_t index = 0;
+  chosen.clear();
+  for (const AttributePick& p : def.picks) {
+    const std::size_t k = draw_option(p, st.attribute_rng);
+    chosen.push_back(k);
+    index = index * std::max<std::size_t>(1, p.options.size()) + k;
+  }
+  auto build = [&] {
+    auto v = std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
+    for (std::size_t i = 0; i < def.picks.size(); ++i)
+      v->set_path(def.picks[i].path, def.picks[i].options[chosen[i]].first);
+    return v;
+  };
+  if (!st.combinations.empty()) {
+    if (!st.combinations[index]) st.combinations[index] = build();
+    return st.combinations[index].get();
+  }
+  owned = build();
+  return owned.get();
+}
+
+}  // namespace
+
+const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
+                                         std::unique_ptr<Value>& owned) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  if (def.kind != ArrivalStream::Kind::trace && def.picks.empty()) return &def.attributes;
+  return drawn_attributes(def, streams_[s], row, pick_buffer_, owned);
+}
+
+void EngineImpl::on_arrival(StreamId s, std::uint32_t row) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  const std::uint32_t t = create_task(s, row);
+  // The next arrival is scheduled before routing so that the stream's draws do not depend on it.
+  if (def.kind == ArrivalStream::Kind::trace) {
+    const std::uint32_t next = row + 1;
+    if (next < def.trace.size() && def.trace[next].time < scenario_.horizon)
+      queue_.schedule(def.trace[next].time, kTaskArrival, s, next);
+  } else {
+    schedule_next_arrival(s, now_);
+  }
+  enter_workflow(t);
+}
+
+void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
+  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
+  WorkerState& ws = workers_[w];
+  if (entry >= g.schedule.size()) {
+    if (!g.schedule_period) return;
+    entry = 0;
+    ++ws.schedule_cycle;
+  }
+  const SimTime offset = g.schedule_period ? *g.schedule_period * ws.schedule_cycle : 0;
+  const SimTime at = offset + g.schedule[entry].at;
+  // Past the horizon a schedule only matters while tasks drain; the loop stops it then.
+  queue_.schedule(std::max(at, now_), kWorkerSchedule, w, entry);
+}
+
+void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
+  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
+  const ScheduleEntry& se = g.schedule[entry];
+  WorkerState& ws = workers_[w];
+  // A scheduled change overrides a pending return from the timeout activity.
+  queue_.cancel(ws.return_timer);
+  // Pending offers are rejected first and their tasks re-routed only once the worker has left:
+  // otherwise the task would be offered straight back to the worker going on break. The
+  // behaviour's reject_activity does not apply: the schedule says where the worker goes.
+  std::vector<std::uint32_t> rejected_tasks;
+  if (se.reject_pending_reservations && !scenario_.activities[se.activity].available) {
+    const std::vector<std::uint32_t> held = ws.held;  // end_offer() edits ws.held
+    for (std::uint32_t r : held) {
+      if (reservations_[r].status != ReservationStatus::pending) continue;
+      rejected_tasks.push_back(reservations_[r].task);
+      end_offer(r, ReservationStatus::rejected);
+    }
+  }
+  set_activity(w, se.activity);
+  for (std::uint32_t t : rejected_tasks) after_offer_ended(t, false);
+  queue_fill(w);
+  schedule_worker_entry(w, entry + 1);
+}
+
+bool EngineImpl::is_waiting(std::uint32_t slot, TaskId serial) const {
+  const TaskState& task = tasks_[slot];
+  return task.serial == serial &&
+         (task.status == TaskStatus::pending || task.status == TaskStatus::reserved);
+}
+
+// Drops tasks that stopped waiting from the front of the stream's TTL FIFO and arms the stream's
+// timer for the oldest one still waiting.
+void EngineImpl::arm_ttl(StreamId s) {
+  StreamState& st = streams_[s];
+  while (!st.ttl_fifo.empty() && !is_waiting(st.ttl_fifo.front().first, st.ttl_fifo.front().second))
+    st.ttl_fifo.pop_front();
+  if (st.ttl_fifo.empty() || st.ttl_timer.armed()) return;
+  const SimTime deadline = tasks_[st.ttl_fifo.front().first].created + scenario_.arrivals[s].ttl;
+  st.ttl_timer = queue_.schedule_timer(std::max(deadline, now_), kTaskTtl, s);
+}
+
+// A task that waits long at the front of a TTL FIFO keeps every later entry in it, finished or
+// not: drop the finished ones once they outnumber the alive tasks, so that the FIFO follows what
+// is alive rather than what was created since (amortised O(1) per task).
+void EngineImpl::compact_ttl(StreamId s) {
+  std::deque<std::pair<std::uint32_t, TaskId>>& fifo = streams_[s].ttl_fifo;
+  if (fifo.size() <= 2 * static_cast<std::size_t>(alive_tasks_) + 64) return;
+  std::erase_if(fifo, [this](const auto& entry) { return !is_waiting(entry.first, entry.second); });
+}
+
+void EngineImpl::on_ttl(StreamId s) {
+  StreamState& st = streams_[s];
+  const SimTime ttl = scenario_.arrivals[s].ttl;
+  while (!st.ttl_fifo.empty()) {
+    const auto [slot, serial] = st.ttl_fifo.front();
+    if (!is_waiting(slot, serial)) {
+      st.ttl_fifo.pop_front();
+      continue;
+    }
+    if (tasks_[slot].created + ttl > now_) break;
+    st.ttl_fifo.pop_front();
+    cancel_task(slot, CancelReason::ttl_exceeded);
+  }
+  arm_ttl(s);
+}
+
+void EngineImpl::dispatch(const ScheduledEvent& e) {
+  switch (static_cast<EventKind>(e.kind)) {
+    case kHandleEnd:
+      tasks_[e.entity].work_timer = Timer{};
+      on_handle_end(e.entity);
+      break;
+    case kWrapupEnd:
+      tasks_[e.entity].work_timer = Timer{};
+      on_wrapup_end(e.entity);
+      break;
+    case kReservationTimeout:
+      reservations_[e.entity].timeout_timer = Timer{};
+      on_reservation_timeout(e.entity);
+      break;
+    case kWorkerResponse:
+      reservations_[e.entity].response_timer = Timer{};
+      on_worker_response(e.entity);
+      break;
+    case kTaskTtl:
+      streams_[e.entity].ttl_timer = Timer{};
+      on_ttl(e.entity);
+      break;
+    case kTaskAbandon:
+      tasks_[e.entity].abandon_timer = Timer{};
+      cancel_task(e.entity, CancelReason::abandoned);
+      break;
+    case kStepTimeout:
+      tasks_[e.entity].step_timer = Timer{};
+      on_step_timeout(e.entity);
+      break;
+    case kWorkerSchedule:
+      on_schedule(e.entity, e.aux);
+      break;
+    case kWorkerReturn:
+      workers_[e.entity].return_timer = Timer{};
+      on_worker_return(e.entity);
+      break;
+    case kTaskArrival:
+      on_arrival(e.entity, e.aux);
+      break;
+  }
+  drain_fills();
+}
+
+ReplicationResult EngineImpl::run() {
+  if (sink_) sink_->begin_replication(options_.replication);
+  initialise();
+  SimTime last = 0;
+  // Read once: the handlers are opaque calls, so members would be reloaded at every event.
+  const SimTime horizon = scenario_.horizon;
+  const bool drain = scenario_.drain;
+  const std::uint64_t max_events = scenario_.max_events;
+  const bool check = options_.check_invariants;
+  ScheduledEvent e;
+  // Events after the horizon still run while draining, until no task is left alive.
+  while (queue_.pop_until(drain && alive_tasks_ != 0 ? kNever : horizon, e)) {
+    if (e.time < now_) event_in_the_past(e);
+    now_ = e.time;
+    last = now_;
+    if (++events_ > max_events) event_budget_exceeded();
+    dispatch(e);
+    if (check) check_invariants();
+  }
+  // Worker time is measured up to the horizon even when the last event came earlier.
+  const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;
+  std::vector<WaitingTask> waiting;
+  for (const TaskState& t : tasks_)
+    if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved)
+      waiting.push_back({t.created, t.queue, t.workflow});
+  ReplicationResult result;
+  result.replication = options_.replication;
+  result.seed = replication_seed(options_.seed, options_.replication);
+  result.events = events_;
+  result.end_time = scenario_.drain ? last : scenario_.horizon;
+  result.statistics = collector_.finish(end, waiting);
+  result.intervals = intervals_.finish();
+  if (invariants_) invariants_->finish(alive_tasks_, result.statistics);
+  if (sink_) sink_->end_replication();
+  return result;
+}
+
+EngineFootprint EngineImpl::footprint() const {
+  EngineFootprint f;
+  f.alive_tasks = alive_tasks_;
+  f.task_slots = tasks_.size();
+  f.reservation_slots = reservations_.size();
+  f.heap_entries = queue_.heap_size();
+  for (const StreamState& st : streams_) f.ttl_entries += st.ttl_fifo.size();
+  return f;
+}
+
+void EngineImpl::deliver(const Event& e) {
+  // The sink first: with check_invariants it is the invariant checker, which must refuse an
+  // inconsistent event before the collectors (whose own assertions would abort) take it in.
+  if (sink_) sink_->on_event(e);
+  collector_.on_event(e);
+  intervals_.on_event(e);
+}
+
+std::uint32_t EngineImpl::allocate_task() {
+  if (!free_tasks_.empty()) {
+    const std::uint32_t slot = free_tasks_.back();
+    free_tasks_.pop_back();
+    // Keep the offers vector's buffer: a recycled slot then allocates nothing. Rebuilt in place
+    // (no temporary TaskState to move from: this runs once per task).
+    TaskState& task = tasks_[slot];
+    std::vector<std::uint32_t> offers = std::move(task.offers);
+    offers.clear();
+    std::destroy_at(&task);
+    std::construct_at(&task)->offers = std::move(offers);
+    return slot;
+  }
+  tasks_.emplace_back();
+  return static_cast<std::uint32_t>(tasks_.size() - 1);
+}
+
+std::uint32_t EngineImpl::allocate_reservation() {
+  if (!free_reservations_.empty()) {
+    const std::uint32_t slot = free_reservations_.back();
+    free_reservations_.pop_back();
+    reservations_[slot] = ReservationState{};
+    return slot;
+  }
+  reservations_.emplace_back();
+  return static_cast<std::uint32_t>(reservations_.size() - 1);
+}
+
+}  // namespace detail
+}  // namespace trsim

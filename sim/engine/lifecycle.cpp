@@ -1,0 +1,340 @@
+// TaskRouter's state machines, in one place. Each function is one transition:
+//
+//   task         pending -> reserved -> assigned -> wrapping -> completed
+//                reserved -> pending (every offer ended unaccepted)
+//                pending|reserved -> canceled (abandoned, TTL, workflow timeout/skip, 1000 offers)
+//   reservation  pending -> accepted -> wrapping -> completed
+//                pending -> rejected | timeout | rescinded | canceled
+//   worker       activity changes: timeout activity after a missed offer, reject activity,
+//                single-tasking reservation/assignment/after-task activities, schedules.
+//
+// Routing (which step, which worker) lives in router.cpp; this file only moves entities from one
+// state to the next, emits the matching events and keeps the capacity books.
+#include <algorithm>
+#include <cassert>
+
+#include "engine/engine_impl.hpp"
+
+namespace trsim::detail {
+
+namespace {
+// Offers and held reservations are a handful at most, and the one to erase is mostly the last.
+void erase_value(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  assert(!v.empty() && "erase_value: x must be in v");
+  if (v.back() == x) {
+    v.pop_back();
+    return;
+  }
+  const auto it = std::find(v.begin(), v.end(), x);
+  assert(it != v.end());
+  v.erase(it);
+}
+}  // namespace
+
+// A task arrives: status pending, its TTL and the caller's patience start now.
+std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
+  const ArrivalStream& def = scenario_.arrivals[s];
+  StreamState& st = streams_[s];
+  const TraceRow* trace = def.kind == ArrivalStream::Kind::trace ? &def.trace[row] : nullptr;
+  const std::uint32_t t = allocate_task();
+  TaskState& task = tasks_[t];
+  task.serial = next_task_serial_++;
+  task.stream = s;
+  task.workflow = def.workflow;
+  task.channel = trace && trace->channel != kNoId ? trace->channel : def.channel;
+  task.attributes = task_attributes(s, row, task.owned_attributes);
+  task.base_priority = trace && trace->priority ? *trace->priority : def.priority;
+  task.priority = task.base_priority;
+  task.created = now_;
+  task.handle_time = trace && trace->handle_time ? *trace->handle_time
+                                                 : def.handle_time.sample(st.handle_rng);
+  std::optional<SimTime> patience;
+  if (trace && trace->patience)
+    patience = trace->patience;
+  else if (def.patience)
+    patience = def.patience->sample(st.patience_rng);
+  ++alive_tasks_;
+  emit(task_event(EventType::task_created, task));
+  st.ttl_fifo.emplace_back(t, task.serial);
+  compact_ttl(s);
+  arm_ttl(s);
+  if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
+  return t;
+}
+
+// An offer: the task goes pending -> reserved (once per batch of parallel offers), the worker
+// holds one unit of the channel's capacity until the reservation ends, and its behaviour decides
+// now, from its own random stream, whether and when it will answer.
+void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
+  const std::uint32_t r = allocate_reservation();
+  TaskState& task = tasks_[t];
+  ReservationState& rs = reservations_[r];
+  rs.serial = next_reservation_serial_++;
+  rs.task = t;
+  rs.worker = w;
+  rs.queue = task.queue;
+  rs.channel = task.channel;
+  if (task.status == TaskStatus::pending) {
+    task.status = TaskStatus::reserved;
+    ++task.transitions;
+  }
+  task.offers.push_back(r);
+
+  WorkerState& ws = workers_[w];
+  ws.held.push_back(r);
+  ++ws.reservations;
+  ++ws.used[task.channel];
+  ws.idle_since = now_;
+  if (ws.reservations == 1) ws.activity_before_offer = ws.activity;
+  emit(reservation_event(EventType::reservation_created, r));
+  if (single_tasking_ && queue_facts_[task.queue].reservation_activity != kNoId)
+    set_activity(w, queue_facts_[task.queue].reservation_activity);
+  refresh_pools(w);  // the task's waiting set: the caller's, once it made all its offers
+
+  // The behaviour decides now whether and when the worker answers. Only one of the two timers is
+  // armed: a response before the deadline ends the reservation first (the timeout could never
+  // fire), and a response at or after it is too late (timeouts rank first).
+  const SimTime deadline = now_ + workflow_of(task).task_reservation_timeout;
+  const Behavior& b = *workers_[w].behavior;
+  const double u = ws.outcome_rng.uniform01();
+  SimTime response = kNever;
+  if (u < b.p_accept + b.p_reject) {
+    rs.will_accept = u < b.p_accept;
+    const Distribution& d = rs.will_accept
+                                ? (b.accept_response_time ? *b.accept_response_time : b.response_time)
+                                : (b.reject_response_time ? *b.reject_response_time : b.response_time);
+    response = now_ + d.sample(ws.response_rng);
+  }
+  if (response < deadline)
+    rs.response_timer = queue_.schedule_timer(response, kWorkerResponse, r);
+  else
+    rs.timeout_timer = queue_.schedule_timer(deadline, kReservationTimeout, r);
+}
+
+void EngineImpl::on_worker_response(std::uint32_t r) {
+  if (reservations_[r].status != ReservationStatus::pending) return;
+  if (reservations_[r].will_accept)
+    accept(r);
+  else
+    reject(r);
+}
+
+// reserved -> assigned: the first accept wins; every other pending offer is rescinded. The task's
+// wait (and its TTL, patience and step deadline) ends here: an assigned task is never canceled.
+void EngineImpl::accept(std::uint32_t r) {
+  ReservationState& rs = reservations_[r];
+  const std::uint32_t t = rs.task;
+  const WorkerId w = rs.worker;
+  TaskState& task = tasks_[t];
+  queue_.cancel(rs.timeout_timer);
+  queue_.cancel(rs.response_timer);
+  rs.status = ReservationStatus::accepted;
+  task.status = TaskStatus::assigned;
+  task.accepted = r;
+  erase_value(task.offers, r);
+  leave_waiting(t);
+  queue_.cancel(task.abandon_timer);
+  queue_.cancel(task.step_timer);
+  emit(reservation_event(EventType::reservation_accepted, r));
+  if (!task.offers.empty()) {
+    const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
+    for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
+  }
+  if (single_tasking_ && queue_facts_[rs.queue].assignment_activity != kNoId)
+    set_activity(w, queue_facts_[rs.queue].assignment_activity);
+  const double factor = workers_[w].handle_time_factor;
+  const SimTime handle = factor == 1.0 ? task.handle_time
+                                       : from_seconds(to_seconds(task.handle_time) * factor);
+  task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
+}
+
+// pending -> rejected: the worker goes to its behaviour's reject activity (if any); the task
+// looks for a worker again in its current step.
+void EngineImpl::reject(std::uint32_t r) {
+  const std::uint32_t t = reservations_[r].task;
+  const WorkerId w = reservations_[r].worker;
+  end_offer(r, ReservationStatus::rejected);
+  const Behavior& b = *workers_[w].behavior;
+  if (b.reject_activity != kNoId) set_activity(w, b.reject_activity);
+  after_offer_ended(t, false);
+}
+
+// pending -> timeout: TaskRouter parks the worker in the workspace's timeout activity, where it
+// stays until its behaviour (or schedule) brings it back.
+void EngineImpl::on_reservation_timeout(std::uint32_t r) {
+  if (reservations_[r].status != ReservationStatus::pending) return;
+  const std::uint32_t t = reservations_[r].task;
+  const WorkerId w = reservations_[r].worker;
+  end_offer(r, ReservationStatus::timeout);
+  set_activity(w, scenario_.workspace.timeout_activity);
+  const Behavior& b = *workers_[w].behavior;
+  WorkerState& ws = workers_[w];
+  queue_.cancel(ws.return_timer);
+  if (b.return_after && b.after_timeout_activity != kNoId)
+    ws.return_timer =
+        queue_.schedule_timer(now_ + b.return_after->sample(ws.return_rng), kWorkerReturn, w);
+  after_offer_ended(t, true);
+}
+
+void EngineImpl::on_worker_return(WorkerId w) {
+  const Behavior& b = *workers_[w].behavior;
+  set_activity(w, b.after_timeout_activity);
+  queue_fill(w);
+}
+
+// Ends a pending offer without acceptance (rejected, timeout, rescinded, canceled): the event,
+// the worker's capacity back, the reservation slot freed. The task's own state is the caller's.
+void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
+  ReservationState& rs = reservations_[r];
+  assert(rs.status == ReservationStatus::pending);
+  queue_.cancel(rs.timeout_timer);
+  queue_.cancel(rs.response_timer);
+  rs.status = outcome;
+  TaskState& task = tasks_[rs.task];
+  erase_value(task.offers, r);
+  EventType type = EventType::reservation_rejected;
+  switch (outcome) {
+    case ReservationStatus::rejected: type = EventType::reservation_rejected; break;
+    case ReservationStatus::timeout: type = EventType::reservation_timeout; break;
+    case ReservationStatus::rescinded: type = EventType::reservation_rescinded; break;
+    case ReservationStatus::canceled: type = EventType::reservation_canceled; break;
+    default: assert(false && "not an unaccepted outcome");
+  }
+  emit(reservation_event(type, r));
+  const WorkerId w = rs.worker;
+  // A single-tasking worker moved to the queue's reservation activity goes back where it was.
+  if (single_tasking_ && workers_[w].reservations == 1 &&
+      queue_facts_[rs.queue].reservation_activity != kNoId)
+    set_activity(w, workers_[w].activity_before_offer);
+  release_capacity(w, r);
+  free_reservation(r);
+}
+
+// After an offer ended unaccepted: while other offers are pending the task stays reserved (and
+// may take another worker); with none left it is pending again, re-evaluated in its current step
+// unless that step's deadline passed meanwhile (or the option moves timed-out tasks on).
+void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
+  TaskState& task = tasks_[t];
+  if (task.status != TaskStatus::reserved) return;
+  if (!task.offers.empty()) {
+    route_task(t);
+    return;
+  }
+  task.status = TaskStatus::pending;
+  if (task.transitions >= 1000) {
+    cancel_task(t, CancelReason::transition_limit);
+    return;
+  }
+  if (task.step_expired) {
+    advance_step(t, true);
+    return;
+  }
+  if (timed_out && workflow_of(task).reservation_timeout_advances_step &&
+      task.filter != kDefaultFilter) {
+    advance_step(t, false);
+    return;
+  }
+  route_task(t);
+}
+
+// assigned -> wrapping: the conversation ended; wrap-up time comes from the worker's behaviour.
+void EngineImpl::on_handle_end(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  ReservationState& rs = reservations_[task.accepted];
+  task.status = TaskStatus::wrapping;
+  rs.status = ReservationStatus::wrapping;
+  if (consumed(EventType::reservation_wrapup)) {  // only the event log reads these two
+    Event e = reservation_event(EventType::reservation_wrapup, task.accepted);
+    emit(e);
+    e.type = EventType::task_wrapup;
+    emit(e);
+  }
+  WorkerState& ws = workers_[rs.worker];
+  const Behavior& b = *ws.behavior;
+  task.work_timer = queue_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t);
+}
+
+// wrapping -> completed: the worker's capacity frees and it counts as idle from now.
+void EngineImpl::on_wrapup_end(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  const std::uint32_t r = task.accepted;
+  ReservationState& rs = reservations_[r];
+  const WorkerId w = rs.worker;
+  task.status = TaskStatus::completed;
+  rs.status = ReservationStatus::completed;
+  Event e = reservation_event(EventType::reservation_completed, r);
+  emit(e);
+  e.type = EventType::task_completed;
+  emit(e);
+  WorkerState& ws = workers_[w];
+  ws.idle_since = now_;
+  if (single_tasking_) {
+    const Behavior& b = *workers_[w].behavior;
+    set_activity(w, b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
+  }
+  release_capacity(w, r);
+  free_reservation(r);
+  finish_task(t);
+}
+
+// pending|reserved -> canceled: pending offers are canceled and their workers freed.
+void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
+  TaskState& task = tasks_[t];
+  if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
+  queue_.cancel(task.abandon_timer);
+  queue_.cancel(task.step_timer);
+  leave_waiting(t);
+  const std::vector<std::uint32_t> offers = task.offers;
+  for (std::uint32_t o : offers) end_offer(o, ReservationStatus::canceled);
+  task.status = TaskStatus::canceled;
+  Event e = task_event(EventType::task_canceled, task);
+  e.reason = reason;
+  emit(e);
+  finish_task(t);
+}
+
+void EngineImpl::finish_task(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  task.owned_attributes.reset();
+  task.offers.clear();
+  --alive_tasks_;
+  free_tasks_.push_back(t);
+}
+
+void EngineImpl::free_reservation(std::uint32_t r) { free_reservations_.push_back(r); }
+
+void EngineImpl::release_capacity(WorkerId w, std::uint32_t r) {
+  WorkerState& ws = workers_[w];
+  erase_value(ws.held, r);
+  --ws.reservations;
+  --ws.used[reservations_[r].channel];
+  refresh_pools(w);
+  queue_fill(w);
+}
+
+// Any activity change: the per-queue activity counts (for skip_if) and the idle pools follow.
+// Becoming available counts as the start of an idle period (longest-idle ordering).
+void EngineImpl::set_activity(WorkerId w, ActivityId a) {
+  WorkerState& ws = workers_[w];
+  if (a == kNoId || a == ws.activity) return;
+  const ActivityId previous = ws.activity;
+  const std::size_t na = scenario_.activities.size();
+  for (QueueId q : ws.queues) {
+    --queue_activity_counts_[q * na + previous];
+    ++queue_activity_counts_[q * na + a];
+  }
+  ws.activity = a;
+  if (!scenario_.activities[previous].available && scenario_.activities[a].available)
+    ws.idle_since = now_;
+  Event e;
+  e.time = now_;
+  e.type = EventType::worker_activity_update;
+  e.worker = w;
+  e.activity = a;
+  e.previous_activity = previous;
+  emit(e);
+  refresh_pools(w);
+  if (scenario_.activities[a].available) queue_fill(w);
+}
+
+}  // namespace trsim::detail

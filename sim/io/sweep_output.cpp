@@ -1,0 +1,250 @@
+// What a sweep writes: the JSON (docs/experiments.md), the CSV and the table a person reads.
+// `trsim merge` writes the same three from merged shards, through these same functions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "io/json_layout.hpp"
+#include "trsim/sweep.hpp"
+#include "trsim/value.hpp"
+
+namespace trsim {
+
+namespace {
+
+using detail::json_aggregate;
+using detail::json_indent;
+using detail::json_key;
+
+void string_list(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    append_json_string(out, items[i]);
+  }
+  out += ']';
+}
+
+// One map of metric -> aggregate, a member per line.
+void metric_map(std::string& out, const std::vector<std::string>& metrics,
+                const std::vector<Aggregate>& values, bool with_range, int depth) {
+  out += "{\n";
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    json_key(out, depth + 1, metrics[i]);
+    json_aggregate(out, values[i], with_range);
+    out += i + 1 < metrics.size() ? ",\n" : "\n";
+  }
+  json_indent(out, depth);
+  out += '}';
+}
+
+std::string csv_cell(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+void csv_number(std::string& out, double v) {
+  out += ',';
+  if (!std::isnan(v)) append_json_number(out, v);
+}
+
+// A number for a person: 4 significant digits; "-" for null.
+std::string shown(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4g}", v); }
+
+std::string shown(const Aggregate& a) {
+  if (std::isnan(a.ci95)) return shown(a.mean);
+  return fmt::format("{} ± {}", shown(a.mean), shown(a.ci95));
+}
+
+// The metric's name in a table header: the workspace prefix is implied.
+std::string short_name(const std::string& metric) {
+  constexpr std::string_view kWorkspace = "workspace.";
+  if (metric.compare(0, kWorkspace.size(), kWorkspace) == 0)
+    return metric.substr(kWorkspace.size());
+  return metric;
+}
+
+// A table as aligned columns (widths in code points, so "±" counts once).
+std::string aligned(const std::vector<std::vector<std::string>>& rows) {
+  const auto width = [](const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  };
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) line += "  ";
+      line += row[c];
+      if (c + 1 < row.size()) line.append(widths[c] - width(row[c]), ' ');
+    }
+    out += "  " + line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sweep_json(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
+  const SweepDesign& d = results.design;
+  std::vector<std::string> parameters;
+  for (const SweepParameter& p : d.grid.parameters) parameters.push_back(p.path);
+  std::string out = "{\n";
+  json_key(out, 1, "scenario");
+  append_json_string(out, d.scenario);
+  out += ",\n";
+  json_key(out, 1, "version");
+  append_json_string(out, TRSIM_VERSION);
+  out += ",\n";
+  json_key(out, 1, "seed");
+  fmt::format_to(std::back_inserter(out), "{},\n", d.seed);  // exact: seeds use all 64 bits
+  json_key(out, 1, "replications");
+  fmt::format_to(std::back_inserter(out), "{},\n", d.replications);
+  json_key(out, 1, "parameters");
+  string_list(out, parameters);
+  out += ",\n";
+  json_key(out, 1, "baseline");
+  fmt::format_to(std::back_inserter(out), "{},\n", d.baseline);
+  json_key(out, 1, "metrics");
+  string_list(out, d.metrics);
+  out += ",\n";
+  if (results.precision) {
+    const PrecisionReport& p = *results.precision;
+    json_key(out, 1, "precision");
+    out += "{\"targets\": {";
+    for (std::size_t i = 0; i < p.targets.size(); ++i) {
+      if (i > 0) out += ", ";
+      append_json_string(out, p.targets[i].metric);
+      out += ": ";
+      append_json_number(out, p.targets[i].half_width);
+    }
+    fmt::format_to(std::back_inserter(out),
+                   "}}, \"batch\": {}, \"max_replications\": {}, \"met\": {}}},\n", p.batch,
+                   p.max_replications, p.met);
+  }
+  json_key(out, 1, "points");
+  out += points.empty() ? "[" : "[\n";
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const SweepPointSummary& s = points[i];
+    json_indent(out, 2);
+    out += "{\n";
+    json_key(out, 3, "index");
+    fmt::format_to(std::back_inserter(out), "{},\n", s.index);
+    json_key(out, 3, "values");
+    out += '{';
+    for (std::size_t k = 0; k < parameters.size(); ++k) {
+      if (k > 0) out += ", ";
+      append_json_string(out, parameters[k]);
+      out += ": ";
+      append_json_string(out, s.values[k]);
+    }
+    out += "},\n";
+    json_key(out, 3, "replications");
+    fmt::format_to(std::back_inserter(out), "{},\n", s.replications);
+    json_key(out, 3, "metrics");
+    metric_map(out, d.metrics, s.metrics, true, 3);
+    out += ",\n";
+    json_key(out, 3, "difference");
+    if (s.index == d.baseline)
+      out += "null";
+    else
+      metric_map(out, d.metrics, s.differences, false, 3);
+    out += ",\n";
+    json_key(out, 3, "statistics");
+    detail::json_aggregate_tree(out, s.statistics, 3);
+    out += '\n';
+    json_indent(out, 2);
+    out += i + 1 < points.size() ? "},\n" : "}\n";
+  }
+  if (!points.empty()) json_indent(out, 1);
+  out += "]\n}\n";
+  return out;
+}
+
+std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
+  const SweepDesign& d = results.design;
+  std::string out;
+  bool first = true;
+  const auto header = [&](const std::string& name) {
+    if (!first) out += ',';
+    first = false;
+    out += csv_cell(name);
+  };
+  for (const SweepParameter& p : d.grid.parameters) header(p.path);
+  for (const std::string& m : d.metrics) {
+    header(m + ".mean");
+    header(m + ".ci95");
+    header(m + ".diff");
+    header(m + ".diff_ci95");
+  }
+  out += '\n';
+  for (const SweepPointSummary& s : points) {
+    std::string row;
+    for (std::size_t k = 0; k < s.values.size(); ++k) {
+      if (k > 0) row += ',';
+      row += csv_cell(s.values[k]);
+    }
+    for (std::size_t m = 0; m < d.metrics.size(); ++m) {
+      csv_number(row, s.metrics[m].mean);
+      csv_number(row, s.metrics[m].ci95);
+      const bool base = s.differences.empty();
+      csv_number(row, base ? kNull : s.differences[m].mean);
+      csv_number(row, base ? kNull : s.differences[m].ci95);
+    }
+    // A grid without parameters has rows that would start with a comma; keep them as written.
+    out += d.grid.parameters.empty() && !row.empty() ? row.substr(1) : row;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string sweep_table(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
+  const SweepDesign& d = results.design;
+  std::string out = fmt::format("sweep of {}: {} point{}, {} replication{} each (seed {})\n",
+                                d.scenario, points.size(), points.size() == 1 ? "" : "s",
+                                d.replications, d.replications == 1 ? "" : "s", d.seed);
+  std::vector<std::string> head{"point"};
+  for (const SweepParameter& p : d.grid.parameters) head.push_back(p.path);
+  const auto table = [&](bool differences) {
+    std::vector<std::vector<std::string>> rows{head};
+    for (const std::string& m : d.metrics) rows.front().push_back(short_name(m));
+    for (const SweepPointSummary& s : points) {
+      std::vector<std::string> row{std::to_string(s.index)};
+      row.insert(row.end(), s.values.begin(), s.values.end());
+      for (std::size_t m = 0; m < d.metrics.size(); ++m) {
+        if (!differences)
+          row.push_back(shown(s.metrics[m]));
+        else
+          row.push_back(s.differences.empty() ? "baseline" : shown(s.differences[m]));
+      }
+      rows.push_back(std::move(row));
+    }
+    return aligned(rows);
+  };
+  out += "\nmean ± ci95 over the replications:\n" + table(false);
+  if (points.size() > 1) {
+    out += fmt::format("\npaired difference to point {} (common random numbers), mean ± ci95:\n",
+                       d.baseline);
+    out += table(true);
+  }
+  if (results.precision && !results.precision->met)
+    out += fmt::format("\nprecision targets not met: stopped at the cap of {} replications\n",
+                       results.precision->max_replications);
+  return out;
+}
+
+}  // namespace trsim

@@ -1,0 +1,130 @@
+// The loader's entry points: read the text, apply --set overrides, build each section in
+// dependency order, and return either the scenario or every diagnostic. Nothing escapes as an
+// exception: a bug in here becomes an "internal error" diagnostic rather than a crash.
+#include "trsim/loader.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <exception>
+#include <new>
+#include <string_view>
+
+#include "load/context.hpp"
+#include "load/files.hpp"
+#include "load/overrides.hpp"
+#include "load/sections.hpp"
+#include "model/units.hpp"
+
+namespace trsim {
+
+namespace detail {
+namespace {
+
+// Sections whose keys are fixed, which --set may create when the file leaves them out
+// (`--set workspace.multi_task=false`); named collections may not, so a typo in a group name
+// cannot silently add a group.
+constexpr std::array<std::string_view, 2> kCreatableSections = {"statistics", "workspace"};
+
+LoadResult finish(LoadContext& ctx) {
+  LoadResult result;
+  if (!ctx.diags.has_errors()) {
+    ctx.sc.source_file = ctx.scenario_source().file;
+    result.scenario = std::move(ctx.sc);
+  }
+  result.diagnostics = ctx.diags.take_sorted();
+  return result;
+}
+
+LoadResult load(std::string_view yaml, const std::string& file_name, const std::string& base_dir,
+                const LoadOptions& options) {
+  LoadContext ctx;
+  ctx.base_dir = base_dir;
+  ctx.limits = options.limits;
+  ctx.sc.max_events = options.limits.max_events;
+  ctx.sources.push_back({file_name, std::string(yaml)});
+  ctx.diags.register_file(file_name);
+  ctx.sc.name = file_stem(file_name);
+
+  std::optional<YAML::Node> root = parse_yaml_document(ctx.scenario_source(), ctx.diags);
+  if (!root) return finish(ctx);
+  if (!root->IsDefined() || root->IsNull()) {
+    ctx.diags.error({file_name, 1, 1},
+                    "the scenario is empty (it needs at least 'workers' and 'arrivals' to "
+                    "simulate anything)");
+    return finish(ctx);
+  }
+  const Reader r = ctx.reader();
+  if (!root->IsMap()) {
+    r.error(r.root(*root, ""), fmt::format("expected a map of settings at the top level, got {}",
+                                           Reader::describe(*root)));
+    return finish(ctx);
+  }
+  apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator,
+                  ctx.diags);
+
+  const MapView top(r, r.root(*root, ""), KeySet::top_level);
+  build_settings(ctx, top);
+  build_activities(ctx, top);
+  build_channels(ctx, top);
+  build_workspace(ctx, top);
+  build_task_queues(ctx, top);
+  build_workflows(ctx, top);
+  build_behaviors(ctx, top);
+  build_workers(ctx, top);
+  build_arrivals(ctx, top);
+  build_expectations(ctx, top);
+  build_sweep(ctx, top);
+  return finish(ctx);
+}
+
+LoadResult internal_error(const std::string& file_name, std::string what) {
+  LoadResult result;
+  Diagnostic d;
+  d.where = {file_name, 0, 0};
+  d.message = fmt::format("internal error while loading the scenario ({}); please report it", what);
+  result.diagnostics.push_back(std::move(d));
+  return result;
+}
+
+}  // namespace
+}  // namespace detail
+
+std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error) {
+  return detail::parse_duration(text, error);
+}
+
+LoadResult load_scenario_text(std::string_view yaml, const std::string& file_name,
+                              const std::string& base_dir, const LoadOptions& options) {
+  try {
+    return detail::load(yaml, file_name, base_dir, options);
+  } catch (const std::bad_alloc&) {
+    return detail::internal_error(file_name, "out of memory");
+  } catch (const std::exception& e) {
+    return detail::internal_error(file_name, e.what());
+  } catch (...) {
+    return detail::internal_error(file_name, "unknown exception");
+  }
+}
+
+LoadResult load_scenario_file(const std::string& path, const LoadOptions& options) {
+  try {
+    std::string why;
+    const std::optional<std::string> text = detail::read_text_file(path, &why);
+    if (!text) {
+      LoadResult result;
+      Diagnostic d;
+      d.where = {path, 0, 0};
+      d.message = fmt::format("cannot read the scenario: {}", why);
+      result.diagnostics.push_back(std::move(d));
+      return result;
+    }
+    return load_scenario_text(*text, path, detail::parent_folder(path), options);
+  } catch (const std::exception& e) {
+    return detail::internal_error(path, e.what());
+  } catch (...) {
+    return detail::internal_error(path, "unknown exception");
+  }
+}
+
+}  // namespace trsim

@@ -1,0 +1,26 @@
+#pragma once
+// One builder per top-level section of the scenario (§2). Each reads its section from the
+// checked top-level map, fills its part of ctx.sc and the name index others resolve against, and
+// reports problems; they run in dependency order (see loader.cpp).
+#include "load/context.hpp"
+
+namespace trsim::detail {
+
+/// name, seed, start, horizon, warmup, drain, replications, statistics.
+void build_settings(LoadContext& ctx, const MapView& top);
+/// activities (or the three defaults) and channels (the five defaults plus declared ones).
+void build_activities(LoadContext& ctx, const MapView& top);
+void build_channels(LoadContext& ctx, const MapView& top);
+/// workspace: default and timeout activities, multi_task, prioritize_queue_order.
+void build_workspace(LoadContext& ctx, const MapView& top);
+void build_task_queues(LoadContext& ctx, const MapView& top);
+void build_workflows(LoadContext& ctx, const MapView& top);
+void build_behaviors(LoadContext& ctx, const MapView& top);
+/// worker groups and the expanded workers (adds the built-in "default" behaviour when needed).
+void build_workers(LoadContext& ctx, const MapView& top);
+void build_arrivals(LoadContext& ctx, const MapView& top);
+void build_expectations(LoadContext& ctx, const MapView& top);
+/// sweep: each path must name a scalar setting of this scenario, each value list scalars.
+void build_sweep(LoadContext& ctx, const MapView& top);
+
+}  // namespace trsim::detail

@@ -1,0 +1,21 @@
+#pragma once
+// Trace files (§2): a CSV of the tasks to replay, one row each, with a `time` column, optional
+// handle_time, patience, priority and channel, and task attributes in every other column.
+#include <optional>
+#include <vector>
+
+#include "load/context.hpp"
+#include "trsim/scenario.hpp"
+
+namespace trsim::detail {
+
+struct TraceData {
+  std::vector<TraceRow> rows;  ///< in time order
+  bool every_row_has_handle_time = true;
+};
+
+/// Reads `csv`; every problem is reported at CSVFILE:LINE:COL and gives nullopt.
+std::optional<TraceData> read_trace(const Source& csv, const NameIndex& channels,
+                                    Diagnostics& diags);
+
+}  // namespace trsim::detail

@@ -1,0 +1,271 @@
+// Workflows: the reservation timeout and a configuration with the exact structure of a
+// TaskRouter Workflow configuration, written inline or in a JSON file exported from TaskRouter.
+#include <fmt/format.h>
+
+#include <array>
+#include <cctype>
+#include <limits>
+#include <string_view>
+
+#include "load/sections.hpp"
+
+namespace trsim::detail {
+
+namespace {
+
+
+constexpr std::int64_t kMaxPriority = std::numeric_limits<std::int32_t>::max();
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+class ConfigurationReader {
+ public:
+  ConfigurationReader(LoadContext& ctx, const Reader& r, Workflow& w) : ctx_(ctx), r_(r), w_(w) {}
+
+  void read(const Item& item) {
+    MapView cfg(r_, item, KeySet::configuration);
+    if (!cfg.ok()) return;
+    const Item* routing_item = cfg.find("task_routing");
+    if (routing_item == nullptr) {
+      if (cfg.complete()) r_.error(item, fmt::format("'{}' needs 'task_routing'", item.name));
+      return;
+    }
+    MapView routing(r_, *routing_item, KeySet::task_routing);
+    if (!routing.ok()) return;
+    if (const Item* filters = routing.find("filters")) {
+      if (const auto list = r_.list(*filters))
+        for (const Item& f : *list) read_filter(f);
+    }
+    if (const Item* d = routing.find("default_filter")) {
+      MapView df(r_, *d, KeySet::default_filter);
+      w_.default_target.where = r_.at(*d);
+      if (const Item* q = df.find("queue"))
+        w_.default_target.queue = queue(*q);
+      else if (df.complete())
+        r_.error(*d, "'default_filter' needs a 'queue'");
+    }
+  }
+
+ private:
+  QueueId queue(const Item& item) {
+    const std::optional<std::string> text = r_.string(item);
+    if (!text) return kNoId;
+    if (is_sid(*text, "WQ")) {
+      if (const auto it = ctx_.queue_by_sid.find(*text); it != ctx_.queue_by_sid.end())
+        return it->second;
+      if (ctx_.queues.complete)
+        r_.error(item,
+                 fmt::format("unknown task queue sid '{}' (no task queue declares or derives it)",
+                             *text));
+      return kNoId;
+    }
+    return resolve_name(r_, item, ctx_.queues, "task queue");
+  }
+
+  void read_filter(const Item& item) {
+    MapView f(r_, item, KeySet::filter);
+    if (!f.ok()) return;
+    WorkflowFilter filter;
+    filter.where = r_.at(item);
+    const Item* name = f.find("filter_friendly_name");
+    if (name == nullptr) name = f.find("friendly_name");
+    if (name != nullptr) filter.name = r_.string(*name).value_or("");
+    if (const Item* x = f.find("expression")) {
+      if (auto e = read_expression(r_, *x, ExpressionScope::task))
+        filter.expression = std::move(*e);
+    } else if (f.complete()) {
+      r_.error(item,
+               fmt::format("filter '{}' needs an 'expression' (use \"1==1\" to match every task)",
+                           filter.name.empty() ? item.name : filter.name));
+    }
+    const Item* targets = f.find("targets");
+    if (targets == nullptr) {
+      if (f.complete())
+        r_.error(item, fmt::format("filter '{}' needs 'targets'",
+                                   filter.name.empty() ? item.name : filter.name));
+    } else if (const auto list = r_.list(*targets)) {
+      if (list->empty()) r_.error(*targets, "'targets' needs at least one target");
+      for (const Item& t : *list) read_target(t, filter);
+    }
+    w_.filters.push_back(std::move(filter));
+  }
+
+  void read_target(const Item& item, WorkflowFilter& filter) {
+    MapView t(r_, item, KeySet::target);
+    if (!t.ok()) return;
+    WorkflowTarget target;
+    target.where = r_.at(item);
+    if (const Item* q = t.find("queue")) {
+      target.queue = queue(*q);
+    } else if (filter.targets.empty()) {
+      if (t.complete())
+        r_.error(item,
+                 "the first target of a filter must name a 'queue' (later targets inherit it)");
+    } else {
+      target.queue = filter.targets.back().queue;
+    }
+    if (const Item* x = t.find("expression"))
+      target.expression = read_expression(r_, *x, ExpressionScope::target);
+    if (const Item* x = t.find("skip_if"))
+      target.skip_if = read_expression(r_, *x, ExpressionScope::skip_if);
+    if (const Item* x = t.find("priority")) target.priority = r_.integer(*x, 0, kMaxPriority);
+    if (const Item* x = t.find("timeout")) {
+      if (const auto d = r_.duration(*x)) {
+        if (*d == 0)
+          r_.error(
+              *x,
+              "a target's 'timeout' must be > 0 (leave it out to wait until the task is accepted, "
+              "canceled or its TTL ends)");
+        else
+          target.timeout = *d;
+      }
+    }
+    if (const Item* x = t.find("order_by")) read_order_by(*x, target);
+    if (const Item* x = t.find("known_worker_sid"))
+      target.known_worker_sid_attribute = task_attribute(*x);
+    if (const Item* x = t.find("known_worker_friendly_name"))
+      target.known_worker_name_attribute = task_attribute(*x);
+    filter.targets.push_back(std::move(target));
+  }
+
+  // TaskRouter writes these as `task.<attribute>`; a bare attribute name means the same.
+  std::string task_attribute(const Item& item) {
+    std::string text = r_.string(item).value_or("");
+    if (text.rfind("task.", 0) == 0) text.erase(0, 5);
+    if (text.empty())
+      r_.error(item, fmt::format("'{}' needs the task attribute that holds the worker", item.name));
+    return text;
+  }
+
+  void read_order_by(const Item& item, WorkflowTarget& target) {
+    const std::optional<std::string> text = r_.string(item);
+    if (!text) return;
+    const std::string_view s = *text;
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t comma = s.find(',', start);
+      const std::size_t end = comma == std::string_view::npos ? s.size() : comma;
+      read_clause(item, s, start, end, target);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+
+  // One "worker.<attribute> [ASC|DESC]" clause in s[begin, end).
+  void read_clause(const Item& item, std::string_view s, std::size_t begin, std::size_t end,
+                   WorkflowTarget& target) {
+    std::vector<std::pair<std::size_t, std::string_view>> words;  // offset, word
+    for (std::size_t i = begin; i < end;) {
+      while (i < end && is_space(s[i])) ++i;
+      const std::size_t w = i;
+      while (i < end && !is_space(s[i])) ++i;
+      if (i > w) words.emplace_back(w, s.substr(w, i - w));
+    }
+    const auto fail = [&](std::size_t offset, std::string message) {
+      r_.diags().error(r_.in_scalar(item, offset), std::move(message));
+    };
+    if (words.empty()) {
+      fail(begin,
+           "empty clause in 'order_by' (write e.g. \"worker.level DESC, worker.experience ASC\")");
+      return;
+    }
+    const auto [path_at, path] = words[0];
+    if (path.rfind("worker.", 0) != 0 || path.size() == 7) {
+      fail(path_at, fmt::format("order_by clause '{}' must sort by a worker attribute written as "
+                                "'worker.<attribute>'",
+                                path));
+      return;
+    }
+    OrderByClause clause;
+    clause.attribute = std::string(path.substr(7));
+    if (clause.attribute.find('-') != std::string::npos) {
+      fail(path_at + 7 + clause.attribute.find('-'), "hyphens are not allowed in attribute names");
+      return;
+    }
+    if (words.size() >= 2) {
+      std::string dir(words[1].second);
+      for (char& c : dir) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (dir == "DESC") {
+        clause.descending = true;
+      } else if (dir != "ASC") {
+        fail(words[1].first,
+             fmt::format("expected ASC or DESC after '{}', got '{}'", path, words[1].second));
+        return;
+      }
+    }
+    if (words.size() > 2) {
+      fail(words[2].first, fmt::format("unexpected '{}' in order_by (separate clauses with commas)",
+                                       words[2].second));
+      return;
+    }
+    target.order_by.push_back(std::move(clause));
+  }
+
+  LoadContext& ctx_;
+  const Reader& r_;
+  Workflow& w_;
+};
+
+}  // namespace
+
+void build_workflows(LoadContext& ctx, const MapView& top) {
+  const Item* section = top.find("workflows");
+  if (section == nullptr) return;
+  const Reader r = ctx.reader();
+  MapView workflows(r, *section, std::nullopt);
+  if (!workflows.ok()) {
+    ctx.workflows.complete = false;
+    return;
+  }
+  SidOwners sids;
+  for (const auto& e : workflows.entries()) {
+    MapView fields(r, e.item, KeySet::workflow);
+    Workflow w;
+    w.name = e.key;
+    w.where = r.key_at(e.item);
+    if (const Item* i = fields.find("task_reservation_timeout")) {
+      // TaskRouter states this limit in seconds, so the message does too.
+      if (const auto d = r.duration(*i)) {
+        if (*d < kMicrosPerSecond || *d > 86400 * kMicrosPerSecond)
+          r.error(*i,
+                  fmt::format(
+                      "'task_reservation_timeout' must be between 1 and 86400 seconds (got {}s)",
+                      describe_number(to_seconds(*d))));
+        else
+          w.task_reservation_timeout = *d;
+      }
+    }
+    if (const Item* i = fields.find("reservation_timeout_advances_step"))
+      w.reservation_timeout_advances_step = r.boolean(*i).value_or(false);
+    w.sid =
+        read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
+    const Item* inline_config = fields.find("configuration");
+    const Item* file = fields.find("configuration_file");
+    if (inline_config != nullptr && file != nullptr) {
+      ctx.diags.error(r.key_at(*file), fmt::format("workflow '{}' has both 'configuration' and "
+                                                   "'configuration_file'; give only one",
+                                                   e.key));
+    } else if (inline_config != nullptr) {
+      ConfigurationReader(ctx, r, w).read(*inline_config);
+    } else if (file != nullptr) {
+      if (const Source* src = ctx.load_file(r, *file)) {
+        if (const auto root = parse_yaml_document(*src, ctx.diags)) {
+          const Reader fr = ctx.reader_for(*src);
+          Item config = fr.root(*root, "configuration");
+          if (root->IsNull())
+            ctx.diags.error({src->file, 1, 1}, "the workflow configuration file is empty");
+          else
+            ConfigurationReader(ctx, fr, w).read(config);
+        }
+      }
+    } else if (fields.complete()) {
+      ctx.diags.error(r.key_at(e.item), fmt::format("workflow '{}' needs a 'configuration' or a "
+                                                    "'configuration_file'",
+                                                    e.key));
+    }
+    ctx.workflows.add(w.name);
+    ctx.sc.workflows.push_back(std::move(w));
+  }
+}
+
+}  // namespace trsim::detail

@@ -1,0 +1,305 @@
+#include "stats/interval_collector.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+#include "trsim/statistics.hpp"
+#include "trsim/value.hpp"
+
+namespace trsim::detail {
+
+namespace {
+
+double ratio(std::int64_t num, std::int64_t den) {
+  return den == 0 ? kNull : static_cast<double>(num) / static_cast<double>(den);
+}
+
+// A threshold key is written the way JSON writes the number: "20", "0.5" (as in the statistics).
+std::string number_key(double v) {
+  std::string key;
+  append_json_number(key, v);
+  return key;
+}
+
+}  // namespace
+
+IntervalCollector::IntervalCollector(const Scenario& scenario)
+    : scenario_(scenario),
+      length_(std::max<SimTime>(scenario.statistics.interval, 1)),
+      horizon_(std::max<SimTime>(scenario.horizon, 1)),
+      count_(static_cast<std::size_t>((horizon_ + length_ - 1) / length_)),
+      queue_count_(scenario.task_queues.size()),
+      group_count_(scenario.worker_groups.size()),
+      activity_count_(scenario.activities.size()),
+      scope_count_(1 + queue_count_ + group_count_) {
+  std::vector<std::string> keys;
+  const auto& raw = scenario.statistics.service_level_thresholds;
+  for (std::size_t k = 0; k < raw.size(); ++k) {
+    std::string key = number_key(raw[k]);
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    keys.push_back(std::move(key));
+    thresholds_.push_back(from_seconds(raw[k]));
+    threshold_source_.push_back(k);
+  }
+  wait_buckets_ = WaitBuckets(thresholds_);
+  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_;
+  for (std::size_t f = 0; f < field_count_; ++f)
+    if (is_gauge(f)) gauge_fields_.push_back(f);
+
+  activity_available_.resize(activity_count_);
+  for (std::size_t a = 0; a < activity_count_; ++a)
+    activity_available_[a] = scenario.activities[a].available ? 1 : 0;
+
+  // Every worker starts idle in its initial activity at time 0.
+  level_.assign(scope_count_ * field_count_, 0);
+  const std::size_t worker_count = scenario.workers.size();
+  workers_.resize(worker_count);
+  for (std::size_t w = 0; w < worker_count; ++w) {
+    const Worker& worker = scenario.workers[w];
+    WorkerState& ws = workers_[w];
+    ActivityId a = worker.initial_activity;
+    if (a == kNoId) a = scenario.workspace.default_activity;
+    if (a >= activity_count_) a = kNoId;
+    ws.activity = a;
+    ws.available = a != kNoId ? activity_available_[a] : 0;
+    if (worker.group < group_count_) ws.group_base = base(group_scope(worker.group));
+    if (a == kNoId) continue;
+    for (const std::size_t at : {std::size_t{0}, ws.group_base}) {
+      if (at == kNoScope) continue;
+      ++level_[at + activity_field(a)];
+      level_[at + kIdle] += ws.available;
+    }
+  }
+  open_interval(0);
+}
+
+// Opens interval k (the table grows by one row; the intervals in between are opened too, so that
+// their gauges hold level × length).
+void IntervalCollector::open_interval(std::size_t k) {
+  current_ = k;
+  raw_.resize((k + 1) * scope_count_ * field_count_, 0);
+  current_row_ = raw_.data() + k * scope_count_ * field_count_;
+  const SimTime start = static_cast<SimTime>(k) * length_;
+  current_end_ = k + 1 >= count_ ? horizon_ : start + length_;
+  const std::int64_t len = current_end_ - start;
+  for (std::size_t s = 0; s < scope_count_; ++s) {
+    std::int64_t* r = current_row_ + base(s);
+    const std::int64_t* level = level_.data() + base(s);
+    for (const std::size_t f : gauge_fields_) r[f] = level[f] * len;
+  }
+}
+
+void IntervalCollector::advance(SimTime now) {
+  while (now >= current_end_ && current_ + 1 < count_) open_interval(current_ + 1);
+}
+
+// A worker takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
+// longer idle if its activity is available (its activity does not change).
+void IntervalCollector::on_hold(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  if (ws.held++ != 0) return;
+  const std::int64_t rest = remaining(e.time);
+  bump(0, kBusy, 1, rest);
+  bump(0, kIdle, -ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, 1, rest);
+  bump(group, kIdle, -ws.available, rest);
+}
+
+// A worker gives a reservation back (one it does not hold is ignored). Only its last one changes a
+// gauge: it is no longer busy, and idle again if its activity is available.
+void IntervalCollector::on_release(const Event& e) {
+  if (e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  if (ws.held == 0 || --ws.held != 0) return;
+  const std::int64_t rest = remaining(e.time);
+  bump(0, kBusy, -1, rest);
+  bump(0, kIdle, ws.available, rest);
+  const std::size_t group = ws.group_base;
+  if (group == kNoScope) return;
+  bump(group, kBusy, -1, rest);
+  bump(group, kIdle, ws.available, rest);
+}
+
+// The worker moves to `activity` (out of range = none); the activity gauges of the workspace and
+// of its group follow, and so does idle if it holds no reservation.
+void IntervalCollector::move_worker(WorkerState& ws, ActivityId activity, SimTime now) {
+  const ActivityId to = activity < activity_count_ ? activity : kNoId;
+  if (to == ws.activity) return;
+  const std::uint8_t available = to != kNoId ? activity_available_[to] : 0;
+  const std::int64_t idle_delta = ws.held == 0 ? std::int64_t{available} - ws.available : 0;
+  const std::int64_t rest = remaining(now);
+  for (const std::size_t at : {std::size_t{0}, ws.group_base}) {
+    if (at == kNoScope) continue;
+    if (idle_delta != 0) bump(at, kIdle, idle_delta, rest);
+    if (ws.activity != kNoId) bump(at, activity_field(ws.activity), -1, rest);
+    if (to != kNoId) bump(at, activity_field(to), 1, rest);
+  }
+  ws.activity = to;
+  ws.available = available;
+}
+
+// The worker enters or leaves the timeout activity's "parked by a timeout" state: the
+// workers_parked gauge of the workspace and of its group follows.
+void IntervalCollector::set_parked(WorkerState& ws, bool parked, SimTime now) {
+  if (ws.parked == parked) return;
+  ws.parked = parked;
+  const std::int64_t rest = remaining(now);
+  bump(0, kParked, parked ? 1 : -1, rest);
+  if (ws.group_base != kNoScope) bump(ws.group_base, kParked, parked ? 1 : -1, rest);
+}
+
+void IntervalCollector::on_task_created(const Event& e) {
+  ++current_row_[kOffered];
+  bump(0, kWaiting, 1, remaining(e.time));
+}
+
+void IntervalCollector::on_queue_entered(const Event& e) {
+  if (e.queue >= queue_count_) return;
+  const std::size_t at = base(queue_scope(e.queue));
+  ++current_row_[at + kOffered];
+  bump(at, kWaiting, 1, remaining(e.time));
+}
+
+// A task_queue_entered for the new queue follows.
+void IntervalCollector::on_queue_moved(const Event& e) {
+  if (e.previous_queue >= queue_count_) return;
+  bump(base(queue_scope(e.previous_queue)), kWaiting, -1, remaining(e.time));
+}
+
+// A task stopped waiting, accepted: the workspace and the reservation's queue (e.queue) count it
+// and its wait; the worker's group counts it.
+void IntervalCollector::on_accepted(const Event& e) {
+  const std::int64_t wait = e.time - e.task_created_at;
+  const std::int64_t rest = remaining(e.time);
+  // One bucket increment stands for every threshold the wait is at or under (wait_buckets.hpp).
+  const std::size_t bucket = wait_buckets_.bucket(wait);
+  const auto count = [&](std::size_t at) {
+    bump(at, kWaiting, -1, rest);
+    std::int64_t* r = current_row_ + at;
+    ++r[kAccepted];
+    r[kWaitAccepted] += wait;
+    ++r[bucket_field(bucket)];
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++current_row_[workers_[e.worker].group_base + kAccepted];
+}
+
+// A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
+// never entered one) count it.
+void IntervalCollector::on_canceled(const Event& e) {
+  const std::int64_t rest = remaining(e.time);
+  const std::int64_t abandoned = e.reason == CancelReason::abandoned ? 1 : 0;
+  const auto count = [&](std::size_t at) {
+    bump(at, kWaiting, -1, rest);
+    std::int64_t* r = current_row_ + at;
+    ++r[kCanceled];
+    r[kAbandoned] += abandoned;
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+}
+
+void IntervalCollector::on_timeout(const Event& e) {
+  std::int64_t* const row = current_row_;
+  ++row[kTimedOut];
+  if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    ++row[workers_[e.worker].group_base + kTimedOut];
+  on_release(e);
+  // The engine moves the worker to the timeout activity next (worker.activity.update); a worker
+  // already there is parked now.
+  if (e.worker < workers_.size()) {
+    WorkerState& ws = workers_[e.worker];
+    if (ws.activity == scenario_.workspace.timeout_activity) set_parked(ws, true, e.time);
+    else ws.timed_out = true;
+  }
+}
+
+void IntervalCollector::on_activity(const Event& e) {
+  if (e.activity == kNoId || e.worker >= workers_.size()) return;
+  WorkerState& ws = workers_[e.worker];
+  move_worker(ws, e.activity, e.time);
+  set_parked(ws, ws.timed_out && e.activity == scenario_.workspace.timeout_activity, e.time);
+  ws.timed_out = false;
+}
+
+IntervalTable IntervalCollector::finish() {
+  while (current_ + 1 < count_) open_interval(current_ + 1);
+
+  IntervalTable t;
+  t.length = length_;
+  t.horizon = horizon_;
+  t.count = count_;
+  t.scopes.push_back({IntervalScope::Kind::workspace, "workspace"});
+  for (const TaskQueue& q : scenario_.task_queues) t.scopes.push_back({IntervalScope::Kind::queue, q.name});
+  for (const WorkerGroup& g : scenario_.worker_groups) t.scopes.push_back({IntervalScope::Kind::group, g.name});
+
+  // Columns, and the scope kinds each applies to (W workspace, Q queue, G group).
+  enum Applies : unsigned { W = 1, Q = 2, G = 4 };
+  std::vector<unsigned> applies;
+  const auto column = [&](std::string name, unsigned kinds) {
+    t.columns.push_back(std::move(name));
+    applies.push_back(kinds);
+  };
+  column("offered", W | Q);
+  column("accepted", W | Q | G);
+  column("abandoned", W | Q);
+  column("canceled", W | Q);
+  for (const std::size_t k : threshold_source_)
+    column("service_level." + number_key(scenario_.statistics.service_level_thresholds[k]), W | Q);
+  [[maybe_unused]] const std::size_t c_abandon_rate = t.columns.size();
+  column("abandon_rate", W | Q);
+  column("avg_task_acceptance_time", W | Q);
+  column("reservations_timed_out", W | Q | G);
+  column("occupancy", W | G);
+  column("tasks_waiting", W | Q);
+  column("workers_parked", W | G);
+  [[maybe_unused]] const std::size_t c_workers = t.columns.size();
+  for (const Activity& a : scenario_.activities) column("workers." + a.name, W | G);
+
+  const std::size_t nc = t.columns.size();
+  t.defined.resize(scope_count_ * nc);
+  for (std::size_t s = 0; s < scope_count_; ++s) {
+    const unsigned kind = s == 0 ? W : (s <= queue_count_ ? Q : G);
+    for (std::size_t c = 0; c < nc; ++c) t.defined[s * nc + c] = (applies[c] & kind) != 0 ? 1 : 0;
+  }
+
+  t.values.assign(count_ * scope_count_ * nc, kNull);
+  for (std::size_t k = 0; k < count_; ++k) {
+    const double len = static_cast<double>(t.end(k) - t.start(k));
+    for (std::size_t s = 0; s < scope_count_; ++s) {
+      const std::int64_t* r = raw_.data() + (k * scope_count_ + s) * field_count_;
+      double* out = t.values.data() + t.cell(k, s, 0);
+      const std::int64_t stopped = r[kAccepted] + r[kCanceled];
+      std::size_t c = 0;
+      out[c++] = static_cast<double>(r[kOffered]);
+      out[c++] = static_cast<double>(r[kAccepted]);
+      out[c++] = static_cast<double>(r[kAbandoned]);
+      out[c++] = static_cast<double>(r[kCanceled]);
+      // Accepted within threshold i (at or under it): the buckets up to its rank.
+      for (std::size_t i = 0; i < thresholds_.size(); ++i)
+        out[c++] = ratio(wait_buckets_.at_or_under(r + bucket_field(0), i), stopped);
+      assert(c == c_abandon_rate);
+      out[c++] = ratio(r[kAbandoned], stopped);
+      out[c++] = r[kAccepted] == 0 ? kNull : static_cast<double>(r[kWaitAccepted]) / 1e6 / static_cast<double>(r[kAccepted]);
+      out[c++] = static_cast<double>(r[kTimedOut]);
+      out[c++] = ratio(r[kBusy], r[kBusy] + r[kIdle]);
+      out[c++] = static_cast<double>(r[kWaiting]) / len;
+      out[c++] = static_cast<double>(r[kParked]) / len;
+      assert(c == c_workers);
+      for (std::size_t a = 0; a < activity_count_; ++a)
+        out[c++] = static_cast<double>(r[activity_field(static_cast<ActivityId>(a))]) / len;
+      for (std::size_t i = 0; i < nc; ++i)
+        if (t.defined[s * nc + i] == 0) out[i] = kNull;
+    }
+  }
+  return t;
+}
+
+}  // namespace trsim::detail
