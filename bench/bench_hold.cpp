@@ -34,8 +34,8 @@ void BM_HoldModelBinaryHeap(benchmark::State& state) {
     heap.push_back({e.time + draw(), seq++});
     std::push_heap(heap.begin(), heap.end(), std::greater<>{});
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_HoldModelBinaryHeap)->Arg(100)->Arg(1000)->Arg(10000);
 
@@ -48,13 +48,14 @@ void BM_HoldModelEventQueue(benchmark::State& state) {
   trsim::Rng rng(42);
   trsim::detail::EventQueue queue;
   auto draw = [&] { return static_cast<std::int64_t>(-std::log(rng.uniform_open0()) * 1e6); };
-  for (std::size_t i = 0; i < n; ++i) queue.schedule_timer(draw(), 3, static_cast<std::uint32_t>(i));
+  for (std::size_t i = 0; i < n; ++i)
+    queue.schedule_timer(draw(), 3, static_cast<std::uint32_t>(i));
   for (auto _ : state) {
     const auto e = queue.pop();
     queue.schedule_timer(e.time + draw(), e.kind, e.entity);
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_HoldModelEventQueue)->Arg(100)->Arg(1000)->Arg(10000);
 

@@ -2,7 +2,6 @@
 // 10,000 workers. SPEC §6: the routing cost per offer must not grow linearly with the number of
 // workers in a queue, neither for the default longest-idle order nor for an order_by target.
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -56,11 +55,11 @@ void BM_ExpressionEvaluate(benchmark::State& state) {
   static const char* const texts[] = {
       "skills HAS 's27' AND level >= 2",
       "skill == 's27' AND tier == 2 AND language IN ['en', 'es']",
-      "worker.skills HAS task.skill AND worker.languages HAS task.language AND worker.level >= task.tier",
+      "worker.skills HAS task.skill AND worker.languages HAS task.language AND worker.level >= "
+      "task.tier",
   };
-  static const trsim::ExpressionScope scopes[] = {trsim::ExpressionScope::worker,
-                                                 trsim::ExpressionScope::task,
-                                                 trsim::ExpressionScope::target};
+  static const trsim::ExpressionScope scopes[] = {
+      trsim::ExpressionScope::worker, trsim::ExpressionScope::task, trsim::ExpressionScope::target};
   const auto which = static_cast<std::size_t>(state.range(0));
   const trsim::Expression e = parse(texts[which], scopes[which]);
   const Value worker = worker_attributes();
@@ -93,8 +92,9 @@ trsim::Scenario load(const std::string& yaml) {
 }
 
 // One queue of `agents` workers at 50% load, so most offers find many idle workers; about
-// 200,000 tasks whatever the size (the order is through a filter in both variants). With `order_by`, the target ranks workers by a level drawn per
-// worker (4 levels), which a linear scan of the idle pool would pay for on every offer.
+// 200,000 tasks whatever the size (the order is through a filter in both variants). With
+// `order_by`, the target ranks workers by a level drawn per worker (4 levels), which a linear scan
+// of the idle pool would pay for on every offer.
 std::string selection_yaml(int agents, bool order_by) {
   constexpr double mean_handle = 300.0;
   constexpr double tasks = 200000.0;
@@ -114,9 +114,9 @@ arrivals: {{calls: {{workflow: wf, channel: voice, rate: {}, handle_time: {{expo
 
 // The cost per offer through the whole engine, without the engine's set-up (random streams and
 // pools for every worker, which is paid once per run): each iteration also runs the same
-// scenario over one second and subtracts its CPU time (CPU, not wall: the machine is shared). A flat ns/offer across 10 .. 10,000
-// workers means no linear cost; what remains of the growth is the memory hierarchy (10,000
-// workers' state does not fit in the caches).
+// scenario over one second and subtracts its CPU time (CPU, not wall: the machine is shared). A
+// flat ns/offer across 10 .. 10,000 workers means no linear cost; what remains of the growth is the
+// memory hierarchy (10,000 workers' state does not fit in the caches).
 void run_selection(benchmark::State& state, bool order_by) {
   const int agents = static_cast<int>(state.range(0));
   const trsim::Scenario scenario = load(selection_yaml(agents, order_by));

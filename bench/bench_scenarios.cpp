@@ -1,6 +1,5 @@
 // Whole scenarios through the engine: events/s and tasks/s.
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -48,8 +47,10 @@ void BM_EngineMMc(benchmark::State& state) {
     const trsim::MetricNode* created = r.statistics.find("workspace.tasks_created");
     tasks += created ? static_cast<std::uint64_t>(created->value) : 0;
   }
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["tasks/s"] = benchmark::Counter(static_cast<double>(tasks), benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["tasks/s"] =
+      benchmark::Counter(static_cast<double>(tasks), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EngineMMc)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 

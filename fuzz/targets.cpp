@@ -11,11 +11,11 @@
 #include "load/diagnostics.hpp"
 #include "load/reader.hpp"
 #include "load/trace.hpp"
+#include "model/units.hpp"
 #include "trsim/expression.hpp"
 #include "trsim/json.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
-#include "model/units.hpp"
 
 namespace trsim::fuzz {
 namespace {
@@ -40,8 +40,9 @@ const Value& task_attributes() {
       {"level", Value::number(3)},
       {"vip", Value::boolean(true)},
       {"nothing", Value()},
-      {"customer", Value::object({{"tier", Value::string("gold")},
-                                  {"orders", Value::array({Value::object({{"id", Value::number(10)}})})}})},
+      {"customer",
+       Value::object({{"tier", Value::string("gold")},
+                      {"orders", Value::array({Value::object({{"id", Value::number(10)}})})}})},
   });
   return v;
 }
@@ -134,8 +135,10 @@ void units(std::string_view text) {
   else
     fuzz_check(!why.empty(), "a rejected rate without a reason");
   why.clear();
-  if (!detail::parse_iso8601_utc(text, &why)) fuzz_check(!why.empty(), "a rejected date without a reason");
-  if (const auto n = detail::parse_number(text)) fuzz_check(std::isfinite(*n), "a number that is not finite");
+  if (!detail::parse_iso8601_utc(text, &why))
+    fuzz_check(!why.empty(), "a rejected date without a reason");
+  if (const auto n = detail::parse_number(text))
+    fuzz_check(std::isfinite(*n), "a number that is not finite");
 }
 
 void json(std::string_view text) {

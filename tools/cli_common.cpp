@@ -1,8 +1,7 @@
 #include "cli_common.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +9,6 @@
 #include <cstdio>
 #include <iostream>
 #include <utility>
-
 
 namespace po = boost::program_options;
 
@@ -178,8 +176,10 @@ RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostre
   if (progress) {
     const auto started = std::chrono::steady_clock::now();
     const auto show = [started](std::uint32_t done, std::uint32_t total) {
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::string line = fmt::format("\r\033[Kreplications {}/{}, {} elapsed", done, total, wall_duration(elapsed));
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::string line = fmt::format("\r\033[Kreplications {}/{}, {} elapsed", done, total,
+                                     wall_duration(elapsed));
       if (done > 0 && done < total)
         line += ", about " + wall_duration(elapsed / done * (total - done)) + " left";
       std::fputs(line.c_str(), stderr);

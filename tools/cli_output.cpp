@@ -111,7 +111,8 @@ void append_block(std::string& out, const Scenario& scenario, const AggregateNod
     if (!a) return;
     out += fmt::format("  {:<34}{}{}\n", label, with_ci(*a, decimals, scale), unit);
   };
-  row(workspace ? "tasks created" : "tasks entered", workspace ? "tasks_created" : "tasks_entered", 1);
+  row(workspace ? "tasks created" : "tasks entered", workspace ? "tasks_created" : "tasks_entered",
+      1);
   row("tasks completed", "tasks_completed", 1);
   row("tasks canceled", "tasks_canceled", 1);
   row("  of which abandoned", "tasks_abandoned", 1);
@@ -192,8 +193,8 @@ std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario) {
 
 CheckReport check_expectations(const Scenario& scenario, const RunSummary& summary) {
   CheckReport report;
-  report.table += fmt::format("{:<48} {:<20} {:>22}  {}\n", "metric", "bound", "mean ± ci95",
-                              "result");
+  report.table +=
+      fmt::format("{:<48} {:<20} {:>22}  {}\n", "metric", "bound", "mean ± ci95", "result");
   for (const Expectation& e : scenario.expectations) {
     const std::optional<ExpectationOutcome> outcome = evaluate_expectation(e, summary.statistics);
     if (!outcome) {
@@ -205,9 +206,9 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
     }
     if (!outcome->met) ++report.failures;
     CheckCase c{e.metric, describe_bound(e), *outcome};
-    report.table += fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, c.bound,
-                                with_ci(c.outcome.value, 3),
-                                c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
+    report.table +=
+        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, c.bound, with_ci(c.outcome.value, 3),
+                    c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
     report.cases.push_back(std::move(c));
   }
   report.table += fmt::format("{} of {} expectations met\n",
@@ -223,12 +224,24 @@ std::string xml_escaped(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
       default:
         // Other control characters are not allowed in XML 1.0 at all.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
@@ -244,8 +257,8 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"trsim check\" tests=\"{}\" failures=\"{}\">\n",
                      report.cases.size(), report.failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
-                     suite, report.cases.size(), report.failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
+                     report.cases.size(), report.failures);
   // What reproduces the run: `trsim check` with this seed and these replications.
   out += fmt::format(
       "    <properties>\n      <property name=\"seed\" value=\"{}\"/>\n"

@@ -51,8 +51,8 @@ struct CheckCase {
 };
 
 struct CheckReport {
-  std::vector<CheckCase> cases;             ///< in the order of the `expect:` list
-  std::string table;                        ///< one row per expectation, then a tally
+  std::vector<CheckCase> cases;  ///< in the order of the `expect:` list
+  std::string table;             ///< one row per expectation, then a tally
   int failures = 0;
   std::vector<std::string> unknown_metrics;  ///< FILE:LINE:COL: diagnostics
 };

@@ -23,11 +23,13 @@ constexpr Verb kVerbs[] = {
      trsim::cli::verb_check},
     {"sweep", "run a grid of settings under common random numbers (--shard K/N for clusters)",
      trsim::cli::verb_sweep},
-    {"merge", "combine the shards of a sweep into the whole sweep's outputs", trsim::cli::verb_merge},
+    {"merge", "combine the shards of a sweep into the whole sweep's outputs",
+     trsim::cli::verb_merge},
     {"tune", "find the value of one setting that optimises a metric under constraints",
      trsim::cli::verb_tune},
     {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
-    {"report", "turn a summary or sweep JSON into a self-contained HTML report", trsim::cli::verb_report},
+    {"report", "turn a summary or sweep JSON into a self-contained HTML report",
+     trsim::cli::verb_report},
 };
 
 void print_usage(std::ostream& out) {

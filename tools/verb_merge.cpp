@@ -24,10 +24,12 @@ int verb_merge(int argc, char** argv) {
   std::string csv_path, json_path;
   bool quiet = false;
   po::options_description options("merge options");
-  options.add_options()                   //
+  options.add_options()             //
       ("help,h", "show this help")  //
-      ("csv", po::value(&csv_path)->value_name("FILE"), "write the sweep CSV to FILE (- = stdout)")  //
-      ("json", po::value(&json_path)->value_name("FILE"), "write the sweep JSON to FILE (- = stdout)")  //
+      ("csv", po::value(&csv_path)->value_name("FILE"),
+       "write the sweep CSV to FILE (- = stdout)")  //
+      ("json", po::value(&json_path)->value_name("FILE"),
+       "write the sweep JSON to FILE (- = stdout)")  //
       ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("part", po::value(&part_paths)->composing());
@@ -37,15 +39,18 @@ int verb_merge(int argc, char** argv) {
   positional.add("part", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "trsim merge: " << e.what() << "\n";
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: trsim merge " << help.synopsis << "\n\n" << options << "\n"
-              << "examples:\n" << help.examples << "\n";
+    std::cout << "usage: trsim merge " << help.synopsis << "\n\n"
+              << options << "\n"
+              << "examples:\n"
+              << help.examples << "\n";
     return kExitOk;
   }
   if (part_paths.empty()) {

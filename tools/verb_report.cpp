@@ -22,13 +22,15 @@ int verb_report(int argc, char** argv) {
       "  trsim report summary.json -o support-centre.html\n"
       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html   # in one step\n"
       "  trsim run scenarios/quickstart.yaml --json - --quiet | trsim report - -o quickstart.html\n"
-      "  trsim sweep scenarios/timeout-cascade.yaml --set workflows.support.task_reservation_timeout=15s,30s,60s "
+      "  trsim sweep scenarios/timeout-cascade.yaml --set "
+      "workflows.support.task_reservation_timeout=15s,30s,60s "
       "--json sweep.json && trsim report sweep.json -o sweep.html\n";
   std::string input, output;
   po::options_description options("report options");
-  options.add_options()                   //
-      ("help,h", "show this help")        //
-      ("output,o", po::value(&output)->value_name("FILE"), "write the HTML page to FILE (- = stdout)");
+  options.add_options()             //
+      ("help,h", "show this help")  //
+      ("output,o", po::value(&output)->value_name("FILE"),
+       "write the HTML page to FILE (- = stdout)");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
   po::options_description parsing;
@@ -37,7 +39,8 @@ int verb_report(int argc, char** argv) {
   positional.add("input", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "trsim report: " << e.what() << "\n";
@@ -45,13 +48,16 @@ int verb_report(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << "usage: trsim report " << synopsis << "\n\n"
-              << "One self-contained HTML page (inline SVG charts, no scripts) from a run's summary JSON or a\n"
+              << "One self-contained HTML page (inline SVG charts, no scripts) from a run's "
+                 "summary JSON or a\n"
                  "sweep's JSON; docs/report.md describes each chart.\n\n"
-              << options << "\nexamples:\n" << examples;
+              << options << "\nexamples:\n"
+              << examples;
     return kExitOk;
   }
   if (input.empty() || output.empty()) {
-    std::cerr << "trsim report: " << (input.empty() ? "missing the summary JSON file" : "missing -o REPORT.html")
+    std::cerr << "trsim report: "
+              << (input.empty() ? "missing the summary JSON file" : "missing -o REPORT.html")
               << " (usage: trsim report " << synopsis << ")\n";
     return kExitUsage;
   }

@@ -49,15 +49,18 @@ int verb_run(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  for (const auto& [name, path] : {std::pair{"--json", &json_path}, std::pair{"--events", &events_path},
-                                   std::pair{"--intervals", &intervals_path}}) {
+  for (const auto& [name, path] :
+       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path},
+        std::pair{"--intervals", &intervals_path}}) {
     if (!report_path.empty() && report_path == *path) {
-      std::cerr << "trsim run: " << name << " and --report cannot both write to '" << report_path << "'\n";
+      std::cerr << "trsim run: " << name << " and --report cannot both write to '" << report_path
+                << "'\n";
       return kExitUsage;
     }
   }
   if (report_path == "-") {
-    std::cerr << "trsim run: --report needs a file name (use `trsim report SUMMARY.json -o -` for stdout)\n";
+    std::cerr << "trsim run: --report needs a file name (use `trsim report SUMMARY.json -o -` for "
+                 "stdout)\n";
     return kExitUsage;
   }
   const auto scenario = load(common, !common.quiet);

@@ -38,12 +38,13 @@ std::string counts_text(const std::vector<std::string>& groups, const Staffing& 
 std::string report_text(const Scenario& scenario, const std::vector<std::string>& groups,
                         const StaffingResult& r, std::int64_t max) {
   if (!r.found) {
-    return fmt::format("no staffing up to {} per group meets every expectation ({} staffings run)\n",
-                       max, r.evaluations);
+    return fmt::format(
+        "no staffing up to {} per group meets every expectation ({} staffings run)\n", max,
+        r.evaluations);
   }
-  std::string out = fmt::format("staffing: {}  ({} staffings run, {} replications each)\n\n",
-                                counts_text(groups, r.found->counts), r.evaluations,
-                                scenario.replications);
+  std::string out =
+      fmt::format("staffing: {}  ({} staffings run, {} replications each)\n\n",
+                  counts_text(groups, r.found->counts), r.evaluations, scenario.replications);
   std::vector<const StaffingEvaluation*> columns{&*r.found};
   for (const StaffingEvaluation& e : r.one_fewer) columns.push_back(&e);
   out += fmt::format("{:<48} {:<18}", "metric", "bound");
@@ -106,11 +107,11 @@ std::string report_json(const Scenario& scenario, const std::vector<std::string>
 }  // namespace
 
 int verb_staff(int argc, char** argv) {
-  const VerbHelp help{
-      "staff", "SCENARIO.yaml --group NAME [--group NAME ...] [--min N] [--max N] [options]",
-      "  trsim staff scenarios/check-fail.yaml --group agents\n"
-      "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
-      "--replications 20 --threads 2 --json staffing.json\n"};
+  const VerbHelp help{"staff",
+                      "SCENARIO.yaml --group NAME [--group NAME ...] [--min N] [--max N] [options]",
+                      "  trsim staff scenarios/check-fail.yaml --group agents\n"
+                      "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
+                      "--replications 20 --threads 2 --json staffing.json\n"};
   CommonOptions common;
   std::vector<std::string> groups;
   std::string min_text = "1", max_text = "1000", json_path;
@@ -118,8 +119,10 @@ int verb_staff(int argc, char** argv) {
   specific.add_options()  //
       ("group", po::value(&groups)->composing()->value_name("NAME"),
        "a worker group whose count to search (repeatable)")  //
-      ("min", po::value(&min_text)->value_name("N")->default_value("1"), "smallest count per group")  //
-      ("max", po::value(&max_text)->value_name("N")->default_value("1000"), "largest count per group")  //
+      ("min", po::value(&min_text)->value_name("N")->default_value("1"),
+       "smallest count per group")  //
+      ("max", po::value(&max_text)->value_name("N")->default_value("1000"),
+       "largest count per group")  //
       ("json", po::value(&json_path)->value_name("FILE"),
        "write the staffing and the metrics reached as JSON to FILE (- = stdout)");
   po::variables_map vm;
@@ -132,7 +135,8 @@ int verb_staff(int argc, char** argv) {
   const auto min = parse_unsigned<std::int64_t>(min_text);
   const auto max = parse_unsigned<std::int64_t>(max_text);
   if (!min) return usage("--min must be a whole number (got '" + min_text + "')");
-  if (!max || *max < 1 || *max > 1'000'000) return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
+  if (!max || *max < 1 || *max > 1'000'000)
+    return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
   if (*min > *max) return usage(fmt::format("--min ({}) is above --max ({})", *min, *max));
 
   const auto scenario = load(common, !common.quiet);
@@ -143,7 +147,8 @@ int verb_staff(int argc, char** argv) {
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto it = std::find_if(scenario->worker_groups.begin(), scenario->worker_groups.end(),
                                  [&](const WorkerGroup& w) { return w.name == groups[g]; });
-    if (it == scenario->worker_groups.end()) return usage("no worker group '" + groups[g] + "' in " + common.scenario);
+    if (it == scenario->worker_groups.end())
+      return usage("no worker group '" + groups[g] + "' in " + common.scenario);
     if (std::find(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(g), groups[g]) !=
         groups.begin() + static_cast<std::ptrdiff_t>(g))
       return usage("--group " + groups[g] + " is given twice");

@@ -251,14 +251,16 @@ int verb_sweep(int argc, char** argv) {
 
   const auto baseline = parse_unsigned<std::size_t>(o.baseline_text);
   if (!baseline) {
-    std::cerr << "trsim sweep: --baseline must be a point number (got '" << o.baseline_text << "')\n";
+    std::cerr << "trsim sweep: --baseline must be a point number (got '" << o.baseline_text
+              << "')\n";
     return kExitUsage;
   }
   std::optional<std::pair<std::size_t, std::size_t>> shard;
   if (vm.count("shard")) {
     shard = parse_shard(o.shard_text);
     if (!shard) {
-      std::cerr << "trsim sweep: --shard expects K/N with 0 <= K < N (got '" << o.shard_text << "')\n";
+      std::cerr << "trsim sweep: --shard expects K/N with 0 <= K < N (got '" << o.shard_text
+                << "')\n";
       return kExitUsage;
     }
     if (o.json_path.empty() || !o.csv_path.empty()) {
@@ -272,7 +274,8 @@ int verb_sweep(int argc, char** argv) {
     const auto target = parse_precision(p);
     if (!target) {
       std::cerr << "trsim sweep: --precision expects METRIC=HALF_WIDTH with a positive half-width "
-                   "(got '" << p << "')\n";
+                   "(got '"
+                << p << "')\n";
       return kExitUsage;
     }
     precision.push_back(*target);
@@ -314,8 +317,12 @@ int verb_sweep(int argc, char** argv) {
               << " is below the scenario's " << scenario->replications << " replications\n";
     return kExitUsage;
   }
-  SweepDesign design{scenario->name, scenario->seed, scenario->replications, grid,
-                     o.metrics.empty() ? default_sweep_metrics(*scenario) : o.metrics, *baseline};
+  SweepDesign design{scenario->name,
+                     scenario->seed,
+                     scenario->replications,
+                     grid,
+                     o.metrics.empty() ? default_sweep_metrics(*scenario) : o.metrics,
+                     *baseline};
   std::vector<std::string> metrics_to_check = o.metrics;
   for (const PrecisionTarget& t : precision) metrics_to_check.push_back(t.metric);
   if (!validate_points(common, grid, metrics_to_check)) return kExitUsage;
@@ -331,8 +338,9 @@ int verb_sweep(int argc, char** argv) {
     options.overrides.insert(options.overrides.end(), extra.begin(), extra.end());
     LoadResult result = load_scenario_file(path, options);
     if (!result.ok())  // it loaded during validation: the file changed under the sweep
-      throw std::runtime_error("point " + std::to_string(point) + " no longer loads: " +
-                               (result.diagnostics.empty() ? "" : result.diagnostics.front().format()));
+      throw std::runtime_error(
+          "point " + std::to_string(point) + " no longer loads: " +
+          (result.diagnostics.empty() ? "" : result.diagnostics.front().format()));
     return std::move(*result.scenario);
   };
   SweepSettings settings;
@@ -355,7 +363,8 @@ int verb_sweep(int argc, char** argv) {
     partial.shard = shard->first;
     partial.shards = shard->second;
     for (std::size_t u = range.begin; u < range.end; ++u)
-      partial.units.push_back({u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
+      partial.units.push_back(
+          {u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
     partial.statistics = run_sweep_units(partial.units, build, settings);
     outputs.write_json(sweep_partial_json(partial));
     if (!outputs.commit("sweep")) return kExitUsage;

@@ -38,7 +38,8 @@ std::string curve_table(const TuneSettings& s, const std::string& param, const T
   // Each metric column is as wide as its name, and at least wide enough for "mean ± ci95".
   const auto width = [](const std::string& name) { return std::max<std::size_t>(18, name.size()); };
   std::string out = fmt::format("{:>12}  {:>{}}", "value", s.objective, width(s.objective));
-  for (const Expectation& c : s.constraints) out += fmt::format("  {:>{}}", c.metric, width(c.metric));
+  for (const Expectation& c : s.constraints)
+    out += fmt::format("  {:>{}}", c.metric, width(c.metric));
   out += fmt::format("  {:<9} {:>18}\n", "feasible", "vs best (paired)");
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     const TunePoint& p = r.points[i];
@@ -71,7 +72,8 @@ std::string curve_table(const TuneSettings& s, const std::string& param, const T
 std::string curve_csv(const TuneSettings& s, const TuneResult& r) {
   std::string out = "value,stage,objective_mean,objective_ci95";
   for (std::size_t k = 0; k < s.constraints.size(); ++k)
-    out += fmt::format(",constraint{}_mean,constraint{}_ci95,constraint{}_met", k + 1, k + 1, k + 1);
+    out +=
+        fmt::format(",constraint{}_mean,constraint{}_ci95,constraint{}_met", k + 1, k + 1, k + 1);
   out += ",feasible,difference_mean,difference_ci95,indistinguishable,recommended\n";
   const auto num = [&](double v) {
     if (!std::isnan(v)) append_json_number(out, v);
@@ -128,7 +130,8 @@ std::string curve_json(const TuneSettings& s, const std::string& param, const Tu
     const TunePoint& p = r.points[i];
     out += "    {\"value\": ";
     append_json_number(out, p.value);
-    out += p.refined ? ", \"stage\": \"fine\", \"objective\": " : ", \"stage\": \"coarse\", \"objective\": ";
+    out += p.refined ? ", \"stage\": \"fine\", \"objective\": "
+                     : ", \"stage\": \"coarse\", \"objective\": ";
     agg(p.objective);
     out += ", \"constraints\": [";
     for (std::size_t k = 0; k < p.constraints.size(); ++k) {
@@ -137,9 +140,11 @@ std::string curve_json(const TuneSettings& s, const std::string& param, const Tu
       out.pop_back();
       out += p.constraints[k].met ? ", \"met\": true}" : ", \"met\": false}";
     }
-    out += p.feasible ? "], \"feasible\": true, \"difference_to_best\": " : "], \"feasible\": false, \"difference_to_best\": ";
+    out += p.feasible ? "], \"feasible\": true, \"difference_to_best\": "
+                      : "], \"feasible\": false, \"difference_to_best\": ";
     agg(p.difference);
-    out += p.indistinguishable ? ", \"indistinguishable\": true}" : ", \"indistinguishable\": false}";
+    out +=
+        p.indistinguishable ? ", \"indistinguishable\": true}" : ", \"indistinguishable\": false}";
     out += i + 1 < r.points.size() ? ",\n" : "\n";
   }
   out += "  ],\n  \"recommendation\": ";
@@ -194,8 +199,10 @@ int verb_tune(int argc, char** argv) {
        "the metric mean to maximise or minimise")  //
       ("constraint", po::value(&constraint_texts)->composing()->value_name("'METRIC<=V'"),
        "a bound on a metric's mean that a value must meet (repeatable; <= or >=)")  //
-      ("csv", po::value(&csv_path)->value_name("FILE"), "write the curve as CSV to FILE (- = stdout)")  //
-      ("json", po::value(&json_path)->value_name("FILE"), "write the curve and the recommendation as JSON to FILE (- = stdout)");
+      ("csv", po::value(&csv_path)->value_name("FILE"),
+       "write the curve as CSV to FILE (- = stdout)")  //
+      ("json", po::value(&json_path)->value_name("FILE"),
+       "write the curve and the recommendation as JSON to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   const auto usage = [](const std::string& message) {
@@ -211,10 +218,13 @@ int verb_tune(int argc, char** argv) {
   if (!range) return usage("--range: " + why);
   settings.range = *range;
   const auto steps = parse_unsigned<std::size_t>(steps_text);
-  if (!steps || *steps < 2 || *steps > 1000) return usage("--steps must be a whole number from 2 to 1000 (got '" + steps_text + "')");
+  if (!steps || *steps < 2 || *steps > 1000)
+    return usage("--steps must be a whole number from 2 to 1000 (got '" + steps_text + "')");
   settings.steps = *steps;
   const auto refine = parse_unsigned<std::size_t>(refine_text);
-  if (!refine || *refine > 1000) return usage("--refine-steps must be a whole number from 0 to 1000 (got '" + refine_text + "')");
+  if (!refine || *refine > 1000)
+    return usage("--refine-steps must be a whole number from 0 to 1000 (got '" + refine_text +
+                 "')");
   settings.refine_steps = *refine;
   if (objective_text.rfind("max:", 0) == 0 || objective_text.rfind("min:", 0) == 0) {
     settings.maximise = objective_text[1] == 'a';
@@ -243,9 +253,11 @@ int verb_tune(int argc, char** argv) {
     return n && !n->is_group;
   };
   if (!known(settings.objective))
-    return usage("unknown metric '" + settings.objective + "' in --objective (see docs/statistics.md)");
+    return usage("unknown metric '" + settings.objective +
+                 "' in --objective (see docs/statistics.md)");
   for (const Expectation& c : settings.constraints)
-    if (!known(c.metric)) return usage("unknown metric '" + c.metric + "' in --constraint (see docs/statistics.md)");
+    if (!known(c.metric))
+      return usage("unknown metric '" + c.metric + "' in --constraint (see docs/statistics.md)");
 
   std::optional<AtomicFile> csv_file, json_file;
   try {
@@ -289,7 +301,8 @@ int verb_tune(int argc, char** argv) {
   } catch (const std::exception& e) {
     return usage(e.what());
   }
-  if (!common.quiet && csv_path != "-" && json_path != "-") std::cout << curve_table(settings, param, result);
+  if (!common.quiet && csv_path != "-" && json_path != "-")
+    std::cout << curve_table(settings, param, result);
   return result.best ? kExitOk : kExitExpectations;
 }
 

@@ -14,9 +14,10 @@ namespace po = boost::program_options;
 namespace trsim::cli {
 
 int verb_validate(int argc, char** argv) {
-  const VerbHelp help{"validate", "SCENARIO.yaml [options]",
-                      "  trsim validate scenarios/support-centre.yaml\n"
-                      "  trsim validate scenarios/check-pass.yaml --strict   # lints fail the build\n"};
+  const VerbHelp help{
+      "validate", "SCENARIO.yaml [options]",
+      "  trsim validate scenarios/support-centre.yaml\n"
+      "  trsim validate scenarios/check-pass.yaml --strict   # lints fail the build\n"};
   CommonOptions common;
   bool strict = false;
   po::options_description specific("validate options");

@@ -48,7 +48,7 @@ class Distribution {
 
   Kind kind_ = Kind::constant;
   SimTime constant_sample_ = 0;  ///< constant: to_sample(a_), computed once
-  double a_ = 0, b_ = 0;  // kind-specific parameters, precomputed for sampling
+  double a_ = 0, b_ = 0;         // kind-specific parameters, precomputed for sampling
   double c_ = 0, d_ = 0;
   std::shared_ptr<const std::vector<double>> values_;
 };

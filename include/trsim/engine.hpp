@@ -36,16 +36,21 @@ struct IntervalTable {
   std::size_t count = 0;  ///< number of intervals: ceil(horizon / length)
   std::vector<IntervalScope> scopes;  ///< workspace, then the task queues, then the worker groups
   std::vector<std::string> columns;   ///< "offered", "service_level.20", "workers.Available", ...
-  std::vector<std::uint8_t> defined;  ///< [scope * columns + column]: 0 = does not apply (always NaN)
-  std::vector<double> values;         ///< [(interval * scopes + scope) * columns + column]
+  std::vector<std::uint8_t>
+      defined;                 ///< [scope * columns + column]: 0 = does not apply (always NaN)
+  std::vector<double> values;  ///< [(interval * scopes + scope) * columns + column]
 
   SimTime start(std::size_t k) const { return static_cast<SimTime>(k) * length; }
   SimTime end(std::size_t k) const { return std::min(start(k) + length, horizon); }
   std::size_t cell(std::size_t k, std::size_t scope, std::size_t column) const {
     return (k * scopes.size() + scope) * columns.size() + column;
   }
-  double at(std::size_t k, std::size_t scope, std::size_t column) const { return values[cell(k, scope, column)]; }
-  bool applies(std::size_t scope, std::size_t column) const { return defined[scope * columns.size() + column] != 0; }
+  double at(std::size_t k, std::size_t scope, std::size_t column) const {
+    return values[cell(k, scope, column)];
+  }
+  bool applies(std::size_t scope, std::size_t column) const {
+    return defined[scope * columns.size() + column] != 0;
+  }
   /// Index of a column or a scope (by label), or SIZE_MAX when absent.
   std::size_t column_index(std::string_view name) const {
     const auto it = std::find(columns.begin(), columns.end(), name);
@@ -60,11 +65,11 @@ struct IntervalTable {
 
 struct ReplicationResult {
   std::uint32_t replication = 0;
-  std::uint64_t seed = 0;        ///< the replication's own seed (derived from the run seed)
-  std::uint64_t events = 0;      ///< events processed
-  SimTime end_time = 0;          ///< simulated time of the last event
-  MetricNode statistics;         ///< plain numbers, this replication only
-  IntervalTable intervals;       ///< this replication's interval statistics
+  std::uint64_t seed = 0;    ///< the replication's own seed (derived from the run seed)
+  std::uint64_t events = 0;  ///< events processed
+  SimTime end_time = 0;      ///< simulated time of the last event
+  MetricNode statistics;     ///< plain numbers, this replication only
+  IntervalTable intervals;   ///< this replication's interval statistics
 };
 
 /// A broken engine invariant (EngineOptions::check_invariants, and an event scheduled in the past,
@@ -79,7 +84,7 @@ struct EventBudgetExceeded : std::runtime_error {
 };
 
 struct EngineOptions {
-  std::uint64_t seed = 1;          ///< the run seed (the replication seed is derived from it)
+  std::uint64_t seed = 1;  ///< the run seed (the replication seed is derived from it)
   std::uint32_t replication = 0;
   /// Verify the engine's invariants after every event and the conservation laws at the end
   /// (slow); a broken one throws InvariantViolation. On in tests.

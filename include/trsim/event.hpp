@@ -42,11 +42,11 @@ std::string_view event_type_name(EventType type);
 /// Why a task was canceled.
 enum class CancelReason : std::uint8_t {
   none,
-  abandoned,          ///< the caller hung up (patience)
-  ttl_exceeded,       ///< "Task TTL Exceeded"
-  workflow_timeout,   ///< "Task canceled on Workflow timeout"
-  workflow_skipped,   ///< a final-step skip_if skipped it out of the workflow
-  transition_limit,   ///< 1000 pending->reserved transitions
+  abandoned,         ///< the caller hung up (patience)
+  ttl_exceeded,      ///< "Task TTL Exceeded"
+  workflow_timeout,  ///< "Task canceled on Workflow timeout"
+  workflow_skipped,  ///< a final-step skip_if skipped it out of the workflow
+  transition_limit,  ///< 1000 pending->reserved transitions
 };
 
 /// The `reason` text the event log prints ("Task TTL Exceeded", ...).

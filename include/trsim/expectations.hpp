@@ -11,7 +11,7 @@ namespace trsim {
 
 /// How one expectation fared.
 struct ExpectationOutcome {
-  Aggregate value;     ///< the metric over the replications
+  Aggregate value;  ///< the metric over the replications
   bool met = false;
   std::string reason;  ///< why it fell short ("" when met), e.g. "mean 0.71 is below 0.75"
 };

@@ -69,10 +69,10 @@ struct ExpressionError {
 /// One comparison of the compiled expression, for lints: `languages HAS 'es'` gives
 /// {path "languages", op "HAS", constant 'es'}.
 struct ExpressionComparison {
-  std::string path;      ///< dotted attribute path as written (with prefix), empty if not a key
-  std::string op;        ///< canonical operator: == != > >= < <= CONTAINS HAS IN NOT_IN
+  std::string path;  ///< dotted attribute path as written (with prefix), empty if not a key
+  std::string op;    ///< canonical operator: == != > >= < <= CONTAINS HAS IN NOT_IN
   std::optional<Value> constant;  ///< the constant operand, if one side is a constant
-  std::size_t offset = 0;          ///< byte offset of the comparison in the text
+  std::size_t offset = 0;         ///< byte offset of the comparison in the text
   /// The right operand's path when both operands are keys (`worker.languages HAS task.language`
   /// gives path "worker.languages", other_path "task.language").
   std::string other_path;

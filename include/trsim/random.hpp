@@ -37,9 +37,7 @@ class Rng {
   /// Uniform double in [0, 1) with 53 random bits.
   double uniform01() { return static_cast<double>(next_u64() >> 11) * kTwoPowMinus53; }
   /// Uniform double in (0, 1]: safe for log().
-  double uniform_open0() {
-    return static_cast<double>((next_u64() >> 11) + 1) * kTwoPowMinus53;
-  }
+  double uniform_open0() { return static_cast<double>((next_u64() >> 11) + 1) * kTwoPowMinus53; }
   /// Uniform integer in [0, n) without modulo bias. Precondition: n > 0.
   std::uint64_t below(std::uint64_t n);
 

@@ -102,7 +102,7 @@ struct Behavior {
   double p_accept = 1.0;
   double p_reject = 0.0;
   double p_no_response = 0.0;
-  Distribution response_time;                       ///< default for both outcomes
+  Distribution response_time;                        ///< default for both outcomes
   std::optional<Distribution> accept_response_time;  ///< overrides for accepting agents
   std::optional<Distribution> reject_response_time;  ///< overrides for rejecting agents
   ActivityId reject_activity = kNoId;                ///< kNoId = stay where it is
@@ -126,7 +126,7 @@ struct WorkerGroup {
   WorkerId first_worker = 0;
   std::uint32_t count = 0;
   BehaviorId behavior = kNoId;
-  std::vector<ScheduleEntry> schedule;  ///< sorted by `at`
+  std::vector<ScheduleEntry> schedule;     ///< sorted by `at`
   std::optional<SimTime> schedule_period;  ///< the schedule repeats every period
   double handle_time_factor = 1.0;
 };
@@ -135,14 +135,14 @@ struct Worker {
   std::string name;
   std::string sid;
   GroupId group = kNoId;
-  Value attributes;                  ///< an object
+  Value attributes;  ///< an object
   ActivityId initial_activity = kNoId;
-  std::vector<int> capacity;         ///< per ChannelId
+  std::vector<int> capacity;  ///< per ChannelId
 };
 
 /// A categorical attribute drawn per task: {pick: {sales: 0.3, support: 0.7}} at `path`.
 struct AttributePick {
-  std::string path;  ///< dotted path in the task attributes
+  std::string path;                               ///< dotted path in the task attributes
   std::vector<std::pair<Value, double>> options;  ///< value, probability (summing to 1)
 };
 
@@ -167,10 +167,10 @@ struct ArrivalStream {
   Value attributes;  ///< fixed attributes (an object)
   std::vector<AttributePick> picks;
   Kind kind = Kind::poisson;
-  double rate_per_second = 0;           ///< poisson
-  SimTime rate_interval = 0;            ///< piecewise: interval length
+  double rate_per_second = 0;            ///< poisson
+  SimTime rate_interval = 0;             ///< piecewise: interval length
   std::vector<double> rates_per_second;  ///< piecewise: one per interval, repeating
-  std::vector<TraceRow> trace;          ///< trace, sorted by time
+  std::vector<TraceRow> trace;           ///< trace, sorted by time
   Distribution handle_time;
   std::optional<Distribution> patience;  ///< caller abandonment; none = never abandons
   std::int64_t priority = 0;

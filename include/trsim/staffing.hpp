@@ -23,8 +23,8 @@ struct StaffingEvaluation {
 };
 
 struct StaffingSettings {
-  Staffing base;          ///< the scenario's counts of the groups (the mix several groups keep)
-  std::int64_t min = 1;   ///< per group
+  Staffing base;         ///< the scenario's counts of the groups (the mix several groups keep)
+  std::int64_t min = 1;  ///< per group
   std::int64_t max = 1000;
 };
 

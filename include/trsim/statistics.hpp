@@ -20,7 +20,9 @@ struct MetricNode {
   std::vector<MetricNode> children;
 
   static MetricNode group(std::string key) { return MetricNode{std::move(key), true, kNull, {}}; }
-  static MetricNode leaf(std::string key, double v) { return MetricNode{std::move(key), false, v, {}}; }
+  static MetricNode leaf(std::string key, double v) {
+    return MetricNode{std::move(key), false, v, {}};
+  }
 
   /// Appends a child group and returns it. Children live in vectors: the reference stays valid only
   /// until another child is added to this node or to one of its ancestors.

@@ -149,8 +149,7 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
 /// (per metric in order), then one row per point in grid order; an empty cell is null.
 std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointSummary>& points);
 /// The table a person reads: the means (± ci95) per point, then the paired differences.
-std::string sweep_table(const SweepResults& results,
-                        const std::vector<SweepPointSummary>& points);
+std::string sweep_table(const SweepResults& results, const std::vector<SweepPointSummary>& points);
 
 /// A shard's partial result: the design, what identifies the scenario (a hash of its text, the
 /// overrides and the grid), the version, and each covered unit's statistics.

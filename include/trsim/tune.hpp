@@ -58,8 +58,8 @@ struct TunePoint {
   Aggregate objective;
   std::vector<double> objective_runs;  ///< per replication, for paired differences
   std::vector<ExpectationOutcome> constraints;
-  bool feasible = false;  ///< every constraint met and the objective has data
-  Aggregate difference;   ///< paired objective difference to the recommended point
+  bool feasible = false;           ///< every constraint met and the objective has data
+  Aggregate difference;            ///< paired objective difference to the recommended point
   bool indistinguishable = false;  ///< feasible, and the difference's ci95 covers 0
 };
 

@@ -41,9 +41,9 @@ class WarmupSeries {
 
  private:
   std::size_t replications_ = 0;
-  std::size_t tasks_ = 0;             ///< the fewest tasks of any replication so far
-  std::vector<double> wait_sums_;     ///< per batch: Σ over replications of the batch mean
-  std::vector<double> start_sums_;    ///< per batch: Σ of the first task's creation time (s)
+  std::size_t tasks_ = 0;           ///< the fewest tasks of any replication so far
+  std::vector<double> wait_sums_;   ///< per batch: Σ over replications of the batch mean
+  std::vector<double> start_sums_;  ///< per batch: Σ of the first task's creation time (s)
 };
 
 /// Runs the scenario's replications with warm-up 0 (the pilot), recording the waiting times, on

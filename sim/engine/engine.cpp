@@ -61,10 +61,14 @@ void EngineImpl::initialise() {
     ws.used.assign(sc.channels.size(), 0);
     worker_by_name_.emplace(def.name, w);
     worker_by_sid_.emplace(def.sid, w);
-    ws.outcome_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/outcome");
-    ws.response_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/response");
-    ws.wrapup_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/wrapup");
-    ws.return_rng = Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
+    ws.outcome_rng =
+        Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/outcome");
+    ws.response_rng =
+        Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/response");
+    ws.wrapup_rng =
+        Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/wrapup");
+    ws.return_rng =
+        Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
@@ -89,7 +93,8 @@ void EngineImpl::initialise() {
   }
 
   // Arrival streams.
-  streams_ = std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
+  streams_ =
+      std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
   for (StreamId s = 0; s < sc.arrivals.size(); ++s) {
     const ArrivalStream& def = sc.arrivals[s];
     StreamState& st = streams_[s];
@@ -176,7 +181,8 @@ namespace {
   if (def.kind == ArrivalStream::Kind::trace) {
     std::unique_ptr<Value>& cached = st.trace_attributes[row];
     if (!cached) {
-      cached = std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
+      cached =
+          std::make_unique<Value>(def.attributes.is_object() ? def.attributes : Value::object());
       cached->merge_from(def.trace[row].attributes);
     }
     // Picks still apply to trace rows that do not set the attribute themselves.

@@ -15,9 +15,9 @@
 
 #include "engine/event_queue.hpp"
 #include "engine/idle_pool.hpp"
-#include "stats/interval_collector.hpp"
 #include "engine/invariants.hpp"
 #include "engine/ranked_pool.hpp"
+#include "stats/interval_collector.hpp"
 #include "stats/statistics_collector.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -91,12 +91,12 @@ struct TaskState {
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
-  std::uint32_t transitions = 0;             ///< pending -> reserved transitions
-  std::vector<std::uint32_t> offers;         ///< pending reservations (slots)
-  std::uint32_t accepted = kNoId;            ///< the accepted reservation (slot)
+  std::uint32_t transitions = 0;      ///< pending -> reserved transitions
+  std::vector<std::uint32_t> offers;  ///< pending reservations (slots)
+  std::uint32_t accepted = kNoId;     ///< the accepted reservation (slot)
 
   // Membership in a queue's waiting set (kNoId = not waiting for an offer).
-  std::uint32_t waiting_index = kNoId;  ///< index into EngineImpl::waiting_
+  std::uint32_t waiting_index = kNoId;              ///< index into EngineImpl::waiting_
   std::set<WaitKey>::const_iterator waiting_entry;  ///< its entry there (erased without a search)
 
   Timer abandon_timer, step_timer, work_timer;
@@ -117,18 +117,18 @@ struct WorkerState {
   ActivityId activity = kNoId;
   ActivityId activity_before_offer = kNoId;  ///< single-tasking: where to go after the task
   SimTime idle_since = 0;  ///< last finished, offered or became available: whichever is latest
-  std::uint32_t reservations = 0;         ///< held: pending, accepted or wrapping
-  std::vector<int> used;                  ///< held reservations per ChannelId
-  std::vector<std::uint32_t> held;        ///< those reservations (slots), oldest first
-  std::vector<QueueId> queues;            ///< queues whose target_workers it matches
+  std::uint32_t reservations = 0;   ///< held: pending, accepted or wrapping
+  std::vector<int> used;            ///< held reservations per ChannelId
+  std::vector<std::uint32_t> held;  ///< those reservations (slots), oldest first
+  std::vector<QueueId> queues;      ///< queues whose target_workers it matches
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
-  const int* capacity = nullptr;        ///< Worker::capacity, per ChannelId
-  const Behavior* behavior = nullptr;   ///< its group's behaviour
-  double handle_time_factor = 1.0;      ///< its group's
-  bool ranked = false;                  ///< some of its queues has an order_by index
+  const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId
+  const Behavior* behavior = nullptr;  ///< its group's behaviour
+  double handle_time_factor = 1.0;     ///< its group's
+  bool ranked = false;                 ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   // Pool membership: the key it was inserted with, per active channel.
   SimTime pooled_idle_since = 0;
@@ -267,7 +267,9 @@ class EngineImpl {
   void deliver(const Event& e);
   std::uint32_t allocate_task();
   std::uint32_t allocate_reservation();
-  const Workflow& workflow_of(const TaskState& task) const { return scenario_.workflows[task.workflow]; }
+  const Workflow& workflow_of(const TaskState& task) const {
+    return scenario_.workflows[task.workflow];
+  }
   const TaskQueue& queue_def(QueueId q) const { return scenario_.task_queues[q]; }
   std::int64_t wall_clock() const {
     return scenario_.start_epoch_seconds + now_ / kMicrosPerSecond;
@@ -297,14 +299,14 @@ class EngineImpl {
 
   // Matching indexes, per (queue, active channel): idle workers with room for that channel, and
   // tasks waiting for an offer on that channel.
-  std::vector<ChannelId> active_channels_;     ///< channels some task can arrive on
-  std::vector<std::uint32_t> active_index_;    ///< ChannelId -> index in active_channels_
-  std::vector<IdlePool> pools_;                ///< [queue * active + index]
-  std::vector<std::uint8_t> pooled_;           ///< [worker * active + index]
+  std::vector<ChannelId> active_channels_;   ///< channels some task can arrive on
+  std::vector<std::uint32_t> active_index_;  ///< ChannelId -> index in active_channels_
+  std::vector<IdlePool> pools_;              ///< [queue * active + index]
+  std::vector<std::uint8_t> pooled_;         ///< [worker * active + index]
   std::vector<std::vector<std::uint32_t>> pool_generations_;  ///< [index][worker]
-  std::vector<std::set<WaitKey>> waiting_;     ///< [queue * active + index]
-  std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
-  std::vector<std::int32_t> queue_activity_counts_;  ///< [queue * activities + activity]
+  std::vector<std::set<WaitKey>> waiting_;                    ///< [queue * active + index]
+  std::size_t waiting_count_ = 0;                             ///< entries in all of waiting_
+  std::vector<std::int32_t> queue_activity_counts_;           ///< [queue * activities + activity]
   /// Activity::available per ActivityId, flat: read on every pool refresh and fill, where the
   /// path through scenario_'s tables costs more loads than the answer.
   std::vector<std::uint8_t> activity_available_ = available_flags(scenario_);
@@ -356,7 +358,8 @@ class EngineImpl {
   std::map<std::string, WorkerId, std::less<>> worker_by_name_;  ///< known_worker_* look-ups
   std::map<std::string, WorkerId, std::less<>> worker_by_sid_;
   std::vector<WorkerId> fill_queue_;
-  std::vector<std::size_t> pick_buffer_;  ///< task_attributes(): the options drawn  ///< workers whose capacity freed during this event
+  std::vector<std::size_t> pick_buffer_;  ///< task_attributes(): the options drawn  ///< workers
+                                          ///< whose capacity freed during this event
   std::vector<std::pair<std::string_view, int>> count_buffer_;
   std::vector<ChannelFacts> channel_facts_buffer_;
 };

@@ -170,7 +170,9 @@ class EventQueue {
     h[hole] = e;
   }
   /// Storage grows out of line, so that the push above stays small enough to inline.
-  [[gnu::noinline]] static void grow(std::vector<Entry>& v) { v.resize(v.empty() ? 64 : 2 * v.size()); }
+  [[gnu::noinline]] static void grow(std::vector<Entry>& v) {
+    v.resize(v.empty() ? 64 : 2 * v.size());
+  }
 
   /// The next entry is the buffer's front rather than the heap's.
   bool next_in_buffer() const {

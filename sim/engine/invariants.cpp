@@ -57,8 +57,8 @@ void InvariantChecker::end(std::vector<Tracked>& v, std::uint32_t id, const Even
                            const char* what) {
   Tracked& t = slot(v, id);
   if (t.life == Life::unknown)
-    invariant_broken(fmt::format("{} {} ended ({}) without being created", what, id,
-                                 event_type_name(e.type)));
+    invariant_broken(
+        fmt::format("{} {} ended ({}) without being created", what, id, event_type_name(e.type)));
   if (t.life == Life::ended)
     invariant_broken(fmt::format("{} {} ended twice: {}, then {} at t={}us", what, id,
                                  event_type_name(t.ended_by), event_type_name(e.type), e.time));
@@ -85,8 +85,8 @@ void InvariantChecker::on_event(const Event& e) {
       break;
     case EventType::reservation_created:
       if (slot(tasks_, e.task).life != Life::open)
-        invariant_broken(fmt::format("reservation {} offers task {}, which is not open",
-                                     e.reservation, e.task));
+        invariant_broken(
+            fmt::format("reservation {} offers task {}, which is not open", e.reservation, e.task));
       open(reservations_, e.reservation, e, "reservation");
       if (reservations_[e.reservation].counted) ++open_counted_reservations_;
       break;
@@ -136,16 +136,16 @@ void InvariantChecker::check_statistics(const MetricNode& statistics) const {
   const double reasons = metric(ws, "tasks_abandoned") + metric(ws, "tasks_ttl_expired") +
                          metric(ws, "tasks_timed_out_in_workflow");
   if (reasons > canceled)
-    invariant_broken(fmt::format(
-        "workspace tasks canceled for a reason ({}) outnumber tasks_canceled ({})", reasons,
-        canceled));
+    invariant_broken(
+        fmt::format("workspace tasks canceled for a reason ({}) outnumber tasks_canceled ({})",
+                    reasons, canceled));
   double entered = 0;
   if (const MetricNode* workflows = statistics.child("workflows"))
     for (const MetricNode& w : workflows->children) entered += metric(&w, "tasks_entered");
   if (entered != created)
-    invariant_broken(fmt::format(
-        "the workflows' tasks_entered add up to {}, not workspace tasks_created ({})", entered,
-        created));
+    invariant_broken(
+        fmt::format("the workflows' tasks_entered add up to {}, not workspace tasks_created ({})",
+                    entered, created));
 
   const double offered = metric(ws, "reservations_created");
   double outcomes = static_cast<double>(open_counted_reservations_);
@@ -171,8 +171,8 @@ void InvariantChecker::check_statistics(const MetricNode& statistics) const {
     const double expected = span * g.count;
     if (std::abs(total - expected) > 1e-6 * std::max(1.0, expected))
       invariant_broken(fmt::format(
-          "worker group '{}': activity durations add up to {}s, not {} workers x {}s = {}s",
-          g.name, total, g.count, span, expected));
+          "worker group '{}': activity durations add up to {}s, not {} workers x {}s = {}s", g.name,
+          total, g.count, span, expected));
   }
   if (group_offers != offered)
     invariant_broken(fmt::format(
@@ -180,7 +180,8 @@ void InvariantChecker::check_statistics(const MetricNode& statistics) const {
         group_offers, offered));
 }
 
-// ---- the engine's guards and state checks --------------------------------------------------------
+// ---- the engine's guards and state checks
+// --------------------------------------------------------
 
 void EngineImpl::event_in_the_past(const ScheduledEvent& e) const {
   invariant_broken(fmt::format("an event (kind {}) was scheduled at t={}us, in the past of t={}us",
@@ -193,7 +194,6 @@ void EngineImpl::event_budget_exceeded() const {
       "replication (raise it with --max-events)",
       options_.replication, to_seconds(now_), events_ - 1, scenario_.max_events));
 }
-
 
 void EngineImpl::check_invariants() const {
   const std::size_t nc = scenario_.channels.size();
@@ -222,8 +222,8 @@ void EngineImpl::check_invariants() const {
             used[c], scenario_.channels[c].name, ws.used[c]));
     }
     if (single_tasking_ && ws.held.size() > 1)
-      invariant_broken(fmt::format("single-tasking worker {} holds {} reservations", name,
-                                   ws.held.size()));
+      invariant_broken(
+          fmt::format("single-tasking worker {} holds {} reservations", name, ws.held.size()));
     if (ws.reservations != ws.held.size())
       invariant_broken(fmt::format("worker {} counts {} reservations but holds {}", name,
                                    ws.reservations, ws.held.size()));

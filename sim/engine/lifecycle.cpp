@@ -46,8 +46,8 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   task.base_priority = trace && trace->priority ? *trace->priority : def.priority;
   task.priority = task.base_priority;
   task.created = now_;
-  task.handle_time = trace && trace->handle_time ? *trace->handle_time
-                                                 : def.handle_time.sample(st.handle_rng);
+  task.handle_time =
+      trace && trace->handle_time ? *trace->handle_time : def.handle_time.sample(st.handle_rng);
   std::optional<SimTime> patience;
   if (trace && trace->patience)
     patience = trace->patience;
@@ -100,9 +100,9 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
   SimTime response = kNever;
   if (u < b.p_accept + b.p_reject) {
     rs.will_accept = u < b.p_accept;
-    const Distribution& d = rs.will_accept
-                                ? (b.accept_response_time ? *b.accept_response_time : b.response_time)
-                                : (b.reject_response_time ? *b.reject_response_time : b.response_time);
+    const Distribution& d =
+        rs.will_accept ? (b.accept_response_time ? *b.accept_response_time : b.response_time)
+                       : (b.reject_response_time ? *b.reject_response_time : b.response_time);
     response = now_ + d.sample(ws.response_rng);
   }
   if (response < deadline)
@@ -143,8 +143,8 @@ void EngineImpl::accept(std::uint32_t r) {
   if (single_tasking_ && queue_facts_[rs.queue].assignment_activity != kNoId)
     set_activity(w, queue_facts_[rs.queue].assignment_activity);
   const double factor = workers_[w].handle_time_factor;
-  const SimTime handle = factor == 1.0 ? task.handle_time
-                                       : from_seconds(to_seconds(task.handle_time) * factor);
+  const SimTime handle =
+      factor == 1.0 ? task.handle_time : from_seconds(to_seconds(task.handle_time) * factor);
   task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
 }
 
@@ -194,11 +194,20 @@ void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
   erase_value(task.offers, r);
   EventType type = EventType::reservation_rejected;
   switch (outcome) {
-    case ReservationStatus::rejected: type = EventType::reservation_rejected; break;
-    case ReservationStatus::timeout: type = EventType::reservation_timeout; break;
-    case ReservationStatus::rescinded: type = EventType::reservation_rescinded; break;
-    case ReservationStatus::canceled: type = EventType::reservation_canceled; break;
-    default: assert(false && "not an unaccepted outcome");
+    case ReservationStatus::rejected:
+      type = EventType::reservation_rejected;
+      break;
+    case ReservationStatus::timeout:
+      type = EventType::reservation_timeout;
+      break;
+    case ReservationStatus::rescinded:
+      type = EventType::reservation_rescinded;
+      break;
+    case ReservationStatus::canceled:
+      type = EventType::reservation_canceled;
+      break;
+    default:
+      assert(false && "not an unaccepted outcome");
   }
   emit(reservation_event(type, r));
   const WorkerId w = rs.worker;
@@ -251,7 +260,8 @@ void EngineImpl::on_handle_end(std::uint32_t t) {
   }
   WorkerState& ws = workers_[rs.worker];
   const Behavior& b = *ws.behavior;
-  task.work_timer = queue_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t);
+  task.work_timer =
+      queue_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t);
 }
 
 // wrapping -> completed: the worker's capacity frees and it counts as idle from now.
@@ -270,7 +280,8 @@ void EngineImpl::on_wrapup_end(std::uint32_t t) {
   ws.idle_since = now_;
   if (single_tasking_) {
     const Behavior& b = *workers_[w].behavior;
-    set_activity(w, b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
+    set_activity(w,
+                 b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
   }
   release_capacity(w, r);
   free_reservation(r);

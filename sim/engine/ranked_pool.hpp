@@ -15,8 +15,12 @@ namespace trsim::detail {
 
 class RankedIdlePool {
  public:
-  void insert(std::uint32_t rank, SimTime idle_since, WorkerId w) { entries_.insert({rank, idle_since, w}); }
-  void erase(std::uint32_t rank, SimTime idle_since, WorkerId w) { entries_.erase({rank, idle_since, w}); }
+  void insert(std::uint32_t rank, SimTime idle_since, WorkerId w) {
+    entries_.insert({rank, idle_since, w});
+  }
+  void erase(std::uint32_t rank, SimTime idle_since, WorkerId w) {
+    entries_.erase({rank, idle_since, w});
+  }
 
   /// Calls visit(worker) for each worker in order until it returns false.
   template <class Visit>

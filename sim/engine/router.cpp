@@ -199,8 +199,7 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     }
     queue_.cancel(task.step_timer);
     if (task.step_deadline != kNever)
-      task.step_timer =
-          queue_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t);
+      task.step_timer = queue_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t);
     // A step reached after its deadline (an offer in an earlier step outlived this step's
     // deadline too) makes no offers: its timer, due now, moves the task straight on.
     if (task.step_deadline < now_) {
@@ -477,9 +476,10 @@ void EngineImpl::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) 
 void EngineImpl::refresh_waiting(std::uint32_t t) {
   TaskState& task = tasks_[t];
   const std::size_t na = active_channels_.size();
-  const bool want = (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
-                    task.queue != kNoId && !task.step_expired &&
-                    static_cast<int>(task.offers.size()) < queue_facts_[task.queue].max_reserved_workers;
+  const bool want =
+      (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
+      task.queue != kNoId && !task.step_expired &&
+      static_cast<int>(task.offers.size()) < queue_facts_[task.queue].max_reserved_workers;
   WaitKey key;
   std::uint32_t index = kNoId;
   if (want) {

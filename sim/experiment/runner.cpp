@@ -17,12 +17,12 @@
 #include <stdexcept>
 #include <streambuf>
 
-#include "io/json_layout.hpp"
 #include "experiment/parallel.hpp"
+#include "io/json_layout.hpp"
+#include "model/units.hpp"
 #include "stats/statistics_collector.hpp"
 #include "trsim/sink.hpp"
 #include "trsim/value.hpp"
-#include "model/units.hpp"
 
 namespace trsim {
 

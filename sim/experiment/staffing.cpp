@@ -21,7 +21,8 @@ class Search {
     e.counts = counts;
     e.met = true;
     for (const Expectation& x : expectations_) {
-      ExpectationOutcome o = evaluate_expectation(x, summary.statistics).value_or(ExpectationOutcome{});
+      ExpectationOutcome o =
+          evaluate_expectation(x, summary.statistics).value_or(ExpectationOutcome{});
       e.met = e.met && o.met;
       e.outcomes.push_back(std::move(o));
     }

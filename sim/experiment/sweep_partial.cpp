@@ -81,7 +81,8 @@ class PartialReader {
     const Value* v = member(object, key, "a whole number", &Value::is_number);
     if (v == nullptr) return std::nullopt;
     const double d = v->as_number();
-    if (!(d >= 0 && d <= 9007199254740992.0 && d == static_cast<double>(static_cast<std::uint64_t>(d)))) {
+    if (!(d >= 0 && d <= 9007199254740992.0 &&
+          d == static_cast<double>(static_cast<std::uint64_t>(d)))) {
       fail(fmt::format("'{}' is not a whole number", key));
       return std::nullopt;
     }
@@ -113,7 +114,8 @@ std::string describe_unit(const SweepUnit& u) {
 
 // What makes two designs the same sweep, or the first difference.
 std::string design_difference(const SweepDesign& a, const SweepDesign& b) {
-  if (a.scenario != b.scenario) return fmt::format("scenario '{}' versus '{}'", b.scenario, a.scenario);
+  if (a.scenario != b.scenario)
+    return fmt::format("scenario '{}' versus '{}'", b.scenario, a.scenario);
   if (a.seed != b.seed) return fmt::format("seed {} versus {}", b.seed, a.seed);
   if (a.replications != b.replications)
     return fmt::format("{} replications versus {}", b.replications, a.replications);
@@ -137,8 +139,7 @@ std::string design_difference(const SweepDesign& a, const SweepDesign& b) {
 }  // namespace
 
 std::string sweep_identity_hash(std::string_view scenario_text,
-                                const std::vector<std::string>& overrides,
-                                const SweepGrid& grid) {
+                                const std::vector<std::string>& overrides, const SweepGrid& grid) {
   // Each piece is hashed with the previous hash as its seed, and the piece counts are mixed in,
   // so that no two different inputs line up into the same sequence of bytes.
   std::uint64_t h = stable_hash(scenario_text);
@@ -188,7 +189,8 @@ std::string sweep_partial_json(const SweepPartial& partial) {
                  d.baseline, partial.shard, partial.shards);
   // One unit a line: the file stays greppable and diffable.
   for (std::size_t i = 0; i < partial.units.size(); ++i) {
-    fmt::format_to(std::back_inserter(out), "{}\n    {{\"point\": {}, \"replication\": {}, \"statistics\": ",
+    fmt::format_to(std::back_inserter(out),
+                   "{}\n    {{\"point\": {}, \"replication\": {}, \"statistics\": ",
                    i > 0 ? "," : "", partial.units[i].point, partial.units[i].replication);
     metric_json(out, partial.statistics[i]);
     out += '}';
@@ -203,8 +205,8 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
   const std::optional<Value> root = parse_json(text, &json_error);
   if (!root) {
     if (error != nullptr)
-      *error = fmt::format("{}:{}:{}: {}", name, json_error.line, json_error.column,
-                           json_error.message);
+      *error =
+          fmt::format("{}:{}:{}: {}", name, json_error.line, json_error.column, json_error.message);
     return std::nullopt;
   }
   PartialReader r(name, error);
@@ -214,8 +216,9 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
   }
   const Value* kind = root->find("kind");
   if (kind == nullptr || !kind->is_string() || kind->as_string() != kPartialKind) {
-    r.fail("not a partial sweep result (no \"kind\": \"trsim-sweep-partial\"; write parts with "
-           "trsim sweep --shard K/N --json FILE)");
+    r.fail(
+        "not a partial sweep result (no \"kind\": \"trsim-sweep-partial\"; write parts with "
+        "trsim sweep --shard K/N --json FILE)");
     return std::nullopt;
   }
   SweepPartial p;
@@ -279,8 +282,10 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
     const std::uint64_t rep = r.count(u, "replication").value_or(0);
     if (!r.ok()) return std::nullopt;
     if (point >= d.grid.size() || rep >= d.replications) {
-      r.fail(fmt::format("units[{}] names point {}, replication {}: outside the grid of {} points × "
-                         "{} replications", i, point, rep, d.grid.size(), d.replications));
+      r.fail(
+          fmt::format("units[{}] names point {}, replication {}: outside the grid of {} points × "
+                      "{} replications",
+                      i, point, rep, d.grid.size(), d.replications));
       return std::nullopt;
     }
     p.units.push_back({point, static_cast<std::uint32_t>(rep)});
@@ -304,11 +309,13 @@ std::optional<SweepResults> merge_sweep_partials(const std::vector<SweepPartial>
       return fail(fmt::format("{}: written by trsim {}, but {} by trsim {}", names[i], p.version,
                               names[0], first.version));
     if (p.scenario_hash != first.scenario_hash)
-      return fail(fmt::format("{}: comes from another scenario or other overrides than {} "
-                              "(scenario hash {} versus {})",
-                              names[i], names[0], p.scenario_hash, first.scenario_hash));
+      return fail(
+          fmt::format("{}: comes from another scenario or other overrides than {} "
+                      "(scenario hash {} versus {})",
+                      names[i], names[0], p.scenario_hash, first.scenario_hash));
     if (const std::string diff = design_difference(first.design, p.design); !diff.empty())
-      return fail(fmt::format("{}: belongs to another sweep than {}: {}", names[i], names[0], diff));
+      return fail(
+          fmt::format("{}: belongs to another sweep than {}: {}", names[i], names[0], diff));
   }
   const std::size_t points = first.design.grid.size();
   const std::uint32_t reps = first.design.replications;
@@ -322,9 +329,10 @@ std::optional<SweepResults> merge_sweep_partials(const std::vector<SweepPartial>
       const SweepUnit& u = parts[i].units[k];
       const std::size_t index = u.point * reps + u.replication;
       if (owner[index] != parts.size())
-        return fail(fmt::format("{}: {} is also in {} (a part given twice, or shards of "
-                                "different runs?)",
-                                names[i], describe_unit(u), names[owner[index]]));
+        return fail(
+            fmt::format("{}: {} is also in {} (a part given twice, or shards of "
+                        "different runs?)",
+                        names[i], describe_unit(u), names[owner[index]]));
       owner[index] = i;
       results.runs[u.point][u.replication] = parts[i].statistics[k];
     }

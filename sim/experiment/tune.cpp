@@ -118,7 +118,8 @@ TunePoint evaluate_point(const TuneSettings& s, double value, bool refined,
   p.objective_runs = replication_values(summary, s.objective);
   p.feasible = !std::isnan(p.objective.mean);
   for (const Expectation& c : s.constraints) {
-    ExpectationOutcome o = evaluate_expectation(c, summary.statistics).value_or(ExpectationOutcome{});
+    ExpectationOutcome o =
+        evaluate_expectation(c, summary.statistics).value_or(ExpectationOutcome{});
     p.feasible = p.feasible && o.met;
     p.constraints.push_back(std::move(o));
   }
@@ -160,7 +161,8 @@ TuneResult tune(const TuneSettings& settings, const std::function<RunSummary(dou
   for (double v : tune_grid(r.lo, r.hi, settings.steps, r.integer)) run(v, false);
 
   if (const auto coarse_best = best_feasible(result.points, settings.maximise)) {
-    const double step = (r.hi - r.lo) / static_cast<double>(std::max<std::size_t>(settings.steps, 2) - 1);
+    const double step =
+        (r.hi - r.lo) / static_cast<double>(std::max<std::size_t>(settings.steps, 2) - 1);
     const double centre = result.points[*coarse_best].value;
     const double lo = std::max(r.lo, centre - step);
     const double hi = std::min(r.hi, centre + step);

@@ -389,7 +389,8 @@ class Compiler {
           (in.code == OpCode::truthy && reads_worker(in.lhs.source))) {
         program_.reads_worker = true;
       }
-      if ((in.code == OpCode::compare && (reads_clock(in.lhs.source) || reads_clock(in.rhs.source))) ||
+      if ((in.code == OpCode::compare &&
+           (reads_clock(in.lhs.source) || reads_clock(in.rhs.source))) ||
           (in.code == OpCode::truthy && reads_clock(in.lhs.source))) {
         program_.reads_clock = true;
       }

@@ -14,26 +14,46 @@ namespace trsim {
 
 std::string_view event_type_name(EventType type) {
   switch (type) {
-    case EventType::task_created: return "task.created";
-    case EventType::workflow_entered: return "workflow.entered";
-    case EventType::workflow_target_matched: return "workflow.target-matched";
-    case EventType::task_queue_entered: return "task-queue.entered";
-    case EventType::task_queue_timeout: return "task-queue.timeout";
-    case EventType::task_queue_moved: return "task-queue.moved";
-    case EventType::workflow_timeout: return "workflow.timeout";
-    case EventType::workflow_skipped: return "workflow.skipped";
-    case EventType::reservation_created: return "reservation.created";
-    case EventType::reservation_accepted: return "reservation.accepted";
-    case EventType::reservation_rejected: return "reservation.rejected";
-    case EventType::reservation_timeout: return "reservation.timeout";
-    case EventType::reservation_canceled: return "reservation.canceled";
-    case EventType::reservation_rescinded: return "reservation.rescinded";
-    case EventType::reservation_wrapup: return "reservation.wrapup";
-    case EventType::reservation_completed: return "reservation.completed";
-    case EventType::task_canceled: return "task.canceled";
-    case EventType::task_wrapup: return "task.wrapup";
-    case EventType::task_completed: return "task.completed";
-    case EventType::worker_activity_update: return "worker.activity.update";
+    case EventType::task_created:
+      return "task.created";
+    case EventType::workflow_entered:
+      return "workflow.entered";
+    case EventType::workflow_target_matched:
+      return "workflow.target-matched";
+    case EventType::task_queue_entered:
+      return "task-queue.entered";
+    case EventType::task_queue_timeout:
+      return "task-queue.timeout";
+    case EventType::task_queue_moved:
+      return "task-queue.moved";
+    case EventType::workflow_timeout:
+      return "workflow.timeout";
+    case EventType::workflow_skipped:
+      return "workflow.skipped";
+    case EventType::reservation_created:
+      return "reservation.created";
+    case EventType::reservation_accepted:
+      return "reservation.accepted";
+    case EventType::reservation_rejected:
+      return "reservation.rejected";
+    case EventType::reservation_timeout:
+      return "reservation.timeout";
+    case EventType::reservation_canceled:
+      return "reservation.canceled";
+    case EventType::reservation_rescinded:
+      return "reservation.rescinded";
+    case EventType::reservation_wrapup:
+      return "reservation.wrapup";
+    case EventType::reservation_completed:
+      return "reservation.completed";
+    case EventType::task_canceled:
+      return "task.canceled";
+    case EventType::task_wrapup:
+      return "task.wrapup";
+    case EventType::task_completed:
+      return "task.completed";
+    case EventType::worker_activity_update:
+      return "worker.activity.update";
   }
   return "unknown";
 }
@@ -42,12 +62,18 @@ std::string_view event_type_name(EventType type) {
 // wording where it has one (TTL, workflow timeout); ours, in the same style, elsewhere.
 std::string_view cancel_reason_text(CancelReason reason) {
   switch (reason) {
-    case CancelReason::none: return "";
-    case CancelReason::abandoned: return "Task abandoned";
-    case CancelReason::ttl_exceeded: return "Task TTL Exceeded";
-    case CancelReason::workflow_timeout: return "Task canceled on Workflow timeout";
-    case CancelReason::workflow_skipped: return "Task skipped out of Workflow";
-    case CancelReason::transition_limit: return "Task reached the limit of 1000 reservations";
+    case CancelReason::none:
+      return "";
+    case CancelReason::abandoned:
+      return "Task abandoned";
+    case CancelReason::ttl_exceeded:
+      return "Task TTL Exceeded";
+    case CancelReason::workflow_timeout:
+      return "Task canceled on Workflow timeout";
+    case CancelReason::workflow_skipped:
+      return "Task skipped out of Workflow";
+    case CancelReason::transition_limit:
+      return "Task reached the limit of 1000 reservations";
   }
   return "";
 }
@@ -67,7 +93,7 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 namespace {
 
 constexpr std::size_t kFlushThreshold = std::size_t{1} << 20;  // 1 MiB
-constexpr std::size_t kSidCacheSize = 256;                      // a power of two
+constexpr std::size_t kSidCacheSize = 256;                     // a power of two
 
 // `,"<key>":"<escaped name>"` and, when `sid` is not empty, `,"<key>_sid":"<sid>"`.
 std::string fragment(std::string_view key, std::string_view name, std::string_view sid) {
@@ -85,7 +111,8 @@ std::string fragment(std::string_view key, std::string_view name, std::string_vi
   return out;
 }
 
-void append_fragment(std::string& out, const std::vector<std::string>& fragments, std::uint32_t id) {
+void append_fragment(std::string& out, const std::vector<std::string>& fragments,
+                     std::uint32_t id) {
   if (id < fragments.size()) out += fragments[id];
 }
 
@@ -110,13 +137,16 @@ void reset_cache(std::vector<std::pair<std::uint32_t, std::string>>& cache) {
 JsonLinesSink::JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field)
     : scenario_(scenario), out_(out), replication_field_(replication_field) {
   buffer_.reserve(kFlushThreshold + 4096);
-  for (const Worker& w : scenario.workers) worker_json_.push_back(fragment("worker", w.name, w.sid));
+  for (const Worker& w : scenario.workers)
+    worker_json_.push_back(fragment("worker", w.name, w.sid));
   for (const TaskQueue& q : scenario.task_queues) {
     queue_json_.push_back(fragment("queue", q.name, q.sid));
     previous_queue_json_.push_back(fragment("previous_queue", q.name, {}));
   }
-  for (const Workflow& w : scenario.workflows) workflow_json_.push_back(fragment("workflow", w.name, w.sid));
-  for (const Channel& c : scenario.channels) channel_json_.push_back(fragment("channel", c.name, {}));
+  for (const Workflow& w : scenario.workflows)
+    workflow_json_.push_back(fragment("workflow", w.name, w.sid));
+  for (const Channel& c : scenario.channels)
+    channel_json_.push_back(fragment("channel", c.name, {}));
   for (const Activity& a : scenario.activities) {
     activity_json_.push_back(fragment("activity", a.name, a.sid));
     previous_activity_json_.push_back(fragment("previous_activity", a.name, {}));
@@ -176,7 +206,8 @@ void JsonLinesSink::on_event(const Event& e) {
   append_fragment(buffer_, worker_json_, e.worker);
   append_fragment(buffer_, queue_json_, e.queue);
   // Reservation events carry their queue in previous_queue too; only a move has a queue left.
-  if (e.type == EventType::task_queue_moved) append_fragment(buffer_, previous_queue_json_, e.previous_queue);
+  if (e.type == EventType::task_queue_moved)
+    append_fragment(buffer_, previous_queue_json_, e.previous_queue);
   append_fragment(buffer_, workflow_json_, e.workflow);
   append_fragment(buffer_, channel_json_, e.channel);
   append_fragment(buffer_, activity_json_, e.activity);

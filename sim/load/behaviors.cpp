@@ -14,7 +14,6 @@ namespace trsim::detail {
 
 namespace {
 
-
 constexpr double kProbabilityTolerance = 1e-9;
 
 bool is_never(const Item& item) {

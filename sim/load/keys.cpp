@@ -24,9 +24,9 @@ constexpr std::array<std::string_view, 0> kChannel = {};
 constexpr std::array<std::string_view, 6> kTaskQueue = {
     "target_workers",       "task_order",          "max_reserved_workers",
     "reservation_activity", "assignment_activity", "sid"};
-constexpr std::array<std::string_view, 5> kWorkflow = {
-    "task_reservation_timeout", "reservation_timeout_advances_step", "sid", "configuration",
-    "configuration_file"};
+constexpr std::array<std::string_view, 5> kWorkflow = {"task_reservation_timeout",
+                                                       "reservation_timeout_advances_step", "sid",
+                                                       "configuration", "configuration_file"};
 constexpr std::array<std::string_view, 1> kConfiguration = {"task_routing"};
 constexpr std::array<std::string_view, 2> kTaskRouting = {"filters", "default_filter"};
 // `friendly_name` is what older TaskRouter exports call a filter's name.
@@ -59,7 +59,8 @@ constexpr std::array<std::string_view, 2> kMeanSd = {"mean", "sd"};
 constexpr std::array<std::string_view, 2> kShapeScale = {"shape", "scale"};
 constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 
-constexpr std::string_view kTargets = "workflows.<name>.configuration.task_routing.filters[].targets[]";
+constexpr std::string_view kTargets =
+    "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
 constexpr std::array<KeySetEntry, 28> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},

@@ -8,8 +8,6 @@
 // stays silent. A lint that cries wolf teaches users to ignore all of them.
 #include "trsim/lint.hpp"
 
-#include "load/diagnostics.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +16,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "load/diagnostics.hpp"
 
 namespace trsim {
 

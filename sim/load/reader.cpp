@@ -108,8 +108,7 @@ MapView::MapView(const Reader& reader, const Item& map, KeyList allowed) : self_
       if (text == "<<")
         msg = fmt::format("YAML merge keys ('<<') are not supported ({})", where);
       else
-        msg = fmt::format("unknown key '{}' {}{}", shorten(text), where,
-                          did_you_mean(text, keys));
+        msg = fmt::format("unknown key '{}' {}{}", shorten(text), where, did_you_mean(text, keys));
       reader.diags().error(reader.at(key), std::move(msg));
       rejected_keys_ = true;
       continue;
@@ -308,12 +307,12 @@ std::optional<SimTime> Reader::duration(const Item& item, SimTime min, SimTime m
       error(item, fmt::format("'{}' must be at least {} (got {}){}", item.name,
                               describe_duration(min), describe_duration(*d), hint));
     else if (min == 0)
-      error(item, fmt::format("'{}' must be at most {} (got {}){}", item.name, describe_duration(max),
-                              describe_duration(*d), hint));
+      error(item, fmt::format("'{}' must be at most {} (got {}){}", item.name,
+                              describe_duration(max), describe_duration(*d), hint));
     else
-      error(item,
-            fmt::format("'{}' must be between {} and {} (got {}){}", item.name,
-                        describe_duration(min), describe_duration(max), describe_duration(*d), hint));
+      error(item, fmt::format("'{}' must be between {} and {} (got {}){}", item.name,
+                              describe_duration(min), describe_duration(max), describe_duration(*d),
+                              hint));
     return std::nullopt;
   }
   return d;

@@ -84,7 +84,8 @@ void build_settings(LoadContext& ctx, const MapView& top) {
   }
   if (const Item* i = top.find("horizon")) {
     const SimTime max = std::min(ctx.limits.max_horizon, kMaxDuration);
-    if (const auto d = r.duration(*i, kMicrosPerSecond, max, "; raise the limit with --max-horizon (up to 100 years)"))
+    if (const auto d = r.duration(*i, kMicrosPerSecond, max,
+                                  "; raise the limit with --max-horizon (up to 100 years)"))
       sc.horizon = *d;
     else
       ctx.horizon_ok = false;

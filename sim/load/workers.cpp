@@ -15,7 +15,6 @@ namespace trsim::detail {
 
 namespace {
 
-
 // A group's count is read up to this bound only to be summed: the limit that matters is the
 // total, LoadLimits::max_workers (--max-workers).
 constexpr std::int64_t kMaxGroupCount = 1'000'000'000'000;
@@ -65,7 +64,8 @@ Value option_value(const std::string& key) {
 
 // Finds every {pick: {value: probability, ...}} in a group's attributes (any depth) and turns it
 // into an AttributePick; returns an error message for a malformed one.
-std::string collect_picks(const Value& v, const std::string& path, std::vector<AttributePick>& out) {
+std::string collect_picks(const Value& v, const std::string& path,
+                          std::vector<AttributePick>& out) {
   if (!v.is_object()) return {};
   const Value::Object& members = v.as_object();
   if (members.size() == 1 && members.front().first == "pick" && !path.empty()) {
@@ -272,9 +272,10 @@ void build_workers(LoadContext& ctx, const MapView& top) {
         value_size(plans.back().attributes) * static_cast<std::uint64_t>(plans.back().count);
   }
   if (static_cast<std::uint64_t>(total) > ctx.limits.max_workers) {
-    ctx.diags.error(r.key_at(*section),
-                    fmt::format("too many workers ({}); the limit is {} (raise it with --max-workers)",
-                                total, ctx.limits.max_workers));
+    ctx.diags.error(
+        r.key_at(*section),
+        fmt::format("too many workers ({}); the limit is {} (raise it with --max-workers)", total,
+                    ctx.limits.max_workers));
     return;
   }
   if (attribute_values > kMaxAttributeValues) {

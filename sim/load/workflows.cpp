@@ -13,7 +13,6 @@ namespace trsim::detail {
 
 namespace {
 
-
 constexpr std::int64_t kMaxPriority = std::numeric_limits<std::int32_t>::max();
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }

@@ -12,12 +12,12 @@
 //   Degenerate cases (sd == 0) draw nothing.
 #include "trsim/distribution.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace trsim {
 
@@ -236,10 +236,12 @@ std::string Distribution::validation_error() const {
   };
   switch (kind_) {
     case Kind::constant:
-      if (!finite(a_) || !(a_ >= 0)) return fmt::format("constant: value must be >= 0 (got {})", a_);
+      if (!finite(a_) || !(a_ >= 0))
+        return fmt::format("constant: value must be >= 0 (got {})", a_);
       return {};
     case Kind::exponential:
-      if (!finite(a_) || !(a_ > 0)) return fmt::format("exponential: mean must be > 0 (got {})", a_);
+      if (!finite(a_) || !(a_ > 0))
+        return fmt::format("exponential: mean must be > 0 (got {})", a_);
       return {};
     case Kind::uniform:
       if (!finite(a_) || !(a_ >= 0)) return fmt::format("uniform: min must be >= 0 (got {})", a_);
@@ -253,7 +255,8 @@ std::string Distribution::validation_error() const {
       // would be thrown away and the distribution is almost surely not what the user meant.
       if (a_ < -2.0 * b_)
         return fmt::format(
-            "normal: mean {} is too far below 0 for sd {} (it is truncated at 0; mean must be >= -2 sd)",
+            "normal: mean {} is too far below 0 for sd {} (it is truncated at 0; mean must be >= "
+            "-2 sd)",
             a_, b_);
       return {};
     case Kind::lognormal:

@@ -10,9 +10,9 @@
 //   finalise(z)                = z ^= z >> 30; z *= 0xbf58476d1ce4e5b9;
 //                                z ^= z >> 27; z *= 0x94d049bb133111eb; z ^= z >> 31
 //   mix64(x)                   = finalise(x + kGamma)   (the splitmix64 output for state x)
-//   fnv1a(bytes)               = h = 0xcbf29ce484222325; for each byte b: h ^= b; h *= 0x100000001b3
-//   stable_hash(bytes, seed)   = mix64(fnv1a(bytes) ^ seed)
-//   replication_seed(seed, r)  = mix64(seed) ^ mix64(r + kReplicationSalt),
+//   fnv1a(bytes)               = h = 0xcbf29ce484222325; for each byte b: h ^= b; h *=
+//   0x100000001b3 stable_hash(bytes, seed)   = mix64(fnv1a(bytes) ^ seed) replication_seed(seed, r)
+//   = mix64(seed) ^ mix64(r + kReplicationSalt),
 //                                kReplicationSalt = 0x7472_7369_6d5f_7270 ("trsim_rp")
 //   Rng(seed)                  = s[i] = mix64(seed + i * kGamma) for i = 0..3
 //                                (the first four outputs of splitmix64 seeded with `seed`);

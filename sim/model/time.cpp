@@ -7,7 +7,8 @@
 namespace trsim {
 
 std::string format_seconds(SimTime t) {
-  // Work on the magnitude as unsigned so that INT64_MIN, whose negation overflows, prints correctly.
+  // Work on the magnitude as unsigned so that INT64_MIN, whose negation overflows, prints
+  // correctly.
   const bool negative = t < 0;
   const std::uint64_t magnitude =
       negative ? std::uint64_t{0} - static_cast<std::uint64_t>(t) : static_cast<std::uint64_t>(t);

@@ -1,11 +1,11 @@
 // Scalar units of the scenario. See units.hpp for the accepted syntax.
 #include "model/units.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace trsim::detail {
 
@@ -116,7 +116,8 @@ std::optional<u128> exact_micros(const Decimal& number, std::uint64_t unit_micro
     fraction = fraction * 10 + static_cast<unsigned>(number.fraction[i] - '0');
     denominator *= 10;
   }
-  const u128 total = integer * unit_micros + (fraction * unit_micros + denominator / 2) / denominator;
+  const u128 total =
+      integer * unit_micros + (fraction * unit_micros + denominator / 2) / denominator;
   if (total > limit) return std::nullopt;
   return total;
 }
@@ -177,8 +178,7 @@ std::optional<SimTime> parse_duration(std::string_view text, std::string* error)
       if (u.name == unit_text) unit = &u;
     if (unit == nullptr)
       return fail(fmt::format("unknown unit '{}' (use ms, s, m, h, d)", unit_text));
-    if (unit->rank == previous_rank)
-      return fail(fmt::format("repeated unit '{}'", unit_text));
+    if (unit->rank == previous_rank) return fail(fmt::format("repeated unit '{}'", unit_text));
     if (unit->rank > previous_rank)
       return fail(fmt::format("unit '{}' after '{}': write larger units first, e.g. 1h30m",
                               unit_text, previous_unit));
@@ -235,9 +235,9 @@ namespace {
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);             // [0, 399]
+  const auto yoe = static_cast<unsigned>(y - era * 400);                 // [0, 399]
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        // [0, 146096]
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
@@ -268,10 +268,10 @@ std::string format_iso8601_utc(std::int64_t epoch_seconds) {
   const std::int64_t second_of_day = epoch_seconds - days * 86400;
   const std::int64_t z = days + 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);                 // [0, 146096]
+  const auto doe = static_cast<unsigned>(z - era * 146097);                    // [0, 146096]
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             // [0, 365]
-  const unsigned mp = (5 * doy + 2) / 153;                                  // [0, 11]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                     // [0, 11]
   const unsigned day = doy - (153 * mp + 2) / 5 + 1;
   const unsigned month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
@@ -285,7 +285,8 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string
     set_error(error, fmt::format("invalid date-time '{}': {}", s, reason));
     return std::nullopt;
   };
-  const char* const shape = "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (or an offset like +02:00)";
+  const char* const shape =
+      "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (or an offset like +02:00)";
   std::size_t i = 0;
   const auto year = fixed_digits(s, i, 4);
   if (!year || i >= s.size() || s[i++] != '-') return fail(shape);

@@ -3,7 +3,8 @@
 // loader hands over the scalar text as written in the YAML; these functions know nothing of YAML.
 //
 // All three return nullopt on bad input and, when `error` is not null, store a message that quotes
-// the input and says how to fix it, e.g. "invalid duration '5x': unknown unit 'x' (use ms, s, m, h, d)".
+// the input and says how to fix it, e.g. "invalid duration '5x': unknown unit 'x' (use ms, s, m, h,
+// d)".
 #include <cstdint>
 #include <optional>
 #include <string>

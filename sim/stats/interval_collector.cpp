@@ -216,8 +216,10 @@ void IntervalCollector::on_timeout(const Event& e) {
   // already there is parked now.
   if (e.worker < workers_.size()) {
     WorkerState& ws = workers_[e.worker];
-    if (ws.activity == scenario_.workspace.timeout_activity) set_parked(ws, true, e.time);
-    else ws.timed_out = true;
+    if (ws.activity == scenario_.workspace.timeout_activity)
+      set_parked(ws, true, e.time);
+    else
+      ws.timed_out = true;
   }
 }
 
@@ -237,8 +239,10 @@ IntervalTable IntervalCollector::finish() {
   t.horizon = horizon_;
   t.count = count_;
   t.scopes.push_back({IntervalScope::Kind::workspace, "workspace"});
-  for (const TaskQueue& q : scenario_.task_queues) t.scopes.push_back({IntervalScope::Kind::queue, q.name});
-  for (const WorkerGroup& g : scenario_.worker_groups) t.scopes.push_back({IntervalScope::Kind::group, g.name});
+  for (const TaskQueue& q : scenario_.task_queues)
+    t.scopes.push_back({IntervalScope::Kind::queue, q.name});
+  for (const WorkerGroup& g : scenario_.worker_groups)
+    t.scopes.push_back({IntervalScope::Kind::group, g.name});
 
   // Columns, and the scope kinds each applies to (W workspace, Q queue, G group).
   enum Applies : unsigned { W = 1, Q = 2, G = 4 };
@@ -287,7 +291,9 @@ IntervalTable IntervalCollector::finish() {
         out[c++] = ratio(wait_buckets_.at_or_under(r + bucket_field(0), i), stopped);
       assert(c == c_abandon_rate);
       out[c++] = ratio(r[kAbandoned], stopped);
-      out[c++] = r[kAccepted] == 0 ? kNull : static_cast<double>(r[kWaitAccepted]) / 1e6 / static_cast<double>(r[kAccepted]);
+      out[c++] = r[kAccepted] == 0 ? kNull
+                                   : static_cast<double>(r[kWaitAccepted]) / 1e6 /
+                                         static_cast<double>(r[kAccepted]);
       out[c++] = static_cast<double>(r[kTimedOut]);
       out[c++] = ratio(r[kBusy], r[kBusy] + r[kIdle]);
       out[c++] = static_cast<double>(r[kWaiting]) / len;

@@ -24,10 +24,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "stats/wait_buckets.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
 #include "trsim/scenario.hpp"
-#include "stats/wait_buckets.hpp"
 
 namespace trsim::detail {
 
@@ -47,19 +47,29 @@ class IntervalCollector {
     if (!reads(e.type)) return;
     if (e.time >= current_end_) advance(e.time);
     switch (e.type) {
-      case EventType::task_created: return on_task_created(e);
-      case EventType::task_queue_entered: return on_queue_entered(e);
-      case EventType::task_queue_moved: return on_queue_moved(e);
-      case EventType::reservation_created: return on_hold(e);
-      case EventType::reservation_accepted: return on_accepted(e);
-      case EventType::reservation_timeout: return on_timeout(e);
+      case EventType::task_created:
+        return on_task_created(e);
+      case EventType::task_queue_entered:
+        return on_queue_entered(e);
+      case EventType::task_queue_moved:
+        return on_queue_moved(e);
+      case EventType::reservation_created:
+        return on_hold(e);
+      case EventType::reservation_accepted:
+        return on_accepted(e);
+      case EventType::reservation_timeout:
+        return on_timeout(e);
       case EventType::reservation_rejected:
       case EventType::reservation_canceled:
       case EventType::reservation_rescinded:
-      case EventType::reservation_completed: return on_release(e);
-      case EventType::task_canceled: return on_canceled(e);
-      case EventType::worker_activity_update: return on_activity(e);
-      default: return;  // not in kCounted
+      case EventType::reservation_completed:
+        return on_release(e);
+      case EventType::task_canceled:
+        return on_canceled(e);
+      case EventType::worker_activity_update:
+        return on_activity(e);
+      default:
+        return;  // not in kCounted
     }
   }
 
@@ -161,15 +171,15 @@ class IntervalCollector {
   std::size_t activity_count_;
   std::size_t scope_count_;
   std::size_t field_count_;
-  std::vector<SimTime> thresholds_;  // µs, keys deduplicated (first occurrence wins)
+  std::vector<SimTime> thresholds_;            // µs, keys deduplicated (first occurrence wins)
   std::vector<std::size_t> threshold_source_;  // index in statistics.service_level_thresholds
   WaitBuckets wait_buckets_;  // over thresholds_: one bucket field per accepted wait
   std::vector<std::size_t> gauge_fields_;
   std::vector<unsigned char> activity_available_;
   std::vector<WorkerState> workers_;
-  std::vector<std::int64_t> level_;  // [scope * fields + field]: current value of each gauge
-  std::vector<std::int64_t> raw_;    // [(interval * scopes + scope) * fields + field]
-  std::size_t current_ = 0;          // the interval events go to
+  std::vector<std::int64_t> level_;      // [scope * fields + field]: current value of each gauge
+  std::vector<std::int64_t> raw_;        // [(interval * scopes + scope) * fields + field]
+  std::size_t current_ = 0;              // the interval events go to
   std::int64_t* current_row_ = nullptr;  // its first record in raw_
   SimTime current_end_ = 0;
 };

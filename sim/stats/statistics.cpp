@@ -1,11 +1,11 @@
 // The statistics tree and its aggregation over replications (§4).
 #include "trsim/statistics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace trsim {
 
@@ -43,9 +43,9 @@ const Node* find_path(const Node& node, std::string_view path) {
 // throw in every build type rather than read out of bounds.
 [[noreturn]] void shape_mismatch(const std::string& path, std::size_t replication,
                                  const char* what) {
-  throw std::logic_error(fmt::format(
-      "aggregate_trees: replication {} differs from replication 0 at '{}': {}", replication,
-      path, what));
+  throw std::logic_error(
+      fmt::format("aggregate_trees: replication {} differs from replication 0 at '{}': {}",
+                  replication, path, what));
 }
 
 AggregateNode aggregate_node(const std::vector<const MetricNode*>& nodes, const std::string& path) {
@@ -121,7 +121,8 @@ Aggregate aggregate(const std::vector<double>& values) {
   if (a.n == 0) return a;
   const auto n = static_cast<double>(a.n);
   if (a.min == a.max) {
-    // Identical values: report them exactly (summing ten 0.1s and dividing gives 0.09999999999999999).
+    // Identical values: report them exactly (summing ten 0.1s and dividing gives
+    // 0.09999999999999999).
     a.mean = a.min;
     if (a.n >= 2) a.ci95 = 0;
     return a;

@@ -33,7 +33,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
       workflow_count_(scenario.workflows.size()),
       activity_count_(scenario.activities.size()) {
   thresholds_.reserve(scenario.statistics.service_level_thresholds.size());
-  for (double s : scenario.statistics.service_level_thresholds) thresholds_.push_back(from_seconds(s));
+  for (double s : scenario.statistics.service_level_thresholds)
+    thresholds_.push_back(from_seconds(s));
   buckets_ = WaitBuckets(thresholds_);
   counters_.resize(1 + queue_count_ + workflow_count_);
   wait_buckets_.assign(counters_.size() * 2 * buckets_.count(), 0);
@@ -54,7 +55,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     ActivityId a = worker.initial_activity;
     if (a == kNoId) a = scenario.workspace.default_activity;
     workers_[w].activity = a < activity_count_ ? a : kNoId;
-    worker_group_[w] = worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
+    worker_group_[w] =
+        worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
 }
 
@@ -83,7 +85,8 @@ void StatisticsCollector::release_worker(WorkerId w, SimTime now) {
   if (workers_[w].held > 0) --workers_[w].held;
 }
 
-void StatisticsCollector::count_reservation(const Event& e, std::int64_t ReservationCounts::*field) {
+void StatisticsCollector::count_reservation(const Event& e,
+                                            std::int64_t ReservationCounts::*field) {
   if (!counts(e)) return;
   ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
@@ -147,10 +150,17 @@ void StatisticsCollector::on_task_canceled(const Event& e) {
   const auto count_cancel = [&e](TaskCounters& c) {
     ++c.canceled;
     switch (e.reason) {
-      case CancelReason::abandoned: ++c.abandoned; break;
-      case CancelReason::ttl_exceeded: ++c.ttl_expired; break;
-      case CancelReason::workflow_timeout: ++c.timed_out_in_workflow; break;
-      default: break;
+      case CancelReason::abandoned:
+        ++c.abandoned;
+        break;
+      case CancelReason::ttl_exceeded:
+        ++c.ttl_expired;
+        break;
+      case CancelReason::workflow_timeout:
+        ++c.timed_out_in_workflow;
+        break;
+      default:
+        break;
     }
   };
   count_cancel(counters_[0]);
@@ -198,7 +208,8 @@ void add_durations(MetricNode& n, std::string key, std::int64_t count, std::int6
 
 }  // namespace
 
-MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, bool workspace) const {
+MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
+                                          bool workspace) const {
   const TaskCounters& c = counters_[entity];
   MetricNode n = MetricNode::group(std::move(key));
   n.add(workspace ? "tasks_created" : "tasks_entered", static_cast<double>(c.entered));
@@ -264,8 +275,10 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity, b
   return n;
 }
 
-MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const WaitingTask> still_waiting) {
-  for (std::size_t w = 0; w < workers_.size(); ++w) integrate_worker(static_cast<WorkerId>(w), end_time);
+MetricNode StatisticsCollector::finish(SimTime end_time,
+                                       std::span<const WaitingTask> still_waiting) {
+  for (std::size_t w = 0; w < workers_.size(); ++w)
+    integrate_worker(static_cast<WorkerId>(w), end_time);
 
   // The longest wait: the longest ended one, or the age at the end of a task still waiting. The
   // engine's list of those is the authority (it knows each task's current queue), so the
@@ -290,7 +303,8 @@ MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const Waiting
   root.children.push_back(task_node("workspace", 0, true));
   MetricNode& queues = root.add_group("task_queues");
   for (std::size_t q = 0; q < queue_count_; ++q) {
-    queues.children.push_back(task_node(scenario_.task_queues[q].name, queue_entity(static_cast<QueueId>(q)), false));
+    queues.children.push_back(
+        task_node(scenario_.task_queues[q].name, queue_entity(static_cast<QueueId>(q)), false));
   }
   MetricNode& workflows = root.add_group("workflows");
   for (std::size_t w = 0; w < workflow_count_; ++w) {
@@ -329,8 +343,8 @@ MetricNode StatisticsCollector::finish(SimTime end_time, std::span<const Waiting
         min = std::min(min, d);
         max = std::max(max, d);
       }
-      add_durations(durations, scenario_.activities[a].name, static_cast<std::int64_t>(last - first),
-                    total, min, max);
+      add_durations(durations, scenario_.activities[a].name,
+                    static_cast<std::int64_t>(last - first), total, min, max);
     }
   }
   return root;

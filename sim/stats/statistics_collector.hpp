@@ -24,17 +24,17 @@
 #include <span>
 #include <vector>
 
+#include "stats/wait_buckets.hpp"
 #include "trsim/event.hpp"
 #include "trsim/scenario.hpp"
 #include "trsim/statistics.hpp"
-#include "stats/wait_buckets.hpp"
 
 namespace trsim::detail {
 
 /// A task still waiting (pending or reserved) at the end of the run, as the engine knows it.
 struct WaitingTask {
   SimTime created_at = 0;
-  QueueId queue = kNoId;        ///< the queue it waits in (kNoId: none)
+  QueueId queue = kNoId;  ///< the queue it waits in (kNoId: none)
   WorkflowId workflow = kNoId;
 };
 
@@ -52,24 +52,36 @@ class StatisticsCollector {
         if (counts(e)) ++counters_[0].entered;
         return;
       case EventType::workflow_entered:
-        if (counts(e) && e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].entered;
+        if (counts(e) && e.workflow < workflow_count_)
+          ++counters_[workflow_entity(e.workflow)].entered;
         return;
       case EventType::task_queue_entered:
         if (counts(e) && e.queue < queue_count_) ++counters_[queue_entity(e.queue)].entered;
         return;
-      case EventType::task_queue_moved: return on_queue_moved(e);
-      case EventType::reservation_created: return on_reservation_created(e);
-      case EventType::reservation_accepted: return on_reservation_accepted(e);
-      case EventType::reservation_rejected: return on_reservation_ended(e, &ReservationCounts::rejected);
-      case EventType::reservation_timeout: return on_reservation_ended(e, &ReservationCounts::timed_out);
-      case EventType::reservation_canceled: return on_reservation_ended(e, &ReservationCounts::canceled);
+      case EventType::task_queue_moved:
+        return on_queue_moved(e);
+      case EventType::reservation_created:
+        return on_reservation_created(e);
+      case EventType::reservation_accepted:
+        return on_reservation_accepted(e);
+      case EventType::reservation_rejected:
+        return on_reservation_ended(e, &ReservationCounts::rejected);
+      case EventType::reservation_timeout:
+        return on_reservation_ended(e, &ReservationCounts::timed_out);
+      case EventType::reservation_canceled:
+        return on_reservation_ended(e, &ReservationCounts::canceled);
       case EventType::reservation_rescinded:
         return on_reservation_ended(e, &ReservationCounts::rescinded);
-      case EventType::reservation_completed: return release_worker(e.worker, e.time);
-      case EventType::task_canceled: return on_task_canceled(e);
-      case EventType::task_completed: return on_task_completed(e);
-      case EventType::worker_activity_update: return on_activity_update(e);
-      default: return;  // not read (reads())
+      case EventType::reservation_completed:
+        return release_worker(e.worker, e.time);
+      case EventType::task_canceled:
+        return on_task_canceled(e);
+      case EventType::task_completed:
+        return on_task_completed(e);
+      case EventType::worker_activity_update:
+        return on_activity_update(e);
+      default:
+        return;  // not read (reads())
     }
   }
 
@@ -80,7 +92,7 @@ class StatisticsCollector {
       case EventType::workflow_target_matched:
       case EventType::task_queue_timeout:
       case EventType::workflow_timeout:  // a task_canceled follows and carries the counts
-      case EventType::workflow_skipped:   // likewise
+      case EventType::workflow_skipped:  // likewise
       case EventType::reservation_wrapup:
       case EventType::task_wrapup:
         return false;
@@ -143,9 +155,9 @@ class StatisticsCollector {
 
   struct WorkerState {
     ActivityId activity = kNoId;
-    std::uint32_t held = 0;   // reservations held: pending, accepted or wrapping
-    SimTime since = 0;        // start of the interval not yet integrated
-    std::int64_t busy = 0;    // µs inside the window
+    std::uint32_t held = 0;  // reservations held: pending, accepted or wrapping
+    SimTime since = 0;       // start of the interval not yet integrated
+    std::int64_t busy = 0;   // µs inside the window
     std::int64_t idle_available = 0;
   };
 
@@ -175,14 +187,14 @@ class StatisticsCollector {
   std::size_t queue_count_;
   std::size_t workflow_count_;
   std::size_t activity_count_;
-  std::vector<SimTime> thresholds_;            // service-level thresholds in µs, as given
-  WaitBuckets buckets_;                        // over thresholds_: one increment per wait
-  std::vector<TaskCounters> counters_;         // per entity
-  std::vector<std::int64_t> wait_buckets_;     // per entity × WaitOutcome × bucket
-  std::vector<GroupCounters> groups_;          // per worker group, then one for "no group"
-  std::vector<WorkerState> workers_;           // per worker
-  std::vector<GroupId> worker_group_;          // per worker: its group, or the "no group" entry
-  std::vector<std::int64_t> activity_time_;    // per worker × activity, µs inside the window
+  std::vector<SimTime> thresholds_;                // service-level thresholds in µs, as given
+  WaitBuckets buckets_;                            // over thresholds_: one increment per wait
+  std::vector<TaskCounters> counters_;             // per entity
+  std::vector<std::int64_t> wait_buckets_;         // per entity × WaitOutcome × bucket
+  std::vector<GroupCounters> groups_;              // per worker group, then one for "no group"
+  std::vector<WorkerState> workers_;               // per worker
+  std::vector<GroupId> worker_group_;              // per worker: its group, or the "no group" entry
+  std::vector<std::int64_t> activity_time_;        // per worker × activity, µs inside the window
   std::vector<unsigned char> activity_available_;  // per activity
 };
 

@@ -128,7 +128,8 @@ AutoWarmup pilot_warmup(const Scenario& scenario, std::uint32_t threads, bool ch
       }
     }
   };
-  const std::uint32_t workers = std::clamp<std::uint32_t>(threads, 1, std::max<std::uint32_t>(total, 1));
+  const std::uint32_t workers =
+      std::clamp<std::uint32_t>(threads, 1, std::max<std::uint32_t>(total, 1));
   std::vector<std::thread> pool;
   for (std::uint32_t i = 1; i < workers; ++i) pool.emplace_back(work);
   work();

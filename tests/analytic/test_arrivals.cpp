@@ -7,9 +7,9 @@
 // of about 0.001 (a correct simulator fails one check in a thousand seeds; the seeds are fixed, so
 // the outcome is deterministic): a chi-square statistic is compared with its 0.999 quantile, a
 // Poisson count with its mean ± 3.29 standard deviations.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -43,7 +43,7 @@ double chi_square_quantile(double df, double z) {
   return df * std::pow(1.0 - h + z * std::sqrt(h), 3.0);
 }
 
-constexpr double kZ999 = 3.090;    // one-sided 0.999
+constexpr double kZ999 = 3.090;   // one-sided 0.999
 constexpr double kZ9995 = 3.291;  // two-sided 0.999
 
 // Tasks wait in a queue nobody serves; the run stops at the horizon (drain: false), so only the
@@ -52,7 +52,8 @@ std::string arrivals_yaml(const std::string& horizon, const std::string& stream)
   return R"(
 name: arrivals
 seed: 4242
-horizon: )" + horizon + R"(
+horizon: )" +
+         horizon + R"(
 drain: false
 workspace: {timeout_activity: Offline, default_activity: Offline}
 activities: {Offline: {available: false}, Available: {available: true}}
@@ -70,7 +71,8 @@ arrivals:
 
 }  // namespace
 
-TEST_CASE("arrivals per interval of a rates forecast are Poisson with the forecast's mean", "[arrivals]") {
+TEST_CASE("arrivals per interval of a rates forecast are Poisson with the forecast's mean",
+          "[arrivals]") {
   // Eight 30-minute intervals, one of them at rate 0; a 6 h horizon, so the list repeats after 4 h
   // (intervals 8-11 follow the first four rates again).
   const std::vector<double> per_hour = {60, 120, 30, 240, 0, 90, 180, 45};
@@ -84,8 +86,10 @@ TEST_CASE("arrivals per interval of a rates forecast are Poisson with the foreca
   std::size_t late = 0;  // arrivals at or after the horizon: none expected
   for (std::uint32_t rep = 0; rep < kReplications; ++rep) {
     for (const SimTime t : arrivals(sc, rep)) {
-      if (t >= sc.horizon) ++late;
-      else ++counts[static_cast<std::size_t>(t / len)][rep];
+      if (t >= sc.horizon)
+        ++late;
+      else
+        ++counts[static_cast<std::size_t>(t / len)][rep];
     }
   }
   REQUIRE(late == 0);
@@ -168,8 +172,10 @@ TEST_CASE("no gap drawn at the night rate leaks into the morning", "[arrivals]")
   CHECK(std::fabs(mean_wait - 0.5) <= kZ9995 * 0.5 / std::sqrt(double{kReplications}));
 }
 
-TEST_CASE("a trace replays exactly its rows: times, attributes, handle times, patience, priorities, channels",
-          "[arrivals]") {
+TEST_CASE(
+    "a trace replays exactly its rows: times, attributes, handle times, patience, priorities, "
+    "channels",
+    "[arrivals]") {
   TempDir dir;
   // Row 1: a gold customer (nested customer.tier) whose quoted account "00501" must stay a string.
   // Row 2: a chat in Spanish; no priority cell, so the stream's priority (0); no tier (absent).
@@ -219,7 +225,8 @@ arrivals:
         e.type != EventType::reservation_accepted && e.type != EventType::task_wrapup &&
         e.type != EventType::task_canceled)
       continue;
-    lines += describe(sc, e) + fmt::format(" priority={} channel={}\n", e.priority, sc.channels[e.channel].name);
+    lines += describe(sc, e) +
+             fmt::format(" priority={} channel={}\n", e.priority, sc.channels[e.channel].name);
   }
   // w-1 takes the gold call at once (60 s) and the chat beside it (30 s, its own channel
   // capacity); row 3 finds voice busy and hangs up after its 5 s of patience; row 4 waits until

@@ -6,9 +6,9 @@
 // interval (t_{0.9995, R-1} standard errors), fixed before looking at the results. The seeds are
 // fixed, so the outcome is deterministic; the interval says how far from theory a correct
 // simulator can honestly be.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -24,7 +24,8 @@ namespace {
 std::string single_queue_yaml(int agents, double rate, double mean_handle, double mean_patience,
                               int replications, double hours) {
   std::string patience =
-      mean_patience > 0 ? fmt::format(", patience: {{exponential: {{mean: {}}}}}", mean_patience) : "";
+      mean_patience > 0 ? fmt::format(", patience: {{exponential: {{mean: {}}}}}", mean_patience)
+                        : "";
   return fmt::format(R"(
 name: erlang
 seed: 2026

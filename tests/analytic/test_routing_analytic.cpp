@@ -6,9 +6,9 @@
 // must lie inside the 99.9% Student-t interval of the mean over the replications (t_{0.9995, R-1}
 // standard errors), fixed before looking at the results. The seeds are fixed, so the outcome is
 // deterministic.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -19,7 +19,6 @@
 
 using namespace trsim;
 using namespace trsim::test;
-
 
 TEST_CASE("two skill pools routed by a filter each match Erlang C in their own queue statistics",
           "[analytic]") {
@@ -70,8 +69,9 @@ arrivals:
   CHECK_WITHIN_CI(summary, "task_queues.B.avg_task_acceptance_time", pw_b / decay_b);
 }
 
-TEST_CASE("two priority classes in one M/M/c queue wait as the non-preemptive priority formula says",
-          "[analytic]") {
+TEST_CASE(
+    "two priority classes in one M/M/c queue wait as the non-preemptive priority formula says",
+    "[analytic]") {
   // One queue, c = 8 agents, mean handle 300 s for both classes. High-priority calls (2.4 Erlang)
   // come through workflow `high`, whose target raises them to priority 10; low-priority calls
   // (4.4 Erlang) through workflow `low` at their own priority 0. ρ = 6.8 / 8 = 0.85. Each

@@ -33,8 +33,10 @@ inline CommandLine split_command_line(const std::string& line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (quote != 0) {
-      if (c == quote) quote = 0;
-      else word += c;
+      if (c == quote)
+        quote = 0;
+      else
+        word += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
       in_word = true;
@@ -80,7 +82,8 @@ inline std::set<std::string> listed_options(const std::string& help) {
   const std::string text = help.substr(0, help.find("\nexamples:"));
   for (std::size_t at = text.find("--"); at != std::string::npos; at = text.find("--", at + 2)) {
     std::size_t end = at + 2;
-    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-'))
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-'))
       ++end;
     if (end > at + 2) options.insert(text.substr(at, end - at));
   }

@@ -5,9 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -40,8 +39,10 @@ inline std::string read_file(const std::string& path) {
 inline std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }
@@ -57,11 +58,13 @@ struct CliResult {
 /// `scratch` (which must outlive the call only until it returns). `cwd`, when given, is the
 /// folder the command runs in (so that relative paths are passed as the user would type them).
 inline CliResult run_trsim(const std::vector<std::string>& args, const TempDir& scratch,
-                       const std::string& cwd = "") {
+                           const std::string& cwd = "") {
   static int counter = 0;
   const int n = counter++;
-  const std::string out_path = (fs::path(scratch.path()) / ("stdout-" + std::to_string(n))).string();
-  const std::string err_path = (fs::path(scratch.path()) / ("stderr-" + std::to_string(n))).string();
+  const std::string out_path =
+      (fs::path(scratch.path()) / ("stdout-" + std::to_string(n))).string();
+  const std::string err_path =
+      (fs::path(scratch.path()) / ("stderr-" + std::to_string(n))).string();
   std::string command = shell_quote(TRSIM_BINARY);
   for (const std::string& a : args) {
     command += ' ';  // appended in two steps: `" " + s` trips GCC 12's false -Wrestrict
@@ -69,7 +72,8 @@ inline CliResult run_trsim(const std::vector<std::string>& args, const TempDir& 
   }
   CliResult r;
   r.command = cwd.empty() ? command : "cd " + shell_quote(cwd) + " && " + command;
-  const std::string full = r.command + " </dev/null >" + shell_quote(out_path) + " 2>" + shell_quote(err_path);
+  const std::string full =
+      r.command + " </dev/null >" + shell_quote(out_path) + " 2>" + shell_quote(err_path);
   const int status = std::system(full.c_str());
   r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out_path);
@@ -100,7 +104,8 @@ inline std::vector<std::string> lines_of(const std::string& text) {
 /// The names of the files in a folder, sorted.
 inline std::vector<std::string> files_in(const std::string& dir) {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir))
+    names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -161,7 +166,8 @@ class JsonReader {
     throw std::runtime_error("JSON: " + what + " at offset " + std::to_string(i_));
   }
   void skip_space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
   }
   bool at(char c) const { return i_ < s_.size() && s_[i_] == c; }
   void expect(char c) {
@@ -180,13 +186,31 @@ class JsonReader {
     if (i_ >= s_.size()) fail("unexpected end");
     Json v;
     switch (s_[i_]) {
-      case '{': object(v, depth); break;
-      case '[': array(v, depth); break;
-      case '"': v.kind = Json::Kind::string; v.text = string(); break;
-      case 't': literal("true"); v.kind = Json::Kind::boolean; v.boolean = true; break;
-      case 'f': literal("false"); v.kind = Json::Kind::boolean; break;
-      case 'n': literal("null"); break;
-      default: number(v); break;
+      case '{':
+        object(v, depth);
+        break;
+      case '[':
+        array(v, depth);
+        break;
+      case '"':
+        v.kind = Json::Kind::string;
+        v.text = string();
+        break;
+      case 't':
+        literal("true");
+        v.kind = Json::Kind::boolean;
+        v.boolean = true;
+        break;
+      case 'f':
+        literal("false");
+        v.kind = Json::Kind::boolean;
+        break;
+      case 'n':
+        literal("null");
+        break;
+      default:
+        number(v);
+        break;
     }
     return v;
   }
@@ -195,7 +219,10 @@ class JsonReader {
     v.kind = Json::Kind::object;
     expect('{');
     skip_space();
-    if (at('}')) { ++i_; return; }
+    if (at('}')) {
+      ++i_;
+      return;
+    }
     for (;;) {
       skip_space();
       if (!at('"')) fail("expected a key");
@@ -205,7 +232,10 @@ class JsonReader {
       expect(':');
       v.members.emplace_back(std::move(key), value(depth + 1));
       skip_space();
-      if (at(',')) { ++i_; continue; }
+      if (at(',')) {
+        ++i_;
+        continue;
+      }
       expect('}');
       return;
     }
@@ -215,11 +245,17 @@ class JsonReader {
     v.kind = Json::Kind::array;
     expect('[');
     skip_space();
-    if (at(']')) { ++i_; return; }
+    if (at(']')) {
+      ++i_;
+      return;
+    }
     for (;;) {
       v.items.push_back(value(depth + 1));
       skip_space();
-      if (at(',')) { ++i_; continue; }
+      if (at(',')) {
+        ++i_;
+        continue;
+      }
       expect(']');
       return;
     }
@@ -233,22 +269,41 @@ class JsonReader {
       const char c = s_[i_++];
       if (c == '"') return out;
       if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') { out += c; continue; }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
       if (i_ >= s_.size()) fail("unterminated escape");
       const char e = s_[i_++];
       switch (e) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+        case '\\':
+        case '/':
+          out += e;
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u':
           for (int k = 0; k < 4; ++k, ++i_)
-            if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_]))) fail("bad \\u escape");
+            if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_])))
+              fail("bad \\u escape");
           out += '?';  // the tests never look inside escaped code points
           break;
-        default: fail("bad escape");
+        default:
+          fail("bad escape");
       }
     }
   }

@@ -61,7 +61,8 @@ for case in s.findall("testcase"):
 
 }  // namespace
 
-TEST_CASE("ci true fails an expectation whose mean passes but whose confidence interval does not", "[cli][check]") {
+TEST_CASE("ci true fails an expectation whose mean passes but whose confidence interval does not",
+          "[cli][check]") {
   TempDir dir;
   // Measure the metric first, then put the bound half a ci95 below the mean.
   const std::string measured = dir.write("measure.yaml", kLine);
@@ -75,13 +76,16 @@ TEST_CASE("ci true fails an expectation whose mean passes but whose confidence i
   const std::string bound = std::to_string(mean - ci95 / 2);
 
   const std::string on_mean = dir.write(
-      "mean.yaml", std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: " + bound + "}\n");
+      "mean.yaml",
+      std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: " + bound + "}\n");
   const CliResult pass = run_trsim({"check", on_mean}, dir);
   INFO(describe(pass));
   CHECK(pass.exit_code == 0);
 
-  const std::string on_ci = dir.write(
-      "ci.yaml", std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: " + bound + ", ci: true}\n");
+  const std::string on_ci =
+      dir.write("ci.yaml", std::string(kLine) +
+                               "expect:\n  - {metric: workspace.tasks_created, min: " + bound +
+                               ", ci: true}\n");
   const CliResult fail = run_trsim({"check", on_ci}, dir);
   INFO(describe(fail));
   CHECK(fail.exit_code == 1);
@@ -90,8 +94,10 @@ TEST_CASE("ci true fails an expectation whose mean passes but whose confidence i
 
   // A bound the whole interval clears passes with ci: true too.
   const std::string low = std::to_string(mean - 2 * ci95);
-  const std::string clear = dir.write(
-      "clear.yaml", std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: " + low + ", ci: true}\n");
+  const std::string clear =
+      dir.write("clear.yaml", std::string(kLine) +
+                                  "expect:\n  - {metric: workspace.tasks_created, min: " + low +
+                                  ", ci: true}\n");
   const CliResult ok = run_trsim({"check", clear}, dir);
   INFO(describe(ok));
   CHECK(ok.exit_code == 0);
@@ -100,7 +106,8 @@ TEST_CASE("ci true fails an expectation whose mean passes but whose confidence i
 TEST_CASE("ci true with a single replication falls short and says it needs two", "[cli][check]") {
   TempDir dir;
   const std::string path = dir.write(
-      "one.yaml", std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: 1, ci: true}\n");
+      "one.yaml",
+      std::string(kLine) + "expect:\n  - {metric: workspace.tasks_created, min: 1, ci: true}\n");
   const CliResult r = run_trsim({"check", path, "--replications", "1"}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 1);
@@ -110,7 +117,10 @@ TEST_CASE("ci true with a single replication falls short and says it needs two",
   CHECK(two.exit_code == 0);
 }
 
-TEST_CASE("check --junit writes JUnit XML that parses, with one case per expectation and the failures counted", "[cli][check]") {
+TEST_CASE(
+    "check --junit writes JUnit XML that parses, with one case per expectation and the failures "
+    "counted",
+    "[cli][check]") {
   TempDir dir;
   const std::string xml = (fs::path(dir.path()) / "report.xml").string();
   const CliResult r = run_trsim({"check", scenario_path("check-fail.yaml"), "--junit", xml}, dir);
@@ -123,8 +133,10 @@ TEST_CASE("check --junit writes JUnit XML that parses, with one case per expecta
   CHECK(lines[1] == "suite check-fail 3 2");
   CHECK(lines[2] == "properties 11 10");  // check-fail.yaml's seed and replications
   // The names carry the bounds unescaped once parsed (">=" was written as "&gt;=").
-  CHECK(contains(lines[3], "case workspace.service_level.20 >= 0.75 (ci95) | FAIL the ci95 reaches down to"));
-  CHECK(contains(lines[4], "case task_queues.Helpdesk.avg_task_acceptance_time <= 30 | FAIL the mean"));
+  CHECK(contains(lines[3],
+                 "case workspace.service_level.20 >= 0.75 (ci95) | FAIL the ci95 reaches down to"));
+  CHECK(contains(lines[4],
+                 "case task_queues.Helpdesk.avg_task_acceptance_time <= 30 | FAIL the mean"));
   CHECK(lines[5] == "case workspace.tasks_completed >= 600 | pass");
   // No temporary file is left beside the report.
   CHECK(files_in(dir.path()) == std::vector<std::string>{"python.out", "read.py", "report.xml"});
@@ -133,7 +145,8 @@ TEST_CASE("check --junit writes JUnit XML that parses, with one case per expecta
 TEST_CASE("check --junit on a passing scenario counts no failures", "[cli][check]") {
   TempDir dir;
   const std::string xml = (fs::path(dir.path()) / "pass.xml").string();
-  const CliResult r = run_trsim({"check", scenario_path("check-pass.yaml"), "--junit", xml, "--quiet"}, dir);
+  const CliResult r =
+      run_trsim({"check", scenario_path("check-pass.yaml"), "--junit", xml, "--quiet"}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
   CHECK(r.out.empty());
@@ -157,7 +170,8 @@ TEST_CASE("check --junit escapes what XML reserves in names and messages", "[cli
   TempDir dir;
   std::string yaml = kLine;
   yaml.replace(yaml.find("name: line"), 10, "name: \"desk & <co> 'quoted' \\\"q\\\"\"");
-  const std::string path = dir.write("escape.yaml", yaml + "expect:\n  - {metric: workspace.tasks_created, max: 1}\n");
+  const std::string path =
+      dir.write("escape.yaml", yaml + "expect:\n  - {metric: workspace.tasks_created, max: 1}\n");
   const std::string xml = (fs::path(dir.path()) / "escape.xml").string();
   const CliResult r = run_trsim({"check", path, "--junit", xml}, dir);
   INFO(describe(r));

@@ -48,7 +48,8 @@ int expected_exit_code(const CommandLine& cl) {
 
 }  // namespace
 
-TEST_CASE("the guide reader finds the trsim commands of sh blocks and their expected exit codes", "[cli]") {
+TEST_CASE("the guide reader finds the trsim commands of sh blocks and their expected exit codes",
+          "[cli]") {
   const std::string page =
       "text\n```sh\ntrsim run a.yaml --json 'x y.json'\ntrsim check b.yaml   # exit 1\n"
       "python3 tool.py\n```\n```yaml\ntrsim run not-a-command.yaml\n```\ntrsim run prose.yaml\n";

@@ -12,20 +12,24 @@ const std::string kQuickstart = scenario_path("quickstart.yaml");
 std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> fields(1);
   for (const char c : line) {
-    if (c == ',') fields.emplace_back();
-    else fields.back() += c;
+    if (c == ',')
+      fields.emplace_back();
+    else
+      fields.back() += c;
   }
   return fields;
 }
 
 }  // namespace
 
-TEST_CASE("run --intervals writes one CSV row per interval and scope under a header", "[cli][intervals]") {
+TEST_CASE("run --intervals writes one CSV row per interval and scope under a header",
+          "[cli][intervals]") {
   TempDir dir;
   const std::string csv = (fs::path(dir.path()) / "intervals.csv").string();
   const std::string json = (fs::path(dir.path()) / "summary.json").string();
-  const CliResult r =
-      run_trsim({"run", kQuickstart, "--replications", "2", "--intervals", csv, "--json", json, "--quiet"}, dir);
+  const CliResult r = run_trsim(
+      {"run", kQuickstart, "--replications", "2", "--intervals", csv, "--json", json, "--quiet"},
+      dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   const std::vector<std::string> lines = lines_of(read_file(csv));
@@ -33,10 +37,12 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   REQUIRE(lines.size() == 1 + 16 * 7);
   CHECK(lines[0] ==
         "interval_start,interval_end,scope,offered,accepted,abandoned,canceled,service_level.0,"
-        "service_level.20,service_level.60,abandon_rate,avg_task_acceptance_time,reservations_timed_out,"
+        "service_level.20,service_level.60,abandon_rate,avg_task_acceptance_time,reservations_"
+        "timed_out,"
         "occupancy,tasks_waiting,workers_parked,workers.Offline,workers.Available,workers.Break");
-  const std::vector<std::string> scopes = {"workspace",       "queue:Spanish", "queue:English", "queue:Chat",
-                                           "group:bilingual", "group:english", "group:chat"};
+  const std::vector<std::string> scopes = {"workspace",  "queue:Spanish",   "queue:English",
+                                           "queue:Chat", "group:bilingual", "group:english",
+                                           "group:chat"};
   for (std::size_t i = 1; i < lines.size(); ++i) {
     INFO(lines[i]);
     const std::vector<std::string> f = split_csv_line(lines[i]);
@@ -55,7 +61,8 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   const Json root = parse_json(read_file(json));
   const Json* iv = root.get("intervals");
   REQUIRE(iv);
-  CHECK(iv->keys() == std::vector<std::string>{"length", "start", "end", "workspace", "task_queues", "workers"});
+  CHECK(iv->keys() ==
+        std::vector<std::string>{"length", "start", "end", "workspace", "task_queues", "workers"});
   CHECK(iv->get("length")->number == 1800);
   REQUIRE(iv->get("start")->items.size() == 16);
   const Json* offered = iv->at_path("workspace.offered");
@@ -73,11 +80,13 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   CHECK(run_offered->items[0].is_number());
 }
 
-TEST_CASE("run --intervals - writes the CSV to stdout, the same bytes for any --threads", "[cli][intervals]") {
+TEST_CASE("run --intervals - writes the CSV to stdout, the same bytes for any --threads",
+          "[cli][intervals]") {
   TempDir dir;
-  const CliResult one = run_trsim({"run", kQuickstart, "--replications", "3", "--intervals", "-"}, dir);
-  const CliResult two =
-      run_trsim({"run", kQuickstart, "--replications", "3", "--intervals", "-", "--threads", "2"}, dir);
+  const CliResult one =
+      run_trsim({"run", kQuickstart, "--replications", "3", "--intervals", "-"}, dir);
+  const CliResult two = run_trsim(
+      {"run", kQuickstart, "--replications", "3", "--intervals", "-", "--threads", "2"}, dir);
   INFO(describe(one));
   REQUIRE(one.exit_code == 0);
   REQUIRE(two.exit_code == 0);

@@ -4,8 +4,10 @@
 
 using namespace trsim::test::cli;
 
-TEST_CASE("the tests' JSON reader accepts well-formed JSON and keeps number literals", "[cli][json]") {
-  const Json v = parse_json(R"( {"a": [1, -2.5e3, 0.000001, true, false, null], "b": {"c": "x\"y\u00e9"}, "d": {}} )");
+TEST_CASE("the tests' JSON reader accepts well-formed JSON and keeps number literals",
+          "[cli][json]") {
+  const Json v = parse_json(
+      R"( {"a": [1, -2.5e3, 0.000001, true, false, null], "b": {"c": "x\"y\u00e9"}, "d": {}} )");
   REQUIRE(v.is_object());
   CHECK(v.keys() == std::vector<std::string>{"a", "b", "d"});
   REQUIRE(v.get("a")->items.size() == 6);
@@ -16,10 +18,26 @@ TEST_CASE("the tests' JSON reader accepts well-formed JSON and keeps number lite
 }
 
 TEST_CASE("the tests' JSON reader rejects malformed JSON", "[cli][json]") {
-  for (const char* bad : {"", "{", "{\"a\":1,}", "[1,]", "{\"a\":1}{", "{\"a\":nan}", "{\"a\":NaN}",
-                          "{\"a\":Infinity}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}",
-                          "{\"a\":1,\"a\":2}", "{'a':1}", "{\"a\":\"tab\there\"}", "{\"a\":\"\\x\"}",
-                          "{a:1}", "[1 2]", "tru", "\"unterminated"}) {
+  for (const char* bad : {"",
+                          "{",
+                          "{\"a\":1,}",
+                          "[1,]",
+                          "{\"a\":1}{",
+                          "{\"a\":nan}",
+                          "{\"a\":NaN}",
+                          "{\"a\":Infinity}",
+                          "{\"a\":01}",
+                          "{\"a\":1.}",
+                          "{\"a\":.5}",
+                          "{\"a\":+1}",
+                          "{\"a\":1,\"a\":2}",
+                          "{'a':1}",
+                          "{\"a\":\"tab\there\"}",
+                          "{\"a\":\"\\x\"}",
+                          "{a:1}",
+                          "[1 2]",
+                          "tru",
+                          "\"unterminated"}) {
     INFO(bad);
     CHECK_THROWS(parse_json(bad));
   }

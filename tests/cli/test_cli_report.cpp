@@ -13,7 +13,9 @@ const std::string kSweepFixture = std::string(TRSIM_TEST_DATA_DIR) + "/sweep-tim
 
 std::size_t count(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
@@ -40,13 +42,16 @@ struct Browser {
 
 // Runs headless Chromium with `args` on the file `page` (a fresh profile in `scratch`), stdout
 // and stderr captured; at most 60 s.
-Browser chromium(const std::vector<std::string>& args, const std::string& page, const TempDir& scratch) {
+Browser chromium(const std::vector<std::string>& args, const std::string& page,
+                 const TempDir& scratch) {
   static int n = 0;
   const std::string tag = std::to_string(n++);
   const std::string out = scratch.path() + "/chromium-out-" + tag;
   const std::string err = scratch.path() + "/chromium-err-" + tag;
-  std::string command = "timeout 60 chromium --headless=new --no-sandbox --disable-gpu --no-first-run "
-                        "--user-data-dir=" + shell_quote(scratch.path() + "/profile-" + tag);
+  std::string command =
+      "timeout 60 chromium --headless=new --no-sandbox --disable-gpu --no-first-run "
+      "--user-data-dir=" +
+      shell_quote(scratch.path() + "/profile-" + tag);
   // Appended in steps: `" " + s` trips GCC 12's false -Wrestrict.
   for (const std::string& a : args) {
     command += ' ';
@@ -66,7 +71,9 @@ Browser chromium(const std::vector<std::string>& args, const std::string& page, 
 
 // Width and height from a PNG's IHDR chunk; {0, 0} when it is not a PNG.
 std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& png) {
-  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || png.compare(12, 4, "IHDR") != 0) return {0, 0};
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 ||
+      png.compare(12, 4, "IHDR") != 0)
+    return {0, 0};
   const auto be32 = [&](std::size_t i) {
     std::uint32_t v = 0;
     for (std::size_t k = 0; k < 4; ++k) v = v << 8 | static_cast<unsigned char>(png[i + k]);
@@ -84,8 +91,9 @@ void check_in_browser(const std::string& page, const std::string& name, std::siz
   REQUIRE(source_charts.size() == expected_charts);
 
   const Browser dom = chromium({"--dump-dom"}, page, scratch);
-  INFO("chromium --dump-dom exit " << dom.exit_code << "\n--- stderr (tail):\n"
-                                   << dom.err.substr(dom.err.size() > 3000 ? dom.err.size() - 3000 : 0));
+  INFO("chromium --dump-dom exit "
+       << dom.exit_code << "\n--- stderr (tail):\n"
+       << dom.err.substr(dom.err.size() > 3000 ? dom.err.size() - 3000 : 0));
   if (dom.exit_code == 127 || dom.exit_code == 126)
     FAIL("chromium cannot be started: install Debian's chromium package (tools/setup.sh does)");
   REQUIRE(dom.exit_code == 0);
@@ -103,7 +111,8 @@ void check_in_browser(const std::string& page, const std::string& name, std::siz
   fs::create_directories(shots);
   const std::string png_path = (shots / (name + ".png")).string();
   fs::remove(png_path);
-  const Browser shot = chromium({"--screenshot=" + png_path, "--window-size=1280,2000", "--hide-scrollbars"}, page, scratch);
+  const Browser shot = chromium(
+      {"--screenshot=" + png_path, "--window-size=1280,2000", "--hide-scrollbars"}, page, scratch);
   INFO("chromium --screenshot exit " << shot.exit_code);
   REQUIRE(shot.exit_code == 0);
   const std::string png = read_file(png_path);
@@ -114,12 +123,14 @@ void check_in_browser(const std::string& page, const std::string& name, std::siz
 
 }  // namespace
 
-TEST_CASE("trsim report turns a run summary into a page that Chromium renders with every chart", "[cli][report]") {
+TEST_CASE("trsim report turns a run summary into a page that Chromium renders with every chart",
+          "[cli][report]") {
   TempDir dir;
   const std::string json = dir.path() + "/summary.json";
   const std::string page = dir.path() + "/run-report.html";
   const std::string direct = dir.path() + "/direct.html";
-  const CliResult run = run_trsim({"run", kCascade, "--replications", "2", "--json", json, "--report", direct, "--quiet"}, dir);
+  const CliResult run = run_trsim(
+      {"run", kCascade, "--replications", "2", "--json", json, "--report", direct, "--quiet"}, dir);
   INFO(describe(run));
   REQUIRE(run.exit_code == 0);
   const CliResult report = run_trsim({"report", json, "-o", page}, dir);
@@ -133,7 +144,8 @@ TEST_CASE("trsim report turns a run summary into a page that Chromium renders wi
   check_in_browser(page, "run-report", 8, dir);
 }
 
-TEST_CASE("trsim report turns a sweep into a page that Chromium renders with every chart", "[cli][report]") {
+TEST_CASE("trsim report turns a sweep into a page that Chromium renders with every chart",
+          "[cli][report]") {
   TempDir dir;
   const std::string page = dir.path() + "/sweep-report.html";
   const CliResult report = run_trsim({"report", kSweepFixture, "-o", page}, dir);
@@ -146,8 +158,10 @@ TEST_CASE("trsim report turns a sweep into a page that Chromium renders with eve
   check_in_browser(page, "sweep-report", 3, dir);
 }
 
-TEST_CASE("trsim report refuses what is not JSON, or not a summary or sweep, with FILE:LINE:COL and exit 2",
-          "[cli][report]") {
+TEST_CASE(
+    "trsim report refuses what is not JSON, or not a summary or sweep, with FILE:LINE:COL and exit "
+    "2",
+    "[cli][report]") {
   TempDir dir;
   dir.write("bad.json", "{\n  \"scenario\": \"x\",\n  oops\n}\n");
   dir.write("other.json", "{\"hello\": 1}\n");
@@ -159,7 +173,8 @@ TEST_CASE("trsim report refuses what is not JSON, or not a summary or sweep, wit
   INFO(describe(other));
   CHECK(other.exit_code == 2);
   CHECK(contains(other.err, "other.json:1:1: not a trsim summary or sweep"));
-  const CliResult missing = run_trsim({"report", "nowhere.json", "-o", "out.html"}, dir, dir.path());
+  const CliResult missing =
+      run_trsim({"report", "nowhere.json", "-o", "out.html"}, dir, dir.path());
   CHECK(missing.exit_code == 2);
   CHECK(contains(missing.err, "nowhere.json"));
   const CliResult no_output = run_trsim({"report", "other.json"}, dir, dir.path());
@@ -168,7 +183,8 @@ TEST_CASE("trsim report refuses what is not JSON, or not a summary or sweep, wit
   CHECK(!fs::exists(dir.path() + "/out.html"));
 }
 
-TEST_CASE("trsim report --help shows examples, and -o - writes the page to stdout", "[cli][report]") {
+TEST_CASE("trsim report --help shows examples, and -o - writes the page to stdout",
+          "[cli][report]") {
   TempDir dir;
   const CliResult help = run_trsim({"report", "--help"}, dir);
   INFO(describe(help));
@@ -181,7 +197,8 @@ TEST_CASE("trsim report --help shows examples, and -o - writes the page to stdou
   CHECK(page.out.rfind("<!DOCTYPE html>", 0) == 0);
   // From stdin: the same page.
   const std::string piped = dir.path() + "/piped.html";
-  const std::string command = shell_quote(TRSIM_BINARY) + " report - -o " + shell_quote(piped) + " <" + shell_quote(kSweepFixture);
+  const std::string command = shell_quote(TRSIM_BINARY) + " report - -o " + shell_quote(piped) +
+                              " <" + shell_quote(kSweepFixture);
   CHECK(std::system(command.c_str()) == 0);
   CHECK(read_file(piped) == page.out);
   const CliResult usage = run_trsim({"--help"}, dir);
@@ -190,20 +207,24 @@ TEST_CASE("trsim report --help shows examples, and -o - writes the page to stdou
 
 TEST_CASE("trsim run --report refuses to share a path with another output", "[cli][report]") {
   TempDir dir;
-  const CliResult r = run_trsim({"run", kCascade, "--json", "x.out", "--report", "x.out"}, dir, dir.path());
+  const CliResult r =
+      run_trsim({"run", kCascade, "--json", "x.out", "--report", "x.out"}, dir, dir.path());
   INFO(describe(r));
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "--report"));
   CHECK(!fs::exists(dir.path() + "/x.out"));
 }
 
-TEST_CASE("trsim report of a real trsim sweep: one chart per headline metric, a point per grid point", "[cli][report]") {
+TEST_CASE(
+    "trsim report of a real trsim sweep: one chart per headline metric, a point per grid point",
+    "[cli][report]") {
   TempDir dir;
   const std::string json = dir.path() + "/sweep.json";
   const std::string page = dir.path() + "/sweep.html";
   // sweep-timeout.yaml's own grid: 3 reservation timeouts × 2 staff levels.
-  const CliResult sweep =
-      run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications", "2", "--json", json, "--quiet"}, dir);
+  const CliResult sweep = run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications",
+                                     "2", "--json", json, "--quiet"},
+                                    dir);
   INFO(describe(sweep));
   REQUIRE(sweep.exit_code == 0);
   const CliResult report = run_trsim({"report", json, "-o", page}, dir);
@@ -218,7 +239,8 @@ TEST_CASE("trsim report of a real trsim sweep: one chart per headline metric, a 
   for (const std::string& chart : charts) {
     CHECK(points_in(chart) == 6);
     CHECK(count(chart, "data-points=\"3\"") == 2);  // one line per staff level, 3 timeouts each
-    CHECK(contains(chart, "workflows.main.task_reservation_timeout (s)"));  // durations on a numeric axis
+    CHECK(contains(chart,
+                   "workflows.main.task_reservation_timeout (s)"));  // durations on a numeric axis
   }
   CHECK(count(html, "(baseline)") == 1);
 }

@@ -23,7 +23,8 @@ RunOutputs run_quickstart(const TempDir& dir, const std::vector<std::string>& ex
   const std::string tag = std::to_string(counter++);
   const std::string json = (fs::path(dir.path()) / ("summary-" + tag + ".json")).string();
   const std::string events = (fs::path(dir.path()) / ("events-" + tag + ".jsonl")).string();
-  std::vector<std::string> args = {"run", kQuickstart, "--json", json, "--events", events, "--quiet"};
+  std::vector<std::string> args = {"run",      kQuickstart, "--json", json,
+                                   "--events", events,      "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   RunOutputs o;
   o.result = run_trsim(args, dir);
@@ -57,7 +58,8 @@ TEST_CASE("run writes the summary JSON with the SPEC 4 structure", "[cli][run]")
   TempDir dir;
   const std::string json = (fs::path(dir.path()) / "summary.json").string();
   const std::string events = (fs::path(dir.path()) / "events.jsonl").string();
-  const CliResult r = run_trsim({"run", kQuickstart, "--replications", "2", "--json", json, "--events", events}, dir);
+  const CliResult r = run_trsim(
+      {"run", kQuickstart, "--replications", "2", "--json", json, "--events", events}, dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   // Without --quiet the human summary goes to stdout.
@@ -67,8 +69,9 @@ TEST_CASE("run writes the summary JSON with the SPEC 4 structure", "[cli][run]")
   Json root;
   REQUIRE_NOTHROW(root = parse_json(read_file(json)));
   REQUIRE(root.is_object());
-  CHECK(root.keys() == std::vector<std::string>{"scenario", "seed", "replications", "horizon", "warmup", "start",
-                                                "timeout_activity", "expect", "statistics", "intervals", "runs"});
+  CHECK(root.keys() == std::vector<std::string>{"scenario", "seed", "replications", "horizon",
+                                                "warmup", "start", "timeout_activity", "expect",
+                                                "statistics", "intervals", "runs"});
   CHECK(root.get("start")->text == "2026-03-02T08:00:00Z");
   CHECK(root.get("timeout_activity")->text == "Offline");
   // quickstart's expect: list, in order, with the bounds it states.
@@ -87,15 +90,19 @@ TEST_CASE("run writes the summary JSON with the SPEC 4 structure", "[cli][run]")
 
   const Json* stats = root.get("statistics");
   REQUIRE(stats);
-  for (const char* group : {"workspace", "task_queues", "workflows", "workers"}) CHECK(stats->get(group));
-  for (const char* queue : {"Spanish", "English", "Chat"}) CHECK(stats->at_path(std::string("task_queues.") + queue));
+  for (const char* group : {"workspace", "task_queues", "workflows", "workers"})
+    CHECK(stats->get(group));
+  for (const char* queue : {"Spanish", "English", "Chat"})
+    CHECK(stats->at_path(std::string("task_queues.") + queue));
   CHECK(stats->at_path("workflows.support"));
-  for (const char* group : {"bilingual", "english", "chat"}) CHECK(stats->at_path(std::string("workers.") + group));
+  for (const char* group : {"bilingual", "english", "chat"})
+    CHECK(stats->at_path(std::string("workers.") + group));
 
-  for (const char* metric : {"workspace.tasks_created", "workspace.tasks_completed", "workspace.service_level.0",
-                             "workspace.service_level.20", "workspace.service_level.60", "workspace.abandon_rate",
-                             "workspace.occupancy", "task_queues.Spanish.avg_task_acceptance_time",
-                             "task_queues.English.service_level.20"})
+  for (const char* metric :
+       {"workspace.tasks_created", "workspace.tasks_completed", "workspace.service_level.0",
+        "workspace.service_level.20", "workspace.service_level.60", "workspace.abandon_rate",
+        "workspace.occupancy", "task_queues.Spanish.avg_task_acceptance_time",
+        "task_queues.English.service_level.20"})
     require_aggregate(*stats, metric);
   // Two replications give a confidence half-width.
   CHECK(stats->at_path("workspace.service_level.20.ci95")->is_number());
@@ -147,8 +154,13 @@ TEST_CASE("the event log is JSON Lines with seq, t to exactly 6 decimals and typ
   std::vector<std::string> bad;  // the first few offending lines, with the reason
   for (std::size_t i = 0; i < lines.size() && bad.size() < 5; ++i) {
     const std::string& line = lines[i];
-    auto complain = [&](const std::string& why) { bad.push_back("line " + std::to_string(i + 1) + ": " + why + ": " + line); };
-    if (line.rfind("{\"seq\":", 0) != 0) { complain("does not start with {\"seq\":"); continue; }
+    auto complain = [&](const std::string& why) {
+      bad.push_back("line " + std::to_string(i + 1) + ": " + why + ": " + line);
+    };
+    if (line.rfind("{\"seq\":", 0) != 0) {
+      complain("does not start with {\"seq\":");
+      continue;
+    }
     Json e;
     try {
       e = parse_json(line);
@@ -160,15 +172,28 @@ TEST_CASE("the event log is JSON Lines with seq, t to exactly 6 decimals and typ
     const Json* t = e.get("t");
     const Json* type = e.get("type");
     const Json* rep = e.get("rep");  // present because there is more than one replication
-    if (!seq || !seq->is_number()) { complain("no numeric seq"); continue; }
-    if (!t || !t->is_number() || !std::regex_match(t->text, six_decimals)) { complain("t is not written with exactly 6 decimals"); continue; }
-    if (!type || type->kind != Json::Kind::string || type->text.empty()) { complain("no type"); continue; }
-    if (!rep || !rep->is_number()) { complain("no rep"); continue; }
+    if (!seq || !seq->is_number()) {
+      complain("no numeric seq");
+      continue;
+    }
+    if (!t || !t->is_number() || !std::regex_match(t->text, six_decimals)) {
+      complain("t is not written with exactly 6 decimals");
+      continue;
+    }
+    if (!type || type->kind != Json::Kind::string || type->text.empty()) {
+      complain("no type");
+      continue;
+    }
+    if (!rep || !rep->is_number()) {
+      complain("no rep");
+      continue;
+    }
     // In processing order: replications one after the other; within one, seq counts from 1 and
     // time never goes back.
     const auto r = static_cast<std::int64_t>(rep->number);
     if (r != last_rep) {
-      if (r != last_rep + 1 || seq->number != 1) complain("a replication that does not start at seq 1 after the previous one");
+      if (r != last_rep + 1 || seq->number != 1)
+        complain("a replication that does not start at seq 1 after the previous one");
       last_rep = r;
     } else if (seq->number != last_seq + 1 || t->number < last_t) {
       complain("out of order");
@@ -184,7 +209,8 @@ TEST_CASE("the event log is JSON Lines with seq, t to exactly 6 decimals and typ
   CHECK(contains(o.events, "\"type\":\"task.completed\""));
 }
 
-TEST_CASE("the same command twice gives byte-identical summary and event log", "[cli][determinism]") {
+TEST_CASE("the same command twice gives byte-identical summary and event log",
+          "[cli][determinism]") {
   TempDir dir;
   const RunOutputs first = run_quickstart(dir, {"--replications", "2"});
   const RunOutputs second = run_quickstart(dir, {"--replications", "2"});
@@ -197,7 +223,8 @@ TEST_CASE("the same command twice gives byte-identical summary and event log", "
   CHECK(first.events == second.events);
 }
 
-TEST_CASE("running on 1, 2 or 8 threads gives byte-identical summary and event log", "[cli][determinism]") {
+TEST_CASE("running on 1, 2 or 8 threads gives byte-identical summary and event log",
+          "[cli][determinism]") {
   TempDir dir;
   const RunOutputs one = run_quickstart(dir, {"--replications", "4", "--threads", "1"});
   const RunOutputs two = run_quickstart(dir, {"--replications", "4", "--threads", "2"});
@@ -213,7 +240,8 @@ TEST_CASE("running on 1, 2 or 8 threads gives byte-identical summary and event l
   CHECK(one.events == many.events);
 }
 
-TEST_CASE("a different --seed gives a different summary, and the summary records the seed", "[cli][determinism]") {
+TEST_CASE("a different --seed gives a different summary, and the summary records the seed",
+          "[cli][determinism]") {
   TempDir dir;
   const RunOutputs base = run_quickstart(dir, {"--replications", "2"});
   const RunOutputs other = run_quickstart(dir, {"--replications", "2", "--seed", "8"});
@@ -228,18 +256,20 @@ TEST_CASE("a different --seed gives a different summary, and the summary records
   CHECK(base.summary == same.summary);
 }
 
-TEST_CASE("overriding workflows.support.task_reservation_timeout=15s with --set changes the results", "[cli][set]") {
+TEST_CASE(
+    "overriding workflows.support.task_reservation_timeout=15s with --set changes the results",
+    "[cli][set]") {
   TempDir dir;
   const RunOutputs base = run_quickstart(dir, {"--replications", "2"});
-  const RunOutputs shorter =
-      run_quickstart(dir, {"--replications", "2", "--set", "workflows.support.task_reservation_timeout=15s"});
+  const RunOutputs shorter = run_quickstart(
+      dir, {"--replications", "2", "--set", "workflows.support.task_reservation_timeout=15s"});
   INFO(describe(shorter.result));
   REQUIRE(base.result.exit_code == 0);
   REQUIRE(shorter.result.exit_code == 0);
   CHECK(base.summary != shorter.summary);
   // Setting the value the scenario already has changes nothing.
-  const RunOutputs same =
-      run_quickstart(dir, {"--replications", "2", "--set", "workflows.support.task_reservation_timeout=30s"});
+  const RunOutputs same = run_quickstart(
+      dir, {"--replications", "2", "--set", "workflows.support.task_reservation_timeout=30s"});
   REQUIRE(same.result.exit_code == 0);
   CHECK(base.summary == same.summary);
   CHECK(base.events == same.events);
@@ -248,7 +278,8 @@ TEST_CASE("overriding workflows.support.task_reservation_timeout=15s with --set 
 TEST_CASE("a --set path the scenario does not have exits 2 with a diagnostic", "[cli][set]") {
   TempDir dir;
   for (const char* verb : {"run", "validate", "check"}) {
-    const CliResult r = run_trsim({verb, kQuickstart, "--set", "workflows.nosuch.task_reservation_timeout=15s"}, dir);
+    const CliResult r = run_trsim(
+        {verb, kQuickstart, "--set", "workflows.nosuch.task_reservation_timeout=15s"}, dir);
     INFO(describe(r));
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
@@ -279,7 +310,8 @@ TEST_CASE("a --set without '=' exits 2 with a diagnostic", "[cli][set]") {
 TEST_CASE("run --quiet prints nothing on stdout but still writes the files", "[cli][run]") {
   TempDir dir;
   const std::string json = (fs::path(dir.path()) / "summary.json").string();
-  const CliResult r = run_trsim({"run", kQuickstart, "--replications", "1", "--quiet", "--json", json}, dir);
+  const CliResult r =
+      run_trsim({"run", kQuickstart, "--replications", "1", "--quiet", "--json", json}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
   CHECK(r.out.empty());
@@ -321,7 +353,8 @@ TEST_CASE("an unwritable --json path exits 2 before the run and leaves no file",
   CHECK(files_in(dir.path()).empty());  // the events file was not even begun
 }
 
-TEST_CASE("an unwritable --events path exits 2 and removes the summary file already begun", "[cli][files]") {
+TEST_CASE("an unwritable --events path exits 2 and removes the summary file already begun",
+          "[cli][files]") {
   TempDir dir;
   const std::string json = (fs::path(dir.path()) / "summary.json").string();
   const CliResult r =
@@ -347,13 +380,15 @@ TEST_CASE("a folder given as the --json path exits 2 before the run", "[cli][fil
   CHECK(files_in(folder).empty());
 }
 
-TEST_CASE("a successful run leaves exactly its output files and no .tmp-trsim files", "[cli][files]") {
+TEST_CASE("a successful run leaves exactly its output files and no .tmp-trsim files",
+          "[cli][files]") {
   TempDir dir;
   const std::string json = (fs::path(dir.path()) / "summary.json").string();
   const std::string events = (fs::path(dir.path()) / "events.jsonl").string();
   std::ofstream(json) << "stale contents from an earlier run";
-  const CliResult r =
-      run_trsim({"run", kQuickstart, "--replications", "2", "--json", json, "--events", events, "--quiet"}, dir);
+  const CliResult r = run_trsim(
+      {"run", kQuickstart, "--replications", "2", "--json", json, "--events", events, "--quiet"},
+      dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(files_in(dir.path()) == std::vector<std::string>{"events.jsonl", "summary.json"});
@@ -370,7 +405,8 @@ TEST_CASE("run --check-invariants on the quickstart succeeds and changes no resu
   CHECK(checked.summary == plain.summary);  // checking observes, never changes
 }
 
-TEST_CASE("run with --json and --events naming the same destination exits 2 before the run", "[cli][files]") {
+TEST_CASE("run with --json and --events naming the same destination exits 2 before the run",
+          "[cli][files]") {
   TempDir dir;
   const std::string same = (fs::path(dir.path()) / "out.json").string();
   for (const std::string& target : {same, std::string("-")}) {

@@ -32,7 +32,8 @@ double erlang_service_level(int c, double lambda, double mu, double t) {
 
 }  // namespace
 
-TEST_CASE("staff on an M/M/c with a 20-second service level target gives the Erlang C staffing", "[cli][staff]") {
+TEST_CASE("staff on an M/M/c with a 20-second service level target gives the Erlang C staffing",
+          "[cli][staff]") {
   const double lambda = 100.0 / 3600, mu = 1.0 / 300;
   int erlang = 0;
   for (int c = 9; c < 40 && erlang == 0; ++c)
@@ -67,10 +68,12 @@ TEST_CASE("staff on an M/M/c with a 20-second service level target gives the Erl
   CHECK(out.get("evaluations")->number <= 8);
 }
 
-TEST_CASE("staff over two groups meets every expectation and one agent fewer in either group does not", "[cli][staff]") {
+TEST_CASE(
+    "staff over two groups meets every expectation and one agent fewer in either group does not",
+    "[cli][staff]") {
   TempDir dir;
-  const CliResult r = run_trsim({"staff", scenario_path("quickstart.yaml"), "--group", "bilingual", "--group",
-                                 "english", "--json", "-", "--threads", "2"},
+  const CliResult r = run_trsim({"staff", scenario_path("quickstart.yaml"), "--group", "bilingual",
+                                 "--group", "english", "--json", "-", "--threads", "2"},
                                 dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
@@ -79,18 +82,22 @@ TEST_CASE("staff over two groups meets every expectation and one agent fewer in 
   const auto& fewer = out.get("one_fewer")->items;
   REQUIRE(fewer.size() == 2);
   for (const Json& f : fewer) CHECK_FALSE(f.get("met")->boolean);
-  CHECK(fewer[0].at_path("counts.bilingual")->number == out.at_path("staffing.counts.bilingual")->number - 1);
-  CHECK(fewer[1].at_path("counts.english")->number == out.at_path("staffing.counts.english")->number - 1);
+  CHECK(fewer[0].at_path("counts.bilingual")->number ==
+        out.at_path("staffing.counts.bilingual")->number - 1);
+  CHECK(fewer[1].at_path("counts.english")->number ==
+        out.at_path("staffing.counts.english")->number - 1);
   // The same answer on one thread.
-  const CliResult one = run_trsim({"staff", scenario_path("quickstart.yaml"), "--group", "bilingual", "--group",
-                                   "english", "--json", "-"},
+  const CliResult one = run_trsim({"staff", scenario_path("quickstart.yaml"), "--group",
+                                   "bilingual", "--group", "english", "--json", "-"},
                                   dir);
   CHECK(one.out == r.out);
 }
 
-TEST_CASE("staff prints the staffing and the metrics at it and with one agent fewer", "[cli][staff]") {
+TEST_CASE("staff prints the staffing and the metrics at it and with one agent fewer",
+          "[cli][staff]") {
   TempDir dir;
-  const CliResult r = run_trsim({"staff", scenario_path("check-fail.yaml"), "--group", "agents"}, dir);
+  const CliResult r =
+      run_trsim({"staff", scenario_path("check-fail.yaml"), "--group", "agents"}, dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   const std::vector<std::string> lines = lines_of(r.out);
@@ -103,7 +110,8 @@ TEST_CASE("staff prints the staffing and the metrics at it and with one agent fe
 
 TEST_CASE("staff exits 1 when even --max agents fall short", "[cli][staff]") {
   TempDir dir;
-  const CliResult r = run_trsim({"staff", scenario_path("check-fail.yaml"), "--group", "agents", "--max", "10"}, dir);
+  const CliResult r = run_trsim(
+      {"staff", scenario_path("check-fail.yaml"), "--group", "agents", "--max", "10"}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 1);
   CHECK(contains(r.out, "no staffing up to 10"));
@@ -112,7 +120,8 @@ TEST_CASE("staff exits 1 when even --max agents fall short", "[cli][staff]") {
 TEST_CASE("staff rejects bad groups, bounds and expectations with exit 2", "[cli][staff]") {
   TempDir dir;
   const std::string s = scenario_path("check-fail.yaml");
-  const std::string no_expect = dir.write("plain.yaml", std::string(kMmc).substr(0, std::string(kMmc).find("expect:")));
+  const std::string no_expect =
+      dir.write("plain.yaml", std::string(kMmc).substr(0, std::string(kMmc).find("expect:")));
   struct Case {
     std::vector<std::string> args;
     std::string message;
@@ -120,11 +129,13 @@ TEST_CASE("staff rejects bad groups, bounds and expectations with exit 2", "[cli
   const std::vector<Case> cases = {
       {{"staff", s, "--group", "agnets"}, "no worker group 'agnets'"},
       {{"staff", s}, "--group NAME is required"},
-      {{"staff", s, "--group", "agents", "--min", "5", "--max", "3"}, "--min (5) is above --max (3)"},
+      {{"staff", s, "--group", "agents", "--min", "5", "--max", "3"},
+       "--min (5) is above --max (3)"},
       {{"staff", s, "--group", "agents", "--max", "zero"}, "--max must be a whole number"},
       {{"staff", s, "--group", "agents", "--group", "agents"}, "given twice"},
       {{"staff", no_expect, "--group", "agents"}, "no `expect:` list"},
-      {{"staff", s, "--group", "agents", "--replications", "1"}, ":45:5: ci: true needs at least 2 replications"},
+      {{"staff", s, "--group", "agents", "--replications", "1"},
+       ":45:5: ci: true needs at least 2 replications"},
   };
   for (const Case& c : cases) {
     const CliResult r = run_trsim(c.args, dir);

@@ -36,7 +36,8 @@ void require_usage_error(const CliResult& r, const std::string& message) {
 
 }  // namespace
 
-TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowest", "[cli][sweep]") {
+TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowest",
+          "[cli][sweep]") {
   TempDir dir;
   const CliResult r = must_run(sweep_args({"--csv", "-"}), dir);
   const std::vector<std::string> rows = lines_of(r.out);
@@ -119,10 +120,10 @@ TEST_CASE("a sweep prints the same table and writes the same files for 1 and 3 t
   std::vector<std::string> outputs;
   for (const char* threads : {"1", "3"}) {
     const std::string tag = threads;
-    const CliResult r = must_run({"sweep", kSweepScenario, "--replications", "3", "--threads",
-                                  threads, "--csv", in(dir, "s" + tag + ".csv"), "--json",
-                                  in(dir, "s" + tag + ".json")},
-                                 dir);
+    const CliResult r =
+        must_run({"sweep", kSweepScenario, "--replications", "3", "--threads", threads, "--csv",
+                  in(dir, "s" + tag + ".csv"), "--json", in(dir, "s" + tag + ".json")},
+                 dir);
     outputs.push_back(r.out + read_file(in(dir, "s" + tag + ".csv")) +
                       read_file(in(dir, "s" + tag + ".json")));
   }
@@ -142,7 +143,8 @@ TEST_CASE("merged shards are byte-identical to the unsharded sweep, for any numb
     INFO(n << " shards");
     std::vector<std::string> merge = {"merge", "--quiet"};
     for (int k = 0; k < n; ++k) {
-      const std::string part = in(dir, "part-" + std::to_string(n) + "-" + std::to_string(k) + ".json");
+      const std::string part =
+          in(dir, "part-" + std::to_string(n) + "-" + std::to_string(k) + ".json");
       must_run(sweep_args({"--shard", std::to_string(k) + "/" + std::to_string(n), "--json", part,
                            "--threads", "2"}),
                dir);
@@ -169,16 +171,15 @@ TEST_CASE("merge rejects missing, repeated, foreign and malformed parts with exi
   const std::string b = shard("b.json", "1/2", {});
   must_run({"merge", a, b, "--quiet"}, dir);
 
-  require_usage_error(run_trsim({"merge", a}, dir),
-                      "no part holds unit (point 3, replication 0): the part of shard 1/2 is missing");
+  require_usage_error(
+      run_trsim({"merge", a}, dir),
+      "no part holds unit (point 3, replication 0): the part of shard 1/2 is missing");
   require_usage_error(run_trsim({"merge", a, b, b}, dir),
                       b + ": unit (point 3, replication 0) is also in " + b);
-  const std::string other_grid =
-      shard("grid.json", "1/2", {"--set", "workers.agents.count=10,13"});
+  const std::string other_grid = shard("grid.json", "1/2", {"--set", "workers.agents.count=10,13"});
   require_usage_error(run_trsim({"merge", a, other_grid}, dir),
                       other_grid + ": comes from another scenario or other overrides than " + a);
-  const std::string other_set =
-      shard("set.json", "1/2", {"--set", "statistics.interval=1h"});
+  const std::string other_set = shard("set.json", "1/2", {"--set", "statistics.interval=1h"});
   require_usage_error(run_trsim({"merge", a, other_set}, dir), "comes from another scenario");
   const std::string other_seed = shard("seed.json", "1/2", {"--seed", "99"});
   require_usage_error(run_trsim({"merge", a, other_seed}, dir), "comes from another scenario");
@@ -203,9 +204,10 @@ TEST_CASE("sweep usage errors exit 2 before running anything", "[cli][sweep]") {
                       "unclosed bracket");
   require_usage_error(run_trsim({"sweep", quick, "--set", "workers.english.count=1,1"}, dir),
                       "listed twice");
-  require_usage_error(
-      run_trsim({"sweep", quick, "--set", "workers.english.count=1,2", "--set", "workers.english.count=3"}, dir),
-      "is both swept and fixed");
+  require_usage_error(run_trsim({"sweep", quick, "--set", "workers.english.count=1,2", "--set",
+                                 "workers.english.count=3"},
+                                dir),
+                      "is both swept and fixed");
   for (const char* bad : {"2/2", "1", "a/3", "-1/3", "1/0", "1/2/3"})
     require_usage_error(run_trsim(sweep_args({"--shard", bad, "--json", in(dir, "p.json")}), dir),
                         "--shard expects K/N");
@@ -216,7 +218,8 @@ TEST_CASE("sweep usage errors exit 2 before running anything", "[cli][sweep]") {
                       "--precision and --shard cannot be combined");
   require_usage_error(run_trsim(sweep_args({"--precision", "workspace.abandon_rate"}), dir),
                       "--precision expects METRIC=HALF_WIDTH");
-  require_usage_error(run_trsim(sweep_args({"--baseline", "6"}), dir), "--baseline 6 is not a point");
+  require_usage_error(run_trsim(sweep_args({"--baseline", "6"}), dir),
+                      "--baseline 6 is not a point");
   require_usage_error(run_trsim(sweep_args({"--metric", "workspace.nonsense"}), dir),
                       "--metric workspace.nonsense: no such number");
   require_usage_error(run_trsim({"sweep", quick, "--set", "workers.english.count=5,x"}, dir),
@@ -231,8 +234,7 @@ TEST_CASE("a bad sweep block is a FILE:LINE:COL error, and a bad value names its
           "[cli][sweep]") {
   TempDir dir;
   const std::string text = read_file(kSweepScenario);
-  const std::string unknown = dir.write(
-      "unknown.yaml", text + "  workers.agentz.count: [1, 2]\n");
+  const std::string unknown = dir.write("unknown.yaml", text + "  workers.agentz.count: [1, 2]\n");
   const int line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
   require_usage_error(run_trsim({"sweep", unknown}, dir),
                       unknown + ":" + std::to_string(line) +
@@ -241,9 +243,10 @@ TEST_CASE("a bad sweep block is a FILE:LINE:COL error, and a bad value names its
   bad_value.replace(bad_value.find("[10, 12]"), 8, "[10, -3]");
   const std::string path = dir.write("bad-value.yaml", bad_value);
   const CliResult r = run_trsim({"sweep", path}, dir);
-  require_usage_error(r, "trsim sweep: point 1 (workflows.main.task_reservation_timeout=15s, "
-                         "workers.agents.count=-3) is invalid:\n" +
-                             path + ":" + std::to_string(line - 1) + ":3: 'count' must be between");
+  require_usage_error(r,
+                      "trsim sweep: point 1 (workflows.main.task_reservation_timeout=15s, "
+                      "workers.agents.count=-3) is invalid:\n" +
+                          path + ":" + std::to_string(line - 1) + ":3: 'count' must be between");
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);  // once, not once per point
 }
 
@@ -266,16 +269,16 @@ TEST_CASE("sweep --precision reaches the half-width with the same replications i
     CHECK(p.get("replications")->number == reps);
     CHECK(p.at_path("metrics")->get("workspace.service_level.20")->get("ci95")->number <= 0.03);
   }
-  const CliResult capped = must_run(
-      {"sweep", kSweepScenario, "--replications", "2", "--precision",
-       "workspace.service_level.20=0.000001", "--max-replications", "4", "--quiet"},
-      dir);
+  const CliResult capped =
+      must_run({"sweep", kSweepScenario, "--replications", "2", "--precision",
+                "workspace.service_level.20=0.000001", "--max-replications", "4", "--quiet"},
+               dir);
   CHECK(contains(capped.err, "the precision targets were not met within 4 replications"));
   // Without a grid, --precision runs the scenario alone (one point) to the precision.
-  const CliResult alone = must_run(
-      {"sweep", scenario_path("check-pass.yaml"), "--replications", "2", "--metric",
-       "workspace.service_level.20", "--precision", "workspace.service_level.20=0.05", "--csv", "-"},
-      dir);
+  const CliResult alone = must_run({"sweep", scenario_path("check-pass.yaml"), "--replications",
+                                    "2", "--metric", "workspace.service_level.20", "--precision",
+                                    "workspace.service_level.20=0.05", "--csv", "-"},
+                                   dir);
   const std::vector<std::string> rows = lines_of(alone.out);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].rfind("workspace.service_level.20.mean,", 0) == 0);

@@ -41,7 +41,8 @@ std::vector<InvalidCase> invalid_cases() {
     }
     cases.push_back(c);
   }
-  std::sort(cases.begin(), cases.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(cases.begin(), cases.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   return cases;
 }
 
@@ -55,8 +56,8 @@ bool has_diagnostic(const std::string& err, const InvalidCase& c, const std::str
     if (at == std::string::npos) continue;
     const std::string prefix = line.substr(0, at);
     const std::string message = line.substr(at + place.size());
-    const bool file_ok = c.file == c.name ? prefix == passed_path
-                                          : fs::path(prefix).filename().string() == c.file;
+    const bool file_ok =
+        c.file == c.name ? prefix == passed_path : fs::path(prefix).filename().string() == c.file;
     if (file_ok && contains(message, c.text)) return true;
   }
   return false;
@@ -87,7 +88,8 @@ arrivals:
 
 }  // namespace
 
-TEST_CASE("every invalid scenario makes trsim validate exit 2 with its FILE:LINE:COL diagnostic", "[cli][validate]") {
+TEST_CASE("every invalid scenario makes trsim validate exit 2 with its FILE:LINE:COL diagnostic",
+          "[cli][validate]") {
   TempDir scratch;
   const std::vector<InvalidCase> cases = invalid_cases();
   CHECK(cases.size() >= 35);
@@ -106,9 +108,11 @@ TEST_CASE("every invalid scenario makes trsim validate exit 2 with its FILE:LINE
   }
 }
 
-TEST_CASE("invalid scenarios are rejected by run and check too, before any output", "[cli][validate]") {
+TEST_CASE("invalid scenarios are rejected by run and check too, before any output",
+          "[cli][validate]") {
   TempDir scratch;
-  for (const char* name : {"bad-start.yaml", "unknown-queue.yaml", "yaml-syntax-error.yaml", "empty.yaml"}) {
+  for (const char* name :
+       {"bad-start.yaml", "unknown-queue.yaml", "yaml-syntax-error.yaml", "empty.yaml"}) {
     for (const char* verb : {"run", "check"}) {
       const std::string json = (fs::path(scratch.path()) / "summary.json").string();
       const CliResult r = run_trsim({verb, scenario_path(std::string("invalid/") + name)}, scratch);
@@ -146,10 +150,12 @@ TEST_CASE("trsim check exits 0 and prints the table when every expectation holds
   const std::vector<std::string> lines = lines_of(r.out);
   REQUIRE(lines.size() == 5);  // header, three expectations, tally
   CHECK(contains(lines[0], "metric"));
-  for (const char* metric : {"workspace.service_level.20", "task_queues.Helpdesk.avg_task_acceptance_time",
-                             "workspace.tasks_completed"}) {
+  for (const char* metric :
+       {"workspace.service_level.20", "task_queues.Helpdesk.avg_task_acceptance_time",
+        "workspace.tasks_completed"}) {
     INFO(metric);
-    const auto row = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.rfind(metric, 0) == 0; });
+    const auto row = std::find_if(lines.begin(), lines.end(),
+                                  [&](const auto& l) { return l.rfind(metric, 0) == 0; });
     REQUIRE(row != lines.end());
     CHECK(contains(*row, " ok"));
   }
@@ -157,14 +163,16 @@ TEST_CASE("trsim check exits 0 and prints the table when every expectation holds
   CHECK(contains(lines.back(), "3 of 3"));
 }
 
-TEST_CASE("trsim check exits 1 and the table names each metric that fell short with FAILED", "[cli][check]") {
+TEST_CASE("trsim check exits 1 and the table names each metric that fell short with FAILED",
+          "[cli][check]") {
   TempDir scratch;
   const CliResult r = run_trsim({"check", scenario_path("check-fail.yaml")}, scratch);
   INFO(describe(r));
   CHECK(r.exit_code == 1);
   const std::vector<std::string> lines = lines_of(r.out);
   auto row = [&](const std::string& metric) {
-    const auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.rfind(metric, 0) == 0; });
+    const auto it = std::find_if(lines.begin(), lines.end(),
+                                 [&](const auto& l) { return l.rfind(metric, 0) == 0; });
     return it == lines.end() ? std::string() : *it;
   };
   CHECK(contains(row("workspace.service_level.20"), "FAILED"));
@@ -176,7 +184,8 @@ TEST_CASE("trsim check exits 1 and the table names each metric that fell short w
   CHECK(contains(lines.back(), "1 of 3"));
 }
 
-TEST_CASE("trsim check --quiet is silent on success but still prints the table on failure", "[cli][check]") {
+TEST_CASE("trsim check --quiet is silent on success but still prints the table on failure",
+          "[cli][check]") {
   TempDir scratch;
   const CliResult pass = run_trsim({"check", scenario_path("check-pass.yaml"), "--quiet"}, scratch);
   INFO(describe(pass));
@@ -190,29 +199,34 @@ TEST_CASE("trsim check --quiet is silent on success but still prints the table o
 
 TEST_CASE("trsim check is deterministic across --threads", "[cli][check]") {
   TempDir scratch;
-  const CliResult one = run_trsim({"check", scenario_path("check-fail.yaml"), "--threads", "1"}, scratch);
-  const CliResult two = run_trsim({"check", scenario_path("check-fail.yaml"), "--threads", "2"}, scratch);
+  const CliResult one =
+      run_trsim({"check", scenario_path("check-fail.yaml"), "--threads", "1"}, scratch);
+  const CliResult two =
+      run_trsim({"check", scenario_path("check-fail.yaml"), "--threads", "2"}, scratch);
   INFO(describe(two));
   CHECK(one.exit_code == 1);
   CHECK(two.exit_code == 1);
   CHECK(one.out == two.out);
 }
 
-TEST_CASE("check with --set workers.agents.count=12 turns the failing check into a passing one", "[cli][check]") {
+TEST_CASE("check with --set workers.agents.count=12 turns the failing check into a passing one",
+          "[cli][check]") {
   TempDir scratch;
-  const CliResult r =
-      run_trsim({"check", scenario_path("check-fail.yaml"), "--set", "workers.agents.count=12"}, scratch);
+  const CliResult r = run_trsim(
+      {"check", scenario_path("check-fail.yaml"), "--set", "workers.agents.count=12"}, scratch);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
   CHECK_FALSE(contains(r.out, "FAILED"));
 }
 
-TEST_CASE("trsim check on an expectation with an unknown metric exits 2 with FILE:LINE:COL", "[cli][check]") {
+TEST_CASE("trsim check on an expectation with an unknown metric exits 2 with FILE:LINE:COL",
+          "[cli][check]") {
   TempDir dir;
-  const std::string path = dir.write("typo.yaml", std::string(kDesk) +
-                                                      "expect:\n"
-                                                      "  - {metric: workspace.tasks_created, min: 1}\n"
-                                                      "  - {metric: workspace.service_levle.20, min: 0.8}\n");
+  const std::string path =
+      dir.write("typo.yaml", std::string(kDesk) +
+                                 "expect:\n"
+                                 "  - {metric: workspace.tasks_created, min: 1}\n"
+                                 "  - {metric: workspace.service_levle.20, min: 0.8}\n");
   // kDesk has 20 lines; the typo is the second expectation, on line 23, its map at column 5.
   const CliResult r = run_trsim({"check", path}, dir);
   INFO(describe(r));
@@ -235,13 +249,15 @@ TEST_CASE("trsim check on a scenario without expect exits 2 and says so", "[cli]
   CHECK(run.exit_code == 0);
 }
 
-TEST_CASE("trsim validate rejects an expectation naming no metric, before any run", "[cli][validate]") {
+TEST_CASE("trsim validate rejects an expectation naming no metric, before any run",
+          "[cli][validate]") {
   TempDir dir;
-  const std::string path = dir.write("typo.yaml", std::string(kDesk) +
-                                                      "expect:\n"
-                                                      "  - {metric: workspace.tasks_created, min: 1}\n"
-                                                      "  - {metric: workspace.service_levle.20, min: 0.8}\n"
-                                                      "  - {metric: workspace.wait_duration_until_accepted, max: 9}\n");
+  const std::string path =
+      dir.write("typo.yaml", std::string(kDesk) +
+                                 "expect:\n"
+                                 "  - {metric: workspace.tasks_created, min: 1}\n"
+                                 "  - {metric: workspace.service_levle.20, min: 0.8}\n"
+                                 "  - {metric: workspace.wait_duration_until_accepted, max: 9}\n");
   const CliResult r = run_trsim({"validate", path}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 2);
@@ -250,19 +266,23 @@ TEST_CASE("trsim validate rejects an expectation naming no metric, before any ru
   CHECK_FALSE(contains(r.err, "workspace.tasks_created"));
 }
 
-TEST_CASE("trsim validate prints routing lints as warnings and fails on them with --strict", "[cli][validate]") {
+TEST_CASE("trsim validate prints routing lints as warnings and fails on them with --strict",
+          "[cli][validate]") {
   TempDir scratch;
-  const CliResult warn = run_trsim({"validate", "lint/final-timeout.yaml"}, scratch, TRSIM_SCENARIO_DIR);
+  const CliResult warn =
+      run_trsim({"validate", "lint/final-timeout.yaml"}, scratch, TRSIM_SCENARIO_DIR);
   INFO(describe(warn));
   CHECK(warn.exit_code == 0);
-  CHECK(contains(warn.err, "lint/final-timeout.yaml:15:23: warning: the last target of filter 'spanish'"));
+  CHECK(contains(warn.err,
+                 "lint/final-timeout.yaml:15:23: warning: the last target of filter 'spanish'"));
   const CliResult strict =
       run_trsim({"validate", "lint/final-timeout.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
   INFO(describe(strict));
   CHECK(strict.exit_code == 2);
   CHECK(contains(strict.err, "lint/final-timeout.yaml:15:23: the last target of filter 'spanish'"));
   // A clean scenario passes --strict.
-  const CliResult clean = run_trsim({"validate", "quickstart.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
+  const CliResult clean =
+      run_trsim({"validate", "quickstart.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
   INFO(describe(clean));
   CHECK(clean.exit_code == 0);
 }

@@ -27,8 +27,8 @@ TEST_CASE("warmup auto cuts the backlog of a late start and reports the choice",
 
   // The statistics count only the tasks after the chosen warm-up: the same run with warmup 0
   // counts more tasks and a worse service level (the backlog's waits).
-  const CliResult plain =
-      run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--set", "warmup=0", "--json", "-"}, dir);
+  const CliResult plain = run_trsim(
+      {"run", scenario_path("warmup-backlog.yaml"), "--set", "warmup=0", "--json", "-"}, dir);
   REQUIRE(plain.exit_code == 0);
   const Json all = parse_json(plain.out);
   CHECK(all.get("warmup_auto") == nullptr);
@@ -44,9 +44,10 @@ TEST_CASE("warmup auto cuts the backlog of a late start and reports the choice",
 
 TEST_CASE("warmup auto is identical for any --threads", "[cli][warmup]") {
   TempDir dir;
-  const CliResult one = run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--json", "-"}, dir);
-  const CliResult two =
-      run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--json", "-", "--threads", "2"}, dir);
+  const CliResult one =
+      run_trsim({"run", scenario_path("warmup-backlog.yaml"), "--json", "-"}, dir);
+  const CliResult two = run_trsim(
+      {"run", scenario_path("warmup-backlog.yaml"), "--json", "-", "--threads", "2"}, dir);
   INFO(describe(two));
   REQUIRE(one.exit_code == 0);
   CHECK(one.out == two.out);

@@ -3,7 +3,6 @@
 // 99.9% Student-t half-width. The tolerance is fixed before looking at results: the theoretical
 // value must lie inside the interval.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <string>
 #include <vector>
@@ -15,9 +14,13 @@ namespace trsim::test {
 /// t_{0.9995, df} for the degrees of freedom the analytic tests use.
 inline double t_9995(std::size_t df) {
   switch (df) {
-    case 19: return 3.883;
-    case 29: return 3.659;
-    default: FAIL("no t quantile tabulated for df=" << df); return 0;
+    case 19:
+      return 3.883;
+    case 29:
+      return 3.659;
+    default:
+      FAIL("no t quantile tabulated for df=" << df);
+      return 0;
   }
 }
 
@@ -53,12 +56,12 @@ inline Estimate estimate(const RunSummary& summary, const std::string& metric) {
   return {mean, t_9995(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()))};
 }
 
-#define CHECK_WITHIN_CI(summary, metric, theory)                                              \
-  do {                                                                                        \
-    const Estimate est_ = estimate(summary, metric);                                          \
-    INFO(metric << ": simulated " << est_.mean << " ± " << est_.half_width << ", theory "    \
-                << (theory));                                                                 \
-    CHECK(std::abs(est_.mean - (theory)) <= est_.half_width);                                 \
+#define CHECK_WITHIN_CI(summary, metric, theory)                                          \
+  do {                                                                                    \
+    const Estimate est_ = estimate(summary, metric);                                      \
+    INFO(metric << ": simulated " << est_.mean << " ± " << est_.half_width << ", theory " \
+                << (theory));                                                             \
+    CHECK(std::abs(est_.mean - (theory)) <= est_.half_width);                             \
   } while (0)
 
 }  // namespace trsim::test

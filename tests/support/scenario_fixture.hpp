@@ -1,10 +1,10 @@
 #pragma once
 // Test support: load a scenario from YAML text (with side files such as trace CSVs written to a
 // fresh temporary folder), run one replication, and print its events as a readable timeline.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -64,7 +64,8 @@ struct Run {
   std::vector<Event> events;
 };
 
-inline Run run_once(const Scenario& scenario, std::uint32_t replication = 0, bool invariants = true) {
+inline Run run_once(const Scenario& scenario, std::uint32_t replication = 0,
+                    bool invariants = true) {
   MemorySink sink;
   Engine engine(scenario, EngineOptions{scenario.seed, replication, invariants}, &sink);
   Run run;
@@ -91,7 +92,8 @@ inline std::string describe(const Scenario& sc, const Event& e) {
   } else if (e.queue != kNoId) {
     s += " queue=" + sc.task_queues[e.queue].name;
   }
-  if (e.type == EventType::task_canceled) s += " reason=" + std::string(cancel_reason_text(e.reason));
+  if (e.type == EventType::task_canceled)
+    s += " reason=" + std::string(cancel_reason_text(e.reason));
   return s;
 }
 

@@ -1,7 +1,6 @@
 // Conservation laws on a realistic scenario: every task and every reservation ends exactly once,
 // and the engine's own invariants hold after every event.
 #include <catch2/catch.hpp>
-
 #include <map>
 
 #include "support/scenario_fixture.hpp"

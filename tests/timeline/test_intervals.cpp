@@ -1,7 +1,6 @@
 // Interval statistics (statistics.interval): the per-interval table agrees with the run's totals,
 // and on a small trace every cell is known exactly from the timeline written out below.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "support/scenario_fixture.hpp"
@@ -64,7 +63,8 @@ TEST_CASE("interval counts add up to the run totals on the quickstart scenario",
     CHECK(column_sum(t, "workspace", "accepted") == total("workspace.reservations_accepted"));
     CHECK(column_sum(t, "workspace", "abandoned") == total("workspace.tasks_abandoned"));
     CHECK(column_sum(t, "workspace", "canceled") == total("workspace.tasks_canceled"));
-    CHECK(column_sum(t, "workspace", "reservations_timed_out") == total("workspace.reservations_timed_out"));
+    CHECK(column_sum(t, "workspace", "reservations_timed_out") ==
+          total("workspace.reservations_timed_out"));
     for (const char* q : {"Spanish", "English", "Chat"}) {
       INFO("queue " << q);
       const std::string scope = std::string("queue:") + q;
@@ -72,7 +72,8 @@ TEST_CASE("interval counts add up to the run totals on the quickstart scenario",
       CHECK(column_sum(t, scope, "offered") == total(node + ".tasks_entered"));
       CHECK(column_sum(t, scope, "accepted") == total(node + ".reservations_accepted"));
       CHECK(column_sum(t, scope, "abandoned") == total(node + ".tasks_abandoned"));
-      CHECK(column_sum(t, scope, "reservations_timed_out") == total(node + ".reservations_timed_out"));
+      CHECK(column_sum(t, scope, "reservations_timed_out") ==
+            total(node + ".reservations_timed_out"));
     }
     double group_workers = 0;
     for (const WorkerGroup& g : sc.worker_groups) {
@@ -80,22 +81,26 @@ TEST_CASE("interval counts add up to the run totals on the quickstart scenario",
       const std::string scope = "group:" + g.name;
       const std::string node = "workers." + g.name;
       CHECK(column_sum(t, scope, "accepted") == total(node + ".reservations_accepted"));
-      CHECK(column_sum(t, scope, "reservations_timed_out") == total(node + ".reservations_timed_out"));
+      CHECK(column_sum(t, scope, "reservations_timed_out") ==
+            total(node + ".reservations_timed_out"));
       // Worker time per activity: the interval averages times the interval lengths are the
       // activity durations of the cumulative statistics (warm-up 0, both up to the horizon).
       for (const Activity& a : sc.activities) {
         const std::size_t s = t.scope_index(scope);
         const std::size_t c = t.column_index("workers." + a.name);
         double seconds = 0;
-        for (std::size_t k = 0; k < t.count; ++k) seconds += t.at(k, s, c) * to_seconds(t.end(k) - t.start(k));
-        CHECK(seconds == Approx(total(node + ".activity_durations." + a.name + ".total")).epsilon(1e-9));
+        for (std::size_t k = 0; k < t.count; ++k)
+          seconds += t.at(k, s, c) * to_seconds(t.end(k) - t.start(k));
+        CHECK(seconds ==
+              Approx(total(node + ".activity_durations." + a.name + ".total")).epsilon(1e-9));
       }
       group_workers += g.count;
     }
     // Every worker is in exactly one activity at every instant.
     for (std::size_t k = 0; k < t.count; ++k) {
       double in_some_activity = 0;
-      for (const Activity& a : sc.activities) in_some_activity += cells(t, k, "workspace")["workers." + a.name];
+      for (const Activity& a : sc.activities)
+        in_some_activity += cells(t, k, "workspace")["workers." + a.name];
       CHECK(in_some_activity == Approx(group_workers).epsilon(1e-12));
       const double occupancy = cells(t, k, "workspace")["occupancy"];
       CHECK(occupancy >= 0);
@@ -145,12 +150,14 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   //   40  a-1's offer of task 0 times out: a-1 to Offline until 140; task 0 waits (b-1 busy)
   //   50  task 2 arrives (patience 10); 60 it hangs up (wait 10)
   //   65  b-1 is free: task 0 offered, 70 accepted (wait 60); wrap-up 120-130
-  //   150 task 3 arrives; b-1 (idle since 130) beats a-1 (since 140); 155 accepted (wait 5); done 185
-  //   250 task 4 arrives, offered to a-1 (idle longest); 280 times out: a-1 to Offline; offered to
+  //   150 task 3 arrives; b-1 (idle since 130) beats a-1 (since 140); 155 accepted (wait 5); done
+  //   185 250 task 4 arrives, offered to a-1 (idle longest); 280 times out: a-1 to Offline; offered
+  //   to
   //       b-1, 285 accepted (wait 35); done 345, in the drain
-  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created, EventType::reservation_accepted,
-                                         EventType::reservation_timeout, EventType::task_canceled,
-                                         EventType::task_completed})) ==
+  CHECK(joined(timeline(sc, run.events,
+                        {EventType::reservation_created, EventType::reservation_accepted,
+                         EventType::reservation_timeout, EventType::task_canceled,
+                         EventType::task_completed})) ==
         R"(10 reservation.created task=0 worker=a-1 queue=Q
 20 reservation.created task=1 worker=b-1 queue=Q
 25 reservation.accepted task=1 worker=b-1 queue=Q
@@ -172,11 +179,11 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 
   const IntervalTable& t = run.result.intervals;
   REQUIRE(t.count == 5);
-  REQUIRE(t.columns == std::vector<std::string>{"offered", "accepted", "abandoned", "canceled",
-                                                "service_level.10", "service_level.60", "abandon_rate",
-                                                "avg_task_acceptance_time", "reservations_timed_out",
-                                                "occupancy", "tasks_waiting", "workers_parked", "workers.Offline",
-                                                "workers.Available", "workers.Break"});
+  REQUIRE(t.columns == std::vector<std::string>{
+                           "offered", "accepted", "abandoned", "canceled", "service_level.10",
+                           "service_level.60", "abandon_rate", "avg_task_acceptance_time",
+                           "reservations_timed_out", "occupancy", "tasks_waiting", "workers_parked",
+                           "workers.Offline", "workers.Available", "workers.Break"});
 
   // The queue sees every task, so its task columns equal the workspace's.
   for (const char* scope : {"workspace", "queue:Q"}) {
@@ -237,7 +244,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   //   [60,120)  a: Offline;  b: busy all through                                   -> 60 / 60
   //   [120,180) a: Offline to 140, idle 140-;  b: busy 120-130, idle 130-150, busy 150- -> 40 / 100
   //   [180,240) a: idle;  b: busy 180-185, idle 185-                               -> 5 / 120
-  //   [240,300) a: idle 240-250, busy 250-280, Offline 280-;  b: idle 240-280, busy 280- -> 50 / 100
+  //   [240,300) a: idle 240-250, busy 250-280, Offline 280-;  b: idle 240-280, busy 280- -> 50 /
+  //   100
   const double occupancy[] = {0.7, 1.0, 0.4, 5.0 / 120, 0.5};
   const double available[] = {100.0 / 60, 1.0, 100.0 / 60, 2.0, 100.0 / 60};
   for (std::size_t k = 0; k < 5; ++k) {
@@ -257,8 +265,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
     INFO("interval " << k);
     const Cells a = cells(t, k, "group:a");
     const Cells b = cells(t, k, "group:b");
-    if (std::isnan(occupancy_a[k])) CHECK(is_null(a["occupancy"]));
-    else CHECK(a["occupancy"] == Approx(occupancy_a[k]));
+    if (std::isnan(occupancy_a[k]))
+      CHECK(is_null(a["occupancy"]));
+    else
+      CHECK(a["occupancy"] == Approx(occupancy_a[k]));
     CHECK(b["occupancy"] == Approx(occupancy_b[k]));
     CHECK(a["accepted"] == 0);
     CHECK(b["accepted"] == accepted_b[k]);
@@ -277,8 +287,9 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   }
 }
 
-TEST_CASE("the drain counts in the last interval, which ends at the horizon; warm-up is not left out",
-          "[intervals]") {
+TEST_CASE(
+    "the drain counts in the last interval, which ends at the horizon; warm-up is not left out",
+    "[intervals]") {
   TempDir dir;
   dir.write("calls.csv", "time,handle_time\n50,80\n90,10\n");
   const Scenario sc = load_yaml(R"(
@@ -308,8 +319,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
   CHECK(c["accepted"] == 1);
   CHECK(c["avg_task_acceptance_time"] == 0);
   CHECK(c["occupancy"] == Approx(10.0 / 60));
-  // Interval 1: task 1's accept at 130 (in the drain) counts here; its wait is integrated only up to
-  // the horizon (10 s of the interval's 40).
+  // Interval 1: task 1's accept at 130 (in the drain) counts here; its wait is integrated only up
+  // to the horizon (10 s of the interval's 40).
   c = cells(t, 1, "workspace");
   CHECK(c["offered"] == 1);
   CHECK(c["accepted"] == 1);

@@ -19,7 +19,8 @@ horizon: 2h
 workspace: {timeout_activity: Offline, default_activity: Offline}
 activities: {Offline: {available: false}, Available: {available: true}, Break: {available: false}}
 task_queues:
-  Q: {target_workers: "1==1")" + queue_extra + R"(}
+  Q: {target_workers: "1==1")" +
+         queue_extra + R"(}
 workflows:
   wf:
     task_reservation_timeout: 30s
@@ -28,9 +29,11 @@ workflows:
 }
 
 const std::vector<EventType> kTaskAndReservation = {
-    EventType::reservation_created,  EventType::reservation_accepted, EventType::reservation_rejected,
-    EventType::reservation_timeout,  EventType::reservation_canceled, EventType::reservation_rescinded,
-    EventType::task_canceled,        EventType::task_completed,       EventType::worker_activity_update};
+    EventType::reservation_created,   EventType::reservation_accepted,
+    EventType::reservation_rejected,  EventType::reservation_timeout,
+    EventType::reservation_canceled,  EventType::reservation_rescinded,
+    EventType::task_canceled,         EventType::task_completed,
+    EventType::worker_activity_update};
 
 }  // namespace
 
@@ -58,8 +61,9 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a timed-out worker is moved to the timeout activity and the task goes to the next worker",
-          "[timeline]") {
+TEST_CASE(
+    "a timed-out worker is moved to the timeout activity and the task goes to the next worker",
+    "[timeline]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(base_yaml(R"(
@@ -76,7 +80,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   // a-1 and b-1 are equally idle: scenario order offers a-1 first. It never answers: at 10+30 the
   // reservation times out, a-1 is parked in Offline and the task goes to b-1; a-1 comes back 60 s
   // later; b-1 accepts at 45 and completes at 105.
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 40 reservation.timeout task=0 worker=a-1 queue=Q
 40 worker.activity.update worker=a-1 activity=Offline
 40 reservation.created task=0 worker=b-1 queue=Q
@@ -101,7 +106,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )"),
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 12 reservation.rejected task=0 worker=a-1 queue=Q
 12 worker.activity.update worker=a-1 activity=Break
 12 reservation.created task=0 worker=b-1 queue=Q
@@ -122,7 +128,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )"),
                                 dir);
   const Run run = run_once(sc);
-  const auto lines = timeline(sc, run.events, {EventType::reservation_created, EventType::task_canceled});
+  const auto lines =
+      timeline(sc, run.events, {EventType::reservation_created, EventType::task_canceled});
   REQUIRE(lines.size() == 1001);
   CHECK(lines[999] == "10 reservation.created task=0 worker=a-1 queue=Q");
   CHECK(lines[1000] == "10 task.canceled task=0 queue=Q reason=" +
@@ -228,7 +235,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
                                           ", max_reserved_workers: 2"),
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 10 reservation.created task=0 worker=b-1 queue=Q
 13 reservation.accepted task=0 worker=b-1 queue=Q
 13 reservation.rescinded task=0 worker=a-1 queue=Q
@@ -246,7 +254,8 @@ arrivals: {chats: {workflow: wf, channel: chat, trace: chats.csv, handle_time: 1
                                 dir);
   const Run run = run_once(sc);
   // Two chats at once; the third waits until the first completes at 100.
-  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created, EventType::task_completed})) ==
+  CHECK(joined(timeline(sc, run.events,
+                        {EventType::reservation_created, EventType::task_completed})) ==
         R"(0 reservation.created task=0 worker=a-1 queue=Q
 0 reservation.created task=1 worker=a-1 queue=Q
 100 task.completed task=0 worker=a-1 queue=Q
@@ -275,7 +284,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )",
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 10 worker.activity.update worker=a-1 activity=Reserved
 15 reservation.accepted task=0 worker=a-1 queue=Q
 15 worker.activity.update worker=a-1 activity=Busy
@@ -294,7 +304,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
                                 dir);
   const Run run = run_once(sc);
   // Task 0 holds the worker until 100; then priority 5 (task 2) goes first, then 1 and 3 by age.
-  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) == R"(0 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) ==
+        R"(0 reservation.created task=0 worker=a-1 queue=Q
 100 reservation.created task=2 worker=a-1 queue=Q
 200 reservation.created task=1 worker=a-1 queue=Q
 300 reservation.created task=3 worker=a-1 queue=Q
@@ -311,7 +322,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
                                           ", task_order: LIFO"),
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) == R"(0 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) ==
+        R"(0 reservation.created task=0 worker=a-1 queue=Q
 100 reservation.created task=2 worker=a-1 queue=Q
 200 reservation.created task=1 worker=a-1 queue=Q
 )");
@@ -330,7 +342,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
   const Run run = run_once(sc);
   // Both idle since 0: a-1 by scenario order. a-1 is idle since 10, b-1 since 0: b-1 takes task 1.
   // At 30 a-1 (idle since 10) has waited longer than b-1 (offered at 20).
-  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) == R"(0 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, {EventType::reservation_created})) ==
+        R"(0 reservation.created task=0 worker=a-1 queue=Q
 20 reservation.created task=1 worker=b-1 queue=Q
 30 reservation.created task=2 worker=a-1 queue=Q
 )");
@@ -346,7 +359,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )"),
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(100 worker.activity.update worker=a-1 activity=Break
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(100 worker.activity.update worker=a-1 activity=Break
 200 worker.activity.update worker=a-1 activity=Available
 200 reservation.created task=0 worker=a-1 queue=Q
 200 reservation.accepted task=0 worker=a-1 queue=Q
@@ -372,7 +386,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   const Run run = run_once(sc);
   // a-1 is offered the task at 10 and never answers; at 20 its break starts and rejects the
   // pending offer (no timeout, so no parking in Offline); b-1, available since 15, takes it.
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 15 worker.activity.update worker=b-1 activity=Available
 20 reservation.rejected task=0 worker=a-1 queue=Q
 20 worker.activity.update worker=a-1 activity=Break
@@ -382,8 +397,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("accepting and rejecting agents answer at their own speeds; a never-returning agent stays parked",
-          "[timeline]") {
+TEST_CASE(
+    "accepting and rejecting agents answer at their own speeds; a never-returning agent stays "
+    "parked",
+    "[timeline]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n20\n");
   const Scenario sc = load_yaml(base_yaml(R"(
@@ -402,7 +419,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   // Task 0 at 10 goes to a-1 (scenario order), which never answers: parked in Offline at 40 for
   // good. Task 1 at 20 goes to b-1, which rejects after its reject_response_time (2 s, not 9 s),
   // then c-1 accepts after its accept_response_time (4 s). Task 0, back at 40, waits for c-1.
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 20 reservation.created task=1 worker=b-1 queue=Q
 22 reservation.rejected task=1 worker=b-1 queue=Q
 22 worker.activity.update worker=b-1 activity=Break
@@ -433,7 +451,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )",
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 10 reservation.accepted task=0 worker=a-1 queue=Q
 70 task.completed task=0 worker=a-1 queue=Q
 70 worker.activity.update worker=a-1 activity=AfterCall

@@ -1,8 +1,8 @@
 // Memory follows what is alive (workers, waiting tasks, pending timers), not the horizon or the
 // number of tasks created: checked through the engine's table sizes, never by timing or RSS.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "engine/engine_impl.hpp"
 #include "support/scenario_fixture.hpp"

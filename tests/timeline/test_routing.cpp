@@ -2,9 +2,8 @@
 // pins it) per test, with the expected timeline written out and compared to the microsecond.
 // Arrivals come from trace files so that every time is exact. Unless a test says otherwise,
 // workers use the default behaviour: accept at once, no wrap-up.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
@@ -30,7 +29,8 @@ std::string timeline_with_priority(const Scenario& sc, const std::vector<Event>&
   for (const Event& e : events) {
     if (std::find(only.begin(), only.end(), e.type) == only.end()) continue;
     s += describe(sc, e);
-    if (e.type == EventType::workflow_target_matched) s += " priority=" + std::to_string(e.priority);
+    if (e.type == EventType::workflow_target_matched)
+      s += " priority=" + std::to_string(e.priority);
     s += "\n";
   }
   return s;
@@ -109,7 +109,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
   // Task 0 needs level 2: junior-1 is first in scenario order but only senior-1 qualifies. Task 1
   // (level 1) takes junior-1. Task 2 needs level 2: junior-1 frees at 40 and is passed over; it
   // waits for senior-1 at 110.
-  CHECK(joined(timeline(sc, run.events, kOffers)) == R"(10 reservation.created task=0 worker=senior-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kOffers)) ==
+        R"(10 reservation.created task=0 worker=senior-1 queue=Q
 20 reservation.created task=1 worker=junior-1 queue=Q
 40 task.completed task=1 worker=junior-1 queue=Q
 110 task.completed task=0 worker=senior-1 queue=Q
@@ -139,9 +140,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
                                 dir);
   const Run run = run_once(sc);
   // Without the expression a-1 (first in scenario order, idle since 0 like b-1) would take tasks 0
-  // and 1. With it a-1, holding one voice task, is passed over for task 1, and task 2 waits although
-  // both workers have room, until a-1 holds none again at 100.
-  CHECK(joined(timeline(sc, run.events, kOffers)) == R"(0 reservation.created task=0 worker=a-1 queue=Q
+  // and 1. With it a-1, holding one voice task, is passed over for task 1, and task 2 waits
+  // although both workers have room, until a-1 holds none again at 100.
+  CHECK(joined(timeline(sc, run.events, kOffers)) ==
+        R"(0 reservation.created task=0 worker=a-1 queue=Q
 0 reservation.created task=1 worker=b-1 queue=Q
 100 task.completed task=0 worker=a-1 queue=Q
 100 reservation.created task=2 worker=a-1 queue=Q
@@ -150,8 +152,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("worker.channel.voice.available_capacity_percentage in a target expression caps a worker's load",
-          "[routing]") {
+TEST_CASE(
+    "worker.channel.voice.available_capacity_percentage in a target expression caps a worker's "
+    "load",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time,handle_time\n0,100\n0,200\n0,300\n");
   const Scenario sc = load_yaml(R"(
@@ -171,7 +175,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
   const Run run = run_once(sc);
   // Capacity 4: free 100% then 75% take tasks 0 and 1; at 50% task 2 waits although two units are
   // free, until task 0 completes at 100 (75% again).
-  CHECK(joined(timeline(sc, run.events, kOffers)) == R"(0 reservation.created task=0 worker=a-1 queue=Q
+  CHECK(joined(timeline(sc, run.events, kOffers)) ==
+        R"(0 reservation.created task=0 worker=a-1 queue=Q
 0 reservation.created task=1 worker=a-1 queue=Q
 100 task.completed task=0 worker=a-1 queue=Q
 100 reservation.created task=2 worker=a-1 queue=Q
@@ -180,9 +185,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
 )");
 }
 
-TEST_CASE("skip_if workers.available == 0 skips a step whose queue has nobody available and its time "
-          "still counts",
-          "[routing]") {
+TEST_CASE(
+    "skip_if workers.available == 0 skips a step whose queue has nobody available and its time "
+    "still counts",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(R"(
@@ -206,8 +212,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )",
                                 dir);
   const Run run = run_once(sc);
-  // Sales has nobody available: the step is skipped at once. Deadlines are age-based, so the Support
-  // step ends at age 30 + 30 = 60 (t = 70), not 30 s after the task entered it.
+  // Sales has nobody available: the step is skipped at once. Deadlines are age-based, so the
+  // Support step ends at age 30 + 30 = 60 (t = 70), not 30 s after the task entered it.
   CHECK(joined(timeline(sc, run.events)) == R"(10 task.created task=0
 10 workflow.entered task=0
 10 workflow.target-matched task=0 queue=Sales
@@ -221,7 +227,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a task whose every matching filter's steps are skipped goes to default_filter", "[routing]") {
+TEST_CASE("a task whose every matching filter's steps are skipped goes to default_filter",
+          "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time,lang\n10,en\n");
   const Scenario sc = load_yaml(R"(
@@ -251,7 +258,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   const Run run = run_once(sc);
   // The first filter's only step is skipped; the French filter does not match (its idle worker is
   // never considered); the third filter's step is skipped too: default_filter takes the task.
-  CHECK(joined(timeline(sc, run.events, kRouting)) == R"(10 workflow.target-matched task=0 queue=Sales
+  CHECK(joined(timeline(sc, run.events, kRouting)) ==
+        R"(10 workflow.target-matched task=0 queue=Sales
 10 task-queue.entered task=0 queue=Sales
 10 workflow.target-matched task=0 queue=Support
 10 task-queue.moved task=0 queue=Support
@@ -263,7 +271,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a settled task that skips out of the last step is canceled with workflow.skipped", "[routing]") {
+TEST_CASE("a settled task that skips out of the last step is canceled with workflow.skipped",
+          "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(R"(
@@ -332,9 +341,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
 )",
                                 dir);
   const Run run = run_once(sc);
-  // a-1 is idle longest (scenario order) yet task 0 goes to b-1 and task 1 to c-1. Task 2 names b-1,
-  // busy until 60: it waits, and a-1, idle again at 50 after task 3, does not get it.
-  CHECK(joined(timeline(sc, run.events, kOffers)) == R"(10 reservation.created task=0 worker=b-1 queue=Q
+  // a-1 is idle longest (scenario order) yet task 0 goes to b-1 and task 1 to c-1. Task 2 names
+  // b-1, busy until 60: it waits, and a-1, idle again at 50 after task 3, does not get it.
+  CHECK(joined(timeline(sc, run.events, kOffers)) ==
+        R"(10 reservation.created task=0 worker=b-1 queue=Q
 20 reservation.created task=1 worker=c-1 queue=Q
 40 reservation.created task=3 worker=a-1 queue=Q
 50 task.completed task=3 worker=a-1 queue=Q
@@ -345,8 +355,9 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
 )");
 }
 
-TEST_CASE("order_by worker.level DESC ranks idle workers, missing attribute last, ties by longest idle",
-          "[routing]") {
+TEST_CASE(
+    "order_by worker.level DESC ranks idle workers, missing attribute last, ties by longest idle",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time,handle_time\n0,10\n20,100\n30,100\n40,100\n50,100\n");
   const Scenario sc = load_yaml(R"(
@@ -409,8 +420,9 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 }
 
 const std::vector<EventType> kStepAndOffers = {
-    EventType::workflow_target_matched, EventType::task_queue_moved,     EventType::task_queue_timeout,
-    EventType::reservation_created,     EventType::reservation_accepted, EventType::reservation_rejected,
+    EventType::workflow_target_matched, EventType::task_queue_moved,
+    EventType::task_queue_timeout,      EventType::reservation_created,
+    EventType::reservation_accepted,    EventType::reservation_rejected,
     EventType::reservation_timeout,     EventType::worker_activity_update};
 
 }  // namespace
@@ -422,7 +434,8 @@ TEST_CASE("by default a timed-out reservation re-offers the task in the same ste
   const Run run = run_once(sc);
   // s-1 (first in scenario order) never answers; at 40 it is parked Offline and the task, still
   // within its 100 s step, goes to t-1 in First.
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(10 workflow.target-matched task=0 queue=First
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(10 workflow.target-matched task=0 queue=First
 10 reservation.created task=0 worker=s-1 queue=First
 40 reservation.timeout task=0 worker=s-1 queue=First
 40 worker.activity.update worker=s-1 activity=Offline
@@ -431,14 +444,16 @@ TEST_CASE("by default a timed-out reservation re-offers the task in the same ste
 )");
 }
 
-TEST_CASE("reservation_timeout_advances_step moves a timed-out task to the next step at once", "[routing]") {
+TEST_CASE("reservation_timeout_advances_step moves a timed-out task to the next step at once",
+          "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(advances_step_yaml(true), dir);
   const Run run = run_once(sc);
   // The same start, but at 40 the task leaves First (t-1 idle there) for Second, 60 s before the
   // step's deadline; no task-queue.timeout, since the step did not time out.
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(10 workflow.target-matched task=0 queue=First
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(10 workflow.target-matched task=0 queue=First
 10 reservation.created task=0 worker=s-1 queue=First
 40 reservation.timeout task=0 worker=s-1 queue=First
 40 worker.activity.update worker=s-1 activity=Offline
@@ -449,7 +464,8 @@ TEST_CASE("reservation_timeout_advances_step moves a timed-out task to the next 
 )");
 }
 
-TEST_CASE("reservation_timeout_advances_step on the last step re-offers the task there", "[routing]") {
+TEST_CASE("reservation_timeout_advances_step on the last step re-offers the task there",
+          "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(R"(
@@ -470,7 +486,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )",
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(10 workflow.target-matched task=0 queue=Q
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(10 workflow.target-matched task=0 queue=Q
 10 reservation.created task=0 worker=s-1 queue=Q
 40 reservation.timeout task=0 worker=s-1 queue=Q
 40 worker.activity.update worker=s-1 activity=Offline
@@ -496,7 +513,8 @@ workflows:
         filters:
           - {expression: "1==1", targets: [{queue: First, timeout: 20}, {queue: Second}]}
 behaviors:
-  slow: {outcome: {)" + outcome + R"(: 1}, response_time: 25s}
+  slow: {outcome: {)" +
+         outcome + R"(: 1}, response_time: 25s}
 workers:
   slow: {count: 1, name: "slow-{i}", attributes: {skill: first}, behavior: slow, activity: Available}
   late: {count: 1, name: "late-{i}", attributes: {skill: first}, activity: Offline,
@@ -517,7 +535,8 @@ TEST_CASE("a step deadline passing while an offer is pending moves the task on w
   // The deadline (t = 30) passes while slow-1's offer is pending: the task stays in First, and
   // late-1, available at 32, is not offered it (no new offers in an expired step). slow-1 rejects
   // at 35 and the task moves on to Second at once.
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(10 workflow.target-matched task=0 queue=First
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(10 workflow.target-matched task=0 queue=First
 10 reservation.created task=0 worker=slow-1 queue=First
 32 worker.activity.update worker=late-1 activity=Available
 35 reservation.rejected task=0 worker=slow-1 queue=First
@@ -534,14 +553,16 @@ TEST_CASE("an offer accepted after its step's deadline keeps the task in that st
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(deadline_during_offer_yaml("accept"), dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(10 workflow.target-matched task=0 queue=First
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(10 workflow.target-matched task=0 queue=First
 10 reservation.created task=0 worker=slow-1 queue=First
 32 worker.activity.update worker=late-1 activity=Available
 35 reservation.accepted task=0 worker=slow-1 queue=First
 )");
 }
 
-TEST_CASE("a task that reaches a step after that step's deadline is not offered there", "[routing]") {
+TEST_CASE("a task that reaches a step after that step's deadline is not offered there",
+          "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n0\n");
   const Scenario sc = load_yaml(R"(
@@ -570,7 +591,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   // slow-1's offer outlives both First's deadline (age 10) and Second's (age 20). When it ends at
   // 25 the task passes through Second, whose deadline has passed, without an offer to s-1, and is
   // offered in Third.
-  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) == R"(0 workflow.target-matched task=0 queue=First
+  CHECK(joined(timeline(sc, run.events, kStepAndOffers)) ==
+        R"(0 workflow.target-matched task=0 queue=First
 0 reservation.created task=0 worker=slow-1 queue=First
 25 reservation.rejected task=0 worker=slow-1 queue=First
 25 task-queue.timeout task=0 queue=First
@@ -631,8 +653,10 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a task matching no filter in a workflow without default_filter is canceled on workflow timeout",
-          "[routing]") {
+TEST_CASE(
+    "a task matching no filter in a workflow without default_filter is canceled on workflow "
+    "timeout",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time,type\n10,support\n");
   const Scenario sc = load_yaml(R"(
@@ -739,8 +763,9 @@ TEST_CASE("prioritize_queue_order LIFO serves a LIFO queue before a FIFO one", "
 )");
 }
 
-TEST_CASE("max_reserved_workers 3 collects a third worker that becomes free while two offers are pending",
-          "[routing]") {
+TEST_CASE(
+    "max_reserved_workers 3 collects a third worker that becomes free while two offers are pending",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");
   const Scenario sc = load_yaml(R"(
@@ -761,7 +786,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
   CHECK(joined(timeline(sc, run.events,
                         {EventType::reservation_created, EventType::reservation_accepted,
                          EventType::reservation_rescinded, EventType::worker_activity_update,
-                         EventType::task_completed})) == R"(10 reservation.created task=0 worker=a-1 queue=Q
+                         EventType::task_completed})) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
 10 reservation.created task=0 worker=b-1 queue=Q
 15 worker.activity.update worker=c-1 activity=Available
 15 reservation.created task=0 worker=c-1 queue=Q
@@ -801,8 +827,9 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a configuration_file whose targets name queues by sid routes to the queues declaring them",
-          "[routing]") {
+TEST_CASE(
+    "a configuration_file whose targets name queues by sid routes to the queues declaring them",
+    "[routing]") {
   TempDir dir;
   dir.write("calls.csv", "time,language,handle_time\n10,es,100\n20,en,15\n30,es,100\n");
   const Scenario sc = load_yaml(std::string(R"(
@@ -812,18 +839,21 @@ task_queues:
   Spanish: {sid: WQbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, target_workers: "languages HAS 'es'"}
   Everyone: {sid: WQcccccccccccccccccccccccccccccccc}
 workflows:
-  wf: {configuration_file: ")") + TRSIM_TEST_DATA_DIR + R"(/routing/workflow_by_sid.json"}
+  wf: {configuration_file: ")") + TRSIM_TEST_DATA_DIR +
+                                    R"(/routing/workflow_by_sid.json"}
 workers:
   es: {count: 1, name: "es-{i}", attributes: {languages: [es]}, activity: Available}
   en: {count: 1, name: "en-{i}", attributes: {languages: [en]}, activity: Available}
 arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
 )",
                                 dir);
-  REQUIRE(sc.task_queues[sc.queue_by_name_or_none("Spanish")].sid == "WQbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+  REQUIRE(sc.task_queues[sc.queue_by_name_or_none("Spanish")].sid ==
+          "WQbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
   const Run run = run_once(sc);
   // Spanish first (20 s), then Everyone; everything else goes to English (the default filter).
   // Task 2 waits for the busy es-1, then moves to Everyone at age 20 and goes to en-1.
-  CHECK(joined(timeline(sc, run.events, kRouting)) == R"(10 workflow.target-matched task=0 queue=Spanish
+  CHECK(joined(timeline(sc, run.events, kRouting)) ==
+        R"(10 workflow.target-matched task=0 queue=Spanish
 10 task-queue.entered task=0 queue=Spanish
 10 reservation.created task=0 worker=es-1 queue=Spanish
 20 workflow.target-matched task=1 queue=English

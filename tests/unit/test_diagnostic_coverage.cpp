@@ -28,21 +28,36 @@ namespace {
 const std::set<std::string> kNotMessages = {
     "",  // r.root(*root, "") (a path, not a message)
     // Fragments appended to another message (that message's scenario covers them).
-    " (looked for '{}')", " (no {} is declared)", " (declared: {})", "; did you mean '{}'?",
-    "in '{}'", "task queue '{}'", "worker group '{}'", "'{}'",
+    " (looked for '{}')",
+    " (no {} is declared)",
+    " (declared: {})",
+    "; did you mean '{}'?",
+    "in '{}'",
+    "task queue '{}'",
+    "worker group '{}'",
+    "'{}'",
     // Text that is not a message: locations, paths, durations and numbers inside messages.
-    ":{}:{}", "{}[{}]", "{}.{}", "{}s", "{}{}", "{}", "{:.12g}",
+    ":{}:{}",
+    "{}[{}]",
+    "{}.{}",
+    "{}s",
+    "{}{}",
+    "{}",
+    "{:.12g}",
     // Internal errors: a caught exception is a bug, reported rather than crashed on; no scenario
     // can (or should) produce one.
     "internal error while loading the scenario ({}); please report it",
     // Unreachable from any input: a std::exception other than yaml-cpp's from the YAML reader, or
     // a file that grows past the size limit while it is read after its size was checked.
-    "cannot read YAML: {}", "cannot read the value: {}", "the file is too large (the limit is {} bytes)",
+    "cannot read YAML: {}",
+    "cannot read the value: {}",
+    "the file is too large (the limit is {} bytes)",
     // A file that exists but cannot be opened: permissions do not stop root, which CI runs as.
     "cannot open it ({})",
     // The unit parsers' own negative checks: the loader rejects a leading '-' first, with its own
     // message ("negative duration for ...", "negative rate for ...", covered by scenarios).
-    "durations cannot be negative", "rates cannot be negative",
+    "durations cannot be negative",
+    "rates cannot be negative",
 };
 
 // Diagnostics no scenario file can produce (they need --set, or a file that is missing, huge or
@@ -100,8 +115,8 @@ std::vector<Template> message_templates() {
          ++it) {
       const std::size_t at = static_cast<std::size_t>(it->position(0));
       // The statement so far: a literal inside a warning(...) call is not an error message.
-      const std::size_t start = std::max({src.rfind(';', at) + 1, src.rfind("{\n", at) + 1,
-                                          src.rfind("}\n", at) + 1});
+      const std::size_t start =
+          std::max({src.rfind(';', at) + 1, src.rfind("{\n", at) + 1, src.rfind("}\n", at) + 1});
       if (src.substr(start, at - start).find("warning(") != std::string::npos) continue;
       std::string text;
       const std::string lits = (*it)[2];
@@ -166,9 +181,10 @@ TEST_CASE("every loader diagnostic has an invalid scenario that produces it", "[
     });
     if (!covered) missing += t.where + ": " + t.text + "\n";
   }
-  INFO("diagnostics without a scenario in scenarios/invalid/ (add one whose first line is "
-       "`# expect: FILE:LINE:COL: <the whole message>`):\n"
-       << missing);
+  INFO(
+      "diagnostics without a scenario in scenarios/invalid/ (add one whose first line is "
+      "`# expect: FILE:LINE:COL: <the whole message>`):\n"
+      << missing);
   CHECK(missing.empty());
 }
 
@@ -210,8 +226,7 @@ std::string with_override(const std::string& set) {
 
 TEST_CASE("diagnostics that need more than a scenario file", "[loader][invalid]") {
   CHECK(with_override("horizon") == "--set:1:1: expected PATH=VALUE, got 'horizon'");
-  CHECK(with_override("workers..count=3") ==
-        "--set:1:9: empty name in the path 'workers..count'");
+  CHECK(with_override("workers..count=3") == "--set:1:9: empty name in the path 'workers..count'");
   CHECK_THAT(with_override("horizon=[1h"),
              Catch::Matchers::StartsWith("--set:1:") &&
                  Catch::Matchers::Contains("YAML syntax error in the value: "));
@@ -232,12 +247,11 @@ TEST_CASE("diagnostics that need more than a scenario file", "[loader][invalid]"
   CHECK(first_error(trsim::load_scenario_file("/no/such/folder/s.yaml")) ==
         "/no/such/folder/s.yaml: cannot read the scenario: no such file");
   const fs::path huge = fs::temp_directory_path() / "trsim-huge-scenario.yaml";
-  {
-    std::ofstream(huge) << "horizon: 1h\n";
-  }
+  { std::ofstream(huge) << "horizon: 1h\n"; }
   fs::resize_file(huge, (std::uintmax_t{1} << 30) + 1);  // sparse: nothing is written
-  CHECK_THAT(first_error(trsim::load_scenario_file(huge.string())),
-             Catch::Matchers::Contains("cannot read the scenario: the file is too large (1073741825 "
-                                       "bytes; the limit is 1073741824)"));
+  CHECK_THAT(
+      first_error(trsim::load_scenario_file(huge.string())),
+      Catch::Matchers::Contains("cannot read the scenario: the file is too large (1073741825 "
+                                "bytes; the limit is 1073741824)"));
   fs::remove(huge);
 }

@@ -1,9 +1,8 @@
 // Distributions: each is checked against its known moments and its CDF with tolerances derived
 // from sampling theory (four standard errors for moments; the Kolmogorov–Smirnov critical value at
 // alpha = 0.001 for shape), with a fixed seed so the result is reproducible.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <numbers>
@@ -60,7 +59,8 @@ void check_ks(std::vector<double> xs, const std::function<double(double)>& cdf) 
 double phi_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 double phi_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi); }
 
-// Regularised lower incomplete gamma P(a, x) (series for x < a + 1, else Lentz's continued fraction).
+// Regularised lower incomplete gamma P(a, x) (series for x < a + 1, else Lentz's continued
+// fraction).
 double gamma_p(double a, double x) {
   if (x <= 0) return 0;
   const double log_prefix = -x + a * std::log(x) - std::lgamma(a);
@@ -286,7 +286,8 @@ TEST_CASE("validation_error names the bad parameter", "[distribution]") {
   CHECK(Distribution::empirical({}).validation_error() == "empirical: needs at least one value");
   CHECK(Distribution::empirical({1, -2}).validation_error() ==
         "empirical: value #2 must be >= 0 (got -2)");
-  CHECK(Distribution::normal(-3, 1).validation_error().find("too far below 0") != std::string::npos);
+  CHECK(Distribution::normal(-3, 1).validation_error().find("too far below 0") !=
+        std::string::npos);
   CHECK_FALSE(Distribution::normal(std::nan(""), 1).validation_error().empty());
 }
 

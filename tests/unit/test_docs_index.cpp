@@ -1,7 +1,6 @@
 // README.md's Documentation section is the index of docs/: a page added to docs/ without a line
 // there would be invisible to readers who start from the README.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>

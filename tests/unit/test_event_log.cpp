@@ -1,6 +1,5 @@
 // The JSON Lines event log: exact line text, key order, times, seq numbering and the rep field.
 #include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
@@ -133,8 +132,8 @@ TEST_CASE("each event is one JSON line with its fields in the documented order",
   const std::vector<std::string> expected{
       R"({"seq":1,"t":12.000500,"type":"task.created","task":")" + t3 +
           R"(","workflow":"main","workflow_sid":"WWmain","channel":"voice","priority":5})",
-      R"({"seq":2,"t":15.000000,"type":"reservation.created","task":")" + t3 + R"(","reservation":")" +
-          r9 +
+      R"({"seq":2,"t":15.000000,"type":"reservation.created","task":")" + t3 +
+          R"(","reservation":")" + r9 +
           R"(","worker":"ana \"the best\"","worker_sid":"WKana","queue":"Support","queue_sid":"WQsupport","workflow":"main","workflow_sid":"WWmain","channel":"voice","priority":5})",
       R"({"seq":3,"t":20.000000,"type":"task-queue.moved","task":")" + t3 +
           R"(","queue":"Support","queue_sid":"WQsupport","previous_queue":"Sales","workflow":"main","workflow_sid":"WWmain","channel":"voice","priority":5})",
@@ -162,8 +161,8 @@ TEST_CASE("times have exactly six decimals, as format_seconds prints them", "[ev
   sink.end_replication();
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == times.size());
-  const std::vector<std::string> texts{"0.000000", "0.000001", "0.999999", "1.000000",
-                                       "3600.000000", "86400.123456"};
+  const std::vector<std::string> texts{"0.000000", "0.000001",    "0.999999",
+                                       "1.000000", "3600.000000", "86400.123456"};
   for (std::size_t i = 0; i < times.size(); ++i) {
     INFO(lines[i]);
     CHECK(format_seconds(times[i]) == texts[i]);
@@ -183,10 +182,18 @@ TEST_CASE("seq starts at 1 in each replication and rep follows type when asked",
   }
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 4);
-  CHECK(lines[0].rfind(R"({"seq":1,"t":0.000000,"type":"task.created","rep":0,"task":")" + task_sid(0, 0), 0) == 0);
-  CHECK(lines[1].rfind(R"({"seq":2,"t":1.000000,"type":"task.created","rep":0,"task":")" + task_sid(0, 1), 0) == 0);
-  CHECK(lines[2].rfind(R"({"seq":1,"t":0.000000,"type":"task.created","rep":1,"task":")" + task_sid(1, 0), 0) == 0);
-  CHECK(lines[3].rfind(R"({"seq":2,"t":1.000000,"type":"task.created","rep":1,"task":")" + task_sid(1, 1), 0) == 0);
+  CHECK(lines[0].rfind(
+            R"({"seq":1,"t":0.000000,"type":"task.created","rep":0,"task":")" + task_sid(0, 0),
+            0) == 0);
+  CHECK(lines[1].rfind(
+            R"({"seq":2,"t":1.000000,"type":"task.created","rep":0,"task":")" + task_sid(0, 1),
+            0) == 0);
+  CHECK(lines[2].rfind(
+            R"({"seq":1,"t":0.000000,"type":"task.created","rep":1,"task":")" + task_sid(1, 0),
+            0) == 0);
+  CHECK(lines[3].rfind(
+            R"({"seq":2,"t":1.000000,"type":"task.created","rep":1,"task":")" + task_sid(1, 1),
+            0) == 0);
 }
 
 TEST_CASE("without the replication field there is no rep key", "[event_log]") {

@@ -1,8 +1,7 @@
 // The future event list: total order (time, rank, insertion), lazy cancellation, and the
 // zero-delay buffer that keeps events due at the current instant out of the heap.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -41,7 +40,8 @@ TEST_CASE("the event queue pops what a sorted reference pops, with zero delays a
   std::int64_t now = 0;
   auto schedule = [&] {
     // A third of the events are due now (zero delay), the rest within 100 µs.
-    const std::int64_t delay = rng.uniform01() < 0.33 ? 0 : 1 + static_cast<std::int64_t>(rng.uniform01() * 100);
+    const std::int64_t delay =
+        rng.uniform01() < 0.33 ? 0 : 1 + static_cast<std::int64_t>(rng.uniform01() * 100);
     const auto rank = static_cast<std::uint8_t>(rng.uniform01() * 10);
     const Key key{now + delay, rank, next};
     if (rng.uniform01() < 0.5) {
@@ -55,7 +55,8 @@ TEST_CASE("the event queue pops what a sorted reference pops, with zero delays a
   for (int i = 0; i < 50; ++i) schedule();
   for (int step = 0; step < 20000; ++step) {
     if (!timers.empty() && rng.uniform01() < 0.2) {
-      const std::size_t k = static_cast<std::size_t>(rng.uniform01() * static_cast<double>(timers.size()));
+      const std::size_t k =
+          static_cast<std::size_t>(rng.uniform01() * static_cast<double>(timers.size()));
       auto& [timer, key] = timers[k];
       if (reference.erase(key) == 1) q.cancel(timer);
       timers.erase(timers.begin() + static_cast<std::ptrdiff_t>(k));
@@ -72,7 +73,8 @@ TEST_CASE("the event queue pops what a sorted reference pops, with zero delays a
   }
 }
 
-TEST_CASE("pop_until takes events up to the limit and leaves later ones in place", "[event_queue]") {
+TEST_CASE("pop_until takes events up to the limit and leaves later ones in place",
+          "[event_queue]") {
   // Timeline: a at 5, b at 10 (cancelled), c at 10, d at 20. Limit 10 yields a then c; d stays.
   EventQueue q;
   q.schedule(5, 9, 1);
@@ -100,7 +102,8 @@ TEST_CASE("a sweep of many cancelled timers keeps the order of the live ones", "
   EventQueue q;
   std::vector<Timer> timers;
   for (std::uint32_t i = 0; i < 10000; ++i)
-    timers.push_back(q.schedule_timer(static_cast<std::int64_t>(i % 1000), static_cast<std::uint8_t>(9 - i / 1000), i));
+    timers.push_back(q.schedule_timer(static_cast<std::int64_t>(i % 1000),
+                                      static_cast<std::uint8_t>(9 - i / 1000), i));
   for (std::uint32_t i = 0; i < 10000; ++i)
     if (i % 10 != 3) q.cancel(timers[i]);
   CHECK(q.size() == 1000);
@@ -116,22 +119,27 @@ TEST_CASE("a sweep of many cancelled timers keeps the order of the live ones", "
   CHECK(order == expected);
 }
 
-TEST_CASE("an event scheduled right after a pop from the heap takes the popped root's place in order",
-          "[event_queue]") {
+TEST_CASE(
+    "an event scheduled right after a pop from the heap takes the popped root's place in order",
+    "[event_queue]") {
   // For heaps of 1..40 entries at times 10, 20, ..., pop the first (t = 10), then schedule one
   // event at each probe time (ties with existing times come after them: same rank, later
   // insertion) and check that everything comes out in (time, insertion) order.
   for (std::uint32_t n = 1; n <= 40; ++n) {
     const std::int64_t last = 10 * static_cast<std::int64_t>(n);
-    for (const std::int64_t probe : {std::int64_t{15}, std::int64_t{20}, std::int64_t{25}, last, last + 5}) {
+    for (const std::int64_t probe :
+         {std::int64_t{15}, std::int64_t{20}, std::int64_t{25}, last, last + 5}) {
       EventQueue q;
-      for (std::uint32_t i = n; i >= 1; --i) q.schedule_timer(10 * static_cast<std::int64_t>(i), 3, i);
+      for (std::uint32_t i = n; i >= 1; --i)
+        q.schedule_timer(10 * static_cast<std::int64_t>(i), 3, i);
       REQUIRE(q.pop().entity == 1);
       q.schedule(probe, 3, 1000);
       std::vector<std::pair<std::int64_t, std::uint32_t>> expected;
-      for (std::uint32_t i = 2; i <= n; ++i) expected.emplace_back(10 * static_cast<std::int64_t>(i), i);
+      for (std::uint32_t i = 2; i <= n; ++i)
+        expected.emplace_back(10 * static_cast<std::int64_t>(i), i);
       // Inserted last, so after an existing entry with the same time.
-      auto at = std::upper_bound(expected.begin(), expected.end(), std::pair<std::int64_t, std::uint32_t>{probe, UINT32_MAX});
+      auto at = std::upper_bound(expected.begin(), expected.end(),
+                                 std::pair<std::int64_t, std::uint32_t>{probe, UINT32_MAX});
       expected.insert(at, {probe, 1000});
       std::vector<std::pair<std::int64_t, std::uint32_t>> order;
       while (!q.empty()) {

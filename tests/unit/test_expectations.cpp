@@ -30,7 +30,8 @@ Expectation at_least(double min, bool ci) {
 
 }  // namespace
 
-TEST_CASE("ci true turns a mean that clears the bound into a failure when the interval does not", "[expect]") {
+TEST_CASE("ci true turns a mean that clears the bound into a failure when the interval does not",
+          "[expect]") {
   const AggregateNode t = tree_of({0.80, 0.84, 0.88});  // mean 0.84, ci95 ≈ 0.099
   const auto plain = evaluate_expectation(at_least(0.8, false), t);
   REQUIRE(plain);
@@ -55,7 +56,8 @@ TEST_CASE("a maximum with ci true checks the upper end of the interval", "[expec
   CHECK(evaluate_expectation(e, t)->met);
 }
 
-TEST_CASE("ci true needs two replications, and no data and unknown paths are told apart", "[expect]") {
+TEST_CASE("ci true needs two replications, and no data and unknown paths are told apart",
+          "[expect]") {
   const AggregateNode one = tree_of({0.95});
   CHECK(evaluate_expectation(at_least(0.8, false), one)->met);
   const auto ci = evaluate_expectation(at_least(0.8, true), one);

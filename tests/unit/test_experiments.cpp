@@ -2,7 +2,6 @@
 // constraints, paired differences, the refinement around the best point, and the staffing
 // search's exact minimum with few evaluations.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <functional>
 #include <set>
@@ -32,7 +31,8 @@ RunSummary summary_of(const std::vector<double>& values) {
 
 }  // namespace
 
-TEST_CASE("tune ranges: whole numbers stay whole, decimals and durations are real seconds", "[tune]") {
+TEST_CASE("tune ranges: whole numbers stay whole, decimals and durations are real seconds",
+          "[tune]") {
   std::string why;
   const auto whole = parse_tune_range("4..20", &why);
   REQUIRE(whole);
@@ -51,7 +51,8 @@ TEST_CASE("tune ranges: whole numbers stay whole, decimals and durations are rea
 }
 
 TEST_CASE("tune grids are evenly spaced, rounded and without duplicates", "[tune]") {
-  CHECK(tune_grid(5, 60, 12, true) == std::vector<double>{5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60});
+  CHECK(tune_grid(5, 60, 12, true) ==
+        std::vector<double>{5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60});
   CHECK(tune_grid(1, 3, 8, true) == std::vector<double>{1, 2, 3});  // rounding merges values
   CHECK(tune_grid(0, 1, 4, false) == std::vector<double>{0, 0.333, 0.667, 1});
 }
@@ -81,14 +82,15 @@ TEST_CASE("a paired difference removes the noise the two points share", "[tune]"
   CHECK(paired_difference({1, kNull, 3}, {0, 5, 1}).n == 2);  // nulls are left out
 }
 
-TEST_CASE("tune refines around the best point of the first grid and recommends the feasible best", "[tune]") {
+TEST_CASE("tune refines around the best point of the first grid and recommends the feasible best",
+          "[tune]") {
   // Objective x = (v − 23)² + noise shared by all points (common random numbers), minimised;
   // values above 40 are infeasible through the constraint x <= 300.
   TuneSettings s;
   s.objective = "workspace.x";
   s.maximise = false;
   s.range = {0, 60, true};
-  s.steps = 7;         // 0, 10, ..., 60
+  s.steps = 7;          // 0, 10, ..., 60
   s.refine_steps = 19;  // the best, 20, ± one step: 10..30 is covered whole
   s.constraints.push_back(*parse_constraint("workspace.x<=300", nullptr));
   std::set<double> evaluated;
@@ -110,7 +112,8 @@ TEST_CASE("tune refines around the best point of the first grid and recommends t
   }
 }
 
-TEST_CASE("tune lists as indistinguishable the feasible points whose paired difference covers 0", "[tune]") {
+TEST_CASE("tune lists as indistinguishable the feasible points whose paired difference covers 0",
+          "[tune]") {
   TuneSettings s;
   s.objective = "workspace.x";
   s.range = {1, 3, true};
@@ -153,7 +156,9 @@ TEST_CASE("staffing finds the exact minimum of a monotone requirement with few r
   StaffingSettings capped;
   capped.base = {10};
   capped.max = 30;
-  CHECK_FALSE(find_staffing(capped, {e}, [](const Staffing& c) { return summary_of({double(c[0])}); }).found);
+  CHECK_FALSE(find_staffing(capped, {e}, [](const Staffing& c) {
+                return summary_of({double(c[0])});
+              }).found);
 }
 
 TEST_CASE("staffing several groups lowers each group to its own minimum", "[staff]") {

@@ -819,8 +819,9 @@ TEST_CASE("parse accepts a null error pointer", "[expression]") {
   CHECK(Expression::parse("a == 1", ExpressionScope::task, nullptr).has_value());
 }
 
-TEST_CASE("reads_clock tells whether an expression reads taskrouter.* (the router caches the others)",
-          "[expression]") {
+TEST_CASE(
+    "reads_clock tells whether an expression reads taskrouter.* (the router caches the others)",
+    "[expression]") {
   CHECK_FALSE(parse_ok("skill == 's1' AND tier >= 2").reads_clock());
   CHECK_FALSE(Expression().reads_clock());
   CHECK(parse_ok("taskrouter.currentHour < 9").reads_clock());

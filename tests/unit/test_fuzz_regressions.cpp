@@ -13,8 +13,7 @@
 
 namespace fs = std::filesystem;
 
-TEST_CASE("every saved fuzz input goes through its target without breaking a property",
-          "[fuzz]") {
+TEST_CASE("every saved fuzz input goes through its target without breaking a property", "[fuzz]") {
   const fs::path root = fs::path(TRSIM_TEST_DATA_DIR) / "fuzz-regressions";
   std::vector<fs::path> inputs;  // <target>/<input>; files at the top (the README) are not inputs
   for (const auto& folder : fs::directory_iterator(root))

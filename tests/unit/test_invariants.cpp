@@ -2,7 +2,6 @@
 // state (EngineTestAccess, a friend of EngineImpl that only this file defines), and reported as an
 // InvariantViolation naming what broke, never as an abort or a silently wrong result.
 #include <catch2/catch.hpp>
-
 #include <functional>
 
 #include "engine/engine_impl.hpp"
@@ -103,59 +102,62 @@ TEST_CASE("a worker holding more reservations than its channel capacity is repor
           "[invariants]") {
   const Scenario sc = busy_desk();
   // A second hold of the reservation just offered: two voice reservations on capacity 1.
-  CHECK_THAT(
-      run_sabotaged(sc, EventType::reservation_created,
-                    [](EngineImpl& engine, const Event& e) {
-                      detail::WorkerState& w = EngineTestAccess::worker(engine, e.worker);
-                      w.held.push_back(w.held.back());
-                      ++w.reservations;
-                      ++w.used[e.channel];
-                    }), Contains("holds 2 reservations on channel voice, more than its capacity of 1"));
+  CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
+                           [](EngineImpl& engine, const Event& e) {
+                             detail::WorkerState& w = EngineTestAccess::worker(engine, e.worker);
+                             w.held.push_back(w.held.back());
+                             ++w.reservations;
+                             ++w.used[e.channel];
+                           }),
+             Contains("holds 2 reservations on channel voice, more than its capacity of 1"));
 }
 
 TEST_CASE("a capacity counter out of step with the reservations held is reported", "[invariants]") {
   const Scenario sc = busy_desk();
   CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
-                                     [](EngineImpl& engine, const Event& e) {
-                                       --EngineTestAccess::worker(engine, e.worker).used[e.channel];
-                                     }), Contains("but its capacity counter says 0"));
+                           [](EngineImpl& engine, const Event& e) {
+                             --EngineTestAccess::worker(engine, e.worker).used[e.channel];
+                           }),
+             Contains("but its capacity counter says 0"));
 }
 
 TEST_CASE("an event scheduled in the past is reported", "[invariants]") {
   const Scenario sc = busy_desk();
   CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
-                                     [](EngineImpl& engine, const Event&) {
-                                       EngineTestAccess::schedule_in_the_past(engine);
-                                     }), Contains("in the past"));
+                           [](EngineImpl& engine, const Event&) {
+                             EngineTestAccess::schedule_in_the_past(engine);
+                           }),
+             Contains("in the past"));
 }
 
 TEST_CASE("a task that ends twice is reported", "[invariants]") {
   const Scenario sc = busy_desk();
   CHECK_THAT(run_sabotaged(sc, EventType::task_completed,
-                                     [](EngineImpl& engine, const Event& e) {
-                                       Event again = e;
-                                       again.type = EventType::task_canceled;
-                                       EngineTestAccess::emit(engine, again);
-                                     }), Contains("ended twice: task.completed, then task.canceled"));
+                           [](EngineImpl& engine, const Event& e) {
+                             Event again = e;
+                             again.type = EventType::task_canceled;
+                             EngineTestAccess::emit(engine, again);
+                           }),
+             Contains("ended twice: task.completed, then task.canceled"));
 }
 
 TEST_CASE("a task that never ends is reported at the end of the run", "[invariants]") {
   const Scenario sc = busy_desk();
-  CHECK_THAT(run_sabotaged(sc, EventType::task_created,
-                                     [](EngineImpl& engine, const Event&) {
-                                       ++EngineTestAccess::alive_tasks(engine);
-                                     }), Contains("never completed or canceled"));
+  CHECK_THAT(run_sabotaged(
+                 sc, EventType::task_created,
+                 [](EngineImpl& engine, const Event&) { ++EngineTestAccess::alive_tasks(engine); }),
+             Contains("never completed or canceled"));
 }
 
 TEST_CASE("a reservation with two outcomes is reported", "[invariants]") {
   const Scenario sc = busy_desk();
-  CHECK_THAT(
-      run_sabotaged(sc, EventType::reservation_accepted,
-                    [](EngineImpl& engine, const Event& e) {
-                      Event again = e;
-                      again.type = EventType::reservation_rescinded;
-                      EngineTestAccess::emit(engine, again);
-                    }), Contains("ended twice: reservation.accepted, then reservation.rescinded"));
+  CHECK_THAT(run_sabotaged(sc, EventType::reservation_accepted,
+                           [](EngineImpl& engine, const Event& e) {
+                             Event again = e;
+                             again.type = EventType::reservation_rescinded;
+                             EngineTestAccess::emit(engine, again);
+                           }),
+             Contains("ended twice: reservation.accepted, then reservation.rescinded"));
 }
 
 TEST_CASE("activity durations that do not add up to the simulated time are reported",
@@ -163,40 +165,46 @@ TEST_CASE("activity durations that do not add up to the simulated time are repor
   const Scenario sc = busy_desk();
   // A worker moved to no activity at all: its time from then on is in no activity's total.
   CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
-                                     [](EngineImpl& engine, const Event& e) {
-                                       Event lost = e;
-                                       lost.type = EventType::worker_activity_update;
-                                       lost.activity = kNoId;
-                                       EngineTestAccess::emit(engine, lost);
-                                     }), Contains("activity durations add up to"));
+                           [](EngineImpl& engine, const Event& e) {
+                             Event lost = e;
+                             lost.type = EventType::worker_activity_update;
+                             lost.activity = kNoId;
+                             EngineTestAccess::emit(engine, lost);
+                           }),
+             Contains("activity durations add up to"));
 }
 
 TEST_CASE("statistics that break a conservation law are reported", "[invariants]") {
   const Scenario sc = busy_desk();
   const Run run = run_once(sc, 0, /*invariants=*/false);
   // The same events, replayed through a checker, with a statistics tree altered one way or another.
-  const auto check = [&](const char* path, double delta) { return violation([&] {
-    detail::InvariantChecker checker(sc, nullptr);
-    for (const Event& e : run.events) checker.on_event(e);
-    MetricNode tampered = run.result.statistics;
-    std::vector<std::string> keys;
-    MetricNode* node = &tampered;
-    for (std::string_view rest = path; !rest.empty();) {
-      const std::size_t dot = rest.find('.');
-      const std::string_view key = rest.substr(0, dot);
-      auto it = std::find_if(node->children.begin(), node->children.end(),
-                             [&](const MetricNode& c) { return c.key == key; });
-      REQUIRE(it != node->children.end());
-      node = &*it;
-      rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
-    }
-    node->value += delta;
-    checker.finish(0, tampered);
-  }); };
+  const auto check = [&](const char* path, double delta) {
+    return violation([&] {
+      detail::InvariantChecker checker(sc, nullptr);
+      for (const Event& e : run.events) checker.on_event(e);
+      MetricNode tampered = run.result.statistics;
+      std::vector<std::string> keys;
+      MetricNode* node = &tampered;
+      for (std::string_view rest = path; !rest.empty();) {
+        const std::size_t dot = rest.find('.');
+        const std::string_view key = rest.substr(0, dot);
+        auto it = std::find_if(node->children.begin(), node->children.end(),
+                               [&](const MetricNode& c) { return c.key == key; });
+        REQUIRE(it != node->children.end());
+        node = &*it;
+        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+      }
+      node->value += delta;
+      checker.finish(0, tampered);
+    });
+  };
   CHECK(check("workspace.tasks_created", 0) == "(no InvariantViolation)");
   CHECK_THAT(check("workspace.tasks_completed", 1), Contains("is not tasks_completed"));
-  CHECK_THAT(check("workspace.reservations_rejected", -1), Contains("is not the sum of the outcomes"));
-  CHECK_THAT(check("workflows.wf.tasks_entered", 1), Contains("the workflows' tasks_entered add up to"));
-  CHECK_THAT(check("workers.a.reservations_created", 1), Contains("the worker groups' reservations_created add up to"));
+  CHECK_THAT(check("workspace.reservations_rejected", -1),
+             Contains("is not the sum of the outcomes"));
+  CHECK_THAT(check("workflows.wf.tasks_entered", 1),
+             Contains("the workflows' tasks_entered add up to"));
+  CHECK_THAT(check("workers.a.reservations_created", 1),
+             Contains("the worker groups' reservations_created add up to"));
   CHECK_THAT(check("workspace.tasks_abandoned", 1000), Contains("outnumber tasks_canceled"));
 }

@@ -1,7 +1,6 @@
 // Per-worker attribute picks: {pick: {...}} inside a worker group's attributes is drawn once per
 // worker, from the group's own random stream of the scenario seed.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <string>
 
@@ -32,7 +31,8 @@ Scenario load(const std::string& yaml, std::vector<std::string> overrides = {}) 
 
 }  // namespace
 
-TEST_CASE("a pick in worker attributes is drawn once per worker with its probabilities", "[loader]") {
+TEST_CASE("a pick in worker attributes is drawn once per worker with its probabilities",
+          "[loader]") {
   const Scenario sc = load(kYaml);
   REQUIRE(sc.workers.size() == 1000);
   int es = 0, level2 = 0;
@@ -48,7 +48,8 @@ TEST_CASE("a pick in worker attributes is drawn once per worker with its probabi
     level2 += level->as_number() == 2;
     CHECK(w.attributes.find("site")->as_string() == "x");  // fixed attributes stay
   }
-  // Binomial(1000, p): 4.5 standard deviations, fixed in advance (sd 14.5 for p = 0.3, 15.8 for 0.5).
+  // Binomial(1000, p): 4.5 standard deviations, fixed in advance (sd 14.5 for p = 0.3, 15.8 for
+  // 0.5).
   CHECK(std::abs(es - 300) <= 65);
   CHECK(std::abs(level2 - 500) <= 71);
 }
@@ -64,10 +65,12 @@ TEST_CASE("worker picks depend on the scenario seed only", "[loader]") {
   CHECK(any_different);
 }
 
-TEST_CASE("worker pick probabilities that do not sum to 1 are an error at the attributes", "[loader]") {
-  LoadResult r = load_scenario_text("workers: {a: {attributes: {lang: {pick: {en: 0.7, es: 0.2}}}}}\n",
-                                    "bad.yaml", ".");
+TEST_CASE("worker pick probabilities that do not sum to 1 are an error at the attributes",
+          "[loader]") {
+  LoadResult r = load_scenario_text(
+      "workers: {a: {attributes: {lang: {pick: {en: 0.7, es: 0.2}}}}}\n", "bad.yaml", ".");
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.diagnostics.size() == 1);
-  CHECK(r.diagnostics[0].format().rfind("bad.yaml:1:27: pick probabilities for 'lang' must sum to 1", 0) == 0);
+  CHECK(r.diagnostics[0].format().rfind(
+            "bad.yaml:1:27: pick probabilities for 'lang' must sum to 1", 0) == 0);
 }

@@ -1,9 +1,8 @@
-// Random streams: the seeding derivation is a forever-stable contract (see sim/model/random.cpp). The
-// golden values below were computed by an independent Python transcription of that derivation;
+// Random streams: the seeding derivation is a forever-stable contract (see sim/model/random.cpp).
+// The golden values below were computed by an independent Python transcription of that derivation;
 // if one of them fails, every published result changes — change the derivation only on purpose.
-#include <catch2/catch.hpp>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <set>

@@ -1,7 +1,6 @@
 // `trsim report`'s pages (tools/report/): which document makes which page, targets from the
 // summary's `expect` list, escaping, and the sweep page's axes.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -15,7 +14,9 @@ namespace {
 
 std::size_t count(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
@@ -69,7 +70,8 @@ constexpr const char* kSummary = R"({
 
 }  // namespace
 
-TEST_CASE("a document that is neither a summary nor a sweep is refused with the reason", "[report]") {
+TEST_CASE("a document that is neither a summary nor a sweep is refused with the reason",
+          "[report]") {
   std::string error;
   CHECK_FALSE(render_report(json("[1, 2]"), &error));
   CHECK(error.find("not a JSON object") != std::string::npos);
@@ -78,7 +80,8 @@ TEST_CASE("a document that is neither a summary nor a sweep is refused with the 
   CHECK(error.find("'points'") != std::string::npos);
 }
 
-TEST_CASE("the run report draws every chart from the summary, with the expect targets", "[report]") {
+TEST_CASE("the run report draws every chart from the summary, with the expect targets",
+          "[report]") {
   const std::string html = render(kSummary);
   CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
   // No scripts and nothing fetched: no script element, no external reference.
@@ -108,8 +111,10 @@ TEST_CASE("the run report escapes the scenario's and queues' names", "[report]")
   CHECK(count(html, "queue Q&lt;1&gt;") >= 1);
 }
 
-TEST_CASE("the sweep report plots each metric against the swept values, categorical when they are not numbers",
-          "[report]") {
+TEST_CASE(
+    "the sweep report plots each metric against the swept values, categorical when they are not "
+    "numbers",
+    "[report]") {
   const std::string html = render(R"({
     "scenario": "s", "version": "0.1.0", "seed": 1, "replications": 3,
     "parameters": ["task_queues.Q.task_order"], "baseline": 0,
@@ -135,8 +140,9 @@ TEST_CASE("the sweep report plots each metric against the swept values, categori
   CHECK(count(html, "0.0500 ± 0.0100") == 1);  // the difference column
 }
 
-TEST_CASE("the sweep report reads durations as seconds on a numeric axis, one line per second parameter",
-          "[report]") {
+TEST_CASE(
+    "the sweep report reads durations as seconds on a numeric axis, one line per second parameter",
+    "[report]") {
   const std::string html = render(R"({
     "scenario": "s", "version": "0.1.0", "seed": 1, "replications": 3,
     "parameters": ["workflows.w.task_reservation_timeout", "workers.a.count"], "baseline": 0,
@@ -153,14 +159,16 @@ TEST_CASE("the sweep report reads durations as seconds on a numeric axis, one li
     ]})");
   CHECK(count(html, "<svg class=\"chart line-chart\"") == 1);
   CHECK(count(html, "workflows.w.task_reservation_timeout (s)") == 1);  // the x-axis label
-  CHECK(count(html, ">60</text>") == 1);  // 1m is 60 s on the axis
+  CHECK(count(html, ">60</text>") == 1);                                // 1m is 60 s on the axis
   CHECK(count(html, "data-series=\"workers.a.count = 10\" data-points=\"2\"") == 1);
   CHECK(count(html, "data-series=\"workers.a.count = 12\" data-points=\"2\"") == 1);
   CHECK(count(html, ">20%</text>") == 1);  // a ratio metric in percent
 }
 
-TEST_CASE("a summary without interval data still makes a page, with empty time charts", "[report]") {
-  const std::string html = render(R"({"scenario": "old", "seed": 1, "replications": 1, "horizon": 60, "warmup": 0,
+TEST_CASE("a summary without interval data still makes a page, with empty time charts",
+          "[report]") {
+  const std::string html =
+      render(R"({"scenario": "old", "seed": 1, "replications": 1, "horizon": 60, "warmup": 0,
     "statistics": {"workspace": {"tasks_created": {"mean": 3, "ci95": null, "min": 3, "max": 3}}}})");
   CHECK(count(html, "<svg class=\"chart") >= 5);
   CHECK(count(html, "<circle class=\"point\"") == 0);

@@ -1,8 +1,7 @@
 // The runner: results, summary JSON and event log independent of the number of threads; the
 // summary JSON's exact layout.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -131,7 +130,7 @@ TEST_CASE("summary and event log are byte-identical for every thread count", "[r
 // with and without the log. Every bundled scenario, two replications (warm-up, schedules, skips,
 // workflow timeouts, TTL, abandonment and parked workers between them).
 TEST_CASE("summaries are byte-identical with and without the event log", "[runner]") {
-  const char* names[] = {"quickstart.yaml",     "support-centre.yaml", "chat-centre.yaml",
+  const char* names[] = {"quickstart.yaml",      "support-centre.yaml", "chat-centre.yaml",
                          "timeout-cascade.yaml", "trace-day.yaml",      "warmup-backlog.yaml",
                          "sweep-timeout.yaml",   "tune-timeout.yaml",   "check-fail.yaml"};
   for (const char* name : names) {
@@ -239,16 +238,28 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
     ws.add("tasks_created", i == 0 ? 4 : 6);
     ws.add("abandon_rate", kNull);
     r.statistics.add_group("task_queues");
-    // Two 30-minute intervals; the workspace and one worker group, which has only the activity column.
+    // Two 30-minute intervals; the workspace and one worker group, which has only the activity
+    // column.
     IntervalTable& t = r.intervals;
     t.length = 1800 * kMicrosPerSecond;
     t.horizon = 3600 * kMicrosPerSecond;
     t.count = 2;
-    t.scopes = {{IntervalScope::Kind::workspace, "workspace"}, {IntervalScope::Kind::group, "agents"}};
+    t.scopes = {{IntervalScope::Kind::workspace, "workspace"},
+                {IntervalScope::Kind::group, "agents"}};
     t.columns = {"offered", "service_level.20", "workers.Available"};
     t.defined = {1, 1, 1, 0, 0, 1};
-    t.values = {i == 0 ? 3.0 : 5.0, i == 0 ? 0.5 : 1.0, 2, kNull, kNull, 2,  // interval 0
-                1, kNull, i == 0 ? 1.5 : 0.5, kNull, kNull, i == 0 ? 1.5 : 0.5};  // interval 1
+    t.values = {i == 0 ? 3.0 : 5.0,
+                i == 0 ? 0.5 : 1.0,
+                2,
+                kNull,
+                kNull,
+                2,  // interval 0
+                1,
+                kNull,
+                i == 0 ? 1.5 : 0.5,
+                kNull,
+                kNull,
+                i == 0 ? 1.5 : 0.5};  // interval 1
     summary.runs.push_back(r);
   }
   summary.statistics = aggregate_trees({&summary.runs[0].statistics, &summary.runs[1].statistics});
@@ -279,7 +290,9 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "  ],\n"
       "  \"statistics\": {\n"
       "    \"workspace\": {\n"
-      "      \"tasks_created\": {\"mean\": 5, \"ci95\": " + ci_text + ", \"min\": 4, \"max\": 6},\n"
+      "      \"tasks_created\": {\"mean\": 5, \"ci95\": " +
+      ci_text +
+      ", \"min\": 4, \"max\": 6},\n"
       "      \"abandon_rate\": {\"mean\": null, \"ci95\": null, \"min\": null, \"max\": null}\n"
       "    },\n"
       "    \"task_queues\": {}\n"
@@ -289,19 +302,27 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
       "    \"start\": [0, 1800],\n"
       "    \"end\": [1800, 3600],\n"
       "    \"workspace\": {\n"
-      "      \"offered\": {\"mean\": [4, 1], \"ci95\": [" + ci_of({3, 5}) + ", 0]},\n"
+      "      \"offered\": {\"mean\": [4, 1], \"ci95\": [" +
+      ci_of({3, 5}) +
+      ", 0]},\n"
       "      \"service_level\": {\n"
-      "        \"20\": {\"mean\": [0.75, null], \"ci95\": [" + ci_of({0.5, 1}) + ", null]}\n"
+      "        \"20\": {\"mean\": [0.75, null], \"ci95\": [" +
+      ci_of({0.5, 1}) +
+      ", null]}\n"
       "      },\n"
       "      \"workers\": {\n"
-      "        \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " + ci_of({1.5, 0.5}) + "]}\n"
+      "        \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " +
+      ci_of({1.5, 0.5}) +
+      "]}\n"
       "      }\n"
       "    },\n"
       "    \"task_queues\": {},\n"
       "    \"workers\": {\n"
       "      \"agents\": {\n"
       "        \"workers\": {\n"
-      "          \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " + ci_of({1.5, 0.5}) + "]}\n"
+      "          \"Available\": {\"mean\": [2, 1], \"ci95\": [0, " +
+      ci_of({1.5, 0.5}) +
+      "]}\n"
       "        }\n"
       "      }\n"
       "    }\n"

@@ -7,9 +7,8 @@
 // path of the maps its section describes (`workers.<group>`, `expect[]`); "Top level" is the root.
 // In that section, every `code span` in the first cell of a table row is a key, relative to the
 // heading's path. Other headings end a key section.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -69,7 +68,8 @@ std::set<std::string> documented_keys(const std::string& markdown) {
 }
 
 std::string reference_page() {
-  const std::string text = read_text(std::filesystem::path(TRSIM_SOURCE_DIR) / "docs" / "scenario.md");
+  const std::string text =
+      read_text(std::filesystem::path(TRSIM_SOURCE_DIR) / "docs" / "scenario.md");
   REQUIRE_FALSE(text.empty());
   return text;
 }
@@ -81,8 +81,9 @@ TEST_CASE("scenario_keys lists the loader's keys as dotted paths with placeholde
   const std::set<std::string> unique(keys.begin(), keys.end());
   CHECK(unique.size() == keys.size());
   for (const char* expected :
-       {"horizon", "statistics.interval", "workspace.timeout_activity", "activities.<name>.available",
-        "task_queues.<name>.max_reserved_workers", "workflows.<name>.task_reservation_timeout",
+       {"horizon", "statistics.interval", "workspace.timeout_activity",
+        "activities.<name>.available", "task_queues.<name>.max_reserved_workers",
+        "workflows.<name>.task_reservation_timeout",
         "workflows.<name>.configuration.task_routing.filters[].targets[].skip_if",
         "workflows.<name>.configuration.task_routing.default_filter.queue",
         "behaviors.<name>.after_timeout.return_after", "workers.<group>.schedule[].at",

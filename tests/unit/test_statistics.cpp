@@ -1,6 +1,5 @@
 // Statistics trees and their aggregation over replications (§4).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -83,7 +82,7 @@ MetricNode sample_tree(double scale) {
   // Done with `ws`: adding another child to `root` may move it.
   MetricNode& queues = root.add_group("task_queues");
   queues.add_group("Spanish").add("tasks_entered", 10 * scale);
-  queues.add_group("a.b").add("x", 1 * scale);  // a key with a dot ...
+  queues.add_group("a.b").add("x", 1 * scale);               // a key with a dot ...
   queues.add_group("a").add_group("b").add("x", 2 * scale);  // ... next to the same dotted path
   queues.add_group("c").add_group("d").add("y", 3 * scale);
   queues.add_group("c.d").add("z", 4 * scale);

@@ -1,7 +1,6 @@
 // The statistics collector on hand-built event streams. Each test states the timeline and works
 // out the expected numbers in comments.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <string>
 #include <vector>
@@ -111,12 +110,17 @@ void arrive(StatisticsCollector& c, TaskId task, double created, QueueId queue) 
 // Offered to `worker` at `offered`, accepted at `accepted`, completed at `completed`.
 void serve(StatisticsCollector& c, TaskId task, double created, QueueId queue, ReservationId r,
            WorkerId worker, double offered, double accepted, double completed) {
-  c.on_event(reservation_event(EventType::reservation_created, offered, task, created, r, worker, queue));
-  c.on_event(reservation_event(EventType::reservation_accepted, accepted, task, created, r, worker, queue));
-  c.on_event(reservation_event(EventType::reservation_wrapup, completed, task, created, r, worker, queue));
+  c.on_event(
+      reservation_event(EventType::reservation_created, offered, task, created, r, worker, queue));
+  c.on_event(reservation_event(EventType::reservation_accepted, accepted, task, created, r, worker,
+                               queue));
+  c.on_event(
+      reservation_event(EventType::reservation_wrapup, completed, task, created, r, worker, queue));
   c.on_event(reservation_event(EventType::task_wrapup, completed, task, created, r, worker, queue));
-  c.on_event(reservation_event(EventType::reservation_completed, completed, task, created, r, worker, queue));
-  c.on_event(reservation_event(EventType::task_completed, completed, task, created, r, worker, queue));
+  c.on_event(reservation_event(EventType::reservation_completed, completed, task, created, r,
+                               worker, queue));
+  c.on_event(
+      reservation_event(EventType::task_completed, completed, task, created, r, worker, queue));
 }
 
 double metric(const MetricNode& root, std::string_view path) {
@@ -127,7 +131,9 @@ double metric(const MetricNode& root, std::string_view path) {
   return n->value;
 }
 
-bool is_null(const MetricNode& root, std::string_view path) { return std::isnan(metric(root, path)); }
+bool is_null(const MetricNode& root, std::string_view path) {
+  return std::isnan(metric(root, path));
+}
 
 std::vector<std::string> keys(const MetricNode& node) {
   std::vector<std::string> out;
@@ -142,12 +148,24 @@ TEST_CASE("the metric tree has the documented shape and key order", "[statistics
   StatisticsCollector c(s);
   const MetricNode root = c.finish(sec(1000), {});
   CHECK(keys(root) == std::vector<std::string>{"workspace", "task_queues", "workflows", "workers"});
-  const std::vector<std::string> task_metrics_tail{
-      "tasks_completed", "tasks_canceled", "tasks_abandoned", "tasks_timed_out_in_workflow",
-      "tasks_ttl_expired", "tasks_moved", "reservations_created", "reservations_accepted",
-      "reservations_rejected", "reservations_timed_out", "reservations_canceled",
-      "reservations_rescinded", "avg_task_acceptance_time", "wait_duration_until_accepted",
-      "wait_duration_until_canceled", "split_by_wait_time", "service_level", "abandon_rate"};
+  const std::vector<std::string> task_metrics_tail{"tasks_completed",
+                                                   "tasks_canceled",
+                                                   "tasks_abandoned",
+                                                   "tasks_timed_out_in_workflow",
+                                                   "tasks_ttl_expired",
+                                                   "tasks_moved",
+                                                   "reservations_created",
+                                                   "reservations_accepted",
+                                                   "reservations_rejected",
+                                                   "reservations_timed_out",
+                                                   "reservations_canceled",
+                                                   "reservations_rescinded",
+                                                   "avg_task_acceptance_time",
+                                                   "wait_duration_until_accepted",
+                                                   "wait_duration_until_canceled",
+                                                   "split_by_wait_time",
+                                                   "service_level",
+                                                   "abandon_rate"};
   std::vector<std::string> workspace{"tasks_created"};
   workspace.insert(workspace.end(), task_metrics_tail.begin(), task_metrics_tail.end());
   workspace.push_back("occupancy");
@@ -163,8 +181,10 @@ TEST_CASE("the metric tree has the documented shape and key order", "[statistics
 
   CHECK(keys(*root.find("workspace.wait_duration_until_accepted")) ==
         std::vector<std::string>{"avg", "min", "max", "total"});
-  CHECK(keys(*root.find("workspace.split_by_wait_time")) == std::vector<std::string>{"0", "20", "60"});
-  CHECK(keys(*root.find("workspace.split_by_wait_time.20")) == std::vector<std::string>{"below", "above"});
+  CHECK(keys(*root.find("workspace.split_by_wait_time")) ==
+        std::vector<std::string>{"0", "20", "60"});
+  CHECK(keys(*root.find("workspace.split_by_wait_time.20")) ==
+        std::vector<std::string>{"below", "above"});
   CHECK(keys(*root.find("workspace.split_by_wait_time.20.below")) ==
         std::vector<std::string>{"tasks_accepted", "tasks_canceled"});
   CHECK(keys(*root.find("workspace.service_level")) == std::vector<std::string>{"0", "20", "60"});
@@ -323,7 +343,8 @@ TEST_CASE("tasks created before the warm-up are left out", "[statistics]") {
   // task 2 created at 10 s, abandoned at 100 s: not counted.
   arrive(c, 2, 10, kSales);
   c.on_event(canceled(100, 2, 10, kSales, CancelReason::abandoned));
-  const WaitingTask still_waiting[] = {{sec(20), kSales, kMain}};  // waiting since 20 s: not counted
+  const WaitingTask still_waiting[] = {
+      {sec(20), kSales, kMain}};  // waiting since 20 s: not counted
   const MetricNode root = c.finish(sec(1000), still_waiting);
   CHECK(metric(root, "workspace.tasks_created") == 1);
   CHECK(metric(root, "workspace.tasks_completed") == 1);
@@ -392,7 +413,8 @@ TEST_CASE("occupancy is busy time over busy plus idle-available time", "[statist
   }
 }
 
-TEST_CASE("activity durations are measured per worker inside the warm-up..horizon window", "[statistics]") {
+TEST_CASE("activity durations are measured per worker inside the warm-up..horizon window",
+          "[statistics]") {
   Scenario s = make_scenario(2, 0);
   s.horizon = sec(100);
   SECTION("clipped to the horizon") {
@@ -524,7 +546,8 @@ TEST_CASE("the longest waiting age includes the tasks still waiting at the end",
   CHECK(metric(root, "workspace.service_level.20") == 1);
 }
 
-TEST_CASE("a task still waiting at the end ages in the queue the engine lists it in", "[statistics]") {
+TEST_CASE("a task still waiting at the end ages in the queue the engine lists it in",
+          "[statistics]") {
   const Scenario s = make_scenario();
   StatisticsCollector c(s);
   // task 0 enters Sales at 0, moves to Support at 30 s and is still waiting there at 500 s;

@@ -2,7 +2,6 @@
 // added to the statistics collector without a definition there fails here. The metric tree's shape
 // comes from trsim::statistics_shape(), the same tree `trsim check` resolves `expect:` paths in.
 #include <catch2/catch.hpp>
-
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -44,8 +43,8 @@ std::set<std::string> code_words(const std::string& markdown) {
 // Groups whose children are named by the scenario (queues, workflows, worker groups, thresholds,
 // activities): the page writes them as `<queue>`, `<s>`, `<activity>`.
 bool children_are_names(const std::string& key) {
-  return key == "task_queues" || key == "workflows" || key == "workers" ||
-         key == "service_level" || key == "split_by_wait_time" || key == "activity_durations";
+  return key == "task_queues" || key == "workflows" || key == "workers" || key == "service_level" ||
+         key == "split_by_wait_time" || key == "activity_durations";
 }
 
 void collect_metric_keys(const trsim::MetricNode& node, std::set<std::string>& keys) {

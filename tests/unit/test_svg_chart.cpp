@@ -1,7 +1,6 @@
 // The report's SVG charts (tools/report/svg_chart.cpp): tick ranges and labels, escaping, and
 // what is drawn for the data, gaps (NaN) included.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -14,7 +13,9 @@ namespace {
 
 std::size_t count(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size()))
+    ++n;
   return n;
 }
 
@@ -42,7 +43,8 @@ TEST_CASE("nice_ticks covers the range with round steps", "[report]") {
   CHECK(t.lo == 0);
   CHECK(t.hi == Approx(1.0));
   REQUIRE(t.values.size() == 6);
-  for (std::size_t i = 0; i < t.values.size(); ++i) CHECK(t.values[i] == Approx(0.2 * static_cast<double>(i)));
+  for (std::size_t i = 0; i < t.values.size(); ++i)
+    CHECK(t.values[i] == Approx(0.2 * static_cast<double>(i)));
 
   const Ticks c = nice_ticks(3, 97, 5);  // raw 18.8 -> 20
   CHECK(c.step == 20);
@@ -53,15 +55,17 @@ TEST_CASE("nice_ticks covers the range with round steps", "[report]") {
   CHECK(n.values == std::vector<double>{-20, 0, 20, 40, 60});
 
   // Any range: the ticks enclose it, evenly spaced, a handful of them.
-  for (const auto& [lo, hi] : {std::pair{0.0, 1.0}, std::pair{0.013, 0.0172}, std::pair{-5.5, 1e6}, std::pair{17.0, 17.5},
-                               std::pair{1e-9, 3e-9}, std::pair{-300.0, -2.0}}) {
+  for (const auto& [lo, hi] :
+       {std::pair{0.0, 1.0}, std::pair{0.013, 0.0172}, std::pair{-5.5, 1e6}, std::pair{17.0, 17.5},
+        std::pair{1e-9, 3e-9}, std::pair{-300.0, -2.0}}) {
     INFO(lo << " .. " << hi);
     const Ticks r = nice_ticks(lo, hi, 5);
     REQUIRE(r.values.size() >= 2);
     CHECK(r.values.front() <= lo + r.step * 1e-6);  // up to rounding
     CHECK(r.values.back() >= hi - r.step * 1e-6);
     CHECK(r.values.size() <= 12);
-    for (std::size_t i = 1; i < r.values.size(); ++i) CHECK(r.values[i] - r.values[i - 1] == Approx(r.step));
+    for (std::size_t i = 1; i < r.values.size(); ++i)
+      CHECK(r.values[i] - r.values[i - 1] == Approx(r.step));
   }
 }
 
@@ -93,7 +97,8 @@ TEST_CASE("time_ticks fall on whole steps of the wall clock", "[report]") {
   CHECK(time_ticks(0, 86400, 9, k0800).step == 10800);
 }
 
-TEST_CASE("format_tick shows the decimals the step needs, percentages and clock times", "[report]") {
+TEST_CASE("format_tick shows the decimals the step needs, percentages and clock times",
+          "[report]") {
   CHECK(format_tick(0.8, 0.2, AxisFormat::percent) == "80%");
   CHECK(format_tick(0.125, 0.025, AxisFormat::percent) == "12.5%");
   CHECK(format_tick(2.5, 2.5, AxisFormat::number) == "2.5");
@@ -164,7 +169,7 @@ TEST_CASE("the y axis spans the data, its bands and the targets, from zero", "[r
   CHECK(count(svg, ">100</text>") == 1);
   CHECK(count(svg, ">120</text>") == 0);
   CHECK(count(svg, "class=\"target\"") == 1);
-  CHECK(count(svg, "target ≤ 95 s") == 2);  // on the line and in the legend
+  CHECK(count(svg, "target ≤ 95 s") == 2);   // on the line and in the legend
   CHECK(count(svg, "class=\"band\"") == 1);  // over the two points with a half-width
 }
 

@@ -1,9 +1,8 @@
 // Sweeps (trsim/sweep.hpp): the grid's order, value lists, shard slices, common random numbers,
 // paired differences, thread independence, partial results and their merge, precision rounds,
 // and the loader's `sweep:` block.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -35,9 +34,12 @@ workflows:
     configuration: {task_routing: {filters: [], default_filter: {queue: Helpdesk}}}
 behaviors:
   agent:
-)") + (instant ? "    outcome: {accept: 1.0}\n    response_time: 0s\n"
-               : "    outcome: {accept: 0.9, no_response: 0.1}\n    response_time: {exponential: {mean: 4s}}\n"
-                 "    after_timeout: {return_after: {exponential: {mean: 2m}}, activity: Available}\n") +
+)") +
+         (instant ? "    outcome: {accept: 1.0}\n    response_time: 0s\n"
+                  : "    outcome: {accept: 0.9, no_response: 0.1}\n    response_time: "
+                    "{exponential: {mean: 4s}}\n"
+                    "    after_timeout: {return_after: {exponential: {mean: 2m}}, activity: "
+                    "Available}\n") +
          R"(
 workers:
   agents: {count: 10, name: "a-{i}", behavior: agent, activity: Available}
@@ -61,7 +63,8 @@ struct Fixture {
   // Runs on the sweep's worker threads: no Catch2 assertions in here (they are not thread-safe).
   ScenarioBuilder builder(const SweepGrid& grid) const {
     return [this, grid](std::size_t point) {
-      LoadResult r = load_scenario_text(yaml, "test.yaml", dir.path(), LoadOptions{grid.overrides(point)});
+      LoadResult r =
+          load_scenario_text(yaml, "test.yaml", dir.path(), LoadOptions{grid.overrides(point)});
       if (!r.ok()) throw std::runtime_error("point " + std::to_string(point) + " does not load");
       return std::move(*r.scenario);
     };
@@ -83,7 +86,8 @@ std::size_t metric_index(const SweepDesign& d, const std::string& metric) {
 }  // namespace
 
 TEST_CASE("a grid gives every combination once, the first parameter varying slowest", "[sweep]") {
-  const SweepGrid grid{{param("a", {"1", "2"}), param("b", {"x", "y", "z"}), param("c", {"t", "f"})}};
+  const SweepGrid grid{
+      {param("a", {"1", "2"}), param("b", {"x", "y", "z"}), param("c", {"t", "f"})}};
   REQUIRE(grid.size() == 12);
   std::vector<std::vector<std::string>> expected;
   for (const char* a : {"1", "2"})
@@ -204,7 +208,8 @@ TEST_CASE("merged shards give byte for byte the unsharded sweep", "[sweep]") {
       SweepPartial p{design, "0123456789abcdef", TRSIM_VERSION, k, n, {}, {}};
       const UnitRange range = shard_range(units, k, n);
       for (std::size_t u = range.begin; u < range.end; ++u)
-        p.units.push_back({u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
+        p.units.push_back(
+            {u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
       p.statistics = run_sweep_units(p.units, f.builder(grid), SweepSettings{});
       // Through the text, as a cluster would.
       std::string why;
@@ -224,7 +229,8 @@ TEST_CASE("merged shards give byte for byte the unsharded sweep", "[sweep]") {
 }
 
 TEST_CASE("merging rejects missing, repeated and foreign parts", "[sweep]") {
-  SweepDesign design{"s", 1, 2, SweepGrid{{param("x", {"1", "2"})}}, {"workspace.tasks_created"}, 0};
+  SweepDesign design{"s", 1, 2, SweepGrid{{param("x", {"1", "2"})}}, {"workspace.tasks_created"},
+                     0};
   const auto part = [&](std::size_t k, std::size_t n) {
     SweepPartial p{design, "hash", TRSIM_VERSION, k, n, {}, {}};
     const UnitRange range = shard_range(4, k, n);
@@ -241,8 +247,9 @@ TEST_CASE("merging rejects missing, repeated and foreign parts", "[sweep]") {
   CHECK_FALSE(merge_sweep_partials({part(0, 2)}, {"a"}, &why));
   CHECK(why == "no part holds unit (point 1, replication 0): the part of shard 1/2 is missing");
   CHECK_FALSE(merge_sweep_partials({part(0, 2), part(1, 2), part(1, 2)}, {"a", "b", "c"}, &why));
-  CHECK(why == "c: unit (point 1, replication 0) is also in b (a part given twice, or shards of "
-               "different runs?)");
+  CHECK(why ==
+        "c: unit (point 1, replication 0) is also in b (a part given twice, or shards of "
+        "different runs?)");
   SweepPartial other = part(1, 2);
   other.scenario_hash = "other";
   CHECK_FALSE(merge_sweep_partials({part(0, 2), other}, {"a", "b"}, &why));
@@ -259,7 +266,8 @@ TEST_CASE("reading a partial reports malformed files", "[sweep]") {
   CHECK(why.rfind("p.json:1:", 0) == 0);
   CHECK_FALSE(parse_sweep_partial("{\"scenario\": \"x\"}", "p.json", &why));
   CHECK(why.rfind("p.json: not a partial sweep result", 0) == 0);
-  CHECK_FALSE(parse_sweep_partial(R"({"kind": "trsim-sweep-partial", "scenario": 1})", "p.json", &why));
+  CHECK_FALSE(
+      parse_sweep_partial(R"({"kind": "trsim-sweep-partial", "scenario": 1})", "p.json", &why));
   CHECK(why.rfind("p.json: 'scenario' is missing or not a string", 0) == 0);
 }
 
@@ -278,7 +286,8 @@ TEST_CASE("precision rounds add replications to every point until the half-width
   const double target = widest(coarse) / 2;  // needs about four times the replications
   SweepSettings three;
   three.threads = 3;
-  const SweepResults fine = run_sweep(f.design(grid, 4), f.builder(grid), three, {{metric, target}});
+  const SweepResults fine =
+      run_sweep(f.design(grid, 4), f.builder(grid), three, {{metric, target}});
   REQUIRE(fine.precision);
   CHECK(fine.precision->met);
   CHECK(fine.precision->batch == 4);
@@ -287,11 +296,11 @@ TEST_CASE("precision rounds add replications to every point until the half-width
   for (const auto& runs : fine.runs) CHECK(runs.size() == fine.design.replications);
   CHECK(widest(fine) <= target);
   // The decision reads only results: the same with one thread.
-  CHECK(json_of(run_sweep(f.design(grid, 4), f.builder(grid), SweepSettings{}, {{metric, target}})) ==
-        json_of(fine));
+  CHECK(json_of(run_sweep(f.design(grid, 4), f.builder(grid), SweepSettings{},
+                          {{metric, target}})) == json_of(fine));
   // A cap stops it, and says so.
-  const SweepResults capped = run_sweep(f.design(grid, 4), f.builder(grid), SweepSettings{},
-                                        {{metric, 1e-9}}, 10);
+  const SweepResults capped =
+      run_sweep(f.design(grid, 4), f.builder(grid), SweepSettings{}, {{metric, 1e-9}}, 10);
   REQUIRE(capped.precision);
   CHECK_FALSE(capped.precision->met);
   CHECK(capped.design.replications == 10);
@@ -304,7 +313,8 @@ sweep:
   workflows.main.task_reservation_timeout: [15s, 30s]
   workers.agents.count: [10, 12, 14]
   name: ["b,c", plain]
-)", dir);
+)",
+                               dir);
   REQUIRE(s.sweep.size() == 3);
   CHECK(s.sweep[0].path == "workflows.main.task_reservation_timeout");
   CHECK(s.sweep[0].values == std::vector<std::string>{"15s", "30s"});
@@ -330,9 +340,11 @@ TEST_CASE("the sweep block rejects unknown, non-scalar and shared paths at their
   CHECK(errors("sweep:\n  workflows.main: [1, 2]\n").at(0) ==
         "s.yaml:" + std::to_string(line) +
             ":3: sweep: 'workflows.main' is a map, not a single value: only scalars can be swept");
-  CHECK(errors("sweep:\n  seed: [1, 2]\n").at(0).find("'seed' cannot be swept") != std::string::npos);
-  CHECK(errors("sweep:\n  workers.agents.count: [1, [2]]\n").at(0).find("expected a single value") !=
+  CHECK(errors("sweep:\n  seed: [1, 2]\n").at(0).find("'seed' cannot be swept") !=
         std::string::npos);
+  CHECK(
+      errors("sweep:\n  workers.agents.count: [1, [2]]\n").at(0).find("expected a single value") !=
+      std::string::npos);
   CHECK(errors("sweep:\n  workers.agents.count: [1, 1]\n").at(0).find("listed twice") !=
         std::string::npos);
   CHECK(errors("sweep:\n  workers.agents.count: 5\n").at(0).find("expected a list") !=

@@ -1,12 +1,11 @@
 // Scalar units of the scenario: durations, rates and the start date-time (§2), and the way the
 // event log prints time (§4).
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 
-#include "trsim/time.hpp"
 #include "model/units.hpp"
+#include "trsim/time.hpp"
 
 using trsim::detail::parse_duration;
 using trsim::detail::parse_iso8601_utc;
@@ -155,7 +154,8 @@ TEST_CASE("ISO 8601 date-times become Unix seconds", "[units]") {
 TEST_CASE("bad date-times are rejected with a message that says why", "[units]") {
   const std::string shape =
       "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (or an offset like +02:00)";
-  CHECK(date_error("2026-02-29") == "invalid date-time '2026-02-29': day 29 does not exist in 2026-02");
+  CHECK(date_error("2026-02-29") ==
+        "invalid date-time '2026-02-29': day 29 does not exist in 2026-02");
   CHECK(date_error("1900-02-29").find("day 29 does not exist") != std::string::npos);
   CHECK(date_error("2026-13-01") == "invalid date-time '2026-13-01': month 13 does not exist");
   CHECK(date_error("2026-03-02T24:00:00Z") ==
@@ -176,7 +176,8 @@ TEST_CASE("bad date-times are rejected with a message that says why", "[units]")
   CHECK(date_error("tomorrow") == "invalid date-time 'tomorrow': " + shape);
   CHECK(date_error("2026-3-2") == "invalid date-time '2026-3-2': " + shape);
   CHECK(date_error("2026-03-02T8:00Z") == "invalid date-time '2026-03-02T8:00Z': " + shape);
-  CHECK(date_error("2026-03-02T08:00:00ZZ") == "invalid date-time '2026-03-02T08:00:00ZZ': " + shape);
+  CHECK(date_error("2026-03-02T08:00:00ZZ") ==
+        "invalid date-time '2026-03-02T08:00:00ZZ': " + shape);
   CHECK(date_error("2026-03-02T08:00:00 UTC") ==
         "invalid date-time '2026-03-02T08:00:00 UTC': " + shape);
   CHECK(date_error("1772438400") == "invalid date-time '1772438400': " + shape);
@@ -200,6 +201,7 @@ TEST_CASE("format_iso8601_utc writes what parse_iso8601_utc reads back", "[units
   CHECK(format_iso8601_utc(1772438400) == "2026-03-02T08:00:00Z");
   CHECK(format_iso8601_utc(951782400 + 86399) == "2000-02-29T23:59:59Z");  // a leap day
   CHECK(format_iso8601_utc(-1) == "1969-12-31T23:59:59Z");
-  for (const std::int64_t t : {std::int64_t{0}, std::int64_t{1772438400}, std::int64_t{4102444799}, std::int64_t{-86401}})
+  for (const std::int64_t t :
+       {std::int64_t{0}, std::int64_t{1772438400}, std::int64_t{4102444799}, std::int64_t{-86401}})
     CHECK(parse_iso8601_utc(format_iso8601_utc(t), nullptr) == t);
 }

@@ -1,8 +1,7 @@
-// WaitBuckets (sim/stats/wait_buckets.hpp): one bucket per wait must give, for every threshold, exactly
-// the count of waits at or under it that a comparison per threshold gives, whatever the order of
-// the thresholds and with repeats (two thresholds may round to the same microsecond).
+// WaitBuckets (sim/stats/wait_buckets.hpp): one bucket per wait must give, for every threshold,
+// exactly the count of waits at or under it that a comparison per threshold gives, whatever the
+// order of the thresholds and with repeats (two thresholds may round to the same microsecond).
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <vector>
 
@@ -13,7 +12,8 @@ using trsim::detail::WaitBuckets;
 
 namespace {
 
-void check_against_direct_count(const std::vector<SimTime>& thresholds, const std::vector<std::int64_t>& waits) {
+void check_against_direct_count(const std::vector<SimTime>& thresholds,
+                                const std::vector<std::int64_t>& waits) {
   const WaitBuckets buckets(thresholds);
   REQUIRE(buckets.count() == thresholds.size() + 1);
   std::vector<std::int64_t> counts(buckets.count(), 0);
@@ -34,7 +34,8 @@ void check_against_direct_count(const std::vector<SimTime>& thresholds, const st
 
 TEST_CASE("wait buckets count the waits at or under each threshold, in any order and with repeats",
           "[statistics]") {
-  const std::vector<std::int64_t> waits = {0, 0, 1, 4, 5, 6, 9, 10, 10, 11, 19, 20, 21, 29, 30, 31, 1000};
+  const std::vector<std::int64_t> waits = {0,  0,  1,  4,  5,  6,  9,  10,  10,
+                                           11, 19, 20, 21, 29, 30, 31, 1000};
   check_against_direct_count({0, 20, 60}, waits);
   check_against_direct_count({20, 0, 10, 5, 10, 30}, waits);  // unsorted, 10 twice
   check_against_direct_count({10, 10, 10}, waits);

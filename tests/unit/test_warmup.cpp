@@ -1,7 +1,6 @@
 // MSER-5 and `warmup: auto`: the truncation point on series with a known transient, how it becomes
 // a time, and the loader's reading of `warmup: auto`.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "support/scenario_fixture.hpp"
@@ -28,7 +27,8 @@ std::vector<double> transient_then_steady(std::size_t transient, std::size_t tot
 
 }  // namespace
 
-TEST_CASE("MSER-5 truncates a series exactly at the end of a transient of whole batches", "[mser]") {
+TEST_CASE("MSER-5 truncates a series exactly at the end of a transient of whole batches",
+          "[mser]") {
   const std::vector<double> s = transient_then_steady(40, 500);
   const MserResult r = mser(s);
   CHECK(r.batches == 100);
@@ -41,7 +41,8 @@ TEST_CASE("MSER-5 keeps the batch a transient ends in out too", "[mser]") {
   CHECK(mser(transient_then_steady(42, 500)).truncated == 9);
 }
 
-TEST_CASE("MSER-5 truncates nothing on a stationary series and ignores a partial last batch", "[mser]") {
+TEST_CASE("MSER-5 truncates nothing on a stationary series and ignores a partial last batch",
+          "[mser]") {
   const MserResult r = mser(transient_then_steady(0, 503));
   CHECK(r.batches == 100);
   CHECK(r.truncated == 0);
@@ -58,7 +59,9 @@ TEST_CASE("MSER-5 only looks for the truncation point in the first half of the s
   CHECK(r.truncated < 50);
 }
 
-TEST_CASE("the automatic warm-up is the mean creation time of the first task kept, in whole seconds", "[mser]") {
+TEST_CASE(
+    "the automatic warm-up is the mean creation time of the first task kept, in whole seconds",
+    "[mser]") {
   // Two replications of 500 tasks with the same transient of 40 tasks; task k is created at
   // k seconds in the first and at k + 0.9 s in the second.
   WaitSeries a, b;
@@ -92,7 +95,8 @@ arrivals: {calls: {rate: 60/h, handle_time: 5m}}
   CHECK(sc.warmup == 0);
   CHECK_FALSE(load_yaml(base + "warmup: 10m\n").warmup_auto);
   TempDir dir;
-  const LoadResult bad = load_scenario_text(base + "warmup: automatic\n", "test.yaml", dir.path(), {});
+  const LoadResult bad =
+      load_scenario_text(base + "warmup: automatic\n", "test.yaml", dir.path(), {});
   CHECK_FALSE(bad.ok());
   // --set warmup=auto works like the key.
   CHECK(load_yaml(base, dir, {"warmup=auto"}).warmup_auto);

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "model/units.hpp"
 #include "report/report_page.hpp"
 #include "report/svg_chart.hpp"
-#include "model/units.hpp"
 
 namespace trsim::report {
 namespace {
@@ -62,7 +62,8 @@ XMapping map_values(const std::vector<std::string>& values) {
   for (const std::string& v : values) {
     if (!plain_number(v)) all_numbers = false;
     if (!detail::parse_duration(v, nullptr)) all_durations = false;
-    if (std::find(m.categories.begin(), m.categories.end(), v) == m.categories.end()) m.categories.push_back(v);
+    if (std::find(m.categories.begin(), m.categories.end(), v) == m.categories.end())
+      m.categories.push_back(v);
   }
   m.numeric = all_numbers || all_durations;
   m.durations = !all_numbers && all_durations;
@@ -89,7 +90,9 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
 
   LineChart chart;
   chart.title = metric + " against " + parameters[0];
-  chart.subtitle = "mean over the replications; shaded: 95% confidence band; common random numbers across points";
+  chart.subtitle =
+      "mean over the replications; shaded: 95% confidence band; common random numbers across "
+      "points";
   chart.x.label = parameters[0] + (x.durations ? " (s)" : "");
   chart.x.categories = x.categories;
   chart.y.label = metric_axis_label(metric);
@@ -119,7 +122,8 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
     // Along the x axis, so the line reads left to right.
     std::vector<std::size_t> order(s.x.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s.x[a] < s.x[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return s.x[a] < s.x[b]; });
     Series sorted;
     sorted.name = s.name;
     for (const std::size_t i : order) {
@@ -134,10 +138,12 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
   if (baseline < points.size()) {
     caption += "; baseline: point " + std::to_string(baseline) + " (";
     for (std::size_t i = 0; i < parameters.size(); ++i)
-      caption += (i ? ", " : "") + escape_xml(parameters[i]) + " = " + escape_xml(points[baseline].values[i]);
+      caption += (i ? ", " : "") + escape_xml(parameters[i]) + " = " +
+                 escape_xml(points[baseline].values[i]);
     caption += ")";
   }
-  return "<figure>\n" + render_line_chart(chart) + "<figcaption>" + caption + ".</figcaption>\n</figure>\n";
+  return "<figure>\n" + render_line_chart(chart) + "<figcaption>" + caption +
+         ".</figcaption>\n</figure>\n";
 }
 
 std::string mean_ci(const Value* leaf) {
@@ -147,11 +153,13 @@ std::string mean_ci(const Value* leaf) {
   return std::isfinite(ci) ? format_value(mean) + " ± " + format_value(ci) : format_value(mean);
 }
 
-std::string points_table(const std::vector<std::string>& parameters, const std::vector<std::string>& metrics,
-                         const std::vector<Point>& points, std::size_t baseline) {
+std::string points_table(const std::vector<std::string>& parameters,
+                         const std::vector<std::string>& metrics, const std::vector<Point>& points,
+                         std::size_t baseline) {
   std::string out = "<div class=\"table-wrap\"><table>\n<thead><tr><th>point</th>";
   for (const std::string& p : parameters) out += "<th>" + escape_xml(p) + "</th>";
-  for (const std::string& m : metrics) out += "<th>" + escape_xml(m) + "</th><th>Δ vs baseline</th>";
+  for (const std::string& m : metrics)
+    out += "<th>" + escape_xml(m) + "</th><th>Δ vs baseline</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Point& p = points[i];
@@ -162,7 +170,8 @@ std::string points_table(const std::vector<std::string>& parameters, const std::
     const Value* diff = p.json ? p.json->find("difference") : nullptr;
     for (const std::string& m : metrics) {
       out += "<td>" + mean_ci(ms && ms->is_object() ? ms->find(m) : nullptr) + "</td>";
-      out += "<td>" + (diff && diff->is_object() ? mean_ci(diff->find(m)) : std::string("–")) + "</td>";
+      out += "<td>" + (diff && diff->is_object() ? mean_ci(diff->find(m)) : std::string("–")) +
+             "</td>";
     }
     out += "</tr>\n";
   }
@@ -180,31 +189,39 @@ std::string render_sweep_report(const Value& sweep) {
     for (const Value& pj : list->as_array()) {
       Point p;
       p.index = points.size();
-      if (const double i = number_or_nan(pj.find("index")); std::isfinite(i) && i >= 0) p.index = static_cast<std::size_t>(i);
+      if (const double i = number_or_nan(pj.find("index")); std::isfinite(i) && i >= 0)
+        p.index = static_cast<std::size_t>(i);
       p.json = &pj;
       const Value* values = pj.find("values");
-      for (const std::string& name : parameters) p.values.push_back(value_text(values ? values->find(name) : nullptr));
+      for (const std::string& name : parameters)
+        p.values.push_back(value_text(values ? values->find(name) : nullptr));
       points.push_back(std::move(p));
     }
   }
   std::size_t baseline = points.size();
   for (std::size_t i = 0; i < points.size(); ++i)
-    if (std::isfinite(baseline_value) && static_cast<double>(points[i].index) == baseline_value) baseline = i;
+    if (std::isfinite(baseline_value) && static_cast<double>(points[i].index) == baseline_value)
+      baseline = i;
 
   const std::string scenario = str(sweep.find("scenario"));
-  std::string body = "<h1>trsim sweep report — " + escape_xml(scenario) + "</h1>\n<p class=\"meta\">";
+  std::string body =
+      "<h1>trsim sweep report — " + escape_xml(scenario) + "</h1>\n<p class=\"meta\">";
   body += fmt::format("seed {} · {} replications per point · {} points · swept: ",
                       escape_xml(sweep.find("seed") ? to_json(*sweep.find("seed")) : "?"),
                       format_value(number_or_nan(sweep.find("replications"))), points.size());
-  for (std::size_t i = 0; i < parameters.size(); ++i) body += (i ? ", " : "") + std::string("<code>") + escape_xml(parameters[i]) + "</code>";
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    body += (i ? ", " : "") + std::string("<code>") + escape_xml(parameters[i]) + "</code>";
   body += "</p>\n<section id=\"metrics\">\n<h2>Headline metrics against the swept values</h2>\n";
   if (parameters.empty() || points.empty()) {
     body += "<p class=\"note\">The sweep has no parameters or no points.</p>\n";
   } else {
     for (const std::string& m : metrics) body += chart_for_metric(m, parameters, points, baseline);
   }
-  body += "</section>\n<section id=\"points\">\n<h2>Points</h2>\n<p class=\"note\">Mean ± 95% confidence half-width "
-          "over the replications; Δ: the difference from the baseline point under common random numbers.</p>\n";
+  body +=
+      "</section>\n<section id=\"points\">\n<h2>Points</h2>\n<p class=\"note\">Mean ± 95% "
+      "confidence half-width "
+      "over the replications; Δ: the difference from the baseline point under common random "
+      "numbers.</p>\n";
   body += points_table(parameters, metrics, points, baseline);
   body += "</section>\n";
   return html_page("trsim sweep report — " + scenario, body);

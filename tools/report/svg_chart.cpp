@@ -13,20 +13,32 @@ std::string escape_xml(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 const std::string& palette_colour(std::size_t i) {
-  static const std::array<std::string, 10> kPalette = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2",
-                                                       "#edc948", "#9c755f", "#ff9da7", "#e15759", "#bab0ac"};
+  static const std::array<std::string, 10> kPalette = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1",
+                                                       "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
+                                                       "#e15759", "#bab0ac"};
   return kPalette[i % kPalette.size()];
 }
 
@@ -74,8 +86,8 @@ Ticks time_ticks(double lo, double hi, int target, std::int64_t start_epoch) {
   }
   t.lo = lo;
   t.hi = hi;
-  constexpr std::array<double, 14> kSteps = {60,    120,   300,   600,   900,   1800,   3600,
-                                             7200,  10800, 21600, 43200, 86400, 172800, 604800};
+  constexpr std::array<double, 14> kSteps = {60,   120,   300,   600,   900,   1800,   3600,
+                                             7200, 10800, 21600, 43200, 86400, 172800, 604800};
   t.step = kSteps.back();
   for (const double s : kSteps) {
     if ((hi - lo) / s <= target) {
@@ -84,7 +96,8 @@ Ticks time_ticks(double lo, double hi, int target, std::int64_t start_epoch) {
     }
   }
   // On whole multiples of the step of the wall clock (UTC): 08:00, 08:30, ...
-  double v = std::ceil(wall(start_epoch, lo) / t.step - 1e-9) * t.step - static_cast<double>(start_epoch);
+  double v =
+      std::ceil(wall(start_epoch, lo) / t.step - 1e-9) * t.step - static_cast<double>(start_epoch);
   for (; v <= hi + 1e-9; v += t.step) t.values.push_back(v);
   return t;
 }
@@ -122,7 +135,7 @@ constexpr double kWidth = 900;
 constexpr double kLeft = 72;
 constexpr double kRight = 28;
 constexpr double kPlotHeight = 270;
-constexpr double kBottom = 58;  // tick labels and the x-axis label
+constexpr double kBottom = 58;      // tick labels and the x-axis label
 constexpr double kCharWidth = 6.6;  // of 12px sans-serif text, for layout estimates
 
 std::string num(double v) { return fmt::format("{:.1f}", v); }
@@ -136,7 +149,7 @@ struct Frame {
 struct LegendEntry {
   std::string name;
   std::string colour;
-  bool box = false;   // a filled box (bars, areas) rather than a line
+  bool box = false;  // a filled box (bars, areas) rather than a line
   bool dashed = false;
 };
 
@@ -157,7 +170,8 @@ Frame open_frame(const std::string& title, const std::string& subtitle,
   }
   double y = 26;
   std::string body;
-  body += fmt::format(R"(<text class="title" x="{}" y="{}">{}</text>)", num(kLeft), num(y), escape_xml(title));
+  body += fmt::format(R"(<text class="title" x="{}" y="{}">{}</text>)", num(kLeft), num(y),
+                      escape_xml(title));
   body += '\n';
   if (!subtitle.empty()) {
     y += 18;
@@ -174,12 +188,13 @@ Frame open_frame(const std::string& title, const std::string& subtitle,
           body += fmt::format(R"(<rect x="{}" y="{}" width="16" height="10" fill="{}"/>)", num(ex),
                               num(y - 9), e->colour);
         } else {
-          body += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"{}/>)",
-                              num(ex), num(y - 4), num(ex + 18), num(y - 4), e->colour,
-                              e->dashed ? R"( stroke-dasharray="5 3")" : "");
+          body += fmt::format(
+              R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"{}/>)", num(ex),
+              num(y - 4), num(ex + 18), num(y - 4), e->colour,
+              e->dashed ? R"( stroke-dasharray="5 3")" : "");
         }
-        body += fmt::format(R"(<text class="legend-label" x="{}" y="{}">{}</text>)", num(ex + 24), num(y),
-                            escape_xml(e->name));
+        body += fmt::format(R"(<text class="legend-label" x="{}" y="{}">{}</text>)", num(ex + 24),
+                            num(y), escape_xml(e->name));
         body += '\n';
       }
     }
@@ -198,32 +213,37 @@ Frame open_frame(const std::string& title, const std::string& subtitle,
 // Linear map of a domain onto a pixel range.
 struct Scale {
   double d0, d1, p0, p1;
-  double operator()(double v) const { return d1 == d0 ? p0 : p0 + (v - d0) / (d1 - d0) * (p1 - p0); }
+  double operator()(double v) const {
+    return d1 == d0 ? p0 : p0 + (v - d0) / (d1 - d0) * (p1 - p0);
+  }
 };
 
-void y_axis(std::string& out, const Ticks& ticks, const Scale& y, const Axis& axis, double plot_top) {
+void y_axis(std::string& out, const Ticks& ticks, const Scale& y, const Axis& axis,
+            double plot_top) {
   const double right = kWidth - kRight;
   out += "<g class=\"axis y-axis\">\n";
   for (const double v : ticks.values) {
     const double py = y(v);
-    out += fmt::format(R"(<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft), num(py), num(right),
-                       num(py));
-    out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>)", num(kLeft - 6),
-                       num(py + 4), escape_xml(format_tick(v, ticks.step, axis.format)));
+    out += fmt::format(R"(<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft),
+                       num(py), num(right), num(py));
+    out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>)",
+                       num(kLeft - 6), num(py + 4),
+                       escape_xml(format_tick(v, ticks.step, axis.format)));
     out += '\n';
   }
   const double mid = plot_top + kPlotHeight / 2;
-  out += fmt::format(R"svg(<text class="axis-label" transform="translate(16 {}) rotate(-90)" text-anchor="middle">{}</text>)svg",
-                     num(mid), escape_xml(axis.label));
+  out += fmt::format(
+      R"svg(<text class="axis-label" transform="translate(16 {}) rotate(-90)" text-anchor="middle">{}</text>)svg",
+      num(mid), escape_xml(axis.label));
   out += "\n</g>\n";
 }
 
 void x_axis_line(std::string& out, double plot_top, const std::string& label) {
   const double bottom = plot_top + kPlotHeight;
-  out += fmt::format(R"(<line class="axis-line" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft), num(bottom),
-                     num(kWidth - kRight), num(bottom));
-  out += fmt::format(R"(<line class="axis-line" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft), num(plot_top),
-                     num(kLeft), num(bottom));
+  out += fmt::format(R"(<line class="axis-line" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft),
+                     num(bottom), num(kWidth - kRight), num(bottom));
+  out += fmt::format(R"(<line class="axis-line" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(kLeft),
+                     num(plot_top), num(kLeft), num(bottom));
   out += fmt::format(R"(<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>)",
                      num((kLeft + kWidth - kRight) / 2), num(bottom + 46), escape_xml(label));
   out += '\n';
@@ -244,7 +264,8 @@ std::string render_line_chart(const LineChart& chart) {
   // Colours: the palette in series order, unless a series names its own.
   std::vector<std::string> colours;
   std::size_t next_colour = 0;
-  for (const Series& s : chart.series) colours.push_back(s.colour.empty() ? palette_colour(next_colour++) : s.colour);
+  for (const Series& s : chart.series)
+    colours.push_back(s.colour.empty() ? palette_colour(next_colour++) : s.colour);
 
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < chart.series.size(); ++i)
@@ -276,8 +297,10 @@ std::string render_line_chart(const LineChart& chart) {
     y_lo = std::min(y_lo, t.y);
     y_hi = std::max(y_hi, t.y);
   }
-  if (!chart.y.min) y_lo = std::min(finite(y_lo) ? y_lo : 0.0, 0.0);
-  else y_lo = *chart.y.min;
+  if (!chart.y.min)
+    y_lo = std::min(finite(y_lo) ? y_lo : 0.0, 0.0);
+  else
+    y_lo = *chart.y.min;
   if (chart.y.max) y_hi = *chart.y.max;
   if (!finite(y_hi)) y_hi = y_lo + 1;
   const Ticks yt = nice_ticks(y_lo, y_hi, 5);
@@ -287,7 +310,8 @@ std::string render_line_chart(const LineChart& chart) {
     xt.lo = -0.5;
     xt.hi = static_cast<double>(chart.x.categories.size()) - 0.5;
     xt.step = 1;
-    for (std::size_t i = 0; i < chart.x.categories.size(); ++i) xt.values.push_back(static_cast<double>(i));
+    for (std::size_t i = 0; i < chart.x.categories.size(); ++i)
+      xt.values.push_back(static_cast<double>(i));
   } else {
     if (chart.x.min) x_lo = *chart.x.min;
     if (chart.x.max) x_hi = *chart.x.max;
@@ -302,14 +326,16 @@ std::string render_line_chart(const LineChart& chart) {
 
   y_axis(out, yt, y, chart.y, top);
   out += "<g class=\"axis x-axis\">\n";
-  const double slot_chars = (kWidth - kLeft - kRight) / std::max<double>(1, static_cast<double>(xt.values.size())) / kCharWidth;
+  const double slot_chars = (kWidth - kLeft - kRight) /
+                            std::max<double>(1, static_cast<double>(xt.values.size())) / kCharWidth;
   for (const double v : xt.values) {
-    const std::string label = categorical ? fit(chart.x.categories[static_cast<std::size_t>(v)], slot_chars - 1)
-                                          : format_tick(v, xt.step, chart.x.format, chart.start_epoch);
-    out += fmt::format(R"(<line class="tick-mark" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(x(v)), num(bottom),
-                       num(x(v)), num(bottom + 5));
-    out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>)", num(x(v)),
-                       num(bottom + 19), escape_xml(label));
+    const std::string label =
+        categorical ? fit(chart.x.categories[static_cast<std::size_t>(v)], slot_chars - 1)
+                    : format_tick(v, xt.step, chart.x.format, chart.start_epoch);
+    out += fmt::format(R"(<line class="tick-mark" x1="{}" y1="{}" x2="{}" y2="{}"/>)", num(x(v)),
+                       num(bottom), num(x(v)), num(bottom + 5));
+    out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>)",
+                       num(x(v)), num(bottom + 19), escape_xml(label));
     out += '\n';
   }
   out += "</g>\n";
@@ -318,17 +344,19 @@ std::string render_line_chart(const LineChart& chart) {
   for (const ShadedSpan& span : chart.spans) {
     const double a = std::clamp(span.from, xt.lo, xt.hi), b = std::clamp(span.to, xt.lo, xt.hi);
     if (!(b > a)) continue;
-    out += fmt::format(R"(<rect class="span" x="{}" y="{}" width="{}" height="{}" fill="#000" fill-opacity="0.06"/>)",
-                       num(x(a)), num(top), num(x(b) - x(a)), num(kPlotHeight));
-    out += fmt::format(R"(<text class="span-label" x="{}" y="{}">{}</text>)", num(x(a) + 4), num(top + 14),
-                       escape_xml(span.label));
+    out += fmt::format(
+        R"(<rect class="span" x="{}" y="{}" width="{}" height="{}" fill="#000" fill-opacity="0.06"/>)",
+        num(x(a)), num(top), num(x(b) - x(a)), num(kPlotHeight));
+    out += fmt::format(R"(<text class="span-label" x="{}" y="{}">{}</text>)", num(x(a) + 4),
+                       num(top + 14), escape_xml(span.label));
     out += '\n';
   }
 
   // Series: bands and areas under everything, then lines, then points; emphasised series on top.
   std::vector<std::size_t> order(chart.series.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return !chart.series[i].emphasis; });
+  std::stable_partition(order.begin(), order.end(),
+                        [&](std::size_t i) { return !chart.series[i].emphasis; });
   const auto clamp_y = [&](double v) { return std::clamp(v, yt.lo, yt.hi); };
   const double base = y(clamp_y(0));
   const bool crowded = chart.series.size() > 4;  // thinner lines and points, so they stay apart
@@ -351,9 +379,12 @@ std::string render_line_chart(const LineChart& chart) {
     for (const auto& [a, b] : runs) {
       if (s.area) {
         std::string d = fmt::format("M{} {}", num(x(s.x[a])), num(base));
-        for (std::size_t i = a; i < b; ++i) d += fmt::format(" L{} {}", num(x(s.x[i])), num(y(clamp_y(s.y[i]))));
+        for (std::size_t i = a; i < b; ++i)
+          d += fmt::format(" L{} {}", num(x(s.x[i])), num(y(clamp_y(s.y[i]))));
         d += fmt::format(" L{} {} Z", num(x(s.x[b - 1])), num(base));
-        out += fmt::format(R"(<path class="area" d="{}" fill="{}" fill-opacity="0.15" stroke="none"/>)", d, colours[si]);
+        out += fmt::format(
+            R"(<path class="area" d="{}" fill="{}" fill-opacity="0.15" stroke="none"/>)", d,
+            colours[si]);
         out += '\n';
       }
       if (s.ci95.size() >= n) {
@@ -367,11 +398,13 @@ std::string render_line_chart(const LineChart& chart) {
           while (j < b && finite(s.ci95[j])) ++j;
           std::string d;
           for (std::size_t k = i; k < j; ++k)
-            d += fmt::format("{}{} {} ", k == i ? "M" : "L", num(x(s.x[k])), num(y(clamp_y(s.y[k] + s.ci95[k]))));
+            d += fmt::format("{}{} {} ", k == i ? "M" : "L", num(x(s.x[k])),
+                             num(y(clamp_y(s.y[k] + s.ci95[k]))));
           for (std::size_t k = j; k-- > i;)
             d += fmt::format("L{} {} ", num(x(s.x[k])), num(y(clamp_y(s.y[k] - s.ci95[k]))));
-          out += fmt::format(R"(<path class="band" d="{}Z" fill="{}" fill-opacity="0.18" stroke="none"/>)", d,
-                             colours[si]);
+          out += fmt::format(
+              R"(<path class="band" d="{}Z" fill="{}" fill-opacity="0.18" stroke="none"/>)", d,
+              colours[si]);
           out += '\n';
           i = j;
         }
@@ -386,20 +419,26 @@ std::string render_line_chart(const LineChart& chart) {
     if (!d.empty()) d.pop_back();
     out += fmt::format(
         R"(<path class="series" data-series="{}" data-points="{}" d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>)",
-        escape_xml(s.name), points, d, colours[si], s.emphasis ? "3.5" : crowded ? "1.6" : "2");
+        escape_xml(s.name), points, d, colours[si],
+        s.emphasis ? "3.5"
+        : crowded  ? "1.6"
+                   : "2");
     out += '\n';
     // Long series (a week of 15-minute intervals) get small points, so the line stays readable.
     const double r = n > 150 ? (s.emphasis ? 1.8 : 1.2) : s.emphasis ? 3.5 : crowded ? 2.0 : 2.6;
     for (std::size_t i = 0; i < n; ++i) {
       if (!ok(i)) continue;
-      const std::string xs = categorical && s.x[i] >= 0 && s.x[i] < static_cast<double>(chart.x.categories.size())
-                                 ? chart.x.categories[static_cast<std::size_t>(s.x[i])]
-                                 : format_tick(s.x[i], xt.step, chart.x.format, chart.start_epoch);
-      std::string tip = fmt::format("{} — {}: {}", s.name, xs, format_tick(s.y[i], yt.step / 100, chart.y.format));
+      const std::string xs =
+          categorical && s.x[i] >= 0 && s.x[i] < static_cast<double>(chart.x.categories.size())
+              ? chart.x.categories[static_cast<std::size_t>(s.x[i])]
+              : format_tick(s.x[i], xt.step, chart.x.format, chart.start_epoch);
+      std::string tip = fmt::format("{} — {}: {}", s.name, xs,
+                                    format_tick(s.y[i], yt.step / 100, chart.y.format));
       if (i < s.ci95.size() && finite(s.ci95[i]))
         tip += " ± " + format_tick(s.ci95[i], yt.step / 100, chart.y.format);
-      out += fmt::format(R"(<circle class="point" cx="{}" cy="{}" r="{}" fill="{}"><title>{}</title></circle>)",
-                         num(x(s.x[i])), num(y(clamp_y(s.y[i]))), r, colours[si], escape_xml(tip));
+      out += fmt::format(
+          R"(<circle class="point" cx="{}" cy="{}" r="{}" fill="{}"><title>{}</title></circle>)",
+          num(x(s.x[i])), num(y(clamp_y(s.y[i]))), r, colours[si], escape_xml(tip));
       out += '\n';
     }
   }
@@ -432,7 +471,8 @@ std::string render_bar_chart(const BarChart& chart) {
   double y_hi = 0;
   for (const Series& s : chart.series)
     for (std::size_t i = 0; i < s.y.size(); ++i)
-      if (finite(s.y[i])) y_hi = std::max(y_hi, s.y[i] + (i < s.ci95.size() && finite(s.ci95[i]) ? s.ci95[i] : 0));
+      if (finite(s.y[i]))
+        y_hi = std::max(y_hi, s.y[i] + (i < s.ci95.size() && finite(s.ci95[i]) ? s.ci95[i] : 0));
   const Ticks yt = nice_ticks(0, y_hi > 0 ? y_hi : 1, 5);
   const Scale y{yt.lo, yt.hi, bottom, top};
   Axis y_axis_spec;
@@ -446,8 +486,9 @@ std::string render_bar_chart(const BarChart& chart) {
   out += "<g class=\"axis x-axis\">\n";
   for (std::size_t c = 0; c < chart.categories.size(); ++c) {
     const double cx = kLeft + group * (static_cast<double>(c) + 0.5);
-    out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>)", num(cx), num(bottom + 19),
-                       escape_xml(fit(chart.categories[c], group / kCharWidth - 1)));
+    out +=
+        fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>)", num(cx),
+                    num(bottom + 19), escape_xml(fit(chart.categories[c], group / kCharWidth - 1)));
     out += '\n';
   }
   out += "</g>\n";
@@ -459,25 +500,30 @@ std::string render_bar_chart(const BarChart& chart) {
     for (std::size_t c = 0; c < chart.categories.size() && c < s.y.size(); ++c) {
       if (!finite(s.y[c])) continue;
       ++points;
-      const double bx = kLeft + group * (static_cast<double>(c) + 0.1) + bar * static_cast<double>(si);
+      const double bx =
+          kLeft + group * (static_cast<double>(c) + 0.1) + bar * static_cast<double>(si);
       const double v = std::max(0.0, s.y[c]);
-      std::string tip = fmt::format("{} — {}: {}", chart.categories[c], s.name, format_tick(s.y[c], 0.01, AxisFormat::number));
+      std::string tip = fmt::format("{} — {}: {}", chart.categories[c], s.name,
+                                    format_tick(s.y[c], 0.01, AxisFormat::number));
       const bool has_ci = c < s.ci95.size() && finite(s.ci95[c]);
       if (has_ci) tip += " ± " + format_tick(s.ci95[c], 0.01, AxisFormat::number);
-      bars += fmt::format(R"(<rect class="point bar" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
-                          num(bx), num(y(v)), num(bar * 0.92), num(bottom - y(v)), colours[si], escape_xml(tip));
+      bars += fmt::format(
+          R"(<rect class="point bar" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+          num(bx), num(y(v)), num(bar * 0.92), num(bottom - y(v)), colours[si], escape_xml(tip));
       bars += '\n';
       if (has_ci && s.ci95[c] > 0) {
         const double cx = bx + bar * 0.46;
-        const double lo = y(std::max(0.0, s.y[c] - s.ci95[c])), hi = y(std::min(yt.hi, s.y[c] + s.ci95[c]));
+        const double lo = y(std::max(0.0, s.y[c] - s.ci95[c])),
+                     hi = y(std::min(yt.hi, s.y[c] + s.ci95[c]));
         bars += fmt::format(
             R"(<path class="errorbar" d="M{} {} L{} {} M{} {} L{} {} M{} {} L{} {}" stroke="#333" stroke-width="1.2"/>)",
-            num(cx), num(lo), num(cx), num(hi), num(cx - 3), num(lo), num(cx + 3), num(lo), num(cx - 3), num(hi),
-            num(cx + 3), num(hi));
+            num(cx), num(lo), num(cx), num(hi), num(cx - 3), num(lo), num(cx + 3), num(lo),
+            num(cx - 3), num(hi), num(cx + 3), num(hi));
         bars += '\n';
       }
     }
-    out += fmt::format(R"(<g class="series" data-series="{}" data-points="{}">)", escape_xml(s.name), points);
+    out += fmt::format(R"(<g class="series" data-series="{}" data-points="{}">)",
+                       escape_xml(s.name), points);
     out += '\n' + bars + "</g>\n";
   }
   out += "</svg>\n";

@@ -17,8 +17,8 @@ namespace trsim::report {
 std::string escape_xml(std::string_view text);
 
 /// Evenly spaced "round" tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 × 10^k), about
-/// `target` of them. The first tick is <= lo and the last >= hi (up to rounding); lo == hi is widened around the
-/// value; non-finite bounds give [0, 1].
+/// `target` of them. The first tick is <= lo and the last >= hi (up to rounding); lo == hi is
+/// widened around the value; non-finite bounds give [0, 1].
 struct Ticks {
   double lo = 0;
   double hi = 1;
@@ -36,7 +36,8 @@ Ticks time_ticks(double lo, double hi, int target = 8, std::int64_t start_epoch 
 enum class AxisFormat {
   number,   ///< plain, with the decimals the tick step needs
   percent,  ///< a fraction shown as a percentage (0.8 -> "80%")
-  clock,    ///< seconds from time 0 as the wall-clock time HH:MM (from `start_epoch`), "+Nd" after day one
+  clock,    ///< seconds from time 0 as the wall-clock time HH:MM (from `start_epoch`), "+Nd" after
+            ///< day one
 };
 
 /// A tick label: `value` formatted for an axis whose ticks are `step` apart.
