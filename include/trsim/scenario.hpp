@@ -138,6 +138,10 @@ struct Worker {
   Value attributes;  ///< an object
   ActivityId initial_activity = kNoId;
   std::vector<int> capacity;  ///< per ChannelId
+  /// The worker's own activity changes, sorted by `at`, in place of its group's schedule (which
+  /// then does not apply to it; no period). Not a scenario key: `trsim staff --per-interval` and
+  /// `trsim roster` give workers of one group different log-in times this way.
+  std::vector<ScheduleEntry> schedule;
 };
 
 /// A categorical attribute drawn per task: {pick: {sales: 0.3, support: 0.7}} at `path`.
