@@ -40,7 +40,8 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
                      "analytic", "load");
   for (const IntervalTarget& t : r.targets) {
     const Expectation& x = s.expectations[t.expectation];
-    out += fmt::format("  {:>28}", x.metric.size() > 28 ? x.metric.substr(x.metric.size() - 28) : x.metric);
+    out += fmt::format("  {:>28}",
+                       x.metric.size() > 28 ? x.metric.substr(x.metric.size() - 28) : x.metric);
   }
   out += "\n";
   out += fmt::format("{:<13} {:<16} {:>8} {:>8} {:>8}", "", "", "", "", "");
@@ -118,7 +119,8 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
   const SimTime len = s.statistics.interval;
   for (std::size_t k = 0; k < r.required.size(); ++k) {
     out += k ? ",\n    " : "\n    ";
-    out += fmt::format("{{\"interval_start\": {}, \"offered_load\": ", static_cast<SimTime>(k) * len / kMicrosPerSecond);
+    out += fmt::format("{{\"interval_start\": {}, \"offered_load\": ",
+                       static_cast<SimTime>(k) * len / kMicrosPerSecond);
     append_json_number(out, r.analytic[k].load);
     out += ", \"required\": {";
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -221,7 +223,8 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
 
   std::optional<AtomicFile> json_file, csv_file;
   try {
-    if (!request.json_path.empty() && request.json_path != "-") json_file.emplace(request.json_path);
+    if (!request.json_path.empty() && request.json_path != "-")
+      json_file.emplace(request.json_path);
     if (!request.csv_path.empty() && request.csv_path != "-") csv_file.emplace(request.csv_path);
   } catch (const std::exception& e) {
     return usage(e.what());
@@ -253,9 +256,11 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
     }
     return true;
   };
-  if (!request.json_path.empty() && !write(request.json_path, json_file, report_json(*at_cap, groups, result)))
+  if (!request.json_path.empty() &&
+      !write(request.json_path, json_file, report_json(*at_cap, groups, result)))
     return kExitUsage;
-  if (!request.csv_path.empty() && !write(request.csv_path, csv_file, report_csv(*at_cap, groups, result)))
+  if (!request.csv_path.empty() &&
+      !write(request.csv_path, csv_file, report_csv(*at_cap, groups, result)))
     return kExitUsage;
   if (result.unmeetable) {
     std::cerr << "trsim staff: " << *result.unmeetable << "\n";

@@ -11,7 +11,8 @@ namespace trsim::erlang {
 double erlang_b(std::int64_t n, double a);
 /// Erlang C: the probability that an arrival waits; 1 when n <= a (the queue is unstable).
 double erlang_c(std::int64_t n, double a);
-/// Erlang C's service level: P(wait <= t) = 1 − C(n, a)·exp(−(n − a)·t / h), h the mean handle time.
+/// Erlang C's service level: P(wait <= t) = 1 − C(n, a)·exp(−(n − a)·t / h), h the mean handle
+/// time.
 double service_level(std::int64_t n, double a, double handle, double t);
 /// Erlang C's average speed of answer (mean wait of all arrivals): C(n, a)·h / (n − a).
 double average_speed_of_answer(std::int64_t n, double a, double handle);

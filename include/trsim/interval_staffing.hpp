@@ -2,12 +2,13 @@
 // `trsim staff --per-interval`: for every interval of statistics.interval and every staffed worker
 // group, the fewest workers logged in that meet every `expect:` line evaluated on that interval's
 // statistics (docs/experiments.md, "Staffing per interval"). The analytic estimate (Erlang C, or
-// Erlang A with patience) is the starting point; simulation under common random numbers corrects it.
+// Erlang A with patience) is the starting point; simulation under common random numbers corrects
+// it.
 //
 // The search relies on causality: what happens up to the end of interval k does not depend on the
 // staffing of later intervals, and with common random numbers a run cut at the end of interval k
-// sees exactly what the whole day sees up to there. So the intervals are staffed in time order, each
-// with runs cut at its end, the earlier intervals fixed at their requirement: the backlog an
+// sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
+// each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog an
 // interval leaves is carried into the next one's requirement.
 #include <cstdint>
 #include <functional>
@@ -60,13 +61,14 @@ struct IntervalOutcome {
 
 struct IntervalStaffingResult {
   std::vector<IntervalTarget> targets;
-  std::vector<AnalyticInterval> analytic;            ///< per interval
+  std::vector<AnalyticInterval> analytic;                    ///< per interval
   std::vector<std::vector<std::int64_t>> analytic_by_group;  ///< [interval][group]
-  std::vector<std::vector<std::int64_t>> required;   ///< [interval][group]; empty rows when stopped
-  RunSummary verification;                           ///< the whole day at `required`
+  std::vector<std::vector<std::int64_t>> required;  ///< [interval][group]; empty rows when stopped
+  RunSummary verification;                          ///< the whole day at `required`
   std::vector<std::vector<IntervalOutcome>> achieved;  ///< [interval][target], from verification
-  std::size_t runs = 0;         ///< scenario runs (each of the scenario's replications)
-  double simulated_days = 0;    ///< their lengths in horizons (a run cut at interval k counts (k+1)/K)
+  std::size_t runs = 0;  ///< scenario runs (each of the scenario's replications)
+  double simulated_days =
+      0;  ///< their lengths in horizons (a run cut at interval k counts (k+1)/K)
   /// When some interval cannot meet a target even with every group at its cap: which, and why.
   std::optional<std::string> unmeetable;
   std::size_t unmeetable_interval = 0;

@@ -16,7 +16,7 @@ namespace trsim {
 namespace {
 
 constexpr const char* kPerIntervalColumns[] = {"abandon_rate", "avg_task_acceptance_time",
-                                                "occupancy"};
+                                               "occupancy"};
 
 bool per_interval_column(std::string_view column) {
   if (column.rfind("service_level.", 0) == 0) return true;
@@ -91,9 +91,9 @@ std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
       found = found || scoped("task_queues.", q.name, "queue:");
     for (const WorkerGroup& g : scenario.worker_groups)
       found = found || scoped("workers.", g.name, "group:");
-    const bool applies =
-        found && per_interval_column(t.column) &&
-        (t.column == "occupancy" ? t.scope.rfind("queue:", 0) != 0 : t.scope.rfind("group:", 0) != 0);
+    const bool applies = found && per_interval_column(t.column) &&
+                         (t.column == "occupancy" ? t.scope.rfind("queue:", 0) != 0
+                                                  : t.scope.rfind("group:", 0) != 0);
     if (applies)
       out.push_back(std::move(t));
     else if (skipped)
@@ -170,15 +170,17 @@ std::string set_interval_logins(Scenario& scenario, GroupId g,
     if (act.available && first_available == kNoId) first_available = a;
     if (!act.available && (out == kNoId || act.name == "Offline")) out = a;
   }
-  if (first_available == kNoId) return "the scenario has no available activity to log workers in to";
+  if (first_available == kNoId)
+    return "the scenario has no available activity to log workers in to";
   if (out == kNoId) return "the scenario has no unavailable activity to log workers out to";
   const WorkerGroup& group = scenario.worker_groups[g];
   const SimTime len = scenario.statistics.interval;
   for (std::uint32_t j = 0; j < group.count; ++j) {
     Worker& w = scenario.workers[group.first_worker + j];
-    const ActivityId in = w.initial_activity != kNoId && scenario.activities[w.initial_activity].available
-                              ? w.initial_activity
-                              : first_available;
+    const ActivityId in =
+        w.initial_activity != kNoId && scenario.activities[w.initial_activity].available
+            ? w.initial_activity
+            : first_available;
     w.schedule.clear();
     for (std::size_t k = 0; k < counts.size(); ++k) {
       const bool logged_in = static_cast<std::int64_t>(j) < counts[k];
@@ -221,9 +223,9 @@ std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
   return out;
 }
 
-IntervalStaffingResult staff_per_interval(const Scenario& scenario,
-                                          const IntervalStaffingSettings& settings,
-                                          const std::function<RunSummary(const Scenario&)>& evaluate) {
+IntervalStaffingResult staff_per_interval(
+    const Scenario& scenario, const IntervalStaffingSettings& settings,
+    const std::function<RunSummary(const Scenario&)>& evaluate) {
   IntervalStaffingResult r;
   r.targets = interval_targets(scenario, nullptr);
   r.analytic = analytic_requirements(scenario, r.targets);
@@ -232,7 +234,8 @@ IntervalStaffingResult staff_per_interval(const Scenario& scenario,
 
   // The analytic total split between the groups in proportion to their counts in the scenario.
   double base_total = 0;
-  for (std::int64_t b : settings.base) base_total += static_cast<double>(std::max<std::int64_t>(b, 0));
+  for (std::int64_t b : settings.base)
+    base_total += static_cast<double>(std::max<std::int64_t>(b, 0));
   std::int64_t cap_total = 0;
   for (std::int64_t c : settings.cap) cap_total += c;
   const auto split = [&](std::int64_t total, const std::vector<double>& weight) {
@@ -249,8 +252,10 @@ IntervalStaffingResult staff_per_interval(const Scenario& scenario,
   };
   std::vector<double> base_weight(groups);
   for (std::size_t g = 0; g < groups; ++g)
-    base_weight[g] = base_total > 0 ? static_cast<double>(std::max<std::int64_t>(settings.base[g], 0)) : 1;
-  for (const AnalyticInterval& a : r.analytic) r.analytic_by_group.push_back(split(a.agents, base_weight));
+    base_weight[g] =
+        base_total > 0 ? static_cast<double>(std::max<std::int64_t>(settings.base[g], 0)) : 1;
+  for (const AnalyticInterval& a : r.analytic)
+    r.analytic_by_group.push_back(split(a.agents, base_weight));
 
   Scenario sc = scenario;
   sc.warmup_auto = false;
@@ -271,7 +276,8 @@ IntervalStaffingResult staff_per_interval(const Scenario& scenario,
     sc.horizon = last ? scenario.horizon : static_cast<SimTime>(k + 1) * len - 1;
     sc.drain = last ? scenario.drain : false;
     std::map<std::vector<std::int64_t>, std::vector<IntervalOutcome>> memo;
-    const auto outcomes = [&](const std::vector<std::int64_t>& c) -> const std::vector<IntervalOutcome>& {
+    const auto outcomes =
+        [&](const std::vector<std::int64_t>& c) -> const std::vector<IntervalOutcome>& {
       const auto it = memo.find(c);
       if (it != memo.end()) return it->second;
       counts[k] = c;
@@ -326,10 +332,10 @@ IntervalStaffingResult staff_per_interval(const Scenario& scenario,
       for (std::size_t i = 0; i < o.size(); ++i) {
         if (o[i].met) continue;
         const Expectation& x = scenario.expectations[r.targets[i].expectation];
-        why += fmt::format("{}{} {} (achieved {})", why.empty() ? "" : "; ", x.metric,
-                           describe_bound(x),
-                           std::isnan(o[i].mean) ? std::string("no data")
-                                                 : fmt::format("{:.4g} ± {:.2g}", o[i].mean, o[i].ci95));
+        why += fmt::format(
+            "{}{} {} (achieved {})", why.empty() ? "" : "; ", x.metric, describe_bound(x),
+            std::isnan(o[i].mean) ? std::string("no data")
+                                  : fmt::format("{:.4g} ± {:.2g}", o[i].mean, o[i].ci95));
       }
       std::int64_t all = 0;
       for (std::int64_t c : at_cap) all += c;
