@@ -49,7 +49,8 @@ IntervalStaffingResult staff(const std::string& yaml, std::int64_t cap,
                              std::vector<double> cost = {}) {
   TempDir dir;
   std::vector<std::string> overrides;
-  for (const std::string& g : groups) overrides.push_back(fmt::format("workers.{}.count={}", g, cap));
+  for (const std::string& g : groups)
+    overrides.push_back(fmt::format("workers.{}.count={}", g, cap));
   const Scenario base = load_yaml(yaml, dir);
   const Scenario s = load_yaml(yaml, dir, overrides);
   IntervalStaffingSettings settings;
@@ -76,7 +77,8 @@ std::int64_t erlang_agents(double a, double handle, double t, double target) {
 
 TEST_CASE("the library's Erlang C and Erlang A agree with the test's formula and with limits",
           "[analytic][staffing]") {
-  for (int n : {31, 34, 40}) CHECK(erlang::erlang_c(n, 30) == Approx(erlang_c(n, 30)).epsilon(1e-9));
+  for (int n : {31, 34, 40})
+    CHECK(erlang::erlang_c(n, 30) == Approx(erlang_c(n, 30)).epsilon(1e-9));
   // Erlang A with an endless patience is Erlang C; with a short one, fewer wait and some abandon.
   const erlang::ErlangA a = erlang::erlang_a(34, 30, 60, 1e9);
   CHECK(a.p_wait == Approx(erlang_c(34, 30)).epsilon(1e-6));
@@ -132,7 +134,8 @@ TEST_CASE("flat forecast: the requirement is Erlang C's in steady state, and abo
     REQUIRE_FALSE(r.unmeetable);
     REQUIRE(r.required.size() == 8);
     CHECK(r.analytic_by_group[4][0] == erlang);
-    INFO("peak " << r.required[3][0] << ", after it " << r.required[4][0] << ", Erlang C " << erlang);
+    INFO("peak " << r.required[3][0] << ", after it " << r.required[4][0] << ", Erlang C "
+                 << erlang);
     CHECK(r.required[4][0] >= erlang + 3);
     CHECK(r.required[3][0] < 14);
     for (std::size_t k = 0; k < 8; ++k) CHECK(r.achieved[k][0].met);
@@ -206,7 +209,8 @@ expect:
     total_apart += apart.required[k][0] + apart.required[k][1];
     total_shared += shared.required[k][0] + shared.required[k][1];
     INFO("interval " << k);
-    CHECK(shared.required[k][0] + shared.required[k][1] <= apart.required[k][0] + apart.required[k][1]);
+    CHECK(shared.required[k][0] + shared.required[k][1] <=
+          apart.required[k][0] + apart.required[k][1]);
     for (const IntervalOutcome& o : shared.achieved[k]) CHECK(o.met);
   }
   CHECK(total_shared < total_apart);
