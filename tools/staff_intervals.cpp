@@ -152,17 +152,22 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
 
 }  // namespace
 
-int staff_per_interval_verb(const CommonOptions& common, const PerIntervalRequest& request) {
+std::optional<RequirementsRun> compute_requirements(const CommonOptions& common,
+                                                    const PerIntervalRequest& request,
+                                                    int& exit_code) {
+  exit_code = kExitUsage;
   const auto usage = [](const std::string& message) {
-    std::cerr << "trsim staff: " << message << "\n";
-    return kExitUsage;
+    std::cerr << "trsim: " << message << "\n";
+    return std::nullopt;
   };
   const auto scenario = load(common, !common.quiet);
-  if (!scenario) return kExitUsage;
-  std::vector<std::string> groups = request.groups;
+  if (!scenario) return std::nullopt;
+  RequirementsRun run;
+  std::vector<std::string>& groups = run.groups;
+  groups = request.groups;
   if (groups.empty())
     for (const WorkerGroup& g : scenario->worker_groups) groups.push_back(g.name);
-  IntervalStaffingSettings settings;
+  IntervalStaffingSettings& settings = run.settings;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto it = std::find_if(scenario->worker_groups.begin(), scenario->worker_groups.end(),
                                  [&](const WorkerGroup& w) { return w.name == groups[g]; });
@@ -191,25 +196,24 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
     return usage(common.scenario + ": the scenario has no `expect:` list to staff for");
   const std::vector<std::string> unknown = unknown_expectation_metrics(*scenario);
   for (const std::string& m : unknown) std::cerr << m << "\n";
-  if (!unknown.empty()) return kExitUsage;
+  if (!unknown.empty()) return std::nullopt;
   for (const Expectation& x : scenario->expectations) {
     if (x.require_ci && scenario->replications < 2) {
       Diagnostic d;
       d.where = x.where;
       d.message = "ci: true needs at least 2 replications (use --replications N)";
       std::cerr << d.format() << "\n";
-      return kExitUsage;
+      return std::nullopt;
     }
   }
-  std::vector<std::size_t> skipped;
-  const std::vector<IntervalTarget> targets = interval_targets(*scenario, &skipped);
+  const std::vector<IntervalTarget> targets = interval_targets(*scenario, &run.skipped);
   if (targets.empty())
     return usage(common.scenario +
                  ": no `expect:` line has a per-interval statistic (service_level.<s>, "
                  "avg_task_acceptance_time, abandon_rate, occupancy)");
 
   // Each group gets as many workers as it may log in: --max, or three times the largest analytic
-  // share plus 10.
+  // estimate plus 10.
   const std::vector<AnalyticInterval> analytic = analytic_requirements(*scenario, targets);
   std::int64_t peak = 0;
   for (const AnalyticInterval& a : analytic) peak = std::max(peak, a.agents);
@@ -218,9 +222,30 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
     settings.cap.push_back(request.max ? *request.max : 3 * peak + 10);
     overrides.push_back(fmt::format("workers.{}.count={}", groups[g], settings.cap[g]));
   }
-  const auto at_cap = load(common, false, overrides);
+  auto at_cap = load(common, false, overrides);
   if (!at_cap) return usage("the scenario does not load with the groups at their largest count");
+  run.at_cap = std::move(*at_cap);
 
+  SearchProgress progress(common, request.verb);
+  try {
+    std::size_t runs = 0;
+    run.result = staff_per_interval(run.at_cap, settings, [&](const Scenario& s) {
+      progress.show(fmt::format("requirements: run {}, up to {}", ++runs, clock(s.horizon)));
+      return simulate(s, progress.run_options(), nullptr);
+    });
+  } catch (const std::invalid_argument& e) {
+    return usage(e.what());
+  }
+  progress.clear();
+  exit_code = kExitOk;
+  return run;
+}
+
+int staff_per_interval_verb(const CommonOptions& common, const PerIntervalRequest& request) {
+  const auto usage = [](const std::string& message) {
+    std::cerr << "trsim staff: " << message << "\n";
+    return kExitUsage;
+  };
   std::optional<AtomicFile> json_file, csv_file;
   try {
     if (!request.json_path.empty() && request.json_path != "-")
@@ -229,19 +254,12 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
   } catch (const std::exception& e) {
     return usage(e.what());
   }
-
-  SearchProgress progress(common, "staff");
-  IntervalStaffingResult result;
-  try {
-    std::size_t run = 0;
-    result = staff_per_interval(*at_cap, settings, [&](const Scenario& s) {
-      progress.show(fmt::format("run {}, up to {}", ++run, clock(s.horizon)));
-      return simulate(s, progress.run_options(), nullptr);
-    });
-  } catch (const std::invalid_argument& e) {
-    return usage(e.what());
-  }
-  progress.clear();
+  int code = kExitOk;
+  const std::optional<RequirementsRun> run = compute_requirements(common, request, code);
+  if (!run) return code;
+  const Scenario& at_cap = run->at_cap;
+  const std::vector<std::string>& groups = run->groups;
+  const IntervalStaffingResult& result = run->result;
 
   const auto write = [&](const std::string& path, std::optional<AtomicFile>& file,
                          const std::string& text) {
@@ -257,17 +275,17 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
     return true;
   };
   if (!request.json_path.empty() &&
-      !write(request.json_path, json_file, report_json(*at_cap, groups, result)))
+      !write(request.json_path, json_file, report_json(at_cap, groups, result)))
     return kExitUsage;
   if (!request.csv_path.empty() &&
-      !write(request.csv_path, csv_file, report_csv(*at_cap, groups, result)))
+      !write(request.csv_path, csv_file, report_csv(at_cap, groups, result)))
     return kExitUsage;
   if (result.unmeetable) {
     std::cerr << "trsim staff: " << *result.unmeetable << "\n";
     return kExitExpectations;
   }
   if (!common.quiet && request.json_path != "-" && request.csv_path != "-")
-    std::cout << report_text(*at_cap, groups, result, skipped);
+    std::cout << report_text(at_cap, groups, result, run->skipped);
   return kExitOk;
 }
 

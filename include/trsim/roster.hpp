@@ -30,8 +30,8 @@ struct ShiftVariant {
 std::vector<ShiftVariant> shift_variants(const Scenario& scenario, std::size_t limit = 200000);
 
 struct RosterProblem {
-  std::vector<GroupId> groups;                        ///< the groups with requirements
-  std::vector<std::vector<double>> requirement;      ///< [group][interval]
+  std::vector<GroupId> groups;                   ///< the groups with requirements
+  std::vector<std::vector<double>> requirement;  ///< [group][interval]
   std::vector<ShiftVariant> variants;
 };
 

@@ -165,7 +165,8 @@ RosterSolution solve_roster(const RosterProblem& problem) {
   const int rc = glp_intopt(lp, &parm);
   const int status = glp_mip_status(lp);
   if (rc != 0 || status != GLP_OPT) {
-    sol.error = fmt::format("GLPK stopped without an optimum (glp_intopt {}, status {})", rc, status);
+    sol.error =
+        fmt::format("GLPK stopped without an optimum (glp_intopt {}, status {})", rc, status);
   } else {
     sol.solved = true;
     for (std::size_t j = 0; j < n; ++j) {
@@ -180,7 +181,8 @@ RosterSolution solve_roster(const RosterProblem& problem) {
 std::string set_shift_logins(Scenario& scenario, GroupId g,
                              const std::vector<const ShiftVariant*>& shifts) {
   const Logins l = login_activities(scenario);
-  if (l.first_available == kNoId) return "the scenario has no available activity to log workers in to";
+  if (l.first_available == kNoId)
+    return "the scenario has no available activity to log workers in to";
   if (l.out == kNoId) return "the scenario has no unavailable activity to log workers out to";
   const WorkerGroup& group = scenario.worker_groups[g];
   if (shifts.size() > group.count)

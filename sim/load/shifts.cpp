@@ -32,9 +32,11 @@ void build_shifts(LoadContext& ctx, const MapView& top) {
           t.group = static_cast<GroupId>(g - sc.worker_groups.begin());
       }
     } else if (fields.complete()) {
-      r.error(e.item, fmt::format("shift '{}' needs a 'group' (the worker group it staffs)", e.key));
+      r.error(e.item,
+              fmt::format("shift '{}' needs a 'group' (the worker group it staffs)", e.key));
     }
-    if (const Item* i = fields.find("earliest_start")) t.earliest_start = r.duration(*i).value_or(0);
+    if (const Item* i = fields.find("earliest_start"))
+      t.earliest_start = r.duration(*i).value_or(0);
     t.latest_start = t.earliest_start;
     if (const Item* i = fields.find("latest_start")) {
       t.latest_start = r.duration(*i).value_or(t.earliest_start);
