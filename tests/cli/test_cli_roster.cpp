@@ -1,0 +1,153 @@
+// `trsim staff --per-interval` and `trsim roster` from the command line: the CSV and JSON of the
+// requirement, an unmeetable target named with its interval, the bundled realistic day rostered
+// and verified (and the roster it writes, run as a scenario, meets every interval too), and shift
+// templates that leave intervals uncovered named.
+#include <sstream>
+
+#include "cli_support.hpp"
+
+using namespace trsim::test;
+using namespace trsim::test::cli;
+
+namespace {
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
+  return cells;
+}
+
+// A small desk over two hours (30-minute intervals) whose agents take `response` seconds to
+// accept.
+std::string desk(const std::string& expect, double response = 0) {
+  return R"(name: desk
+seed: 3
+horizon: 2h
+replications: 4
+statistics: {service_level_thresholds: [0, 20]}
+task_queues: {Q: {}}
+workflows: {wf: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}}
+behaviors: {b: {response_time: {constant: )" +
+         std::to_string(response) + R"(}}}
+workers: {agents: {count: 3, name: "agent-{i}", activity: Available, behavior: b}}
+arrivals:
+  calls: {workflow: wf, rates: {interval: 30m, per_hour: [60, 180, 180, 60]}, handle_time: {exponential: {mean: 2m}}}
+expect:
+)" + expect;
+}
+
+}  // namespace
+
+TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and JSON",
+          "[cli][staff][roster]") {
+  TempDir dir;
+  const std::string path =
+      dir.write("desk.yaml", desk("  - {metric: workspace.service_level.20, min: 0.8}\n"
+                                  "  - {metric: workspace.tasks_completed, min: 1}\n"));
+  const std::string csv = dir.path() + "/req.csv";
+  const CliResult r = run_trsim(
+      {"staff", path, "--per-interval", "--csv", csv, "--json", dir.path() + "/req.json"}, dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "not read per interval: workspace.tasks_completed"));
+  const std::vector<std::string> rows = lines_of(read_file(csv));
+  REQUIRE(rows.size() == 1 + 4);
+  const std::vector<std::string> header = split(rows[0]);
+  REQUIRE(header.size() >= 5);
+  CHECK(std::vector<std::string>(header.begin(), header.begin() + 5) ==
+        std::vector<std::string>{"interval_start", "interval_end", "group", "required", "analytic"});
+  CHECK(split(rows[2])[0] == "1800");
+  CHECK(split(rows[2])[2] == "agents");
+  // The busy intervals (180 calls/h) need more than the quiet ones (60 calls/h).
+  CHECK(std::stoi(split(rows[2])[3]) > std::stoi(split(rows[1])[3]));
+  const Json json = parse_json(read_file(dir.path() + "/req.json"));
+  REQUIRE(json.get("intervals")->items.size() == 4);
+  CHECK(json.get("intervals")->items[1].at_path("required.agents")->number ==
+        std::stoi(split(rows[2])[3]));
+  CHECK(json.get("unmeetable")->kind == Json::Kind::null);
+}
+
+TEST_CASE("staff --per-interval stops on a target no staffing meets, naming interval and target",
+          "[cli][staff][roster]") {
+  TempDir dir;
+  // Agents take 2 s to accept: nobody is answered within 0 s.
+  const std::string path =
+      dir.write("desk.yaml", desk("  - {metric: workspace.service_level.0, min: 1.0}\n", 2));
+  const CliResult r = run_trsim({"staff", path, "--per-interval", "--max", "40"}, dir);
+  INFO(describe(r));
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "interval 00:00-00:30 (0 s)"));
+  CHECK(contains(r.err, "workspace.service_level.0 >= 1"));
+  CHECK(contains(r.err, "not met even with 40 workers"));
+}
+
+TEST_CASE("roster: the bundled day is covered and verified by simulation, and so is its output",
+          "[cli][roster]") {
+  TempDir dir;
+  const std::string out = dir.path() + "/roster.yaml", csv = dir.path() + "/roster.csv";
+  const CliResult r = run_trsim({"roster", scenario_path("roster-day.yaml"), "--threads", "2",
+                                 "--out", out, "--csv", csv},
+                                dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "verifying run: every interval meets every target"));
+  // Every interval covered (the integer program's constraint) and met in the verifying run.
+  const std::vector<std::string> rows = lines_of(read_file(csv));
+  REQUIRE(rows.size() == 1 + 48);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::vector<std::string> c = split(rows[i]);
+    INFO(rows[i]);
+    CHECK(std::stod(c[4]) >= std::stod(c[3]) - 1e-9);
+    CHECK(c[8] == "true");
+    CHECK(c[11] == "true");
+  }
+  // The roster as worker groups with schedule: blocks, in place of `agents`, run as a scenario:
+  // the same per-interval service levels as the verifying run.
+  std::string day = read_file(scenario_path("roster-day.yaml"));
+  std::string roster = read_file(out);
+  roster = roster.substr(roster.find("workers:"));
+  const std::size_t a = day.find("workers:\n"), b = day.find("arrivals:");
+  day = day.substr(0, a) + roster + "\n" + day.substr(b, day.find("shifts:") - b);
+  const std::string rostered = dir.write("rostered.yaml", day);
+  const CliResult run = run_trsim({"run", rostered, "--intervals", "-", "--quiet"}, dir);
+  INFO(describe(run));
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::string> header = split(lines_of(run.out)[0]);
+  const std::size_t sl = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "service_level.20") - header.begin());
+  REQUIRE(sl < header.size());
+  std::size_t k = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    const std::vector<std::string> c = split(line);
+    if (c.size() <= sl || c[2] != "workspace") continue;
+    const std::vector<std::string> mine = split(rows[1 + k]);
+    INFO("interval " << k << ": " << line);
+    if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
+    ++k;
+  }
+  CHECK(k == 48);
+}
+
+TEST_CASE("roster: shift templates that leave intervals uncovered name them", "[cli][roster]") {
+  TempDir dir;
+  std::string day = read_file(scenario_path("roster-day.yaml"));
+  // Only morning part-time shifts: nothing covers the afternoon and evening.
+  day = day.substr(0, day.find("shifts:")) +
+        "shifts:\n  morning: {group: agents, earliest_start: 7h, latest_start: 8h, length: 4h}\n";
+  const std::string path = dir.write("morning.yaml", day);
+  const CliResult r = run_trsim({"roster", path, "--threads", "2"}, dir);
+  INFO(describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "the shift templates cover no shift in"));
+  CHECK(contains(r.err, "agents 12:00-12:30"));
+  CHECK(contains(r.err, "agents 21:30-22:00"));
+  CHECK_FALSE(contains(r.err, "agents 10:00-10:30"));
+}
+
+TEST_CASE("roster needs shift templates", "[cli][roster]") {
+  TempDir dir;
+  const CliResult r = run_trsim({"roster", scenario_path("check-pass.yaml")}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "no `shifts:` templates"));
+}
