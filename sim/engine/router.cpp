@@ -182,7 +182,8 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     task.step = step;
     task.step_expired = false;
     const WorkflowTarget& target = current_target(task);
-    task.priority = target.priority ? *target.priority : task.base_priority;
+    // A target's priority stays with the task: a later step without one keeps it.
+    if (target.priority) task.priority = *target.priority;
     task.step_deadline = target.timeout ? base + *target.timeout : kNever;
     task.queue = target.queue;
     Event e = task_event(EventType::workflow_target_matched, task);
