@@ -230,6 +230,12 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
                   fmt::format(
                       "'task_reservation_timeout' must be between 1 and 86400 seconds (got {}s)",
                       describe_number(to_seconds(*d))));
+        else if (*d % kMicrosPerSecond != 0)
+          // TaskRouter's TaskReservationTimeout is an integer number of seconds: rejected rather
+          // than rounded, so that a sweep never runs a value other than the one it names.
+          r.error(*i, fmt::format("'task_reservation_timeout' must be whole seconds, as "
+                                  "TaskRouter's TaskReservationTimeout is (got {}s)",
+                                  describe_number(to_seconds(*d))));
         else
           w.task_reservation_timeout = *d;
       }
