@@ -28,9 +28,10 @@ enum class ExpressionScope : std::uint8_t {
 /// The per-channel facts a target expression may read (`worker.channel.voice.assigned_tasks`).
 struct ChannelFacts {
   std::string_view name;
-  int assigned_tasks = 0;
+  int assigned_tasks = 0;  ///< tasks assigned (accepted or wrapping), not pending offers
   int configured_capacity = 0;
   int available_capacity_percentage = 0;
+  bool available = true;  ///< the worker channel's `available`
 };
 
 /// A worker as an expression sees it.
@@ -40,6 +41,8 @@ struct WorkerFacts {
   std::string_view friendly_name;
   std::string_view activity_name;
   std::span<const ChannelFacts> channels;
+  std::string_view activity_sid;
+  bool available = false;  ///< the worker's activity is an available one
 };
 
 /// Worker counts over the step's queue, for skip_if (`workers.available`, `workers.Break`, ...).

@@ -531,6 +531,11 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
   return counts;
 }
 
+// The worker as a target expression sees it. TaskRouter's Worker Channel resource: assigned_tasks
+// is "the total number of Tasks assigned to Worker for the TaskChannel type" (accepted or wrapping
+// here; pending offers are not assigned tasks), available_capacity_percentage "the current
+// percentage of capacity the TaskChannel has available" (of the configured capacity, after the
+// assigned tasks, 0 when the channel is unavailable or has no capacity).
 WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   const Worker& def = scenario_.workers[w];
   const WorkerState& ws = workers_[w];
@@ -538,13 +543,23 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   for (ChannelId c = 0; c < scenario_.channels.size(); ++c) {
     ChannelFacts& f = channel_facts_buffer_[c];
     f.name = scenario_.channels[c].name;
-    f.assigned_tasks = ws.used[c];
-    f.configured_capacity = def.capacity[c];
-    f.available_capacity_percentage =
-        def.capacity[c] > 0 ? (def.capacity[c] - ws.used[c]) * 100 / def.capacity[c] : 0;
+    f.assigned_tasks = 0;
+    f.configured_capacity = ws.capacity[c];
+    f.available = true;
   }
-  return WorkerFacts{&def.attributes, def.sid, def.name, scenario_.activities[ws.activity].name,
-                     channel_facts_buffer_};
+  for (std::uint32_t r : ws.held) {
+    const ReservationState& rs = reservations_[r];
+    if (rs.status == ReservationStatus::accepted || rs.status == ReservationStatus::wrapping)
+      ++channel_facts_buffer_[rs.channel].assigned_tasks;
+  }
+  for (ChannelFacts& f : channel_facts_buffer_) {
+    const int capacity = f.configured_capacity;
+    f.available_capacity_percentage =
+        f.available && capacity > 0 ? std::max(0, capacity - f.assigned_tasks) * 100 / capacity : 0;
+  }
+  const Activity& activity = scenario_.activities[ws.activity];
+  return WorkerFacts{&def.attributes,       def.sid,      def.name,          activity.name,
+                     channel_facts_buffer_, activity.sid, activity.available};
 }
 
 }  // namespace trsim::detail

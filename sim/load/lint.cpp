@@ -147,10 +147,13 @@ KeyRef resolve_key(std::string_view text, ExpressionScope scope) {
       if (prefixed && member(0) == "worker") {
         if (p.size() == 2 && (member(1) == "sid" || member(1) == "friendly_name"))
           return fact(false);
-        if (p.size() == 2 && member(1) == "activity_name") return fact(true);
+        if (p.size() == 2 && (member(1) == "activity_name" || member(1) == "activity_sid" ||
+                              member(1) == "available"))
+          return fact(true);
         if (p.size() == 4 && member(1) == "channel" && !member(2).empty()) {
           if (member(3) == "configured_capacity") return fact(false);
-          if (member(3) == "assigned_tasks" || member(3) == "available_capacity_percentage")
+          if (member(3) == "assigned_tasks" || member(3) == "available_capacity_percentage" ||
+              member(3) == "available")
             return fact(true);
         }
         return attributes(KeyRef::Source::worker, 1);
@@ -265,13 +268,17 @@ class Linter {
       for (ChannelId c = 0; c < sc_.channels.size(); ++c) {
         const int capacity = c < def.capacity.size() ? def.capacity[c] : 0;
         channel_facts_[w].push_back(
-            ChannelFacts{sc_.channels[c].name, 0, capacity, capacity > 0 ? 100 : 0});
+            ChannelFacts{sc_.channels[c].name, 0, capacity, capacity > 0 ? 100 : 0, true});
       }
-      const std::string_view activity =
-          def.initial_activity < sc_.activities.size()
-              ? std::string_view(sc_.activities[def.initial_activity].name)
-              : std::string_view();
-      facts_[w] = WorkerFacts{&def.attributes, def.sid, def.name, activity, channel_facts_[w]};
+      const bool known = def.initial_activity < sc_.activities.size();
+      const Activity* activity = known ? &sc_.activities[def.initial_activity] : nullptr;
+      facts_[w] = WorkerFacts{&def.attributes,
+                              def.sid,
+                              def.name,
+                              activity ? std::string_view(activity->name) : std::string_view(),
+                              channel_facts_[w],
+                              activity ? std::string_view(activity->sid) : std::string_view(),
+                              activity && activity->available};
     }
   }
 
