@@ -231,8 +231,12 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     const SimTime next_base = task.step_deadline != kNever ? task.step_deadline : now_;
     std::uint32_t f = filter, k = step;
     if (!next_step(task, f, k)) {
-      if (!task.ever_placed && workflow_of(task).default_target.queue != kNoId) {
-        // Every filter skipped: default_filter.
+      // Skipped out of the last step of the last matching filter: that filter counts as not
+      // matched, so default_filter takes the task (the worker-presence page's reading). With
+      // skip_out_cancels (the event reference's `workflow.skipped` reading) only a task that
+      // skipped every step it tried gets there; one that had settled in a step is canceled.
+      const Workflow& wf = workflow_of(task);
+      if (wf.default_target.queue != kNoId && (!wf.skip_out_cancels || !task.ever_placed)) {
         filter = kDefaultFilter;
         step = 0;
         base = task.created;

@@ -242,6 +242,8 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
     }
     if (const Item* i = fields.find("reservation_timeout_advances_step"))
       w.reservation_timeout_advances_step = r.boolean(*i).value_or(false);
+    if (const Item* i = fields.find("skip_out_cancels"))
+      w.skip_out_cancels = r.boolean(*i).value_or(false);
     w.sid =
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");

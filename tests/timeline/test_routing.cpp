@@ -329,11 +329,11 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a settled task that skips out of the last step is canceled with workflow.skipped",
-          "[routing]") {
-  TempDir dir;
-  dir.write("calls.csv", "time\n10\n");
-  const Scenario sc = load_yaml(R"(
+namespace {
+// A task that settles in Sales (no skip_if there) until age 30, then skips out of Support, the
+// last step of the only filter; default_filter (Overflow) has an idle worker.
+std::string skip_out_scenario(const std::string& option) {
+  return R"(
 horizon: 1h
 task_queues:
   Sales: {target_workers: "skill == 'sales'"}
@@ -341,6 +341,8 @@ task_queues:
   Overflow: {target_workers: "skill == 'overflow'"}
 workflows:
   wf:
+)" + option +
+         R"(
     configuration:
       task_routing:
         filters:
@@ -352,11 +354,47 @@ workers:
   p: {count: 1, name: "p-{i}", attributes: {skill: support}, activity: Offline}
   o: {count: 1, name: "o-{i}", attributes: {skill: overflow}, activity: Available}
 arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
-)",
-                                dir);
+)";
+}
+}  // namespace
+
+// TaskRouter, "Skipping based on Worker availability": "If a Task skips a filter, it will be
+// evaluated as if the Task didn't match the filter" -- so evaluation goes on to the next filters
+// and default_filter (SPEC §1). Before, a task that had settled in a step was canceled here.
+TEST_CASE("a settled task that skips out of the last step goes on to default_filter", "[routing]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(skip_out_scenario(""), dir);
   const Run run = run_once(sc);
-  // The task waits in Sales (no skip_if there) until age 30, then skips out of Support, the last
-  // step: having settled once, it is canceled rather than sent to default_filter.
+  CHECK(joined(timeline(sc, run.events)) == R"(10 task.created task=0
+10 workflow.entered task=0
+10 workflow.target-matched task=0 queue=Sales
+10 task-queue.entered task=0 queue=Sales
+40 task-queue.timeout task=0 queue=Sales
+40 workflow.target-matched task=0 queue=Support
+40 task-queue.moved task=0 queue=Support
+40 task-queue.entered task=0 queue=Support
+40 workflow.target-matched task=0 queue=Overflow
+40 task-queue.moved task=0 queue=Overflow
+40 task-queue.entered task=0 queue=Overflow
+40 reservation.created task=0 worker=o-1 queue=Overflow
+40 reservation.accepted task=0 worker=o-1 queue=Overflow
+100 reservation.wrapup task=0 worker=o-1 queue=Overflow
+100 task.wrapup task=0 worker=o-1 queue=Overflow
+100 reservation.completed task=0 worker=o-1 queue=Overflow
+100 task.completed task=0 worker=o-1 queue=Overflow
+)");
+}
+
+// TaskRouter's event reference: "workflow.skipped: Task skipped out of Workflow" -- read as the
+// task leaving the workflow. `skip_out_cancels: true` asks for that reading: a task that had
+// settled in a step and skips out of the last one is canceled.
+TEST_CASE("with skip_out_cancels a settled task that skips out of the last step is canceled",
+          "[routing]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(skip_out_scenario("    skip_out_cancels: true"), dir);
+  const Run run = run_once(sc);
   CHECK(joined(timeline(sc, run.events)) == R"(10 task.created task=0
 10 workflow.entered task=0
 10 workflow.target-matched task=0 queue=Sales
