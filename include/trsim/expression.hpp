@@ -49,7 +49,7 @@ struct WorkerFacts {
 struct WorkerCounts {
   int available = 0;
   int unavailable = 0;
-  /// (activity friendly name, number of the queue's workers in it)
+  /// (activity friendly name or sid, number of the queue's workers in it): both per activity
   std::span<const std::pair<std::string_view, int>> by_activity;
 };
 
@@ -105,6 +105,9 @@ class Expression {
   bool reads_clock() const;
   /// The comparisons it contains, in text order (for `trsim validate` lints).
   std::vector<ExpressionComparison> comparisons() const;
+  /// skip_if scope: the activities it counts workers in (`workers.Break`, `workers.WA…`: "Break",
+  /// "WA…"), in text order, for the loader to check that each names an activity.
+  std::vector<std::string> activity_references() const;
 
  private:
   std::shared_ptr<const detail::ExpressionProgram> program_;

@@ -528,7 +528,9 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
   count_buffer_.clear();
   for (ActivityId a = 0; a < na; ++a) {
     const int n = queue_activity_counts_[q * na + a];
+    // skip_if may name the activity by friendly name or by sid (`workers.WA…`).
     count_buffer_.emplace_back(scenario_.activities[a].name, n);
+    count_buffer_.emplace_back(scenario_.activities[a].sid, n);
     (scenario_.activities[a].available ? counts.available : counts.unavailable) += n;
   }
   counts.by_activity = count_buffer_;

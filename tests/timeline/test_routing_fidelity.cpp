@@ -23,6 +23,83 @@ const std::vector<EventType> kOffers = {EventType::reservation_created,
 
 }  // namespace
 
+// TaskRouter, "Skipping based on Worker availability": "workers.WAxx: The number of workers in
+// queue that are in the activity state corresponding to WAxx, where WAxx is a valid ActivitySid".
+// trsim also accepts the activity's friendly name (`workers.Break`); both count the step queue's
+// workers in that activity.
+TEST_CASE("skip_if workers.<ActivitySid> and workers.<activity name> count the queue's workers",
+          "[routing][fidelity]") {
+  TempDir dir;
+  dir.write("calls.csv", "time,form\n10,sid\n20,name\n");
+  const Scenario sc = load_yaml(R"(
+horizon: 1h
+activities:
+  Available: {available: true}
+  Offline: {available: false}
+  Break: {available: false, sid: WA0123456789abcdef0123456789abcdef}
+task_queues:
+  Sales: {target_workers: "skill == 'sales'"}
+  Support: {target_workers: "skill == 'support'"}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters:
+          - expression: "form == 'sid'"
+            targets:
+              - {queue: Sales, timeout: 60, skip_if: "workers.WA0123456789abcdef0123456789abcdef >= 1"}
+              - {queue: Support}
+          - expression: "form == 'name'"
+            targets:
+              - {queue: Sales, timeout: 60, skip_if: "workers.Break >= 1"}
+              - {queue: Support}
+workers:
+  s: {count: 1, name: "s-{i}", attributes: {skill: sales}, activity: Break}
+  p: {count: 1, name: "p-{i}", attributes: {skill: support}, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 5s}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  // s-1, the Sales queue's only worker, is on Break: both forms count 1, so each task skips Sales
+  // at once and p-1 takes it. (Before, the sid form counted 0 and the task waited 60 s in Sales.)
+  CHECK(joined(timeline(sc, run.events, kRouting)) ==
+        R"(10 workflow.target-matched task=0 queue=Sales
+10 task-queue.entered task=0 queue=Sales
+10 workflow.target-matched task=0 queue=Support
+10 task-queue.moved task=0 queue=Support
+10 task-queue.entered task=0 queue=Support
+10 reservation.created task=0 worker=p-1 queue=Support
+20 workflow.target-matched task=1 queue=Sales
+20 task-queue.entered task=1 queue=Sales
+20 workflow.target-matched task=1 queue=Support
+20 task-queue.moved task=1 queue=Support
+20 task-queue.entered task=1 queue=Support
+20 reservation.created task=1 worker=p-1 queue=Support
+)");
+}
+
+TEST_CASE("skip_if naming no activity is a load error with a did-you-mean", "[routing][fidelity]") {
+  const LoadResult result = load_scenario_text(R"(
+activities: {Available: {available: true}, Break: {available: false}, Offline: {available: false}}
+task_queues: {Q: {}}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters:
+          - {expression: "1==1", targets: [{queue: Q, timeout: 5, skip_if: "workers.break > 0"}]}
+        default_filter: {queue: Q}
+workers: {a: {count: 1, activity: Available}}
+arrivals: {calls: {workflow: wf, rate: 1/m, handle_time: 1m}}
+)",
+                                               "test.yaml", ".", LoadOptions{});
+  REQUIRE_FALSE(result.ok());
+  REQUIRE(result.diagnostics.size() == 1);
+  CHECK(result.diagnostics[0].format() ==
+        "test.yaml:9:85: unknown activity 'break' in 'workers.break' (skip_if counts the step "
+        "queue's workers by activity name or sid); did you mean 'Break'?");
+}
+
 // TaskRouter, Worker Channel resource: assigned_tasks is "the total number of Tasks assigned to
 // Worker for the TaskChannel type"; available_capacity_percentage "the current percentage of
 // capacity the TaskChannel has available". A pending reservation is not an assigned task.
