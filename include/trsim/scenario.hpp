@@ -94,6 +94,9 @@ struct Workflow {
   std::vector<WorkflowFilter> filters;
   WorkflowTarget default_target;  ///< queue only, no timeout
   bool reservation_timeout_advances_step = false;
+  /// A task skipped out of the last step of its last matching filter, having settled in a step
+  /// before, is canceled with workflow.skipped instead of going to default_filter.
+  bool skip_out_cancels = false;
   SourceLocation where;
 };
 

@@ -24,9 +24,12 @@ constexpr std::array<std::string_view, 0> kChannel = {};
 constexpr std::array<std::string_view, 6> kTaskQueue = {
     "target_workers",       "task_order",          "max_reserved_workers",
     "reservation_activity", "assignment_activity", "sid"};
-constexpr std::array<std::string_view, 5> kWorkflow = {"task_reservation_timeout",
-                                                       "reservation_timeout_advances_step", "sid",
-                                                       "configuration", "configuration_file"};
+constexpr std::array<std::string_view, 6> kWorkflow = {"task_reservation_timeout",
+                                                       "reservation_timeout_advances_step",
+                                                       "skip_out_cancels",
+                                                       "sid",
+                                                       "configuration",
+                                                       "configuration_file"};
 constexpr std::array<std::string_view, 1> kConfiguration = {"task_routing"};
 constexpr std::array<std::string_view, 2> kTaskRouting = {"filters", "default_filter"};
 // `friendly_name` is what older TaskRouter exports call a filter's name.
