@@ -44,11 +44,10 @@ std::string curve_chart(const std::string& param, const std::string& metric,
   const std::string unit = metric_unit(metric);
   chart.y.label = metric + (unit.empty() ? "" : " (" + unit + ")");
   if (is_ratio_metric(metric)) chart.y.format = AxisFormat::percent;
-  Series curve, ties, recommended;
+  Series curve, ties;
   curve.name = "feasible values";
-  curve.emphasis = true;
   ties.name = "within δ of the best";
-  recommended.name = "recommended";
+  ties.emphasis = true;  // on top of the curve
   double lo = NAN, hi = NAN;
   for (const TunedPoint& p : points) {
     const bool feasible = flag(p.json->find("feasible"));
@@ -64,22 +63,22 @@ std::string curve_chart(const std::string& param, const std::string& metric,
       hi = std::isnan(hi) ? p.values[0] : std::max(hi, p.values[0]);
     }
   }
-  const double rec_value = number_or_nan(rec ? rec->find("value") : nullptr);
-  for (const TunedPoint& p : points)
-    if (p.values[0] == rec_value) {
-      const Value* objective = p.json->find("objective");
-      recommended.x.push_back(rec_value);
-      recommended.y.push_back(number_or_nan(objective ? objective->find("mean") : nullptr));
-    }
   chart.series.push_back(std::move(curve));
   if (!ties.x.empty()) chart.series.push_back(std::move(ties));
-  if (!recommended.x.empty()) chart.series.push_back(std::move(recommended));
   if (std::isfinite(lo) && hi > lo)
-    chart.spans.push_back({lo, hi, fmt::format("within δ = {} of the best", format_value(delta))});
+    chart.spans.push_back({lo, hi, fmt::format("within δ = {:g} of the best", delta)});
+  // The recommendation: a narrow span at its value (1% of the axis wide).
+  const double rec_value = number_or_nan(rec ? rec->find("value") : nullptr);
+  if (std::isfinite(rec_value) && !points.empty()) {
+    const double width = (points.back().values[0] - points.front().values[0]) / 200;
+    chart.spans.push_back(
+        {rec_value - width, rec_value + width, "recommended " + format_value(rec_value)});
+  }
   return "<figure>\n" + render_line_chart(chart) +
          "<figcaption>Source: <code>points[].objective</code>; infeasible values leave a gap. "
-         "Shaded span: the values whose shortfall to the best is below δ with confidence "
-         "(<code>within_delta</code>).</figcaption>\n</figure>\n";
+         "Wide shaded span: from the lowest to the highest value whose shortfall to the best is "
+         "below δ with confidence (<code>within_delta</code>, drawn on top of the curve); narrow "
+         "span: the recommended value.</figcaption>\n</figure>\n";
 }
 
 }  // namespace
@@ -112,11 +111,10 @@ std::string render_tune_report(const Value& tune) {
     names += (names.empty() ? "" : ", ") + std::string("<code>") + escape_xml(p) + "</code>";
   std::string body = "<h1>trsim tune report — " + names + "</h1>\n<p class=\"meta\">";
   body += fmt::format(
-      "{} <code>{}</code> · Kim &amp; Nelson (2001) fully sequential selection, δ = {}, "
-      "confidence {} · {} points · {} replications in total",
-      direction == "max" ? "maximise" : "minimise", escape_xml(metric), format_value(delta),
-      format_value(confidence), points.size(),
-      format_value(number_or_nan(tune.find("total_replications"))));
+      "{} <code>{}</code> · Kim &amp; Nelson (2001) fully sequential selection, δ = {:g}, "
+      "confidence {:g} · {} points · {} replications in total",
+      direction == "max" ? "maximise" : "minimise", escape_xml(metric), delta, confidence,
+      points.size(), format_value(number_or_nan(tune.find("total_replications"))));
   body += "</p>\n<section id=\"recommendation\">\n<h2>Recommendation</h2>\n";
   if (rec == nullptr) {
     body += "<p class=\"callout\">No value in the range meets every constraint.</p>\n";
@@ -135,9 +133,8 @@ std::string render_tune_report(const Value& tune) {
       tie_text += (k ? ", " : "") + values_text(ties[k]);
     if (ties.size() > 20) tie_text += fmt::format(" and {} more", ties.size() - 20);
     body += fmt::format(
-        "<p>Within δ = {} of the best ({}): {} — recommending {} (prefer {}).</p>\n",
-        format_value(delta), escape_xml(values_text(best)), escape_xml(tie_text),
-        escape_xml(values_text(recommended)),
+        "<p>Within δ = {:g} of the best ({}): {} — recommending {} (prefer {}).</p>\n", delta,
+        escape_xml(values_text(best)), escape_xml(tie_text), escape_xml(values_text(recommended)),
         escape_xml(str(selection ? selection->find("prefer") : nullptr)));
     body += "<p>Apply: <code>" + escape_xml(str(rec->find("set"))) + "</code></p>\n";
     if (selection && flag(selection->find("capped")))
