@@ -137,7 +137,8 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
     if (settings.events != nullptr)
       sink = std::make_unique<JsonLinesSink>(scenario, *settings.events, rep_field);
     for (std::uint32_t rep = 0; rep < total; ++rep) {
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, sink.get());
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, sink.get());
       if (settings.on_progress) settings.on_progress(rep + 1, total);
     }
     return summarise(std::move(runs));
@@ -153,9 +154,11 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
     if (settings.events != nullptr) {
       log = std::make_unique<TempLog>();
       JsonLinesSink sink(scenario, log->stream(), rep_field);
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, &sink);
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, &sink);
     } else {
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, nullptr);
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, nullptr);
     }
     std::lock_guard lock(mutex);
     if (log) {
