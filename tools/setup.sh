@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the test suite loads `trsim report` pages in headless Chromium (tests/cli/test_cli_report.cpp).
-packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev chromium)
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev libglpk-dev chromium)
 # A throw-away Slurm cluster for the cluster test (tests/cluster/, tools/slurm/local-cluster.sh).
 packages+=(slurmctld slurmd slurm-client munge)
 tools/install-packages.sh "${packages[@]}"

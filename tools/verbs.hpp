@@ -10,6 +10,7 @@ int verb_sweep(int argc, char** argv);
 int verb_merge(int argc, char** argv);
 int verb_tune(int argc, char** argv);
 int verb_staff(int argc, char** argv);
+int verb_roster(int argc, char** argv);
 int verb_report(int argc, char** argv);
 
 }  // namespace trsim::cli

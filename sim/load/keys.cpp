@@ -11,10 +11,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 18> kTopLevel = {
-    "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
-    "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect",   "sweep"};
+constexpr std::array<std::string_view, 19> kTopLevel = {
+    "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
+    "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
+    "workers",    "arrivals",  "expect",     "sweep",    "shifts"};
 constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
@@ -54,6 +54,10 @@ constexpr std::array<std::string_view, 10> kArrivalStream = {
     "trace",    "handle_time", "patience",   "priority", "timeout"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
+constexpr std::array<std::string_view, 8> kShift = {
+    "group", "earliest_start", "latest_start", "step", "length", "days", "cost", "breaks"};
+constexpr std::array<std::string_view, 5> kShiftBreak = {"length", "paid", "earliest", "latest",
+                                                         "activity"};
 constexpr std::array<std::string_view, 8> kDistribution = {
     "constant", "exponential", "uniform", "normal", "lognormal", "gamma", "weibull", "empirical"};
 constexpr std::array<std::string_view, 1> kMean = {"mean"};
@@ -65,7 +69,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 28> kKeySets = {{
+constexpr std::array<KeySetEntry, 30> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -87,6 +91,8 @@ constexpr std::array<KeySetEntry, 28> kKeySets = {{
     {KeySet::arrival_stream, "arrivals.<stream>", kArrivalStream},
     {KeySet::rates, "arrivals.<stream>.rates", kRates},
     {KeySet::expectation, "expect[]", kExpectation},
+    {KeySet::shift, "shifts.<name>", kShift},
+    {KeySet::shift_break, "shifts.<name>.breaks[]", kShiftBreak},
     {KeySet::distribution, "<distribution>", kDistribution},
     {KeySet::exponential, "<distribution>.exponential", kMean},
     {KeySet::uniform, "<distribution>.uniform", kMinMax},

@@ -22,5 +22,7 @@ void build_arrivals(LoadContext& ctx, const MapView& top);
 void build_expectations(LoadContext& ctx, const MapView& top);
 /// sweep: each path must name a scalar setting of this scenario, each value list scalars.
 void build_sweep(LoadContext& ctx, const MapView& top);
+/// shifts: the shift templates of `trsim roster` (after the workers and activities).
+void build_shifts(LoadContext& ctx, const MapView& top);
 
 }  // namespace trsim::detail
