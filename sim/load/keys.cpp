@@ -11,10 +11,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 18> kTopLevel = {
-    "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
-    "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect",   "sweep"};
+constexpr std::array<std::string_view, 19> kTopLevel = {
+    "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
+    "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
+    "workers",    "arrivals",  "expect",     "sweep",    "compare"};
 constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
@@ -51,6 +51,7 @@ constexpr std::array<std::string_view, 10> kArrivalStream = {
     "trace",    "handle_time", "patience",   "priority", "timeout"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
+constexpr std::array<std::string_view, 3> kCompare = {"fail_if", "metrics", "judge"};
 constexpr std::array<std::string_view, 8> kDistribution = {
     "constant", "exponential", "uniform", "normal", "lognormal", "gamma", "weibull", "empirical"};
 constexpr std::array<std::string_view, 1> kMean = {"mean"};
@@ -62,7 +63,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 28> kKeySets = {{
+constexpr std::array<KeySetEntry, 29> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -84,6 +85,7 @@ constexpr std::array<KeySetEntry, 28> kKeySets = {{
     {KeySet::arrival_stream, "arrivals.<stream>", kArrivalStream},
     {KeySet::rates, "arrivals.<stream>.rates", kRates},
     {KeySet::expectation, "expect[]", kExpectation},
+    {KeySet::compare, "compare", kCompare},
     {KeySet::distribution, "<distribution>", kDistribution},
     {KeySet::exponential, "<distribution>.exponential", kMean},
     {KeySet::uniform, "<distribution>.uniform", kMinMax},

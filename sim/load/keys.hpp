@@ -30,6 +30,7 @@ enum class KeySet {
   arrival_stream,
   rates,
   expectation,
+  compare,
   distribution,
   exponential,
   uniform,
