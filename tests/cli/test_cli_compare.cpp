@@ -71,6 +71,13 @@ TEST_CASE("a scenario compared with itself differs by exactly 0 ± 0 in every me
   // The rule is judged and holds.
   REQUIRE(c.get("rules")->items.size() == 1);
   CHECK_FALSE(c.get("rules")->items[0].get("failed")->boolean);
+  // The same bytes with one thread.
+  const CliResult one =
+      run_trsim({"compare", s, s, "--replications", "5", "--threads", "1", "--json", "-",
+                 "--fail-if", "workspace.service_level.20 < -0.0001", "--metric",
+                 "task_queues.Helpdesk.avg_task_acceptance_time"},
+                dir);
+  CHECK(one.out == r.out);
 }
 
 TEST_CASE("9 agents instead of 12: a significant service-level drop fails the rule, exit 1",
