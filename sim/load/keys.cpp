@@ -11,10 +11,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 19> kTopLevel = {
+constexpr std::array<std::string_view, 20> kTopLevel = {
     "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
     "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
-    "workers",    "arrivals",  "expect",     "sweep",    "shifts"};
+    "workers",    "arrivals",  "expect",     "sweep",    "shifts",      "compare"};
 constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
@@ -58,6 +58,7 @@ constexpr std::array<std::string_view, 8> kShift = {
     "group", "earliest_start", "latest_start", "step", "length", "days", "cost", "breaks"};
 constexpr std::array<std::string_view, 5> kShiftBreak = {"length", "paid", "earliest", "latest",
                                                          "activity"};
+constexpr std::array<std::string_view, 3> kCompare = {"fail_if", "metrics", "judge"};
 constexpr std::array<std::string_view, 8> kDistribution = {
     "constant", "exponential", "uniform", "normal", "lognormal", "gamma", "weibull", "empirical"};
 constexpr std::array<std::string_view, 1> kMean = {"mean"};
@@ -69,7 +70,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 30> kKeySets = {{
+constexpr std::array<KeySetEntry, 31> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -93,6 +94,7 @@ constexpr std::array<KeySetEntry, 30> kKeySets = {{
     {KeySet::expectation, "expect[]", kExpectation},
     {KeySet::shift, "shifts.<name>", kShift},
     {KeySet::shift_break, "shifts.<name>.breaks[]", kShiftBreak},
+    {KeySet::compare, "compare", kCompare},
     {KeySet::distribution, "<distribution>", kDistribution},
     {KeySet::exponential, "<distribution>.exponential", kMean},
     {KeySet::uniform, "<distribution>.uniform", kMinMax},
