@@ -440,6 +440,71 @@ workflows: {exported: {configuration_file: taskrouter_workflow.json}}
   }
 }
 
+// TaskRouter's Workflow resource: "configuration: The JSON string that contains the rules to
+// apply to the Workflow." (OpenAPI description, taskrouter.v1.workspace.workflow)
+TEST_CASE("a configuration_file may hold a Workflow resource whose configuration is a string",
+          "[loader]") {
+  constexpr const char* kQueues = R"(
+task_queues:
+  Sales: {sid: WQ0123456789abcdef0123456789abcdef}
+  Everyone: {sid: WQfedcba9876543210fedcba9876543210}
+)";
+  const LoadResult r = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json}
+)");
+  const Scenario& sc = require_ok(r);
+  const Workflow& w = sc.workflows[0];
+  CHECK(w.sid == "WW11111111111111111111111111111111");  // taken from the resource
+  CHECK(w.task_reservation_timeout == 120 * kMicrosPerSecond);
+  REQUIRE(w.filters.size() == 1);
+  CHECK(w.filters[0].name == "Sales");
+  REQUIRE(w.filters[0].targets.size() == 2);
+  CHECK(w.filters[0].targets[0].queue == 0);
+  CHECK(w.filters[0].targets[0].timeout == 30 * kMicrosPerSecond);
+  CHECK(w.default_target.queue == 1);
+  // The filter is located at its character inside the configuration string.
+  CHECK(w.filters[0].where.file ==
+        std::string(TRSIM_TEST_DATA_DIR) + "/taskrouter_workflow_resource.json");
+  CHECK(w.filters[0].where.line == 4);
+  CHECK(w.filters[0].where.column == 53);  // its opening brace
+
+  SECTION("the scenario's own settings win over the resource's") {
+    const LoadResult own = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json, task_reservation_timeout: 45}
+)");
+    CHECK(require_ok(own).workflows[0].task_reservation_timeout == 45 * kMicrosPerSecond);
+  }
+  SECTION("--set reaches a step of a workflow loaded from a file by the inline path") {
+    const LoadResult set =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: "
+                 "taskrouter_workflow_resource.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=75"});
+    CHECK(require_ok(set).workflows[0].filters[0].targets[0].timeout == 75 * kMicrosPerSecond);
+    const LoadResult plain =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: taskrouter_workflow.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=75"});
+    CHECK(require_ok(plain).workflows[0].filters[0].targets[0].timeout == 75 * kMicrosPerSecond);
+    const LoadResult bad =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: taskrouter_workflow.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=0"});
+    require_error(bad, "--set:1:75", "a target's 'timeout' must be > 0");
+  }
+  SECTION("a sweep path reaches it too") {
+    const LoadResult sweep = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json}
+sweep:
+  workflows.exported.configuration.task_routing.filters.0.targets.0.timeout: [20, 40]
+)");
+    require_ok(sweep);
+  }
+}
+
 TEST_CASE("a trace CSV replays its rows with per-row channel, priority and attributes",
           "[loader]") {
   const LoadResult r = load(R"(
