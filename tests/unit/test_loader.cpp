@@ -505,6 +505,42 @@ sweep:
   }
 }
 
+// TaskRouter's task attributes are JSON ("attributes: The JSON string with custom attributes of
+// the work", OpenAPI taskrouter.v1.workspace.task), where a phone number is a string.
+TEST_CASE("a trace takes ISO 8601 times, a JSON attributes column and JSON number literals",
+          "[loader]") {
+  const LoadResult r = load(R"(
+start: 2026-03-02T08:30:00Z
+workflows: {w: {configuration: {task_routing: {filters: []}}}}
+arrivals:
+  replay: {trace: trace_taskrouter.csv, handle_time: 5m}
+)");
+  const Scenario& sc = require_ok(r);
+  const ArrivalStream& s = sc.arrivals[0];
+  REQUIRE(s.trace.size() == 2);
+  CHECK(s.trace[0].time == 30 * 60 * kMicrosPerSecond);  // 09:00Z, from the start 08:30Z
+  CHECK(s.trace[1].time == 30 * 60 * kMicrosPerSecond + 30'250'000);  // 09:00:30.25Z
+  // The JSON object merges into the row; "+12625876034" and "00501" are no JSON numbers, so
+  // they stay strings; "1." is no JSON number either; quoting keeps "42" a string.
+  CHECK(
+      to_json(s.trace[0].attributes) ==
+      R"({"type":"sales","customer":{"tier":2,"name":"Ana"},"from":"+12625876034","zip":"00501","count":12,"ratio":-0.5,"code":"42"})");
+  CHECK(to_json(s.trace[1].attributes) ==
+        R"({"customer":{"tier":3},"from":"+1555","zip":0,"count":350,"ratio":"1.","code":7})");
+
+  SECTION("a date-time before the start is an error at its cell") {
+    const LoadResult late = load(R"(
+start: 2026-03-02T09:30:00Z
+workflows: {w: {configuration: {task_routing: {filters: []}}}}
+arrivals:
+  replay: {trace: trace_taskrouter.csv, handle_time: 5m}
+)");
+    require_error(
+        late, std::string(TRSIM_TEST_DATA_DIR) + "/trace_taskrouter.csv:2:1",
+        "time 2026-03-02T09:00:00Z is before the scenario's start (2026-03-02T09:30:00Z)");
+  }
+}
+
 TEST_CASE("a trace CSV replays its rows with per-row channel, priority and attributes",
           "[loader]") {
   const LoadResult r = load(R"(
