@@ -30,6 +30,7 @@ constexpr Verb kVerbs[] = {
     {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
     {"report", "turn a summary or sweep JSON into a self-contained HTML report",
      trsim::cli::verb_report},
+    {"import", "turn a TaskRouter workspace's REST JSON into a scenario", trsim::cli::verb_import},
 };
 
 void print_usage(std::ostream& out) {
