@@ -216,7 +216,8 @@ class Importer {
 
   static std::string describe(const Resource& r) {
     const Value* sid = r.value->find("sid");
-    if (sid != nullptr && sid->is_string()) return fmt::format("{} ({})", sid->as_string(), r.label);
+    if (sid != nullptr && sid->is_string())
+      return fmt::format("{} ({})", sid->as_string(), r.label);
     return r.label;
   }
 
@@ -309,11 +310,12 @@ class Importer {
   std::optional<Value> json_object_field(const Resource& r, std::string_view field,
                                          bool is_required) {
     const Value* v = is_required ? required(r, field) : r.value->find(field);
-    if (v == nullptr || v->is_null()) return is_required ? std::nullopt : std::optional(Value::object());
+    if (v == nullptr || v->is_null())
+      return is_required ? std::nullopt : std::optional(Value::object());
     if (v->is_object()) return *v;
     if (!v->is_string()) {
-      fail(r, fmt::format("'{}' must be a JSON string holding an object, got {}", field,
-                          to_json(*v)));
+      fail(r,
+           fmt::format("'{}' must be a JSON string holding an object, got {}", field, to_json(*v)));
       return std::nullopt;
     }
     JsonError error;
@@ -340,7 +342,8 @@ class Importer {
       if (r.kind != kind) continue;
       const std::string sid = text_or(r, "sid");
       std::string name = text_or(r, "friendly_name");
-      if (name.empty() || uses[name] > 1) name = name.empty() ? sid : fmt::format("{} {}", name, sid);
+      if (name.empty() || uses[name] > 1)
+        name = name.empty() ? sid : fmt::format("{} {}", name, sid);
       names[sid] = name;
     }
     return names;
@@ -350,7 +353,8 @@ class Importer {
   // is of no imported activity.
   std::optional<std::string> activity(const Resource& r, std::string_view field, bool is_required) {
     const Value* v = is_required ? required(r, field) : r.value->find(field);
-    if (v == nullptr || v->is_null()) return is_required ? std::nullopt : std::optional(std::string());
+    if (v == nullptr || v->is_null())
+      return is_required ? std::nullopt : std::optional(std::string());
     if (!v->is_string()) {
       fail(r, fmt::format("'{}' must be a string, got {}", field, to_json(*v)));
       return std::nullopt;
@@ -391,7 +395,8 @@ class Importer {
     for (const Resource& r : resources_) {
       if (r.kind != Kind::workspace) continue;
       const auto field = [&](std::string_view key, const std::string& value) {
-        if (!value.empty()) fields += fmt::format("{}{}: {}", fields.empty() ? "" : ", ", key, value);
+        if (!value.empty())
+          fields += fmt::format("{}{}: {}", fields.empty() ? "" : ", ", key, value);
       };
       if (const auto a = activity(r, "default_activity_sid", false)) {
         if (!a->empty()) field("default_activity", quoted(*a));
@@ -399,11 +404,13 @@ class Importer {
       if (const auto a = activity(r, "timeout_activity_sid", false)) {
         if (!a->empty()) field("timeout_activity", quoted(*a));
       }
-      if (const Value* v = optional_field(r, "multi_task_enabled", Value::Kind::boolean, "a boolean")) {
+      if (const Value* v =
+              optional_field(r, "multi_task_enabled", Value::Kind::boolean, "a boolean")) {
         multi_task_ = v->as_bool();
         field("multi_task", multi_task_ ? "true" : "false");
       }
-      if (const Value* v = optional_field(r, "prioritize_queue_order", Value::Kind::string, "a string"))
+      if (const Value* v =
+              optional_field(r, "prioritize_queue_order", Value::Kind::string, "a string"))
         field("prioritize_queue_order", quoted(v->as_string()));
       break;  // one workspace
     }
@@ -422,8 +429,8 @@ class Importer {
           first_unavailable = name;
       }
       if (!has_offline && !first_unavailable.empty())
-        fields = fmt::format("default_activity: {0}, timeout_activity: {0}",
-                             quoted(first_unavailable));
+        fields =
+            fmt::format("default_activity: {0}, timeout_activity: {0}", quoted(first_unavailable));
     }
     if (!fields.empty()) yaml_ += fmt::format("workspace: {{{}}}\n", fields);
   }
@@ -479,10 +486,9 @@ class Importer {
       if (const Value* v = optional_field(r, "task_order", Value::Kind::string, "a string"))
         fields += fmt::format(", task_order: {}", quoted(v->as_string()));
       // TaskRouter applies these only to single-tasking workspaces, and so does trsim.
-      for (const auto& [field, key] :
-           {std::pair<std::string_view, std::string_view>{"reservation_activity_sid",
-                                                          "reservation_activity"},
-            {"assignment_activity_sid", "assignment_activity"}}) {
+      for (const auto& [field, key] : {std::pair<std::string_view, std::string_view>{
+                                           "reservation_activity_sid", "reservation_activity"},
+                                       {"assignment_activity_sid", "assignment_activity"}}) {
         const auto a = activity(r, field, false);
         if (a && !a->empty() && !multi_task_) fields += fmt::format(", {}: {}", key, quoted(*a));
       }
@@ -557,8 +563,8 @@ class Importer {
       g.activity = *act;
       if (const auto it = channels.find(sid); it != channels.end()) {
         for (const auto& [name, capacity] : it->second)
-          g.channels += fmt::format("{}{}: {}", g.channels.empty() ? "" : ", ", quoted(name),
-                                    capacity);
+          g.channels +=
+              fmt::format("{}{}: {}", g.channels.empty() ? "" : ", ", quoted(name), capacity);
       }
       g.key = g.attributes + "|" + g.channels + "|" + g.activity;
       const std::pair<std::string, std::string> member{text_or(r, "friendly_name"), sid};
@@ -578,9 +584,9 @@ class Importer {
     std::set<std::string> used;
     for (const Group& g : groups) {
       const auto& [first_name, first_sid] = g.members.front();
-      std::string name = g.members.size() == 1 ? first_name
-                                               : fmt::format("{} and {} more", first_name,
-                                                             g.members.size() - 1);
+      std::string name = g.members.size() == 1
+                             ? first_name
+                             : fmt::format("{} and {} more", first_name, g.members.size() - 1);
       if (name.empty() || !used.insert(name).second) {
         name = fmt::format("{} {}", name, first_sid);
         used.insert(name);

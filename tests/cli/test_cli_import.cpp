@@ -39,8 +39,9 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
   const CliResult r = run_trsim({"import", kExport, "-o", out}, scratch);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
-  CHECK(contains(r.out, "3 activities, 3 task channels, 3 task queues, 1 workflows, 5 workers "
-                        "(3 groups)"));
+  CHECK(contains(r.out,
+                 "3 activities, 3 task channels, 3 task queues, 1 workflows, 5 workers "
+                 "(3 groups)"));
   CHECK(files_in(scratch.path()) ==
         std::vector<std::string>{"mirror.Inbound-Calls.json", "mirror.yaml"});
   const std::string yaml = read_file(out);
@@ -56,7 +57,8 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
   // strings stay strings ("+12625876034", "00501").
   CHECK(contains(yaml, R"(count: 3, activity: "Available", attributes: )"
                        R"({"skills":["sales"],"phone":"+12625876034"}})"));
-  CHECK(contains(yaml, R"("dave": {count: 1, name: "dave", sid: "WK00000000000000000000000000000004")"));
+  CHECK(contains(yaml,
+                 R"("dave": {count: 1, name: "dave", sid: "WK00000000000000000000000000000004")"));
   // An unavailable worker channel takes no task: capacity 0.
   CHECK(contains(yaml, R"(channels: {"callback": 0, "chat": 3, "voice": 1})"));
   CHECK(contains(yaml, R"("zip":"00501")"));
@@ -75,8 +77,8 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
     std::ofstream(out, std::ios::app)
         << "arrivals:\n  calls: {rate: 60/h, handle_time: 2m, attributes: {type: sales}}\n";
   }
-  const CliResult run = run_trsim({"run", out, "--json", scratch.path() + "/summary.json"},
-                                  scratch);
+  const CliResult run =
+      run_trsim({"run", out, "--json", scratch.path() + "/summary.json"}, scratch);
   INFO(describe(run));
   REQUIRE(run.exit_code == 0);
   const Json summary = parse_json(read_file(scratch.path() + "/summary.json"));
@@ -92,8 +94,9 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
     REQUIRE(each.exit_code == 0);
     CHECK(contains(each.out, "5 workers (5 groups)"));
     const std::string text = read_file(one.path() + "/each.yaml");
-    for (const char* sid : {"WK00000000000000000000000000000001", "WK00000000000000000000000000000002",
-                            "WK00000000000000000000000000000003"})
+    for (const char* sid :
+         {"WK00000000000000000000000000000001", "WK00000000000000000000000000000002",
+          "WK00000000000000000000000000000003"})
       CHECK(contains(text, sid));
     CHECK(run_trsim({"validate", one.path() + "/each.yaml"}, one).exit_code == 0);
   }
@@ -113,9 +116,10 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
   }
 }
 
-TEST_CASE("bad TaskRouter JSON is an error naming file, place, resource and field; nothing is "
-          "written",
-          "[cli]") {
+TEST_CASE(
+    "bad TaskRouter JSON is an error naming file, place, resource and field; nothing is "
+    "written",
+    "[cli]") {
   TempDir scratch;
   const std::string workers = read_file(export_file("workers.json"));
   const std::string workflows = read_file(export_file("workflows.json"));
@@ -126,7 +130,8 @@ TEST_CASE("bad TaskRouter JSON is an error naming file, place, resource and fiel
       {"workflows.json", replaced(workflows, R"(\"task_routing\":{)", R"(\"task_routing\":{{)"),
        "workflows.json:3:5: workflow WW00000000000000000000000000000001 (workflows[0]): "
        "'configuration' is not valid JSON: expected a key in double quotes"},
-      {"workers.json", replaced(workers, R"("activity_sid": "WA00000000000000000000000000000002",)", ""),
+      {"workers.json",
+       replaced(workers, R"("activity_sid": "WA00000000000000000000000000000002",)", ""),
        "workers.json:3:5: worker WK00000000000000000000000000000001 (workers[0]): missing "
        "required field 'activity_sid'"},
       {"workers.json",
@@ -148,7 +153,8 @@ TEST_CASE("bad TaskRouter JSON is an error naming file, place, resource and fiel
   }
   // The truncated file: the reader says where the text ends, and that it may be truncated.
   TempDir cut;
-  const std::string folder = export_with(cut, "workers.json", workers.substr(0, workers.size() / 2));
+  const std::string folder =
+      export_with(cut, "workers.json", workers.substr(0, workers.size() / 2));
   const CliResult r = run_trsim({"import", folder, "-o", cut.path() + "/m.yaml"}, cut);
   CHECK(contains(r.err, "not valid JSON"));
   CHECK(contains(r.err, "(is the export truncated?)"));
