@@ -111,7 +111,7 @@ void trace_csv(std::string_view text) {
   detail::Diagnostics diags;
   const detail::Source csv{"fuzz.csv", std::string(text)};
   diags.register_file(csv.file);
-  const std::optional<detail::TraceData> data = detail::read_trace(csv, channels, diags);
+  const std::optional<detail::TraceData> data = detail::read_trace(csv, channels, 0, diags);
   fuzz_check(data.has_value() != diags.has_errors(), "a trace returned with errors, or neither");
   if (data) {
     for (std::size_t i = 1; i < data->rows.size(); ++i)

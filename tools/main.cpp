@@ -36,6 +36,7 @@ constexpr Verb kVerbs[] = {
      trsim::cli::verb_roster},
     {"report", "turn a summary or sweep JSON into a self-contained HTML report",
      trsim::cli::verb_report},
+    {"import", "turn a TaskRouter workspace's REST JSON into a scenario", trsim::cli::verb_import},
 };
 
 void print_usage(std::ostream& out) {

@@ -231,6 +231,112 @@ class ConfigurationReader {
 
 }  // namespace
 
+namespace {
+
+// The configuration a configuration_file holds: the file itself, or, when the file is a Workflow
+// resource as TaskRouter's REST API returns it (a map with a `configuration` key), that key's
+// value, a JSON object or a string holding one. Every node is registered with the locator, so
+// that errors point into the file; nodes parsed from a configuration string point at the
+// character of the string they came from.
+struct LoadedConfiguration {
+  YAML::Node configuration;
+  YAML::Node resource;  ///< the Workflow resource, or a Null node when the file is a configuration
+};
+
+void locate_in_string(Locator& locator, const Source& src, const YAML::Node& string_node,
+                      const YAML::Node& node, int depth) {
+  const YAML::Mark mark = node.Mark();
+  const std::size_t offset = mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
+  locator.add_fixed(node, locator.in_scalar(src, string_node, offset));
+  if (depth > 100) return;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      locate_in_string(locator, src, string_node, it->first, depth + 1);
+      locate_in_string(locator, src, string_node, it->second, depth + 1);
+    }
+  } else if (node.IsSequence()) {
+    for (auto it = node.begin(); it != node.end(); ++it)
+      locate_in_string(locator, src, string_node, *it, depth + 1);
+  }
+}
+
+std::optional<LoadedConfiguration> read_configuration_file(LoadContext& ctx, const Reader& r,
+                                                           const Item& file) {
+  const Source* src = ctx.load_file(r, file);
+  if (src == nullptr) return std::nullopt;
+  const std::optional<YAML::Node> root = parse_yaml_document(*src, ctx.diags);
+  if (!root) return std::nullopt;
+  if (root->IsNull()) {
+    ctx.diags.error({src->file, 1, 1}, "the workflow configuration file is empty");
+    return std::nullopt;
+  }
+  ctx.locator.add_parsed(*root, *src, 0, 1);
+  LoadedConfiguration loaded;
+  loaded.configuration.reset(*root);
+  if (!root->IsMap()) return loaded;  // reported as "expected a map" where it is read
+  const YAML::Node config = find_key(*root, "configuration");
+  if (!config.IsDefined() || find_key(*root, "task_routing").IsDefined()) return loaded;
+  // A Workflow resource: TaskRouter returns its configuration as a JSON string.
+  loaded.resource.reset(*root);
+  YAML::Node value = (*root)[config.Scalar()];
+  if (!value.IsScalar()) {
+    loaded.configuration.reset(value);
+    return loaded;
+  }
+  try {
+    YAML::Node parsed = load_one_document(value.Scalar());
+    locate_in_string(ctx.locator, *src, value, parsed, 0);
+    loaded.configuration.reset(parsed);
+  } catch (const YAML::Exception& e) {
+    const std::size_t offset = e.mark.pos < 0 ? 0 : static_cast<std::size_t>(e.mark.pos);
+    ctx.diags.error(
+        ctx.locator.in_scalar(*src, value, offset),
+        fmt::format("the workflow's 'configuration' string is not valid JSON: {}", e.msg));
+    return std::nullopt;
+  }
+  return loaded;
+}
+
+}  // namespace
+
+void inline_configuration_files(LoadContext& ctx, YAML::Node& root) {
+  if (!root.IsMap()) return;
+  YAML::Node workflows = root["workflows"];
+  if (!workflows.IsMap()) return;
+  const Reader r = ctx.reader();
+  const Item section = r.root(workflows, "workflows");
+  for (auto it = workflows.begin(); it != workflows.end(); ++it) {
+    YAML::Node fields = it->second;
+    if (!it->first.IsScalar() || !fields.IsMap()) continue;
+    const YAML::Node file_key = find_key(fields, "configuration_file");
+    if (!file_key.IsDefined() || find_key(fields, "configuration").IsDefined()) continue;
+    const std::string name = it->first.Scalar();
+    const Item entry = r.child(section, it->first, fields, name);
+    const Item file = r.child(entry, file_key, fields[file_key.Scalar()], "configuration_file");
+    const std::optional<LoadedConfiguration> loaded = read_configuration_file(ctx, r, file);
+    fields.remove(file_key.Scalar());
+    if (!loaded) {
+      ctx.unreadable_configuration_files.insert(name);
+      continue;
+    }
+    YAML::Node slot = fields["configuration"];
+    slot = loaded->configuration;
+    ctx.locator.add_fixed(find_key(fields, "configuration"), r.key_at(file));
+    // What the resource states and the scenario does not (the scenario's own setting wins).
+    if (loaded->resource.IsMap()) {
+      for (const std::string_view key : {"task_reservation_timeout", "sid"}) {
+        const YAML::Node from = find_key(loaded->resource, key);
+        if (!from.IsDefined() || find_key(fields, key).IsDefined()) continue;
+        const YAML::Node value = loaded->resource[std::string(key)];
+        if (value.IsNull()) continue;
+        YAML::Node to = fields[std::string(key)];
+        to = value;
+        ctx.locator.add_fixed(find_key(fields, key), r.at(from));
+      }
+    }
+  }
+}
+
 void build_workflows(LoadContext& ctx, const MapView& top) {
   const Item* section = top.find("workflows");
   if (section == nullptr) return;
@@ -279,16 +385,12 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
     } else if (inline_config != nullptr) {
       ConfigurationReader(ctx, r, w).read(*inline_config);
     } else if (file != nullptr) {
-      if (const Source* src = ctx.load_file(r, *file)) {
-        if (const auto root = parse_yaml_document(*src, ctx.diags)) {
-          const Reader fr = ctx.reader_for(*src);
-          Item config = fr.root(*root, "configuration");
-          if (root->IsNull())
-            ctx.diags.error({src->file, 1, 1}, "the workflow configuration file is empty");
-          else
-            ConfigurationReader(ctx, fr, w).read(config);
-        }
-      }
+      // Set by --set after the files were inlined (see inline_configuration_files).
+      if (const auto loaded = read_configuration_file(ctx, r, *file))
+        ConfigurationReader(ctx, r, w).read(
+            r.child(e.item, file->key, loaded->configuration, "configuration"));
+    } else if (ctx.unreadable_configuration_files.count(e.key) != 0) {
+      // The file named by configuration_file was reported when it was read.
     } else if (fields.complete()) {
       ctx.diags.error(r.key_at(e.item), fmt::format("workflow '{}' needs a 'configuration' or a "
                                                     "'configuration_file'",
