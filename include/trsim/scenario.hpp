@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trsim/distribution.hpp"
@@ -94,6 +95,9 @@ struct Workflow {
   std::vector<WorkflowFilter> filters;
   WorkflowTarget default_target;  ///< queue only, no timeout
   bool reservation_timeout_advances_step = false;
+  /// A task skipped out of the last step of its last matching filter, having settled in a step
+  /// before, is canceled with workflow.skipped instead of going to default_filter.
+  bool skip_out_cancels = false;
   SourceLocation where;
 };
 
@@ -227,6 +231,28 @@ struct SweepParameter {
   SourceLocation where;  ///< the path's key in the `sweep:` block (unset for --set lists)
 };
 
+/// A rule on a difference between two runs (`trsim compare`): `METRIC < THRESHOLD` fails when the
+/// change's value minus the base's is below THRESHOLD, `METRIC > THRESHOLD` when it is above.
+struct CompareRule {
+  std::string metric;
+  bool below = true;  ///< `<` (true) or `>`
+  double threshold = 0;
+  std::string text;  ///< as written, e.g. "workspace.service_level.20 < -0.02"
+  SourceLocation where;
+};
+
+/// Parses "METRIC < NUMBER" or "METRIC > NUMBER" (spaces optional around the operator). Nullopt
+/// with the reason in `error` when malformed.
+std::optional<CompareRule> parse_compare_rule(std::string_view text, std::string* error);
+
+/// The `compare:` block: what `trsim compare` reports and judges when this scenario is the base.
+struct CompareSettings {
+  std::vector<CompareRule> fail_if;
+  std::vector<std::string> metrics;           ///< reported besides the headline metrics
+  std::vector<SourceLocation> metrics_where;  ///< where each of `metrics` is written
+  std::optional<bool> judge_on_mean;          ///< `judge: mean` (true) or `judge: ci95` (false)
+};
+
 struct Scenario {
   std::string name;
   std::string source_file;
@@ -257,6 +283,8 @@ struct Scenario {
   std::vector<SweepParameter> sweep;
   /// The `shifts:` block: the shift templates `trsim roster` chooses from. Other verbs ignore it.
   std::vector<ShiftTemplate> shifts;
+  /// The `compare:` block (rules on differences); other verbs ignore it.
+  CompareSettings compare;
 
   // Look-ups by name: the _or_none forms return kNoId when absent.
   ActivityId activity_by_name_or_none(std::string_view name) const;

@@ -72,7 +72,9 @@ void EngineImpl::initialise() {
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
-    WorkerFacts facts{&def.attributes, def.sid, def.name, sc.activities[ws.activity].name, {}};
+    const Activity& activity = sc.activities[ws.activity];
+    WorkerFacts facts{&def.attributes, def.sid,           def.name, activity.name, {},
+                      activity.sid,    activity.available};
     EvalContext ctx;
     ctx.worker = &facts;
     ctx.wall_clock_seconds = sc.start_epoch_seconds;

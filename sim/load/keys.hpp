@@ -32,6 +32,7 @@ enum class KeySet {
   expectation,
   shift,
   shift_break,
+  compare,
   distribution,
   exponential,
   uniform,
