@@ -89,7 +89,7 @@ std::string report_csv(const Scenario& s, const std::vector<std::string>& groups
 
 std::string report_json(const Scenario& s, const std::vector<std::string>& groups,
                         const IntervalStaffingResult& r) {
-  std::string out = "{\n  \"scenario\": ";
+  std::string out = "{\n  \"kind\": \"staffing\",\n  \"scenario\": ";
   append_json_string(out, s.name);
   out += fmt::format(
       ",\n  \"replications\": {},\n  \"interval\": {},\n  \"runs\": {},\n  \"simulated_days\": ",
@@ -108,6 +108,8 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
     append_json_string(out, x.metric);
     out += ", \"bound\": ";
     append_json_string(out, describe_bound(x));
+    if (x.min) out += fmt::format(", \"min\": {}", *x.min);
+    if (x.max) out += fmt::format(", \"max\": {}", *x.max);
     out += "}";
   }
   out += "],\n  \"unmeetable\": ";

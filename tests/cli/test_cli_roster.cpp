@@ -55,8 +55,9 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   REQUIRE(rows.size() == 1 + 4);
   const std::vector<std::string> header = split(rows[0]);
   REQUIRE(header.size() >= 5);
-  CHECK(std::vector<std::string>(header.begin(), header.begin() + 5) ==
-        std::vector<std::string>{"interval_start", "interval_end", "group", "required", "analytic"});
+  CHECK(
+      std::vector<std::string>(header.begin(), header.begin() + 5) ==
+      std::vector<std::string>{"interval_start", "interval_end", "group", "required", "analytic"});
   CHECK(split(rows[2])[0] == "1800");
   CHECK(split(rows[2])[2] == "agents");
   // The busy intervals (180 calls/h) need more than the quiet ones (60 calls/h).
@@ -86,9 +87,9 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
           "[cli][roster]") {
   TempDir dir;
   const std::string out = dir.path() + "/roster.yaml", csv = dir.path() + "/roster.csv";
-  const CliResult r = run_trsim({"roster", scenario_path("roster-day.yaml"), "--threads", "2",
-                                 "--out", out, "--csv", csv},
-                                dir);
+  const CliResult r = run_trsim(
+      {"roster", scenario_path("roster-day.yaml"), "--threads", "2", "--out", out, "--csv", csv},
+      dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "verifying run: every interval meets every target"));

@@ -47,5 +47,7 @@ std::string html_page(const std::string& title, const std::string& body);
 std::string render_run_report(const Value& summary);
 std::string render_sweep_report(const Value& sweep);
 std::string render_tune_report(const Value& tune);
+/// A per-interval staffing (`trsim staff --per-interval --json`, kind "staffing").
+std::string render_staffing_report(const Value& staffing);
 
 }  // namespace trsim::report
