@@ -34,7 +34,8 @@ std::string three_groups_day() {
   std::string rates;
   for (int k = 0; k < 48; ++k) {
     const double h = k / 2.0;
-    const double shape = 20 + 180 * std::exp(-(h - 10) * (h - 10) / 18) + 80 * std::exp(-(h - 15) * (h - 15) / 8);
+    const double shape =
+        20 + 180 * std::exp(-(h - 10) * (h - 10) / 18) + 80 * std::exp(-(h - 15) * (h - 15) / 8);
     rates += fmt::format("{}{:.0f}", k ? ", " : "", shape);
   }
   std::string streams, queues, filters, groups;
@@ -45,10 +46,12 @@ std::string three_groups_day() {
         "{{queue: any}}]}}\n",
         skill);
     groups += fmt::format(
-        "  {0}: {{count: 10, name: \"{0}-{{i}}\", activity: Available, attributes: {{skill: {0}}}}}\n",
+        "  {0}: {{count: 10, name: \"{0}-{{i}}\", activity: Available, attributes: {{skill: "
+        "{0}}}}}\n",
         skill);
     streams += fmt::format(
-        "  {0}: {{workflow: wf, attributes: {{skill: {0}}}, rates: {{interval: 30m, per_hour: [{1}]}}, "
+        "  {0}: {{workflow: wf, attributes: {{skill: {0}}}, rates: {{interval: 30m, per_hour: "
+        "[{1}]}}, "
         "handle_time: {{exponential: {{mean: 4m}}}}}}\n",
         skill, rates);
   }
@@ -78,8 +81,8 @@ void BM_StaffingPerInterval48x3x20(benchmark::State& state) {
   const std::string yaml = three_groups_day();
   const trsim::Scenario base = load(yaml);
   const std::int64_t cap = 60;
-  const trsim::Scenario s = load(yaml, {"workers.english.count=60", "workers.spanish.count=60",
-                                        "workers.billing.count=60"});
+  const trsim::Scenario s = load(
+      yaml, {"workers.english.count=60", "workers.spanish.count=60", "workers.billing.count=60"});
   trsim::IntervalStaffingSettings settings;
   for (trsim::GroupId g = 0; g < 3; ++g) {
     settings.groups.push_back(g);
@@ -131,7 +134,9 @@ shifts:
   for (int k = 0; k < 48; ++k) {
     const double h = k / 2.0;
     p.requirement[0][static_cast<std::size_t>(k)] =
-        h < 4 ? 0 : std::round(3 + 25 * std::exp(-(h - 10) * (h - 10) / 12) + 12 * std::exp(-(h - 16) * (h - 16) / 6));
+        h < 4 ? 0
+              : std::round(3 + 25 * std::exp(-(h - 10) * (h - 10) / 12) +
+                           12 * std::exp(-(h - 16) * (h - 16) / 6));
   }
   for (auto _ : state) {
     const trsim::RosterSolution r = trsim::solve_roster(p);
