@@ -112,10 +112,12 @@ int verb_compare(int argc, char** argv) {
        "compare every scenario of DIR with the file of the same name in --change-dir")    //
       ("change-dir", po::value(&change_dir)->value_name("DIR"), "the changed scenarios")  //
       ("junit", po::value(&junit_path)->value_name("FILE"),
-       "write JUnit XML (one suite per pair, one test case per rule and per metric)")  //
+       "write JUnit XML (one suite per pair, one test case per rule and per metric) to FILE (- = "
+       "stdout)")  //
       ("markdown", po::value(&markdown_path)->value_name("FILE"),
-       "write a markdown summary for a pull request or a CI job summary")  //
-      ("json", po::value(&json_path)->value_name("FILE"), "write the comparisons as JSON");
+       "write a markdown summary for a pull request or a CI job summary to FILE (- = stdout)")  //
+      ("json", po::value(&json_path)->value_name("FILE"),
+       "write the comparisons as JSON to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   const std::string verb = "trsim compare: ";
