@@ -139,6 +139,17 @@ TEST_CASE("9 agents instead of 12: a significant service-level drop fails the ru
   INFO(describe(on_mean));
   CHECK(on_mean.exit_code == 1);
   CHECK(contains(on_mean.out, "FAILED: the mean difference"));
+  // The same from a compare block with `judge: mean`; --judge overrides it.
+  const std::string kept =
+      dir.write("kept.yaml", std::string(kHelpLine) + "compare:\n  fail_if: [\"" + loose +
+                                 "\"]\n  judge: mean\n");
+  const CliResult block = run_trsim({"compare", kept, "--change", "workers.agents.count=9"}, dir);
+  INFO(describe(block));
+  CHECK(block.exit_code == 1);
+  const CliResult overridden =
+      run_trsim({"compare", kept, "--change", "workers.agents.count=9", "--judge", "ci95"}, dir);
+  INFO(describe(overridden));
+  CHECK(overridden.exit_code == 0);
 }
 
 TEST_CASE("a scenario's compare block holds its rules, and the change can be a second file",
