@@ -30,7 +30,8 @@ struct ComparePair {
   std::vector<CompareRule> rules;
   std::vector<std::string> metrics;
   bool on_mean = false;
-  std::string error;  ///< why it cannot run (dir mode: reported for its suite)
+  std::string error;        ///< why it cannot run (dir mode: reported for its suite)
+  bool run_failed = false;  ///< the error came from the run (not yet printed)
   std::optional<Comparison> result;
 };
 
@@ -287,6 +288,7 @@ int verb_compare(int argc, char** argv) {
              } catch (const std::exception& e) {
                if (!dirs) throw;  // one pair: main() reports it as for any verb
                p.error = e.what();
+               p.run_failed = true;
              }
            });
 
@@ -299,7 +301,7 @@ int verb_compare(int argc, char** argv) {
   for (const ComparePair& p : pairs) {
     const std::string title = p.title.empty() ? p.base_file : p.title;
     if (!p.result) {
-      if (dirs) std::cerr << title << ": " << p.error << "\n";
+      if (p.run_failed) std::cerr << title << ": " << p.error << "\n";
       suites.push_back(error_junit_suite(title, p.error));
       md += error_markdown(title, p.error);
       ++tests;
