@@ -169,10 +169,13 @@ std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
   return std::move(result.scenario);
 }
 
-RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events) {
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events,
+                    EventLogFormat events_format, bool events_separator) {
   RunSettings settings;
   settings.threads = o.threads;
   settings.events = events;
+  settings.events_format = events_format;
+  settings.events_separator = events_separator;
   settings.check_invariants = o.check_invariants;
   // Progress only on a terminal: redirected output (files, pipes, CI logs) never gets it.
   const bool progress = !o.quiet && isatty(STDERR_FILENO) && scenario.replications > 1;

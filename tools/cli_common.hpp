@@ -74,7 +74,9 @@ std::string wall_duration(double seconds);
 
 /// Runs the replications with the common options; shows progress on stderr when it is a terminal
 /// (replications done, elapsed, estimated remaining), nothing when stderr is redirected.
-RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events);
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events,
+                    EventLogFormat events_format = EventLogFormat::jsonl,
+                    bool events_separator = false);
 
 /// A search over scenario variants (tune, staff): one progress line on stderr for the whole search
 /// ("tune: point 3, x=12"), shown only on a terminal and without --quiet, and cleared at the end;

@@ -32,8 +32,11 @@ constexpr Verb kVerbs[] = {
     {"tune", "find the value of one setting that optimises a metric under constraints",
      trsim::cli::verb_tune},
     {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
+    {"roster", "choose shifts covering the per-interval requirement at least cost (GLPK), verified",
+     trsim::cli::verb_roster},
     {"report", "turn a summary or sweep JSON into a self-contained HTML report",
      trsim::cli::verb_report},
+    {"import", "turn a TaskRouter workspace's REST JSON into a scenario", trsim::cli::verb_import},
 };
 
 void print_usage(std::ostream& out) {

@@ -30,6 +30,8 @@ enum class KeySet {
   arrival_stream,
   rates,
   expectation,
+  shift,
+  shift_break,
   compare,
   distribution,
   exponential,
