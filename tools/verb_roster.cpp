@@ -97,7 +97,7 @@ int verb_roster(int argc, char** argv) {
   const VerbHelp help{"roster",
                       "SCENARIO.yaml [--group NAME ...] [--max N] [--rounds N] [--out FILE] "
                       "[--csv FILE] [options]",
-                      "  trsim roster scenarios/roster-day.yaml --out roster.yaml --threads 2\n"};
+                      "  trsim roster scenarios/roster-day.yaml --csv roster.csv --threads 2\n"};
   CommonOptions common;
   std::vector<std::string> groups;
   std::string max_text, rounds_text = "10", out_path, csv_path;

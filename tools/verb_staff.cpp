@@ -114,7 +114,7 @@ int verb_staff(int argc, char** argv) {
       "       trsim staff SCENARIO.yaml --per-interval [--group NAME ...] "
       "[--cost GROUP=WEIGHT ...] [--max N] [--csv FILE] [--json FILE] [options]",
       "  trsim staff scenarios/check-fail.yaml --group agents\n"
-      "  trsim staff scenarios/staffing-day.yaml --per-interval --csv required.csv\n"
+      "  trsim staff scenarios/roster-day.yaml --per-interval --csv required.csv\n"
       "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
       "--replications 20 --threads 2 --json staffing.json\n"};
   CommonOptions common;
