@@ -75,7 +75,9 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   build_workers(ctx, top);
   build_arrivals(ctx, top);
   build_expectations(ctx, top);
+  build_compare(ctx, top);
   build_sweep(ctx, top);
+  build_shifts(ctx, top);
   return finish(ctx);
 }
 

@@ -24,7 +24,12 @@ void build_behaviors(LoadContext& ctx, const MapView& top);
 void build_workers(LoadContext& ctx, const MapView& top);
 void build_arrivals(LoadContext& ctx, const MapView& top);
 void build_expectations(LoadContext& ctx, const MapView& top);
+/// compare: the rules and metrics of `trsim compare` (rule syntax checked here, metric paths by the
+/// verb against the statistics' shape).
+void build_compare(LoadContext& ctx, const MapView& top);
 /// sweep: each path must name a scalar setting of this scenario, each value list scalars.
 void build_sweep(LoadContext& ctx, const MapView& top);
+/// shifts: the shift templates of `trsim roster` (after the workers and activities).
+void build_shifts(LoadContext& ctx, const MapView& top);
 
 }  // namespace trsim::detail

@@ -105,8 +105,10 @@ class ConfigurationReader {
     }
     if (const Item* x = t.find("expression"))
       target.expression = read_expression(r_, *x, ExpressionScope::target);
-    if (const Item* x = t.find("skip_if"))
+    if (const Item* x = t.find("skip_if")) {
       target.skip_if = read_expression(r_, *x, ExpressionScope::skip_if);
+      if (target.skip_if) check_activity_references(*x, *target.skip_if);
+    }
     if (const Item* x = t.find("priority")) target.priority = r_.integer(*x, 0, kMaxPriority);
     if (const Item* x = t.find("timeout")) {
       if (const auto d = r_.duration(*x)) {
@@ -125,6 +127,28 @@ class ConfigurationReader {
     if (const Item* x = t.find("known_worker_friendly_name"))
       target.known_worker_name_attribute = task_attribute(*x);
     filter.targets.push_back(std::move(target));
+  }
+
+  // skip_if's `workers.<activity>` names an activity by friendly name or sid (the worker-presence
+  // page documents `workers.WAxx`); a name of no activity would silently count 0.
+  void check_activity_references(const Item& item, const Expression& e) {
+    if (!ctx_.activities.complete) return;
+    const std::string text = r_.string(item).value_or("");
+    for (const std::string& name : e.activity_references()) {
+      if (ctx_.activities.find(name) != kNoId) continue;
+      bool by_sid = false;
+      for (const Activity& a : ctx_.sc.activities) by_sid = by_sid || a.sid == name;
+      if (by_sid) continue;
+      std::vector<std::string> choices = ctx_.activities.names;
+      choices.push_back("available");
+      choices.push_back("unavailable");
+      const std::size_t at = text.find("workers." + name);
+      r_.diags().error(
+          r_.in_scalar(item, at == std::string::npos ? 0 : at + 8),
+          fmt::format("unknown activity '{}' in 'workers.{}' (skip_if counts the step queue's "
+                      "workers by activity name or sid){}",
+                      name, name, did_you_mean(name, choices)));
+    }
   }
 
   // TaskRouter writes these as `task.<attribute>`; a bare attribute name means the same.
@@ -336,12 +360,20 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
                   fmt::format(
                       "'task_reservation_timeout' must be between 1 and 86400 seconds (got {}s)",
                       describe_number(to_seconds(*d))));
+        else if (*d % kMicrosPerSecond != 0)
+          // TaskRouter's TaskReservationTimeout is an integer number of seconds: rejected rather
+          // than rounded, so that a sweep never runs a value other than the one it names.
+          r.error(*i, fmt::format("'task_reservation_timeout' must be whole seconds, as "
+                                  "TaskRouter's TaskReservationTimeout is (got {}s)",
+                                  describe_number(to_seconds(*d))));
         else
           w.task_reservation_timeout = *d;
       }
     }
     if (const Item* i = fields.find("reservation_timeout_advances_step"))
       w.reservation_timeout_advances_step = r.boolean(*i).value_or(false);
+    if (const Item* i = fields.find("skip_out_cancels"))
+      w.skip_out_cancels = r.boolean(*i).value_or(false);
     w.sid =
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");

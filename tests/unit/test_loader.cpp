@@ -159,8 +159,8 @@ TEST_CASE("the SPEC example loads with names resolved to ids, sids and defaults"
   Value es =
       Value::object({{"languages", Value::array({Value::string("en"), Value::string("es")})}});
   Value en = Value::object({{"languages", Value::array({Value::string("en")})}});
-  WorkerFacts es_worker{&es, "WK1", "es-1", "Available", {}};
-  WorkerFacts en_worker{&en, "WK2", "en-1", "Available", {}};
+  WorkerFacts es_worker{&es, "WK1", "es-1", "Available", {}, "WA1", true};
+  WorkerFacts en_worker{&en, "WK2", "en-1", "Available", {}, "WA1", true};
   EvalContext ctx;
   ctx.worker = &es_worker;
   CHECK(spanish.target_workers.evaluate(ctx));
