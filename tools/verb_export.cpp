@@ -19,11 +19,10 @@ namespace fs = std::filesystem;
 namespace trsim::cli {
 
 int verb_export(int argc, char** argv) {
-  const VerbHelp help{
-      "export", "SCENARIO.yaml FOLDER [options]",
-      "  trsim export scenarios/quickstart.yaml exported\n"
-      "  trsim export scenarios/quickstart.yaml tuned --set "
-      "workflows.support.task_reservation_timeout=15s\n"};
+  const VerbHelp help{"export", "SCENARIO.yaml FOLDER [options]",
+                      "  trsim export scenarios/quickstart.yaml exported\n"
+                      "  trsim export scenarios/quickstart.yaml tuned --set "
+                      "workflows.support.task_reservation_timeout=15s\n"};
   // FOLDER is the word after the scenario; the common parser takes one positional argument.
   std::vector<char*> args(argv, argv + argc);
   std::string folder;

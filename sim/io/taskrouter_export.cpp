@@ -107,17 +107,18 @@ class Exporter {
   Value::Array queues() const {
     Value::Array out;
     for (const TaskQueue& q : sc_.task_queues)
-      out.push_back(Value::object({{"sid", str(q.sid)},
-                                   {"friendly_name", str(q.name)},
-                                   {"target_workers", str(q.target_workers.text())},
-                                   {"max_reserved_workers", num(q.max_reserved_workers)},
-                                   {"task_order", order(q.task_order)},
-                                   {"reservation_activity_sid", activity_sid(q.reservation_activity)},
-                                   {"reservation_activity_name", activity_name(q.reservation_activity)},
-                                   {"assignment_activity_sid", activity_sid(q.assignment_activity)},
-                                   {"assignment_activity_name", activity_name(q.assignment_activity)},
-                                   {"workspace_sid", str(workspace_sid_)},
-                                   {"url", str(url("TaskQueues/" + q.sid))}}));
+      out.push_back(
+          Value::object({{"sid", str(q.sid)},
+                         {"friendly_name", str(q.name)},
+                         {"target_workers", str(q.target_workers.text())},
+                         {"max_reserved_workers", num(q.max_reserved_workers)},
+                         {"task_order", order(q.task_order)},
+                         {"reservation_activity_sid", activity_sid(q.reservation_activity)},
+                         {"reservation_activity_name", activity_name(q.reservation_activity)},
+                         {"assignment_activity_sid", activity_sid(q.assignment_activity)},
+                         {"assignment_activity_name", activity_name(q.assignment_activity)},
+                         {"workspace_sid", str(workspace_sid_)},
+                         {"url", str(url("TaskQueues/" + q.sid))}}));
     return out;
   }
 
@@ -163,14 +164,15 @@ class Exporter {
   Value::Array workflows() const {
     Value::Array out;
     for (const Workflow& w : sc_.workflows)
-      out.push_back(Value::object({{"sid", str(w.sid)},
-                                   {"friendly_name", str(w.name)},
-                                   // TaskRouter takes and returns the configuration as a string.
-                                   {"configuration", str(to_json(configuration(w)))},
-                                   {"task_reservation_timeout", seconds(w.task_reservation_timeout)},
-                                   {"document_content_type", str("application/json")},
-                                   {"workspace_sid", str(workspace_sid_)},
-                                   {"url", str(url("Workflows/" + w.sid))}}));
+      out.push_back(
+          Value::object({{"sid", str(w.sid)},
+                         {"friendly_name", str(w.name)},
+                         // TaskRouter takes and returns the configuration as a string.
+                         {"configuration", str(to_json(configuration(w)))},
+                         {"task_reservation_timeout", seconds(w.task_reservation_timeout)},
+                         {"document_content_type", str("application/json")},
+                         {"workspace_sid", str(workspace_sid_)},
+                         {"url", str(url("Workflows/" + w.sid))}}));
     return out;
   }
 
@@ -182,16 +184,16 @@ class Exporter {
     Value::Array out;
     for (const Worker& w : sc_.workers) {
       const ActivityId a = initial_activity(w);
-      out.push_back(Value::object(
-          {{"sid", str(w.sid)},
-           {"friendly_name", str(w.name)},
-           {"activity_sid", activity_sid(a)},
-           {"activity_name", activity_name(a)},
-           {"available", Value::boolean(a != kNoId && sc_.activities[a].available)},
-           // TaskRouter returns a worker's attributes as a JSON string.
-           {"attributes", str(to_json(w.attributes))},
-           {"workspace_sid", str(workspace_sid_)},
-           {"url", str(url("Workers/" + w.sid))}}));
+      out.push_back(
+          Value::object({{"sid", str(w.sid)},
+                         {"friendly_name", str(w.name)},
+                         {"activity_sid", activity_sid(a)},
+                         {"activity_name", activity_name(a)},
+                         {"available", Value::boolean(a != kNoId && sc_.activities[a].available)},
+                         // TaskRouter returns a worker's attributes as a JSON string.
+                         {"attributes", str(to_json(w.attributes))},
+                         {"workspace_sid", str(workspace_sid_)},
+                         {"url", str(url("Workers/" + w.sid))}}));
     }
     return out;
   }

@@ -319,6 +319,7 @@ void inline_configuration_files(LoadContext& ctx, YAML::Node& root) {
       ctx.unreadable_configuration_files.insert(name);
       continue;
     }
+    ctx.inlined_configuration_files.insert(name);
     YAML::Node slot = fields["configuration"];
     slot = loaded->configuration;
     ctx.locator.add_fixed(find_key(fields, "configuration"), r.key_at(file));
@@ -378,6 +379,11 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");
     const Item* file = fields.find("configuration_file");
+    // A configuration_file the scenario named was inlined as 'configuration'; a
+    // configuration_file next to it was then set by --set, and replaces it.
+    const bool replaced = inline_config != nullptr && file != nullptr &&
+                          ctx.inlined_configuration_files.count(e.key) != 0;
+    if (replaced) inline_config = nullptr;
     if (inline_config != nullptr && file != nullptr) {
       ctx.diags.error(r.key_at(*file), fmt::format("workflow '{}' has both 'configuration' and "
                                                    "'configuration_file'; give only one",
