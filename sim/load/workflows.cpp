@@ -379,12 +379,13 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");
     const Item* file = fields.find("configuration_file");
-    // A configuration_file the scenario named was inlined as 'configuration'; a
-    // configuration_file next to it was then set by --set, and replaces it.
-    const bool replaced = inline_config != nullptr && file != nullptr &&
-                          ctx.inlined_configuration_files.count(e.key) != 0;
-    if (replaced) inline_config = nullptr;
-    if (inline_config != nullptr && file != nullptr) {
+    if (inline_config != nullptr && file != nullptr &&
+        ctx.inlined_configuration_files.count(e.key) != 0) {
+      // The scenario's configuration_file was inlined, then --set named another file: that one.
+      if (const auto loaded = read_configuration_file(ctx, r, *file))
+        ConfigurationReader(ctx, r, w).read(
+            r.child(e.item, file->key, loaded->configuration, "configuration"));
+    } else if (inline_config != nullptr && file != nullptr) {
       ctx.diags.error(r.key_at(*file), fmt::format("workflow '{}' has both 'configuration' and "
                                                    "'configuration_file'; give only one",
                                                    e.key));
