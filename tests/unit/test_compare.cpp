@@ -120,8 +120,7 @@ TEST_CASE("paired differences: exact when the runs share their noise, narrower t
     same_runs.push_back(tree(b[r]));
   }
   const std::vector<std::string> metrics = {"workspace.occupancy"};
-  const std::vector<CompareRule> rules = {
-      *parse_compare_rule("workspace.occupancy > 0.05", nullptr)};
+  const std::vector<CompareRule> rules = {*parse_compare_rule("workspace.occupancy > 0.05", nullptr)};
   const Comparison c = compare_runs(base, base, base_runs, change_runs, metrics, rules, false);
   REQUIRE(c.metrics.size() == 1);
   const MetricComparison& m = c.metrics[0];
@@ -159,11 +158,10 @@ TEST_CASE("pairing notes name the streams and workers without a counterpart", "[
 TEST_CASE("the compared metrics: headline ones, then extra and rule metrics once each",
           "[compare]") {
   const Scenario base = load_yaml(kDesk);
-  const std::vector<CompareRule> rules = {
-      *parse_compare_rule("task_queues.Q.abandon_rate > 0", nullptr),
-      *parse_compare_rule("workspace.occupancy > 0", nullptr)};
-  const std::vector<std::string> m = comparison_metrics(
-      base, {"task_queues.Q.tasks_entered", "task_queues.Q.abandon_rate"}, rules);
+  const std::vector<CompareRule> rules = {*parse_compare_rule("task_queues.Q.abandon_rate > 0", nullptr),
+                                          *parse_compare_rule("workspace.occupancy > 0", nullptr)};
+  const std::vector<std::string> m =
+      comparison_metrics(base, {"task_queues.Q.tasks_entered", "task_queues.Q.abandon_rate"}, rules);
   REQUIRE(m.size() >= 3);
   CHECK(m.front() == "workspace.tasks_created");
   CHECK(m[m.size() - 2] == "task_queues.Q.tasks_entered");
