@@ -47,9 +47,6 @@ struct LoadContext {
   LoadLimits limits;
   /// Workflows whose configuration_file could not be read (already reported).
   std::set<std::string, std::less<>> unreadable_configuration_files;
-  /// Workflows whose `configuration` was read from their `configuration_file` before the
-  /// overrides: a `--set ...configuration_file=` given afterwards replaces that configuration.
-  std::set<std::string, std::less<>> inlined_configuration_files;
   /// False when the horizon was invalid: checks that need it are skipped.
   bool horizon_ok = true;
 

@@ -319,7 +319,6 @@ void inline_configuration_files(LoadContext& ctx, YAML::Node& root) {
       ctx.unreadable_configuration_files.insert(name);
       continue;
     }
-    ctx.inlined_configuration_files.insert(name);
     YAML::Node slot = fields["configuration"];
     slot = loaded->configuration;
     ctx.locator.add_fixed(find_key(fields, "configuration"), r.key_at(file));
@@ -379,13 +378,7 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");
     const Item* file = fields.find("configuration_file");
-    if (inline_config != nullptr && file != nullptr &&
-        ctx.inlined_configuration_files.count(e.key) != 0) {
-      // The scenario's configuration_file was inlined, then --set named another file: that one.
-      if (const auto loaded = read_configuration_file(ctx, r, *file))
-        ConfigurationReader(ctx, r, w).read(
-            r.child(e.item, file->key, loaded->configuration, "configuration"));
-    } else if (inline_config != nullptr && file != nullptr) {
+    if (inline_config != nullptr && file != nullptr) {
       ctx.diags.error(r.key_at(*file), fmt::format("workflow '{}' has both 'configuration' and "
                                                    "'configuration_file'; give only one",
                                                    e.key));
