@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "io/json_layout.hpp"
+#include "model/units.hpp"
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
 
@@ -175,6 +177,24 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
   return out;
 }
 
+namespace {
+
+// A swept value as a number in base units: a plain number as it is, a duration in seconds ("90s",
+// "1m30s"), a rate per second ("120/h"); NaN (an empty cell) for anything else (FIFO, true).
+double base_value(const std::string& text) {
+  char* end = nullptr;
+  const double plain = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(plain)) return plain;
+  if (text.find('/') == std::string::npos) {
+    if (const auto d = detail::parse_duration(text, nullptr)) return to_seconds(*d);
+  } else if (const auto r = detail::parse_rate(text, nullptr)) {
+    return *r;
+  }
+  return kNull;
+}
+
+}  // namespace
+
 std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
   const SweepDesign& d = results.design;
   std::string out;
@@ -184,7 +204,10 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     first = false;
     out += csv_cell(name);
   };
-  for (const SweepParameter& p : d.grid.parameters) header(p.path);
+  for (const SweepParameter& p : d.grid.parameters) {
+    header(p.path);
+    header(p.path + ".value");
+  }
   for (const std::string& m : d.metrics) {
     header(m + ".mean");
     header(m + ".ci95");
@@ -197,6 +220,7 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     for (std::size_t k = 0; k < s.values.size(); ++k) {
       if (k > 0) row += ',';
       row += csv_cell(s.values[k]);
+      csv_number(row, base_value(s.values[k]));
     }
     for (std::size_t m = 0; m < d.metrics.size(); ++m) {
       csv_number(row, s.metrics[m].mean);
