@@ -186,3 +186,41 @@ TEST_CASE("a summary without interval data still makes a page, without empty cha
   CHECK(count(html, "nan") == 0);
   CHECK(count(html, "tasks_created") == 1);  // the statistics table
 }
+
+TEST_CASE("a tuning's JSON makes the tuning page: the curve, the near-ties and the recommendation",
+          "[report]") {
+  // Four values: 5 infeasible (a gap), 11 the best, 12 within δ, 20 out of the selection.
+  const Value tune = json(R"({"kind": "tune", "param": "workflows.main.task_reservation_timeout",
+    "params": [{"path": "workflows.main.task_reservation_timeout", "lo": 5, "hi": 20, "whole": true}],
+    "objective": {"metric": "workspace.avg_task_acceptance_time", "direction": "min"},
+    "selection": {"delta": 0.5, "confidence": 0.95, "prefer": "high", "capped": false},
+    "total_replications": 95,
+    "points": [
+      {"value": 5, "values": [5], "replications": 10, "objective": {"mean": null, "ci95": null},
+       "feasible": false, "finalist": false, "eliminated_at": null, "within_delta": false},
+      {"value": 11, "values": [11], "replications": 40, "objective": {"mean": 20.5, "ci95": 0.4},
+       "feasible": true, "finalist": true, "eliminated_at": null, "within_delta": true},
+      {"value": 12, "values": [12], "replications": 35, "objective": {"mean": 20.7, "ci95": 0.4},
+       "feasible": true, "finalist": true, "eliminated_at": 35, "within_delta": true},
+      {"value": 20, "values": [20], "replications": 10, "objective": {"mean": 29, "ci95": 1},
+       "feasible": true, "finalist": true, "eliminated_at": 10, "within_delta": false}],
+    "recommendation": {"value": 12, "values": [12], "best": [11], "within_delta": [[11], [12]],
+      "set": "--set workflows.main.task_reservation_timeout=12 & <more>",
+      "objective": {"mean": 20.7, "ci95": 0.4}}})");
+  std::string error;
+  const auto page = render_report(tune, &error);
+  REQUIRE(page);
+  CHECK(page->find("<h1>trsim tune report") != std::string::npos);
+  CHECK(page->find("Within δ = 0.5 of the best (11): 11, 12 — recommending 12 (prefer high)") !=
+        std::string::npos);
+  CHECK(page->find("--set workflows.main.task_reservation_timeout=12 &amp; &lt;more&gt;") !=
+        std::string::npos);  // escaped
+  CHECK(count(*page, "<svg") == 1);
+  // The curve has the three feasible values; the near-ties series its two.
+  CHECK(page->find("data-points=\"3\"") != std::string::npos);
+  CHECK(page->find("data-points=\"2\"") != std::string::npos);
+  CHECK(page->find("recommended 12") != std::string::npos);
+  CHECK(page->find("out after 10 replications") != std::string::npos);
+  CHECK(page->find("infeasible") != std::string::npos);
+  CHECK(page->find("stopped at its replication cap") == std::string::npos);
+}

@@ -199,6 +199,9 @@ std::optional<std::string> render_report(const Value& document, std::string* err
   };
   if (!document.is_object())
     return fail("not a trsim summary or sweep: the document is not a JSON object");
+  if (const Value* kind = document.find("kind");
+      kind != nullptr && kind->is_string() && kind->as_string() == "tune")
+    return render_tune_report(document);
   if (const Value* points = document.find("points")) {
     if (!points->is_array()) return fail("not a trsim sweep: 'points' is not an array");
     return render_sweep_report(document);

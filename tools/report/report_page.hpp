@@ -46,5 +46,6 @@ std::string html_page(const std::string& title, const std::string& body);
 
 std::string render_run_report(const Value& summary);
 std::string render_sweep_report(const Value& sweep);
+std::string render_tune_report(const Value& tune);
 
 }  // namespace trsim::report
