@@ -168,6 +168,12 @@ std::string statistics_long_csv(const RunSummary& summary) {
 
 namespace {
 
+bool is_ratio_metric(std::string_view metric) {
+  return metric.find("service_level") != std::string_view::npos ||
+         metric.find("abandon_rate") != std::string_view::npos ||
+         metric.find("occupancy") != std::string_view::npos;
+}
+
 std::string number(double v, int decimals) {
   if (std::isnan(v)) return "-";
   return fmt::format("{:.{}f}", v, decimals);
@@ -289,8 +295,22 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
     }
     if (!outcome->met) ++report.failures;
     CheckCase c{e.metric, describe_bound(e), *outcome};
+    // Ratios in %, as `trsim run` prints them; other metrics in their own unit.
+    const bool ratio = is_ratio_metric(c.metric);
+    std::string bound = c.bound;
+    if (ratio) {
+      const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
+      if (e.min && e.max)
+        bound = "in [" + pct(*e.min) + ", " + pct(*e.max) + "]";
+      else if (e.min)
+        bound = ">= " + pct(*e.min);
+      else if (e.max)
+        bound = "<= " + pct(*e.max);
+      if (e.require_ci) bound += " (ci95)";
+    }
     report.table +=
-        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, c.bound, with_ci(c.outcome.value, 3),
+        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, bound,
+                    ratio ? with_ci(c.outcome.value, 1, 100.0) + " %" : with_ci(c.outcome.value, 3),
                     c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
     report.cases.push_back(std::move(c));
   }

@@ -125,8 +125,9 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("run --stats-csv writes one row per scope, metric and statistic that sum back to the JSON",
-          "[cli][tidy]") {
+TEST_CASE(
+    "run --stats-csv writes one row per scope, metric and statistic that sum back to the JSON",
+    "[cli][tidy]") {
   TempDir dir;
   const std::string csv = dir.path() + "/stats.csv";
   const std::string json = dir.path() + "/summary.json";
@@ -152,10 +153,10 @@ TEST_CASE("run --stats-csv writes one row per scope, metric and statistic that s
 TEST_CASE("the sweep CSV gives each swept value in base units beside the text", "[cli][tidy]") {
   TempDir dir;
   const std::string csv = dir.path() + "/sweep.csv";
-  const CliResult r = run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications",
-                                 "1", "--set", "workflows.main.task_reservation_timeout=15s,1m",
-                                 "--csv", csv, "--quiet"},
-                                dir);
+  const CliResult r =
+      run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications", "1", "--set",
+                 "workflows.main.task_reservation_timeout=15s,1m", "--csv", csv, "--quiet"},
+                dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   const auto [code, out] = python(dir, R"py(
