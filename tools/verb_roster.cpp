@@ -43,8 +43,8 @@ std::string duration_text(SimTime t) {
 /// attributes (of its first worker), channels, behaviour and handle-time factor.
 std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& variants,
                         const std::vector<std::int64_t>& agents, ActivityId out) {
-  std::string y = fmt::format("# trsim roster of {}: paste in place of the staffed groups\nworkers:\n",
-                              s.name);
+  std::string y =
+      fmt::format("# trsim roster of {}: paste in place of the staffed groups\nworkers:\n", s.name);
   for (std::size_t v = 0; v < variants.size(); ++v) {
     if (agents[v] == 0) continue;
     const ShiftVariant& sv = variants[v];
@@ -55,7 +55,8 @@ std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& vari
         fmt::format("{}-{}-{}", g.name, st.name, clock(sv.start).replace(2, 1, ""));
     ActivityId in = first.initial_activity;
     if (in == kNoId || !s.activities[in].available)
-      for (ActivityId a = 0; a < s.activities.size() && (in == kNoId || !s.activities[in].available); ++a)
+      for (ActivityId a = 0;
+           a < s.activities.size() && (in == kNoId || !s.activities[in].available); ++a)
         in = a;
     y += fmt::format("  {}:\n    count: {}\n    name: \"{}-{{i}}\"\n", name, agents[v], name);
     y += "    attributes: " + to_json(first.attributes) + "\n";
@@ -65,16 +66,19 @@ std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& vari
                        c < first.capacity.size() ? first.capacity[c] : 0);
     y += "}\n";
     if (g.behavior != kNoId) y += fmt::format("    behavior: {}\n", s.behaviors[g.behavior].name);
-    if (g.handle_time_factor != 1.0) y += fmt::format("    handle_time_factor: {}\n", g.handle_time_factor);
-    y += fmt::format("    activity: {}\n    schedule:\n", sv.start > 0 ? s.activities[out].name
-                                                                     : s.activities[in].name);
-    y += fmt::format("      - {{at: {}, activity: {}}}\n", duration_text(sv.start), s.activities[in].name);
+    if (g.handle_time_factor != 1.0)
+      y += fmt::format("    handle_time_factor: {}\n", g.handle_time_factor);
+    y += fmt::format("    activity: {}\n    schedule:\n",
+                     sv.start > 0 ? s.activities[out].name : s.activities[in].name);
+    y += fmt::format("      - {{at: {}, activity: {}}}\n", duration_text(sv.start),
+                     s.activities[in].name);
     for (std::size_t b = 0; b < sv.break_starts.size(); ++b) {
       const ActivityId away = st.breaks[b].activity != kNoId ? st.breaks[b].activity : out;
       y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
                        duration_text(sv.break_starts[b]), s.activities[away].name);
       y += fmt::format("      - {{at: {}, activity: {}}}\n",
-                       duration_text(sv.break_starts[b] + st.breaks[b].length), s.activities[in].name);
+                       duration_text(sv.break_starts[b] + st.breaks[b].length),
+                       s.activities[in].name);
     }
     y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
                      duration_text(sv.start + st.length), s.activities[out].name);
@@ -172,8 +176,7 @@ int verb_roster(int argc, char** argv) {
     for (const auto& [g, k] : sol.uncovered) {
       const SimTime a = static_cast<SimTime>(k) * len;
       list += fmt::format("{}{} {}-{} (needs {})", list.empty() ? "" : ", ", req->groups[g],
-                          clock(a), clock(std::min(a + len, s.horizon)),
-                          problem.requirement[g][k]);
+                          clock(a), clock(std::min(a + len, s.horizon)), problem.requirement[g][k]);
     }
     return usage("the shift templates cover no shift in " + std::to_string(sol.uncovered.size()) +
                  " interval(s) that need agents: " + list);
@@ -303,10 +306,9 @@ int verb_roster(int argc, char** argv) {
       csv += fmt::format("{},{},{},{},{},{}", a / kMicrosPerSecond, b / kMicrosPerSecond,
                          req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
       for (const IntervalOutcome& o : achieved[k]) {
-        const std::string v = std::isnan(o.mean) ? "-"
-                              : std::isnan(o.ci95)
-                                  ? fmt::format("{:.4g}", o.mean)
-                                  : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
+        const std::string v = std::isnan(o.mean)   ? "-"
+                              : std::isnan(o.ci95) ? fmt::format("{:.4g}", o.mean)
+                                                   : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
         text += fmt::format("  {:>28}", v + (o.met ? " ok" : " FAILED"));
         csv += std::isnan(o.mean) ? std::string(",,") : fmt::format(",{},", o.mean);
         csv += std::isnan(o.ci95) ? std::string() : fmt::format("{}", o.ci95);
@@ -332,7 +334,8 @@ int verb_roster(int argc, char** argv) {
     }
     return true;
   };
-  if (!out_path.empty() && !write(out_path, out_file, roster_yaml(s, problem.variants, agents, out)))
+  if (!out_path.empty() &&
+      !write(out_path, out_file, roster_yaml(s, problem.variants, agents, out)))
     return kExitUsage;
   if (!csv_path.empty() && !write(csv_path, csv_file, csv)) return kExitUsage;
   if (!common.quiet && out_path != "-" && csv_path != "-") std::cout << text;

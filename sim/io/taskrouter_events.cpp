@@ -52,10 +52,7 @@ void add_string(std::string& out, std::string_view key, std::string_view value) 
 
 TaskRouterEventSink::TaskRouterEventSink(const Scenario& scenario, std::ostream& out,
                                          bool replication_field, bool separator)
-    : scenario_(scenario),
-      out_(out),
-      replication_field_(replication_field),
-      separator_(separator) {
+    : scenario_(scenario), out_(out), replication_field_(replication_field), separator_(separator) {
   buffer_.reserve(kFlushThreshold + 4096);
 }
 
@@ -100,9 +97,8 @@ void TaskRouterEventSink::on_event(const Event& e) {
                  date.substr(0, date.size() - 1), ms - seconds * 1000, ms);
   add_string(buffer_, "resource_type", type);
   add_string(buffer_, "resource_sid", resource);
-  fmt::format_to(
-      out, ",\"sid\":\"{}\"",
-      make_sid("EV", fmt::format("event:{}:{}", replication_, seq_)));
+  fmt::format_to(out, ",\"sid\":\"{}\"",
+                 make_sid("EV", fmt::format("event:{}:{}", replication_, seq_)));
   if (replication_field_) fmt::format_to(out, ",\"replication\":{}", replication_);
   buffer_ += ",\"event_data\":{";
   std::string data;
@@ -136,8 +132,7 @@ void TaskRouterEventSink::on_event(const Event& e) {
     add_string(data, "worker_activity_name", scenario_.activities[e.activity].name);
   }
   if (e.previous_activity != kNoId) {
-    add_string(data, "worker_previous_activity_sid",
-               scenario_.activities[e.previous_activity].sid);
+    add_string(data, "worker_previous_activity_sid", scenario_.activities[e.previous_activity].sid);
     add_string(data, "worker_previous_activity_name",
                scenario_.activities[e.previous_activity].name);
   }
