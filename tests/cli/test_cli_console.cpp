@@ -16,8 +16,9 @@ std::pair<int, std::string> shell(const TempDir& dir, const std::string& command
 }
 
 std::size_t columns(const std::string& line) {
-  return static_cast<std::size_t>(std::count_if(
-      line.begin(), line.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(line.begin(), line.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 }  // namespace
@@ -59,8 +60,8 @@ TEST_CASE("colour on a pseudo-terminal, none on a pipe, none with NO_COLOR", "[c
   TempDir dir;
   const std::string check = shell_quote(TRSIM_BINARY) + " check " +
                             shell_quote(scenario_path("check-fail.yaml")) + " --replications 2";
-  const std::string validate = shell_quote(TRSIM_BINARY) + " validate " +
-                               shell_quote(scenario_path("quickstart.yaml"));
+  const std::string validate =
+      shell_quote(TRSIM_BINARY) + " validate " + shell_quote(scenario_path("quickstart.yaml"));
   // `script` gives the command a pseudo-terminal and copies what it printed.
   const auto on_tty = [&](const std::string& command, const std::string& env) {
     return shell(dir, env + " script -qec " + shell_quote(command) + " /dev/null </dev/null");
@@ -110,7 +111,8 @@ TEST_CASE("counted nouns are singular for one, and --strict lints say error:", "
 
 TEST_CASE("service levels are in % in run, sweep and check alike", "[cli][console]") {
   TempDir dir;
-  const CliResult run = run_trsim({"run", scenario_path("quickstart.yaml"), "--replications", "2"}, dir);
+  const CliResult run =
+      run_trsim({"run", scenario_path("quickstart.yaml"), "--replications", "2"}, dir);
   CHECK(contains(run.out, "service level (20s)"));
   CHECK(contains(run.out, " %\n"));
   const CliResult check =
@@ -119,10 +121,10 @@ TEST_CASE("service levels are in % in run, sweep and check alike", "[cli][consol
   // The bound min: 0.7 of workspace.service_level.60 is shown as 70%, the value in %.
   CHECK(contains(check.out, ">= 70%"));
   CHECK(contains(check.out, " %  ok"));
-  const CliResult sweep = run_trsim(
-      {"sweep", scenario_path("sweep-timeout.yaml"), "--replications", "2", "--metric",
-       "workspace.service_level.20", "--metric", "workspace.avg_task_acceptance_time"},
-      dir);
+  const CliResult sweep =
+      run_trsim({"sweep", scenario_path("sweep-timeout.yaml"), "--replications", "2", "--metric",
+                 "workspace.service_level.20", "--metric", "workspace.avg_task_acceptance_time"},
+                dir);
   INFO(describe(sweep));
   CHECK(contains(sweep.out, "service_level.20 (%):"));
   // Metrics as blocks of rows: the table fits an 80-column terminal.
