@@ -69,7 +69,7 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
   INFO(describe(valid));
   CHECK(valid.exit_code == 0);
   CHECK_FALSE(contains(valid.err, "error"));
-  CHECK(contains(valid.out, "ok (5 workers, 3 task queues, 1 workflows"));
+  CHECK(contains(valid.out, "ok (5 workers, 3 task queues, 1 workflow,"));
 
   // With arrivals added, the mirrored routing serves tasks: sales calls go to the Sales queue
   // by its sid, where alice, bob, carol and dave (all sales) take them.
