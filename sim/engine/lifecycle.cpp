@@ -230,7 +230,7 @@ void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
     return;
   }
   task.status = TaskStatus::pending;
-  if (task.transitions >= 1000) {
+  if (task.transitions >= kMaxTaskTransitions) {
     cancel_task(t, CancelReason::transition_limit);
     return;
   }
