@@ -19,11 +19,11 @@
 // Scopes: 0 = the workspace, then one per task queue, then one per worker group. Every event
 // counts, warm-up or not (the table is a time series); events after the horizon (the drain) count
 // in the last interval, and gauges are integrated up to the horizon.
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "model/assert.hpp"
 #include "stats/wait_buckets.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -141,7 +141,8 @@ class IntervalCollector {
   void bump(std::size_t at, std::size_t field, std::int64_t delta, std::int64_t rest) {
     std::int64_t& level = level_[at + field];
     level += delta;
-    assert(level >= 0 && "an interval gauge went negative: the event stream is inconsistent");
+    TRSIM_ASSERT(level >= 0, "interval gauge {} went negative: the event stream is inconsistent",
+                 field);
     current_row_[at + field] += delta * rest;
   }
 
