@@ -187,7 +187,10 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
 }
 
 MetricNode statistics_shape(const Scenario& scenario) {
-  return detail::StatisticsCollector(scenario).finish(0, {});
+  std::vector<WaitingTask> none;
+  std::vector<WaitingTask> moved = std::move(none);
+  if (!none.empty()) moved.clear();  // deliberate break: use after move (clang-tidy)
+  return detail::StatisticsCollector(scenario).finish(0, moved);
 }
 
 }  // namespace trsim
