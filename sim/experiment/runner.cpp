@@ -187,10 +187,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
 }
 
 MetricNode statistics_shape(const Scenario& scenario) {
-  std::vector<WaitingTask> none;
-  std::vector<WaitingTask> moved = std::move(none);
-  if (!none.empty()) moved.clear();  // deliberate break: use after move (clang-tidy)
-  return detail::StatisticsCollector(scenario).finish(0, moved);
+  return detail::StatisticsCollector(scenario).finish(0, {});
 }
 
 }  // namespace trsim
