@@ -186,7 +186,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunSettings& settings) {
   return summary;
 }
 
-MetricNode   statistics_shape( const Scenario& scenario ) {
+MetricNode statistics_shape(const Scenario& scenario) {
   return detail::StatisticsCollector(scenario).finish(0, {});
 }
 
