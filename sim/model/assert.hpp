@@ -25,7 +25,7 @@ template <typename... Args>
 
 }  // namespace trsim::detail
 
-#define TRSIM_ASSERT(condition, ...)                                                   \
-  (static_cast<bool>(condition)                                                        \
-       ? static_cast<void>(0)                                                          \
+#define TRSIM_ASSERT(condition, ...) \
+  (static_cast<bool>(condition)      \
+       ? static_cast<void>(0)        \
        : ::trsim::detail::assertion_failed_fmt(#condition, __FILE__, __LINE__, __VA_ARGS__))

@@ -32,7 +32,8 @@ Outcome in_child(Body body) {
   close(fds[1]);
   Outcome out;
   char buf[512];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.err.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    out.err.append(buf, static_cast<std::size_t>(n));
   close(fds[0]);
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -56,8 +57,7 @@ TEST_CASE("TRSIM_ASSERT aborts with the condition and the formatted message, NDE
   CHECK(failed.err.find(": level >= 0: gauge waiting went negative (-3)\n") != std::string::npos);
 }
 
-TEST_CASE("TRSIM_ASSERT evaluates its condition once and its message only on failure",
-          "[assert]") {
+TEST_CASE("TRSIM_ASSERT evaluates its condition once and its message only on failure", "[assert]") {
   int formatted = 0;
   const auto count = [&formatted] { return ++formatted; };
   TRSIM_ASSERT(++checked_count == 1, "never formatted {}", count());
