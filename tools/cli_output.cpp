@@ -218,13 +218,23 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
   return report;
 }
 
+std::string mean_with_ci(const Aggregate& a, int decimals) { return with_ci(a, decimals); }
+
 std::string check_junit_xml(const Scenario& scenario, const CheckReport& report) {
-  const std::string suite = report::escape_xml(scenario.name);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"trsim check\" tests=\"{}\" failures=\"{}\">\n",
                      report.cases.size(), report.failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
-                     report.cases.size(), report.failures);
+  out += check_junit_suite(scenario, report);
+  out += "</testsuites>\n";
+  return out;
+}
+
+std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
+                              const std::string& suite_name) {
+  const std::string suite = report::escape_xml(suite_name.empty() ? scenario.name : suite_name);
+  std::string out =
+      fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
+                  report.cases.size(), report.failures);
   // What reproduces the run: `trsim check` with this seed and these replications.
   out += fmt::format(
       "    <properties>\n      <property name=\"seed\" value=\"{}\"/>\n"
@@ -243,7 +253,7 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
                        report::escape_xml(value), report::escape_xml(c.bound));
     out += "    </testcase>\n";
   }
-  out += "  </testsuite>\n</testsuites>\n";
+  out += "  </testsuite>\n";
   return out;
 }
 

@@ -3,6 +3,7 @@
 // files that appear whole or not at all.
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trsim/expectations.hpp"
@@ -68,5 +69,13 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
 /// <testcase> per expectation named "METRIC BOUND", with a <failure message="..."> when it fell
 /// short.
 std::string check_junit_xml(const Scenario& scenario, const CheckReport& report);
+
+/// The <testsuite> element of check_junit_xml (indented for a place inside <testsuites>), named
+/// `suite_name` (the scenario's name when empty).
+std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
+                              const std::string& suite_name = "");
+
+/// "0.912 ± 0.013": the mean and its ci95 to `decimals` decimals ("-" when null).
+std::string mean_with_ci(const Aggregate& a, int decimals);
 
 }  // namespace trsim::cli

@@ -133,11 +133,13 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
       std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));
 
   if (threads == 1) {
-    std::unique_ptr<JsonLinesSink> sink;
+    std::unique_ptr<EventSink> sink;
     if (settings.events != nullptr)
-      sink = std::make_unique<JsonLinesSink>(scenario, *settings.events, rep_field);
+      sink = make_event_sink(settings.events_format, scenario, *settings.events, rep_field,
+                             settings.events_separator);
     for (std::uint32_t rep = 0; rep < total; ++rep) {
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, sink.get());
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, sink.get());
       if (settings.on_progress) settings.on_progress(rep + 1, total);
     }
     return summarise(std::move(runs));
@@ -152,10 +154,13 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
     std::unique_ptr<TempLog> log;
     if (settings.events != nullptr) {
       log = std::make_unique<TempLog>();
-      JsonLinesSink sink(scenario, log->stream(), rep_field);
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, &sink);
+      const std::unique_ptr<EventSink> sink = make_event_sink(
+          settings.events_format, scenario, log->stream(), rep_field, settings.events_separator);
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, sink.get());
     } else {
-      runs[rep] = run_replication(scenario, rep, settings.check_invariants, nullptr);
+      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+                                  settings.check_invariants, nullptr);
     }
     std::lock_guard lock(mutex);
     if (log) {

@@ -16,7 +16,8 @@ struct ParseFailure {
 
 class JsonReader {
  public:
-  explicit JsonReader(std::string_view text) : s_(text) {}
+  JsonReader(std::string_view text, std::vector<std::size_t>* object_offsets)
+      : s_(text), object_offsets_(object_offsets) {}
 
   Value document() {
     Value v = value(0);
@@ -68,6 +69,7 @@ class JsonReader {
   }
 
   Value object(int depth) {
+    if (object_offsets_ != nullptr && at('{')) object_offsets_->push_back(i_);
     expect('{');
     Value::Object members;
     std::set<std::string> keys;
@@ -246,14 +248,20 @@ class JsonReader {
   }
 
   std::string_view s_;
+  std::vector<std::size_t>* object_offsets_;
   std::size_t i_ = 0;
 };
 
 }  // namespace
 
 std::optional<Value> parse_json(std::string_view text, JsonError* error) {
+  return parse_json(text, error, nullptr);
+}
+
+std::optional<Value> parse_json(std::string_view text, JsonError* error,
+                                std::vector<std::size_t>* object_offsets) {
   try {
-    return JsonReader(text).document();
+    return JsonReader(text, object_offsets).document();
   } catch (const ParseFailure& f) {
     if (error) {
       error->line = 1;
