@@ -24,7 +24,8 @@ int verb_run(int argc, char** argv) {
                       "workflows.support.task_reservation_timeout=15s --events -\n"
                       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html\n"};
   CommonOptions common;
-  std::string json_path, events_path, intervals_path, report_path, events_format = "jsonl";
+  std::string json_path, events_path, intervals_path, report_path, stats_csv_path,
+      events_format = "jsonl";
   po::options_description specific("run options");
   specific.add_options()  //
       ("json", po::value(&json_path)->value_name("FILE"),
@@ -37,6 +38,9 @@ int verb_run(int argc, char** argv) {
        "FILE ends in .jsonl or is -)")  //
       ("intervals", po::value(&intervals_path)->value_name("FILE"),
        "write the interval table (CSV, means over the replications) to FILE (- = stdout)")  //
+      ("stats-csv", po::value(&stats_csv_path)->value_name("FILE"),
+       "write the summary statistics in long form (CSV: scope_kind, scope_name, metric, "
+       "statistic, value) to FILE (- = stdout)")  //
       ("report", po::value(&report_path)->value_name("FILE"),
        "write the HTML report (what `trsim report` makes of the summary) to FILE");
   po::variables_map vm;
@@ -62,6 +66,15 @@ int verb_run(int argc, char** argv) {
       return kExitUsage;
     }
   }
+  for (const auto& [name, path] :
+       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path},
+        std::pair{"--intervals", &intervals_path}, std::pair{"--report", &report_path}}) {
+    if (!stats_csv_path.empty() && stats_csv_path == *path) {
+      std::cerr << "trsim run: " << name << " and --stats-csv cannot both write to '"
+                << stats_csv_path << "'\n";
+      return kExitUsage;
+    }
+  }
   if (report_path == "-") {
     std::cerr << "trsim run: --report needs a file name (use `trsim report SUMMARY.json -o -` for "
                  "stdout)\n";
@@ -81,12 +94,13 @@ int verb_run(int argc, char** argv) {
   if (!scenario) return kExitUsage;
 
   // Outputs are checked for writability before the run and replaced atomically after it.
-  std::optional<AtomicFile> json_file, events_file, intervals_file, report_file;
+  std::optional<AtomicFile> json_file, events_file, intervals_file, report_file, stats_csv_file;
   try {
     if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
     if (!events_path.empty() && events_path != "-") events_file.emplace(events_path);
     if (!intervals_path.empty() && intervals_path != "-") intervals_file.emplace(intervals_path);
     if (!report_path.empty()) report_file.emplace(report_path);
+    if (!stats_csv_path.empty() && stats_csv_path != "-") stats_csv_file.emplace(stats_csv_path);
   } catch (const std::exception& e) {
     std::cerr << "trsim run: " << e.what() << "\n";
     return kExitUsage;
@@ -114,9 +128,14 @@ int verb_run(int argc, char** argv) {
   if (json_file) json_file->stream() << json;
   if (json_path == "-") std::cout << json;
   if (!intervals_path.empty()) {
-    const std::string csv = intervals_csv(summary);
+    const std::string csv = intervals_csv(*scenario, summary);
     if (intervals_file) intervals_file->stream() << csv;
     if (intervals_path == "-") std::cout << csv;
+  }
+  if (!stats_csv_path.empty()) {
+    const std::string csv = statistics_long_csv(summary);
+    if (stats_csv_file) stats_csv_file->stream() << csv;
+    if (stats_csv_path == "-") std::cout << csv;
   }
   if (report_file) {
     // The report reads the summary exactly as `trsim report` would read the file.
@@ -131,11 +150,13 @@ int verb_run(int argc, char** argv) {
     if (events_file) events_file->commit();
     if (json_file) json_file->commit();
     if (intervals_file) intervals_file->commit();
+    if (stats_csv_file) stats_csv_file->commit();
   } catch (const std::exception& e) {  // e.g. the disk filled up during the run
     std::cerr << "trsim run: " << e.what() << "\n";
     return kExitUsage;
   }
-  if (!common.quiet && json_path != "-" && events_path != "-" && intervals_path != "-")
+  if (!common.quiet && json_path != "-" && events_path != "-" && intervals_path != "-" &&
+      stats_csv_path != "-")
     std::cout << human_summary(*scenario, summary);
   return kExitOk;
 }

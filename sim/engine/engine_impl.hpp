@@ -87,6 +87,7 @@ struct TaskState {
   std::uint32_t step = 0;        ///< target index within the filter
   SimTime step_deadline = kNever;
   QueueId queue = kNoId;
+  SimTime queue_entered = 0;  ///< when it entered `queue` (task-queue.entered)
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
@@ -122,6 +123,7 @@ struct WorkerState {
   std::vector<QueueId> queues;      ///< queues whose target_workers it matches
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
+  ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
   const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId
@@ -243,6 +245,7 @@ class EngineImpl {
     e.channel = task.channel;
     e.priority = task.priority;
     e.task_created_at = task.created;
+    e.task_queue_entered_at = task.queue_entered;
     e.queue = task.queue;
     return e;
   }
