@@ -18,6 +18,9 @@ namespace trsim::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitExpectations = 1;
 constexpr int kExitUsage = 2;
+/// An exception no verb expected (a bug, or a failed --check-invariants): EX_SOFTWARE of
+/// sysexits.h.
+constexpr int kExitInternal = 70;
 
 struct CommonOptions {
   std::string scenario;

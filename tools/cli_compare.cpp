@@ -11,6 +11,7 @@
 
 #include "cli_common.hpp"
 #include "experiment/parallel.hpp"
+#include "report/xml.hpp"
 #include "trsim/value.hpp"
 
 namespace trsim::cli {
@@ -146,7 +147,7 @@ std::string comparison_json(const Comparison& c) {
 }
 
 std::string comparison_junit_suite(const std::string& suite_name, const Comparison& c) {
-  const std::string suite = xml_escaped(suite_name);
+  const std::string suite = report::escape_xml(suite_name);
   std::string out =
       fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
                   c.rules.size() + c.metrics.size(), c.failures);
@@ -156,24 +157,25 @@ std::string comparison_junit_suite(const std::string& suite_name, const Comparis
       "      <property name=\"pairing\" value=\"{}\"/>\n    </properties>\n",
       c.seed, c.replications, c.pairing.complete ? "complete" : "partial");
   for (const RuleOutcome& r : c.rules) {
-    const std::string name = xml_escaped("rule: " + r.rule.text + " (" + judged_on(r) + ")");
+    const std::string name = report::escape_xml("rule: " + r.rule.text + " (" + judged_on(r) + ")");
     if (!r.failed) {
       out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"/>\n", suite, name);
       continue;
     }
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite, name);
-    out += fmt::format("      <failure message=\"{}\">{}: difference {} (rule {})</failure>\n",
-                       xml_escaped(r.rule.text + ": " + r.reason), xml_escaped(r.rule.metric),
-                       xml_escaped(difference_text(r.difference)), xml_escaped(r.rule.text));
+    out += fmt::format(
+        "      <failure message=\"{}\">{}: difference {} (rule {})</failure>\n",
+        report::escape_xml(r.rule.text + ": " + r.reason), report::escape_xml(r.rule.metric),
+        report::escape_xml(difference_text(r.difference)), report::escape_xml(r.rule.text));
     out += "    </testcase>\n";
   }
   for (const MetricComparison& m : c.metrics) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite,
-                       xml_escaped("metric: " + m.metric));
-    out += fmt::format("      <system-out>base {}, change {}, difference {}{}</system-out>\n",
-                       xml_escaped(short_mean_ci(m.base)), xml_escaped(short_mean_ci(m.change)),
-                       xml_escaped(difference_text(m.difference)),
-                       m.significant ? " (significant)" : "");
+                       report::escape_xml("metric: " + m.metric));
+    out += fmt::format(
+        "      <system-out>base {}, change {}, difference {}{}</system-out>\n",
+        report::escape_xml(short_mean_ci(m.base)), report::escape_xml(short_mean_ci(m.change)),
+        report::escape_xml(difference_text(m.difference)), m.significant ? " (significant)" : "");
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n";
@@ -181,12 +183,12 @@ std::string comparison_junit_suite(const std::string& suite_name, const Comparis
 }
 
 std::string error_junit_suite(const std::string& suite_name, const std::string& message) {
-  const std::string suite = xml_escaped(suite_name);
+  const std::string suite = report::escape_xml(suite_name);
   std::string out =
       fmt::format("  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n", suite);
   out += fmt::format("    <testcase classname=\"{}\" name=\"run\">\n", suite);
-  out += fmt::format("      <error message=\"{}\">{}</error>\n", xml_escaped(message),
-                     xml_escaped(message));
+  out += fmt::format("      <error message=\"{}\">{}</error>\n", report::escape_xml(message),
+                     report::escape_xml(message));
   out += "    </testcase>\n  </testsuite>\n";
   return out;
 }
@@ -195,7 +197,7 @@ std::string junit_document(const std::string& name, const std::vector<std::strin
                            std::size_t tests, std::size_t failures, std::size_t errors) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
-                     xml_escaped(name), tests, failures, errors);
+                     report::escape_xml(name), tests, failures, errors);
   for (const std::string& s : suites) out += s;
   out += "</testsuites>\n";
   return out;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "report/xml.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
 
@@ -322,37 +323,6 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
 
 std::string mean_with_ci(const Aggregate& a, int decimals) { return with_ci(a, decimals); }
 
-// Text for an XML attribute value or element content.
-std::string xml_escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      default:
-        // Other control characters are not allowed in XML 1.0 at all.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
-    }
-  }
-  return out;
-}
-
 std::string check_junit_xml(const Scenario& scenario, const CheckReport& report) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"trsim check\" tests=\"{}\" failures=\"{}\">\n",
@@ -364,7 +334,7 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
 
 std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
                               const std::string& suite_name) {
-  const std::string suite = xml_escaped(suite_name.empty() ? scenario.name : suite_name);
+  const std::string suite = report::escape_xml(suite_name.empty() ? scenario.name : suite_name);
   std::string out =
       fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
                   report.cases.size(), report.failures);
@@ -374,7 +344,7 @@ std::string check_junit_suite(const Scenario& scenario, const CheckReport& repor
       "      <property name=\"replications\" value=\"{}\"/>\n    </properties>\n",
       scenario.seed, scenario.replications);
   for (const CheckCase& c : report.cases) {
-    const std::string name = xml_escaped(c.metric + " " + c.bound);
+    const std::string name = report::escape_xml(c.metric + " " + c.bound);
     const std::string value = with_ci(c.outcome.value, 6);
     if (c.outcome.met) {
       out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"/>\n", suite, name);
@@ -382,8 +352,8 @@ std::string check_junit_suite(const Scenario& scenario, const CheckReport& repor
     }
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite, name);
     out += fmt::format("      <failure message=\"{}\">{}: {} (expected {})</failure>\n",
-                       xml_escaped(c.outcome.reason), xml_escaped(c.metric), xml_escaped(value),
-                       xml_escaped(c.bound));
+                       report::escape_xml(c.outcome.reason), report::escape_xml(c.metric),
+                       report::escape_xml(value), report::escape_xml(c.bound));
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n";

@@ -86,9 +86,6 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
 std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
                               const std::string& suite_name = "");
 
-/// Text for an XML attribute value or element content (the one XML escaper of the command line).
-std::string xml_escaped(std::string_view text);
-
 /// "0.912 ± 0.013": the mean and its ci95 to `decimals` decimals ("-" when null).
 std::string mean_with_ci(const Aggregate& a, int decimals);
 

@@ -80,6 +80,6 @@ int main(int argc, char** argv) {
     return trsim::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "trsim: internal error: " << e.what() << "\n";
-    return 70;
+    return trsim::cli::kExitInternal;
   }
 }

@@ -46,7 +46,7 @@ enum class CancelReason : std::uint8_t {
   ttl_exceeded,      ///< "Task TTL Exceeded"
   workflow_timeout,  ///< "Task canceled on Workflow timeout"
   workflow_skipped,  ///< a final-step skip_if skipped it out of the workflow
-  transition_limit,  ///< 1000 pending->reserved transitions
+  transition_limit,  ///< kMaxTaskTransitions pending->reserved transitions
 };
 
 /// The `reason` text the event log prints ("Task TTL Exceeded", ...).

@@ -50,6 +50,15 @@ struct WorkspaceSettings {
   TaskOrder prioritize_queue_order = TaskOrder::fifo;
 };
 
+/// The most workers a task queue may offer one task to at once (TaskRouter's 1-50 range of
+/// MaxReservedWorkers): the loader checks `max_reserved_workers` against it, the router sizes its
+/// choice by it.
+inline constexpr int kMaxReservedWorkers = 50;
+
+/// TaskRouter cancels a task after this many pending -> reserved transitions ("Task reached the
+/// limit of 1000 reservations").
+inline constexpr std::uint32_t kMaxTaskTransitions = 1000;
+
 struct TaskQueue {
   std::string name;
   std::string sid;

@@ -9,10 +9,10 @@
 // entries are dropped when they surface, or swept out in one pass when they outnumber the live
 // ones (so a long TTL timer that is cancelled does not sit in the heap for a simulated day).
 #include <algorithm>
-#include <cassert>
 #include <cstdint>
 #include <vector>
 
+#include "model/assert.hpp"
 #include "trsim/time.hpp"
 
 namespace trsim::detail {
@@ -93,8 +93,8 @@ class EventQueue {
   /// Removes and returns the next live event (see pop_until). Precondition: !empty().
   ScheduledEvent pop() {
     ScheduledEvent e;
-    [[maybe_unused]] const bool popped = pop_until(kNever, e);
-    assert(popped);
+    const bool popped = pop_until(kNever, e);
+    TRSIM_ASSERT(popped, "pop() from an event list with no live event");
     return e;
   }
 

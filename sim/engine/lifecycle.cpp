@@ -11,22 +11,22 @@
 // Routing (which step, which worker) lives in router.cpp; this file only moves entities from one
 // state to the next, emits the matching events and keeps the capacity books.
 #include <algorithm>
-#include <cassert>
 
 #include "engine/engine_impl.hpp"
+#include "model/assert.hpp"
 
 namespace trsim::detail {
 
 namespace {
 // Offers and held reservations are a handful at most, and the one to erase is mostly the last.
 void erase_value(std::vector<std::uint32_t>& v, std::uint32_t x) {
-  assert(!v.empty() && "erase_value: x must be in v");
+  TRSIM_ASSERT(!v.empty(), "erase_value: {} is not in an empty list", x);
   if (v.back() == x) {
     v.pop_back();
     return;
   }
   const auto it = std::find(v.begin(), v.end(), x);
-  assert(it != v.end());
+  TRSIM_ASSERT(it != v.end(), "erase_value: {} is not in the list", x);
   v.erase(it);
 }
 }  // namespace
@@ -196,7 +196,8 @@ void EngineImpl::on_worker_return(WorkerId w) {
 // the worker's capacity back, the reservation slot freed. The task's own state is the caller's.
 void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
   ReservationState& rs = reservations_[r];
-  assert(rs.status == ReservationStatus::pending);
+  TRSIM_ASSERT(rs.status == ReservationStatus::pending, "end_offer: reservation {} is not pending",
+               r);
   queue_.cancel(rs.timeout_timer);
   queue_.cancel(rs.response_timer);
   rs.status = outcome;
@@ -217,7 +218,8 @@ void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
       type = EventType::reservation_canceled;
       break;
     default:
-      assert(false && "not an unaccepted outcome");
+      TRSIM_ASSERT(false, "end_offer: outcome {} is not an unaccepted one",
+                   static_cast<int>(outcome));
   }
   emit(reservation_event(type, r));
   const WorkerId w = rs.worker;
@@ -240,7 +242,7 @@ void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
     return;
   }
   task.status = TaskStatus::pending;
-  if (task.transitions >= 1000) {
+  if (task.transitions >= kMaxTaskTransitions) {
     cancel_task(t, CancelReason::transition_limit);
     return;
   }

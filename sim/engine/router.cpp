@@ -307,7 +307,7 @@ std::size_t EngineImpl::make_offers(std::uint32_t t) {
   IdlePool& pool = pools_[task.queue * active_channels_.size() + ac];
   const WorkflowTarget& target = current_target(task);
 
-  WorkerId chosen[50];
+  WorkerId chosen[kMaxReservedWorkers];
   std::size_t n = 0;
   if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
     const bool by_sid = !target.known_worker_sid_attribute.empty();

@@ -73,6 +73,7 @@ std::string_view cancel_reason_text(CancelReason reason) {
     case CancelReason::workflow_skipped:
       return "Task skipped out of Workflow";
     case CancelReason::transition_limit:
+      static_assert(kMaxTaskTransitions == 1000, "the reason text states the limit");
       return "Task reached the limit of 1000 reservations";
   }
   return "";

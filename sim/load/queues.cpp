@@ -34,7 +34,8 @@ void build_task_queues(LoadContext& ctx, const MapView& top) {
         q.task_order = *k == 0 ? TaskOrder::fifo : TaskOrder::lifo;
     }
     if (const Item* i = fields.find("max_reserved_workers")) {
-      if (const auto n = r.integer(*i, 1, 50)) q.max_reserved_workers = static_cast<int>(*n);
+      if (const auto n = r.integer(*i, 1, kMaxReservedWorkers))
+        q.max_reserved_workers = static_cast<int>(*n);
     }
     const auto single_tasking_activity = [&](std::string_view key) -> ActivityId {
       const Item* i = fields.find(key);

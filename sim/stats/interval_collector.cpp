@@ -1,28 +1,14 @@
 #include "stats/interval_collector.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <string>
 
+#include "model/assert.hpp"
+#include "stats/collector_common.hpp"
 #include "trsim/statistics.hpp"
 #include "trsim/value.hpp"
 
 namespace trsim::detail {
-
-namespace {
-
-double ratio(std::int64_t num, std::int64_t den) {
-  return den == 0 ? kNull : static_cast<double>(num) / static_cast<double>(den);
-}
-
-// A threshold key is written the way JSON writes the number: "20", "0.5" (as in the statistics).
-std::string number_key(double v) {
-  std::string key;
-  append_json_number(key, v);
-  return key;
-}
-
-}  // namespace
 
 IntervalCollector::IntervalCollector(const Scenario& scenario)
     : scenario_(scenario),
@@ -33,15 +19,9 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
       group_count_(scenario.worker_groups.size()),
       activity_count_(scenario.activities.size()),
       scope_count_(1 + queue_count_ + group_count_) {
-  std::vector<std::string> keys;
   const auto& raw = scenario.statistics.service_level_thresholds;
-  for (std::size_t k = 0; k < raw.size(); ++k) {
-    std::string key = number_key(raw[k]);
-    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
-    keys.push_back(std::move(key));
-    thresholds_.push_back(from_seconds(raw[k]));
-    threshold_source_.push_back(k);
-  }
+  threshold_source_ = threshold_keys(raw).source;
+  for (std::size_t k : threshold_source_) thresholds_.push_back(from_seconds(raw[k]));
   wait_buckets_ = WaitBuckets(thresholds_);
   field_count_ = kFixedFields + wait_buckets_.count() + activity_count_;
   for (std::size_t f = 0; f < field_count_; ++f)
@@ -289,7 +269,7 @@ IntervalTable IntervalCollector::finish() {
       // Accepted within threshold i (at or under it): the buckets up to its rank.
       for (std::size_t i = 0; i < thresholds_.size(); ++i)
         out[c++] = ratio(wait_buckets_.at_or_under(r + bucket_field(0), i), stopped);
-      assert(c == c_abandon_rate);
+      TRSIM_ASSERT(c == c_abandon_rate, "column {} is not abandon_rate ({})", c, c_abandon_rate);
       out[c++] = ratio(r[kAbandoned], stopped);
       out[c++] = r[kAccepted] == 0 ? kNull
                                    : static_cast<double>(r[kWaitAccepted]) / 1e6 /
@@ -298,7 +278,7 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = ratio(r[kBusy], r[kBusy] + r[kIdle]);
       out[c++] = static_cast<double>(r[kWaiting]) / len;
       out[c++] = static_cast<double>(r[kParked]) / len;
-      assert(c == c_workers);
+      TRSIM_ASSERT(c == c_workers, "column {} is not the first workers column ({})", c, c_workers);
       for (std::size_t a = 0; a < activity_count_; ++a)
         out[c++] = static_cast<double>(r[activity_field(static_cast<ActivityId>(a))]) / len;
       for (std::size_t i = 0; i < nc; ++i)

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "stats/collector_common.hpp"
 #include "trsim/value.hpp"
 
 namespace trsim::detail {
@@ -11,17 +12,6 @@ namespace trsim::detail {
 namespace {
 
 double seconds(std::int64_t micros) { return static_cast<double>(micros) / 1e6; }
-
-double ratio(std::int64_t num, std::int64_t den) {
-  return den == 0 ? kNull : static_cast<double>(num) / static_cast<double>(den);
-}
-
-// A threshold key is written the way JSON writes the number: "20", "0.5".
-std::string number_key(double v) {
-  std::string key;
-  append_json_number(key, v);
-  return key;
-}
 
 }  // namespace
 
@@ -246,15 +236,7 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
   }
 
   // Thresholds given twice would repeat a key: the first occurrence wins.
-  const auto& raw = scenario_.statistics.service_level_thresholds;
-  std::vector<std::string> keys;
-  std::vector<std::size_t> kept;
-  for (std::size_t k = 0; k < thresholds_.size(); ++k) {
-    std::string tk = number_key(raw[k]);
-    if (std::find(keys.begin(), keys.end(), tk) != keys.end()) continue;
-    keys.push_back(std::move(tk));
-    kept.push_back(k);
-  }
+  const auto [keys, kept] = threshold_keys(scenario_.statistics.service_level_thresholds);
   // Waits at or below each kept threshold, per outcome: the buckets up to its rank.
   const std::int64_t* buckets = wait_buckets_.data() + entity * 2 * buckets_.count();
   const auto below = [&](std::size_t k, WaitOutcome outcome) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,8 @@
 #include <vector>
 
 #include "support/scenario_fixture.hpp"
+#include "trsim/json.hpp"
+#include "trsim/value.hpp"
 
 namespace trsim::test::cli {
 
@@ -111,16 +114,17 @@ inline std::vector<std::string> files_in(const std::string& dir) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A strict JSON reader (RFC 8259): no trailing commas, no NaN or Infinity, no control characters
-// in strings, no duplicate keys, nothing after the value. Numbers keep their literal text so
-// that tests can check how they were written.
+// JSON outputs read back with the library's strict reader (trsim::parse_json, RFC 8259: no
+// trailing commas, no NaN or Infinity, no duplicate keys, nothing after the value), seen through a
+// small tree whose numbers also keep their text, written the way trsim writes numbers
+// (append_json_number reads back exactly), so that tests can compare it with a CSV cell.
 
 struct Json {
   enum class Kind { null, boolean, number, string, array, object };
   Kind kind = Kind::null;
   bool boolean = false;
   double number = 0;
-  std::string text;  ///< a string's value, or a number's literal
+  std::string text;  ///< a string's value, or a number as trsim writes it (not its spelling)
   std::vector<Json> items;
   std::vector<std::pair<std::string, Json>> members;  ///< in document order
 
@@ -150,195 +154,47 @@ struct Json {
   }
 };
 
-class JsonReader {
- public:
-  explicit JsonReader(std::string_view text) : s_(text) {}
+inline Json to_test_json(const trsim::Value& v) {
+  Json j;
+  switch (v.kind()) {
+    case trsim::Value::Kind::null:
+      break;
+    case trsim::Value::Kind::boolean:
+      j.kind = Json::Kind::boolean;
+      j.boolean = v.as_bool();
+      break;
+    case trsim::Value::Kind::number:
+      j.kind = Json::Kind::number;
+      j.number = v.as_number();
+      j.text = trsim::to_json(v);
+      break;
+    case trsim::Value::Kind::string:
+      j.kind = Json::Kind::string;
+      j.text = v.as_string();
+      break;
+    case trsim::Value::Kind::array:
+      j.kind = Json::Kind::array;
+      for (const trsim::Value& item : v.as_array()) j.items.push_back(to_test_json(item));
+      break;
+    case trsim::Value::Kind::object:
+      j.kind = Json::Kind::object;
+      for (const auto& [key, member] : v.as_object())
+        j.members.emplace_back(key, to_test_json(member));
+      break;
+  }
+  return j;
+}
 
-  Json document() {
-    Json v = value(0);
-    skip_space();
-    if (i_ != s_.size()) fail("unexpected text after the value");
-    return v;
+/// Parses a whole JSON document with trsim::parse_json; throws std::runtime_error (with the line
+/// and column) when it is not JSON.
+inline Json parse_json(std::string_view text) {
+  trsim::JsonError error;
+  const std::optional<trsim::Value> v = trsim::parse_json(text, &error);
+  if (!v) {
+    throw std::runtime_error("JSON: " + error.message + " at " + std::to_string(error.line) + ":" +
+                             std::to_string(error.column));
   }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error("JSON: " + what + " at offset " + std::to_string(i_));
-  }
-  void skip_space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
-      ++i_;
-  }
-  bool at(char c) const { return i_ < s_.size() && s_[i_] == c; }
-  void expect(char c) {
-    if (!at(c)) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
-  void literal(std::string_view word) {
-    if (s_.substr(i_, word.size()) != word) fail("unexpected token");
-    i_ += word.size();
-  }
-  bool digit() const { return i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; }
-
-  Json value(int depth) {
-    if (depth > 200) fail("nesting too deep");
-    skip_space();
-    if (i_ >= s_.size()) fail("unexpected end");
-    Json v;
-    switch (s_[i_]) {
-      case '{':
-        object(v, depth);
-        break;
-      case '[':
-        array(v, depth);
-        break;
-      case '"':
-        v.kind = Json::Kind::string;
-        v.text = string();
-        break;
-      case 't':
-        literal("true");
-        v.kind = Json::Kind::boolean;
-        v.boolean = true;
-        break;
-      case 'f':
-        literal("false");
-        v.kind = Json::Kind::boolean;
-        break;
-      case 'n':
-        literal("null");
-        break;
-      default:
-        number(v);
-        break;
-    }
-    return v;
-  }
-
-  void object(Json& v, int depth) {
-    v.kind = Json::Kind::object;
-    expect('{');
-    skip_space();
-    if (at('}')) {
-      ++i_;
-      return;
-    }
-    for (;;) {
-      skip_space();
-      if (!at('"')) fail("expected a key");
-      std::string key = string();
-      if (v.get(key)) fail("duplicate key '" + key + "'");
-      skip_space();
-      expect(':');
-      v.members.emplace_back(std::move(key), value(depth + 1));
-      skip_space();
-      if (at(',')) {
-        ++i_;
-        continue;
-      }
-      expect('}');
-      return;
-    }
-  }
-
-  void array(Json& v, int depth) {
-    v.kind = Json::Kind::array;
-    expect('[');
-    skip_space();
-    if (at(']')) {
-      ++i_;
-      return;
-    }
-    for (;;) {
-      v.items.push_back(value(depth + 1));
-      skip_space();
-      if (at(',')) {
-        ++i_;
-        continue;
-      }
-      expect(']');
-      return;
-    }
-  }
-
-  std::string string() {
-    expect('"');
-    std::string out;
-    for (;;) {
-      if (i_ >= s_.size()) fail("unterminated string");
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) fail("unterminated escape");
-      const char e = s_[i_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u':
-          for (int k = 0; k < 4; ++k, ++i_)
-            if (i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_])))
-              fail("bad \\u escape");
-          out += '?';  // the tests never look inside escaped code points
-          break;
-        default:
-          fail("bad escape");
-      }
-    }
-  }
-
-  void number(Json& v) {
-    const std::size_t start = i_;
-    if (at('-')) ++i_;
-    if (at('0')) {
-      ++i_;
-    } else if (digit()) {
-      while (digit()) ++i_;
-    } else {
-      fail("unexpected character");
-    }
-    if (at('.')) {
-      ++i_;
-      if (!digit()) fail("digits expected after '.'");
-      while (digit()) ++i_;
-    }
-    if (at('e') || at('E')) {
-      ++i_;
-      if (at('+') || at('-')) ++i_;
-      if (!digit()) fail("digits expected in the exponent");
-      while (digit()) ++i_;
-    }
-    v.kind = Json::Kind::number;
-    v.text = std::string(s_.substr(start, i_ - start));
-    v.number = std::strtod(v.text.c_str(), nullptr);
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
-
-/// Parses a whole JSON document; throws std::runtime_error (with the offset) when it is not JSON.
-inline Json parse_json(std::string_view text) { return JsonReader(text).document(); }
+  return to_test_json(*v);
+}
 
 }  // namespace trsim::test::cli

@@ -222,7 +222,7 @@ void check_in_browser(const std::string& page, const std::string& name, std::siz
 }  // namespace
 
 TEST_CASE("trsim report turns a run summary into a page that Chromium renders with every chart",
-          "[cli][report]") {
+          "[cli][report][chromium]") {
   TempDir dir;
   const std::string json = dir.path() + "/summary.json";
   const std::string page = dir.path() + "/run-report.html";
@@ -289,7 +289,7 @@ TEST_CASE(
 }
 
 TEST_CASE("trsim report turns a sweep into a page that Chromium renders with every chart",
-          "[cli][report]") {
+          "[cli][report][chromium]") {
   TempDir dir;
   const std::string page = dir.path() + "/sweep-report.html";
   const CliResult report = run_trsim({"report", kSweepFixture, "-o", page}, dir);

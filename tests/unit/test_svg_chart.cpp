@@ -115,6 +115,14 @@ TEST_CASE("escape_xml escapes the five XML special characters", "[report]") {
   CHECK(escape_xml("plain café") == "plain café");
 }
 
+// The one escaper of the report and of the JUnit XML (tools/report/xml.hpp): a line feed survives
+// inside an attribute value as &#10;, a tab stays, other control characters (not allowed in
+// XML 1.0) are dropped.
+TEST_CASE("escape_xml keeps line feeds and tabs and drops other control characters", "[report]") {
+  CHECK(escape_xml("a\nb\tc") == "a&#10;b\tc");
+  CHECK(escape_xml(std::string("x\x01y\x1fz\r")) == "xyz");
+}
+
 TEST_CASE("a line chart draws one point element per value and a path over them", "[report]") {
   const std::string svg = render_line_chart(one_series_chart({0, 1, 2, 3}, {1, 2, 3, 4}));
   CHECK(svg.rfind("<svg class=\"chart", 0) == 0);

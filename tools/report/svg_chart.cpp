@@ -8,33 +8,6 @@
 
 namespace trsim::report {
 
-std::string escape_xml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 const std::string& palette_colour(std::size_t i) {
   static const std::array<std::string, 10> kPalette = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1",
                                                        "#76b7b2", "#edc948", "#9c755f", "#ff9da7",

@@ -11,10 +11,9 @@
 #include <string_view>
 #include <vector>
 
-namespace trsim::report {
+#include "report/xml.hpp"  // escape_xml
 
-/// Text escaped for HTML and XML content and attribute values (& < > " ').
-std::string escape_xml(std::string_view text);
+namespace trsim::report {
 
 /// Evenly spaced "round" tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 × 10^k), about
 /// `target` of them. The first tick is <= lo and the last >= hi (up to rounding); lo == hi is
