@@ -152,12 +152,14 @@ std::vector<std::string> load_overrides(const CommonOptions& o) {
 }
 
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
-                             const std::vector<std::string>& extra_overrides) {
+                             const std::vector<std::string>& extra_overrides,
+                             std::vector<std::string>* files) {
   LoadOptions options;
   options.overrides = load_overrides(o);
   options.limits = o.limits;
   options.overrides.insert(options.overrides.end(), extra_overrides.begin(), extra_overrides.end());
   LoadResult result = load_scenario_file(o.scenario, options);
+  if (files) *files = result.files;
   for (const Diagnostic& d : result.diagnostics) {
     if (d.severity == Diagnostic::Severity::error || print_warnings)
       std::cerr << d.format() << "\n";

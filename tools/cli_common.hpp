@@ -61,9 +61,11 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
 std::vector<std::string> load_overrides(const CommonOptions& o);
 
 /// Loads the scenario with the overrides (and `extra_overrides` after them); prints errors, and
-/// warnings when asked. Empty on error.
+/// warnings when asked. Empty on error. `files`, when given, receives every file it read (the
+/// inputs no output may name).
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
-                             const std::vector<std::string>& extra_overrides = {});
+                             const std::vector<std::string>& extra_overrides = {},
+                             std::vector<std::string>* files = nullptr);
 
 /// A wall-clock duration for progress lines: "42s", "3m05s", "1h20m".
 std::string wall_duration(double seconds);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli_common.hpp"
+#include "cli_output.hpp"
 #include "verbs.hpp"
 
 namespace {
@@ -44,7 +45,9 @@ void print_usage(std::ostream& out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_verb(int argc, char** argv) {
   try {
     if (argc < 2) {
       print_usage(std::cerr);
@@ -72,4 +75,11 @@ int main(int argc, char** argv) {
     std::cerr << "trsim: internal error: " << e.what() << "\n";
     return 70;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  trsim::cli::prepare_process();
+  return trsim::cli::finish_stdout(run_verb(argc, argv));
 }

@@ -24,7 +24,8 @@ int verb_check(int argc, char** argv) {
        "also write the results as JUnit XML (one test case per expectation) to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
-  const auto scenario = load(common, !common.quiet);
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
   if (scenario->expectations.empty()) {
     std::cerr << common.scenario << ": the scenario has no `expect:` list to check\n";
@@ -34,34 +35,19 @@ int verb_check(int argc, char** argv) {
   const std::vector<std::string> unknown = unknown_expectation_metrics(*scenario);
   for (const std::string& m : unknown) std::cerr << m << "\n";
   if (!unknown.empty()) return kExitUsage;
-  // The report file is checked for writability before the run and replaced atomically after it.
-  std::optional<AtomicFile> junit_file;
-  try {
-    if (!junit_path.empty() && junit_path != "-") junit_file.emplace(junit_path);
-  } catch (const std::exception& e) {
-    std::cerr << "trsim check: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  // The report file is checked before the run and replaced after it.
+  OutputSet outputs("check");
+  outputs.add_inputs(inputs);
+  outputs.add("--junit", junit_path);
+  if (!outputs.open()) return kExitUsage;
   const RunSummary summary = simulate(*scenario, common, nullptr);
   const CheckReport report = check_expectations(*scenario, summary);
   if (!report.unknown_metrics.empty()) {
     for (const std::string& m : report.unknown_metrics) std::cerr << m << "\n";
     return kExitUsage;
   }
-  if (!junit_path.empty()) {
-    const std::string xml = check_junit_xml(*scenario, report);
-    if (junit_path == "-") {
-      std::cout << xml;
-    } else {
-      junit_file->stream() << xml;
-      try {
-        junit_file->commit();
-      } catch (const std::exception& e) {
-        std::cerr << "trsim check: " << e.what() << "\n";
-        return kExitUsage;
-      }
-    }
-  }
+  if (std::ostream* out = outputs.stream("--junit")) *out << check_junit_xml(*scenario, report);
+  if (!outputs.commit()) return kExitUsage;
   if (junit_path != "-" && (!common.quiet || report.failures > 0)) std::cout << report.table;
   return report.failures > 0 ? kExitExpectations : kExitOk;
 }

@@ -87,6 +87,7 @@ int verb_merge(int argc, char** argv) {
     return kExitUsage;
   }
   SweepOutputs outputs(csv_path, json_path);
+  outputs.add_inputs(part_paths);
   if (!outputs.open("merge")) return kExitUsage;
   const std::vector<SweepPointSummary> summary = summarise_sweep(*results);
   outputs.write(*results, summary);

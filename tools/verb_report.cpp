@@ -61,6 +61,11 @@ int verb_report(int argc, char** argv) {
               << " (usage: trsim report " << synopsis << ")\n";
     return kExitUsage;
   }
+  // The output is checked (writable, not the input) before anything is read.
+  OutputSet outputs("report");
+  outputs.add_input(input);
+  outputs.add("--output", output);
+  if (!outputs.open()) return kExitUsage;
   std::ostringstream text;
   if (input == "-") {
     text << std::cin.rdbuf();
@@ -84,18 +89,8 @@ int verb_report(int argc, char** argv) {
     std::cerr << input << ":1:1: " << why << "\n";
     return kExitUsage;
   }
-  if (output == "-") {
-    std::cout << *html;
-    return kExitOk;
-  }
-  try {
-    AtomicFile file(output);
-    file.stream() << *html;
-    file.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim report: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (std::ostream* out = outputs.stream("--output")) *out << *html;
+  if (!outputs.commit()) return kExitUsage;
   return kExitOk;
 }
 

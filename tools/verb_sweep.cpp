@@ -114,7 +114,7 @@ std::string describe_point(const SweepGrid& grid, std::size_t point) {
 // its point, at its place in the `sweep:` block when it comes from there; a --metric must name a
 // number of every point's statistics.
 bool validate_points(const CommonOptions& common, const SweepGrid& grid,
-                     const std::vector<std::string>& metrics) {
+                     const std::vector<std::string>& metrics, std::vector<std::string>& files) {
   constexpr int kMaxReported = 10;
   const std::vector<std::string> fixed = load_overrides(common);
   std::set<std::string> reported;
@@ -125,6 +125,7 @@ bool validate_points(const CommonOptions& common, const SweepGrid& grid,
     const std::vector<std::string> point = grid.overrides(p);
     options.overrides.insert(options.overrides.end(), point.begin(), point.end());
     const LoadResult result = load_scenario_file(common.scenario, options);
+    files.insert(files.end(), result.files.begin(), result.files.end());
     std::vector<std::string> problems;
     for (const Diagnostic& d : result.diagnostics) {
       if (d.severity != Diagnostic::Severity::error) continue;
@@ -325,9 +326,11 @@ int verb_sweep(int argc, char** argv) {
                      *baseline};
   std::vector<std::string> metrics_to_check = o.metrics;
   for (const PrecisionTarget& t : precision) metrics_to_check.push_back(t.metric);
-  if (!validate_points(common, grid, metrics_to_check)) return kExitUsage;
+  std::vector<std::string> inputs;
+  if (!validate_points(common, grid, metrics_to_check, inputs)) return kExitUsage;
 
   SweepOutputs outputs(o.csv_path, o.json_path);
+  outputs.add_inputs(inputs);
   if (!outputs.open("sweep")) return kExitUsage;
 
   const std::vector<std::string> fixed_overrides = load_overrides(common);

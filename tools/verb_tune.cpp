@@ -243,7 +243,8 @@ int verb_tune(int argc, char** argv) {
   // Every value of the first grid must load before anything runs (a misspelt path, a text
   // setting, a fraction for a count, a value out of the setting's range).
   const auto assignment = [&](double v) { return param + "=" + value_text(v); };
-  const auto scenario = load(common, !common.quiet, {assignment(range->lo)});
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, !common.quiet, {assignment(range->lo)}, &inputs);
   if (!scenario) return kExitUsage;
   for (double v : tune_grid(range->lo, range->hi, settings.steps, range->integer))
     if (!load(common, false, {assignment(v)})) return kExitUsage;
@@ -259,13 +260,11 @@ int verb_tune(int argc, char** argv) {
     if (!known(c.metric))
       return usage("unknown metric '" + c.metric + "' in --constraint (see docs/statistics.md)");
 
-  std::optional<AtomicFile> csv_file, json_file;
-  try {
-    if (!csv_path.empty() && csv_path != "-") csv_file.emplace(csv_path);
-    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  OutputSet outputs("tune");
+  outputs.add_inputs(inputs);
+  outputs.add("--csv", csv_path);
+  outputs.add("--json", json_path);
+  if (!outputs.open()) return kExitUsage;
 
   SearchProgress progress(common, "tune");
   TuneResult result;
@@ -285,22 +284,9 @@ int verb_tune(int argc, char** argv) {
   }
   progress.clear();
 
-  const std::string csv = csv_path.empty() ? "" : curve_csv(settings, result);
-  const std::string json = json_path.empty() ? "" : curve_json(settings, param, result);
-  if (csv_path == "-") std::cout << csv;
-  if (json_path == "-") std::cout << json;
-  try {
-    if (csv_file) {
-      csv_file->stream() << csv;
-      csv_file->commit();
-    }
-    if (json_file) {
-      json_file->stream() << json;
-      json_file->commit();
-    }
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  if (std::ostream* out = outputs.stream("--csv")) *out << curve_csv(settings, result);
+  if (std::ostream* out = outputs.stream("--json")) *out << curve_json(settings, param, result);
+  if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && csv_path != "-" && json_path != "-")
     std::cout << curve_table(settings, param, result);
   return result.best ? kExitOk : kExitExpectations;

@@ -42,6 +42,9 @@ struct LoadOptions {
 struct LoadResult {
   std::optional<Scenario> scenario;     ///< set when there is no error
   std::vector<Diagnostic> diagnostics;  ///< errors (and warnings), in file order
+  /// Every file the scenario read, as opened: the scenario (load_scenario_file only), then its
+  /// configuration files, traces and empirical files. An output may not name one of them.
+  std::vector<std::string> files;
   bool ok() const { return scenario.has_value(); }
 };
 

@@ -31,6 +31,7 @@ const Source* LoadContext::load_file(const Reader& reader, const Item& path_item
   const std::string resolved = resolve_path(base_dir, *path);
   std::string why;
   std::optional<std::string> text = read_text_file(resolved, &why);
+  files.push_back(resolved);
   if (!text) {
     // Name the file as written, and where it was looked for when that differs (relative paths
     // resolve against the scenario's folder, not the working directory).

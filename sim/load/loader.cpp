@@ -33,6 +33,7 @@ LoadResult finish(LoadContext& ctx) {
     result.scenario = std::move(ctx.sc);
   }
   result.diagnostics = ctx.diags.take_sorted();
+  result.files = std::move(ctx.files);
   return result;
 }
 
@@ -119,7 +120,9 @@ LoadResult load_scenario_file(const std::string& path, const LoadOptions& option
       result.diagnostics.push_back(std::move(d));
       return result;
     }
-    return load_scenario_text(*text, path, detail::parent_folder(path), options);
+    LoadResult result = load_scenario_text(*text, path, detail::parent_folder(path), options);
+    result.files.insert(result.files.begin(), path);
+    return result;
   } catch (const std::exception& e) {
     return detail::internal_error(path, e.what());
   } catch (...) {
