@@ -146,7 +146,7 @@ std::streamsize FdBuffer::xsputn(const char* s, std::streamsize n) {
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), out_(&buffer_) {
   if (path_.empty()) fail(path_, "no file name given");
   destination_ = path_;
-  struct stat st{};
+  struct stat st {};
   bool exists = ::lstat(path_.c_str(), &st) == 0;
   if (!exists && errno != ENOENT) fail(path_, reason(errno));  // e.g. a file used as a folder
   if (exists && S_ISLNK(st.st_mode)) {
@@ -226,7 +226,7 @@ void AtomicFile::publish() {
     return;
   }
   // Only a regular file, or nothing, is ever replaced.
-  struct stat st{};
+  struct stat st {};
   int renamed;
   if (::lstat(destination_.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) {
@@ -235,8 +235,8 @@ void AtomicFile::publish() {
     }
     renamed = ::rename(temp_path_.c_str(), destination_.c_str());
   } else {
-    renamed = ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, destination_.c_str(),
-                          RENAME_NOREPLACE);
+    renamed =
+        ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, destination_.c_str(), RENAME_NOREPLACE);
     if (renamed != 0 && (errno == EINVAL || errno == ENOSYS))  // a file system without it
       renamed = ::rename(temp_path_.c_str(), destination_.c_str());
   }
@@ -278,7 +278,7 @@ Identity identify_stat(const struct stat& st) {
 }
 
 Identity identify(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   Identity id;
   if (::stat(path.c_str(), &st) == 0) {
     id = identify_stat(st);
@@ -293,7 +293,7 @@ Identity identify(const std::string& path) {
 }
 
 std::optional<Identity> identify_fd(int fd) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) return std::nullopt;
   return identify_stat(st);
 }
@@ -336,8 +336,8 @@ bool OutputSet::open() {
     if (!id.regular) continue;  // written in place: a device can take several outputs
     for (const auto& [other, other_id] : files) {
       if (same_file(id, other_id)) {
-        std::string why = other->option + " and " + o.option + " cannot both write to '" +
-                          other->path + "'";
+        std::string why =
+            other->option + " and " + o.option + " cannot both write to '" + other->path + "'";
         if (other->path != o.path) why += " ('" + o.path + "' is the same file)";
         return refuse(why);
       }
@@ -425,10 +425,10 @@ void prepare_process() {
   }
   std::cout.rdbuf(&g_stdout_buffer);
   for (int s : kCleanupSignals) {
-    struct sigaction current{};
+    struct sigaction current {};
     if (::sigaction(s, nullptr, &current) == 0 && current.sa_handler == SIG_IGN)
       continue;  // ignored by whoever started us (nohup): keep it ignored
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = remove_temporaries_and_die;
     sigemptyset(&action.sa_mask);
     ::sigaction(s, &action, nullptr);

@@ -71,6 +71,9 @@ int run_verb(int argc, char** argv) {
   } catch (const trsim::EventBudgetExceeded& e) {  // --max-events: a limit, not a bug
     std::cerr << "trsim: " << e.what() << "\n";
     return trsim::cli::kExitUsage;
+  } catch (const trsim::OutputFailure& e) {  // a full disk: the user's to fix, not a bug
+    std::cerr << "trsim: " << e.what() << "; no output was replaced\n";
+    return trsim::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "trsim: internal error: " << e.what() << "\n";
     return 70;

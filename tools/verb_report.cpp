@@ -1,8 +1,6 @@
 // `trsim report`: turns a run's summary JSON (`trsim run --json`) or a sweep's JSON (`trsim sweep
 // --json`) into one self-contained HTML page (tools/report/).
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "cli_common.hpp"
@@ -25,12 +23,14 @@ int verb_report(int argc, char** argv) {
       "  trsim sweep scenarios/timeout-cascade.yaml --set "
       "workflows.support.task_reservation_timeout=15s,30s,60s "
       "--json sweep.json && trsim report sweep.json -o sweep.html\n";
-  std::string input, output;
+  std::string input, output, max_input = std::to_string(kDefaultMaxInputBytes);
   po::options_description options("report options");
   options.add_options()             //
       ("help,h", "show this help")  //
       ("output,o", po::value(&output)->value_name("FILE"),
-       "write the HTML page to FILE (- = stdout)");
+       "write the HTML page to FILE (- = stdout)")  //
+      ("max-input-size", po::value(&max_input)->value_name("BYTES"),
+       "refuse an input larger than BYTES (default 67108864, 64 MiB)");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
   po::options_description parsing;
@@ -66,24 +66,20 @@ int verb_report(int argc, char** argv) {
   outputs.add_input(input);
   outputs.add("--output", output);
   if (!outputs.open()) return kExitUsage;
-  std::ostringstream text;
-  if (input == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(input, std::ios::binary);
-    if (!in) {
-      std::cerr << input << ": cannot read the file\n";
-      return kExitUsage;
-    }
-    text << in.rdbuf();
+  std::uint64_t max_bytes = 0;
+  if (auto code = parse_max_input_size("report", max_input, max_bytes)) return *code;
+  std::string why;
+  const std::optional<std::string> text = read_input_file(input, max_bytes, &why);
+  if (!text) {
+    std::cerr << why << "\n";
+    return kExitUsage;
   }
   JsonError error;
-  const auto document = parse_json(text.str(), &error);
+  const auto document = parse_json(*text, &error);
   if (!document) {
     std::cerr << input << ":" << error.line << ":" << error.column << ": " << error.message << "\n";
     return kExitUsage;
   }
-  std::string why;
   const auto html = report::render_report(*document, &why);
   if (!html) {
     std::cerr << input << ":1:1: " << why << "\n";

@@ -69,6 +69,15 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
       fixed.push_back(s);
       continue;
     }
+    // As in the `sweep:` block: every point shares the seed and the replications (common random
+    // numbers; the points are paired replication by replication).
+    const std::string head = path.substr(0, path.find('.'));
+    if (head == "seed" || head == "replications" || head == "sweep") {
+      std::cerr << "trsim sweep: --set " << s << ": '" << head
+                << "' cannot be swept: every point shares the seed and the replications (common "
+                   "random numbers); use --seed or --replications for one value\n";
+      return false;
+    }
     for (const SweepParameter& p : swept) {
       if (p.path == path) {
         std::cerr << "trsim sweep: --set " << path << " is swept twice\n";

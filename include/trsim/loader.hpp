@@ -52,6 +52,16 @@ struct LoadResult {
 /// line options such as --max-horizon. On failure returns nullopt and sets `error`.
 std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error);
 
+/// The first thing in `text` that makes it no text file trsim reads: a byte sequence that is not
+/// UTF-8, or a NUL byte. Every file the loader reads is checked (names with invalid UTF-8 would
+/// make the outputs invalid UTF-8); `report` and `merge` check their inputs with it too.
+struct TextProblem {
+  int line = 1;
+  int column = 1;  ///< in bytes, from 1
+  std::string message;
+};
+std::optional<TextProblem> find_text_problem(std::string_view text);
+
 /// Loads `path`. Relative file references in the scenario resolve against its folder.
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});
 /// Loads YAML text; `file_name` is used in diagnostics, `base_dir` to resolve relative paths.

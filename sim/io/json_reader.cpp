@@ -252,13 +252,15 @@ class JsonReader {
 }  // namespace
 
 std::optional<Value> parse_json(std::string_view text, JsonError* error) {
+  // RFC 8259 §8.1: a parser may ignore a byte-order mark; editors on Windows write one.
+  const std::size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   try {
-    return JsonReader(text).document();
+    return JsonReader(text.substr(bom)).document();
   } catch (const ParseFailure& f) {
     if (error) {
       error->line = 1;
       error->column = 1;
-      for (std::size_t k = 0; k < f.offset && k < text.size(); ++k) {
+      for (std::size_t k = bom; k < f.offset + bom && k < text.size(); ++k) {
         if (text[k] == '\n') {
           ++error->line;
           error->column = 1;

@@ -40,8 +40,12 @@ const Source* LoadContext::load_file(const Reader& reader, const Item& path_item
     reader.error(path_item, std::move(message));
     return nullptr;
   }
-  sources.push_back({resolved, std::move(*text)});
   diags.register_file(resolved);
+  if (const auto problem = text_problem(*text)) {
+    diags.error({resolved, problem->line, problem->column}, problem->message);
+    return nullptr;
+  }
+  sources.push_back({resolved, std::move(*text)});
   return &sources.back();
 }
 

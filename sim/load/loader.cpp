@@ -46,6 +46,10 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   ctx.sources.push_back({file_name, std::string(yaml)});
   ctx.diags.register_file(file_name);
   ctx.sc.name = file_stem(file_name);
+  if (const auto problem = text_problem(yaml)) {
+    ctx.diags.error({file_name, problem->line, problem->column}, problem->message);
+    return finish(ctx);
+  }
 
   std::optional<YAML::Node> root = parse_yaml_document(ctx.scenario_source(), ctx.diags);
   if (!root) return finish(ctx);
@@ -90,6 +94,10 @@ LoadResult internal_error(const std::string& file_name, std::string what) {
 
 }  // namespace
 }  // namespace detail
+
+std::optional<TextProblem> find_text_problem(std::string_view text) {
+  return detail::text_problem(text);
+}
 
 std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error) {
   return detail::parse_duration(text, error);

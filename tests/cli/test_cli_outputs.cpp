@@ -69,9 +69,9 @@ struct ScenarioWithFiles {
 
 ScenarioWithFiles write_scenario_with_files(const TempDir& dir) {
   ScenarioWithFiles s;
-  s.configuration = dir.write(
-      "workflow.json",
-      R"({"task_routing": {"filters": [], "default_filter": {"queue": "Everyone"}}})");
+  s.configuration =
+      dir.write("workflow.json",
+                R"({"task_routing": {"filters": [], "default_filter": {"queue": "Everyone"}}})");
   s.trace = dir.write("trace.csv", "time\n0\n30s\n90\n");
   s.empirical = dir.write("handle.csv", "120\n3m\n");
   s.scenario = dir.write("files.yaml", R"(horizon: 1h
@@ -100,13 +100,11 @@ TEST_CASE("a link planted at any temporary name is never written through", "[cli
   CHECK(fs::is_symlink(out + ".tmp-trsim"));
   CHECK(fs::is_regular_file(fs::symlink_status(out)));
   CHECK(contains(read_file(out), "\"scenario\": \"quickstart\""));
-  CHECK(files_in(dir.path()) ==
-        std::vector<std::string>{".out.json.trsim-aaaaaaaa", "out.json", "out.json.tmp-trsim",
-                                 "victim.txt"});
+  CHECK(files_in(dir.path()) == std::vector<std::string>{".out.json.trsim-aaaaaaaa", "out.json",
+                                                         "out.json.tmp-trsim", "victim.txt"});
 }
 
-TEST_CASE("an output that is a link replaces the file it names and stays a link",
-          "[cli][files]") {
+TEST_CASE("an output that is a link replaces the file it names and stays a link", "[cli][files]") {
   TempDir dir;
   const std::string target = dir.write("real.json", "old\n");
   const std::string link = in(dir, "link.json");
@@ -126,9 +124,10 @@ TEST_CASE("an output that is a link replaces the file it names and stays a link"
   CHECK(fs::is_symlink(dangling));
 }
 
-TEST_CASE("an output naming an input of any kind, by any spelling or a hard link, exits 2 "
-          "before anything is written",
-          "[cli][files]") {
+TEST_CASE(
+    "an output naming an input of any kind, by any spelling or a hard link, exits 2 "
+    "before anything is written",
+    "[cli][files]") {
   TempDir dir;
   const ScenarioWithFiles s = write_scenario_with_files(dir);
   const CliResult ok = run_trsim({"run", s.scenario, "--quiet"}, dir);
@@ -158,8 +157,7 @@ TEST_CASE("an output naming an input of any kind, by any spelling or a hard link
   // check --junit and sweep --csv likewise.
   const std::string before = read_file(s.trace);
   CHECK(run_trsim({"check", s.scenario, "--junit", s.trace}, dir).exit_code == 2);
-  CHECK(run_trsim({"sweep", s.scenario, "--set", "workers.agents.count=1,2", "--csv", s.trace},
-                  dir)
+  CHECK(run_trsim({"sweep", s.scenario, "--set", "workers.agents.count=1,2", "--csv", s.trace}, dir)
             .exit_code == 2);
   CHECK(read_file(s.trace) == before);
 }
@@ -171,11 +169,9 @@ TEST_CASE("two outputs naming one file by different spellings exit 2 and leave i
   dir.write("E18.out", old_text);
   fs::create_hard_link(in(dir, "E18.out"), in(dir, "alias.out"));
   for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{
-           {"E18.out", "./E18.out"}, {"E18.out", "alias.out"}, {"E18.out", "../" +
-                                                                  fs::path(dir.path())
-                                                                      .filename()
-                                                                      .string() +
-                                                                  "/E18.out"}}) {
+           {"E18.out", "./E18.out"},
+           {"E18.out", "alias.out"},
+           {"E18.out", "../" + fs::path(dir.path()).filename().string() + "/E18.out"}}) {
     const CliResult r =
         run_trsim({"run", kQuickstart, "--json", a, "--intervals", b}, dir, dir.path());
     INFO(describe(r));
@@ -215,13 +211,13 @@ TEST_CASE("merge refuses an output that is one of its shards, report one that is
 
 TEST_CASE("a device output is written in place, never replaced", "[cli][files]") {
   TempDir dir;
-  struct stat before{};
+  struct stat before {};
   REQUIRE(::stat("/dev/full", &before) == 0);
   const CliResult full = run_trsim({"run", kQuickstart, "--json", "/dev/full"}, dir);
   INFO(describe(full));
   CHECK(full.exit_code == 2);
   CHECK(contains(full.err, "cannot write '/dev/full': No space left on device"));
-  struct stat after{};
+  struct stat after {};
   REQUIRE(::stat("/dev/full", &after) == 0);
   CHECK(S_ISCHR(after.st_mode));
   CHECK(after.st_ino == before.st_ino);
@@ -264,9 +260,10 @@ TEST_CASE("a full or closed standard output exits 2 with the system's reason", "
   CHECK(shell(trsim_command({"run", kQuickstart, "--quiet"}) + " >&-") == 0);
 }
 
-TEST_CASE("SIGINT, SIGTERM, SIGHUP and SIGPIPE during a run leave no temporary and the previous "
-          "outputs intact",
-          "[cli][files][signals]") {
+TEST_CASE(
+    "SIGINT, SIGTERM, SIGHUP and SIGPIPE during a run leave no temporary and the previous "
+    "outputs intact",
+    "[cli][files][signals]") {
   TempDir dir;
   const std::string json = dir.write("s.json", "previous summary\n");
   const std::string events = dir.write("e.jsonl", "previous events\n");
