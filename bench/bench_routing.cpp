@@ -64,7 +64,7 @@ void BM_ExpressionEvaluate(benchmark::State& state) {
   const trsim::Expression e = parse(texts[which], scopes[which]);
   const Value worker = worker_attributes();
   const Value task = task_attributes();
-  const trsim::WorkerFacts facts{&worker, "WK1", "alice", "Available", {}};
+  const trsim::WorkerFacts facts{&worker, "WK1", "alice", "Available", {}, "WA1", true};
   trsim::EvalContext ctx;
   ctx.task = &task;
   ctx.worker = &facts;

@@ -78,9 +78,10 @@ void scenario_loader(std::string_view text) {
 void expression(std::string_view text) {
   constexpr std::array kScopes = {ExpressionScope::task, ExpressionScope::worker,
                                   ExpressionScope::target, ExpressionScope::skip_if};
-  const std::array<ChannelFacts, 2> channels = {ChannelFacts{"voice", 1, 2, 50},
-                                                ChannelFacts{"chat", 0, 3, 100}};
-  const WorkerFacts worker{&worker_attributes(), "WK0123", "agent-1", "Available", channels};
+  const std::array<ChannelFacts, 2> channels = {ChannelFacts{"voice", 1, 2, 50, true},
+                                                ChannelFacts{"chat", 0, 3, 100, true}};
+  const WorkerFacts worker{
+      &worker_attributes(), "WK0123", "agent-1", "Available", channels, "WA0123", true};
   const std::array<std::pair<std::string_view, int>, 2> by_activity = {
       std::pair<std::string_view, int>{"Available", 3}, {"Break", 1}};
   const WorkerCounts counts{3, 2, by_activity};
@@ -110,7 +111,7 @@ void trace_csv(std::string_view text) {
   detail::Diagnostics diags;
   const detail::Source csv{"fuzz.csv", std::string(text)};
   diags.register_file(csv.file);
-  const std::optional<detail::TraceData> data = detail::read_trace(csv, channels, diags);
+  const std::optional<detail::TraceData> data = detail::read_trace(csv, channels, 0, diags);
   fuzz_check(data.has_value() != diags.has_errors(), "a trace returned with errors, or neither");
   if (data) {
     for (std::size_t i = 1; i < data->rows.size(); ++i)

@@ -173,10 +173,13 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
   all.add(specific).add(common_description(common));
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&common.scenario));
+  if (help.many_scenarios)
+    hidden.add_options()("more-scenarios", po::value(&common.more_scenarios)->composing());
   po::options_description parsing;
   parsing.add(all).add(hidden);
   po::positional_options_description positional;
   positional.add("scenario", 1);
+  if (help.many_scenarios) positional.add("more-scenarios", -1);
   try {
     po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
               vm);
@@ -190,7 +193,7 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
     if (!help.examples.empty()) std::cout << "examples:\n" << help.examples << "\n";
     return kExitOk;
   }
-  if (common.scenario.empty()) {
+  if (common.scenario.empty() && !help.scenario_optional) {
     std::cerr << "trsim " << verb << ": missing the scenario file\n";
     return kExitUsage;
   }
@@ -251,10 +254,13 @@ std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
   return std::move(result.scenario);
 }
 
-RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events) {
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events,
+                    EventLogFormat events_format, bool events_separator) {
   RunSettings settings;
   settings.threads = o.threads;
   settings.events = events;
+  settings.events_format = events_format;
+  settings.events_separator = events_separator;
   settings.check_invariants = o.check_invariants;
   // Progress only on a terminal: redirected output (files, pipes, CI logs) never gets it.
   const bool progress = !o.quiet && isatty(STDERR_FILENO) && scenario.replications > 1;

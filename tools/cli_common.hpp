@@ -21,6 +21,8 @@ constexpr int kExitUsage = 2;
 
 struct CommonOptions {
   std::string scenario;
+  /// The scenario files after the first, for verbs that take several (VerbHelp::many_scenarios).
+  std::vector<std::string> more_scenarios;
   std::vector<std::string> overrides;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint32_t> replications;
@@ -32,9 +34,11 @@ struct CommonOptions {
 
 /// How a verb presents itself in `trsim VERB --help`.
 struct VerbHelp {
-  std::string name;      ///< e.g. "run"
-  std::string synopsis;  ///< what follows `trsim NAME`, e.g. "SCENARIO.yaml [options]"
-  std::string examples;  ///< lines shown under "examples:", each a full command
+  std::string name;                ///< e.g. "run"
+  std::string synopsis;            ///< what follows `trsim NAME`, e.g. "SCENARIO.yaml [options]"
+  std::string examples;            ///< lines shown under "examples:", each a full command
+  bool many_scenarios = false;     ///< takes several scenario files (CommonOptions::more_scenarios)
+  bool scenario_optional = false;  ///< may run without a scenario file (e.g. with --base-dir)
 };
 
 /// A whole number in decimal digits only. The numeric options are read as text and converted
@@ -90,7 +94,9 @@ std::string wall_duration(double seconds);
 
 /// Runs the replications with the common options; shows progress on stderr when it is a terminal
 /// (replications done, elapsed, estimated remaining), nothing when stderr is redirected.
-RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events);
+RunSummary simulate(const Scenario& scenario, const CommonOptions& o, std::ostream* events,
+                    EventLogFormat events_format = EventLogFormat::jsonl,
+                    bool events_separator = false);
 
 /// A search over scenario variants (tune, staff): one progress line on stderr for the whole search
 /// ("tune: point 3, x=12"), shown only on a terminal and without --quiet, and cleared at the end;

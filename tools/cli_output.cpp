@@ -188,7 +188,7 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
   return report;
 }
 
-namespace {
+std::string mean_with_ci(const Aggregate& a, int decimals) { return with_ci(a, decimals); }
 
 // Text for an XML attribute value or element content.
 std::string xml_escaped(std::string_view text) {
@@ -221,15 +221,21 @@ std::string xml_escaped(std::string_view text) {
   return out;
 }
 
-}  // namespace
-
 std::string check_junit_xml(const Scenario& scenario, const CheckReport& report) {
-  const std::string suite = xml_escaped(scenario.name);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"trsim check\" tests=\"{}\" failures=\"{}\">\n",
                      report.cases.size(), report.failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
-                     report.cases.size(), report.failures);
+  out += check_junit_suite(scenario, report);
+  out += "</testsuites>\n";
+  return out;
+}
+
+std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
+                              const std::string& suite_name) {
+  const std::string suite = xml_escaped(suite_name.empty() ? scenario.name : suite_name);
+  std::string out =
+      fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", suite,
+                  report.cases.size(), report.failures);
   // What reproduces the run: `trsim check` with this seed and these replications.
   out += fmt::format(
       "    <properties>\n      <property name=\"seed\" value=\"{}\"/>\n"
@@ -248,7 +254,7 @@ std::string check_junit_xml(const Scenario& scenario, const CheckReport& report)
                        xml_escaped(c.bound));
     out += "    </testcase>\n";
   }
-  out += "  </testsuite>\n</testsuites>\n";
+  out += "  </testsuite>\n";
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "trsim/expectations.hpp"
@@ -38,6 +39,11 @@ class FdBuffer : public std::streambuf {
   int_type overflow(int_type c) override;
   int sync() override { return drain() ? 0 : -1; }
   std::streamsize xsputn(const char* s, std::streamsize n) override;
+  /// Seeking (an Events API page patches its first comma) writes out the buffer first.
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode) override;
+  pos_type seekpos(pos_type pos, std::ios_base::openmode mode) override {
+    return seekoff(off_type(pos), std::ios_base::beg, mode);
+  }
 
  private:
   bool write_all(const char* p, std::size_t n);
@@ -119,6 +125,13 @@ class OutputSet {
   std::vector<Output> outputs_;
 };
 
+/// The identity checks of OutputSet::open() for outputs given as (option, path): no two may be
+/// one file (device and inode, or resolved path) or both "-", none may be an input or the file
+/// standard output is redirected to. Prints "trsim VERB: why" and returns false on a problem.
+bool check_output_paths(const std::string& verb,
+                        const std::vector<std::pair<std::string, std::string>>& outputs,
+                        const std::vector<std::string>& inputs);
+
 /// Prepares the process for safe outputs (main() calls it first): reopens a closed standard
 /// stream on /dev/null so that no output file can take its descriptor (writes to it then fail
 /// with the system's reason), sends std::cout through a checked buffer, removes temporary files
@@ -168,5 +181,16 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
 /// <testcase> per expectation named "METRIC BOUND", with a <failure message="..."> when it fell
 /// short.
 std::string check_junit_xml(const Scenario& scenario, const CheckReport& report);
+
+/// The <testsuite> element of check_junit_xml (indented for a place inside <testsuites>), named
+/// `suite_name` (the scenario's name when empty).
+std::string check_junit_suite(const Scenario& scenario, const CheckReport& report,
+                              const std::string& suite_name = "");
+
+/// Text for an XML attribute value or element content (the one XML escaper of the command line).
+std::string xml_escaped(std::string_view text);
+
+/// "0.912 ± 0.013": the mean and its ci95 to `decimals` decimals ("-" when null).
+std::string mean_with_ci(const Aggregate& a, int decimals);
 
 }  // namespace trsim::cli

@@ -141,6 +141,16 @@ std::streamsize FdBuffer::xsputn(const char* s, std::streamsize n) {
   return n;
 }
 
+FdBuffer::pos_type FdBuffer::seekoff(off_type off, std::ios_base::seekdir dir,
+                                     std::ios_base::openmode) {
+  if (!drain()) return pos_type(off_type(-1));
+  const int whence = dir == std::ios_base::beg   ? SEEK_SET
+                     : dir == std::ios_base::cur ? SEEK_CUR
+                                                 : SEEK_END;
+  const off_t at = ::lseek(fd_, static_cast<off_t>(off), whence);
+  return at < 0 ? pos_type(off_type(-1)) : pos_type(static_cast<off_type>(at));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), out_(&buffer_) {
@@ -316,64 +326,73 @@ void OutputSet::add(std::string option, std::string path) {
   outputs_.push_back({std::move(option), std::move(path), nullptr});
 }
 
-bool OutputSet::open() {
+bool check_output_paths(const std::string& verb,
+                        const std::vector<std::pair<std::string, std::string>>& outputs,
+                        const std::vector<std::string>& inputs) {
   const auto refuse = [&](const std::string& why) {
-    std::cerr << "trsim " << verb_ << ": " << why << "\n";
-    for (Output& o : outputs_) o.file.reset();
+    std::cerr << "trsim " << verb << ": " << why << "\n";
     return false;
   };
-  std::vector<std::pair<const Output*, Identity>> files;
-  const Output* to_stdout = nullptr;
-  for (const Output& o : outputs_) {
-    if (o.path.empty()) continue;
-    if (o.path == "-") {
-      if (to_stdout)
-        return refuse(to_stdout->option + " and " + o.option + " cannot both write to '-'");
-      to_stdout = &o;
+  struct Named {
+    const std::string* option;
+    const std::string* path;
+    Identity id;
+  };
+  std::vector<Named> files;
+  const std::string* to_stdout = nullptr;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    if (path == "-") {
+      if (to_stdout) return refuse(*to_stdout + " and " + option + " cannot both write to '-'");
+      to_stdout = &option;
       continue;
     }
-    Identity id = identify(o.path);
+    Identity id = identify(path);
     if (!id.regular) continue;  // written in place: a device can take several outputs
-    for (const auto& [other, other_id] : files) {
-      if (same_file(id, other_id)) {
+    for (const Named& other : files) {
+      if (same_file(id, other.id)) {
         std::string why =
-            other->option + " and " + o.option + " cannot both write to '" + other->path + "'";
-        if (other->path != o.path) why += " ('" + o.path + "' is the same file)";
+            *other.option + " and " + option + " cannot both write to '" + *other.path + "'";
+        if (*other.path != path) why += " ('" + path + "' is the same file)";
         return refuse(why);
       }
     }
-    files.emplace_back(&o, std::move(id));
+    files.push_back({&option, &path, std::move(id)});
   }
-  for (const std::string& input : inputs_) {
-    std::optional<Identity> in;
-    if (input == "-")
-      in = identify_fd(STDIN_FILENO);
-    else
-      in = identify(input);
+  for (const std::string& input : inputs) {
+    const std::optional<Identity> in =
+        input == "-" ? identify_fd(STDIN_FILENO) : std::optional<Identity>(identify(input));
     if (!in || !in->exists || !in->regular) continue;
-    for (const auto& [o, id] : files) {
-      if (same_file(*in, id)) {
-        std::string why = o->option + " '" + o->path + "' would overwrite ";
-        why += input == "-" ? std::string("standard input") : "'" + input + "'";
-        why += ", which this command reads; name another file";
-        return refuse(why);
-      }
+    for (const Named& o : files) {
+      if (same_file(*in, o.id))
+        return refuse(*o.option + " '" + *o.path + "' would overwrite " +
+                      (input == "-" ? std::string("standard input") : "'" + input + "'") +
+                      ", which this command reads; name another file");
     }
   }
   // A file standard output is redirected to is being written already: replacing it would lose
   // what was printed, and writing it twice would interleave.
   if (const std::optional<Identity> out = identify_fd(STDOUT_FILENO); out && out->regular) {
-    for (const auto& [o, id] : files) {
-      if (same_file(*out, id))
-        return refuse(o->option + " '" + o->path +
+    for (const Named& o : files) {
+      if (same_file(*out, o.id))
+        return refuse(*o.option + " '" + *o.path +
                       "' is the file standard output is redirected to; name another file");
     }
   }
+  return true;
+}
+
+bool OutputSet::open() {
+  std::vector<std::pair<std::string, std::string>> named;
+  for (const Output& o : outputs_) named.emplace_back(o.option, o.path);
+  if (!check_output_paths(verb_, named, inputs_)) return false;
   try {
     for (Output& o : outputs_)
       if (!o.path.empty() && o.path != "-") o.file = std::make_unique<AtomicFile>(o.path);
   } catch (const OutputError& e) {
-    return refuse(e.what());
+    std::cerr << "trsim " << verb_ << ": " << e.what() << "\n";
+    for (Output& o : outputs_) o.file.reset();
+    return false;
   }
   return true;
 }

@@ -22,6 +22,10 @@ constexpr Verb kVerbs[] = {
     {"validate", "check the scenario and lint routing pitfalls", trsim::cli::verb_validate},
     {"check", "run and evaluate the scenario's `expect:` list (exit 1 when any falls short)",
      trsim::cli::verb_check},
+    {"compare",
+     "run a base and a change paired under common random numbers; rules on the "
+     "differences",
+     trsim::cli::verb_compare},
     {"sweep", "run a grid of settings under common random numbers (--shard K/N for clusters)",
      trsim::cli::verb_sweep},
     {"merge", "combine the shards of a sweep into the whole sweep's outputs",
@@ -29,8 +33,11 @@ constexpr Verb kVerbs[] = {
     {"tune", "find the value of one setting that optimises a metric under constraints",
      trsim::cli::verb_tune},
     {"staff", "find the smallest worker counts that meet every `expect:`", trsim::cli::verb_staff},
+    {"roster", "choose shifts covering the per-interval requirement at least cost (GLPK), verified",
+     trsim::cli::verb_roster},
     {"report", "turn a summary or sweep JSON into a self-contained HTML report",
      trsim::cli::verb_report},
+    {"import", "turn a TaskRouter workspace's REST JSON into a scenario", trsim::cli::verb_import},
 };
 
 void print_usage(std::ostream& out) {

@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the test suite loads `trsim report` pages in headless Chromium (tests/cli/test_cli_report.cpp).
-packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev chromium)
+packages=(g++ cmake make libboost-program-options-dev libfmt-dev libyaml-cpp-dev catch2 libbenchmark-dev libglpk-dev chromium)
+# libxml2-utils: xmllint checks the JUnit files of `trsim check`/`trsim compare` over many scenarios
+# (tests/cli/test_cli_regression_folders.cpp).
+packages+=(libxml2-utils)
 # A throw-away Slurm cluster for the cluster test (tests/cluster/, tools/slurm/local-cluster.sh).
 packages+=(slurmctld slurmd slurm-client munge)
 tools/install-packages.sh "${packages[@]}"

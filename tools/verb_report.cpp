@@ -22,7 +22,10 @@ int verb_report(int argc, char** argv) {
       "  trsim run scenarios/quickstart.yaml --json - --quiet | trsim report - -o quickstart.html\n"
       "  trsim sweep scenarios/timeout-cascade.yaml --set "
       "workflows.support.task_reservation_timeout=15s,30s,60s "
-      "--json sweep.json && trsim report sweep.json -o sweep.html\n";
+      "--json sweep.json && trsim report sweep.json -o sweep.html\n"
+      "  trsim tune scenarios/tune-timeout.yaml --param workflows.main.task_reservation_timeout "
+      "--range 5..60 --objective min:workspace.avg_task_acceptance_time --json tune.json && "
+      "trsim report tune.json -o tune.html\n";
   std::string input, output, max_input = std::to_string(kDefaultMaxInputBytes);
   po::options_description options("report options");
   options.add_options()             //
@@ -50,7 +53,7 @@ int verb_report(int argc, char** argv) {
     std::cout << "usage: trsim report " << synopsis << "\n\n"
               << "One self-contained HTML page (inline SVG charts, no scripts) from a run's "
                  "summary JSON or a\n"
-                 "sweep's JSON; docs/report.md describes each chart.\n\n"
+                 "sweep's or a tuning's JSON; docs/report.md describes each chart.\n\n"
               << options << "\nexamples:\n"
               << examples;
     return kExitOk;

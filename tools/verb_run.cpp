@@ -24,13 +24,17 @@ int verb_run(int argc, char** argv) {
                       "workflows.support.task_reservation_timeout=15s --events -\n"
                       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html\n"};
   CommonOptions common;
-  std::string json_path, events_path, intervals_path, report_path;
+  std::string json_path, events_path, intervals_path, report_path, events_format = "jsonl";
   po::options_description specific("run options");
   specific.add_options()  //
       ("json", po::value(&json_path)->value_name("FILE"),
        "write the summary JSON to FILE (- = stdout)")  //
       ("events", po::value(&events_path)->value_name("FILE"),
        "write the event log (JSON Lines) to FILE (- = stdout)")  //
+      ("events-format", po::value(&events_format)->value_name("jsonl|taskrouter"),
+       "the event log's format: trsim's JSON Lines (default), or TaskRouter's Event resources "
+       "as the Events API returns them, an {\"events\": [...]} page (one event per line when "
+       "FILE ends in .jsonl or is -)")  //
       ("intervals", po::value(&intervals_path)->value_name("FILE"),
        "write the interval table (CSV, means over the replications) to FILE (- = stdout)")  //
       ("report", po::value(&report_path)->value_name("FILE"),
@@ -42,6 +46,16 @@ int verb_run(int argc, char** argv) {
                  "stdout)\n";
     return kExitUsage;
   }
+  if (events_format != "jsonl" && events_format != "taskrouter") {
+    std::cerr << "trsim run: --events-format must be jsonl or taskrouter (got '" << events_format
+              << "')\n";
+    return kExitUsage;
+  }
+  const bool taskrouter_events = events_format == "taskrouter";
+  // An Events API page unless one event per line was asked for (.jsonl, or stdout).
+  const bool events_page =
+      taskrouter_events && events_path != "-" &&
+      !(events_path.size() >= 6 && events_path.compare(events_path.size() - 6, 6, ".jsonl") == 0);
   std::vector<std::string> inputs;
   const auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
@@ -56,7 +70,22 @@ int verb_run(int argc, char** argv) {
   outputs.add("--report", report_path);
   if (!outputs.open()) return kExitUsage;
 
-  const RunSummary summary = simulate(*scenario, common, outputs.stream("--events"));
+  std::ostream* events = outputs.stream("--events");
+  constexpr std::string_view kPageHead = "{\"events\":[\n";
+  if (events_page) events->write(kPageHead.data(), static_cast<std::streamsize>(kPageHead.size()));
+  const RunSummary summary =
+      simulate(*scenario, common, events,
+               taskrouter_events ? EventLogFormat::taskrouter : EventLogFormat::jsonl, events_page);
+  if (events_page) {
+    // Every event came with a leading comma: blank the first one.
+    if (events->tellp() > static_cast<std::streamoff>(kPageHead.size())) {
+      events->seekp(static_cast<std::streamoff>(kPageHead.size()));
+      events->put(' ');
+      events->seekp(0, std::ios::end);
+    }
+    *events << "],\"meta\":{\"key\":\"events\",\"page\":0,\"next_page_url\":null,"
+               "\"previous_page_url\":null}}\n";
+  }
   const std::string json = summary_json(*scenario, summary);
   if (std::ostream* out = outputs.stream("--json")) *out << json;
   if (std::ostream* out = outputs.stream("--intervals")) *out << intervals_csv(summary);

@@ -13,6 +13,7 @@
 
 #include "cli_common.hpp"
 #include "cli_output.hpp"
+#include "staff_intervals.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/staffing.hpp"
 #include "trsim/value.hpp"
@@ -107,14 +108,20 @@ std::string report_json(const Scenario& scenario, const std::vector<std::string>
 }  // namespace
 
 int verb_staff(int argc, char** argv) {
-  const VerbHelp help{"staff",
-                      "SCENARIO.yaml --group NAME [--group NAME ...] [--min N] [--max N] [options]",
-                      "  trsim staff scenarios/check-fail.yaml --group agents\n"
-                      "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
-                      "--replications 20 --threads 2 --json staffing.json\n"};
+  const VerbHelp help{
+      "staff",
+      "SCENARIO.yaml --group NAME [--group NAME ...] [--min N] [--max N] [options]\n"
+      "       trsim staff SCENARIO.yaml --per-interval [--group NAME ...] "
+      "[--cost GROUP=WEIGHT ...] [--max N] [--csv FILE] [--json FILE] [options]",
+      "  trsim staff scenarios/check-fail.yaml --group agents\n"
+      "  trsim staff scenarios/staffing-day.yaml --per-interval --csv required.csv\n"
+      "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
+      "--replications 20 --threads 2 --json staffing.json\n"};
   CommonOptions common;
   std::vector<std::string> groups;
-  std::string min_text = "1", max_text = "1000", json_path;
+  std::string min_text = "1", max_text = "1000", json_path, csv_path;
+  std::vector<std::string> costs;
+  bool per_interval = false;
   po::options_description specific("staff options");
   specific.add_options()  //
       ("group", po::value(&groups)->composing()->value_name("NAME"),
@@ -124,16 +131,36 @@ int verb_staff(int argc, char** argv) {
       ("max", po::value(&max_text)->value_name("N")->default_value("1000"),
        "largest count per group")  //
       ("json", po::value(&json_path)->value_name("FILE"),
-       "write the staffing and the metrics reached as JSON to FILE (- = stdout)");
+       "write the staffing and the metrics reached as JSON to FILE (- = stdout)")  //
+      ("per-interval", po::bool_switch(&per_interval),
+       "the fewest workers logged in per interval of statistics.interval and group that meet "
+       "every expect: line on that interval's statistics (default: every group)")  //
+      ("cost", po::value(&costs)->composing()->value_name("GROUP=WEIGHT"),
+       "--per-interval: the cost of one worker of the group (default 1); the total is minimised")  //
+      ("csv", po::value(&csv_path)->value_name("FILE"),
+       "--per-interval: write one row per interval and group as CSV to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   const auto usage = [](const std::string& message) {
     std::cerr << "trsim staff: " << message << "\n";
     return kExitUsage;
   };
-  if (groups.empty()) return usage("--group NAME is required (the worker group to staff)");
   const auto min = parse_unsigned<std::int64_t>(min_text);
   const auto max = parse_unsigned<std::int64_t>(max_text);
+  if (per_interval) {
+    if (!max || *max < 1 || *max > 1'000'000)
+      return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
+    PerIntervalRequest request;
+    request.groups = groups;
+    request.costs = costs;
+    if (!vm["max"].defaulted()) request.max = *max;
+    request.csv_path = csv_path;
+    request.json_path = json_path;
+    return staff_per_interval_verb(common, request);
+  }
+  if (!costs.empty() || !csv_path.empty())
+    return usage("--cost and --csv apply to --per-interval only");
+  if (groups.empty()) return usage("--group NAME is required (the worker group to staff)");
   if (!min) return usage("--min must be a whole number (got '" + min_text + "')");
   if (!max || *max < 1 || *max > 1'000'000)
     return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");

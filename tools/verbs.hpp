@@ -6,10 +6,13 @@ namespace trsim::cli {
 int verb_run(int argc, char** argv);
 int verb_validate(int argc, char** argv);
 int verb_check(int argc, char** argv);
+int verb_compare(int argc, char** argv);
 int verb_sweep(int argc, char** argv);
 int verb_merge(int argc, char** argv);
 int verb_tune(int argc, char** argv);
 int verb_staff(int argc, char** argv);
+int verb_roster(int argc, char** argv);
 int verb_report(int argc, char** argv);
+int verb_import(int argc, char** argv);
 
 }  // namespace trsim::cli

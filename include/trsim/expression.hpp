@@ -28,9 +28,10 @@ enum class ExpressionScope : std::uint8_t {
 /// The per-channel facts a target expression may read (`worker.channel.voice.assigned_tasks`).
 struct ChannelFacts {
   std::string_view name;
-  int assigned_tasks = 0;
+  int assigned_tasks = 0;  ///< tasks assigned (accepted or wrapping), not pending offers
   int configured_capacity = 0;
   int available_capacity_percentage = 0;
+  bool available = true;  ///< the worker channel's `available`
 };
 
 /// A worker as an expression sees it.
@@ -40,13 +41,15 @@ struct WorkerFacts {
   std::string_view friendly_name;
   std::string_view activity_name;
   std::span<const ChannelFacts> channels;
+  std::string_view activity_sid;
+  bool available = false;  ///< the worker's activity is an available one
 };
 
 /// Worker counts over the step's queue, for skip_if (`workers.available`, `workers.Break`, ...).
 struct WorkerCounts {
   int available = 0;
   int unavailable = 0;
-  /// (activity friendly name, number of the queue's workers in it)
+  /// (activity friendly name or sid, number of the queue's workers in it): both per activity
   std::span<const std::pair<std::string_view, int>> by_activity;
 };
 
@@ -102,6 +105,9 @@ class Expression {
   bool reads_clock() const;
   /// The comparisons it contains, in text order (for `trsim validate` lints).
   std::vector<ExpressionComparison> comparisons() const;
+  /// skip_if scope: the activities it counts workers in (`workers.Break`, `workers.WA…`: "Break",
+  /// "WA…"), in text order, for the loader to check that each names an activity.
+  std::vector<std::string> activity_references() const;
 
  private:
   std::shared_ptr<const detail::ExpressionProgram> program_;

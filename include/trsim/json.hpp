@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "trsim/value.hpp"
 
@@ -20,5 +21,11 @@ struct JsonError {
 /// Parses a whole JSON document. On error returns nullopt and fills `error` (when not null).
 /// Nesting deeper than 512 levels is an error rather than a stack overflow.
 std::optional<Value> parse_json(std::string_view text, JsonError* error = nullptr);
+
+/// The same, also giving the byte offset of every object's '{' in document order (which is the
+/// order of a pre-order walk of the returned value: an object, then its members' values; an
+/// array's items in order), so that a reader can say where a resource was written.
+std::optional<Value> parse_json(std::string_view text, JsonError* error,
+                                std::vector<std::size_t>* object_offsets);
 
 }  // namespace trsim

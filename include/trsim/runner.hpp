@@ -11,6 +11,7 @@
 
 #include "trsim/engine.hpp"
 #include "trsim/scenario.hpp"
+#include "trsim/sink.hpp"
 #include "trsim/statistics.hpp"
 #include "trsim/warmup.hpp"
 
@@ -27,7 +28,14 @@ struct RunSettings {
   std::uint32_t threads = 1;
   /// The event log (JSON Lines), or null. Replications are written in order, whatever the threads.
   std::ostream* events = nullptr;
+  /// Its format, and (TaskRouter format) whether events are the comma-led items of a page.
+  EventLogFormat events_format = EventLogFormat::jsonl;
+  bool events_separator = false;
   bool check_invariants = false;
+  /// The index of the first replication run: replications first_replication ..
+  /// first_replication + scenario.replications − 1 (each a pure function of the seed and its
+  /// index), so that a sequential procedure (`trsim tune`) can add replications one at a time.
+  std::uint32_t first_replication = 0;
   /// Called after each replication finishes (from the thread that ran it, serialised), for
   /// progress display. May be empty.
   std::function<void(std::uint32_t done, std::uint32_t total)> on_progress;

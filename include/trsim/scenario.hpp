@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trsim/distribution.hpp"
@@ -94,6 +95,9 @@ struct Workflow {
   std::vector<WorkflowFilter> filters;
   WorkflowTarget default_target;  ///< queue only, no timeout
   bool reservation_timeout_advances_step = false;
+  /// A task skipped out of the last step of its last matching filter, having settled in a step
+  /// before, is canceled with workflow.skipped instead of going to default_filter.
+  bool skip_out_cancels = false;
   SourceLocation where;
 };
 
@@ -138,6 +142,10 @@ struct Worker {
   Value attributes;  ///< an object
   ActivityId initial_activity = kNoId;
   std::vector<int> capacity;  ///< per ChannelId
+  /// The worker's own activity changes, sorted by `at`, in place of its group's schedule (which
+  /// then does not apply to it; no period). Not a scenario key: `trsim staff --per-interval` and
+  /// `trsim roster` give workers of one group different log-in times this way.
+  std::vector<ScheduleEntry> schedule;
 };
 
 /// A categorical attribute drawn per task: {pick: {sales: 0.3, support: 0.7}} at `path`.
@@ -190,12 +198,59 @@ struct Expectation {
   SourceLocation where;
 };
 
+/// A break inside a shift (`shifts.<name>.breaks[]`): it starts between `earliest` and `latest`
+/// after the shift's start, on the shift's start step.
+struct ShiftBreak {
+  SimTime length = 0;
+  bool paid = false;
+  SimTime earliest = 0;
+  SimTime latest = 0;
+  ActivityId activity = kNoId;  ///< kNoId = the activity workers log out to
+};
+
+/// A shift template of `trsim roster` (`shifts.<name>`): shifts of `length` starting every `step`
+/// between `earliest_start` and `latest_start` (from the start of each of `days`), with breaks.
+struct ShiftTemplate {
+  std::string name;
+  GroupId group = kNoId;
+  SimTime earliest_start = 0;
+  SimTime latest_start = 0;
+  SimTime step = 0;  ///< 0 = statistics.interval
+  SimTime length = 0;
+  std::vector<std::int64_t> days;  ///< 0-based days from time 0; empty = every day of the horizon
+  double cost = 1;                 ///< per paid hour
+  std::vector<ShiftBreak> breaks;
+  SourceLocation where;
+};
+
 /// One swept parameter of a sweep: a scalar's dotted path (as `--set` takes it) and the values it
 /// takes, each as written (a YAML scalar, applied as the override PATH=VALUE).
 struct SweepParameter {
   std::string path;
   std::vector<std::string> values;
   SourceLocation where;  ///< the path's key in the `sweep:` block (unset for --set lists)
+};
+
+/// A rule on a difference between two runs (`trsim compare`): `METRIC < THRESHOLD` fails when the
+/// change's value minus the base's is below THRESHOLD, `METRIC > THRESHOLD` when it is above.
+struct CompareRule {
+  std::string metric;
+  bool below = true;  ///< `<` (true) or `>`
+  double threshold = 0;
+  std::string text;  ///< as written, e.g. "workspace.service_level.20 < -0.02"
+  SourceLocation where;
+};
+
+/// Parses "METRIC < NUMBER" or "METRIC > NUMBER" (spaces optional around the operator). Nullopt
+/// with the reason in `error` when malformed.
+std::optional<CompareRule> parse_compare_rule(std::string_view text, std::string* error);
+
+/// The `compare:` block: what `trsim compare` reports and judges when this scenario is the base.
+struct CompareSettings {
+  std::vector<CompareRule> fail_if;
+  std::vector<std::string> metrics;           ///< reported besides the headline metrics
+  std::vector<SourceLocation> metrics_where;  ///< where each of `metrics` is written
+  std::optional<bool> judge_on_mean;          ///< `judge: mean` (true) or `judge: ci95` (false)
 };
 
 struct Scenario {
@@ -226,6 +281,10 @@ struct Scenario {
   /// The `sweep:` block, in file order: the grid `trsim sweep` runs when given no swept --set.
   /// Other verbs ignore it.
   std::vector<SweepParameter> sweep;
+  /// The `shifts:` block: the shift templates `trsim roster` chooses from. Other verbs ignore it.
+  std::vector<ShiftTemplate> shifts;
+  /// The `compare:` block (rules on differences); other verbs ignore it.
+  CompareSettings compare;
 
   // Look-ups by name: the _or_none forms return kNoId when absent.
   ActivityId activity_by_name_or_none(std::string_view name) const;

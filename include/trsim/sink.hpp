@@ -61,4 +61,40 @@ class JsonLinesSink final : public EventSink {
   std::vector<std::pair<std::uint32_t, std::string>> task_sids_, reservation_sids_;
 };
 
+/// The event log's formats: trsim's own JSON Lines (§4), or TaskRouter's Event resource as the
+/// Events API returns it (docs/import.md#event-log-in-taskrouters-shape).
+enum class EventLogFormat : std::uint8_t { jsonl, taskrouter };
+
+/// Writes each event as a TaskRouter Event resource (`event_type`, `event_date`, `event_date_ms`,
+/// `resource_type`, `resource_sid`, `sid`, `event_data` with the Events API's snake_case fields:
+/// task_sid, task_age, task_priority, task_channel_unique_name, task_queue_sid, ...), one per
+/// line; with `separator` every one is preceded by "," (the items of an `{"events": [...]}` page
+/// whose brackets the caller writes, blanking the first comma after the run: so the output is the
+/// same whatever the threads and whichever replication has the first event). `event_date` is the
+/// scenario's `start` plus the simulated time.
+class TaskRouterEventSink final : public EventSink {
+ public:
+  TaskRouterEventSink(const Scenario& scenario, std::ostream& out, bool replication_field,
+                      bool separator);
+  ~TaskRouterEventSink() override;
+  void begin_replication(std::uint32_t replication) override;
+  void on_event(const Event& event) override;
+  void end_replication() override;
+
+ private:
+  void flush_buffer();
+  const Scenario& scenario_;
+  std::ostream& out_;
+  bool replication_field_;
+  bool separator_;
+  std::uint32_t replication_ = 0;
+  std::uint64_t seq_ = 0;
+  std::string buffer_;
+};
+
+/// The sink of `format` writing to `out` (`separator`: see TaskRouterEventSink).
+std::unique_ptr<EventSink> make_event_sink(EventLogFormat format, const Scenario& scenario,
+                                           std::ostream& out, bool replication_field,
+                                           bool separator);
+
 }  // namespace trsim

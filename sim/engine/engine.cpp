@@ -72,7 +72,9 @@ void EngineImpl::initialise() {
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
-    WorkerFacts facts{&def.attributes, def.sid, def.name, sc.activities[ws.activity].name, {}};
+    const Activity& activity = sc.activities[ws.activity];
+    WorkerFacts facts{&def.attributes, def.sid,           def.name, activity.name, {},
+                      activity.sid,    activity.available};
     EvalContext ctx;
     ctx.worker = &facts;
     ctx.wall_clock_seconds = sc.start_epoch_seconds;
@@ -88,8 +90,10 @@ void EngineImpl::initialise() {
 
   // Worker schedules.
   for (const WorkerGroup& g : sc.worker_groups) {
-    if (g.schedule.empty()) continue;
-    for (std::uint32_t i = 0; i < g.count; ++i) schedule_worker_entry(g.first_worker + i, 0);
+    for (std::uint32_t i = 0; i < g.count; ++i) {
+      const WorkerId w = g.first_worker + i;
+      if (!g.schedule.empty() || !sc.workers[w].schedule.empty()) schedule_worker_entry(w, 0);
+    }
   }
 
   // Arrival streams.
@@ -245,7 +249,13 @@ void EngineImpl::on_arrival(StreamId s, std::uint32_t row) {
 }
 
 void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
-  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
+  const Worker& worker = scenario_.workers[w];
+  if (!worker.schedule.empty()) {  // its own schedule: no period
+    if (entry < worker.schedule.size())
+      queue_.schedule(std::max(worker.schedule[entry].at, now_), kWorkerSchedule, w, entry);
+    return;
+  }
+  const WorkerGroup& g = scenario_.worker_groups[worker.group];
   WorkerState& ws = workers_[w];
   if (entry >= g.schedule.size()) {
     if (!g.schedule_period) return;
@@ -259,8 +269,10 @@ void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
 }
 
 void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
-  const WorkerGroup& g = scenario_.worker_groups[scenario_.workers[w].group];
-  const ScheduleEntry& se = g.schedule[entry];
+  const Worker& worker = scenario_.workers[w];
+  const ScheduleEntry& se = worker.schedule.empty()
+                                ? scenario_.worker_groups[worker.group].schedule[entry]
+                                : worker.schedule[entry];
   WorkerState& ws = workers_[w];
   // A scheduled change overrides a pending return from the timeout activity.
   queue_.cancel(ws.return_timer);

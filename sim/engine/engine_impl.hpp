@@ -78,8 +78,7 @@ struct TaskState {
   ChannelId channel = kNoId;
   const Value* attributes = nullptr;
   std::unique_ptr<Value> owned_attributes;  ///< when the attributes are unique to this task
-  std::int64_t base_priority = 0;           ///< the task's own priority
-  std::int64_t priority = 0;                ///< current (a target may override it)
+  std::int64_t priority = 0;  ///< its own, until a target sets another (which then stays)
   SimTime created = 0;
   SimTime handle_time = 0;
 

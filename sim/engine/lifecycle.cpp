@@ -43,8 +43,7 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   task.workflow = def.workflow;
   task.channel = trace && trace->channel != kNoId ? trace->channel : def.channel;
   task.attributes = task_attributes(s, row, task.owned_attributes);
-  task.base_priority = trace && trace->priority ? *trace->priority : def.priority;
-  task.priority = task.base_priority;
+  task.priority = trace && trace->priority ? *trace->priority : def.priority;
   task.created = now_;
   task.handle_time =
       trace && trace->handle_time ? *trace->handle_time : def.handle_time.sample(st.handle_rng);

@@ -182,7 +182,8 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     task.step = step;
     task.step_expired = false;
     const WorkflowTarget& target = current_target(task);
-    task.priority = target.priority ? *target.priority : task.base_priority;
+    // A target's priority stays with the task: a later step without one keeps it.
+    if (target.priority) task.priority = *target.priority;
     task.step_deadline = target.timeout ? base + *target.timeout : kNever;
     task.queue = target.queue;
     Event e = task_event(EventType::workflow_target_matched, task);
@@ -230,8 +231,12 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     const SimTime next_base = task.step_deadline != kNever ? task.step_deadline : now_;
     std::uint32_t f = filter, k = step;
     if (!next_step(task, f, k)) {
-      if (!task.ever_placed && workflow_of(task).default_target.queue != kNoId) {
-        // Every filter skipped: default_filter.
+      // Skipped out of the last step of the last matching filter: that filter counts as not
+      // matched, so default_filter takes the task (the worker-presence page's reading). With
+      // skip_out_cancels (the event reference's `workflow.skipped` reading) only a task that
+      // skipped every step it tried gets there; one that had settled in a step is canceled.
+      const Workflow& wf = workflow_of(task);
+      if (wf.default_target.queue != kNoId && (!wf.skip_out_cancels || !task.ever_placed)) {
         filter = kDefaultFilter;
         step = 0;
         base = task.created;
@@ -523,13 +528,20 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
   count_buffer_.clear();
   for (ActivityId a = 0; a < na; ++a) {
     const int n = queue_activity_counts_[q * na + a];
+    // skip_if may name the activity by friendly name or by sid (`workers.WA…`).
     count_buffer_.emplace_back(scenario_.activities[a].name, n);
+    count_buffer_.emplace_back(scenario_.activities[a].sid, n);
     (scenario_.activities[a].available ? counts.available : counts.unavailable) += n;
   }
   counts.by_activity = count_buffer_;
   return counts;
 }
 
+// The worker as a target expression sees it. TaskRouter's Worker Channel resource: assigned_tasks
+// is "the total number of Tasks assigned to Worker for the TaskChannel type" (accepted or wrapping
+// here; pending offers are not assigned tasks), available_capacity_percentage "the current
+// percentage of capacity the TaskChannel has available" (of the configured capacity, after the
+// assigned tasks, 0 when the channel is unavailable or has no capacity).
 WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   const Worker& def = scenario_.workers[w];
   const WorkerState& ws = workers_[w];
@@ -537,13 +549,23 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   for (ChannelId c = 0; c < scenario_.channels.size(); ++c) {
     ChannelFacts& f = channel_facts_buffer_[c];
     f.name = scenario_.channels[c].name;
-    f.assigned_tasks = ws.used[c];
-    f.configured_capacity = def.capacity[c];
-    f.available_capacity_percentage =
-        def.capacity[c] > 0 ? (def.capacity[c] - ws.used[c]) * 100 / def.capacity[c] : 0;
+    f.assigned_tasks = 0;
+    f.configured_capacity = ws.capacity[c];
+    f.available = true;
   }
-  return WorkerFacts{&def.attributes, def.sid, def.name, scenario_.activities[ws.activity].name,
-                     channel_facts_buffer_};
+  for (std::uint32_t r : ws.held) {
+    const ReservationState& rs = reservations_[r];
+    if (rs.status == ReservationStatus::accepted || rs.status == ReservationStatus::wrapping)
+      ++channel_facts_buffer_[rs.channel].assigned_tasks;
+  }
+  for (ChannelFacts& f : channel_facts_buffer_) {
+    const int capacity = f.configured_capacity;
+    f.available_capacity_percentage =
+        f.available && capacity > 0 ? std::max(0, capacity - f.assigned_tasks) * 100 / capacity : 0;
+  }
+  const Activity& activity = scenario_.activities[ws.activity];
+  return WorkerFacts{&def.attributes,       def.sid,      def.name,          activity.name,
+                     channel_facts_buffer_, activity.sid, activity.available};
 }
 
 }  // namespace trsim::detail

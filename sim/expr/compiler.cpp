@@ -669,6 +669,8 @@ class Compiler {
               return Operand{OperandSource::worker_friendly_name, 0};
             if (member(1) == "activity_name")
               return Operand{OperandSource::worker_activity_name, 0};
+            if (member(1) == "activity_sid") return Operand{OperandSource::worker_activity_sid, 0};
+            if (member(1) == "available") return Operand{OperandSource::worker_available, 0};
           }
           if (p.size() == 4 && member(1) == "channel" && !member(2).empty()) {
             if (member(3) == "assigned_tasks") {
@@ -679,6 +681,9 @@ class Compiler {
             }
             if (member(3) == "available_capacity_percentage") {
               return name_operand(OperandSource::channel_available_capacity_percentage, p[2].key);
+            }
+            if (member(3) == "available") {
+              return name_operand(OperandSource::channel_available, p[2].key);
             }
           }
           return path_operand(OperandSource::worker_path, p, 1);

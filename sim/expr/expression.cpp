@@ -39,4 +39,15 @@ bool Expression::reads_worker() const { return program_->reads_worker; }
 bool Expression::reads_clock() const { return program_->reads_clock; }
 std::vector<ExpressionComparison> Expression::comparisons() const { return program_->comparisons; }
 
+std::vector<std::string> Expression::activity_references() const {
+  std::vector<std::string> names;
+  for (const detail::Instruction& in : program_->code) {
+    for (const detail::Operand* o : {&in.lhs, &in.rhs}) {
+      if (o->source == detail::OperandSource::workers_in_activity)
+        names.push_back(program_->names[o->index]);
+    }
+  }
+  return names;
+}
+
 }  // namespace trsim

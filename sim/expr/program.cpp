@@ -46,6 +46,9 @@ bool reads_worker(OperandSource source) {
     case OperandSource::worker_sid:
     case OperandSource::worker_friendly_name:
     case OperandSource::worker_activity_name:
+    case OperandSource::worker_activity_sid:
+    case OperandSource::worker_available:
+    case OperandSource::channel_available:
     case OperandSource::channel_assigned_tasks:
     case OperandSource::channel_configured_capacity:
     case OperandSource::channel_available_capacity_percentage:
@@ -84,6 +87,13 @@ ValueView number_view(double d) {
   ValueView out;
   out.kind = Value::Kind::number;
   out.number = d;
+  return out;
+}
+
+ValueView bool_view(bool b) {
+  ValueView out;
+  out.kind = Value::Kind::boolean;
+  out.boolean = b;
   return out;
 }
 
@@ -245,6 +255,14 @@ ValueView resolve(const ExpressionProgram& p, const Operand& operand, const Eval
       return worker != nullptr ? string_view_of(worker->friendly_name) : ValueView{};
     case OperandSource::worker_activity_name:
       return worker != nullptr ? string_view_of(worker->activity_name) : ValueView{};
+    case OperandSource::worker_activity_sid:
+      return worker != nullptr ? string_view_of(worker->activity_sid) : ValueView{};
+    case OperandSource::worker_available:
+      return worker != nullptr ? bool_view(worker->available) : ValueView{};
+    case OperandSource::channel_available: {
+      const ChannelFacts* c = find_channel(worker, p.names[operand.index]);
+      return c != nullptr ? bool_view(c->available) : ValueView{};
+    }
     case OperandSource::channel_assigned_tasks:
     case OperandSource::channel_configured_capacity:
     case OperandSource::channel_available_capacity_percentage: {

@@ -27,6 +27,9 @@ enum class OperandSource : std::uint8_t {
   worker_sid,              ///< worker.sid (target scope)
   worker_friendly_name,    ///< worker.friendly_name
   worker_activity_name,    ///< worker.activity_name
+  worker_activity_sid,     ///< worker.activity_sid
+  worker_available,        ///< worker.available (its activity's availability)
+  channel_available,       ///< worker.channel.<names[index]>.available
   channel_assigned_tasks,  ///< worker.channel.<names[index]>.assigned_tasks
   channel_configured_capacity,
   channel_available_capacity_percentage,

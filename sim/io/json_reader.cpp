@@ -16,7 +16,8 @@ struct ParseFailure {
 
 class JsonReader {
  public:
-  explicit JsonReader(std::string_view text) : s_(text) {}
+  JsonReader(std::string_view text, std::vector<std::size_t>* object_offsets)
+      : s_(text), object_offsets_(object_offsets) {}
 
   Value document() {
     Value v = value(0);
@@ -68,6 +69,7 @@ class JsonReader {
   }
 
   Value object(int depth) {
+    if (object_offsets_ != nullptr && at('{')) object_offsets_->push_back(i_);
     expect('{');
     Value::Object members;
     std::set<std::string> keys;
@@ -246,16 +248,25 @@ class JsonReader {
   }
 
   std::string_view s_;
+  std::vector<std::size_t>* object_offsets_;
   std::size_t i_ = 0;
 };
 
 }  // namespace
 
 std::optional<Value> parse_json(std::string_view text, JsonError* error) {
+  return parse_json(text, error, nullptr);
+}
+
+std::optional<Value> parse_json(std::string_view text, JsonError* error,
+                                std::vector<std::size_t>* object_offsets) {
   // RFC 8259 §8.1: a parser may ignore a byte-order mark; editors on Windows write one.
   const std::size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   try {
-    return JsonReader(text.substr(bom)).document();
+    std::optional<Value> v = JsonReader(text.substr(bom), object_offsets).document();
+    if (object_offsets)
+      for (std::size_t& o : *object_offsets) o += bom;
+    return v;
   } catch (const ParseFailure& f) {
     if (error) {
       error->line = 1;

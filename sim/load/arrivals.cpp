@@ -100,7 +100,8 @@ class StreamReader {
   void read_trace_file(const Item& item, ArrivalStream& s, std::optional<bool>& gives_handle_time) {
     const Source* csv = ctx_.load_file(r_, item);
     if (csv == nullptr) return;
-    std::optional<TraceData> data = read_trace(*csv, ctx_.channels, ctx_.diags);
+    std::optional<TraceData> data =
+        read_trace(*csv, ctx_.channels, ctx_.sc.start_epoch_seconds, ctx_.diags);
     if (!data) return;
     if (data->rows.empty()) {
       r_.error(item, fmt::format("the trace '{}' lists no tasks", item.node.Scalar()));

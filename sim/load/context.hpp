@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,8 @@ struct LoadContext {
   std::map<std::string, QueueId, std::less<>> queue_by_sid;
   ValueBudget values;
   LoadLimits limits;
+  /// Workflows whose configuration_file could not be read (already reported).
+  std::set<std::string, std::less<>> unreadable_configuration_files;
   /// False when the horizon was invalid: checks that need it are skipped.
   bool horizon_ok = true;
 

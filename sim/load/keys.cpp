@@ -11,10 +11,10 @@ namespace trsim {
 namespace detail {
 namespace {
 
-constexpr std::array<std::string_view, 18> kTopLevel = {
-    "name",         "seed",       "start",     "horizon",    "warmup",   "drain",
-    "replications", "statistics", "workspace", "activities", "channels", "task_queues",
-    "workflows",    "behaviors",  "workers",   "arrivals",   "expect",   "sweep"};
+constexpr std::array<std::string_view, 20> kTopLevel = {
+    "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
+    "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
+    "workers",    "arrivals",  "expect",     "sweep",    "shifts",      "compare"};
 constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
@@ -24,9 +24,12 @@ constexpr std::array<std::string_view, 0> kChannel = {};
 constexpr std::array<std::string_view, 6> kTaskQueue = {
     "target_workers",       "task_order",          "max_reserved_workers",
     "reservation_activity", "assignment_activity", "sid"};
-constexpr std::array<std::string_view, 5> kWorkflow = {"task_reservation_timeout",
-                                                       "reservation_timeout_advances_step", "sid",
-                                                       "configuration", "configuration_file"};
+constexpr std::array<std::string_view, 6> kWorkflow = {"task_reservation_timeout",
+                                                       "reservation_timeout_advances_step",
+                                                       "skip_out_cancels",
+                                                       "sid",
+                                                       "configuration",
+                                                       "configuration_file"};
 constexpr std::array<std::string_view, 1> kConfiguration = {"task_routing"};
 constexpr std::array<std::string_view, 2> kTaskRouting = {"filters", "default_filter"};
 // `friendly_name` is what older TaskRouter exports call a filter's name.
@@ -51,6 +54,11 @@ constexpr std::array<std::string_view, 10> kArrivalStream = {
     "trace",    "handle_time", "patience",   "priority", "timeout"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
+constexpr std::array<std::string_view, 8> kShift = {
+    "group", "earliest_start", "latest_start", "step", "length", "days", "cost", "breaks"};
+constexpr std::array<std::string_view, 5> kShiftBreak = {"length", "paid", "earliest", "latest",
+                                                         "activity"};
+constexpr std::array<std::string_view, 3> kCompare = {"fail_if", "metrics", "judge"};
 constexpr std::array<std::string_view, 8> kDistribution = {
     "constant", "exponential", "uniform", "normal", "lognormal", "gamma", "weibull", "empirical"};
 constexpr std::array<std::string_view, 1> kMean = {"mean"};
@@ -62,7 +70,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 28> kKeySets = {{
+constexpr std::array<KeySetEntry, 31> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -84,6 +92,9 @@ constexpr std::array<KeySetEntry, 28> kKeySets = {{
     {KeySet::arrival_stream, "arrivals.<stream>", kArrivalStream},
     {KeySet::rates, "arrivals.<stream>.rates", kRates},
     {KeySet::expectation, "expect[]", kExpectation},
+    {KeySet::shift, "shifts.<name>", kShift},
+    {KeySet::shift_break, "shifts.<name>.breaks[]", kShiftBreak},
+    {KeySet::compare, "compare", kCompare},
     {KeySet::distribution, "<distribution>", kDistribution},
     {KeySet::exponential, "<distribution>.exponential", kMean},
     {KeySet::uniform, "<distribution>.uniform", kMinMax},

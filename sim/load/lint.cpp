@@ -147,10 +147,13 @@ KeyRef resolve_key(std::string_view text, ExpressionScope scope) {
       if (prefixed && member(0) == "worker") {
         if (p.size() == 2 && (member(1) == "sid" || member(1) == "friendly_name"))
           return fact(false);
-        if (p.size() == 2 && member(1) == "activity_name") return fact(true);
+        if (p.size() == 2 && (member(1) == "activity_name" || member(1) == "activity_sid" ||
+                              member(1) == "available"))
+          return fact(true);
         if (p.size() == 4 && member(1) == "channel" && !member(2).empty()) {
           if (member(3) == "configured_capacity") return fact(false);
-          if (member(3) == "assigned_tasks" || member(3) == "available_capacity_percentage")
+          if (member(3) == "assigned_tasks" || member(3) == "available_capacity_percentage" ||
+              member(3) == "available")
             return fact(true);
         }
         return attributes(KeyRef::Source::worker, 1);
@@ -265,13 +268,17 @@ class Linter {
       for (ChannelId c = 0; c < sc_.channels.size(); ++c) {
         const int capacity = c < def.capacity.size() ? def.capacity[c] : 0;
         channel_facts_[w].push_back(
-            ChannelFacts{sc_.channels[c].name, 0, capacity, capacity > 0 ? 100 : 0});
+            ChannelFacts{sc_.channels[c].name, 0, capacity, capacity > 0 ? 100 : 0, true});
       }
-      const std::string_view activity =
-          def.initial_activity < sc_.activities.size()
-              ? std::string_view(sc_.activities[def.initial_activity].name)
-              : std::string_view();
-      facts_[w] = WorkerFacts{&def.attributes, def.sid, def.name, activity, channel_facts_[w]};
+      const bool known = def.initial_activity < sc_.activities.size();
+      const Activity* activity = known ? &sc_.activities[def.initial_activity] : nullptr;
+      facts_[w] = WorkerFacts{&def.attributes,
+                              def.sid,
+                              def.name,
+                              activity ? std::string_view(activity->name) : std::string_view(),
+                              channel_facts_[w],
+                              activity ? std::string_view(activity->sid) : std::string_view(),
+                              activity && activity->available};
     }
   }
 
@@ -639,7 +646,43 @@ class Linter {
         lint_known_worker(wf, w, target, owner);
       }
       if (reachable[f]) lint_final_timeout(wf, f);
+      if (reachable[f]) lint_skip_out(wf, f);
     }
+  }
+
+  /// The last target has a skip_if, default_filter exists and no later filter can match, and a
+  /// task may have settled in an earlier step (one with a timeout, in this filter or an earlier
+  /// one): that task skipping out goes to default_filter, or with skip_out_cancels is canceled.
+  /// The two readings of TaskRouter's docs differ here (docs/semantics.md).
+  void lint_skip_out(const Workflow& wf, std::size_t f) {
+    const WorkflowFilter& filter = wf.filters[f];
+    if (filter.targets.empty() || !filter.targets.back().skip_if ||
+        wf.default_target.queue == kNoId)
+      return;
+    for (std::size_t later = f + 1; later < wf.filters.size(); ++later)
+      if (!wf.filters[later].targets.empty() && !is_constant_false(wf.filters[later].expression))
+        return;
+    bool settled_before = false;
+    for (std::size_t m = 0; m <= f; ++m) {
+      const std::vector<WorkflowTarget>& ts = wf.filters[m].targets;
+      const std::size_t n = m == f ? ts.size() - 1 : ts.size();
+      for (std::size_t t = 0; t < n; ++t) settled_before = settled_before || ts[t].timeout;
+    }
+    if (!settled_before) return;
+    const WorkflowTarget& last = filter.targets.back();
+    warn(last.where,
+         fmt::format(
+             "a task that waited in an earlier step and then skips out of the last target of {} "
+             "of workflow '{}' (skip_if \"{}\") goes to default_filter (queue '{}'), as "
+             "TaskRouter's worker-presence page evaluates a skipped filter as not matched; its "
+             "event reference ('workflow.skipped: Task skipped out of Workflow') reads it as "
+             "canceled. {}",
+             filter_name(filter, f), wf.name, last.skip_if->text(),
+             queue_name(wf.default_target.queue),
+             wf.skip_out_cancels
+                 ? "This workflow sets skip_out_cancels: true, so trsim cancels it"
+                 : "trsim follows the first; set skip_out_cancels: true on the workflow for the "
+                   "second"));
   }
 
   static bool passes_tasks_on(const WorkflowFilter& f) {

@@ -65,6 +65,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
                                            Reader::describe(*root)));
     return finish(ctx);
   }
+  inline_configuration_files(ctx, *root);
   apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator,
                   ctx.diags);
 
@@ -79,7 +80,9 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   build_workers(ctx, top);
   build_arrivals(ctx, top);
   build_expectations(ctx, top);
+  build_compare(ctx, top);
   build_sweep(ctx, top);
+  build_shifts(ctx, top);
   return finish(ctx);
 }
 

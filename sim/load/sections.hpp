@@ -15,12 +15,21 @@ void build_channels(LoadContext& ctx, const MapView& top);
 void build_workspace(LoadContext& ctx, const MapView& top);
 void build_task_queues(LoadContext& ctx, const MapView& top);
 void build_workflows(LoadContext& ctx, const MapView& top);
+/// Replaces each workflow's `configuration_file: F` by `configuration:` holding what F holds (a
+/// configuration, or the `configuration` of a Workflow resource, string or object), before --set
+/// and sweep paths are applied, so that they reach it as they reach an inline one.
+void inline_configuration_files(LoadContext& ctx, YAML::Node& root);
 void build_behaviors(LoadContext& ctx, const MapView& top);
 /// worker groups and the expanded workers (adds the built-in "default" behaviour when needed).
 void build_workers(LoadContext& ctx, const MapView& top);
 void build_arrivals(LoadContext& ctx, const MapView& top);
 void build_expectations(LoadContext& ctx, const MapView& top);
+/// compare: the rules and metrics of `trsim compare` (rule syntax checked here, metric paths by the
+/// verb against the statistics' shape).
+void build_compare(LoadContext& ctx, const MapView& top);
 /// sweep: each path must name a scalar setting of this scenario, each value list scalars.
 void build_sweep(LoadContext& ctx, const MapView& top);
+/// shifts: the shift templates of `trsim roster` (after the workers and activities).
+void build_shifts(LoadContext& ctx, const MapView& top);
 
 }  // namespace trsim::detail

@@ -141,4 +141,47 @@ void build_expectations(LoadContext& ctx, const MapView& top) {
   }
 }
 
+void build_compare(LoadContext& ctx, const MapView& top) {
+  const Item* section = top.find("compare");
+  if (section == nullptr) return;
+  const Reader r = ctx.reader();
+  const MapView fields(r, *section, KeySet::compare);
+  if (!fields.ok()) return;
+  CompareSettings& c = ctx.sc.compare;
+  if (const Item* i = fields.find("fail_if")) {
+    if (const auto list = r.list(*i)) {
+      for (const Item& e : *list) {
+        const auto text = r.string(e);
+        if (!text) continue;
+        std::string why;
+        auto rule = parse_compare_rule(*text, &why);
+        if (!rule) {
+          r.error(e, fmt::format("compare: {}: '{}'", why, *text));
+          continue;
+        }
+        rule->where = r.at(e);
+        c.fail_if.push_back(std::move(*rule));
+      }
+    }
+  }
+  if (const Item* i = fields.find("metrics")) {
+    if (const auto list = r.list(*i)) {
+      for (const Item& e : *list) {
+        auto metric = r.string(e);
+        if (!metric) continue;
+        if (metric->empty()) {
+          r.error(e, "compare: a metric must not be empty");
+          continue;
+        }
+        c.metrics.push_back(std::move(*metric));
+        c.metrics_where.push_back(r.at(e));
+      }
+    }
+  }
+  if (const Item* i = fields.find("judge")) {
+    static constexpr std::string_view kJudges[] = {"ci95", "mean"};
+    if (const auto k = r.choice(*i, kJudges)) c.judge_on_mean = *k == 1;
+  }
+}
+
 }  // namespace trsim::detail

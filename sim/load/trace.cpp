@@ -7,12 +7,13 @@
 
 #include "load/csv.hpp"
 #include "model/units.hpp"
+#include "trsim/json.hpp"
 
 namespace trsim::detail {
 
 namespace {
 
-enum class Column { time, handle_time, patience, priority, channel, attribute };
+enum class Column { time, handle_time, patience, priority, channel, attributes_json, attribute };
 
 Column column_kind(std::string_view header) {
   if (header == "time") return Column::time;
@@ -20,17 +21,57 @@ Column column_kind(std::string_view header) {
   if (header == "patience") return Column::patience;
   if (header == "priority") return Column::priority;
   if (header == "channel") return Column::channel;
+  if (header == "attributes") return Column::attributes_json;
   return Column::attribute;
 }
 
-// Cell text as an attribute: numbers stay numbers and true/false become booleans, unless the
-// cell was quoted, which is how a trace keeps "00501" a string.
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 8259's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  if (i < n && s[i] == '-') ++i;
+  if (i >= n) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else if (is_digit(s[i])) {
+    while (i < n && is_digit(s[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < n && s[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < n && is_digit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    const std::size_t start = i;
+    while (i < n && is_digit(s[i])) ++i;
+    if (i == start) return false;
+  }
+  return i == n;
+}
+
+// Cell text as an attribute: a JSON number literal becomes a number and true/false booleans,
+// unless the cell was quoted; anything else is a string. So "+12625876034" and "00501" stay
+// strings, as they are in TaskRouter's JSON attributes.
 Value cell_value(const CsvField& cell) {
   if (cell.quoted) return Value::string(cell.text);
   if (cell.text == "true") return Value::boolean(true);
   if (cell.text == "false") return Value::boolean(false);
-  if (const auto d = parse_number(cell.text)) return Value::number(*d);
+  if (is_json_number(cell.text)) {
+    if (const auto d = parse_number(cell.text)) return Value::number(*d);
+  }
   return Value::string(cell.text);
+}
+
+// "2026-03-02T09:15:00Z": a time cell written as an ISO 8601 date-time, not a duration.
+bool looks_like_date_time(std::string_view s) {
+  return s.size() >= 10 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
+         s[4] == '-';
 }
 
 bool valid_attribute_path(std::string_view path) {
@@ -40,8 +81,9 @@ bool valid_attribute_path(std::string_view path) {
 
 class TraceReader {
  public:
-  TraceReader(const Source& csv, const NameIndex& channels, Diagnostics& diags)
-      : csv_(csv), channels_(channels), diags_(diags) {}
+  TraceReader(const Source& csv, const NameIndex& channels, std::int64_t start_epoch_seconds,
+              Diagnostics& diags)
+      : csv_(csv), channels_(channels), start_epoch_seconds_(start_epoch_seconds), diags_(diags) {}
 
   std::optional<TraceData> read() {
     TraceData data;
@@ -129,8 +171,16 @@ class TraceReader {
         case Column::handle_time:
         case Column::patience: {
           std::string why;
-          const std::optional<SimTime> d =
-              cell.text.front() == '-' ? std::nullopt : parse_duration(cell.text, &why);
+          std::optional<SimTime> d;
+          if (kinds_[c] == Column::time && looks_like_date_time(cell.text)) {
+            d = read_date_time(row, cell);
+            if (!d) {
+              ok = false;  // reported
+              break;
+            }
+          } else if (cell.text.front() != '-') {
+            d = parse_duration(cell.text, &why);
+          }
           if (!d) {
             fail(row.line, cell.column,
                  cell.text.front() == '-' ? fmt::format("negative {} '{}'", header, cell.text)
@@ -174,6 +224,22 @@ class TraceReader {
           }
           break;
         }
+        case Column::attributes_json: {
+          JsonError error;
+          const std::optional<Value> object = parse_json(cell.text, &error);
+          if (!object || !object->is_object()) {
+            fail(row.line, cell.column,
+                 object ? "the 'attributes' column must hold a JSON object, like {\"type\": "
+                          "\"sales\"}"
+                        : fmt::format("the 'attributes' column is not valid JSON: {} (at "
+                                      "character {} of the cell)",
+                                      error.message, error.column));
+            ok = false;
+          } else {
+            out.attributes.merge_from(*object);
+          }
+          break;
+        }
         case Column::attribute:
           out.attributes.set_path(header, cell_value(cell));
           break;
@@ -183,8 +249,28 @@ class TraceReader {
     return out;
   }
 
+  // An ISO 8601 time, relative to the scenario's start.
+  std::optional<SimTime> read_date_time(const CsvRow& row, const CsvField& cell) {
+    std::string why;
+    const std::optional<std::int64_t> micros = parse_iso8601_micros(cell.text, &why);
+    if (!micros) {
+      fail(row.line, cell.column, fmt::format("'time': {}", why));
+      return std::nullopt;
+    }
+    const std::int64_t start = start_epoch_seconds_ * kMicrosPerSecond;
+    if (*micros < start) {
+      fail(row.line, cell.column,
+           fmt::format("time {} is before the scenario's start ({}); a date-time in a trace "
+                       "counts from 'start'",
+                       cell.text, format_iso8601_utc(start_epoch_seconds_)));
+      return std::nullopt;
+    }
+    return static_cast<SimTime>(*micros - start);
+  }
+
   const Source& csv_;
   const NameIndex& channels_;
+  std::int64_t start_epoch_seconds_;
   Diagnostics& diags_;
   std::vector<CsvField> headers_;
   std::vector<Column> kinds_;
@@ -194,8 +280,8 @@ class TraceReader {
 }  // namespace
 
 std::optional<TraceData> read_trace(const Source& csv, const NameIndex& channels,
-                                    Diagnostics& diags) {
-  return TraceReader(csv, channels, diags).read();
+                                    std::int64_t start_epoch_seconds, Diagnostics& diags) {
+  return TraceReader(csv, channels, start_epoch_seconds, diags).read();
 }
 
 }  // namespace trsim::detail

@@ -14,8 +14,9 @@ struct TraceData {
   bool every_row_has_handle_time = true;
 };
 
-/// Reads `csv`; every problem is reported at CSVFILE:LINE:COL and gives nullopt.
+/// Reads `csv`; every problem is reported at CSVFILE:LINE:COL and gives nullopt. A `time` written
+/// as an ISO 8601 date-time counts from `start_epoch_seconds` (the scenario's `start`).
 std::optional<TraceData> read_trace(const Source& csv, const NameIndex& channels,
-                                    Diagnostics& diags);
+                                    std::int64_t start_epoch_seconds, Diagnostics& diags);
 
 }  // namespace trsim::detail

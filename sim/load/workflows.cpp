@@ -105,8 +105,10 @@ class ConfigurationReader {
     }
     if (const Item* x = t.find("expression"))
       target.expression = read_expression(r_, *x, ExpressionScope::target);
-    if (const Item* x = t.find("skip_if"))
+    if (const Item* x = t.find("skip_if")) {
       target.skip_if = read_expression(r_, *x, ExpressionScope::skip_if);
+      if (target.skip_if) check_activity_references(*x, *target.skip_if);
+    }
     if (const Item* x = t.find("priority")) target.priority = r_.integer(*x, 0, kMaxPriority);
     if (const Item* x = t.find("timeout")) {
       if (const auto d = r_.duration(*x)) {
@@ -125,6 +127,28 @@ class ConfigurationReader {
     if (const Item* x = t.find("known_worker_friendly_name"))
       target.known_worker_name_attribute = task_attribute(*x);
     filter.targets.push_back(std::move(target));
+  }
+
+  // skip_if's `workers.<activity>` names an activity by friendly name or sid (the worker-presence
+  // page documents `workers.WAxx`); a name of no activity would silently count 0.
+  void check_activity_references(const Item& item, const Expression& e) {
+    if (!ctx_.activities.complete) return;
+    const std::string text = r_.string(item).value_or("");
+    for (const std::string& name : e.activity_references()) {
+      if (ctx_.activities.find(name) != kNoId) continue;
+      bool by_sid = false;
+      for (const Activity& a : ctx_.sc.activities) by_sid = by_sid || a.sid == name;
+      if (by_sid) continue;
+      std::vector<std::string> choices = ctx_.activities.names;
+      choices.push_back("available");
+      choices.push_back("unavailable");
+      const std::size_t at = text.find("workers." + name);
+      r_.diags().error(
+          r_.in_scalar(item, at == std::string::npos ? 0 : at + 8),
+          fmt::format("unknown activity '{}' in 'workers.{}' (skip_if counts the step queue's "
+                      "workers by activity name or sid){}",
+                      name, name, did_you_mean(name, choices)));
+    }
   }
 
   // TaskRouter writes these as `task.<attribute>`; a bare attribute name means the same.
@@ -207,6 +231,112 @@ class ConfigurationReader {
 
 }  // namespace
 
+namespace {
+
+// The configuration a configuration_file holds: the file itself, or, when the file is a Workflow
+// resource as TaskRouter's REST API returns it (a map with a `configuration` key), that key's
+// value, a JSON object or a string holding one. Every node is registered with the locator, so
+// that errors point into the file; nodes parsed from a configuration string point at the
+// character of the string they came from.
+struct LoadedConfiguration {
+  YAML::Node configuration;
+  YAML::Node resource;  ///< the Workflow resource, or a Null node when the file is a configuration
+};
+
+void locate_in_string(Locator& locator, const Source& src, const YAML::Node& string_node,
+                      const YAML::Node& node, int depth) {
+  const YAML::Mark mark = node.Mark();
+  const std::size_t offset = mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
+  locator.add_fixed(node, locator.in_scalar(src, string_node, offset));
+  if (depth > 100) return;
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      locate_in_string(locator, src, string_node, it->first, depth + 1);
+      locate_in_string(locator, src, string_node, it->second, depth + 1);
+    }
+  } else if (node.IsSequence()) {
+    for (auto it = node.begin(); it != node.end(); ++it)
+      locate_in_string(locator, src, string_node, *it, depth + 1);
+  }
+}
+
+std::optional<LoadedConfiguration> read_configuration_file(LoadContext& ctx, const Reader& r,
+                                                           const Item& file) {
+  const Source* src = ctx.load_file(r, file);
+  if (src == nullptr) return std::nullopt;
+  const std::optional<YAML::Node> root = parse_yaml_document(*src, ctx.diags);
+  if (!root) return std::nullopt;
+  if (root->IsNull()) {
+    ctx.diags.error({src->file, 1, 1}, "the workflow configuration file is empty");
+    return std::nullopt;
+  }
+  ctx.locator.add_parsed(*root, *src, 0, 1);
+  LoadedConfiguration loaded;
+  loaded.configuration.reset(*root);
+  if (!root->IsMap()) return loaded;  // reported as "expected a map" where it is read
+  const YAML::Node config = find_key(*root, "configuration");
+  if (!config.IsDefined() || find_key(*root, "task_routing").IsDefined()) return loaded;
+  // A Workflow resource: TaskRouter returns its configuration as a JSON string.
+  loaded.resource.reset(*root);
+  YAML::Node value = (*root)[config.Scalar()];
+  if (!value.IsScalar()) {
+    loaded.configuration.reset(value);
+    return loaded;
+  }
+  try {
+    YAML::Node parsed = load_one_document(value.Scalar());
+    locate_in_string(ctx.locator, *src, value, parsed, 0);
+    loaded.configuration.reset(parsed);
+  } catch (const YAML::Exception& e) {
+    const std::size_t offset = e.mark.pos < 0 ? 0 : static_cast<std::size_t>(e.mark.pos);
+    ctx.diags.error(
+        ctx.locator.in_scalar(*src, value, offset),
+        fmt::format("the workflow's 'configuration' string is not valid JSON: {}", e.msg));
+    return std::nullopt;
+  }
+  return loaded;
+}
+
+}  // namespace
+
+void inline_configuration_files(LoadContext& ctx, YAML::Node& root) {
+  if (!root.IsMap()) return;
+  YAML::Node workflows = root["workflows"];
+  if (!workflows.IsMap()) return;
+  const Reader r = ctx.reader();
+  const Item section = r.root(workflows, "workflows");
+  for (auto it = workflows.begin(); it != workflows.end(); ++it) {
+    YAML::Node fields = it->second;
+    if (!it->first.IsScalar() || !fields.IsMap()) continue;
+    const YAML::Node file_key = find_key(fields, "configuration_file");
+    if (!file_key.IsDefined() || find_key(fields, "configuration").IsDefined()) continue;
+    const std::string name = it->first.Scalar();
+    const Item entry = r.child(section, it->first, fields, name);
+    const Item file = r.child(entry, file_key, fields[file_key.Scalar()], "configuration_file");
+    const std::optional<LoadedConfiguration> loaded = read_configuration_file(ctx, r, file);
+    fields.remove(file_key.Scalar());
+    if (!loaded) {
+      ctx.unreadable_configuration_files.insert(name);
+      continue;
+    }
+    YAML::Node slot = fields["configuration"];
+    slot = loaded->configuration;
+    ctx.locator.add_fixed(find_key(fields, "configuration"), r.key_at(file));
+    // What the resource states and the scenario does not (the scenario's own setting wins).
+    if (loaded->resource.IsMap()) {
+      for (const std::string_view key : {"task_reservation_timeout", "sid"}) {
+        const YAML::Node from = find_key(loaded->resource, key);
+        if (!from.IsDefined() || find_key(fields, key).IsDefined()) continue;
+        const YAML::Node value = loaded->resource[std::string(key)];
+        if (value.IsNull()) continue;
+        YAML::Node to = fields[std::string(key)];
+        to = value;
+        ctx.locator.add_fixed(find_key(fields, key), r.at(from));
+      }
+    }
+  }
+}
+
 void build_workflows(LoadContext& ctx, const MapView& top) {
   const Item* section = top.find("workflows");
   if (section == nullptr) return;
@@ -230,12 +360,20 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
                   fmt::format(
                       "'task_reservation_timeout' must be between 1 and 86400 seconds (got {}s)",
                       describe_number(to_seconds(*d))));
+        else if (*d % kMicrosPerSecond != 0)
+          // TaskRouter's TaskReservationTimeout is an integer number of seconds: rejected rather
+          // than rounded, so that a sweep never runs a value other than the one it names.
+          r.error(*i, fmt::format("'task_reservation_timeout' must be whole seconds, as "
+                                  "TaskRouter's TaskReservationTimeout is (got {}s)",
+                                  describe_number(to_seconds(*d))));
         else
           w.task_reservation_timeout = *d;
       }
     }
     if (const Item* i = fields.find("reservation_timeout_advances_step"))
       w.reservation_timeout_advances_step = r.boolean(*i).value_or(false);
+    if (const Item* i = fields.find("skip_out_cancels"))
+      w.skip_out_cancels = r.boolean(*i).value_or(false);
     w.sid =
         read_sid(r, fields, "WW", "workflow:" + e.key, fmt::format("workflow '{}'", e.key), sids);
     const Item* inline_config = fields.find("configuration");
@@ -247,16 +385,12 @@ void build_workflows(LoadContext& ctx, const MapView& top) {
     } else if (inline_config != nullptr) {
       ConfigurationReader(ctx, r, w).read(*inline_config);
     } else if (file != nullptr) {
-      if (const Source* src = ctx.load_file(r, *file)) {
-        if (const auto root = parse_yaml_document(*src, ctx.diags)) {
-          const Reader fr = ctx.reader_for(*src);
-          Item config = fr.root(*root, "configuration");
-          if (root->IsNull())
-            ctx.diags.error({src->file, 1, 1}, "the workflow configuration file is empty");
-          else
-            ConfigurationReader(ctx, fr, w).read(config);
-        }
-      }
+      // Set by --set after the files were inlined (see inline_configuration_files).
+      if (const auto loaded = read_configuration_file(ctx, r, *file))
+        ConfigurationReader(ctx, r, w).read(
+            r.child(e.item, file->key, loaded->configuration, "configuration"));
+    } else if (ctx.unreadable_configuration_files.count(e.key) != 0) {
+      // The file named by configuration_file was reported when it was read.
     } else if (fields.complete()) {
       ctx.diags.error(r.key_at(e.item), fmt::format("workflow '{}' needs a 'configuration' or a "
                                                     "'configuration_file'",

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+
 #include "trsim/random.hpp"
 
 namespace trsim {
@@ -45,6 +48,42 @@ std::string make_sid(std::string_view prefix, std::string_view key) {
   const std::uint64_t high = stable_hash(key, 0x5349443a68696768ULL);  // "SID:high"
   const std::uint64_t low = stable_hash(key, 0x5349443a6c6f7721ULL);   // "SID:low!"
   return fmt::format("{}{:016x}{:016x}", prefix, high, low);
+}
+
+std::optional<CompareRule> parse_compare_rule(std::string_view text, std::string* error) {
+  const auto fail = [&](std::string why) -> std::optional<CompareRule> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  const std::size_t op = text.find_first_of("<>");
+  if (op == std::string_view::npos || text.find_first_of("<>", op + 1) != std::string_view::npos)
+    return fail("expected 'METRIC < NUMBER' or 'METRIC > NUMBER' (one '<' or '>')");
+  if (op + 1 < text.size() && text[op + 1] == '=')
+    return fail("'<=' and '>=' are not rules: use '<' or '>' (the rule fails strictly beyond)");
+  CompareRule rule;
+  rule.text = std::string(trim(text));
+  rule.below = text[op] == '<';
+  rule.metric = std::string(trim(text.substr(0, op)));
+  if (rule.metric.empty())
+    return fail("the rule names no metric before '" + std::string(1, text[op]) + "'");
+  if (rule.metric.find_first_of(" \t") != std::string::npos)
+    return fail("the metric '" + rule.metric + "' holds a space");
+  const std::string_view number = trim(text.substr(op + 1));
+  double value = 0;
+  const char* end = number.data() + number.size();
+  const char* first = number.data();
+  if (!number.empty() && number.front() == '+') ++first;  // from_chars takes no '+'
+  const auto [ptr, ec] = std::from_chars(first, end, value);
+  if (number.empty() || ec != std::errc() || ptr != end || !std::isfinite(value))
+    return fail("expected a number after '" + std::string(1, text[op]) + "', got '" +
+                std::string(number) + "'");
+  rule.threshold = value;
+  return rule;
 }
 
 }  // namespace trsim

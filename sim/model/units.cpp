@@ -279,7 +279,11 @@ std::string format_iso8601_utc(std::int64_t epoch_seconds) {
                      second_of_day / 60 % 60, second_of_day % 60);
 }
 
-std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string* error) {
+namespace {
+
+// Shared by parse_iso8601_utc (whole seconds) and parse_iso8601_micros (fractions kept).
+std::optional<std::int64_t> parse_iso8601(std::string_view text, std::string* error,
+                                          std::int64_t* micros_out) {
   const std::string_view s = trim(text);
   const auto fail = [&](std::string_view reason) -> std::optional<std::int64_t> {
     set_error(error, fmt::format("invalid date-time '{}': {}", s, reason));
@@ -315,9 +319,19 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string
     if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
       const std::size_t start = ++i;
       bool zero = true;
-      for (; i < s.size() && is_digit(s[i]); ++i) zero = zero && s[i] == '0';
+      std::int64_t micros = 0, scale = 100'000;
+      for (; i < s.size() && is_digit(s[i]); ++i) {
+        zero = zero && s[i] == '0';
+        micros += (s[i] - '0') * scale;
+        scale /= 10;
+      }
       if (i == start) return fail(shape);
-      if (!zero) return fail("fractional seconds are not supported (the start is a whole second)");
+      if (micros_out != nullptr) {
+        if (i - start > 6) return fail("more than 6 digits of fractional seconds");
+        *micros_out = micros;
+      } else if (!zero) {
+        return fail("fractional seconds are not supported (the start is a whole second)");
+      }
     }
   }
   if (*hour > 23) return fail(fmt::format("hour {:02} is out of range 00-23", *hour));
@@ -349,6 +363,19 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string
   }
   if (i != s.size()) return fail(shape);
   return seconds;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string* error) {
+  return parse_iso8601(text, error, nullptr);
+}
+
+std::optional<std::int64_t> parse_iso8601_micros(std::string_view text, std::string* error) {
+  std::int64_t micros = 0;
+  const std::optional<std::int64_t> seconds = parse_iso8601(text, error, &micros);
+  if (!seconds) return std::nullopt;
+  return *seconds * kMicrosPerSecond + micros;
 }
 
 }  // namespace trsim::detail

@@ -33,6 +33,9 @@ std::optional<double> parse_rate(std::string_view text, std::string* error);
 /// UTC. Fractional seconds are accepted only when zero. Years 0000–9999.
 std::optional<std::int64_t> parse_iso8601_utc(std::string_view text, std::string* error);
 
+/// The same with fractional seconds kept (up to 6 digits): Unix microseconds.
+std::optional<std::int64_t> parse_iso8601_micros(std::string_view text, std::string* error);
+
 /// Unix seconds as "YYYY-MM-DDTHH:MM:SSZ", the form parse_iso8601_utc reads back.
 std::string format_iso8601_utc(std::int64_t epoch_seconds);
 

@@ -52,9 +52,10 @@ TEST_CASE("huge handle-time factors and tiny rates exit 2 or run, never an inter
           "[cli][inputs]") {
   TempDir dir;
   // The largest factor with a handle time near the 100-year ceiling: the scaled time is clamped.
-  const std::string slow = dir.write(
-      "slow.yaml", scenario_text("agents: {count: 2, activity: Available, handle_time_factor: 1000}",
-                                 "calls: {rate: 1/m, handle_time: 36000d}"));
+  const std::string slow =
+      dir.write("slow.yaml",
+                scenario_text("agents: {count: 2, activity: Available, handle_time_factor: 1000}",
+                              "calls: {rate: 1/m, handle_time: 36000d}"));
   const CliResult r = run_trsim({"run", slow, "--quiet"}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
@@ -62,7 +63,9 @@ TEST_CASE("huge handle-time factors and tiny rates exit 2 or run, never an inter
   // A tiny rate draws gaps beyond what simulated time holds; memory stays small (the limit makes
   // the old behaviour, tasks created until bad_alloc, fail fast).
   for (const char* rate : {"1e-19", "1e-20", "4.9e-324"}) {
-    const std::string file = dir.write("tiny.yaml", scenario_text(kAgents, std::string("calls: {rate: ") + rate + ", handle_time: 1m}"));
+    const std::string file = dir.write(
+        "tiny.yaml",
+        scenario_text(kAgents, std::string("calls: {rate: ") + rate + ", handle_time: 1m}"));
     const std::string err = in(dir, "err.txt");
     const int code = shell("ulimit -v 400000 && " + trsim_command({"run", file, "--quiet"}) +
                            " 2>" + shell_quote(err));
@@ -71,9 +74,10 @@ TEST_CASE("huge handle-time factors and tiny rates exit 2 or run, never an inter
   }
 }
 
-TEST_CASE("a FIFO as the scenario, a configuration file, a trace or an input of report and merge "
-          "exits 2 at once",
-          "[cli][inputs]") {
+TEST_CASE(
+    "a FIFO as the scenario, a configuration file, a trace or an input of report and merge "
+    "exits 2 at once",
+    "[cli][inputs]") {
   TempDir dir;
   const std::string fifo = in(dir, "fifo");
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -86,14 +90,14 @@ TEST_CASE("a FIFO as the scenario, a configuration file, a trace or an input of 
     CHECK(contains(read_file(err), message));
   };
   refused({"run", fifo}, "fifo: cannot read the scenario: it is not a regular file");
-  const std::string config =
-      dir.write("config.yaml", R"(task_queues: {Everyone: {}}
+  const std::string config = dir.write("config.yaml", R"(task_queues: {Everyone: {}}
 workflows: {main: {configuration_file: fifo}}
 workers: {agents: {count: 2, activity: Available}}
 arrivals: {calls: {rate: 1/m, handle_time: 1m}}
 )");
-  refused({"validate", config}, "config.yaml:2:40: cannot read 'fifo' for 'configuration_file': it "
-                                "is not a regular file");
+  refused({"validate", config},
+          "config.yaml:2:40: cannot read 'fifo' for 'configuration_file': it "
+          "is not a regular file");
   const std::string trace = dir.write("trace.yaml", scenario_text(kAgents, "calls: {trace: fifo}"));
   refused({"run", trace}, "trace.yaml:8:18: cannot read 'fifo' for 'trace': it is not a regular");
   refused({"report", fifo, "-o", in(dir, "r.html")}, "fifo: it is not a regular file");
@@ -110,12 +114,14 @@ TEST_CASE("report and merge refuse inputs beyond --max-input-size, from a file o
       run_trsim({"report", summary, "-o", in(dir, "r.html"), "--max-input-size", "1000"}, dir);
   INFO(describe(small));
   CHECK(small.exit_code == 2);
-  CHECK(contains(small.err, "s.json: the input is larger than 1000 bytes (raise the limit with "
-                            "--max-input-size)"));
+  CHECK(contains(small.err,
+                 "s.json: the input is larger than 1000 bytes (raise the limit with "
+                 "--max-input-size)"));
   const std::string err = in(dir, "err.txt");
-  CHECK(shell("head -c 5000000 /dev/zero | " +
-              trsim_command({"report", "-", "-o", in(dir, "r.html"), "--max-input-size", "100000"}) +
-              " 2>" + shell_quote(err)) == 2);
+  CHECK(
+      shell("head -c 5000000 /dev/zero | " +
+            trsim_command({"report", "-", "-o", in(dir, "r.html"), "--max-input-size", "100000"}) +
+            " 2>" + shell_quote(err)) == 2);
   CHECK(contains(read_file(err), "<stdin>: the input is larger than 100000 bytes"));
   const CliResult merge = run_trsim({"merge", summary, "--max-input-size", "10"}, dir);
   CHECK(merge.exit_code == 2);
@@ -124,13 +130,13 @@ TEST_CASE("report and merge refuse inputs beyond --max-input-size, from a file o
   CHECK(run_trsim({"report", summary, "-o", in(dir, "r.html")}, dir).exit_code == 0);
 }
 
-TEST_CASE("invalid UTF-8 and NUL bytes are refused at load, by report and by merge, with their "
-          "place",
-          "[cli][inputs]") {
+TEST_CASE(
+    "invalid UTF-8 and NUL bytes are refused at load, by report and by merge, with their "
+    "place",
+    "[cli][inputs]") {
   TempDir dir;
   const std::string trace = dir.write("t.csv", "time,name\n0,ok\n30,caf\xe9\n");
-  const std::string scenario =
-      dir.write("u.yaml", scenario_text(kAgents, "calls: {trace: t.csv}"));
+  const std::string scenario = dir.write("u.yaml", scenario_text(kAgents, "calls: {trace: t.csv}"));
   const CliResult t = run_trsim({"validate", scenario}, dir);
   INFO(describe(t));
   CHECK(t.exit_code == 2);
@@ -206,7 +212,8 @@ TEST_CASE("report names what is wrong, and where, in a malformed summary or swee
 TEST_CASE("--set errors are located at --set:N:COL, not at the line they replaced",
           "[cli][inputs]") {
   TempDir dir;
-  const std::string file = dir.write("s.yaml", scenario_text(kAgents, "calls: {rate: 1/m, handle_time: 1m}"));
+  const std::string file =
+      dir.write("s.yaml", scenario_text(kAgents, "calls: {rate: 1/m, handle_time: 1m}"));
   const CliResult count = run_trsim({"validate", file, "--set", "workers.agents.count="}, dir);
   INFO(describe(count));
   CHECK(count.exit_code == 2);

@@ -82,6 +82,97 @@ std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& png) {
   return {be32(16), be32(20)};
 }
 
+// Run in Chromium on a copy of a page (at 1280 px wide), it writes what it finds wrong into
+// <pre id="layout-check">: text boxes of a chart that overlap, a span or target label over a data
+// point, a chart without data points, a table wider than its box or the window, an entity
+// (data-entity) drawn in more than one colour. Its last line counts what it checked.
+const char* const kLayoutCheck = R"js(
+<script>
+(function () {
+  const problems = [];
+  const boxes = (els) => Array.from(els).map((e) => [e, e.getBoundingClientRect()]);
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+                            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  let texts = 0, tables = 0, entities = 0;
+  const charts = document.querySelectorAll('svg.chart');
+  charts.forEach((svg, i) => {
+    const title = svg.getAttribute('aria-label');
+    const t = boxes(svg.querySelectorAll('text')).filter(([e, r]) => r.width > 0);
+    texts += t.length;
+    for (let a = 0; a < t.length; ++a)
+      for (let b = a + 1; b < t.length; ++b)
+        if (overlap(t[a][1], t[b][1]))
+          problems.push('overlap in "' + title + '": "' + t[a][0].textContent + '" / "' +
+                        t[b][0].textContent + '"');
+    const labels = boxes(svg.querySelectorAll('text.span-label, text.target-label'));
+    const points = boxes(svg.querySelectorAll('.point'));
+    if (points.length === 0) problems.push('no data in "' + title + '"');
+    for (const [l, lr] of labels)
+      for (const [p, pr] of points)
+        if (overlap(lr, pr)) { problems.push('label over data in "' + title + '": "' + l.textContent + '"'); break; }
+    const svgBox = svg.getBoundingClientRect();
+    for (const [e, r] of t)
+      if (r.right > svgBox.right + 1 || r.left < svgBox.left - 1)
+        problems.push('text outside "' + title + '": "' + e.textContent + '"');
+  });
+  const width = document.documentElement.clientWidth;
+  document.querySelectorAll('table').forEach((table) => {
+    if (table.closest('details:not([open])')) return;
+    ++tables;
+    const r = table.getBoundingClientRect();
+    const box = table.parentElement.getBoundingClientRect();
+    if (r.right > width + 1 || r.right > box.right + 1)
+      problems.push('table overflows: ' + Math.round(r.right) + ' px > ' + Math.round(Math.min(width, box.right)));
+    table.querySelectorAll('th').forEach((th) => {
+      // A header wrapped letter by letter: far taller than a line of its text.
+      if (th.getBoundingClientRect().height > 80) problems.push('header too tall: ' + th.textContent);
+    });
+  });
+  const colours = new Map();
+  document.querySelectorAll('[data-entity]').forEach((e) => {
+    const s = getComputedStyle(e);
+    const c = e.matches('path.series, line') ? s.stroke : s.fill;
+    const k = e.getAttribute('data-entity');
+    if (!colours.has(k)) colours.set(k, new Set());
+    colours.get(k).add(c);
+  });
+  for (const [k, set] of colours) {
+    ++entities;
+    if (set.size > 1) problems.push('entity ' + k + ' in ' + set.size + ' colours: ' + Array.from(set).join(' '));
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'layout-check';
+  pre.textContent = problems.join('\n') + (problems.length ? '\n' : '') +
+      'checked ' + charts.length + ' charts, ' + texts + ' texts, ' + tables + ' tables, ' +
+      entities + ' entities\n';
+  document.body.appendChild(pre);
+})();
+</script>
+)js";
+
+// The layout check's report on `page` in Chromium at 1280 px: its problem lines (empty when none)
+// and its summary line.
+std::pair<std::string, std::string> layout_problems(const std::string& page,
+                                                    const TempDir& scratch) {
+  std::string html = read_file(page);
+  const std::size_t body_end = html.rfind("</body>");
+  REQUIRE(body_end != std::string::npos);
+  html.insert(body_end, kLayoutCheck);
+  const std::string checked = page + ".layout-check.html";
+  {
+    std::ofstream out(checked, std::ios::binary);
+    out << html;
+  }
+  const Browser dom = chromium({"--dump-dom", "--window-size=1280,2000"}, checked, scratch);
+  REQUIRE(dom.exit_code == 0);
+  const std::size_t at = dom.out.find("<pre id=\"layout-check\">");
+  REQUIRE(at != std::string::npos);
+  const std::size_t from = at + std::string("<pre id=\"layout-check\">").size();
+  std::string text = dom.out.substr(from, dom.out.find("</pre>", from) - from);
+  const std::size_t last = text.rfind("checked ");
+  return {text.substr(0, last), text.substr(last)};
+}
+
 // Loads `page` in Chromium: the DOM it rendered has the page's charts, each with data points, and
 // the screenshot is a real 1280×2000 image, kept in build/tests/report-screenshots/NAME.png.
 void check_in_browser(const std::string& page, const std::string& name, std::size_t expected_charts,
@@ -106,6 +197,13 @@ void check_in_browser(const std::string& page, const std::string& name, std::siz
     CHECK(points_in(rendered[i]) == points_in(source_charts[i]));  // the browser kept every point
     CHECK(count(rendered[i], "class=\"series\"") > 0);
   }
+
+  // The page as laid out: no overlapping text, no label over data, no empty chart, no table wider
+  // than the page, one colour per queue, group and activity.
+  const auto [problems, summary] = layout_problems(page, scratch);
+  INFO(summary);
+  CHECK(problems == "");
+  CHECK(contains(summary, "checked " + std::to_string(expected_charts) + " charts"));
 
   const fs::path shots = fs::path(TRSIM_TEST_OUTPUT_DIR) / "report-screenshots";
   fs::create_directories(shots);
@@ -139,9 +237,55 @@ TEST_CASE("trsim report turns a run summary into a page that Chromium renders wi
   CHECK(report.out.empty());
   // `run --report` writes exactly what `report` makes of the summary.
   CHECK(read_file(direct) == read_file(page));
-  // timeout-cascade: service level at 20 s and 60 s, speed of answer, waiting tasks, workers per
-  // activity, workers parked and reservations timed out, reservation outcomes.
-  check_in_browser(page, "run-report", 8, dir);
+  // timeout-cascade: volume and occupancy; service level and speed of answer for the workspace
+  // and each queue (small multiples); waiting tasks and workers per activity; workers parked and
+  // reservations timed out; one chart per reservation outcome that happened.
+  const std::string html = read_file(page);
+  for (const char* title :
+       {"aria-label=\"Volume\"", "aria-label=\"Occupancy\"",
+        "aria-label=\"Service level — workspace\"", "aria-label=\"Service level — queue ",
+        "aria-label=\"Average speed of answer — queue ", "aria-label=\"Workers per activity\"",
+        "aria-label=\"Tasks waiting\"", "aria-label=\"Reservations timed out\"",
+        "aria-label=\"Reservations accepted\""}) {
+    INFO(title);
+    CHECK(contains(html, title));
+  }
+  // Never-happening outcomes are not drawn: no reservation is rescinded with one per queue.
+  CHECK(!contains(html, "aria-label=\"Reservations rescinded\""));
+  // At a glance: the expectations with a mark.
+  CHECK(contains(html, "<section id=\"glance\">"));
+  CHECK(count(html, "<div class=\"card ") >= 3);
+  check_in_browser(page, "run-report", charts_of(html).size(), dir);
+}
+
+TEST_CASE(
+    "the quickstart's report: its targets at a glance with ok marks, no chart of a service level "
+    "that is 0 everywhere, and a layout Chromium finds clean",
+    "[cli][report]") {
+  TempDir dir;
+  const std::string page = dir.path() + "/quickstart.html";
+  const CliResult run = run_trsim(
+      {"run", scenario_path("quickstart.yaml"), "--replications", "3", "--report", page, "--quiet"},
+      dir);
+  INFO(describe(run));
+  REQUIRE(run.exit_code == 0);
+  const std::string html = read_file(page);
+  // Three expect: bounds, each a card with ok or MISSED, then one headline number without a target.
+  CHECK(count(html, "<div class=\"card ok\">") + count(html, "<div class=\"card missed\">") == 3);
+  CHECK(contains(html, "no target in expect:"));
+  // The service level within 0 s is 0 in every interval: said, not drawn.
+  CHECK(contains(html, "Not drawn: service level within 0 s"));
+  CHECK(!contains(html, "within 0 s</text>"));
+  // Statistics in one format: ratios in %, never as a bare fraction.
+  for (const char* ratio :
+       {"<td>abandon_rate</td>", "<td>occupancy</td>", "<td>service_level.20</td>"}) {
+    const std::size_t at = html.find(ratio);
+    REQUIRE(at != std::string::npos);
+    const std::string row = html.substr(at, html.find("</tr>", at) - at);
+    INFO(row);
+    CHECK(count(row, "%</td>") == 5);  // mean, ci95, min, max, and the unit column
+  }
+  check_in_browser(page, "quickstart-report", charts_of(html).size(), dir);
 }
 
 TEST_CASE("trsim report turns a sweep into a page that Chromium renders with every chart",
@@ -151,11 +295,26 @@ TEST_CASE("trsim report turns a sweep into a page that Chromium renders with eve
   const CliResult report = run_trsim({"report", kSweepFixture, "-o", page}, dir);
   INFO(describe(report));
   REQUIRE(report.exit_code == 0);
-  // One chart per headline metric, each with the fixture's 6 points (3 timeouts × 2 staff levels).
+  // Per headline metric its levels, with the fixture's 6 points (3 timeouts × 2 staff levels), and
+  // beside them the paired difference to the baseline at the 5 other points.
   const std::vector<std::string> charts = charts_of(read_file(page));
-  REQUIRE(charts.size() == 3);
-  for (const std::string& chart : charts) CHECK(points_in(chart) == 6);
-  check_in_browser(page, "sweep-report", 3, dir);
+  REQUIRE(charts.size() == 6);
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const bool difference = contains(charts[i], "aria-label=\"Δ ");
+    CHECK(difference == (i % 2 == 1));
+    CHECK(points_in(charts[i]) == (difference ? 5 : 6));
+    // Ticks at the swept values (15, 30, 60 s), not at round numbers between them.
+    CHECK(contains(charts[i], ">15</text>"));
+    CHECK(contains(charts[i], ">30</text>"));
+    CHECK(contains(charts[i], ">60</text>"));
+    CHECK(!contains(charts[i], ">45</text>"));
+    // The two staff levels are told apart by a dash pattern as well as a colour.
+    CHECK(count(charts[i], "class=\"series\"") == 2);
+    CHECK(count(charts[i], "stroke-dasharray=\"8 4\"") >= 1);
+  }
+  // Chart titles in words, not paths.
+  CHECK(contains(charts[0], "<title>service level within 20 s (workspace)</title>"));
+  check_in_browser(page, "sweep-report", 6, dir);
 }
 
 TEST_CASE(
@@ -235,12 +394,25 @@ TEST_CASE(
   REQUIRE(metrics > 0);
   const std::string html = read_file(page);
   const std::vector<std::string> charts = charts_of(html);
-  REQUIRE(charts.size() == metrics);
+  // A metric the same at every point (common random numbers) is named, not drawn; each drawn one
+  // has its levels and its paired difference.
+  std::size_t levels = 0, differences = 0;
   for (const std::string& chart : charts) {
-    CHECK(points_in(chart) == 6);
-    CHECK(count(chart, "data-points=\"3\"") == 2);  // one line per staff level, 3 timeouts each
+    const bool difference = contains(chart, "aria-label=\"Δ ");
+    ++(difference ? differences : levels);
+    CHECK(points_in(chart) == (difference ? 5 : 6));
+    CHECK(count(chart, "data-points=\"3\"") == (difference ? 1 : 2));  // one line per staff level
     CHECK(contains(chart,
                    "workflows.main.task_reservation_timeout (s)"));  // durations on a numeric axis
   }
+  CHECK(levels == differences);
+  const std::size_t note = html.find("The same at every point");
+  const std::string constant_note =
+      note == std::string::npos ? "" : html.substr(note, html.find("</p>", note) - note);
+  std::size_t constant = 0;
+  for (const auto& m : doc.get("metrics")->items)
+    if (contains(constant_note, "<code>" + m.text + "</code>")) ++constant;
+  CHECK(levels >= 1);
+  CHECK(levels + constant == metrics);
   CHECK(count(html, "(baseline)") == 1);
 }

@@ -100,7 +100,8 @@ TEST_CASE("the examples of every verb's --help name existing scenarios and optio
         std::vector<std::string> validate = {"validate"};
         for (std::size_t i = 2; i < words.size(); ++i) {
           const std::string& word = words[i];
-          if (names_scenario(word)) {
+          const bool written = words[i - 1] == "-o" || words[i - 1] == "--output";
+          if (names_scenario(word) && !written) {  // `import -o S.yaml` writes S.yaml
             INFO("scenario " << word);
             CHECK(fs::is_regular_file(source_dir() / word));
             validate.push_back((source_dir() / word).string());

@@ -38,8 +38,10 @@ std::string timeline_with_priority(const Scenario& sc, const std::vector<Event>&
 
 }  // namespace
 
-TEST_CASE("a target priority replaces the task's priority in its step and a later step restores it",
-          "[routing]") {
+// TaskRouter, Workflow configuration (targets): a target's priority is optional, and "if no
+// priority is defined, the Task's existing priority will be used". A priority set by a step is the
+// task's priority from then on; a later step without `priority` keeps it.
+TEST_CASE("a target priority stays with the task in a later step without priority", "[routing]") {
   TempDir dir;
   // Tasks 0 and 1 are ordinary (priority 0 and 5); tasks 2 and 3 are VIP (own priority 0), whose
   // first step raises them to 10 for 50 s.
@@ -67,8 +69,8 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
                                 dir);
   const Run run = run_once(sc);
   // w-1 talks to task 0 until 40. Then VIP task 2 (priority 10 in its first step) beats task 1
-  // (priority 5). Task 3's first step ends at age 50 (t = 95) and its second step restores its own
-  // priority 0, so when w-1 frees at 140 task 1 (5) goes first and task 3 last.
+  // (priority 5). Task 3's first step ends at age 50 (t = 95); its second step has no priority, so
+  // it keeps 10 and, when w-1 frees at 140, goes before task 1 (5), which waits until 240.
   CHECK(timeline_with_priority(sc, run.events,
                                {EventType::workflow_target_matched, EventType::task_queue_timeout,
                                 EventType::reservation_created}) ==
@@ -79,9 +81,65 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
 40 reservation.created task=2 worker=w-1 queue=Q
 45 workflow.target-matched task=3 queue=Q priority=10
 95 task-queue.timeout task=3 queue=Q
-95 workflow.target-matched task=3 queue=Q priority=0
-140 reservation.created task=1 worker=w-1 queue=Q
-240 reservation.created task=3 worker=w-1 queue=Q
+95 workflow.target-matched task=3 queue=Q priority=10
+140 reservation.created task=3 worker=w-1 queue=Q
+240 reservation.created task=1 worker=w-1 queue=Q
+)");
+}
+
+// The escalation pattern of TaskRouter's Workflow configuration page: Gold tasks wait in their own
+// queue, then move to Everyone "with a higher priority of 10" and are served there ahead of older
+// regular tasks.
+TEST_CASE("gold tasks escalate to a shared queue with priority 10 after 30 s and go first there",
+          "[routing]") {
+  TempDir dir;
+  dir.write("calls.csv",
+            "time,customer_value,handle_time\n"
+            "0,regular,200\n"
+            "1,Gold,500\n"
+            "10,regular,100\n"
+            "20,regular,100\n"
+            "40,Gold,100\n");
+  const Scenario sc = load_yaml(R"(
+horizon: 1h
+task_queues:
+  Gold: {target_workers: "tier == 'gold'"}
+  Everyone: {}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters:
+          - filter_friendly_name: gold
+            expression: "customer_value == 'Gold'"
+            targets: [{queue: Gold, timeout: 30}, {queue: Everyone, priority: 10}]
+        default_filter: {queue: Everyone}
+workers:
+  agents: {count: 1, name: "agent-{i}", attributes: {tier: regular}, activity: Available}
+  gold: {count: 1, name: "gold-{i}", attributes: {tier: gold}, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  // agent-1 takes regular task 0 (0..200), gold-1 Gold task 1 (1..501). Regular tasks 2 and 3 wait
+  // in Everyone. Gold task 4 waits in Gold until age 30 (t = 70), then moves to Everyone with
+  // priority 10: when agent-1 frees at 200 it takes task 4 before the older tasks 2 and 3.
+  CHECK(timeline_with_priority(sc, run.events,
+                               {EventType::workflow_target_matched, EventType::task_queue_timeout,
+                                EventType::task_queue_moved, EventType::reservation_created}) ==
+        R"(0 workflow.target-matched task=0 queue=Everyone priority=0
+0 reservation.created task=0 worker=agent-1 queue=Everyone
+1 workflow.target-matched task=1 queue=Gold priority=0
+1 reservation.created task=1 worker=gold-1 queue=Gold
+10 workflow.target-matched task=2 queue=Everyone priority=0
+20 workflow.target-matched task=3 queue=Everyone priority=0
+40 workflow.target-matched task=4 queue=Gold priority=0
+70 task-queue.timeout task=4 queue=Gold
+70 workflow.target-matched task=4 queue=Everyone priority=10
+70 task-queue.moved task=4 queue=Everyone
+200 reservation.created task=4 worker=agent-1 queue=Everyone
+300 reservation.created task=2 worker=agent-1 queue=Everyone
+400 reservation.created task=3 worker=agent-1 queue=Everyone
 )");
 }
 
@@ -271,11 +329,11 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
-TEST_CASE("a settled task that skips out of the last step is canceled with workflow.skipped",
-          "[routing]") {
-  TempDir dir;
-  dir.write("calls.csv", "time\n10\n");
-  const Scenario sc = load_yaml(R"(
+namespace {
+// A task that settles in Sales (no skip_if there) until age 30, then skips out of Support, the
+// last step of the only filter; default_filter (Overflow) has an idle worker.
+std::string skip_out_scenario(const std::string& option) {
+  return R"(
 horizon: 1h
 task_queues:
   Sales: {target_workers: "skill == 'sales'"}
@@ -283,6 +341,8 @@ task_queues:
   Overflow: {target_workers: "skill == 'overflow'"}
 workflows:
   wf:
+)" + option +
+         R"(
     configuration:
       task_routing:
         filters:
@@ -294,11 +354,47 @@ workers:
   p: {count: 1, name: "p-{i}", attributes: {skill: support}, activity: Offline}
   o: {count: 1, name: "o-{i}", attributes: {skill: overflow}, activity: Available}
 arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
-)",
-                                dir);
+)";
+}
+}  // namespace
+
+// TaskRouter, "Skipping based on Worker availability": "If a Task skips a filter, it will be
+// evaluated as if the Task didn't match the filter" -- so evaluation goes on to the next filters
+// and default_filter (SPEC §1). Before, a task that had settled in a step was canceled here.
+TEST_CASE("a settled task that skips out of the last step goes on to default_filter", "[routing]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(skip_out_scenario(""), dir);
   const Run run = run_once(sc);
-  // The task waits in Sales (no skip_if there) until age 30, then skips out of Support, the last
-  // step: having settled once, it is canceled rather than sent to default_filter.
+  CHECK(joined(timeline(sc, run.events)) == R"(10 task.created task=0
+10 workflow.entered task=0
+10 workflow.target-matched task=0 queue=Sales
+10 task-queue.entered task=0 queue=Sales
+40 task-queue.timeout task=0 queue=Sales
+40 workflow.target-matched task=0 queue=Support
+40 task-queue.moved task=0 queue=Support
+40 task-queue.entered task=0 queue=Support
+40 workflow.target-matched task=0 queue=Overflow
+40 task-queue.moved task=0 queue=Overflow
+40 task-queue.entered task=0 queue=Overflow
+40 reservation.created task=0 worker=o-1 queue=Overflow
+40 reservation.accepted task=0 worker=o-1 queue=Overflow
+100 reservation.wrapup task=0 worker=o-1 queue=Overflow
+100 task.wrapup task=0 worker=o-1 queue=Overflow
+100 reservation.completed task=0 worker=o-1 queue=Overflow
+100 task.completed task=0 worker=o-1 queue=Overflow
+)");
+}
+
+// TaskRouter's event reference: "workflow.skipped: Task skipped out of Workflow" -- read as the
+// task leaving the workflow. `skip_out_cancels: true` asks for that reading: a task that had
+// settled in a step and skips out of the last one is canceled.
+TEST_CASE("with skip_out_cancels a settled task that skips out of the last step is canceled",
+          "[routing]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n");
+  const Scenario sc = load_yaml(skip_out_scenario("    skip_out_cancels: true"), dir);
+  const Run run = run_once(sc);
   CHECK(joined(timeline(sc, run.events)) == R"(10 task.created task=0
 10 workflow.entered task=0
 10 workflow.target-matched task=0 queue=Sales

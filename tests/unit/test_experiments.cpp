@@ -1,6 +1,6 @@
 // The search logic of `trsim tune` and `trsim staff` on synthetic responses: ranges and grids,
-// constraints, paired differences, the refinement around the best point, and the staffing
-// search's exact minimum with few evaluations.
+// constraints, paired differences, the search and the Kim & Nelson selection, near-ties and
+// preferences, and the staffing search's exact minimum with few evaluations.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
@@ -82,52 +82,164 @@ TEST_CASE("a paired difference removes the noise the two points share", "[tune]"
   CHECK(paired_difference({1, kNull, 3}, {0, 5, 1}).n == 2);  // nulls are left out
 }
 
-TEST_CASE("tune refines around the best point of the first grid and recommends the feasible best",
+namespace {
+
+// Replications first..first+count−1 of a point whose objective is f(values) plus noise that
+// depends on the replication only (common random numbers) and, with `own_noise`, on the point.
+RunSummary replications_of(const std::function<double(const TuneConfig&)>& f,
+                           const TuneConfig& values, std::uint32_t first, std::uint32_t count,
+                           double shared_noise, double own_noise) {
+  std::vector<double> xs;
+  for (std::uint32_t r = first; r < first + count; ++r) {
+    const double shared = std::sin(1.7 * r + 0.3) * shared_noise;
+    double own = 0;
+    for (double v : values) own += std::sin(12.9898 * r + 78.233 * v) * own_noise;
+    xs.push_back(f(values) + shared + own);
+  }
+  return summary_of(xs);
+}
+
+}  // namespace
+
+TEST_CASE("tune finds the feasible best of a one-parameter curve by search and selection",
           "[tune]") {
-  // Objective x = (v − 23)² + noise shared by all points (common random numbers), minimised;
-  // values above 40 are infeasible through the constraint x <= 300.
+  // Objective x = (v − 23)² + noise, minimised; values with x > 300 (v > 40) are infeasible.
   TuneSettings s;
   s.objective = "workspace.x";
   s.maximise = false;
-  s.range = {0, 60, true};
-  s.steps = 7;          // 0, 10, ..., 60
-  s.refine_steps = 19;  // the best, 20, ± one step: 10..30 is covered whole
+  s.parameters = {{"p", {0, 60, true}}};
+  s.steps = 7;  // 0, 10, ..., 60
+  s.delta = 0.5;
   s.constraints.push_back(*parse_constraint("workspace.x<=300", nullptr));
+  const auto f = [](const TuneConfig& v) { return (v[0] - 23) * (v[0] - 23); };
   std::set<double> evaluated;
-  const TuneResult r = tune(s, [&](double v) {
-    REQUIRE(evaluated.insert(v).second);  // no value runs twice
-    const double base = (v - 23) * (v - 23);
-    return summary_of({base + 1, base - 1, base + 2, base - 2});
-  });
+  const TuneResult r =
+      tune(s, [&](const TuneConfig& v, std::size_t, std::uint32_t first, std::uint32_t count) {
+        if (first == 0) REQUIRE(evaluated.insert(v[0]).second);  // no first stage twice
+        return replications_of(f, v, first, count, 5, 0.2);
+      });
   REQUIRE(r.best);
-  CHECK(r.points[*r.best].value == 23);
-  CHECK(r.points[*r.best].refined);
-  CHECK(evaluated.count(21) == 1);
-  CHECK(evaluated.count(29) == 1);
-  CHECK(evaluated.size() == 7 + 21 - 3);  // 10, 20 and 30 were already run
+  CHECK(r.points[*r.best].values[0] == 23);
+  CHECK(r.recommended == r.best);
+  CHECK(evaluated.size() < 20);  // the search, not the 61 whole numbers
   for (const TunePoint& p : r.points) {
-    CHECK(p.feasible == ((p.value - 23) * (p.value - 23) <= 300));
-    // Common noise: every difference to the best is exact, so nothing else is indistinguishable.
-    CHECK(p.indistinguishable == (p.value == 23));
+    CHECK(p.feasible == (f(p.values) <= 300));
+    // Neighbours are 1 worse, twice δ: none is within δ.
+    CHECK(p.within_delta == (p.values[0] == 23));
   }
 }
 
-TEST_CASE("tune lists as indistinguishable the feasible points whose paired difference covers 0",
-          "[tune]") {
+TEST_CASE("tune finds the best pair of a separable two-parameter objective", "[tune]") {
   TuneSettings s;
   s.objective = "workspace.x";
-  s.range = {1, 3, true};
-  s.steps = 3;
-  s.refine_steps = 0;
-  const TuneResult r = tune(s, [](double v) {
-    if (v == 1) return summary_of({5, 5, 5, 5});
-    if (v == 2) return summary_of({5.2, 4.9, 5.3, 4.8});  // best mean (5.05), noisy difference
-    return summary_of({1, 1, 1, 1});
-  });
+  s.maximise = false;
+  s.parameters = {{"a", {0, 40, true}}, {"b", {0, 40, true}}};
+  s.delta = 0.5;
+  const auto f = [](const TuneConfig& v) {
+    return (v[0] - 7) * (v[0] - 7) + (v[1] - 31) * (v[1] - 31);
+  };
+  std::size_t points = 0;
+  const TuneResult r =
+      tune(s, [&](const TuneConfig& v, std::size_t, std::uint32_t first, std::uint32_t count) {
+        points += first == 0 ? 1 : 0;
+        return replications_of(f, v, first, count, 3, 0.2);
+      });
   REQUIRE(r.best);
-  CHECK(r.points[*r.best].value == 2);
-  CHECK(r.points[0].indistinguishable);
-  CHECK_FALSE(r.points[2].indistinguishable);
+  CHECK(r.points[*r.best].values == TuneConfig{7, 31});
+  CHECK(points < 60);  // of 41 × 41 = 1681 pairs
+}
+
+TEST_CASE("tune names the near-ties of a flat objective and recommends by the preference",
+          "[tune]") {
+  // x = 0 everywhere plus noise of each point's own: all within δ = 1 of each other.
+  TuneSettings s;
+  s.objective = "workspace.x";
+  s.parameters = {{"p", {5, 60, true}}};
+  s.steps = 12;
+  s.delta = 1;
+  const auto run = [&](TunePrefer prefer) {
+    s.prefer = prefer;
+    return tune(s, [](const TuneConfig& v, std::size_t, std::uint32_t first, std::uint32_t count) {
+      return replications_of([](const TuneConfig&) { return 0.0; }, v, first, count, 1, 0.5);
+    });
+  };
+  const TuneResult best = run(TunePrefer::best);
+  const TuneResult low = run(TunePrefer::low);
+  const TuneResult high = run(TunePrefer::high);
+  REQUIRE(best.best);
+  CHECK(best.recommended == best.best);
+  std::size_t ties = 0;
+  for (const TunePoint& p : best.points) ties += p.within_delta ? 1 : 0;
+  CHECK(ties == best.points.size());  // every value tried is within δ of the best
+  REQUIRE(low.recommended);
+  REQUIRE(high.recommended);
+  CHECK(low.points[*low.recommended].values[0] == 5);  // the edge of the range
+  CHECK(high.points[*high.recommended].values[0] == 60);
+}
+
+TEST_CASE("tune's statistics: Student's t quantiles and Kim & Nelson's h²", "[tune]") {
+  for (std::size_t df : {1, 2, 5, 9, 30, 200})
+    CHECK(student_t_quantile(0.975, df) == Approx(student_t_975(df)).epsilon(1e-3));
+  // KN (2001): η = ½[(2α/(k−1))^(−2/(n0−1)) − 1], h² = 2η(n0 − 1); k = 2, n0 = 10, α = 0.05:
+  // 0.1^(−2/9) = 1.66810, η = 0.33405, h² = 6.0129.
+  CHECK(kim_nelson_h2(2, 10, 0.05) == Approx(6.0129).epsilon(1e-4));
+  CHECK(kim_nelson_h2(20, 10, 0.05) > kim_nelson_h2(2, 10, 0.05));  // more systems, wider
+  CHECK(default_delta("workspace.service_level.20", 0.8) == 0.01);
+  CHECK(default_delta("workspace.avg_task_acceptance_time", 30) == 1);
+  CHECK(default_delta("workspace.tasks_completed", 700) == Approx(7));
+}
+
+TEST_CASE("tune domains: timeouts and counts take whole numbers, ranges snap to them", "[tune]") {
+  CHECK(whole_number_setting("workflows.main.task_reservation_timeout"));
+  CHECK(whole_number_setting(
+      "workflows.main.configuration.task_routing.filters.0.targets.0.timeout"));
+  CHECK(whole_number_setting("workers.agents.count"));
+  CHECK(
+      whole_number_setting("workflows.main.configuration.task_routing.filters.0.targets.0."
+                           "max_reserved_workers"));
+  CHECK_FALSE(whole_number_setting("arrivals.calls.rate"));
+  std::string why;
+  const auto snapped = snap_range({4.5, 60.7, false}, &why);
+  REQUIRE(snapped);
+  CHECK(snapped->lo == 5);
+  CHECK(snapped->hi == 60);
+  CHECK(snapped->integer);
+  CHECK_FALSE(snap_range({10.2, 10.8, false}, &why));
+  CHECK(why.find("no whole number between 10.2 and 10.8") != std::string::npos);
+  const auto ci = parse_constraint("workspace.service_level.20>=0.8 ci", &why);
+  REQUIRE(ci);
+  CHECK(ci->require_ci);
+  CHECK(*ci->min == 0.8);
+  CHECK_FALSE(parse_constraint("workspace.service_level.20>=0.8", &why)->require_ci);
+}
+
+TEST_CASE("a constraint with ci needs its whole ci95 on the right side", "[tune]") {
+  // x = v/10 + noise: the mean passes 0.8 at v = 8, the whole ci95 (about ± 0.5 with 10
+  // replications) only higher.
+  TuneSettings s;
+  s.objective = "workspace.x";
+  s.maximise = false;
+  s.parameters = {{"p", {0, 20, true}}};
+  s.steps = 21;
+  s.delta = 0.05;
+  const auto run = [&](bool ci) {
+    s.constraints = {*parse_constraint(ci ? "workspace.x>=0.8 ci" : "workspace.x>=0.8", nullptr)};
+    return tune(s, [](const TuneConfig& v, std::size_t, std::uint32_t first, std::uint32_t count) {
+      return replications_of([](const TuneConfig& c) { return c[0] / 10; }, v, first, count, 0,
+                             1.0);
+    });
+  };
+  const TuneResult mean = run(false);
+  const TuneResult whole = run(true);
+  REQUIRE(mean.recommended);
+  REQUIRE(whole.recommended);
+  const double m = mean.points[*mean.recommended].values[0];
+  const double w = whole.points[*whole.recommended].values[0];
+  CHECK(m >= 5);
+  CHECK(m <= 11);
+  CHECK(w > m);
+  const TunePoint& p = whole.points[*whole.recommended];
+  CHECK(p.constraints[0].value.mean - p.constraints[0].value.ci95 >= 0.8);
 }
 
 TEST_CASE("staffing finds the exact minimum of a monotone requirement with few runs", "[staff]") {

@@ -386,8 +386,8 @@ TEST_CASE("target scope: worker.sid, friendly_name, activity_name and channel fa
           "[expression]") {
   const Value attributes = obj({{"sid", str("attribute-sid")}, {"channel", str("attr")}});
   const std::array<trsim::ChannelFacts, 2> channels = {
-      trsim::ChannelFacts{"voice", 1, 2, 50},
-      trsim::ChannelFacts{"chat", 0, 3, 100},
+      trsim::ChannelFacts{"voice", 1, 2, 50, true},
+      trsim::ChannelFacts{"chat", 0, 3, 100, true},
   };
   trsim::WorkerFacts worker;
   worker.attributes = &attributes;
@@ -763,7 +763,8 @@ TEST_CASE("random and mutated input never crashes the parser", "[expression]") {
   const ExpressionScope scopes[] = {ExpressionScope::task, ExpressionScope::worker,
                                     ExpressionScope::target, ExpressionScope::skip_if};
   const Value attributes = task_attributes();
-  const std::array<trsim::ChannelFacts, 1> channels = {trsim::ChannelFacts{"voice", 1, 2, 50}};
+  const std::array<trsim::ChannelFacts, 1> channels = {
+      trsim::ChannelFacts{"voice", 1, 2, 50, true}};
   trsim::WorkerFacts worker;
   worker.attributes = &attributes;
   worker.channels = channels;

@@ -271,6 +271,34 @@ TEST_CASE("known_worker naming a task attribute no arrival stream sets is report
   }
 }
 
+TEST_CASE("a skip out of a filter's last step where TaskRouter's two readings differ is reported",
+          "[lint]") {
+  const auto lints = lint_file("lint/skip-out-readings.yaml");
+  INFO(listing(lints));
+  CHECK(has_lint(lints, "skip-out-readings.yaml", 19, 17,
+                 "goes to default_filter (queue 'Everyone'), as TaskRouter's worker-presence page "
+                 "evaluates a skipped filter as not matched"));
+  CHECK(mentions(lints, "set skip_out_cancels: true on the workflow for the second"));
+  CHECK(lints.size() == 1);
+
+  SECTION("a filter whose only step has the skip_if: both readings go to default_filter") {
+    const auto quiet = lint_text(desk(R"(
+          - {expression: "1==1", targets: [{queue: Spanish, skip_if: "workers.available == 0"}]})",
+                                      kWorkers, kCalls));
+    INFO(listing(quiet));
+    CHECK(quiet.empty());
+  }
+  SECTION("a later filter that may match takes the task: no lint") {
+    const auto quiet = lint_text(desk(R"(
+          - expression: "1==1"
+            targets: [{queue: Spanish, timeout: 30}, {queue: Spanish, skip_if: "workers.available == 0"}]
+          - {expression: "level > 0", targets: [{queue: Everyone}]})",
+                                      kWorkers, kCalls));
+    INFO(listing(quiet));
+    CHECK(quiet.empty());
+  }
+}
+
 TEST_CASE("the quickstart scenario has no lint", "[lint]") {
   const auto lints = lint_file("quickstart.yaml");
   INFO(listing(lints));

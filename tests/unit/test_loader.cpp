@@ -159,8 +159,8 @@ TEST_CASE("the SPEC example loads with names resolved to ids, sids and defaults"
   Value es =
       Value::object({{"languages", Value::array({Value::string("en"), Value::string("es")})}});
   Value en = Value::object({{"languages", Value::array({Value::string("en")})}});
-  WorkerFacts es_worker{&es, "WK1", "es-1", "Available", {}};
-  WorkerFacts en_worker{&en, "WK2", "en-1", "Available", {}};
+  WorkerFacts es_worker{&es, "WK1", "es-1", "Available", {}, "WA1", true};
+  WorkerFacts en_worker{&en, "WK2", "en-1", "Available", {}, "WA1", true};
   EvalContext ctx;
   ctx.worker = &es_worker;
   CHECK(spanish.target_workers.evaluate(ctx));
@@ -437,6 +437,107 @@ workflows: {exported: {configuration_file: taskrouter_workflow.json}}
 )");
     require_error(bad, std::string(TRSIM_TEST_DATA_DIR) + "/taskrouter_workflow.json:9:22",
                   "unknown task queue sid 'WQ0123456789abcdef0123456789abcdef'");
+  }
+}
+
+// TaskRouter's Workflow resource: "configuration: The JSON string that contains the rules to
+// apply to the Workflow." (OpenAPI description, taskrouter.v1.workspace.workflow)
+TEST_CASE("a configuration_file may hold a Workflow resource whose configuration is a string",
+          "[loader]") {
+  constexpr const char* kQueues = R"(
+task_queues:
+  Sales: {sid: WQ0123456789abcdef0123456789abcdef}
+  Everyone: {sid: WQfedcba9876543210fedcba9876543210}
+)";
+  const LoadResult r = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json}
+)");
+  const Scenario& sc = require_ok(r);
+  const Workflow& w = sc.workflows[0];
+  CHECK(w.sid == "WW11111111111111111111111111111111");  // taken from the resource
+  CHECK(w.task_reservation_timeout == 120 * kMicrosPerSecond);
+  REQUIRE(w.filters.size() == 1);
+  CHECK(w.filters[0].name == "Sales");
+  REQUIRE(w.filters[0].targets.size() == 2);
+  CHECK(w.filters[0].targets[0].queue == 0);
+  CHECK(w.filters[0].targets[0].timeout == 30 * kMicrosPerSecond);
+  CHECK(w.default_target.queue == 1);
+  // The filter is located at its character inside the configuration string.
+  CHECK(w.filters[0].where.file ==
+        std::string(TRSIM_TEST_DATA_DIR) + "/taskrouter_workflow_resource.json");
+  CHECK(w.filters[0].where.line == 4);
+  CHECK(w.filters[0].where.column == 53);  // its opening brace
+
+  SECTION("the scenario's own settings win over the resource's") {
+    const LoadResult own = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json, task_reservation_timeout: 45}
+)");
+    CHECK(require_ok(own).workflows[0].task_reservation_timeout == 45 * kMicrosPerSecond);
+  }
+  SECTION("--set reaches a step of a workflow loaded from a file by the inline path") {
+    const LoadResult set =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: "
+                 "taskrouter_workflow_resource.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=75"});
+    CHECK(require_ok(set).workflows[0].filters[0].targets[0].timeout == 75 * kMicrosPerSecond);
+    const LoadResult plain =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: taskrouter_workflow.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=75"});
+    CHECK(require_ok(plain).workflows[0].filters[0].targets[0].timeout == 75 * kMicrosPerSecond);
+    const LoadResult bad =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: taskrouter_workflow.json}}\n",
+             {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=0"});
+    require_error(bad, "--set:1:75", "a target's 'timeout' must be > 0");
+  }
+  SECTION("a sweep path reaches it too") {
+    const LoadResult sweep = load(std::string(kQueues) + R"(
+workflows:
+  exported: {configuration_file: taskrouter_workflow_resource.json}
+sweep:
+  workflows.exported.configuration.task_routing.filters.0.targets.0.timeout: [20, 40]
+)");
+    require_ok(sweep);
+  }
+}
+
+// TaskRouter's task attributes are JSON ("attributes: The JSON string with custom attributes of
+// the work", OpenAPI taskrouter.v1.workspace.task), where a phone number is a string.
+TEST_CASE("a trace takes ISO 8601 times, a JSON attributes column and JSON number literals",
+          "[loader]") {
+  const LoadResult r = load(R"(
+start: 2026-03-02T08:30:00Z
+workflows: {w: {configuration: {task_routing: {filters: []}}}}
+arrivals:
+  replay: {trace: trace_taskrouter.csv, handle_time: 5m}
+)");
+  const Scenario& sc = require_ok(r);
+  const ArrivalStream& s = sc.arrivals[0];
+  REQUIRE(s.trace.size() == 2);
+  CHECK(s.trace[0].time == 30 * 60 * kMicrosPerSecond);  // 09:00Z, from the start 08:30Z
+  CHECK(s.trace[1].time == 30 * 60 * kMicrosPerSecond + 30'250'000);  // 09:00:30.25Z
+  // The JSON object merges into the row; "+12625876034" and "00501" are no JSON numbers, so
+  // they stay strings; "1." is no JSON number either; quoting keeps "42" a string.
+  CHECK(
+      to_json(s.trace[0].attributes) ==
+      R"({"type":"sales","customer":{"tier":2,"name":"Ana"},"from":"+12625876034","zip":"00501","count":12,"ratio":-0.5,"code":"42"})");
+  CHECK(to_json(s.trace[1].attributes) ==
+        R"({"customer":{"tier":3},"from":"+1555","zip":0,"count":350,"ratio":"1.","code":7})");
+
+  SECTION("a date-time before the start is an error at its cell") {
+    const LoadResult late = load(R"(
+start: 2026-03-02T09:30:00Z
+workflows: {w: {configuration: {task_routing: {filters: []}}}}
+arrivals:
+  replay: {trace: trace_taskrouter.csv, handle_time: 5m}
+)");
+    require_error(
+        late, std::string(TRSIM_TEST_DATA_DIR) + "/trace_taskrouter.csv:2:1",
+        "time 2026-03-02T09:00:00Z is before the scenario's start (2026-03-02T09:30:00Z)");
   }
 }
 

@@ -88,15 +88,23 @@ TEST_CASE("the run report draws every chart from the summary, with the expect ta
   CHECK(count(html, "<script") == 0);
   CHECK(count(html, "src=") == 0);
   CHECK(count(html, "<link") == 0);
-  // Service level (one threshold), speed of answer, waiting, workers, two cascade charts, outcomes.
-  CHECK(count(html, "<svg class=\"chart") == 7);
-  CHECK(count(html, "<svg class=\"chart bar-chart\"") == 1);
-  // Targets: the workspace's service level on its chart, the queue's speed of answer on its chart.
-  CHECK(count(html, "class=\"target\"") == 2);
-  CHECK(count(html, "target ≥ 80% (workspace)") == 2);
-  CHECK(count(html, "target ≤ 30 s (queue Q&lt;1&gt;)") == 2);
-  // The service-level chart: workspace 1 point (the other interval is null), queue 2.
-  CHECK(count(html, "data-series=\"workspace\" data-points=\"1\"") == 1);
+  // Service level (one threshold) and speed of answer for the workspace and the queue, waiting,
+  // workers, two cascade charts, and one bar chart per outcome that happened (accepted, timed
+  // out). Volume and occupancy have no data in this summary: not drawn.
+  CHECK(count(html, "<svg class=\"chart") == 10);
+  CHECK(count(html, "<svg class=\"chart bar-chart\"") == 2);
+  CHECK(count(html, "aria-label=\"Volume\"") == 0);
+  // Targets: the workspace's service level on its chart, the queue's speed of answer on its chart,
+  // each a dashed line named in the legend (and in the line's tooltip), never a label in the plot.
+  CHECK(count(html, "<line class=\"target\"") == 2);
+  CHECK(count(html, "target ≥ 80%") == 2);
+  CHECK(count(html, "target ≤ 30 s") == 2);
+  CHECK(count(html, "class=\"target-label\"") == 0);
+  // The workspace's service-level chart: 1 point (the other interval is null); the queue's 2.
+  CHECK(count(html, "data-series=\"within 20 s\" data-points=\"1\"") == 1);
+  CHECK(count(html, "data-series=\"within 20 s\" data-points=\"2\"") == 1);
+  // The queue keeps its colour: its series and its bars carry data-entity="queue:Q&lt;1&gt;".
+  CHECK(count(html, "data-entity=\"queue:Q&lt;1&gt;\"") > 4);
   // Workers per activity: both activities, the timeout activity named.
   CHECK(count(html, "Offline (timeout activity)") >= 1);
   // The expectations table evaluates both (0.9 >= 0.8; 12 + 3 <= 30).
@@ -131,13 +139,16 @@ TEST_CASE(
                       "workspace.avg_task_acceptance_time": {"mean": null, "ci95": null}},
        "statistics": {}}
     ]})");
-  CHECK(count(html, "<svg class=\"chart") == 2);
-  CHECK(count(html, ">FIFO</text>") == 2);  // category ticks on both charts
-  CHECK(count(html, ">LIFO</text>") == 2);
+  // Levels of both metrics; the paired difference of the service level beside its level (the
+  // speed of answer has no difference with data: no chart of it).
+  CHECK(count(html, "<svg class=\"chart") == 3);
+  CHECK(count(html, "aria-label=\"Δ service level within 20 s (workspace) vs baseline\"") == 1);
+  CHECK(count(html, ">FIFO</text>") == 3);  // category ticks on every chart
+  CHECK(count(html, ">LIFO</text>") == 3);
   CHECK(count(html, "data-points=\"2\"") == 1);  // service level: both points
-  CHECK(count(html, "data-points=\"1\"") == 1);  // speed of answer: LIFO has no data
+  CHECK(count(html, "data-points=\"1\"") == 2);  // its difference; speed of answer: LIFO has none
   CHECK(count(html, "class=\"baseline\"") == 1);
-  CHECK(count(html, "0.0500 ± 0.0100") == 1);  // the difference column
+  CHECK(count(html, "Δ 5.0% ± 1.0%") == 1);  // the difference in the table, in %
 }
 
 TEST_CASE(
@@ -165,13 +176,51 @@ TEST_CASE(
   CHECK(count(html, ">20%</text>") == 1);  // a ratio metric in percent
 }
 
-TEST_CASE("a summary without interval data still makes a page, with empty time charts",
-          "[report]") {
+TEST_CASE("a summary without interval data still makes a page, without empty charts", "[report]") {
   const std::string html =
       render(R"({"scenario": "old", "seed": 1, "replications": 1, "horizon": 60, "warmup": 0,
     "statistics": {"workspace": {"tasks_created": {"mean": 3, "ci95": null, "min": 3, "max": 3}}}})");
-  CHECK(count(html, "<svg class=\"chart") >= 5);
-  CHECK(count(html, "<circle class=\"point\"") == 0);
+  // No chart without data (a chart of nothing reads as "zero").
+  CHECK(count(html, "<svg class=\"chart") == 0);
+  CHECK(count(html, "<section id=\"glance\">") == 1);
   CHECK(count(html, "nan") == 0);
   CHECK(count(html, "tasks_created") == 1);  // the statistics table
+}
+
+TEST_CASE("a tuning's JSON makes the tuning page: the curve, the near-ties and the recommendation",
+          "[report]") {
+  // Four values: 5 infeasible (a gap), 11 the best, 12 within δ, 20 out of the selection.
+  const Value tune = json(R"({"kind": "tune", "param": "workflows.main.task_reservation_timeout",
+    "params": [{"path": "workflows.main.task_reservation_timeout", "lo": 5, "hi": 20, "whole": true}],
+    "objective": {"metric": "workspace.avg_task_acceptance_time", "direction": "min"},
+    "selection": {"delta": 0.5, "confidence": 0.95, "prefer": "high", "capped": false},
+    "total_replications": 95,
+    "points": [
+      {"value": 5, "values": [5], "replications": 10, "objective": {"mean": null, "ci95": null},
+       "feasible": false, "finalist": false, "eliminated_at": null, "within_delta": false},
+      {"value": 11, "values": [11], "replications": 40, "objective": {"mean": 20.5, "ci95": 0.4},
+       "feasible": true, "finalist": true, "eliminated_at": null, "within_delta": true},
+      {"value": 12, "values": [12], "replications": 35, "objective": {"mean": 20.7, "ci95": 0.4},
+       "feasible": true, "finalist": true, "eliminated_at": 35, "within_delta": true},
+      {"value": 20, "values": [20], "replications": 10, "objective": {"mean": 29, "ci95": 1},
+       "feasible": true, "finalist": true, "eliminated_at": 10, "within_delta": false}],
+    "recommendation": {"value": 12, "values": [12], "best": [11], "within_delta": [[11], [12]],
+      "set": "--set workflows.main.task_reservation_timeout=12 & <more>",
+      "objective": {"mean": 20.7, "ci95": 0.4}}})");
+  std::string error;
+  const auto page = render_report(tune, &error);
+  REQUIRE(page);
+  CHECK(page->find("<h1>trsim tune report") != std::string::npos);
+  CHECK(page->find("Within δ = 0.5 of the best (11): 11, 12 — recommending 12 (prefer high)") !=
+        std::string::npos);
+  CHECK(page->find("--set workflows.main.task_reservation_timeout=12 &amp; &lt;more&gt;") !=
+        std::string::npos);  // escaped
+  CHECK(count(*page, "<svg") == 1);
+  // The curve has the three feasible values; the near-ties series its two.
+  CHECK(page->find("data-points=\"3\"") != std::string::npos);
+  CHECK(page->find("data-points=\"2\"") != std::string::npos);
+  CHECK(page->find("recommended 12") != std::string::npos);
+  CHECK(page->find("out after 10 replications") != std::string::npos);
+  CHECK(page->find("infeasible") != std::string::npos);
+  CHECK(page->find("stopped at its replication cap") == std::string::npos);
 }

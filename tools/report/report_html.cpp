@@ -66,6 +66,68 @@ std::string metric_unit(std::string_view path) {
   return "";
 }
 
+std::string format_metric(double v, std::string_view path, int count_decimals) {
+  if (!std::isfinite(v)) return "–";
+  const std::string unit = metric_unit(path);
+  if (unit == "%") return fmt::format("{:.1f}%", v * 100);
+  if (unit == "s") return fmt::format("{:.1f}", v);
+  return fmt::format("{:.{}f}", v, count_decimals);
+}
+
+std::string metric_title(std::string_view path) {
+  // Scope: the first one or two parts.
+  std::string scope, rest;
+  const auto take = [&](std::string_view prefix, std::string_view label) {
+    if (path.substr(0, prefix.size()) != prefix) return false;
+    const std::string_view tail = path.substr(prefix.size());
+    // The scope's name runs to the first '.' followed by a known metric (names may hold dots).
+    std::size_t dot = tail.find('.');
+    if (dot == std::string_view::npos) return false;
+    scope = std::string(label) + " " + std::string(tail.substr(0, dot));
+    rest = std::string(tail.substr(dot + 1));
+    return true;
+  };
+  if (path.substr(0, 10) == "workspace.") {
+    scope = "workspace";
+    rest = std::string(path.substr(10));
+  } else if (!take("task_queues.", "queue") && !take("workflows.", "workflow") &&
+             !take("workers.", "group")) {
+    rest = std::string(path);
+  }
+  struct Name {
+    const char* key;
+    const char* words;
+  };
+  static constexpr Name kNames[] = {
+      {"avg_task_acceptance_time", "average speed of answer"},
+      {"abandon_rate", "abandon rate"},
+      {"occupancy", "occupancy"},
+      {"tasks_created", "tasks created"},
+      {"tasks_entered", "tasks entered"},
+      {"tasks_completed", "tasks completed"},
+      {"tasks_canceled", "tasks canceled"},
+      {"tasks_abandoned", "tasks abandoned"},
+      {"reservations_timed_out", "reservations timed out"},
+      {"reservations_rejected", "reservations rejected"},
+      {"reservations_created", "reservations created"},
+      {"reservations_accepted", "reservations accepted"},
+      {"longest_task_waiting_age", "longest wait"},
+  };
+  std::string words;
+  if (rest.rfind("service_level.", 0) == 0) {
+    words = "service level within " + rest.substr(14) + " s";
+  } else {
+    for (const Name& n : kNames)
+      if (rest == n.key) words = n.words;
+    if (words.empty()) {
+      words = rest;
+      for (char& ch : words)
+        if (ch == '_' || ch == '.') ch = ' ';
+    }
+  }
+  return scope.empty() ? words : words + " (" + scope + ")";
+}
+
 namespace {
 
 // Laptop-width first: the page is at most 960 px of text, charts scale with it.
@@ -73,7 +135,7 @@ constexpr const char* kStyle = R"(
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0;
        color: #222; background: #f6f6f4; line-height: 1.45; }
-main { max-width: 960px; margin: 0 auto; padding: 16px 20px 48px; }
+main { max-width: 1400px; margin: 0 auto; padding: 16px 20px 48px; }
 h1 { font-size: 1.6rem; margin: 0.6em 0 0.2em; }
 h2 { font-size: 1.25rem; margin: 1.6em 0 0.4em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
 h3 { font-size: 1.05rem; margin: 1.2em 0 0.3em; }
@@ -96,10 +158,23 @@ section.cascade { border-left: 5px solid #c0392b; padding-left: 14px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.88rem; background: #fff; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-thead th { background: #eee; position: sticky; top: 0; overflow-wrap: anywhere; }
+th { vertical-align: bottom; }
+thead th { background: #eee; position: sticky; top: 0; }
+td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 0 16px; }
+.grid figure { margin: 0.5em 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; margin: 0.8em 0; }
+.card { background: #fff; border: 1px solid #ddd; border-left: 6px solid #888; border-radius: 6px; padding: 8px 12px; }
+.card.ok { border-left-color: #1e7b34; } .card.missed { border-left-color: #c0392b; }
+.card .what { font-size: 0.85rem; color: #555; }
+.card .value { font-size: 1.6rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .ci { font-size: 0.9rem; color: #555; }
+.card .mark { font-weight: 700; } .card.ok .mark { color: #1e7b34; } .card.missed .mark { color: #c0392b; }
+.card .target { font-size: 0.85rem; color: #555; }
 .table-wrap { overflow-x: auto; }
 td.ok { color: #1e7b34; font-weight: 600; } td.failed { color: #c0392b; font-weight: 600; }
 tr.baseline td { background: #fff8e1; }
+table.points td { white-space: nowrap; } .delta { color: #555; font-size: 0.85em; }
 details { margin: 0.4em 0; } summary { cursor: pointer; font-weight: 600; }
 .note { color: #666; font-size: 0.9rem; }
 )";
@@ -255,6 +330,9 @@ std::optional<std::string> render_report(const Value& document, std::string* err
   };
   if (!document.is_object())
     return fail("not a trsim summary or sweep: the document is not a JSON object");
+  if (const Value* kind = document.find("kind");
+      kind != nullptr && kind->is_string() && kind->as_string() == "tune")
+    return render_tune_report(document);
   if (document.find("points") != nullptr) {
     if (const std::string why = sweep_shape(document); !why.empty())
       return fail("not a trsim sweep (trsim sweep --json): " + why);

@@ -9,8 +9,8 @@
 
 namespace trsim::report {
 
-/// The page for `document`: a sweep when it has `points`, a run summary when it has
-/// `statistics`. Otherwise nullopt, with the reason in `error`.
+/// The page for `document`: a tuning when its `kind` is "tune", a sweep when it has `points`, a run
+/// summary when it has `statistics`. Otherwise nullopt, with the reason in `error`.
 std::optional<std::string> render_report(const Value& document, std::string* error);
 
 }  // namespace trsim::report

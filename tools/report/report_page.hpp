@@ -28,10 +28,24 @@ std::string format_value(double v);
 std::string metric_unit(std::string_view path);
 bool is_ratio_metric(std::string_view path);
 
+/// A statistic for a table: ratios as a percentage with one decimal ("75.3%"), seconds with one
+/// decimal, counts with `count_decimals` decimals; "–" for NaN. One call per cell of a row with
+/// the same arguments gives the row one format.
+std::string format_metric(double v, std::string_view path, int count_decimals = 1);
+
+/// A metric's path in words: "workspace.service_level.20" -> "service level within 20 s
+/// (workspace)", "task_queues.Spanish.avg_task_acceptance_time" -> "average speed of answer
+/// (queue Spanish)". Unknown names are shown with spaces for underscores.
+std::string metric_title(std::string_view path);
+
+/// The style sheet's class for a chart grid: small multiples side by side on a wide screen.
+inline constexpr const char* kGridOpen = "<div class=\"grid\">\n";
+
 /// An HTML page around `body`: <!doctype>, <title>, the inline style sheet.
 std::string html_page(const std::string& title, const std::string& body);
 
 std::string render_run_report(const Value& summary);
 std::string render_sweep_report(const Value& sweep);
+std::string render_tune_report(const Value& tune);
 
 }  // namespace trsim::report

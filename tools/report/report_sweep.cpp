@@ -77,26 +77,63 @@ struct Point {
   const Value* json = nullptr;
 };
 
-std::string metric_axis_label(const std::string& metric) {
-  const std::string unit = metric_unit(metric);
-  return metric + (unit.empty() ? "" : " (" + unit + ")");
+const Value* metric_leaf(const Point& p, const char* member, const std::string& metric) {
+  const Value* m = p.json ? p.json->find(member) : nullptr;
+  return m != nullptr && m->is_object() ? m->find(metric) : nullptr;
 }
 
-std::string chart_for_metric(const std::string& metric, const std::vector<std::string>& parameters,
-                             const std::vector<Point>& points, std::size_t baseline) {
-  std::vector<std::string> first;
-  for (const Point& p : points) first.push_back(p.values[0]);
-  const XMapping x = map_values(first);
+// A metric that does not move: the same mean at every point (common random numbers make an
+// unaffected metric exactly equal), so a chart of it would be a flat line.
+bool constant_metric(const std::string& metric, const std::vector<Point>& points) {
+  double first = NAN;
+  std::size_t finite = 0;
+  for (const Point& p : points) {
+    const Value* leaf = metric_leaf(p, "metrics", metric);
+    const double v = number_or_nan(leaf ? leaf->find("mean") : nullptr);
+    if (!std::isfinite(v)) continue;
+    ++finite;
+    if (!std::isfinite(first)) first = v;
+    if (std::abs(v - first) > 1e-12 * std::max(1.0, std::abs(first))) return false;
+  }
+  return finite >= 2;
+}
 
+// Line styles that tell the series of a two-parameter sweep apart even where they overlap (and
+// in grey print): a colour and a dash pattern each.
+const char* dash_pattern(std::size_t i) {
+  static const char* kDashes[] = {"", "8 4", "2 3", "10 3 2 3", "5 5"};
+  return kDashes[i % 5];
+}
+
+// The level chart of `metric` (member "metrics") or its paired difference to the baseline
+// (member "difference"), against the first parameter; one series per value of the others.
+LineChart metric_chart(const std::string& metric, const char* member,
+                       const std::vector<std::string>& parameters, const std::vector<Point>& points,
+                       const XMapping& x) {
+  const bool difference = std::string(member) == "difference";
   LineChart chart;
-  chart.title = metric + " against " + parameters[0];
-  chart.subtitle =
-      "mean over the replications; shaded: 95% confidence band; common random numbers across "
-      "points";
+  chart.width = 640;
+  chart.plot_height = 210;
+  chart.title = difference ? "Δ " + metric_title(metric) + " vs baseline" : metric_title(metric);
+  chart.subtitle = difference ? "paired difference to the baseline under common random numbers; "
+                                "band: its 95% confidence interval"
+                              : "mean over the replications; band: 95% confidence interval";
   chart.x.label = parameters[0] + (x.durations ? " (s)" : "");
   chart.x.categories = x.categories;
-  chart.y.label = metric_axis_label(metric);
+  // The title names the metric; the axis says what is plotted and in which unit.
+  const std::string unit = metric_unit(metric);
+  chart.y.label = std::string(difference ? "difference to the baseline" : "mean") +
+                  (unit.empty() ? "" : " (" + unit + ")");
   if (is_ratio_metric(metric)) chart.y.format = AxisFormat::percent;
+  if (x.numeric) {
+    for (const Point& p : points) {
+      const double v = x(p.values[0]);
+      if (std::isfinite(v) &&
+          std::find(chart.x_ticks.begin(), chart.x_ticks.end(), v) == chart.x_ticks.end())
+        chart.x_ticks.push_back(v);
+    }
+  }
+  if (difference) chart.targets.push_back({0, "no difference"});
 
   // One series per combination of the other parameters' values, in order of first appearance.
   std::vector<std::string> series_keys;
@@ -105,20 +142,19 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
     std::string key;
     for (std::size_t i = 1; i < parameters.size(); ++i)
       key += (i > 1 ? ", " : "") + parameters[i] + " = " + p.values[i];
-    if (key.empty()) key = metric;
+    if (key.empty()) key = difference ? "difference" : "level";
     if (!by_key.count(key)) {
       series_keys.push_back(key);
       by_key[key].name = key;
     }
     Series& s = by_key[key];
-    const Value* m = p.json ? find_path(*p.json, "metrics") : nullptr;
-    const Value* leaf = m && m->is_object() ? m->find(metric) : nullptr;
+    const Value* leaf = metric_leaf(p, member, metric);
     s.x.push_back(x(p.values[0]));
     s.y.push_back(number_or_nan(leaf ? leaf->find("mean") : nullptr));
     s.ci95.push_back(number_or_nan(leaf ? leaf->find("ci95") : nullptr));
   }
-  for (const std::string& key : series_keys) {
-    Series s = std::move(by_key[key]);
+  for (std::size_t k = 0; k < series_keys.size(); ++k) {
+    Series s = std::move(by_key[series_keys[k]]);
     // Along the x axis, so the line reads left to right.
     std::vector<std::size_t> order(s.x.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -126,6 +162,9 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
                      [&](std::size_t a, std::size_t b) { return s.x[a] < s.x[b]; });
     Series sorted;
     sorted.name = s.name;
+    sorted.colour = palette_colour(k);
+    sorted.dash = dash_pattern(k);
+    if (series_keys.size() > 1) sorted.entity = "series:" + s.name;
     for (const std::size_t i : order) {
       sorted.x.push_back(s.x[i]);
       sorted.y.push_back(s.y[i]);
@@ -134,44 +173,80 @@ std::string chart_for_metric(const std::string& metric, const std::vector<std::s
     chart.series.push_back(std::move(sorted));
   }
   if (chart.series.size() == 1) chart.series[0].emphasis = true;
-  std::string caption = "Source: <code>points[].metrics[\"" + escape_xml(metric) + "\"]</code>";
-  if (baseline < points.size()) {
-    caption += "; baseline: point " + std::to_string(baseline) + " (";
-    for (std::size_t i = 0; i < parameters.size(); ++i)
-      caption += (i ? ", " : "") + escape_xml(parameters[i]) + " = " +
-                 escape_xml(points[baseline].values[i]);
-    caption += ")";
-  }
-  return "<figure>\n" + render_line_chart(chart) + "<figcaption>" + caption +
-         ".</figcaption>\n</figure>\n";
+  return chart;
 }
 
-std::string mean_ci(const Value* leaf) {
+std::string chart_for_metric(const std::string& metric, const std::vector<std::string>& parameters,
+                             const std::vector<Point>& points, std::size_t baseline) {
+  std::vector<std::string> first;
+  for (const Point& p : points) first.push_back(p.values[0]);
+  const XMapping x = map_values(first);
+  std::string baseline_text;
+  if (baseline < points.size()) {
+    baseline_text = "point " + std::to_string(points[baseline].index) + " (";
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+      baseline_text += (i ? ", " : "") + escape_xml(parameters[i]) + " = " +
+                       escape_xml(points[baseline].values[i]);
+    baseline_text += ")";
+  }
+  std::string out = "<figure>\n" +
+                    render_line_chart(metric_chart(metric, "metrics", parameters, points, x)) +
+                    "<figcaption>Source: <code>points[].metrics[\"" + escape_xml(metric) +
+                    "\"]</code>. Overlapping bands do not mean the points are alike: read the "
+                    "difference beside it.</figcaption>\n</figure>\n";
+  const bool has_difference = std::any_of(points.begin(), points.end(), [&](const Point& p) {
+    const Value* d = metric_leaf(p, "difference", metric);
+    return std::isfinite(number_or_nan(d ? d->find("mean") : nullptr));
+  });
+  if (has_difference)
+    out += "<figure>\n" +
+           render_line_chart(metric_chart(metric, "difference", parameters, points, x)) +
+           "<figcaption>Source: <code>points[].difference[\"" + escape_xml(metric) +
+           "\"]</code>, against the baseline " + baseline_text +
+           ". A band clear of the zero line: the change is real at 95%.</figcaption>\n"
+           "</figure>\n";
+  return out;
+}
+
+// A cell of the points table: the mean ± ci95 and, on a second line, the difference to the
+// baseline ± its ci95, each in the metric's unit.
+std::string mean_ci(const Value* leaf, const std::string& metric) {
   if (leaf == nullptr) return "–";
   const double mean = number_or_nan(leaf->find("mean"));
   const double ci = number_or_nan(leaf->find("ci95"));
-  return std::isfinite(ci) ? format_value(mean) + " ± " + format_value(ci) : format_value(mean);
+  const std::string unit = metric_unit(metric) == "s" ? " s" : "";
+  return std::isfinite(ci) ? format_metric(mean, metric) + " ± " + format_metric(ci, metric) + unit
+                           : format_metric(mean, metric) + unit;
+}
+
+// A header that breaks after the dots and underscores of a path, never inside a word.
+std::string breakable(const std::string& text) {
+  std::string out;
+  for (const char ch : text) {
+    out += escape_xml(std::string(1, ch));
+    if (ch == '.' || ch == '_') out += "<wbr>";
+  }
+  return out;
 }
 
 std::string points_table(const std::vector<std::string>& parameters,
                          const std::vector<std::string>& metrics, const std::vector<Point>& points,
                          std::size_t baseline) {
-  std::string out = "<div class=\"table-wrap\"><table>\n<thead><tr><th>point</th>";
-  for (const std::string& p : parameters) out += "<th>" + escape_xml(p) + "</th>";
-  for (const std::string& m : metrics)
-    out += "<th>" + escape_xml(m) + "</th><th>Δ vs baseline</th>";
+  std::string out = "<div class=\"table-wrap\"><table class=\"points\">\n<thead><tr><th>point</th>";
+  for (const std::string& p : parameters) out += "<th>" + breakable(p) + "</th>";
+  for (const std::string& m : metrics) out += "<th>" + escape_xml(metric_title(m)) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (std::size_t i = 0; i < points.size(); ++i) {
     const Point& p = points[i];
     out += i == baseline ? "<tr class=\"baseline\">" : "<tr>";
     out += "<td>" + std::to_string(p.index) + (i == baseline ? " (baseline)" : "") + "</td>";
-    for (const std::string& v : p.values) out += "<td>" + escape_xml(v) + "</td>";
-    const Value* ms = p.json ? p.json->find("metrics") : nullptr;
-    const Value* diff = p.json ? p.json->find("difference") : nullptr;
+    for (const std::string& v : p.values) out += "<td class=\"num\">" + escape_xml(v) + "</td>";
     for (const std::string& m : metrics) {
-      out += "<td>" + mean_ci(ms && ms->is_object() ? ms->find(m) : nullptr) + "</td>";
-      out += "<td>" + (diff && diff->is_object() ? mean_ci(diff->find(m)) : std::string("–")) +
-             "</td>";
+      out += "<td class=\"num\">" + mean_ci(metric_leaf(p, "metrics", m), m);
+      if (i != baseline)
+        if (const Value* d = metric_leaf(p, "difference", m))
+          out += "<br><span class=\"delta\">Δ " + mean_ci(d, m) + "</span>";
+      out += "</td>";
     }
     out += "</tr>\n";
   }
@@ -211,17 +286,35 @@ std::string render_sweep_report(const Value& sweep) {
                       format_value(number_or_nan(sweep.find("replications"))), points.size());
   for (std::size_t i = 0; i < parameters.size(); ++i)
     body += (i ? ", " : "") + std::string("<code>") + escape_xml(parameters[i]) + "</code>";
-  body += "</p>\n<section id=\"metrics\">\n<h2>Headline metrics against the swept values</h2>\n";
+  body +=
+      "</p>\n<section id=\"metrics\">\n<h2>Headline metrics against the swept values</h2>\n"
+      "<p class=\"note\">Left: each metric's level at each point; right: its paired difference "
+      "to the baseline with the 95% confidence interval of that difference, which is the "
+      "evidence that a change helps (the levels' own bands overlap even when the difference "
+      "is clear).</p>\n";
   if (parameters.empty() || points.empty()) {
     body += "<p class=\"note\">The sweep has no parameters or no points.</p>\n";
   } else {
-    for (const std::string& m : metrics) body += chart_for_metric(m, parameters, points, baseline);
+    std::vector<std::string> constant;
+    body += kGridOpen;
+    for (const std::string& m : metrics) {
+      if (points.size() > 1 && constant_metric(m, points))
+        constant.push_back(m);
+      else
+        body += chart_for_metric(m, parameters, points, baseline);
+    }
+    body += "</div>\n";
+    if (!constant.empty()) {
+      body += "<p class=\"note\">The same at every point (common random numbers), not drawn:";
+      for (std::size_t i = 0; i < constant.size(); ++i)
+        body += (i ? ", " : " ") + std::string("<code>") + escape_xml(constant[i]) + "</code>";
+      body += ".</p>\n";
+    }
   }
   body +=
       "</section>\n<section id=\"points\">\n<h2>Points</h2>\n<p class=\"note\">Mean ± 95% "
-      "confidence half-width "
-      "over the replications; Δ: the difference from the baseline point under common random "
-      "numbers.</p>\n";
+      "confidence half-width over the replications; Δ: the paired difference from the baseline "
+      "point under common random numbers, ± its own 95% half-width.</p>\n";
   body += points_table(parameters, metrics, points, baseline);
   body += "</section>\n";
   return html_page("trsim sweep report — " + scenario, body);

@@ -60,6 +60,11 @@ struct Series {
   std::string colour;        ///< empty = the next colour of the palette
   bool emphasis = false;     ///< a thicker line, drawn last (on top)
   bool area = false;         ///< filled down to y = 0
+  /// What the series shows ("queue:Spanish", "activity:Break"): written as data-entity so that a
+  /// page can be checked to give each entity one colour. Empty = none.
+  std::string entity;
+  std::string dash;   ///< an SVG stroke-dasharray ("6 3"); empty = a solid line
+  bool step = false;  ///< a step over each point's interval (LineChart::step_width wide), no slope
 };
 
 /// A horizontal line at a target (an `expect:` bound), labelled.
@@ -84,6 +89,16 @@ struct LineChart {
   std::vector<Series> series;
   std::vector<TargetLine> targets;
   std::vector<ShadedSpan> spans;
+  double width = 900;  ///< of the viewBox; a small multiple uses less, so its text stays legible
+  double plot_height = 270;  ///< of the plot area, in viewBox units
+  /// Each point's x stands for [x - step_width / 2, x + step_width / 2) (an interval's mean): step
+  /// series draw it flat across that stretch.
+  double step_width = 0;
+  /// The series' areas stacked in order (each step series on top of the previous ones): the
+  /// stack's height is the total. Every series of a stacked chart is drawn as a filled step.
+  bool stacked = false;
+  /// Ticks exactly at these x values (the swept values of a sweep) rather than round ones.
+  std::vector<double> x_ticks;
 };
 
 std::string render_line_chart(const LineChart& chart);
@@ -95,6 +110,12 @@ struct BarChart {
   std::string y_label;
   std::vector<std::string> categories;
   std::vector<Series> series;  ///< y (and ci95) per category; x is ignored
+  /// One colour and entity per category (a chart of one series whose bars are queues), overriding
+  /// the series' colour; empty = by series.
+  std::vector<std::string> category_colours;
+  std::vector<std::string> category_entities;
+  double width = 900;
+  double plot_height = 270;
 };
 
 std::string render_bar_chart(const BarChart& chart);

@@ -1,0 +1,97 @@
+#pragma once
+// `trsim staff --per-interval`: for every interval of statistics.interval and every staffed worker
+// group, the fewest workers logged in that meet every `expect:` line evaluated on that interval's
+// statistics (docs/experiments.md, "Staffing per interval"). The analytic estimate (Erlang C, or
+// Erlang A with patience) is the starting point; simulation under common random numbers corrects
+// it.
+//
+// The search relies on causality: what happens up to the end of interval k does not depend on the
+// staffing of later intervals, and with common random numbers a run cut at the end of interval k
+// sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
+// each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog an
+// interval leaves is carried into the next one's requirement.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trsim/runner.hpp"
+#include "trsim/scenario.hpp"
+
+namespace trsim {
+
+/// An `expect:` line read per interval: its metric's scope and column in the interval table.
+struct IntervalTarget {
+  std::size_t expectation = 0;  ///< index in Scenario::expectations
+  std::string scope;            ///< interval scope label: "workspace", "queue:X", "group:G"
+  std::string column;           ///< e.g. "service_level.20"
+};
+
+/// Maps the scenario's `expect:` lines onto interval-table columns; `skipped` receives the indices
+/// of lines with no per-interval counterpart (e.g. workspace.tasks_completed).
+std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
+                                             std::vector<std::size_t>* skipped);
+
+/// The analytic estimate of interval k: offered load and the workers Erlang C (Erlang A for
+/// abandonment targets when every stream has patience) says meet the targets, summed over groups.
+struct AnalyticInterval {
+  double arrival_rate = 0;  ///< tasks per second, mean over the interval, every stream
+  double handle = 0;        ///< mean handle time, s (weighted by the streams' rates)
+  double load = 0;          ///< Erlangs
+  std::int64_t agents = 0;  ///< the fewest agents meeting every target the formulas cover
+  bool erlang_a = false;    ///< patience entered the estimate
+};
+std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
+                                                    const std::vector<IntervalTarget>& targets);
+
+struct IntervalStaffingSettings {
+  std::vector<GroupId> groups;     ///< the staffed groups
+  std::vector<std::int64_t> base;  ///< their counts in the scenario: the mix the analytic total is
+                                   ///< split by
+  std::vector<double> cost;        ///< per staffed group (default 1)
+  std::vector<std::int64_t> cap;   ///< per staffed group: the most workers it may log in
+};
+
+/// One target in one interval, from the aggregated interval table.
+struct IntervalOutcome {
+  double mean = 0, ci95 = 0;
+  bool met = false;
+};
+
+struct IntervalStaffingResult {
+  std::vector<IntervalTarget> targets;
+  std::vector<AnalyticInterval> analytic;                    ///< per interval
+  std::vector<std::vector<std::int64_t>> analytic_by_group;  ///< [interval][group]
+  std::vector<std::vector<std::int64_t>> required;  ///< [interval][group]; empty rows when stopped
+  RunSummary verification;                          ///< the whole day at `required`
+  std::vector<std::vector<IntervalOutcome>> achieved;  ///< [interval][target], from verification
+  std::size_t runs = 0;  ///< scenario runs (each of the scenario's replications)
+  double simulated_days =
+      0;  ///< their lengths in horizons (a run cut at interval k counts (k+1)/K)
+  /// When some interval cannot meet a target even with every group at its cap: which, and why.
+  std::optional<std::string> unmeetable;
+  std::size_t unmeetable_interval = 0;
+};
+
+/// `scenario` must have each staffed group at its cap (the loader made that many workers); the
+/// search gives every worker of those groups its own log-in schedule. `evaluate` runs a scenario
+/// (all its replications, same seed: common random numbers).
+IntervalStaffingResult staff_per_interval(
+    const Scenario& scenario, const IntervalStaffingSettings& settings,
+    const std::function<RunSummary(const Scenario&)>& evaluate);
+
+/// Gives the workers of group `g` log-in schedules so that `counts[k]` of them are logged in during
+/// interval k (the first ones; interval length statistics.interval): a worker logs in to its
+/// initial activity when that is available (else the first available activity) and out to the
+/// first unavailable activity (Offline by preference), rejecting pending offers. Returns an empty
+/// string, or why it cannot (no available or no unavailable activity).
+std::string set_interval_logins(Scenario& scenario, GroupId g,
+                                const std::vector<std::int64_t>& counts);
+
+/// The outcome of every target in interval k of an aggregated interval table.
+std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
+                                               const std::vector<IntervalTarget>& targets,
+                                               const IntervalSummary& table, std::size_t k);
+
+}  // namespace trsim

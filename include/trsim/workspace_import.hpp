@@ -1,0 +1,50 @@
+#pragma once
+// Mirroring a TaskRouter workspace (docs/import.md): the JSON its v1 REST API returns — list pages
+// (`{"workers": [...], "meta": {...}}`), single resources, several pages of one kind — turned into
+// a scenario whose names, sids and settings are the workspace's, with one JSON file per workflow
+// configuration. Field names are those of TaskRouter's OpenAPI description; unknown fields are
+// ignored.
+#include <string>
+#include <vector>
+
+#include "trsim/loader.hpp"
+
+namespace trsim {
+
+/// One input file, already read.
+struct ImportSource {
+  std::string file;  ///< as named in diagnostics
+  std::string text;
+};
+
+struct ImportOptions {
+  /// Workers with the same attributes, channels and activity become one group with a `count`;
+  /// false keeps one group per worker (with its name and sid).
+  bool fold_workers = true;
+  /// Workflow configuration files are named `<stem>.<workflow>.json`.
+  std::string file_stem = "workspace";
+};
+
+/// A file to write beside the scenario.
+struct ImportedFile {
+  std::string name;  ///< relative to the scenario's folder
+  std::string text;
+};
+
+struct ImportResult {
+  /// Errors name the file, the place (LINE:COL of the resource's '{'), the resource and the field.
+  std::vector<Diagnostic> diagnostics;
+  std::string scenario;  ///< the scenario's YAML (empty when there are errors)
+  std::vector<ImportedFile> files;
+  /// What was read, one line per kind ("3 activities, 2 task queues, ...").
+  std::string summary;
+
+  bool ok() const;
+};
+
+/// The scenario mirroring the resources of `sources`. Every problem is reported; with any error
+/// nothing but diagnostics is returned.
+ImportResult import_workspace(const std::vector<ImportSource>& sources,
+                              const ImportOptions& options);
+
+}  // namespace trsim

@@ -1,0 +1,153 @@
+// `trsim import`: a TaskRouter workspace's REST JSON (files or folders of them) to a scenario and
+// one JSON file per workflow configuration (docs/import.md). Nothing is written on any error.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "cli_output.hpp"
+#include "trsim/workspace_import.hpp"
+#include "verbs.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace trsim::cli {
+
+namespace {
+
+// The JSON files to read: each file as given, each folder's *.json files in name order.
+bool input_files(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<std::string> found;
+      for (const fs::directory_entry& e : fs::directory_iterator(input, ec))
+        if (e.is_regular_file() && e.path().extension() == ".json")
+          found.push_back(e.path().string());
+      if (ec) {
+        std::cerr << input << ": cannot list the folder (" << ec.message() << ")\n";
+        return false;
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) {
+        std::cerr << input << ": the folder holds no .json file\n";
+        return false;
+      }
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(input);
+    }
+  }
+  return true;
+}
+
+bool read_file(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return !in.bad();
+}
+
+}  // namespace
+
+int verb_import(int argc, char** argv) {
+  const VerbHelp help{"import", "FILE_OR_FOLDER... -o SCENARIO.yaml [--one-by-one]",
+                      "  trsim import tests/data/taskrouter-export -o mirror.yaml\n"
+                      "  trsim import workspace.json activities.json task_queues.json "
+                      "workflows.json workers.json -o mirror.yaml --one-by-one\n"};
+  std::vector<std::string> inputs;
+  std::string output;
+  bool one_by_one = false, quiet = false;
+  po::options_description options("import options");
+  options.add_options()             //
+      ("help,h", "show this help")  //
+      ("output,o", po::value(&output)->value_name("SCENARIO.yaml"),
+       "the scenario to write; workflow configurations go beside it as "
+       "SCENARIO.<workflow>.json")  //
+      ("one-by-one", po::bool_switch(&one_by_one),
+       "one worker group per worker (default: workers with the same attributes, channels and "
+       "activity fold into one group with a count)")  //
+      ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
+  po::options_description hidden;
+  hidden.add_options()("input", po::value(&inputs)->composing());
+  po::options_description parsing;
+  parsing.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim import: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: trsim import " << help.synopsis << "\n\n"
+              << "Reads TaskRouter v1 REST JSON exactly as the API returns it (list pages with\n"
+              << "'meta', single resources, several pages of one kind, folders of them) and\n"
+              << "writes a scenario mirroring the workspace (docs/import.md).\n\n"
+              << options << "\n"
+              << "examples:\n"
+              << help.examples << "\n";
+    return kExitOk;
+  }
+  if (inputs.empty()) {
+    std::cerr << "trsim import: no input given (TaskRouter JSON files or folders of them)\n";
+    return kExitUsage;
+  }
+  if (output.empty()) {
+    std::cerr << "trsim import: -o SCENARIO.yaml is required (where to write the scenario)\n";
+    return kExitUsage;
+  }
+
+  std::vector<std::string> files;
+  if (!input_files(inputs, files)) return kExitUsage;
+  std::vector<ImportSource> sources;
+  for (const std::string& file : files) {
+    std::string text;
+    if (!read_file(file, text)) {
+      std::cerr << file << ": cannot read the file\n";
+      return kExitUsage;
+    }
+    sources.push_back({file, std::move(text)});
+  }
+  ImportOptions import_options;
+  import_options.fold_workers = !one_by_one;
+  import_options.file_stem = fs::path(output).stem().string();
+  const ImportResult result = import_workspace(sources, import_options);
+  for (const Diagnostic& d : result.diagnostics) std::cerr << d.format() << "\n";
+  if (!result.ok()) return kExitUsage;
+
+  // Every file is created before any is committed, so a failure leaves nothing behind.
+  const fs::path folder = fs::path(output).parent_path();
+  std::vector<std::unique_ptr<AtomicFile>> outs;
+  try {
+    outs.push_back(std::make_unique<AtomicFile>(output));
+    outs.back()->stream() << result.scenario;
+    for (const ImportedFile& f : result.files) {
+      outs.push_back(std::make_unique<AtomicFile>((folder / f.name).string()));
+      outs.back()->stream() << f.text;
+    }
+    for (auto& out : outs) out->commit();
+  } catch (const std::exception& e) {
+    std::cerr << "trsim import: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!quiet)
+    std::cout << output << ": " << result.summary << " (" << result.files.size()
+              << " workflow configuration files)\n";
+  return kExitOk;
+}
+
+}  // namespace trsim::cli

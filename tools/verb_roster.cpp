@@ -1,0 +1,345 @@
+// `trsim roster`: the per-interval requirement (as `staff --per-interval`), the cheapest choice of
+// shift variants that covers it (GLPK), a verifying simulation of that roster with its breaks
+// (adding the cheapest shift where an interval misses, and again), and the roster written as
+// worker groups with `schedule:` blocks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "cli_output.hpp"
+#include "staff_intervals.hpp"
+#include "trsim/expectations.hpp"
+#include "trsim/roster.hpp"
+#include "trsim/value.hpp"
+#include "verbs.hpp"
+
+namespace po = boost::program_options;
+
+namespace trsim::cli {
+
+namespace {
+
+std::string clock(SimTime t) {
+  const std::int64_t minutes = t / (60 * kMicrosPerSecond);
+  return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
+}
+
+std::string duration_text(SimTime t) {
+  const std::int64_t s = t / kMicrosPerSecond;
+  if (s % 60 != 0) return fmt::format("{}", s);
+  const std::int64_t m = s / 60;
+  if (m % 60 == 0) return fmt::format("{}h", m / 60);
+  return m >= 60 ? fmt::format("{}h{}m", m / 60, m % 60) : fmt::format("{}m", m);
+}
+
+/// The roster as a `workers:` block: one group per shift variant worked, with the staffed group's
+/// attributes (of its first worker), channels, behaviour and handle-time factor.
+std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& variants,
+                        const std::vector<std::int64_t>& agents, ActivityId out) {
+  std::string y =
+      fmt::format("# trsim roster of {}: paste in place of the staffed groups\nworkers:\n", s.name);
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    if (agents[v] == 0) continue;
+    const ShiftVariant& sv = variants[v];
+    const WorkerGroup& g = s.worker_groups[sv.group];
+    const ShiftTemplate& st = s.shifts[sv.shift];
+    const Worker& first = s.workers[g.first_worker];
+    const std::string name =
+        fmt::format("{}-{}-{}", g.name, st.name, clock(sv.start).replace(2, 1, ""));
+    ActivityId in = first.initial_activity;
+    if (in == kNoId || !s.activities[in].available)
+      for (ActivityId a = 0;
+           a < s.activities.size() && (in == kNoId || !s.activities[in].available); ++a)
+        in = a;
+    y += fmt::format("  {}:\n    count: {}\n    name: \"{}-{{i}}\"\n", name, agents[v], name);
+    y += "    attributes: " + to_json(first.attributes) + "\n";
+    y += "    channels: {";
+    for (std::size_t c = 0; c < s.channels.size(); ++c)
+      y += fmt::format("{}{}: {}", c ? ", " : "", s.channels[c].name,
+                       c < first.capacity.size() ? first.capacity[c] : 0);
+    y += "}\n";
+    if (g.behavior != kNoId) y += fmt::format("    behavior: {}\n", s.behaviors[g.behavior].name);
+    if (g.handle_time_factor != 1.0)
+      y += fmt::format("    handle_time_factor: {}\n", g.handle_time_factor);
+    y += fmt::format("    activity: {}\n    schedule:\n",
+                     sv.start > 0 ? s.activities[out].name : s.activities[in].name);
+    y += fmt::format("      - {{at: {}, activity: {}}}\n", duration_text(sv.start),
+                     s.activities[in].name);
+    for (std::size_t b = 0; b < sv.break_starts.size(); ++b) {
+      const ActivityId away = st.breaks[b].activity != kNoId ? st.breaks[b].activity : out;
+      y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
+                       duration_text(sv.break_starts[b]), s.activities[away].name);
+      y += fmt::format("      - {{at: {}, activity: {}}}\n",
+                       duration_text(sv.break_starts[b] + st.breaks[b].length),
+                       s.activities[in].name);
+    }
+    y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
+                     duration_text(sv.start + st.length), s.activities[out].name);
+  }
+  return y;
+}
+
+}  // namespace
+
+int verb_roster(int argc, char** argv) {
+  const VerbHelp help{"roster",
+                      "SCENARIO.yaml [--group NAME ...] [--max N] [--rounds N] [--out FILE] "
+                      "[--csv FILE] [options]",
+                      "  trsim roster scenarios/roster-day.yaml --out roster.yaml --threads 2\n"};
+  CommonOptions common;
+  std::vector<std::string> groups;
+  std::string max_text, rounds_text = "10", out_path, csv_path;
+  po::options_description specific("roster options");
+  specific.add_options()  //
+      ("group", po::value(&groups)->composing()->value_name("NAME"),
+       "a group to roster (repeatable; default: every group a shift template names)")  //
+      ("max", po::value(&max_text)->value_name("N"),
+       "the most workers of a group logged in at once while finding the requirement")  //
+      ("rounds", po::value(&rounds_text)->value_name("N")->default_value("10"),
+       "verifying runs that may add shifts where an interval misses")  //
+      ("out", po::value(&out_path)->value_name("FILE"),
+       "write the roster as worker groups with schedule: blocks (YAML; - = stdout)")  //
+      ("csv", po::value(&csv_path)->value_name("FILE"),
+       "write per interval and group the requirement, the roster's coverage and the targets");
+  po::variables_map vm;
+  if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
+  const auto usage = [](const std::string& message) {
+    std::cerr << "trsim roster: " << message << "\n";
+    return kExitUsage;
+  };
+  const auto rounds = parse_unsigned<std::uint32_t>(rounds_text);
+  if (!rounds || *rounds > 1000) return usage("--rounds must be a whole number from 0 to 1000");
+  PerIntervalRequest request;
+  request.verb = "roster";
+  if (!max_text.empty()) {
+    const auto max = parse_unsigned<std::int64_t>(max_text);
+    if (!max || *max < 1 || *max > 1'000'000)
+      return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
+    request.max = *max;
+  }
+  {
+    const auto scenario = load(common, false);
+    if (!scenario) return kExitUsage;
+    if (scenario->shifts.empty())
+      return usage(common.scenario + ": the scenario has no `shifts:` templates to roster with");
+    if (groups.empty()) {
+      for (const ShiftTemplate& t : scenario->shifts) {
+        const std::string& name = scenario->worker_groups[t.group].name;
+        if (std::find(groups.begin(), groups.end(), name) == groups.end()) groups.push_back(name);
+      }
+    }
+  }
+  request.groups = groups;
+  std::optional<AtomicFile> out_file, csv_file;
+  try {
+    if (!out_path.empty() && out_path != "-") out_file.emplace(out_path);
+    if (!csv_path.empty() && csv_path != "-") csv_file.emplace(csv_path);
+  } catch (const std::exception& e) {
+    return usage(e.what());
+  }
+
+  int code = kExitOk;
+  const std::optional<RequirementsRun> req = compute_requirements(common, request, code);
+  if (!req) return code;
+  if (req->result.unmeetable) {
+    std::cerr << "trsim roster: " << *req->result.unmeetable << "\n";
+    return kExitExpectations;
+  }
+  const Scenario& s = req->at_cap;
+  const std::size_t ng = req->groups.size();
+  const std::size_t intervals = req->result.required.size();
+  const SimTime len = s.statistics.interval;
+
+  RosterProblem problem;
+  problem.groups = req->settings.groups;
+  problem.requirement.assign(ng, std::vector<double>(intervals, 0));
+  for (std::size_t k = 0; k < intervals; ++k)
+    for (std::size_t g = 0; g < ng; ++g)
+      problem.requirement[g][k] = static_cast<double>(req->result.required[k][g]);
+  try {
+    for (ShiftVariant& v : shift_variants(s))
+      if (std::find(problem.groups.begin(), problem.groups.end(), v.group) != problem.groups.end())
+        problem.variants.push_back(std::move(v));
+  } catch (const std::invalid_argument& e) {
+    return usage(e.what());
+  }
+  const RosterSolution sol = solve_roster(problem);
+  if (!sol.uncovered.empty()) {
+    std::string list;
+    for (const auto& [g, k] : sol.uncovered) {
+      const SimTime a = static_cast<SimTime>(k) * len;
+      list += fmt::format("{}{} {}-{} (needs {})", list.empty() ? "" : ", ", req->groups[g],
+                          clock(a), clock(std::min(a + len, s.horizon)), problem.requirement[g][k]);
+    }
+    return usage("the shift templates cover no shift in " + std::to_string(sol.uncovered.size()) +
+                 " interval(s) that need agents: " + list);
+  }
+  if (!sol.solved) return usage(sol.error);
+  std::vector<std::int64_t> agents = sol.agents;
+  const double optimum = sol.cost;
+
+  // Verify by simulation: every group with as many workers as its shifts (plus room for the
+  // shifts the rounds may add), each worker on one shift.
+  std::vector<std::string> overrides;
+  std::vector<std::int64_t> room(ng, 0);
+  for (std::size_t v = 0; v < problem.variants.size(); ++v)
+    for (std::size_t g = 0; g < ng; ++g)
+      if (problem.variants[v].group == problem.groups[g]) room[g] += agents[v];
+  for (std::size_t g = 0; g < ng; ++g)
+    overrides.push_back(fmt::format("workers.{}.count={}", req->groups[g],
+                                    std::max<std::int64_t>(1, room[g] + 4 * *rounds)));
+  auto sc = load(common, false, overrides);
+  if (!sc) return usage("the scenario does not load with the roster's workers");
+  const std::vector<IntervalTarget>& targets = req->result.targets;
+  RunSummary verified;
+  std::vector<std::vector<IntervalOutcome>> achieved;
+  std::size_t added = 0;
+  SearchProgress progress(common, "roster");
+  for (std::uint32_t round = 0;; ++round) {
+    for (std::size_t g = 0; g < ng; ++g) {
+      std::vector<const ShiftVariant*> shifts;
+      for (std::size_t v = 0; v < problem.variants.size(); ++v)
+        if (problem.variants[v].group == problem.groups[g])
+          for (std::int64_t i = 0; i < agents[v]; ++i) shifts.push_back(&problem.variants[v]);
+      const std::string why = set_shift_logins(*sc, problem.groups[g], shifts);
+      if (!why.empty()) return usage(why);
+    }
+    progress.show(fmt::format("verifying run {}", round + 1));
+    verified = simulate(*sc, progress.run_options(), nullptr);
+    achieved.clear();
+    std::vector<std::size_t> missed;
+    for (std::size_t k = 0; k < intervals; ++k) {
+      achieved.push_back(interval_outcomes(*sc, targets, verified.intervals, k));
+      for (const IntervalOutcome& o : achieved.back())
+        if (!o.met) {
+          missed.push_back(k);
+          break;
+        }
+    }
+    if (missed.empty() || round == *rounds) break;
+    // The cheapest shift covering each missed interval (per unit of coverage there).
+    for (const std::size_t k : missed) {
+      std::size_t best = SIZE_MAX;
+      for (std::size_t v = 0; v < problem.variants.size(); ++v) {
+        const ShiftVariant& sv = problem.variants[v];
+        if (sv.cover[k] <= 0) continue;
+        if (best == SIZE_MAX ||
+            sv.cost / sv.cover[k] < problem.variants[best].cost / problem.variants[best].cover[k])
+          best = v;
+      }
+      if (best != SIZE_MAX) {
+        ++agents[best];
+        ++added;
+      }
+    }
+  }
+  progress.clear();
+
+  // Coverage: Σ cover × agents per interval and group.
+  std::vector<std::vector<double>> rostered(ng, std::vector<double>(intervals, 0));
+  double paid = 0, cost = 0;
+  std::int64_t people = 0;
+  std::size_t used = 0;
+  for (std::size_t v = 0; v < problem.variants.size(); ++v) {
+    const ShiftVariant& sv = problem.variants[v];
+    if (agents[v] == 0) continue;
+    ++used;
+    people += agents[v];
+    paid += sv.paid_hours * static_cast<double>(agents[v]);
+    cost += sv.cost * static_cast<double>(agents[v]);
+    const std::size_t g = static_cast<std::size_t>(
+        std::find(problem.groups.begin(), problem.groups.end(), sv.group) - problem.groups.begin());
+    for (std::size_t k = 0; k < intervals; ++k)
+      rostered[g][k] += sv.cover[k] * static_cast<double>(agents[v]);
+  }
+  double over = 0, required_hours = 0;
+  bool all_met = true;
+  for (std::size_t g = 0; g < ng; ++g)
+    for (std::size_t k = 0; k < intervals; ++k) {
+      over += std::max(0.0, rostered[g][k] - problem.requirement[g][k]) * to_seconds(len) / 3600;
+      required_hours += problem.requirement[g][k] * to_seconds(len) / 3600;
+    }
+  for (const auto& row : achieved)
+    for (const IntervalOutcome& o : row) all_met = all_met && o.met;
+
+  std::string text = fmt::format(
+      "roster: {} agents on {} shift variants (of {}), {:.1f} paid hours, cost {:.2f}\n"
+      "  integer program optimum {:.2f} (GLPK); {} shift(s) added by the verifying runs\n"
+      "  required {:.1f} agent-hours; rostered beyond the requirement {:.1f} agent-hours "
+      "(over-staffing {:.1f}%)\n  verifying run: {}\n\n",
+      people, used, problem.variants.size(), paid, cost, optimum, added, required_hours, over,
+      required_hours > 0 ? 100 * over / required_hours : 0.0,
+      all_met ? "every interval meets every target" : "SOME INTERVALS MISS A TARGET (see below)");
+  text += fmt::format("{:<48} {:<14} {:>6} {:>8}\n", "shift", "group", "agents", "paid h");
+  for (std::size_t v = 0; v < problem.variants.size(); ++v) {
+    if (agents[v] == 0) continue;
+    const ShiftVariant& sv = problem.variants[v];
+    text += fmt::format("{:<48} {:<14} {:>6} {:>8.2f}\n", sv.label, s.worker_groups[sv.group].name,
+                        agents[v], sv.paid_hours);
+  }
+  text += fmt::format("\n{:<13} {:<14} {:>8} {:>8} {:>6}", "interval", "group", "required",
+                      "rostered", "over");
+  for (const IntervalTarget& t : targets) {
+    const std::string& m = s.expectations[t.expectation].metric;
+    text += fmt::format("  {:>28}", m.size() > 28 ? m.substr(m.size() - 28) : m);
+  }
+  text += "\n";
+  std::string csv = "interval_start,interval_end,group,required,rostered,over";
+  for (const IntervalTarget& t : targets) {
+    const std::string& m = s.expectations[t.expectation].metric;
+    csv += "," + m + "," + m + ".ci95," + m + ".met";
+  }
+  csv += "\n";
+  for (std::size_t k = 0; k < intervals; ++k) {
+    const SimTime a = static_cast<SimTime>(k) * len, b = std::min(a + len, s.horizon);
+    for (std::size_t g = 0; g < ng; ++g) {
+      const double gap = rostered[g][k] - problem.requirement[g][k];
+      text += fmt::format("{:<13} {:<14} {:>8} {:>8.2f} {:>6.2f}", clock(a) + "-" + clock(b),
+                          req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
+      csv += fmt::format("{},{},{},{},{},{}", a / kMicrosPerSecond, b / kMicrosPerSecond,
+                         req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
+      for (const IntervalOutcome& o : achieved[k]) {
+        const std::string v = std::isnan(o.mean)   ? "-"
+                              : std::isnan(o.ci95) ? fmt::format("{:.4g}", o.mean)
+                                                   : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
+        text += fmt::format("  {:>28}", v + (o.met ? " ok" : " FAILED"));
+        csv += std::isnan(o.mean) ? std::string(",,") : fmt::format(",{},", o.mean);
+        csv += std::isnan(o.ci95) ? std::string() : fmt::format("{}", o.ci95);
+        csv += o.met ? ",true" : ",false";
+      }
+      text += "\n";
+      csv += "\n";
+    }
+  }
+  ActivityId out = kNoId;
+  for (ActivityId a = 0; a < s.activities.size(); ++a)
+    if (!s.activities[a].available && (out == kNoId || s.activities[a].name == "Offline")) out = a;
+  const auto write = [&](const std::string& path, std::optional<AtomicFile>& file,
+                         const std::string& body) {
+    if (path == "-") std::cout << body;
+    if (!file) return true;
+    file->stream() << body;
+    try {
+      file->commit();
+    } catch (const std::exception& e) {
+      usage(e.what());
+      return false;
+    }
+    return true;
+  };
+  if (!out_path.empty() &&
+      !write(out_path, out_file, roster_yaml(s, problem.variants, agents, out)))
+    return kExitUsage;
+  if (!csv_path.empty() && !write(csv_path, csv_file, csv)) return kExitUsage;
+  if (!common.quiet && out_path != "-" && csv_path != "-") std::cout << text;
+  return all_met ? kExitOk : kExitExpectations;
+}
+
+}  // namespace trsim::cli
