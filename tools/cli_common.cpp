@@ -40,6 +40,9 @@ po::options_description common_description(CommonOptions& o) {
        "stop a replication that processes more than N events (default 1000000000)")  //
       ("max-horizon", po::value<std::string>()->value_name("DURATION"),
        "reject horizons longer than DURATION (default 366d, at most 100 years)")  //
+      ("confine", po::bool_switch(&o.limits.confine),
+       "for scenarios you do not trust (CI on pull requests): read only files inside the "
+       "scenario's folder (links resolved), and quote little of them in errors")  //
       ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   return d;
 }

@@ -131,6 +131,7 @@ bool validate_points(const CommonOptions& common, const SweepGrid& grid,
   int shown = 0;
   for (std::size_t p = 0; p < grid.size() && shown < kMaxReported; ++p) {
     LoadOptions options{fixed};
+    options.limits = common.limits;
     const std::vector<std::string> point = grid.overrides(p);
     options.overrides.insert(options.overrides.end(), point.begin(), point.end());
     const LoadResult result = load_scenario_file(common.scenario, options);
@@ -344,8 +345,10 @@ int verb_sweep(int argc, char** argv) {
 
   const std::vector<std::string> fixed_overrides = load_overrides(common);
   const std::string path = common.scenario;
-  const ScenarioBuilder build = [&grid, fixed_overrides, path](std::size_t point) {
+  const LoadLimits limits = common.limits;
+  const ScenarioBuilder build = [&grid, fixed_overrides, path, limits](std::size_t point) {
     LoadOptions options{fixed_overrides};
+    options.limits = limits;
     const std::vector<std::string> extra = grid.overrides(point);
     options.overrides.insert(options.overrides.end(), extra.begin(), extra.end());
     LoadResult result = load_scenario_file(path, options);

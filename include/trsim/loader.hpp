@@ -31,6 +31,10 @@ struct LoadLimits {
   std::uint64_t max_events = 1'000'000'000;
   /// The longest horizon (--max-horizon); at most kMaxDuration (100 years).
   SimTime max_horizon = SimTime{366} * 86400 * kMicrosPerSecond;
+  /// --confine, for scenarios nobody vetted (CI on pull requests): every file the scenario reads
+  /// must be inside the scenario's folder tree (links resolved), and errors in those files quote
+  /// at most a short, escaped excerpt of them, for at most three errors a file.
+  bool confine = false;
 };
 
 struct LoadOptions {

@@ -21,6 +21,21 @@ std::string resolve_path(std::string_view base_dir, std::string_view path) {
   return (fs::path{std::string(base_dir)} / p).string();
 }
 
+bool inside_folder(const std::string& folder, const std::string& path) {
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(fs::absolute(folder.empty() ? "." : folder, ec), ec);
+  if (ec) return false;
+  const fs::path target = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return false;
+  auto r = root.begin();
+  auto t = target.begin();
+  for (; r != root.end(); ++r, ++t) {
+    if (r->empty()) continue;  // a trailing separator
+    if (t == target.end() || *r != *t) return false;
+  }
+  return true;
+}
+
 std::optional<std::string> read_text_file(const std::string& path, std::string* error) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
