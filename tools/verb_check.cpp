@@ -132,7 +132,8 @@ int verb_check(int argc, char** argv) {
        "also write the results as JUnit XML (one test case per expectation; with several "
        "scenarios one suite per scenario) to FILE (- = stdout)")  //
       ("markdown", po::value(&markdown_path)->value_name("FILE"),
-       "also write a markdown summary (for a pull request or a CI job summary) to FILE");
+       "also write a markdown summary (for a pull request or a CI job summary) to FILE (- = "
+       "stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   if (!common.more_scenarios.empty()) return check_many(common, junit_path, markdown_path);

@@ -30,7 +30,8 @@ struct ComparePair {
   std::vector<CompareRule> rules;
   std::vector<std::string> metrics;
   bool on_mean = false;
-  std::string error;  ///< why it cannot run (dir mode: reported for its suite)
+  std::string error;        ///< why it cannot run (dir mode: reported for its suite)
+  bool run_failed = false;  ///< the error came from the run (not yet printed)
   std::optional<Comparison> result;
 };
 
@@ -112,10 +113,12 @@ int verb_compare(int argc, char** argv) {
        "compare every scenario of DIR with the file of the same name in --change-dir")    //
       ("change-dir", po::value(&change_dir)->value_name("DIR"), "the changed scenarios")  //
       ("junit", po::value(&junit_path)->value_name("FILE"),
-       "write JUnit XML (one suite per pair, one test case per rule and per metric)")  //
+       "write JUnit XML (one suite per pair, one test case per rule and per metric) to FILE (- = "
+       "stdout)")  //
       ("markdown", po::value(&markdown_path)->value_name("FILE"),
-       "write a markdown summary for a pull request or a CI job summary")  //
-      ("json", po::value(&json_path)->value_name("FILE"), "write the comparisons as JSON");
+       "write a markdown summary for a pull request or a CI job summary to FILE (- = stdout)")  //
+      ("json", po::value(&json_path)->value_name("FILE"),
+       "write the comparisons as JSON to FILE (- = stdout)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   const std::string verb = "trsim compare: ";
@@ -285,6 +288,7 @@ int verb_compare(int argc, char** argv) {
              } catch (const std::exception& e) {
                if (!dirs) throw;  // one pair: main() reports it as for any verb
                p.error = e.what();
+               p.run_failed = true;
              }
            });
 
@@ -297,7 +301,7 @@ int verb_compare(int argc, char** argv) {
   for (const ComparePair& p : pairs) {
     const std::string title = p.title.empty() ? p.base_file : p.title;
     if (!p.result) {
-      if (dirs) std::cerr << title << ": " << p.error << "\n";
+      if (p.run_failed) std::cerr << title << ": " << p.error << "\n";
       suites.push_back(error_junit_suite(title, p.error));
       md += error_markdown(title, p.error);
       ++tests;

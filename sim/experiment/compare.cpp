@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
 
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
@@ -27,15 +28,22 @@ std::string listed(const std::vector<std::string>& names) {
   return out;
 }
 
+// The names of `a` that `b` lacks, in `a`'s order (agent-9 before agent-10).
+template <class Items>
+std::vector<std::string> missing_names(const Items& a, const Items& b) {
+  std::set<std::string_view> in_b;
+  for (const auto& x : b) in_b.insert(x.name);
+  std::vector<std::string> out;
+  for (const auto& x : a)
+    if (in_b.count(x.name) == 0) out.push_back(x.name);
+  return out;
+}
+
 template <class Items>
 void compare_names(const Items& base, const Items& change, const std::string& what,
                    Pairing& pairing) {
-  std::set<std::string> b, c;
-  for (const auto& x : base) b.insert(x.name);
-  for (const auto& x : change) c.insert(x.name);
-  std::vector<std::string> only_base, only_change;
-  std::set_difference(b.begin(), b.end(), c.begin(), c.end(), std::back_inserter(only_base));
-  std::set_difference(c.begin(), c.end(), b.begin(), b.end(), std::back_inserter(only_change));
+  const std::vector<std::string> only_base = missing_names(base, change);
+  const std::vector<std::string> only_change = missing_names(change, base);
   if (!only_base.empty())
     pairing.notes.push_back(fmt::format("{} only in the base: {}", what, listed(only_base)));
   if (!only_change.empty())

@@ -225,7 +225,7 @@ class Evaluations {
 
   // Per replication over the scenarios: the mean, or the worst (in the objective's direction, or
   // the constraint's).
-  double over_scenarios(std::size_t i, std::size_t r, const std::function<double(const Runs&)>& get,
+  double over_scenarios(std::size_t i, const std::function<double(const Runs&)>& get,
                         bool higher_is_worse) const {
     double acc = 0;
     for (std::size_t sc = 0; sc < s_.scenarios; ++sc) {
@@ -236,7 +236,6 @@ class Evaluations {
       else
         acc = sc == 0 ? v : (higher_is_worse ? std::max(acc, v) : std::min(acc, v));
     }
-    (void)r;
     return acc;
   }
 
@@ -246,7 +245,7 @@ class Evaluations {
     p.objective_runs.assign(n, kNull);
     for (std::uint32_t r = 0; r < n; ++r)
       p.objective_runs[r] = over_scenarios(
-          i, r, [r](const Runs& x) { return x.objective[r]; }, !s_.maximise);
+          i, [r](const Runs& x) { return x.objective[r]; }, !s_.maximise);
     p.objective = aggregate(p.objective_runs);
     p.feasible = all_finite(p.objective_runs);
     p.constraint_runs.assign(s_.constraints.size(), {});
@@ -257,7 +256,7 @@ class Evaluations {
       v.assign(n, kNull);
       for (std::uint32_t r = 0; r < n; ++r)
         v[r] = over_scenarios(
-            i, r, [c, r](const Runs& x) { return x.constraints[c][r]; }, e.max.has_value());
+            i, [c, r](const Runs& x) { return x.constraints[c][r]; }, e.max.has_value());
       ExpectationOutcome o;
       o.value = aggregate(v);
       const double half = e.require_ci ? o.value.ci95 : 0.0;

@@ -116,9 +116,21 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
                                            Reader::describe(*root)));
     return finish(ctx);
   }
+  // An override naming another workflow file (`--set workflows.W.configuration_file=F`, what
+  // `trsim compare --change-file` does) applies before the files are inlined, so that F is the one
+  // read; every other override applies after, so that paths inside a configuration reach a
+  // file-loaded workflow.
+  const auto names_configuration_file = [](const std::string& o) {
+    const std::string_view path = std::string_view(o).substr(0, o.find('='));
+    constexpr std::string_view kSuffix = ".configuration_file";
+    return path.rfind("workflows.", 0) == 0 && path.size() > kSuffix.size() &&
+           path.substr(path.size() - kSuffix.size()) == kSuffix;
+  };
+  apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator, ctx.diags,
+                  names_configuration_file);
   inline_configuration_files(ctx, *root);
-  apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator,
-                  ctx.diags);
+  apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator, ctx.diags,
+                  [&](const std::string& o) { return !names_configuration_file(o); });
 
   const MapView top(r, r.root(*root, ""), KeySet::top_level);
   build_settings(ctx, top);

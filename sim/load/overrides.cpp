@@ -174,8 +174,10 @@ class OverrideApplier {
 
 void apply_overrides(YAML::Node& root, std::span<const std::string> overrides,
                      std::span<const std::string_view> creatable_sections,
-                     std::deque<Source>& sources, Locator& locator, Diagnostics& diags) {
+                     std::deque<Source>& sources, Locator& locator, Diagnostics& diags,
+                     const std::function<bool(const std::string&)>& select) {
   for (std::size_t k = 0; k < overrides.size(); ++k) {
+    if (select && !select(overrides[k])) continue;
     sources.push_back({std::string(kOverrideFile), overrides[k]});
     OverrideApplier applier(sources.back(), static_cast<int>(k) + 1, locator, diags,
                             creatable_sections);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <deque>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,8 +23,10 @@ inline constexpr std::string_view kOverrideFile = "--set";
 /// may be the top-level sections named in `creatable_sections`. VALUE is parsed as YAML. Nodes an
 /// override puts into the tree are registered with `locator`, so that later errors about them
 /// point at the override. Bad paths are reported with a hint.
+/// With `select`, only the overrides it accepts are applied (each keeps its position's number).
 void apply_overrides(YAML::Node& root, std::span<const std::string> overrides,
                      std::span<const std::string_view> creatable_sections,
-                     std::deque<Source>& sources, Locator& locator, Diagnostics& diags);
+                     std::deque<Source>& sources, Locator& locator, Diagnostics& diags,
+                     const std::function<bool(const std::string&)>& select = {});
 
 }  // namespace trsim::detail

@@ -139,6 +139,17 @@ TEST_CASE("9 agents instead of 12: a significant service-level drop fails the ru
   INFO(describe(on_mean));
   CHECK(on_mean.exit_code == 1);
   CHECK(contains(on_mean.out, "FAILED: the mean difference"));
+  // The same from a compare block with `judge: mean`; --judge overrides it.
+  const std::string kept =
+      dir.write("kept.yaml", std::string(kHelpLine) + "compare:\n  fail_if: [\"" + loose +
+                                 "\"]\n  judge: mean\n");
+  const CliResult block = run_trsim({"compare", kept, "--change", "workers.agents.count=9"}, dir);
+  INFO(describe(block));
+  CHECK(block.exit_code == 1);
+  const CliResult overridden =
+      run_trsim({"compare", kept, "--change", "workers.agents.count=9", "--judge", "ci95"}, dir);
+  INFO(describe(overridden));
+  CHECK(overridden.exit_code == 0);
 }
 
 TEST_CASE("a scenario's compare block holds its rules, and the change can be a second file",
@@ -282,4 +293,25 @@ TEST_CASE("compare: bad input is exit 2 with a clear error, and nothing is writt
   INFO(describe(r3));
   CHECK(r3.exit_code == 2);
   CHECK(contains(r3.err, "bad-judge.yaml:18:18: expected one of ci95, mean for 'judge'"));
+}
+
+TEST_CASE("compare's paired differences are the sweep's, to the last digit", "[cli][compare]") {
+  TempDir dir;
+  const std::string s = dir.write("line.yaml", kHelpLine);
+  const CliResult sweep = run_trsim({"sweep", s, "--set", "workers.agents.count=12,9", "--metric",
+                                     "workspace.service_level.20", "--json", "-", "--quiet"},
+                                    dir);
+  INFO(describe(sweep));
+  REQUIRE(sweep.exit_code == 0);
+  const CliResult cmp =
+      run_trsim({"compare", s, "--change", "workers.agents.count=9", "--json", "-"}, dir);
+  INFO(describe(cmp));
+  REQUIRE(cmp.exit_code == 0);
+  const Json point = parse_json(sweep.out).get("points")->items.at(1);
+  const Json doc = parse_json(cmp.out);
+  const Json& m = metric_of(doc.get("comparisons")->items.at(0), "workspace.service_level.20");
+  const Json* diff = point.get("difference")->get("workspace.service_level.20");
+  REQUIRE(diff != nullptr);
+  CHECK(m.at_path("difference.mean")->text == diff->get("mean")->text);
+  CHECK(m.at_path("difference.ci95")->text == diff->get("ci95")->text);
 }

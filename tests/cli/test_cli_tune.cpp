@@ -104,7 +104,7 @@ TEST_CASE(
                                          "--range",     "5..60",
                                          "--steps",     "12",
                                          "--objective", "max:workspace.service_level.20",
-                                         "--delta",     "0.02"};
+                                         "--delta",     "0.03"};
   std::set<double> old_picks, low_picks;
   // The old procedure: the grid's best mean over 10 replications (a sweep of the same grid), over
   // eight seeds.
@@ -136,7 +136,7 @@ TEST_CASE(
         run_trsim(with(flat, {"--prefer", "low", "--seed", seed_text, "--json", json}), dir);
     INFO(describe(low));
     REQUIRE(low.exit_code == 0);
-    CHECK(contains(low.out, "is within δ = 0.02 of the best"));
+    CHECK(contains(low.out, "is within δ = 0.03 of the best"));
     CHECK(contains(low.out, "(prefer low)"));
     const Json out = parse_json(read_file(json));
     const Json* ties = out.at_path("recommendation.within_delta");
@@ -256,6 +256,7 @@ TEST_CASE("tune over a scenario set: the recommendation holds on every day", "[c
   REQUIRE(at != std::string::npos);
   slow.replace(at, 25, "accept_response_time: 15s");
   const std::string day2 = dir.write("day2.yaml", slow);
+  std::vector<double> objective;
   for (const char* how : {"mean", "worst"}) {
     const CliResult r = run_trsim(with(kTimeoutTune, {"--scenario-set", day2, "--aggregate", how,
                                                       "--delta", "0.5", "--json", "-"}),
@@ -266,7 +267,12 @@ TEST_CASE("tune over a scenario set: the recommendation holds on every day", "[c
     CHECK(recommended_value(r) == 16);
     CHECK(out.get("aggregate")->text == how);
     CHECK(out.get("scenarios")->items.size() == 2);
+    objective.push_back(out.at_path("recommendation.objective.mean")->number);
   }
+  // At 16 s a call waits about 26 s on day one and 31 s on day two: the worst day is slower than
+  // the mean of the two (the same replications in both runs).
+  REQUIRE(objective.size() == 2);
+  CHECK(objective[1] > objective[0] + 1);
 }
 
 TEST_CASE("tune gives the same curve for any --threads", "[cli][tune]") {

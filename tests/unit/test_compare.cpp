@@ -170,3 +170,35 @@ TEST_CASE("the compared metrics: headline ones, then extra and rule metrics once
   CHECK(m.back() == "task_queues.Q.abandon_rate");
   CHECK(std::count(m.begin(), m.end(), "workspace.occupancy") == 1);
 }
+
+TEST_CASE("an override of configuration_file names the workflow file that is read",
+          "[compare][loader]") {
+  TempDir dir;
+  const std::string routing = R"({"task_routing": {"filters": [{"filter_friendly_name": "all",
+    "expression": "1 == 1", "targets": [{"queue": "Q", "timeout": 10}, {"queue": "Q"}]}]}})";
+  dir.write("routing.json", routing);
+  std::string other = routing;
+  other.replace(other.find("\"timeout\": 10"), 13, "\"timeout\": 300");
+  dir.write("other.json", other);
+  const std::string yaml = R"(task_queues:
+  Q: {}
+workflows:
+  main: {configuration_file: routing.json}
+workers:
+  agents: {count: 1, activity: Available}
+arrivals:
+  calls: {workflow: main, rate: 30/h, handle_time: 5m}
+)";
+  const auto first_timeout = [](const Scenario& s) {
+    return to_seconds(*s.workflows.at(0).filters.at(0).targets.at(0).timeout);
+  };
+  CHECK(first_timeout(load_yaml(yaml, dir)) == 10);
+  CHECK(first_timeout(load_yaml(yaml, dir, {"workflows.main.configuration_file=other.json"})) ==
+        300);
+  // Paths inside the configuration still reach the file that is read, in either order.
+  const std::string step =
+      "workflows.main.configuration.task_routing.filters.0.targets.0.timeout=42";
+  CHECK(first_timeout(
+            load_yaml(yaml, dir, {step, "workflows.main.configuration_file=other.json"})) == 42);
+  CHECK(first_timeout(load_yaml(yaml, dir, {step})) == 42);
+}

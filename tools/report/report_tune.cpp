@@ -16,11 +16,14 @@ std::string str(const Value* v) { return v != nullptr && v->is_string() ? v->as_
 
 bool flag(const Value* v) { return v != nullptr && v->is_bool() && v->as_bool(); }
 
-std::string mean_ci(const Value* leaf) {
+// Mean ± ci95 in the metric's own format (percent for a ratio, seconds to a tenth), with two
+// more decimals for counts and plain numbers.
+std::string mean_ci(const Value* leaf, std::string_view metric) {
   if (leaf == nullptr) return "–";
   const double mean = number_or_nan(leaf->find("mean"));
   const double ci = number_or_nan(leaf->find("ci95"));
-  return std::isfinite(ci) ? format_value(mean) + " ± " + format_value(ci) : format_value(mean);
+  const std::string m = format_metric(mean, metric, 3);
+  return std::isfinite(ci) && std::isfinite(mean) ? m + " ± " + format_metric(ci, metric, 3) : m;
 }
 
 std::string values_text(const std::vector<double>& v) {
@@ -35,14 +38,14 @@ struct TunedPoint {
 };
 
 std::string curve_chart(const std::string& param, const std::string& metric,
-                        const std::vector<TunedPoint>& points, const Value* rec, double delta) {
+                        const std::vector<TunedPoint>& points, const Value* rec) {
   LineChart chart;
   chart.title = metric + " against " + param;
   chart.subtitle =
       "mean over each value's replications; shaded band: 95% confidence; common random numbers";
   chart.x.label = param;
   const std::string unit = metric_unit(metric);
-  chart.y.label = metric + (unit.empty() ? "" : " (" + unit + ")");
+  chart.y.label = metric_title(metric) + (unit.empty() ? "" : " (" + unit + ")");
   if (is_ratio_metric(metric)) chart.y.format = AxisFormat::percent;
   Series curve, ties;
   curve.name = "feasible values";
@@ -66,7 +69,7 @@ std::string curve_chart(const std::string& param, const std::string& metric,
   chart.series.push_back(std::move(curve));
   if (!ties.x.empty()) chart.series.push_back(std::move(ties));
   if (std::isfinite(lo) && hi > lo)
-    chart.spans.push_back({lo, hi, fmt::format("within δ = {:g} of the best", delta)});
+    chart.spans.push_back({lo, hi, ""});  // the legend names it; the label is the recommendation's
   // The recommendation: a narrow span at its value (1% of the axis wide).
   const double rec_value = number_or_nan(rec ? rec->find("value") : nullptr);
   if (std::isfinite(rec_value) && !points.empty()) {
@@ -127,7 +130,7 @@ std::string render_tune_report(const Value& tune) {
     body += fmt::format("<p><strong>{}</strong>: {} {} = {}.</p>\n",
                         escape_xml(values_text(recommended)),
                         direction == "max" ? "maximised" : "minimised", escape_xml(metric),
-                        mean_ci(rec->find("objective")));
+                        mean_ci(rec->find("objective"), metric));
     std::string tie_text;
     for (std::size_t k = 0; k < ties.size() && k < 20; ++k)
       tie_text += (k ? ", " : "") + values_text(ties[k]);
@@ -145,7 +148,7 @@ std::string render_tune_report(const Value& tune) {
   body += "</section>\n";
   if (params.size() == 1 && !points.empty()) {
     body += "<section id=\"curve\">\n<h2>The objective against the tuned value</h2>\n";
-    body += curve_chart(params[0], metric, points, rec, delta);
+    body += curve_chart(params[0], metric, points, rec);
     body += "</section>\n";
   }
   body +=
@@ -154,7 +157,7 @@ std::string render_tune_report(const Value& tune) {
       "common random numbers; fate: when the selection dropped the point.</p>\n";
   body += "<div class=\"table-wrap\"><table>\n<thead><tr>";
   for (const std::string& p : params) body += "<th>" + escape_xml(p) + "</th>";
-  body += "<th>replications</th><th>" + escape_xml(metric) +
+  body += "<th>replications</th><th>" + escape_xml(metric_title(metric)) +
           "</th><th>feasible</th><th>Δ vs best</th><th>fate</th></tr></thead>\n<tbody>\n";
   for (const TunedPoint& p : points) {
     const bool within = flag(p.json->find("within_delta"));
@@ -167,9 +170,10 @@ std::string render_tune_report(const Value& tune) {
     if (fate.empty() && !flag(p.json->find("finalist"))) fate = "infeasible";
     const bool feasible = flag(p.json->find("feasible"));
     body += "<td>" + format_value(number_or_nan(p.json->find("replications"))) + "</td><td>" +
-            mean_ci(p.json->find("objective")) + "</td><td class=\"" +
+            mean_ci(p.json->find("objective"), metric) + "</td><td class=\"" +
             (feasible ? "ok\">yes" : "failed\">no") + "</td><td>" +
-            mean_ci(p.json->find("difference_to_best")) + "</td><td>" + fate + "</td></tr>\n";
+            mean_ci(p.json->find("difference_to_best"), metric) + "</td><td>" + fate +
+            "</td></tr>\n";
   }
   body += "</tbody>\n</table></div>\n</section>\n";
   return html_page("trsim tune report — " + metric, body);
