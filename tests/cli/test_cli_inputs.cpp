@@ -209,7 +209,7 @@ TEST_CASE("report names what is wrong, and where, in a malformed summary or swee
   CHECK(r.exit_code == 0);
 }
 
-TEST_CASE("--set errors are located at --set:N:COL, not at the line they replaced",
+TEST_CASE("errors of a --set are located at --set:N:COL, not at the line they replaced",
           "[cli][inputs]") {
   TempDir dir;
   const std::string file =
@@ -222,8 +222,9 @@ TEST_CASE("--set errors are located at --set:N:COL, not at the line they replace
   CHECK(contains(name.err, "--set:1:1: missing value for 'name'"));
 }
 
-TEST_CASE("--threads 0 and --threads 1000000 run on the cores there are, with identical results",
-          "[cli][inputs]") {
+TEST_CASE(
+    "threads: --threads 0 and --threads 1000000 run on the cores there are, with identical results",
+    "[cli][inputs]") {
   TempDir dir;
   std::string reference;
   for (const char* threads : {"1", "0", "1000000"}) {
