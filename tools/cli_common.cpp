@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include "cli_text.hpp"
+
 namespace po = boost::program_options;
 
 namespace trsim::cli {
@@ -173,7 +175,8 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
                                       po::variables_map& vm) {
   const std::string& verb = help.name;
   po::options_description all;
-  all.add(specific).add(common_description(common));
+  po::options_description common_options = common_description(common);
+  all.add(specific).add(common_options);
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&common.scenario));
   if (help.many_scenarios)
@@ -192,8 +195,9 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: trsim " << verb << " " << help.synopsis << "\n\n" << all << "\n";
-    if (!help.examples.empty()) std::cout << "examples:\n" << help.examples << "\n";
+    std::cout << format_help("usage: trsim " + verb + " " + help.synopsis, "",
+                             {{verb + " options", &specific}, {"common options", &common_options}},
+                             help.examples, help_width());
     return kExitOk;
   }
   if (common.scenario.empty() && !help.scenario_optional) {

@@ -26,27 +26,61 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
+// Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (the proleptic Gregorian calendar, H. Hinnant's
+// civil_from_days).
+std::string iso8601_utc(std::int64_t epoch) {
+  const std::int64_t days = (epoch >= 0 ? epoch : epoch - 86399) / 86400;
+  const std::int64_t second = epoch - days * 86400;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year, month, day, second / 3600,
+                     second / 60 % 60, second % 60);
+}
+
 }  // namespace
 
-std::string intervals_csv(const RunSummary& summary) {
+std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
   const IntervalTable& t = summary.intervals.mean;
-  std::string out = "interval_start,interval_end,scope";
+  const std::vector<double>& ci95 = summary.intervals.ci95;
+  const bool with_ci = summary.runs.size() > 1 && ci95.size() == t.values.size();
+  std::string out = "interval_start,interval_start_utc,interval_end,scope_kind,scope_name";
   for (const std::string& c : t.columns) {
     out += ',';
     append_csv_field(out, c);
+    if (with_ci) {
+      out += ',';
+      append_csv_field(out, c + "_ci95");
+    }
   }
   out += '\n';
+  const auto cell = [&](double v) {
+    out += ',';
+    if (!std::isnan(v)) append_json_number(out, v);
+  };
   for (std::size_t k = 0; k < t.count; ++k) {
+    // Whole seconds of the wall clock: an interval starts on a whole second of simulated time
+    // unless statistics.interval has a fraction of a second (then the seconds column is exact).
+    const std::string start_utc =
+        iso8601_utc(scenario.start_epoch_seconds + t.start(k) / 1'000'000);
     for (std::size_t s = 0; s < t.scopes.size(); ++s) {
+      const IntervalScope& scope = t.scopes[s];
       append_json_number(out, to_seconds(t.start(k)));
-      out += ',';
+      out += ',' + start_utc + ',';
       append_json_number(out, to_seconds(t.end(k)));
-      out += ',';
-      append_csv_field(out, t.scopes[s].label());
+      out += scope.kind == IntervalScope::Kind::workspace ? ",workspace,"
+             : scope.kind == IntervalScope::Kind::queue   ? ",queue,"
+                                                          : ",group,";
+      append_csv_field(out, scope.name);
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
-        out += ',';
-        const double v = t.at(k, s, c);
-        if (!std::isnan(v)) append_json_number(out, v);
+        cell(t.at(k, s, c));
+        if (with_ci) cell(ci95[t.cell(k, s, c)]);
       }
       out += '\n';
     }
@@ -55,6 +89,61 @@ std::string intervals_csv(const RunSummary& summary) {
 }
 
 namespace {
+
+// The leaves under `node`, each as rows "kind,name,metric,statistic,value".
+void long_rows(const AggregateNode& node, const std::string& prefix, const std::string& scope,
+               std::string& out) {
+  if (!node.is_group) {
+    const std::pair<const char*, double> stats[] = {{"mean", node.value.mean},
+                                                    {"ci95", node.value.ci95},
+                                                    {"min", node.value.min},
+                                                    {"max", node.value.max}};
+    for (const auto& [name, v] : stats) {
+      out += scope;
+      append_csv_field(out, prefix);
+      out += ',';
+      out += name;
+      out += ',';
+      if (!std::isnan(v)) append_json_number(out, v);
+      out += '\n';
+    }
+    return;
+  }
+  for (const AggregateNode& child : node.children)
+    long_rows(child, prefix.empty() ? child.key : prefix + "." + child.key, scope, out);
+}
+
+}  // namespace
+
+std::string statistics_long_csv(const RunSummary& summary) {
+  std::string out = "scope_kind,scope_name,metric,statistic,value\n";
+  for (const AggregateNode& top : summary.statistics.children) {
+    if (top.key == "workspace") {
+      long_rows(top, "", "workspace,workspace,", out);
+      continue;
+    }
+    const char* kind = top.key == "task_queues" ? "queue"
+                       : top.key == "workflows" ? "workflow"
+                       : top.key == "workers"   ? "group"
+                                                : nullptr;
+    if (kind == nullptr) continue;
+    for (const AggregateNode& entity : top.children) {
+      std::string scope = std::string(kind) + ',';
+      append_csv_field(scope, entity.key);
+      scope += ',';
+      long_rows(entity, "", scope, out);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool is_ratio_metric(std::string_view metric) {
+  return metric.find("service_level") != std::string_view::npos ||
+         metric.find("abandon_rate") != std::string_view::npos ||
+         metric.find("occupancy") != std::string_view::npos;
+}
 
 std::string number(double v, int decimals) {
   if (std::isnan(v)) return "-";
@@ -177,8 +266,22 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
     }
     if (!outcome->met) ++report.failures;
     CheckCase c{e.metric, describe_bound(e), *outcome};
+    // Ratios in %, as `trsim run` prints them; other metrics in their own unit.
+    const bool ratio = is_ratio_metric(c.metric);
+    std::string bound = c.bound;
+    if (ratio) {
+      const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
+      if (e.min && e.max)
+        bound = "in [" + pct(*e.min) + ", " + pct(*e.max) + "]";
+      else if (e.min)
+        bound = ">= " + pct(*e.min);
+      else if (e.max)
+        bound = "<= " + pct(*e.max);
+      if (e.require_ci) bound += " (ci95)";
+    }
     report.table +=
-        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, c.bound, with_ci(c.outcome.value, 3),
+        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, bound,
+                    ratio ? with_ci(c.outcome.value, 1, 100.0) + " %" : with_ci(c.outcome.value, 3),
                     c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
     report.cases.push_back(std::move(c));
   }

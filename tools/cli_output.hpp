@@ -143,11 +143,22 @@ void prepare_process();
 /// the system's reason when a write to standard output failed.
 int finish_stdout(int code);
 
-/// The interval table as CSV (`trsim run --intervals`): a header row `interval_start,interval_end,
-/// scope,<columns>`, then one row per interval × scope (workspace, queue:<name>, group:<name>) in
-/// that order, holding the mean over the replications; times in seconds; an empty cell is null (no
-/// data, or a column that does not apply to the scope).
-std::string intervals_csv(const RunSummary& summary);
+/// The interval table as CSV (`trsim run --intervals`), tidy: a header row
+/// `interval_start,interval_start_utc,interval_end,scope_kind,scope_name,<columns>`, then one row
+/// per interval × scope (the workspace, each queue, each worker group, in that order) holding the
+/// mean over the replications. Times in seconds from time 0, and the start as ISO 8601 UTC from
+/// the scenario's `start`; scope_kind is workspace, queue or group and scope_name the entity's
+/// name ("workspace" for the workspace). With more than one replication every column is followed
+/// by `<column>_ci95`, the 95% confidence half-width of its mean. An empty cell is null (no data,
+/// or a column that does not apply to the scope). docs/statistics.md gives each column's unit.
+std::string intervals_csv(const Scenario& scenario, const RunSummary& summary);
+
+/// The summary's statistics in long (tidy) form (`trsim run --stats-csv`): a header
+/// `scope_kind,scope_name,metric,statistic,value`, then one row per scope (workspace, queue,
+/// workflow, group), metric (its dotted path inside the scope: `service_level.20`,
+/// `wait_duration_until_accepted.avg`) and statistic (mean, ci95, min, max), in the summary
+/// JSON's order; an empty value is null. `pandas.read_csv` reads it without reshaping.
+std::string statistics_long_csv(const RunSummary& summary);
 
 /// "0.8635 ± 0.023": a mean to 4 significant digits and its ci95 to 2 ("-" when null; the mean
 /// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.

@@ -38,6 +38,9 @@ constexpr Verb kVerbs[] = {
     {"report", "turn a summary or sweep JSON into a self-contained HTML report",
      trsim::cli::verb_report},
     {"import", "turn a TaskRouter workspace's REST JSON into a scenario", trsim::cli::verb_import},
+    {"export",
+     "write the scenario as TaskRouter REST JSON (activities, queues, workflows, workers)",
+     trsim::cli::verb_export},
 };
 
 void print_usage(std::ostream& out) {

@@ -2,6 +2,7 @@
 // With several scenario files, runs them in parallel across scenarios and reports them together
 // (one JUnit file with a suite per scenario, one markdown summary).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "cli_common.hpp"
 #include "cli_compare.hpp"
 #include "cli_output.hpp"
+#include "cli_text.hpp"
 #include "verbs.hpp"
 
 namespace po = boost::program_options;
@@ -106,7 +108,8 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
   junit.write(junit_document("trsim check", suites, tests, failures, errors));
   markdown.write(md);
   if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
-  if (!junit.to_stdout() && !markdown.to_stdout()) std::cout << table;
+  if (!junit.to_stdout() && !markdown.to_stdout())
+    std::cout << colour_verdicts(table, colour_on(STDOUT_FILENO));
   std::cout.flush();
   if (!common.quiet)
     std::cerr << fmt::format("check: {} scenario{}, {} expectation{} failed, {} error{}\n",
@@ -161,7 +164,8 @@ int verb_check(int argc, char** argv) {
   markdown.write("## trsim check\n\n" + check_markdown(scenario->name, report));
   if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
   const bool stdout_taken = junit.to_stdout() || markdown.to_stdout();
-  if (!stdout_taken && (!common.quiet || report.failures > 0)) std::cout << report.table;
+  if (!stdout_taken && (!common.quiet || report.failures > 0))
+    std::cout << colour_verdicts(report.table, colour_on(STDOUT_FILENO));
   return report.failures > 0 ? kExitExpectations : kExitOk;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli_common.hpp"
 #include "cli_output.hpp"
+#include "cli_text.hpp"
 #include "trsim/workspace_import.hpp"
 #include "verbs.hpp"
 
@@ -93,13 +94,12 @@ int verb_import(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: trsim import " << help.synopsis << "\n\n"
-              << "Reads TaskRouter v1 REST JSON exactly as the API returns it (list pages with\n"
-              << "'meta', single resources, several pages of one kind, folders of them) and\n"
-              << "writes a scenario mirroring the workspace (docs/import.md).\n\n"
-              << options << "\n"
-              << "examples:\n"
-              << help.examples << "\n";
+    std::cout << format_help("usage: trsim import " + help.synopsis,
+                             "Reads TaskRouter v1 REST JSON exactly as the API returns it (list "
+                             "pages with 'meta', single resources, several pages of one kind, "
+                             "folders of them) and writes a scenario mirroring the workspace "
+                             "(docs/import.md).",
+                             {{"import options", &options}}, help.examples, help_width());
     return kExitOk;
   }
   if (inputs.empty()) {

@@ -7,6 +7,7 @@
 
 #include "cli_common.hpp"
 #include "cli_sweep.hpp"
+#include "cli_text.hpp"
 #include "trsim/sweep.hpp"
 #include "verbs.hpp"
 
@@ -48,10 +49,8 @@ int verb_merge(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: trsim merge " << help.synopsis << "\n\n"
-              << options << "\n"
-              << "examples:\n"
-              << help.examples << "\n";
+    std::cout << format_help("usage: trsim merge " + help.synopsis, "",
+                             {{"merge options", &options}}, help.examples, help_width());
     return kExitOk;
   }
   if (part_paths.empty()) {

@@ -5,6 +5,7 @@
 
 #include "cli_common.hpp"
 #include "cli_output.hpp"
+#include "cli_text.hpp"
 #include "report/report_html.hpp"
 #include "trsim/json.hpp"
 #include "verbs.hpp"
@@ -50,12 +51,11 @@ int verb_report(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: trsim report " << synopsis << "\n\n"
-              << "One self-contained HTML page (inline SVG charts, no scripts) from a run's "
-                 "summary JSON or a\n"
-                 "sweep's or a tuning's JSON; docs/report.md describes each chart.\n\n"
-              << options << "\nexamples:\n"
-              << examples;
+    std::cout << format_help(std::string("usage: trsim report ") + synopsis,
+                             "One self-contained HTML page (inline SVG charts, no scripts) from a "
+                             "run's summary JSON or a sweep's or a tuning's JSON; docs/report.md "
+                             "describes each chart.",
+                             {{"report options", &options}}, examples, help_width());
     return kExitOk;
   }
   if (input.empty() || output.empty()) {

@@ -24,7 +24,8 @@ int verb_run(int argc, char** argv) {
                       "workflows.support.task_reservation_timeout=15s --events -\n"
                       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html\n"};
   CommonOptions common;
-  std::string json_path, events_path, intervals_path, report_path, events_format = "jsonl";
+  std::string json_path, events_path, intervals_path, report_path, stats_csv_path,
+      events_format = "jsonl";
   po::options_description specific("run options");
   specific.add_options()  //
       ("json", po::value(&json_path)->value_name("FILE"),
@@ -37,6 +38,9 @@ int verb_run(int argc, char** argv) {
        "FILE ends in .jsonl or is -)")  //
       ("intervals", po::value(&intervals_path)->value_name("FILE"),
        "write the interval table (CSV, means over the replications) to FILE (- = stdout)")  //
+      ("stats-csv", po::value(&stats_csv_path)->value_name("FILE"),
+       "write the summary statistics in long form (CSV: scope_kind, scope_name, metric, "
+       "statistic, value) to FILE (- = stdout)")  //
       ("report", po::value(&report_path)->value_name("FILE"),
        "write the HTML report (what `trsim report` makes of the summary) to FILE");
   po::variables_map vm;
@@ -68,6 +72,7 @@ int verb_run(int argc, char** argv) {
   outputs.add("--events", events_path);
   outputs.add("--intervals", intervals_path);
   outputs.add("--report", report_path);
+  outputs.add("--stats-csv", stats_csv_path);
   if (!outputs.open()) return kExitUsage;
 
   std::ostream* events = outputs.stream("--events");
@@ -88,7 +93,8 @@ int verb_run(int argc, char** argv) {
   }
   const std::string json = summary_json(*scenario, summary);
   if (std::ostream* out = outputs.stream("--json")) *out << json;
-  if (std::ostream* out = outputs.stream("--intervals")) *out << intervals_csv(summary);
+  if (std::ostream* out = outputs.stream("--intervals")) *out << intervals_csv(*scenario, summary);
+  if (std::ostream* out = outputs.stream("--stats-csv")) *out << statistics_long_csv(summary);
   if (std::ostream* out = outputs.stream("--report")) {
     // The report reads the summary exactly as `trsim report` would read the file.
     const auto document = parse_json(json);

@@ -1,11 +1,14 @@
 // `trsim validate`: loads the scenario, checks its `expect:` metric paths and lints routing
 // pitfalls, without running it.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli_common.hpp"
 #include "cli_output.hpp"
+#include "cli_text.hpp"
 #include "trsim/lint.hpp"
 #include "verbs.hpp"
 
@@ -32,15 +35,28 @@ int verb_validate(int argc, char** argv) {
   if (!unknown.empty()) return kExitUsage;
   // Routing pitfalls: warnings (exit 0) unless --strict.
   const std::vector<Diagnostic> lints = lint_scenario(*scenario, {strict});
-  for (const Diagnostic& d : lints) std::cerr << d.format() << "\n";
+  const bool colour = colour_on(STDERR_FILENO);
+  for (const Diagnostic& d : lints) {
+    // FILE:LINE:COL: warning: ..., or with --strict FILE:LINE:COL: error: ... (red / yellow on a
+    // terminal).
+    std::string text = d.format();
+    const std::size_t at = text.size() - d.message.size();
+    if (d.severity == Diagnostic::Severity::error) {
+      text.insert(at, red("error:", colour) + " ");
+    } else if (colour && text.compare(at - 9, 9, "warning: ") == 0) {
+      text.replace(at - 9, 8, yellow("warning:", true));
+    }
+    std::cerr << text << "\n";
+  }
   const int lint_code = lint_exit_code(lints);
   if (lint_code != 0) return lint_code;
   if (!common.quiet)
-    std::cout << common.scenario << ": ok (" << scenario->workers.size() << " workers, "
-              << scenario->task_queues.size() << " task queues, " << scenario->workflows.size()
-              << " workflows, " << scenario->arrivals.size() << " arrival streams"
-              << (lints.empty() ? "" : ", " + std::to_string(lints.size()) + " lint warnings")
-              << ")\n";
+    std::cout << common.scenario << ": " << green("ok", colour_on(STDOUT_FILENO)) << " ("
+              << count_of(scenario->workers.size(), "worker") << ", "
+              << count_of(scenario->task_queues.size(), "task queue") << ", "
+              << count_of(scenario->workflows.size(), "workflow") << ", "
+              << count_of(scenario->arrivals.size(), "arrival stream")
+              << (lints.empty() ? "" : ", " + count_of(lints.size(), "lint warning")) << ")\n";
   return kExitOk;
 }
 

@@ -14,5 +14,6 @@ int verb_staff(int argc, char** argv);
 int verb_roster(int argc, char** argv);
 int verb_report(int argc, char** argv);
 int verb_import(int argc, char** argv);
+int verb_export(int argc, char** argv);
 
 }  // namespace trsim::cli

@@ -28,4 +28,8 @@ std::optional<Value> parse_json(std::string_view text, JsonError* error = nullpt
 std::optional<Value> parse_json(std::string_view text, JsonError* error,
                                 std::vector<std::size_t>* object_offsets);
 
+/// JSON text of a value indented by two spaces per level, one member or item per line (empty
+/// objects and arrays as `{}` and `[]`), for files people read.
+std::string to_json_pretty(const Value& v);
+
 }  // namespace trsim

@@ -110,6 +110,10 @@ struct Behavior {
   std::optional<Distribution> accept_response_time;  ///< overrides for accepting agents
   std::optional<Distribution> reject_response_time;  ///< overrides for rejecting agents
   ActivityId reject_activity = kNoId;                ///< kNoId = stay where it is
+  /// After a reject that moved the worker to reject_activity: if reject_return_after is set it
+  /// moves to after_reject_activity after that delay, else it stays there (`after_reject:`).
+  std::optional<Distribution> reject_return_after;
+  ActivityId after_reject_activity = kNoId;
   /// After a reservation timeout the worker sits in the timeout activity; if return_after is set
   /// it moves to after_timeout_activity after that delay, else it stays there.
   std::optional<Distribution> return_after;

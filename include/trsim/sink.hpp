@@ -33,9 +33,10 @@ class MemorySink final : public EventSink {
   std::vector<Event> events;
 };
 
-/// Writes JSON Lines (§4) to a stream. `replication_field` adds "rep" to every line (used when a
-/// run has more than one replication). `seq` starts at 1 in each replication; lines are buffered
-/// and written in chunks of about 1 MiB, and at end_replication().
+/// Writes JSON Lines (§4) to a stream. `replication_field` adds "rep" to every line (`trsim run`
+/// always asks for it, so that a reader can group lines without knowing the replication count).
+/// `seq` starts at 1 in each replication; lines are buffered and written in chunks of about 1 MiB,
+/// and at end_replication().
 class JsonLinesSink final : public EventSink {
  public:
   JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field);

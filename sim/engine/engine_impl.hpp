@@ -122,6 +122,7 @@ struct WorkerState {
   std::vector<QueueId> queues;      ///< queues whose target_workers it matches
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
+  ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
   const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId

@@ -158,7 +158,17 @@ void EngineImpl::reject(std::uint32_t r) {
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::rejected);
   const Behavior& b = *workers_[w].behavior;
-  if (b.reject_activity != kNoId) set_activity(w, b.reject_activity);
+  if (b.reject_activity != kNoId) {
+    set_activity(w, b.reject_activity);
+    // `after_reject`: back after a while, as after a timeout (the same stream draws the delay).
+    if (b.reject_return_after && b.after_reject_activity != kNoId) {
+      WorkerState& ws = workers_[w];
+      queue_.cancel(ws.return_timer);
+      ws.return_to = b.after_reject_activity;
+      ws.return_timer = queue_.schedule_timer(now_ + b.reject_return_after->sample(ws.return_rng),
+                                              kWorkerReturn, w);
+    }
+  }
   after_offer_ended(t, false);
 }
 
@@ -173,15 +183,16 @@ void EngineImpl::on_reservation_timeout(std::uint32_t r) {
   const Behavior& b = *workers_[w].behavior;
   WorkerState& ws = workers_[w];
   queue_.cancel(ws.return_timer);
-  if (b.return_after && b.after_timeout_activity != kNoId)
+  if (b.return_after && b.after_timeout_activity != kNoId) {
+    ws.return_to = b.after_timeout_activity;
     ws.return_timer =
         queue_.schedule_timer(now_ + b.return_after->sample(ws.return_rng), kWorkerReturn, w);
+  }
   after_offer_ended(t, true);
 }
 
 void EngineImpl::on_worker_return(WorkerId w) {
-  const Behavior& b = *workers_[w].behavior;
-  set_activity(w, b.after_timeout_activity);
+  set_activity(w, workers_[w].return_to);
   queue_fill(w);
 }
 

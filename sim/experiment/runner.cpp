@@ -147,7 +147,9 @@ namespace {
 
 RunSummary run_replications(const Scenario& scenario, const RunSettings& settings) {
   const std::uint32_t total = scenario.replications;
-  const bool rep_field = total > 1;
+  // Every line names its replication, with one replication too: a reader never needs to know how
+  // many there were to group the lines.
+  const bool rep_field = true;
   std::vector<ReplicationResult> runs(total);
   const std::uint32_t threads =
       std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));

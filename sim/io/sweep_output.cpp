@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "io/json_layout.hpp"
+#include "model/units.hpp"
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
 
@@ -63,6 +65,13 @@ std::string shown(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4g}",
 std::string shown(const Aggregate& a) {
   if (std::isnan(a.ci95)) return shown(a.mean);
   return fmt::format("{} ± {}", shown(a.mean), shown(a.ci95));
+}
+
+// A ratio (service level, abandon rate, occupancy): shown in % to a person.
+bool is_ratio(std::string_view metric) {
+  return metric.find("service_level") != std::string_view::npos ||
+         metric.find("abandon_rate") != std::string_view::npos ||
+         metric.find("occupancy") != std::string_view::npos;
 }
 
 // The metric's name in a table header: the workspace prefix is implied.
@@ -175,6 +184,24 @@ std::string sweep_json(const SweepResults& results, const std::vector<SweepPoint
   return out;
 }
 
+namespace {
+
+// A swept value as a number in base units: a plain number as it is, a duration in seconds ("90s",
+// "1m30s"), a rate per second ("120/h"); NaN (an empty cell) for anything else (FIFO, true).
+double base_value(const std::string& text) {
+  char* end = nullptr;
+  const double plain = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(plain)) return plain;
+  if (text.find('/') == std::string::npos) {
+    if (const auto d = detail::parse_duration(text, nullptr)) return to_seconds(*d);
+  } else if (const auto r = detail::parse_rate(text, nullptr)) {
+    return *r;
+  }
+  return kNull;
+}
+
+}  // namespace
+
 std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointSummary>& points) {
   const SweepDesign& d = results.design;
   std::string out;
@@ -184,7 +211,10 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     first = false;
     out += csv_cell(name);
   };
-  for (const SweepParameter& p : d.grid.parameters) header(p.path);
+  for (const SweepParameter& p : d.grid.parameters) {
+    header(p.path);
+    header(p.path + ".value");
+  }
   for (const std::string& m : d.metrics) {
     header(m + ".mean");
     header(m + ".ci95");
@@ -197,6 +227,7 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     for (std::size_t k = 0; k < s.values.size(); ++k) {
       if (k > 0) row += ',';
       row += csv_cell(s.values[k]);
+      csv_number(row, base_value(s.values[k]));
     }
     for (std::size_t m = 0; m < d.metrics.size(); ++m) {
       csv_number(row, s.metrics[m].mean);
@@ -217,29 +248,42 @@ std::string sweep_table(const SweepResults& results, const std::vector<SweepPoin
   std::string out = fmt::format("sweep of {}: {} point{}, {} replication{} each (seed {})\n",
                                 d.scenario, points.size(), points.size() == 1 ? "" : "s",
                                 d.replications, d.replications == 1 ? "" : "s", d.seed);
+  // One block per metric (metrics as rows, so that the table fits a terminal however many
+  // metrics there are): each point's values, its mean ± ci95 and its paired difference to the
+  // baseline. Ratios in %, like `trsim run`.
   std::vector<std::string> head{"point"};
-  for (const SweepParameter& p : d.grid.parameters) head.push_back(p.path);
-  const auto table = [&](bool differences) {
+  std::string names;
+  for (const SweepParameter& p : d.grid.parameters) {
+    const std::size_t dot = p.path.rfind('.');
+    head.push_back(dot == std::string::npos ? p.path : p.path.substr(dot + 1));
+    names += (names.empty() ? "" : " × ") + p.path;
+  }
+  if (!names.empty()) out += "points: " + names + "\n";
+  out += fmt::format(
+      "mean ± ci95 over the replications; Δ: paired difference to point {} (common "
+      "random numbers) ± ci95\n",
+      d.baseline);
+  for (std::size_t m = 0; m < d.metrics.size(); ++m) {
+    const bool ratio = is_ratio(d.metrics[m]);
+    const auto show = [&](const Aggregate& a) {
+      if (!ratio) return shown(a);
+      if (std::isnan(a.mean)) return std::string("-");
+      std::string t = fmt::format("{:.1f}", a.mean * 100);
+      if (!std::isnan(a.ci95)) t += fmt::format(" ± {:.1f}", a.ci95 * 100);
+      return t;
+    };
     std::vector<std::vector<std::string>> rows{head};
-    for (const std::string& m : d.metrics) rows.front().push_back(short_name(m));
+    rows.front().push_back("mean ± ci95");
+    if (points.size() > 1) rows.front().push_back("Δ ± ci95");
     for (const SweepPointSummary& s : points) {
       std::vector<std::string> row{std::to_string(s.index)};
       row.insert(row.end(), s.values.begin(), s.values.end());
-      for (std::size_t m = 0; m < d.metrics.size(); ++m) {
-        if (!differences)
-          row.push_back(shown(s.metrics[m]));
-        else
-          row.push_back(s.differences.empty() ? "baseline" : shown(s.differences[m]));
-      }
+      row.push_back(show(s.metrics[m]));
+      if (points.size() > 1)
+        row.push_back(s.differences.empty() ? "baseline" : show(s.differences[m]));
       rows.push_back(std::move(row));
     }
-    return aligned(rows);
-  };
-  out += "\nmean ± ci95 over the replications:\n" + table(false);
-  if (points.size() > 1) {
-    out += fmt::format("\npaired difference to point {} (common random numbers), mean ± ci95:\n",
-                       d.baseline);
-    out += table(true);
+    out += "\n" + short_name(d.metrics[m]) + (ratio ? " (%)" : "") + ":\n" + aligned(rows);
   }
   if (results.precision && !results.precision->met)
     out += fmt::format("\nprecision targets not met: stopped at the cap of {} replications\n",

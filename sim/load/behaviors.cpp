@@ -112,6 +112,30 @@ void build_behaviors(LoadContext& ctx, const MapView& top) {
                           "'Available' activity to default to)");
       }
     }
+    if (const Item* i = fields.find("after_reject")) {
+      MapView after(r, *i, KeySet::after_reject);
+      const Item* ret = after.find("return_after");
+      const Item* act = after.find("activity");
+      const bool returns = ret != nullptr && !is_never(*ret);
+      if (returns) b.reject_return_after = read_distribution(ctx, r, *ret);
+      if (b.reject_activity == kNoId && fields.find("reject_activity") == nullptr)
+        r.warning(*i,
+                  "after_reject has no effect without reject_activity (a rejecting worker stays "
+                  "where it is)");
+      if (act != nullptr) {
+        b.after_reject_activity = resolve_name(r, *act, ctx.activities, "activity");
+        if (!returns)
+          r.warning(*act,
+                    "after_reject.activity has no effect without return_after (the worker stays "
+                    "in the reject activity)");
+      } else if (returns) {
+        b.after_reject_activity = ctx.activities.find("Available");
+        if (b.after_reject_activity == kNoId && ctx.activities.complete)
+          ctx.diags.error(r.key_at(*ret),
+                          "after_reject needs an 'activity' to return to (there is no "
+                          "'Available' activity to default to)");
+      }
+    }
     ctx.behaviors.add(b.name);
     ctx.sc.behaviors.push_back(std::move(b));
   }

@@ -25,6 +25,7 @@ enum class KeySet {
   behavior,
   outcome,
   after_timeout,
+  after_reject,
   worker_group,
   schedule_entry,
   arrival_stream,

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "trsim/json.hpp"
+#include "trsim/scenario.hpp"
 
 namespace trsim {
 
@@ -67,35 +68,6 @@ std::string quoted(std::string_view s) {
   std::string out;
   append_json_string(out, s);
   return out;
-}
-
-void pretty_json(std::string& out, const Value& v, int indent) {
-  const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
-  if (v.is_object() && !v.as_object().empty()) {
-    out += "{\n";
-    bool first = true;
-    for (const auto& [key, member] : v.as_object()) {
-      if (!first) out += ",\n";
-      first = false;
-      out += pad;
-      append_json_string(out, key);
-      out += ": ";
-      pretty_json(out, member, indent + 2);
-    }
-    out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "}";
-  } else if (v.is_array() && !v.as_array().empty()) {
-    out += "[\n";
-    bool first = true;
-    for (const Value& item : v.as_array()) {
-      if (!first) out += ",\n";
-      first = false;
-      out += pad;
-      pretty_json(out, item, indent + 2);
-    }
-    out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "]";
-  } else {
-    out += to_json(v);
-  }
 }
 
 // A file name part from a friendly name: letters, digits, '-' and '_'; others become '-'.
@@ -511,9 +483,7 @@ class Importer {
         file = fmt::format("{}.{}.json", options_.file_stem, sid);
         file_names.insert(file);
       }
-      std::string text;
-      pretty_json(text, *config, 0);
-      files_.push_back({file, text + "\n"});
+      files_.push_back({file, to_json_pretty(*config) + "\n"});
       std::string fields = fmt::format("sid: {}", quoted(sid));
       if (const Value* v =
               optional_field(r, "task_reservation_timeout", Value::Kind::number, "a number"))
@@ -529,6 +499,27 @@ class Importer {
     std::string attributes, channels, activity;
     std::vector<std::pair<std::string, std::string>> members;  ///< name, sid
   };
+
+  // "X" for a worker named X<number> whose sid is the one a scenario derives from its name (its
+  // group's name pattern was X{i}); "" otherwise.
+  static std::string derived_prefix(const std::string& name, const std::string& sid) {
+    const std::size_t digits = name.find_last_not_of("0123456789");
+    if (digits == std::string::npos || digits + 1 == name.size()) return "";
+    if (sid != make_sid("WK", "worker:" + name)) return "";
+    return name.substr(0, digits + 1);
+  }
+
+  // "X" when the members are named X1, X2, ..., XN in order, each with the sid a scenario derives
+  // from that name (so a group with the pattern X{i} gives back the same names and sids).
+  static std::string numbered_prefix(const std::vector<std::pair<std::string, std::string>>& m) {
+    const std::string prefix = derived_prefix(m.front().first, m.front().second);
+    if (prefix.empty()) return "";
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (m[i].first != fmt::format("{}{}", prefix, i + 1) ||
+          m[i].second != make_sid("WK", "worker:" + m[i].first))
+        return "";
+    return prefix;
+  }
 
   void build_workers() {
     // Channels per worker sid, by channel name (sorted, so that equal sets compare equal).
@@ -566,7 +557,10 @@ class Importer {
           g.channels +=
               fmt::format("{}{}: {}", g.channels.empty() ? "" : ", ", quoted(name), capacity);
       }
-      g.key = g.attributes + "|" + g.channels + "|" + g.activity;
+      // Workers a scenario's group P named P-1, P-2, ... (with the sids it derives) stay in
+      // their own group, so that an export of a scenario imports back with the same names.
+      g.key = g.attributes + "|" + g.channels + "|" + g.activity + "|" +
+              derived_prefix(text_or(r, "friendly_name"), sid);
       const std::pair<std::string, std::string> member{text_or(r, "friendly_name"), sid};
       if (options_.fold_workers) {
         if (const auto it = group_of.find(g.key); it != group_of.end()) {
@@ -584,7 +578,13 @@ class Importer {
     std::set<std::string> used;
     for (const Group& g : groups) {
       const auto& [first_name, first_sid] = g.members.front();
-      std::string name = g.members.size() == 1
+      // Workers named X1 ... XN give back a group with the name pattern X{i}: the group P when
+      // X is "P-" (the default pattern), else a group X with `name: "X{i}"`.
+      const std::string prefix = numbered_prefix(g.members);
+      const bool default_pattern = prefix.size() > 1 && prefix.back() == '-';
+      std::string name = default_pattern   ? prefix.substr(0, prefix.size() - 1)
+                         : !prefix.empty() ? prefix
+                         : g.members.size() == 1
                              ? first_name
                              : fmt::format("{} and {} more", first_name, g.members.size() - 1);
       if (name.empty() || !used.insert(name).second) {
@@ -592,7 +592,10 @@ class Importer {
         used.insert(name);
       }
       std::string fields;
-      if (g.members.size() == 1) {
+      if (!prefix.empty()) {
+        fields = fmt::format("count: {}", g.members.size());
+        if (!default_pattern) fields += fmt::format(", name: {}", quoted(prefix + "{i}"));
+      } else if (g.members.size() == 1) {
         fields = fmt::format("count: 1, name: {}, sid: {}", quoted(first_name), quoted(first_sid));
       } else {
         yaml_ += "  # workers:";

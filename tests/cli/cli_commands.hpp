@@ -100,7 +100,13 @@ inline std::vector<std::string> help_examples(const std::string& help) {
     } else if (in_examples) {
       const std::size_t start = line.find_first_not_of(' ');
       if (start == std::string::npos) break;
-      examples.push_back(line.substr(start));
+      // A long command wrapped to the terminal goes on after " \" (the shell's continuation).
+      const bool continued = !examples.empty() && examples.back().size() >= 2 &&
+                             examples.back().compare(examples.back().size() - 2, 2, " \\") == 0;
+      if (continued)
+        examples.back().replace(examples.back().size() - 1, 1, line.substr(start));
+      else
+        examples.push_back(line.substr(start));
     }
   }
   return examples;

@@ -69,7 +69,7 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
   INFO(describe(valid));
   CHECK(valid.exit_code == 0);
   CHECK_FALSE(contains(valid.err, "error"));
-  CHECK(contains(valid.out, "ok (5 workers, 3 task queues, 1 workflows"));
+  CHECK(contains(valid.out, "ok (5 workers, 3 task queues, 1 workflow,"));
 
   // With arrivals added, the mirrored routing serves tasks: sales calls go to the Sales queue
   // by its sid, where alice, bob, carol and dave (all sales) take them.
@@ -158,4 +158,38 @@ TEST_CASE(
   const CliResult r = run_trsim({"import", folder, "-o", cut.path() + "/m.yaml"}, cut);
   CHECK(contains(r.err, "not valid JSON"));
   CHECK(contains(r.err, "(is the export truncated?)"));
+}
+
+// "configuration: The JSON string that contains the rules to apply to the Workflow" (OpenAPI,
+// taskrouter.v1.workspace.workflow): the export writes it as a string, and import reads it back.
+TEST_CASE("trsim export writes REST JSON that trsim import reads back", "[cli]") {
+  TempDir scratch;
+  const std::string folder = scratch.path() + "/exported";
+  const CliResult r =
+      run_trsim({"export", scenario_path("quickstart.yaml"), folder, "--set",
+                 "workflows.support.configuration.task_routing.filters.1.targets.0.timeout=45"},
+                scratch);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(files_in(folder) == std::vector<std::string>{"activities.json", "task_channels.json",
+                                                     "task_queues.json", "worker_channels.json",
+                                                     "workers.json", "workflows.json",
+                                                     "workspace.json"});
+  const Json workflows = parse_json(read_file(folder + "/workflows.json"));
+  const Json& workflow = workflows.get("workflows")->items.at(0);
+  CHECK(workflow.get("task_reservation_timeout")->number == 30);
+  REQUIRE(workflow.get("configuration")->kind == Json::Kind::string);
+  const Json config = parse_json(workflow.get("configuration")->text);
+  const Json* step = &config.at_path("task_routing.filters")->items.at(1);
+  CHECK(step->get("targets")->items.at(0).get("timeout")->number == 45);  // the --set value
+  const Json workers = parse_json(read_file(folder + "/workers.json"));
+  CHECK(workers.get("workers")->items.size() == 28);
+  CHECK(workers.get("workers")->items.at(0).get("attributes")->kind == Json::Kind::string);
+
+  const CliResult back =
+      run_trsim({"import", folder, "-o", scratch.path() + "/back.yaml"}, scratch);
+  INFO(describe(back));
+  REQUIRE(back.exit_code == 0);
+  CHECK(run_trsim({"validate", scratch.path() + "/back.yaml"}, scratch).exit_code == 0);
+  CHECK(contains(read_file(scratch.path() + "/back.support.json"), "\"timeout\": 45"));
 }

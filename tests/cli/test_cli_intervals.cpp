@@ -20,6 +20,14 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
+// "2026-03-02THH:MM:SSZ" for `seconds` after that day's midnight (under a day).
+std::string fmt_utc(std::size_t seconds) {
+  char text[96];
+  std::snprintf(text, sizeof text, "2026-03-02T%02zu:%02zu:%02zuZ", seconds / 3600,
+                seconds / 60 % 60, seconds % 60);
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("run --intervals writes one CSV row per interval and scope under a header",
@@ -35,27 +43,37 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   const std::vector<std::string> lines = lines_of(read_file(csv));
   // quickstart: 8 h in 30-minute intervals = 16; scopes: workspace, 3 queues, 3 worker groups.
   REQUIRE(lines.size() == 1 + 16 * 7);
+  // With replications, every column is followed by the ci95 of its mean.
+  std::string columns;
+  for (const char* c :
+       {"offered", "accepted", "abandoned", "canceled", "service_level.0", "service_level.20",
+        "service_level.60", "abandon_rate", "avg_task_acceptance_time", "reservations_timed_out",
+        "occupancy", "tasks_waiting", "workers_parked", "workers.Offline", "workers.Available",
+        "workers.Break"})
+    columns += std::string(",") + c + "," + c + "_ci95";
   CHECK(lines[0] ==
-        "interval_start,interval_end,scope,offered,accepted,abandoned,canceled,service_level.0,"
-        "service_level.20,service_level.60,abandon_rate,avg_task_acceptance_time,reservations_"
-        "timed_out,"
-        "occupancy,tasks_waiting,workers_parked,workers.Offline,workers.Available,workers.Break");
-  const std::vector<std::string> scopes = {"workspace",  "queue:Spanish",   "queue:English",
-                                           "queue:Chat", "group:bilingual", "group:english",
-                                           "group:chat"};
+        "interval_start,interval_start_utc,interval_end,scope_kind,scope_name" + columns);
+  const std::vector<std::pair<std::string, std::string>> scopes = {
+      {"workspace", "workspace"}, {"queue", "Spanish"}, {"queue", "English"}, {"queue", "Chat"},
+      {"group", "bilingual"},     {"group", "english"}, {"group", "chat"}};
   for (std::size_t i = 1; i < lines.size(); ++i) {
     INFO(lines[i]);
     const std::vector<std::string> f = split_csv_line(lines[i]);
-    REQUIRE(f.size() == 19);
+    REQUIRE(f.size() == 5 + 2 * 16);
     const std::size_t k = (i - 1) / scopes.size();
     CHECK(f[0] == std::to_string(k * 1800));
-    CHECK(f[1] == std::to_string((k + 1) * 1800));
-    CHECK(f[2] == scopes[(i - 1) % scopes.size()]);
+    // quickstart starts 2026-03-02T08:00:00Z; intervals of 30 minutes.
+    CHECK(f[1] == fmt_utc(8 * 3600 + k * 1800));
+    CHECK(f[2] == std::to_string((k + 1) * 1800));
+    CHECK(f[3] == scopes[(i - 1) % scopes.size()].first);
+    CHECK(f[4] == scopes[(i - 1) % scopes.size()].second);
   }
-  // A queue has no occupancy; a group has no offered tasks: empty cells.
-  CHECK(split_csv_line(lines[2])[13].empty());
-  CHECK(split_csv_line(lines[5])[3].empty());
-  CHECK(!split_csv_line(lines[1])[3].empty());
+  // A queue has no occupancy; a group has no offered tasks: empty cells (and their ci95).
+  CHECK(split_csv_line(lines[2])[5 + 2 * 10].empty());
+  CHECK(split_csv_line(lines[2])[5 + 2 * 10 + 1].empty());
+  CHECK(split_csv_line(lines[5])[5].empty());
+  CHECK(!split_csv_line(lines[1])[5].empty());
+  CHECK(!split_csv_line(lines[1])[6].empty());
 
   // The summary JSON carries the same means, with ci95, per scope and column, and each run its own.
   const Json root = parse_json(read_file(json));
@@ -69,7 +87,8 @@ TEST_CASE("run --intervals writes one CSV row per interval and scope under a hea
   REQUIRE(offered);
   CHECK(offered->keys() == std::vector<std::string>{"mean", "ci95"});
   REQUIRE(offered->get("mean")->items.size() == 16);
-  CHECK(offered->get("mean")->items[0].text == split_csv_line(lines[1])[3]);
+  CHECK(offered->get("mean")->items[0].text == split_csv_line(lines[1])[5]);
+  CHECK(offered->get("ci95")->items[0].text == split_csv_line(lines[1])[6]);
   CHECK(iv->at_path("workspace.service_level.20.mean"));
   CHECK(iv->at_path("task_queues.Spanish.tasks_waiting.ci95"));
   CHECK(iv->at_path("workers.chat.workers.Available.mean"));
@@ -90,7 +109,8 @@ TEST_CASE("run --intervals - writes the CSV to stdout, the same bytes for any --
   INFO(describe(one));
   REQUIRE(one.exit_code == 0);
   REQUIRE(two.exit_code == 0);
-  CHECK(one.out.rfind("interval_start,interval_end,scope,", 0) == 0);
+  CHECK(one.out.rfind("interval_start,interval_start_utc,interval_end,scope_kind,scope_name,", 0) ==
+        0);
   CHECK(lines_of(one.out).size() == 1 + 16 * 7);  // no human summary mixed in
   CHECK(one.out == two.out);
 }

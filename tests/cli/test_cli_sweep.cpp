@@ -42,12 +42,14 @@ TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowe
   const CliResult r = must_run(sweep_args({"--csv", "-"}), dir);
   const std::vector<std::string> rows = lines_of(r.out);
   REQUIRE(rows.size() == 7);
-  CHECK(rows[0].rfind("workflows.main.task_reservation_timeout,workers.agents.count,"
+  CHECK(rows[0].rfind("workflows.main.task_reservation_timeout,workflows.main.task_reservation_"
+                      "timeout.value,workers.agents.count,workers.agents.count.value,"
                       "workspace.tasks_created.mean,workspace.tasks_created.ci95,"
                       "workspace.tasks_created.diff,workspace.tasks_created.diff_ci95,",
                       0) == 0);
-  const std::vector<std::string> expected = {"15s,10,", "15s,12,", "30s,10,",
-                                             "30s,12,", "60s,10,", "60s,12,"};
+  // Each value as written, then in base units (seconds for a duration).
+  const std::vector<std::string> expected = {"15s,15,10,10,", "15s,15,12,12,", "30s,30,10,10,",
+                                             "30s,30,12,12,", "60s,60,10,10,", "60s,60,12,12,"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     INFO(rows[i + 1]);
     CHECK(rows[i + 1].rfind(expected[i], 0) == 0);
@@ -59,9 +61,12 @@ TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowe
   const std::vector<std::string> fixed =
       lines_of(must_run(sweep_args({"--set", "workers.agents.count=11", "--csv", "-"}), dir).out);
   REQUIRE(fixed.size() == 4);
-  CHECK(fixed[0].rfind("workflows.main.task_reservation_timeout,workspace.", 0) == 0);
-  CHECK(fixed[1].rfind("15s,", 0) == 0);
-  CHECK(fixed[3].rfind("60s,", 0) == 0);
+  CHECK(fixed[0].rfind(
+            "workflows.main.task_reservation_timeout,workflows.main.task_reservation_timeout.value,"
+            "workspace.",
+            0) == 0);
+  CHECK(fixed[1].rfind("15s,15,", 0) == 0);
+  CHECK(fixed[3].rfind("60s,60,", 0) == 0);
 }
 
 TEST_CASE("sweep --set lists form the grid; single values fix a setting for every point",
@@ -76,12 +81,14 @@ TEST_CASE("sweep --set lists form the grid; single values fix a setting for ever
   const std::vector<std::string> rows = lines_of(r.out);
   REQUIRE(rows.size() == 5);
   CHECK(rows[0] ==
-        "workers.agents.count,name,workspace.service_level.20.mean,workspace.service_level.20.ci95,"
+        "workers.agents.count,workers.agents.count.value,name,name.value,"
+        "workspace.service_level.20.mean,workspace.service_level.20.ci95,"
         "workspace.service_level.20.diff,workspace.service_level.20.diff_ci95");
-  CHECK(rows[1].rfind("9,a,", 0) == 0);
-  CHECK(rows[2].rfind("9,\"\"\"b,c\"\"\",", 0) == 0);
-  CHECK(rows[3].rfind("11,a,", 0) == 0);
-  CHECK(rows[4].rfind("11,\"\"\"b,c\"\"\",", 0) == 0);
+  // Each value as written, then as a number in base units (empty for text).
+  CHECK(rows[1].rfind("9,9,a,,", 0) == 0);
+  CHECK(rows[2].rfind("9,9,\"\"\"b,c\"\"\",,", 0) == 0);
+  CHECK(rows[3].rfind("11,11,a,,", 0) == 0);
+  CHECK(rows[4].rfind("11,11,\"\"\"b,c\"\"\",,", 0) == 0);
 
   const Json root = parse_json(read_file(json));
   CHECK(root.keys() == std::vector<std::string>{"scenario", "version", "seed", "replications",

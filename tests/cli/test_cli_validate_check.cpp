@@ -279,7 +279,9 @@ TEST_CASE("trsim validate prints routing lints as warnings and fails on them wit
       run_trsim({"validate", "lint/final-timeout.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);
   INFO(describe(strict));
   CHECK(strict.exit_code == 2);
-  CHECK(contains(strict.err, "lint/final-timeout.yaml:15:23: the last target of filter 'spanish'"));
+  // --strict says what it made of the lint: an error.
+  CHECK(contains(strict.err,
+                 "lint/final-timeout.yaml:15:23: error: the last target of filter 'spanish'"));
   // A clean scenario passes --strict.
   const CliResult clean =
       run_trsim({"validate", "quickstart.yaml", "--strict"}, scratch, TRSIM_SCENARIO_DIR);

@@ -116,6 +116,44 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 )");
 }
 
+TEST_CASE(
+    "a rejecting worker with after_reject comes back to its activity after return_after, and "
+    "takes the next task",
+    "[timeline]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n10\n100\n");
+  // TaskRouter moves a rejecting worker to the activity the reject names ({ "instruction":
+  // "reject", "activity_sid": "WA0123456789abcdef0123456789abcdef" }, docs/api/errors/40100) and
+  // leaves it there; after_reject (ours, like after_timeout) models the agent coming back.
+  const Scenario sc = load_yaml(base_yaml(R"(
+behaviors:
+  picky:
+    outcome: {reject: 1}
+    response_time: 2s
+    reject_activity: Break
+    after_reject: {return_after: 60s, activity: Available}
+workers:
+  a: {count: 1, name: "a-{i}", behavior: picky, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s, patience: 20s}}
+)"),
+                                dir);
+  const Run run = run_once(sc);
+  // a-1 rejects at 12 and goes to Break; the caller hangs up at 30; a-1 is back at 72 and the
+  // second call (100) is offered to it and rejected again at 102, back at 162.
+  CHECK(joined(timeline(sc, run.events, kTaskAndReservation)) ==
+        R"(10 reservation.created task=0 worker=a-1 queue=Q
+12 reservation.rejected task=0 worker=a-1 queue=Q
+12 worker.activity.update worker=a-1 activity=Break
+30 task.canceled task=0 queue=Q reason=Task abandoned
+72 worker.activity.update worker=a-1 activity=Available
+100 reservation.created task=1 worker=a-1 queue=Q
+102 reservation.rejected task=1 worker=a-1 queue=Q
+102 worker.activity.update worker=a-1 activity=Break
+120 task.canceled task=1 queue=Q reason=Task abandoned
+162 worker.activity.update worker=a-1 activity=Available
+)");
+}
+
 TEST_CASE("a task rejected 1000 times is canceled", "[timeline]") {
   TempDir dir;
   dir.write("calls.csv", "time\n10\n");

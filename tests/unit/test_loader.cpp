@@ -494,6 +494,13 @@ workflows:
              {"workflows.exported.configuration.task_routing.filters.0.targets.0.timeout=0"});
     require_error(bad, "--set:1:75", "a target's 'timeout' must be > 0");
   }
+  SECTION("--set may still replace the file itself") {
+    const LoadResult other =
+        load(std::string(kQueues) +
+                 "workflows: {exported: {configuration_file: taskrouter_workflow.json}}\n",
+             {"workflows.exported.configuration_file=taskrouter_workflow_resource.json"});
+    CHECK(require_ok(other).workflows[0].filters[0].name == "Sales");
+  }
   SECTION("a sweep path reaches it too") {
     const LoadResult sweep = load(std::string(kQueues) + R"(
 workflows:

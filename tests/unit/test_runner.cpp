@@ -180,11 +180,17 @@ TEST_CASE("the event log of several replications carries rep, with seq restartin
   CHECK(firsts == std::vector<std::uint32_t>{0, 1, 2});
 }
 
-TEST_CASE("a single replication's log has no rep field", "[runner]") {
+TEST_CASE("a single replication's log names its replication on every line too", "[runner]") {
   const Scenario s = make_scenario(1);
   const Output out = run(s, 4);
   REQUIRE_FALSE(out.events.empty());
-  CHECK(out.events.find("\"rep\"") == std::string::npos);
+  std::size_t lines = 0, with_rep = 0;
+  for (std::size_t at = 0; at < out.events.size(); at = out.events.find('\n', at) + 1) {
+    ++lines;
+    const std::string line = out.events.substr(at, out.events.find('\n', at) - at);
+    if (line.find(",\"rep\":0,") != std::string::npos) ++with_rep;
+  }
+  CHECK(with_rep == lines);
   CHECK(out.events.rfind("{\"seq\":1,\"t\":", 0) == 0);
 }
 
