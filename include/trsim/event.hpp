@@ -93,6 +93,9 @@ struct Event {
   CancelReason reason = CancelReason::none;
   std::int64_t priority = 0;
   SimTime task_created_at = 0;  ///< creation time of `task` (waits derive from it)
+  /// When `task` entered the queue it is in now (TaskRouter's task_queue_entered_date): the start
+  /// of its relative wait in that queue; task_queue_moved: when it entered `previous_queue`.
+  SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
   QueueId previous_queue = kNoId;
 };

@@ -404,7 +404,7 @@ ReplicationResult EngineImpl::run() {
   std::vector<WaitingTask> waiting;
   for (const TaskState& t : tasks_)
     if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved)
-      waiting.push_back({t.created, t.queue, t.workflow});
+      waiting.push_back({t.created, t.queue, t.workflow, t.queue_entered});
   ReplicationResult result;
   result.replication = options_.replication;
   result.seed = replication_seed(options_.seed, options_.replication);

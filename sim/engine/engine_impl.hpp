@@ -87,6 +87,7 @@ struct TaskState {
   std::uint32_t step = 0;        ///< target index within the filter
   SimTime step_deadline = kNever;
   QueueId queue = kNoId;
+  SimTime queue_entered = 0;  ///< when it entered `queue` (task-queue.entered)
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
@@ -244,6 +245,7 @@ class EngineImpl {
     e.channel = task.channel;
     e.priority = task.priority;
     e.task_created_at = task.created;
+    e.task_queue_entered_at = task.queue_entered;
     e.queue = task.queue;
     return e;
   }

@@ -186,14 +186,18 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     if (target.priority) task.priority = *target.priority;
     task.step_deadline = target.timeout ? base + *target.timeout : kNever;
     task.queue = target.queue;
+    const SimTime previous_entered = task.queue_entered;
+    if (previous_queue != task.queue) task.queue_entered = now_;
     Event e = task_event(EventType::workflow_target_matched, task);
     emit(e);
     if (previous_queue != task.queue) {
       if (previous_queue != kNoId) {
         e.type = EventType::task_queue_moved;
         e.previous_queue = previous_queue;
+        e.task_queue_entered_at = previous_entered;  // the relative wait in the queue left
         emit(e);
         e.previous_queue = kNoId;
+        e.task_queue_entered_at = task.queue_entered;
       }
       e.type = EventType::task_queue_entered;
       emit(e);

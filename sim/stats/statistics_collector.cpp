@@ -114,7 +114,14 @@ void StatisticsCollector::end_wait(const Event& e) {
     ++wait_buckets_[entity * stride + bucket];
   };
   record(0);
-  if (e.queue < queue_count_) record(queue_entity(e.queue));
+  if (e.queue < queue_count_) {
+    record(queue_entity(e.queue));
+    // The relative wait in the queue: from the moment the task entered it.
+    TaskCounters& q = counters_[queue_entity(e.queue)];
+    const std::int64_t in_queue = e.time - e.task_queue_entered_at;
+    if constexpr (outcome == kAccepted) q.in_queue_accepted.add(in_queue);
+    if (in_queue > q.longest_in_queue) q.longest_in_queue = in_queue;
+  }
   if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
   if constexpr (outcome == kAccepted)
     if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].reservations.accepted;
@@ -123,7 +130,11 @@ void StatisticsCollector::end_wait(const Event& e) {
 void StatisticsCollector::on_queue_moved(const Event& e) {
   if (!counts(e)) return;
   ++counters_[0].moved;
-  if (e.previous_queue < queue_count_) ++counters_[queue_entity(e.previous_queue)].moved;
+  if (e.previous_queue < queue_count_) {
+    TaskCounters& q = counters_[queue_entity(e.previous_queue)];
+    ++q.moved;
+    q.longest_in_queue = std::max(q.longest_in_queue, e.time - e.task_queue_entered_at);
+  }
   if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].moved;
 }
 
@@ -228,6 +239,11 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
         acc.count == 0 ? kNull : seconds(acc.total) / static_cast<double>(acc.count));
   add_durations(n, "wait_duration_until_accepted", acc.count, acc.total, acc.min, acc.max);
   add_durations(n, "wait_duration_until_canceled", can.count, can.total, can.min, can.max);
+  const bool queue = !workspace && entity < 1 + queue_count_;
+  if (queue) {
+    const DurationStats& in = c.in_queue_accepted;
+    add_durations(n, "wait_duration_in_queue_until_accepted", in.count, in.total, in.min, in.max);
+  }
 
   // Thresholds given twice would repeat a key: the first occurrence wins.
   const auto& raw = scenario_.statistics.service_level_thresholds;
@@ -250,10 +266,13 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
     const std::int64_t below_canceled = below(kept[i], kCanceled);
     MetricNode& t = by_wait.add_group(keys[i]);
     MetricNode& b = t.add_group("below");
+    // TaskRouter names the accepted count reservations_accepted (one per accepted task).
     b.add("tasks_accepted", static_cast<double>(below_accepted));
+    b.add("reservations_accepted", static_cast<double>(below_accepted));
     b.add("tasks_canceled", static_cast<double>(below_canceled));
     MetricNode& a = t.add_group("above");
     a.add("tasks_accepted", static_cast<double>(acc.count - below_accepted));
+    a.add("reservations_accepted", static_cast<double>(acc.count - below_accepted));
     a.add("tasks_canceled", static_cast<double>(can.count - below_canceled));
   }
   const std::int64_t stopped_waiting = acc.count + can.count;
@@ -272,6 +291,9 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
     n.add("occupancy", ratio(busy, busy + idle));
   }
   n.add("longest_task_waiting_age", c.longest_wait < 0 ? 0.0 : seconds(c.longest_wait));
+  if (queue)
+    n.add("longest_relative_task_age_in_queue",
+          c.longest_in_queue < 0 ? 0.0 : seconds(c.longest_in_queue));
   return n;
 }
 
@@ -295,7 +317,11 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
   for (const WaitingTask& t : still_waiting) {
     if (t.created_at < warmup_) continue;
     age_at_end(0, t.created_at);
-    if (t.queue < queue_count_) age_at_end(queue_entity(t.queue), t.created_at);
+    if (t.queue < queue_count_) {
+      age_at_end(queue_entity(t.queue), t.created_at);
+      TaskCounters& q = counters_[queue_entity(t.queue)];
+      q.longest_in_queue = std::max(q.longest_in_queue, end_time - t.queue_entered_at);
+    }
     if (t.workflow < workflow_count_) age_at_end(workflow_entity(t.workflow), t.created_at);
   }
 
@@ -318,6 +344,8 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
     const GroupCounters& gc = groups_[g];
     MetricNode& n = groups.add_group(group.name);
     n.add("tasks_completed", static_cast<double>(gc.tasks_completed));
+    // Tasks assigned to the group's workers: one per accepted reservation.
+    n.add("tasks_assigned", static_cast<double>(gc.reservations.accepted));
     const ReservationCounts& r = gc.reservations;
     add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
 

@@ -10,7 +10,7 @@
 //   workspace                    task metrics (below), `tasks_created`, with `occupancy`
 //   task_queues.<queue>          task metrics, `tasks_entered`, no `occupancy`
 //   workflows.<workflow>         task metrics, `tasks_entered`, no `occupancy`
-//   workers.<group>              tasks_completed, reservations_*, occupancy,
+//   workers.<group>              tasks_completed, tasks_assigned, reservations_*, occupancy,
 //                                activity_durations.<activity>.{avg,min,max,total}
 // task metrics:
 //   tasks_created|tasks_entered, tasks_completed, tasks_canceled, tasks_abandoned,
@@ -18,8 +18,10 @@
 //   reservations_created|accepted|rejected|timed_out|canceled|rescinded,
 //   avg_task_acceptance_time, wait_duration_until_accepted.{avg,min,max,total},
 //   wait_duration_until_canceled.{avg,min,max,total},
-//   split_by_wait_time.<s>.{below,above}.{tasks_accepted,tasks_canceled}, service_level.<s>,
-//   abandon_rate, [occupancy], longest_task_waiting_age
+//   split_by_wait_time.<s>.{below,above}.{tasks_accepted,reservations_accepted,tasks_canceled},
+//   service_level.<s>, abandon_rate, [occupancy], longest_task_waiting_age,
+//   queues only: wait_duration_in_queue_until_accepted.{avg,min,max,total},
+//   longest_relative_task_age_in_queue
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -36,6 +38,7 @@ struct WaitingTask {
   SimTime created_at = 0;
   QueueId queue = kNoId;  ///< the queue it waits in (kNoId: none)
   WorkflowId workflow = kNoId;
+  SimTime queue_entered_at = 0;  ///< when it entered `queue`
 };
 
 class StatisticsCollector {
@@ -146,6 +149,9 @@ class StatisticsCollector {
     ReservationCounts reservations;
     DurationStats waits[2];          // [WaitOutcome]
     std::int64_t longest_wait = -1;  // set by finish(); -1: no task waited
+    // Queues only: waits measured from entering the queue (TaskRouter's relative waits).
+    DurationStats in_queue_accepted;
+    std::int64_t longest_in_queue = -1;  // accepted or canceled; finish() adds those still waiting
   };
 
   struct GroupCounters {

@@ -1,5 +1,6 @@
 // The statistics collector on hand-built event streams. Each test states the timeline and works
 // out the expected numbers in comments.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -172,12 +173,17 @@ TEST_CASE("the metric tree has the documented shape and key order", "[statistics
   workspace.push_back("longest_task_waiting_age");
   CHECK(keys(*root.child("workspace")) == workspace);
 
-  std::vector<std::string> queue{"tasks_entered"};
-  queue.insert(queue.end(), task_metrics_tail.begin(), task_metrics_tail.end());
-  queue.push_back("longest_task_waiting_age");
+  std::vector<std::string> workflow{"tasks_entered"};
+  workflow.insert(workflow.end(), task_metrics_tail.begin(), task_metrics_tail.end());
+  workflow.push_back("longest_task_waiting_age");
+  // A queue also has TaskRouter's relative waits (from entering the queue).
+  std::vector<std::string> queue = workflow;
+  queue.insert(std::find(queue.begin(), queue.end(), "split_by_wait_time"),
+               "wait_duration_in_queue_until_accepted");
+  queue.push_back("longest_relative_task_age_in_queue");
   CHECK(keys(*root.child("task_queues")) == std::vector<std::string>{"Sales", "Support"});
   CHECK(keys(*root.find("task_queues.Sales")) == queue);
-  CHECK(keys(*root.find("workflows.main")) == queue);
+  CHECK(keys(*root.find("workflows.main")) == workflow);
 
   CHECK(keys(*root.find("workspace.wait_duration_until_accepted")) ==
         std::vector<std::string>{"avg", "min", "max", "total"});
@@ -186,15 +192,15 @@ TEST_CASE("the metric tree has the documented shape and key order", "[statistics
   CHECK(keys(*root.find("workspace.split_by_wait_time.20")) ==
         std::vector<std::string>{"below", "above"});
   CHECK(keys(*root.find("workspace.split_by_wait_time.20.below")) ==
-        std::vector<std::string>{"tasks_accepted", "tasks_canceled"});
+        std::vector<std::string>{"tasks_accepted", "reservations_accepted", "tasks_canceled"});
   CHECK(keys(*root.find("workspace.service_level")) == std::vector<std::string>{"0", "20", "60"});
 
   CHECK(keys(*root.child("workers")) == std::vector<std::string>{"agents", "seniors"});
   CHECK(keys(*root.find("workers.agents")) ==
-        std::vector<std::string>{"tasks_completed", "reservations_created", "reservations_accepted",
-                                 "reservations_rejected", "reservations_timed_out",
-                                 "reservations_canceled", "reservations_rescinded", "occupancy",
-                                 "activity_durations"});
+        std::vector<std::string>{"tasks_completed", "tasks_assigned", "reservations_created",
+                                 "reservations_accepted", "reservations_rejected",
+                                 "reservations_timed_out", "reservations_canceled",
+                                 "reservations_rescinded", "occupancy", "activity_durations"});
   CHECK(keys(*root.find("workers.agents.activity_durations")) ==
         std::vector<std::string>{"Offline", "Available", "Break"});
   CHECK(keys(*root.find("workers.agents.activity_durations.Break")) ==
