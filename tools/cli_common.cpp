@@ -1,13 +1,17 @@
 #include "cli_common.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <thread>
 #include <utility>
 
 #include "cli_text.hpp"
@@ -26,8 +30,9 @@ po::options_description common_description(CommonOptions& o) {
        "workflows.main.task_reservation_timeout=45s")                                             //
       ("seed", po::value<std::string>()->value_name("N"), "run seed (overrides the scenario's)")  //
       ("replications", po::value<std::string>()->value_name("N"), "number of replications")       //
-      ("threads", po::value<std::string>()->value_name("N")->default_value("1"),
-       "replications run in parallel on N threads (results identical for any N)")  //
+      ("threads", po::value<std::string>()->value_name("N"),
+       "replications run in parallel on N threads, at most one per core (default and 0: every "
+       "core; results identical for any N)")  //
       ("check-invariants", po::bool_switch(&o.check_invariants),
        "verify the engine's invariants after every event (slow)")  //
       ("max-workers", po::value<std::string>()->value_name("N"),
@@ -37,6 +42,9 @@ po::options_description common_description(CommonOptions& o) {
        "stop a replication that processes more than N events (default 1000000000)")  //
       ("max-horizon", po::value<std::string>()->value_name("DURATION"),
        "reject horizons longer than DURATION (default 366d, at most 100 years)")  //
+      ("confine", po::bool_switch(&o.limits.confine),
+       "for scenarios you do not trust (CI on pull requests): read only files inside the "
+       "scenario's folder (links resolved), and quote little of them in errors")  //
       ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   return d;
 }
@@ -80,6 +88,80 @@ std::optional<int> parse_limits(const std::string& verb, const po::variables_map
 }
 
 }  // namespace
+
+std::uint32_t useful_threads(std::uint32_t requested) {
+  // More threads than cores only adds switching: the work is CPU-bound. (The runner also caps
+  // them at the replications, and carries on with fewer when a thread cannot start.)
+  const std::uint32_t cores = std::max(1U, std::thread::hardware_concurrency());
+  return requested == 0 ? cores : std::min(requested, cores);
+}
+
+std::optional<std::string> read_input_file(const std::string& path, std::uint64_t max_bytes,
+                                           std::string* why) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  const int fd =
+      path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *why = name + ": cannot read it (" + std::strerror(errno) + ")";
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode) || (path != "-" && !S_ISREG(st.st_mode))) {
+    *why = name + (S_ISDIR(st.st_mode) ? ": it is a folder, not a file"
+                                       : ": it is not a regular file (a FIFO, device or socket "
+                                         "is not read; use - for standard input)");
+    if (fd != STDIN_FILENO) ::close(fd);
+    return std::nullopt;
+  }
+  if (fd != STDIN_FILENO) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  const auto too_large = [&] {
+    *why = fmt::format(
+        "{}: the input is larger than {} bytes (raise the limit with "
+        "--max-input-size)",
+        name, max_bytes);
+  };
+  std::string text;
+  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    too_large();
+    if (fd != STDIN_FILENO) ::close(fd);
+    return std::nullopt;
+  }
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *why = name + ": cannot read it (" + std::strerror(errno) + ")";
+      if (fd != STDIN_FILENO) ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    if (text.size() + static_cast<std::size_t>(n) > max_bytes) {
+      too_large();
+      if (fd != STDIN_FILENO) ::close(fd);
+      return std::nullopt;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  if (fd != STDIN_FILENO) ::close(fd);
+  if (const auto problem = find_text_problem(text)) {
+    *why = fmt::format("{}:{}:{}: {}", name, problem->line, problem->column, problem->message);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<int> parse_max_input_size(const std::string& verb, const std::string& text,
+                                        std::uint64_t& bytes) {
+  const auto n = parse_unsigned<std::uint64_t>(text);
+  if (!n || *n == 0) {
+    std::cerr << "trsim " << verb << ": --max-input-size must be a whole number of bytes, at least "
+              << "1 (got '" << text << "')\n";
+    return kExitUsage;
+  }
+  bytes = *n;
+  return std::nullopt;
+}
 
 std::string wall_duration(double seconds) {
   const auto s = static_cast<long long>(std::max(0.0, std::round(seconds)));
@@ -140,13 +222,17 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
       return kExitUsage;
     }
   }
-  const auto threads = parse_unsigned<std::uint32_t>(vm["threads"].as<std::string>());
-  if (!threads || *threads == 0) {
-    std::cerr << "trsim " << verb << ": --threads must be a whole number of at least 1 (got '"
-              << vm["threads"].as<std::string>() << "')\n";
-    return kExitUsage;
+  if (vm.count("threads")) {
+    const auto threads = parse_unsigned<std::uint32_t>(vm["threads"].as<std::string>());
+    if (!threads) {
+      std::cerr << "trsim " << verb << ": --threads must be a whole number (0 = every core; got '"
+                << vm["threads"].as<std::string>() << "')\n";
+      return kExitUsage;
+    }
+    common.threads = useful_threads(*threads);
+  } else {
+    common.threads = useful_threads(0);
   }
-  common.threads = *threads;
   if (auto code = parse_limits(verb, vm, common.limits)) return *code;
   return std::nullopt;
 }
@@ -159,12 +245,14 @@ std::vector<std::string> load_overrides(const CommonOptions& o) {
 }
 
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
-                             const std::vector<std::string>& extra_overrides) {
+                             const std::vector<std::string>& extra_overrides,
+                             std::vector<std::string>* files) {
   LoadOptions options;
   options.overrides = load_overrides(o);
   options.limits = o.limits;
   options.overrides.insert(options.overrides.end(), extra_overrides.begin(), extra_overrides.end());
   LoadResult result = load_scenario_file(o.scenario, options);
+  if (files) *files = result.files;
   for (const Diagnostic& d : result.diagnostics) {
     if (d.severity == Diagnostic::Severity::error || print_warnings)
       std::cerr << d.format() << "\n";

@@ -29,7 +29,7 @@ struct CommonOptions {
   std::vector<std::string> overrides;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint32_t> replications;
-  std::uint32_t threads = 1;
+  std::uint32_t threads = 1;  ///< --threads, already capped by useful_threads()
   bool quiet = false;
   bool check_invariants = false;
   LoadLimits limits;  ///< --max-workers, --max-events, --max-horizon
@@ -68,9 +68,29 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
 std::vector<std::string> load_overrides(const CommonOptions& o);
 
 /// Loads the scenario with the overrides (and `extra_overrides` after them); prints errors, and
-/// warnings when asked. Empty on error.
+/// warnings when asked. Empty on error. `files`, when given, receives every file it read (the
+/// inputs no output may name).
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
-                             const std::vector<std::string>& extra_overrides = {});
+                             const std::vector<std::string>& extra_overrides = {},
+                             std::vector<std::string>* files = nullptr);
+
+/// The threads worth running for --threads N: every core for 0, else at most one per core.
+std::uint32_t useful_threads(std::uint32_t requested);
+
+/// The default of --max-input-size (report, merge): what they read is held in memory as a
+/// document, about ten times its size.
+constexpr std::uint64_t kDefaultMaxInputBytes = std::uint64_t{64} << 20;  // 64 MiB
+
+/// Reads an input of `report` or `merge`: a regular file, or standard input for "-", of at most
+/// `max_bytes`, checked to be UTF-8 text. On failure returns nullopt and sets `why` to
+/// "FILE: message" or "FILE:LINE:COL: message". FIFOs and devices are refused (a FIFO would
+/// block, /dev/zero never end).
+std::optional<std::string> read_input_file(const std::string& path, std::uint64_t max_bytes,
+                                           std::string* why);
+
+/// Parses --max-input-size (a whole number of bytes, at least 1); an exit code when it is wrong.
+std::optional<int> parse_max_input_size(const std::string& verb, const std::string& text,
+                                        std::uint64_t& bytes);
 
 /// A wall-clock duration for progress lines: "42s", "3m05s", "1h20m".
 std::string wall_duration(double seconds);

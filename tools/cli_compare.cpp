@@ -276,18 +276,26 @@ bool OutputFile::commit(const std::string& verb) {
   return true;
 }
 
-bool open_outputs(const std::string& verb, std::vector<OutputFile*> files) {
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (files[i]->wanted() && files[i]->path() == files[j]->path()) {
-        std::cerr << "trsim " << verb << ": two outputs cannot both write to '" << files[i]->path()
-                  << "'\n";
-        return false;
-      }
-    }
-  }
+bool open_outputs(const std::string& verb, std::vector<OutputFile*> files,
+                  const std::vector<std::string>& inputs) {
+  std::vector<std::pair<std::string, std::string>> named;
+  for (const OutputFile* f : files) named.emplace_back("--" + f->option(), f->path());
+  if (!check_output_paths(verb, named, inputs)) return false;
   for (OutputFile* f : files) {
     if (!f->open(verb)) return false;  // the ones opened are removed by their destructors
+  }
+  return true;
+}
+
+bool commit_outputs(const std::string& verb, std::vector<OutputFile*> files) {
+  try {
+    for (OutputFile* f : files)
+      if (AtomicFile* a = f->file()) a->finish();
+    for (OutputFile* f : files)
+      if (AtomicFile* a = f->file()) a->publish();
+  } catch (const std::exception& e) {
+    std::cerr << "trsim " << verb << ": " << e.what() << "; no output was replaced\n";
+    return false;
   }
   return true;
 }

@@ -52,6 +52,8 @@ class OutputFile {
   void write(const std::string& text);
   /// Commits the file; prints why and returns false when that fails.
   bool commit(const std::string& verb);
+  AtomicFile* file() { return file_ ? &*file_ : nullptr; }
+  const std::string& option() const { return option_; }
   bool wanted() const { return !path_.empty(); }
   bool to_stdout() const { return path_ == "-"; }
   const std::string& path() const { return path_; }
@@ -62,9 +64,14 @@ class OutputFile {
   std::optional<AtomicFile> file_;
 };
 
-/// Opens every file (all or none: a failure leaves nothing behind); at most one may be stdout,
-/// and no two may share a path.
-bool open_outputs(const std::string& verb, std::vector<OutputFile*> files);
+/// Opens every file (all or none: a failure leaves nothing behind) after check_output_paths():
+/// at most one may be stdout, no two may be one file, none may be one of `inputs`.
+bool open_outputs(const std::string& verb, std::vector<OutputFile*> files,
+                  const std::vector<std::string>& inputs = {});
+
+/// Commits the files as a set: all written out, then all renamed; prints why and returns false
+/// when one failed (then none was replaced).
+bool commit_outputs(const std::string& verb, std::vector<OutputFile*> files);
 
 }  // namespace trsim::cli
 

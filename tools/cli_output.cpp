@@ -3,42 +3,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
 #include <optional>
-#include <stdexcept>
 
 #include "report/xml.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
 
 namespace trsim::cli {
-
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  // Renaming over a folder would only fail after the run; say so now.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path_, ec))
-    throw std::runtime_error("cannot write '" + path_ + "': it is a folder");
-  temp_path_ = path_ + ".tmp-trsim";
-  out_.open(temp_path_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw std::runtime_error("cannot write '" + path_ + "'");
-}
-
-AtomicFile::~AtomicFile() {
-  if (!committed_) {
-    out_.close();
-    std::remove(temp_path_.c_str());
-  }
-}
-
-void AtomicFile::commit() {
-  out_.flush();
-  const bool ok = static_cast<bool>(out_);
-  out_.close();
-  if (!ok || std::rename(temp_path_.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error("cannot write '" + path_ + "'");
-  committed_ = true;
-}
 
 namespace {
 

@@ -1,9 +1,14 @@
 #pragma once
 // What the command line prints and writes: the human summary, the expectations table, and output
 // files that appear whole or not at all.
-#include <fstream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "trsim/expectations.hpp"
@@ -12,9 +17,51 @@
 
 namespace trsim::cli {
 
-/// A file written under a temporary name beside its destination and renamed over it by commit(),
-/// so a failed run never leaves a half-written output. Throws std::runtime_error when the
-/// temporary file cannot be created (an unwritable path fails before the run, not after).
+/// Why an output cannot be written: "cannot write 'out.json': No space left on device".
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A stream buffer over a file descriptor that remembers the first failed write (its errno) and
+/// drops everything after it, so that a full disk or a closed pipe is reported once, at the end.
+class FdBuffer : public std::streambuf {
+ public:
+  explicit FdBuffer(int fd = -1) : fd_(fd) { setp(buffer_, buffer_ + sizeof buffer_); }
+  void reset(int fd) { fd_ = fd; }
+  int fd() const { return fd_; }
+  /// Writes what is buffered; false (and error() set) when a write failed now or earlier.
+  bool drain();
+  /// errno of the first failed write; 0 when every write succeeded.
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override;
+  int sync() override { return drain() ? 0 : -1; }
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+  /// Seeking (an Events API page patches its first comma) writes out the buffer first.
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode) override;
+  pos_type seekpos(pos_type pos, std::ios_base::openmode mode) override {
+    return seekoff(off_type(pos), std::ios_base::beg, mode);
+  }
+
+ private:
+  bool write_all(const char* p, std::size_t n);
+  int fd_;
+  int error_ = 0;
+  char buffer_[1 << 16];
+};
+
+/// One output file, written so that it can never hurt a file the user did not name:
+/// - a regular file (or a name not yet taken) is written under a unique temporary name in the same
+///   folder, created exclusively and never through a link, and renamed over the destination by
+///   commit(), only when the destination is still a regular file or absent;
+/// - a link to a regular file is followed: the file it names is replaced, the link kept;
+/// - a device, a FIFO or a terminal (`/dev/full`, `/dev/stdout`) is written in place, never
+///   replaced;
+/// - the temporary file is removed by the destructor, and by SIGINT, SIGTERM, SIGHUP and SIGPIPE
+///   (install_signal_cleanup()).
+/// Throws OutputError with the system's reason when the file cannot be created (before the run).
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -22,14 +69,79 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
   std::ostream& stream() { return out_; }
+  /// finish() then publish().
   void commit();
+  /// Writes out and closes the file; throws OutputError when a write failed (the temporary is
+  /// removed, the destination untouched).
+  void finish();
+  /// Renames the temporary over the destination (nothing for a file written in place).
+  void publish();
+  const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
-  std::string temp_path_;
-  std::ofstream out_;
+  void discard();
+  std::string path_;         ///< as the user named it (for messages)
+  std::string destination_;  ///< where the temporary is renamed to (links resolved)
+  std::string temp_path_;    ///< empty when written in place
+  bool existed_ = false;     ///< the destination was a regular file when opened
+  int fd_ = -1;
+  FdBuffer buffer_;
+  std::ostream out_;
   bool committed_ = false;
+  int slot_ = -1;  ///< the temporary's slot in the signal-cleanup table
 };
+
+/// A command's outputs, checked and committed as a set:
+/// - before anything is written, no output may be the same file (by device and inode, or by the
+///   resolved path) as an input, another output, or the file standard output is redirected to;
+/// - commit() writes out every file, and only when all succeeded renames them all, so a full disk
+///   leaves every previous output as it was.
+/// An empty path is an output not asked for; "-" is standard output.
+class OutputSet {
+ public:
+  explicit OutputSet(std::string verb) : verb_(std::move(verb)) {}
+  /// A file the command reads ("-" = standard input); no output may name it.
+  void add_input(const std::string& path);
+  void add_inputs(const std::vector<std::string>& paths);
+  /// An output given by `option` ("--json").
+  void add(std::string option, std::string path);
+  /// Checks the outputs and opens the files; prints "trsim VERB: why" and returns false when one
+  /// cannot be written. Nothing has been written then.
+  bool open();
+  /// Where the output of `option` goes: its file, std::cout for "-", nullptr when not asked for.
+  std::ostream* stream(std::string_view option);
+  bool uses_stdout() const;
+  /// Writes out every file, then renames them all; prints the reason and returns false when one
+  /// failed (then none was renamed).
+  bool commit();
+
+ private:
+  struct Output {
+    std::string option, path;
+    std::unique_ptr<AtomicFile> file;
+  };
+  std::string verb_;
+  std::vector<std::string> inputs_;
+  std::vector<Output> outputs_;
+};
+
+/// The identity checks of OutputSet::open() for outputs given as (option, path): no two may be
+/// one file (device and inode, or resolved path) or both "-", none may be an input or the file
+/// standard output is redirected to. Prints "trsim VERB: why" and returns false on a problem.
+bool check_output_paths(const std::string& verb,
+                        const std::vector<std::pair<std::string, std::string>>& outputs,
+                        const std::vector<std::string>& inputs);
+
+/// Prepares the process for safe outputs (main() calls it first): reopens a closed standard
+/// stream on /dev/null so that no output file can take its descriptor (writes to it then fail
+/// with the system's reason), sends std::cout through a checked buffer, removes temporary files
+/// on SIGINT, SIGTERM, SIGHUP and SIGPIPE, and makes a file-size limit an error (EFBIG) rather
+/// than a signal.
+void prepare_process();
+
+/// Flushes and closes standard output (main() calls it last); returns `code`, or 2 after printing
+/// the system's reason when a write to standard output failed.
+int finish_stdout(int code);
 
 /// The interval table as CSV (`trsim run --intervals`), tidy: a header row
 /// `interval_start,interval_start_utc,interval_end,scope_kind,scope_name,<columns>`, then one row

@@ -4,6 +4,7 @@
 // merge of shards writes exactly what the unsharded sweep writes.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli_output.hpp"
 #include "trsim/sweep.hpp"
@@ -14,14 +15,17 @@ class SweepOutputs {
  public:
   /// `csv_path` / `json_path`: empty = not written, "-" = stdout.
   SweepOutputs(std::string csv_path, std::string json_path);
-  /// Opens the files; prints the reason and returns false when one cannot be written, or when
-  /// both ask for stdout.
+  /// Files the command reads (the scenario and what it refers to, the shards): no output may
+  /// name one of them.
+  void add_inputs(const std::vector<std::string>& paths) { inputs_ = paths; }
+  /// Opens the files (OutputSet::open); prints the reason and returns false when one cannot be
+  /// written, or when both name one file or stdout.
   bool open(const std::string& verb);
   /// Writes `json` to the --json destination (for shards' partial results).
   void write_json(const std::string& json);
   /// Writes the CSV and the JSON of a whole sweep.
   void write(const SweepResults& results, const std::vector<SweepPointSummary>& points);
-  /// Commits the files; prints the reason and returns false on failure.
+  /// Commits the files as a set; prints the reason and returns false on failure.
   bool commit(const std::string& verb);
   /// True when something goes to stdout (the human table must not mix into it).
   bool uses_stdout() const { return csv_path_ == "-" || json_path_ == "-"; }
@@ -30,7 +34,8 @@ class SweepOutputs {
 
  private:
   std::string csv_path_, json_path_;
-  std::optional<AtomicFile> csv_file_, json_file_;
+  std::vector<std::string> inputs_;
+  std::optional<OutputSet> files_;
 };
 
 }  // namespace trsim::cli

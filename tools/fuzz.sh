@@ -6,8 +6,11 @@
 # is saved under build-fuzz/artifacts/. Fix the bug, then keep the input as a regression test:
 #   cp build-fuzz/artifacts/<target>-crash-... tests/data/fuzz-regressions/<target>/
 # (test_unit replays every file there through the same target code).
-# Usage: tools/fuzz.sh [TARGET...]       (default: every target)
-# Environment: TRSIM_FUZZ_SECONDS (per target, default 50), TRSIM_FUZZ_BUILD_DIR (build-fuzz).
+# Usage: tools/fuzz.sh [--nightly] [TARGET...]       (default: every target)
+#   --nightly: a nightly-length run, 1800 s per target (CI keeps the short default run); each
+#   target's executions are in its log (stat::number_of_executed_units).
+# Environment: TRSIM_FUZZ_SECONDS (per target, default 50, or 1800 with --nightly),
+# TRSIM_FUZZ_BUILD_DIR (build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +18,12 @@ packages=(clang libclang-rt-14-dev)
 tools/install-packages.sh "${packages[@]}"
 
 build_dir="${TRSIM_FUZZ_BUILD_DIR:-build-fuzz}"
-seconds="${TRSIM_FUZZ_SECONDS:-50}"
+default_seconds=50
+if [[ "${1:-}" == "--nightly" ]]; then
+  default_seconds=1800
+  shift
+fi
+seconds="${TRSIM_FUZZ_SECONDS:-$default_seconds}"
 all_targets=(scenario_loader expression trace_csv units json)
 targets=("${@:-${all_targets[@]}}")
 

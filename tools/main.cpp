@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli_common.hpp"
+#include "cli_output.hpp"
 #include "verbs.hpp"
 
 namespace {
@@ -54,7 +55,9 @@ void print_usage(std::ostream& out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_verb(int argc, char** argv) {
   try {
     if (argc < 2) {
       print_usage(std::cerr);
@@ -78,8 +81,18 @@ int main(int argc, char** argv) {
   } catch (const trsim::EventBudgetExceeded& e) {  // --max-events: a limit, not a bug
     std::cerr << "trsim: " << e.what() << "\n";
     return trsim::cli::kExitUsage;
+  } catch (const trsim::OutputFailure& e) {  // a full disk: the user's to fix, not a bug
+    std::cerr << "trsim: " << e.what() << "; no output was replaced\n";
+    return trsim::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "trsim: internal error: " << e.what() << "\n";
     return trsim::cli::kExitInternal;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  trsim::cli::prepare_process();
+  return trsim::cli::finish_stdout(run_verb(argc, argv));
 }

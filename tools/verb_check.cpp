@@ -32,13 +32,14 @@ struct CheckJob {
 int check_many(const CommonOptions& common, const std::string& junit_path,
                const std::string& markdown_path) {
   std::vector<CheckJob> jobs;
+  std::vector<std::string> inputs;  // every file the scenarios read: no output may name one
   jobs.push_back({common.scenario, {}, {}, ""});
   for (const std::string& f : common.more_scenarios) jobs.push_back({f, {}, {}, ""});
   // Loading and the checks before the run, one scenario after another (errors on stderr).
   for (CheckJob& j : jobs) {
     CommonOptions o = common;
     o.scenario = j.file;
-    j.scenario = load(o, !common.quiet);
+    j.scenario = load(o, !common.quiet, {}, &inputs);
     if (!j.scenario) {
       j.error = "the scenario is invalid (errors on stderr)";
     } else if (j.scenario->expectations.empty()) {
@@ -57,7 +58,7 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
     }
   }
   OutputFile junit("junit", junit_path), markdown("markdown", markdown_path);
-  if (!open_outputs("check", {&junit, &markdown})) return kExitUsage;
+  if (!open_outputs("check", {&junit, &markdown}, inputs)) return kExitUsage;
 
   std::vector<std::size_t> runnable;
   for (std::size_t i = 0; i < jobs.size(); ++i)
@@ -106,7 +107,7 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
   }
   junit.write(junit_document("trsim check", suites, tests, failures, errors));
   markdown.write(md);
-  if (!junit.commit("check") || !markdown.commit("check")) return kExitUsage;
+  if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
   if (!junit.to_stdout() && !markdown.to_stdout())
     std::cout << colour_verdicts(table, colour_on(STDOUT_FILENO));
   std::cout.flush();
@@ -139,7 +140,8 @@ int verb_check(int argc, char** argv) {
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
   if (!common.more_scenarios.empty()) return check_many(common, junit_path, markdown_path);
-  const auto scenario = load(common, !common.quiet);
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
   if (scenario->expectations.empty()) {
     std::cerr << common.scenario << ": the scenario has no `expect:` list to check\n";
@@ -151,7 +153,7 @@ int verb_check(int argc, char** argv) {
   if (!unknown.empty()) return kExitUsage;
   // The report files are checked for writability before the run and replaced atomically after it.
   OutputFile junit("junit", junit_path), markdown("markdown", markdown_path);
-  if (!open_outputs("check", {&junit, &markdown})) return kExitUsage;
+  if (!open_outputs("check", {&junit, &markdown}, inputs)) return kExitUsage;
   const RunSummary summary = simulate(*scenario, common, nullptr);
   const CheckReport report = check_expectations(*scenario, summary);
   if (!report.unknown_metrics.empty()) {
@@ -160,7 +162,7 @@ int verb_check(int argc, char** argv) {
   }
   junit.write(check_junit_xml(*scenario, report));
   markdown.write("## trsim check\n\n" + check_markdown(scenario->name, report));
-  if (!junit.commit("check") || !markdown.commit("check")) return kExitUsage;
+  if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
   const bool stdout_taken = junit.to_stdout() || markdown.to_stdout();
   if (!stdout_taken && (!common.quiet || report.failures > 0))
     std::cout << colour_verdicts(report.table, colour_on(STDOUT_FILENO));

@@ -330,8 +330,7 @@ int verb_compare(int argc, char** argv) {
   junit.write(junit_document("trsim compare", suites, tests, failures, errors));
   markdown.write(md);
   json.write(json_text);
-  if (!junit.commit("compare") || !markdown.commit("compare") || !json.commit("compare"))
-    return kExitUsage;
+  if (!commit_outputs("compare", {&junit, &markdown, &json})) return kExitUsage;
   const bool stdout_taken = junit.to_stdout() || markdown.to_stdout() || json.to_stdout();
   if (!stdout_taken && (!common.quiet || failures > 0)) std::cout << table;
   if (bad_input) return kExitUsage;

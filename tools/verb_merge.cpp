@@ -1,8 +1,7 @@
 // `trsim merge`: combines the partial results of `trsim sweep --shard K/N` into the table, CSV
 // and JSON of the whole sweep, byte for byte what the unsharded sweep writes.
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +21,7 @@ int verb_merge(int argc, char** argv) {
                       "--json sweep.json\n"
                       "  trsim merge parts/*.json --json -\n"};
   std::vector<std::string> part_paths;
-  std::string csv_path, json_path;
+  std::string csv_path, json_path, max_input = std::to_string(kDefaultMaxInputBytes);
   bool quiet = false;
   po::options_description options("merge options");
   options.add_options()             //
@@ -31,6 +30,8 @@ int verb_merge(int argc, char** argv) {
        "write the sweep CSV to FILE (- = stdout)")  //
       ("json", po::value(&json_path)->value_name("FILE"),
        "write the sweep JSON to FILE (- = stdout)")  //
+      ("max-input-size", po::value(&max_input)->value_name("BYTES"),
+       "refuse a part larger than BYTES (default 67108864, 64 MiB)")  //
       ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("part", po::value(&part_paths)->composing());
@@ -57,17 +58,17 @@ int verb_merge(int argc, char** argv) {
     return kExitUsage;
   }
 
+  std::uint64_t max_bytes = 0;
+  if (auto code = parse_max_input_size("merge", max_input, max_bytes)) return *code;
   std::vector<SweepPartial> parts;
   for (const std::string& path : part_paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << path << ": cannot read the part\n";
+    std::string why;
+    const std::optional<std::string> text = read_input_file(path, max_bytes, &why);
+    if (!text) {
+      std::cerr << why << "\n";
       return kExitUsage;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string why;
-    auto part = parse_sweep_partial(text.str(), path, &why);
+    auto part = parse_sweep_partial(*text, path, &why);
     if (!part) {
       std::cerr << why << "\n";
       return kExitUsage;
@@ -86,6 +87,7 @@ int verb_merge(int argc, char** argv) {
     return kExitUsage;
   }
   SweepOutputs outputs(csv_path, json_path);
+  outputs.add_inputs(part_paths);
   if (!outputs.open("merge")) return kExitUsage;
   const std::vector<SweepPointSummary> summary = summarise_sweep(*results);
   outputs.write(*results, summary);

@@ -1,8 +1,6 @@
 // `trsim report`: turns a run's summary JSON (`trsim run --json`) or a sweep's JSON (`trsim sweep
 // --json`) into one self-contained HTML page (tools/report/).
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "cli_common.hpp"
@@ -29,12 +27,14 @@ int verb_report(int argc, char** argv) {
       "  trsim tune scenarios/tune-timeout.yaml --param workflows.main.task_reservation_timeout "
       "--range 5..60 --objective min:workspace.avg_task_acceptance_time --json tune.json && "
       "trsim report tune.json -o tune.html\n";
-  std::string input, output;
+  std::string input, output, max_input = std::to_string(kDefaultMaxInputBytes);
   po::options_description options("report options");
   options.add_options()             //
       ("help,h", "show this help")  //
       ("output,o", po::value(&output)->value_name("FILE"),
-       "write the HTML page to FILE (- = stdout)");
+       "write the HTML page to FILE (- = stdout)")  //
+      ("max-input-size", po::value(&max_input)->value_name("BYTES"),
+       "refuse an input larger than BYTES (default 67108864, 64 MiB)");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
   po::options_description parsing;
@@ -64,41 +64,32 @@ int verb_report(int argc, char** argv) {
               << " (usage: trsim report " << synopsis << ")\n";
     return kExitUsage;
   }
-  std::ostringstream text;
-  if (input == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(input, std::ios::binary);
-    if (!in) {
-      std::cerr << input << ": cannot read the file\n";
-      return kExitUsage;
-    }
-    text << in.rdbuf();
+  // The output is checked (writable, not the input) before anything is read.
+  OutputSet outputs("report");
+  outputs.add_input(input);
+  outputs.add("--output", output);
+  if (!outputs.open()) return kExitUsage;
+  std::uint64_t max_bytes = 0;
+  if (auto code = parse_max_input_size("report", max_input, max_bytes)) return *code;
+  std::string why;
+  const std::optional<std::string> text = read_input_file(input, max_bytes, &why);
+  if (!text) {
+    std::cerr << why << "\n";
+    return kExitUsage;
   }
   JsonError error;
-  const auto document = parse_json(text.str(), &error);
+  const auto document = parse_json(*text, &error);
   if (!document) {
     std::cerr << input << ":" << error.line << ":" << error.column << ": " << error.message << "\n";
     return kExitUsage;
   }
-  std::string why;
   const auto html = report::render_report(*document, &why);
   if (!html) {
     std::cerr << input << ":1:1: " << why << "\n";
     return kExitUsage;
   }
-  if (output == "-") {
-    std::cout << *html;
-    return kExitOk;
-  }
-  try {
-    AtomicFile file(output);
-    file.stream() << *html;
-    file.commit();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim report: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (std::ostream* out = outputs.stream("--output")) *out << *html;
+  if (!outputs.commit()) return kExitUsage;
   return kExitOk;
 }
 

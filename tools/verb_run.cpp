@@ -3,7 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <utility>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "cli_output.hpp"
@@ -45,36 +45,6 @@ int verb_run(int argc, char** argv) {
        "write the HTML report (what `trsim report` makes of the summary) to FILE");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
-  if (!json_path.empty() && json_path == events_path) {
-    std::cerr << "trsim run: --json and --events cannot both write to '" << json_path << "'\n";
-    return kExitUsage;
-  }
-  for (const auto& [name, path] :
-       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path}}) {
-    if (!intervals_path.empty() && intervals_path == *path) {
-      std::cerr << "trsim run: " << name << " and --intervals cannot both write to '"
-                << intervals_path << "'\n";
-      return kExitUsage;
-    }
-  }
-  for (const auto& [name, path] :
-       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path},
-        std::pair{"--intervals", &intervals_path}}) {
-    if (!report_path.empty() && report_path == *path) {
-      std::cerr << "trsim run: " << name << " and --report cannot both write to '" << report_path
-                << "'\n";
-      return kExitUsage;
-    }
-  }
-  for (const auto& [name, path] :
-       {std::pair{"--json", &json_path}, std::pair{"--events", &events_path},
-        std::pair{"--intervals", &intervals_path}, std::pair{"--report", &report_path}}) {
-    if (!stats_csv_path.empty() && stats_csv_path == *path) {
-      std::cerr << "trsim run: " << name << " and --stats-csv cannot both write to '"
-                << stats_csv_path << "'\n";
-      return kExitUsage;
-    }
-  }
   if (report_path == "-") {
     std::cerr << "trsim run: --report needs a file name (use `trsim report SUMMARY.json -o -` for "
                  "stdout)\n";
@@ -90,25 +60,22 @@ int verb_run(int argc, char** argv) {
   const bool events_page =
       taskrouter_events && events_path != "-" &&
       !(events_path.size() >= 6 && events_path.compare(events_path.size() - 6, 6, ".jsonl") == 0);
-  const auto scenario = load(common, !common.quiet);
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
 
-  // Outputs are checked for writability before the run and replaced atomically after it.
-  std::optional<AtomicFile> json_file, events_file, intervals_file, report_file, stats_csv_file;
-  try {
-    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
-    if (!events_path.empty() && events_path != "-") events_file.emplace(events_path);
-    if (!intervals_path.empty() && intervals_path != "-") intervals_file.emplace(intervals_path);
-    if (!report_path.empty()) report_file.emplace(report_path);
-    if (!stats_csv_path.empty() && stats_csv_path != "-") stats_csv_file.emplace(stats_csv_path);
-  } catch (const std::exception& e) {
-    std::cerr << "trsim run: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  std::ostream* events = nullptr;
-  if (events_file) events = &events_file->stream();
-  if (events_path == "-") events = &std::cout;
+  // Outputs are checked (writable, naming no input and no other output) before the run, and
+  // replaced together after it.
+  OutputSet outputs("run");
+  outputs.add_inputs(inputs);
+  outputs.add("--json", json_path);
+  outputs.add("--events", events_path);
+  outputs.add("--intervals", intervals_path);
+  outputs.add("--report", report_path);
+  outputs.add("--stats-csv", stats_csv_path);
+  if (!outputs.open()) return kExitUsage;
 
+  std::ostream* events = outputs.stream("--events");
   constexpr std::string_view kPageHead = "{\"events\":[\n";
   if (events_page) events->write(kPageHead.data(), static_cast<std::streamsize>(kPageHead.size()));
   const RunSummary summary =
@@ -125,39 +92,19 @@ int verb_run(int argc, char** argv) {
                "\"previous_page_url\":null}}\n";
   }
   const std::string json = summary_json(*scenario, summary);
-  if (json_file) json_file->stream() << json;
-  if (json_path == "-") std::cout << json;
-  if (!intervals_path.empty()) {
-    const std::string csv = intervals_csv(*scenario, summary);
-    if (intervals_file) intervals_file->stream() << csv;
-    if (intervals_path == "-") std::cout << csv;
-  }
-  if (!stats_csv_path.empty()) {
-    const std::string csv = statistics_long_csv(summary);
-    if (stats_csv_file) stats_csv_file->stream() << csv;
-    if (stats_csv_path == "-") std::cout << csv;
-  }
-  if (report_file) {
+  if (std::ostream* out = outputs.stream("--json")) *out << json;
+  if (std::ostream* out = outputs.stream("--intervals")) *out << intervals_csv(*scenario, summary);
+  if (std::ostream* out = outputs.stream("--stats-csv")) *out << statistics_long_csv(summary);
+  if (std::ostream* out = outputs.stream("--report")) {
     // The report reads the summary exactly as `trsim report` would read the file.
     const auto document = parse_json(json);
     std::string why;
     const auto html = document ? report::render_report(*document, &why) : std::nullopt;
     if (!html) throw std::logic_error("the summary did not make a report: " + why);
-    report_file->stream() << *html;
+    *out << *html;
   }
-  try {
-    if (report_file) report_file->commit();
-    if (events_file) events_file->commit();
-    if (json_file) json_file->commit();
-    if (intervals_file) intervals_file->commit();
-    if (stats_csv_file) stats_csv_file->commit();
-  } catch (const std::exception& e) {  // e.g. the disk filled up during the run
-    std::cerr << "trsim run: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  if (!common.quiet && json_path != "-" && events_path != "-" && intervals_path != "-" &&
-      stats_csv_path != "-")
-    std::cout << human_summary(*scenario, summary);
+  if (!outputs.commit()) return kExitUsage;
+  if (!common.quiet && !outputs.uses_stdout()) std::cout << human_summary(*scenario, summary);
   return kExitOk;
 }
 

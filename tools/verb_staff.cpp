@@ -166,7 +166,8 @@ int verb_staff(int argc, char** argv) {
     return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
   if (*min > *max) return usage(fmt::format("--min ({}) is above --max ({})", *min, *max));
 
-  const auto scenario = load(common, !common.quiet);
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
   StaffingSettings settings;
   settings.min = *min;
@@ -195,12 +196,10 @@ int verb_staff(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  std::optional<AtomicFile> json_file;
-  try {
-    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  OutputSet outputs("staff");
+  outputs.add_inputs(inputs);
+  outputs.add("--json", json_path);
+  if (!outputs.open()) return kExitUsage;
 
   SearchProgress progress(common, "staff");
   StaffingResult result;
@@ -219,18 +218,8 @@ int verb_staff(int argc, char** argv) {
   }
   progress.clear();
 
-  if (!json_path.empty()) {
-    const std::string json = report_json(*scenario, groups, result);
-    if (json_path == "-") std::cout << json;
-    if (json_file) {
-      json_file->stream() << json;
-      try {
-        json_file->commit();
-      } catch (const std::exception& e) {
-        return usage(e.what());
-      }
-    }
-  }
+  if (std::ostream* out = outputs.stream("--json")) *out << report_json(*scenario, groups, result);
+  if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && json_path != "-") std::cout << report_text(*scenario, groups, result, *max);
   return result.found ? kExitOk : kExitExpectations;
 }

@@ -69,6 +69,15 @@ bool split_sets(const std::vector<std::string>& sets, std::vector<std::string>& 
       fixed.push_back(s);
       continue;
     }
+    // As in the `sweep:` block: every point shares the seed and the replications (common random
+    // numbers; the points are paired replication by replication).
+    const std::string head = path.substr(0, path.find('.'));
+    if (head == "seed" || head == "replications" || head == "sweep") {
+      std::cerr << "trsim sweep: --set " << s << ": '" << head
+                << "' cannot be swept: every point shares the seed and the replications (common "
+                   "random numbers); use --seed or --replications for one value\n";
+      return false;
+    }
     for (const SweepParameter& p : swept) {
       if (p.path == path) {
         std::cerr << "trsim sweep: --set " << path << " is swept twice\n";
@@ -114,7 +123,7 @@ std::string describe_point(const SweepGrid& grid, std::size_t point) {
 // its point, at its place in the `sweep:` block when it comes from there; a --metric must name a
 // number of every point's statistics.
 bool validate_points(const CommonOptions& common, const SweepGrid& grid,
-                     const std::vector<std::string>& metrics) {
+                     const std::vector<std::string>& metrics, std::vector<std::string>& files) {
   constexpr int kMaxReported = 10;
   const std::vector<std::string> fixed = load_overrides(common);
   std::set<std::string> reported;
@@ -122,9 +131,11 @@ bool validate_points(const CommonOptions& common, const SweepGrid& grid,
   int shown = 0;
   for (std::size_t p = 0; p < grid.size() && shown < kMaxReported; ++p) {
     LoadOptions options{fixed};
+    options.limits = common.limits;
     const std::vector<std::string> point = grid.overrides(p);
     options.overrides.insert(options.overrides.end(), point.begin(), point.end());
     const LoadResult result = load_scenario_file(common.scenario, options);
+    files.insert(files.end(), result.files.begin(), result.files.end());
     std::vector<std::string> problems;
     for (const Diagnostic& d : result.diagnostics) {
       if (d.severity != Diagnostic::Severity::error) continue;
@@ -325,15 +336,19 @@ int verb_sweep(int argc, char** argv) {
                      *baseline};
   std::vector<std::string> metrics_to_check = o.metrics;
   for (const PrecisionTarget& t : precision) metrics_to_check.push_back(t.metric);
-  if (!validate_points(common, grid, metrics_to_check)) return kExitUsage;
+  std::vector<std::string> inputs;
+  if (!validate_points(common, grid, metrics_to_check, inputs)) return kExitUsage;
 
   SweepOutputs outputs(o.csv_path, o.json_path);
+  outputs.add_inputs(inputs);
   if (!outputs.open("sweep")) return kExitUsage;
 
   const std::vector<std::string> fixed_overrides = load_overrides(common);
   const std::string path = common.scenario;
-  const ScenarioBuilder build = [&grid, fixed_overrides, path](std::size_t point) {
+  const LoadLimits limits = common.limits;
+  const ScenarioBuilder build = [&grid, fixed_overrides, path, limits](std::size_t point) {
     LoadOptions options{fixed_overrides};
+    options.limits = limits;
     const std::vector<std::string> extra = grid.overrides(point);
     options.overrides.insert(options.overrides.end(), extra.begin(), extra.end());
     LoadResult result = load_scenario_file(path, options);

@@ -67,12 +67,14 @@ std::string set_line(const TuneSettings& s, const TuneConfig& values) {
 // an assignment names the --param it comes from ("--param:1:11: no 'mian' in 'workflows'"), not
 // the --set it is applied as.
 std::optional<Scenario> load_point(const CommonOptions& common, const std::string& scenario,
-                                   const std::vector<std::string>& extra, bool warnings) {
+                                   const std::vector<std::string>& extra, bool warnings,
+                                   std::vector<std::string>* files = nullptr) {
   LoadOptions options{load_overrides(common)};
   options.limits = common.limits;
   const std::size_t fixed = options.overrides.size();
   options.overrides.insert(options.overrides.end(), extra.begin(), extra.end());
   LoadResult result = load_scenario_file(scenario, options);
+  if (files) files->insert(files->end(), result.files.begin(), result.files.end());
   for (Diagnostic d : result.diagnostics) {
     if (d.severity != Diagnostic::Severity::error && !warnings) continue;
     const auto line = static_cast<std::size_t>(d.where.line);
@@ -535,7 +537,8 @@ int verb_tune(int argc, char** argv) {
   settings.scenarios = scenarios.size();
   // Every value of every grid must load, in every scenario, before anything runs (a misspelt
   // path, a text setting, a fraction for a count, a value out of the setting's range).
-  const auto first = load_point(common, scenarios.front(), {}, !common.quiet);
+  std::vector<std::string> inputs;  // every file any point reads: no output may name one
+  const auto first = load_point(common, scenarios.front(), {}, !common.quiet, &inputs);
   if (!first) return kExitUsage;
   if (first->replications < 2)
     return usage(fmt::format(
@@ -556,7 +559,7 @@ int verb_tune(int argc, char** argv) {
           sets.push_back(q == j ? settings.parameters[q].path + "=" + value_text(v)
                                 : settings.parameters[q].path + "=" +
                                       value_text(settings.parameters[q].range.lo));
-        if (!load_point(common, scenario, sets, false)) return kExitUsage;
+        if (!load_point(common, scenario, sets, false, &inputs)) return kExitUsage;
       }
     }
   }
@@ -572,14 +575,12 @@ int verb_tune(int argc, char** argv) {
     if (!known(c.metric))
       return usage("unknown metric '" + c.metric + "' in --constraint (see docs/statistics.md)");
 
-  std::optional<AtomicFile> csv_file, json_file, report_file;
-  try {
-    if (!csv_path.empty() && csv_path != "-") csv_file.emplace(csv_path);
-    if (!json_path.empty() && json_path != "-") json_file.emplace(json_path);
-    if (!report_path.empty()) report_file.emplace(report_path);
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  OutputSet outputs("tune");
+  outputs.add_inputs(inputs);
+  outputs.add("--csv", csv_path);
+  outputs.add("--json", json_path);
+  outputs.add("--report", report_path);
+  if (!outputs.open()) return kExitUsage;
 
   SearchProgress progress(common, "tune");
   // Each point is loaded once per scenario; with `warmup: auto` the warm-up its first stage
@@ -620,30 +621,17 @@ int verb_tune(int argc, char** argv) {
   }
   progress.clear();
 
-  const std::string csv = csv_path.empty() ? "" : curve_csv(settings, result);
   const std::string json =
       json_path.empty() && report_path.empty() ? "" : curve_json(settings, scenarios, result);
-  if (csv_path == "-") std::cout << csv;
-  if (json_path == "-") std::cout << json;
-  try {
-    if (report_file) {
-      const auto document = parse_json(json);
-      const auto html = document ? report::render_report(*document, &why) : std::nullopt;
-      if (!html) throw std::logic_error("the tuning did not make a report: " + why);
-      report_file->stream() << *html;
-      report_file->commit();
-    }
-    if (csv_file) {
-      csv_file->stream() << csv;
-      csv_file->commit();
-    }
-    if (json_file) {
-      json_file->stream() << json;
-      json_file->commit();
-    }
-  } catch (const std::exception& e) {
-    return usage(e.what());
+  if (std::ostream* out = outputs.stream("--csv")) *out << curve_csv(settings, result);
+  if (std::ostream* out = outputs.stream("--json")) *out << json;
+  if (std::ostream* out = outputs.stream("--report")) {
+    const auto document = parse_json(json);
+    const auto html = document ? report::render_report(*document, &why) : std::nullopt;
+    if (!html) throw std::logic_error("the tuning did not make a report: " + why);
+    *out << *html;
   }
+  if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && csv_path != "-" && json_path != "-")
     std::cout << curve_table(settings, result);
   return result.best ? kExitOk : kExitExpectations;

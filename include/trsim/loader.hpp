@@ -31,6 +31,10 @@ struct LoadLimits {
   std::uint64_t max_events = 1'000'000'000;
   /// The longest horizon (--max-horizon); at most kMaxDuration (100 years).
   SimTime max_horizon = SimTime{366} * 86400 * kMicrosPerSecond;
+  /// --confine, for scenarios nobody vetted (CI on pull requests): every file the scenario reads
+  /// must be inside the scenario's folder tree (links resolved), and errors in those files quote
+  /// at most a short, escaped excerpt of them, for at most three errors a file.
+  bool confine = false;
 };
 
 struct LoadOptions {
@@ -42,12 +46,25 @@ struct LoadOptions {
 struct LoadResult {
   std::optional<Scenario> scenario;     ///< set when there is no error
   std::vector<Diagnostic> diagnostics;  ///< errors (and warnings), in file order
+  /// Every file the scenario read, as opened: the scenario (load_scenario_file only), then its
+  /// configuration files, traces and empirical files. An output may not name one of them.
+  std::vector<std::string> files;
   bool ok() const { return scenario.has_value(); }
 };
 
 /// A duration in the scenario's syntax ("90s", "1h30m", "2d", a number of seconds), for command
 /// line options such as --max-horizon. On failure returns nullopt and sets `error`.
 std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error);
+
+/// The first thing in `text` that makes it no text file trsim reads: a byte sequence that is not
+/// UTF-8, or a NUL byte. Every file the loader reads is checked (names with invalid UTF-8 would
+/// make the outputs invalid UTF-8); `report` and `merge` check their inputs with it too.
+struct TextProblem {
+  int line = 1;
+  int column = 1;  ///< in bytes, from 1
+  std::string message;
+};
+std::optional<TextProblem> find_text_problem(std::string_view text);
 
 /// Loads `path`. Relative file references in the scenario resolve against its folder.
 LoadResult load_scenario_file(const std::string& path, const LoadOptions& options = {});

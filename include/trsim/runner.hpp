@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,13 @@
 #include "trsim/warmup.hpp"
 
 namespace trsim {
+
+/// A file the run itself writes (the event logs of parallel replications, parked in the temporary
+/// folder) could not be written: a user's environment problem (a full disk, `ulimit -f`), not a
+/// bug. The message says the system's reason.
+struct OutputFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct RunSettings {
   std::uint32_t threads = 1;

@@ -170,6 +170,8 @@ void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
     }
     next_seconds = t;
   }
+  // Checked before converting: a tiny rate draws a gap (up to infinity) that SimTime cannot hold.
+  if (!(next_seconds < to_seconds(scenario_.horizon))) return;
   SimTime next = from_seconds(next_seconds);
   if (next < after) next = after;
   if (next < scenario_.horizon) queue_.schedule(next, kTaskArrival, s, 0);

@@ -142,8 +142,12 @@ void EngineImpl::accept(std::uint32_t r) {
   if (single_tasking_ && queue_facts_[rs.queue].assignment_activity != kNoId)
     set_activity(w, queue_facts_[rs.queue].assignment_activity);
   const double factor = workers_[w].handle_time_factor;
+  // Clamped like every sampled duration (a 100-year handle time scaled by the loader's largest
+  // factor would not fit in SimTime).
   const SimTime handle =
-      factor == 1.0 ? task.handle_time : from_seconds(to_seconds(task.handle_time) * factor);
+      factor == 1.0
+          ? task.handle_time
+          : from_seconds(std::min(to_seconds(task.handle_time) * factor, to_seconds(kMaxDuration)));
   task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -45,16 +46,18 @@ void parallel_for(std::size_t count, std::size_t threads, const Body& body) {
       }
     }
   };
+  // The calling thread works too. A thread that cannot start (the system's limit) is not an
+  // error: the ones running share the work, and the results do not depend on how many there are.
   std::vector<std::thread> pool;
-  pool.reserve(threads);
-  try {
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-  } catch (...) {
-    // Could not start a thread: let the started ones finish the work, then report.
-    failed.store(true);
-    for (std::thread& t : pool) t.join();
-    throw;
+  pool.reserve(threads - 1);
+  for (std::size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;
+    }
   }
+  work();
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
 }

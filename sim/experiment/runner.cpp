@@ -7,7 +7,9 @@
 #include "trsim/runner.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -29,19 +31,33 @@ namespace {
 class FileBuf final : public std::streambuf {
  public:
   explicit FileBuf(std::FILE* file) : file_(file) {}
+  /// errno of the first failed write (a full /tmp, `ulimit -f`), 0 when none failed.
+  int error() const { return error_; }
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
-    return static_cast<std::streamsize>(std::fwrite(s, 1, static_cast<std::size_t>(n), file_));
+    const std::size_t w = std::fwrite(s, 1, static_cast<std::size_t>(n), file_);
+    if (w < static_cast<std::size_t>(n)) note_error();
+    return static_cast<std::streamsize>(w);
   }
   int_type overflow(int_type c) override {
     if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-    return std::fputc(c, file_) == EOF ? traits_type::eof() : c;
+    if (std::fputc(c, file_) != EOF) return c;
+    note_error();
+    return traits_type::eof();
   }
-  int sync() override { return std::fflush(file_) == 0 ? 0 : -1; }
+  int sync() override {
+    if (std::fflush(file_) == 0) return 0;
+    note_error();
+    return -1;
+  }
 
  private:
+  void note_error() {
+    if (error_ == 0) error_ = errno != 0 ? errno : EIO;
+  }
   std::FILE* file_;
+  int error_ = 0;
 };
 
 // One replication's event log, parked in a temporary file until its turn to be written.
@@ -49,7 +65,8 @@ class TempLog {
  public:
   TempLog() : file_(std::tmpfile()), buf_(file_), stream_(&buf_) {
     if (file_ == nullptr)
-      throw std::runtime_error("cannot create a temporary file for the event log");
+      throw OutputFailure(std::string("cannot create a temporary file for the event log: ") +
+                          std::strerror(errno));
   }
   ~TempLog() {
     if (file_ != nullptr) std::fclose(file_);
@@ -63,7 +80,9 @@ class TempLog {
   void copy_to(std::ostream& out) {
     stream_.flush();
     if (!stream_ || std::fflush(file_) != 0 || std::ferror(file_) != 0) {
-      throw std::runtime_error("writing the event log to a temporary file failed");
+      const int error = buf_.error() != 0 ? buf_.error() : errno;
+      throw OutputFailure(std::string("cannot write the event log to a temporary file in ") +
+                          "the temporary folder (TMPDIR): " + std::strerror(error));
     }
     std::rewind(file_);
     std::vector<char> chunk(std::size_t{1} << 20);
@@ -73,7 +92,8 @@ class TempLog {
       if (n < chunk.size()) break;
     }
     if (std::ferror(file_) != 0)
-      throw std::runtime_error("reading back the temporary event log failed");
+      throw OutputFailure(std::string("cannot read back the temporary event log: ") +
+                          std::strerror(errno));
   }
 
  private:

@@ -260,13 +260,18 @@ std::optional<Value> parse_json(std::string_view text, JsonError* error) {
 
 std::optional<Value> parse_json(std::string_view text, JsonError* error,
                                 std::vector<std::size_t>* object_offsets) {
+  // RFC 8259 §8.1: a parser may ignore a byte-order mark; editors on Windows write one.
+  const std::size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   try {
-    return JsonReader(text, object_offsets).document();
+    std::optional<Value> v = JsonReader(text.substr(bom), object_offsets).document();
+    if (object_offsets)
+      for (std::size_t& o : *object_offsets) o += bom;
+    return v;
   } catch (const ParseFailure& f) {
     if (error) {
       error->line = 1;
       error->column = 1;
-      for (std::size_t k = 0; k < f.offset && k < text.size(); ++k) {
+      for (std::size_t k = bom; k < f.offset + bom && k < text.size(); ++k) {
         if (text[k] == '\n') {
           ++error->line;
           error->column = 1;

@@ -29,8 +29,16 @@ const Source* LoadContext::load_file(const Reader& reader, const Item& path_item
     return nullptr;
   }
   const std::string resolved = resolve_path(base_dir, *path);
+  if (limits.confine && !inside_folder(base_dir, resolved)) {
+    // Refused before it is opened: nothing of it is read, nor is it said whether it exists.
+    reader.error(path_item, fmt::format("'{}' for '{}' is outside the scenario's folder (--confine "
+                                        "reads only files under it, links resolved)",
+                                        *path, path_item.name));
+    return nullptr;
+  }
   std::string why;
   std::optional<std::string> text = read_text_file(resolved, &why);
+  files.push_back(resolved);
   if (!text) {
     // Name the file as written, and where it was looked for when that differs (relative paths
     // resolve against the scenario's folder, not the working directory).
@@ -39,8 +47,12 @@ const Source* LoadContext::load_file(const Reader& reader, const Item& path_item
     reader.error(path_item, std::move(message));
     return nullptr;
   }
-  sources.push_back({resolved, std::move(*text)});
   diags.register_file(resolved);
+  if (const auto problem = text_problem(*text)) {
+    diags.error({resolved, problem->line, problem->column}, problem->message);
+    return nullptr;
+  }
+  sources.push_back({resolved, std::move(*text)});
   return &sources.back();
 }
 

@@ -40,6 +40,7 @@ struct LoadContext {
   Locator locator;
   std::deque<Source> sources;  ///< [0] is the scenario; then --set values and referenced files
   std::string base_dir;
+  std::vector<std::string> files;  ///< files read through load_file, in order
   Scenario sc;
   NameIndex activities, channels, queues, workflows, behaviors;
   std::map<std::string, QueueId, std::less<>> queue_by_sid;

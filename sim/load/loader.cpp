@@ -7,6 +7,7 @@
 
 #include <array>
 #include <exception>
+#include <map>
 #include <new>
 #include <string_view>
 
@@ -26,6 +27,55 @@ namespace {
 // cannot silently add a group.
 constexpr std::array<std::string_view, 2> kCreatableSections = {"statistics", "workspace"};
 
+// --confine: a file the scenario refers to may be anything the scenario's author could name, so
+// its errors keep at most kExcerpt bytes of their message, control characters escaped, and only
+// the first three errors of each such file.
+void quote_little_of_referenced_files(std::vector<Diagnostic>& diagnostics,
+                                      const LoadContext& ctx) {
+  constexpr std::size_t kExcerpt = 80;
+  constexpr int kPerFile = 3;
+  std::map<std::string, int> shown;
+  std::vector<Diagnostic> kept;
+  for (Diagnostic& d : diagnostics) {
+    if (d.where.file == ctx.scenario_source().file || d.where.file == kOverrideFile) {
+      kept.push_back(std::move(d));
+      continue;
+    }
+    const int n = ++shown[d.where.file];
+    if (n > kPerFile) continue;
+    std::string message;
+    for (const char c : d.message) {
+      if (message.size() >= kExcerpt) {
+        // Cut at a character boundary.
+        while (!message.empty() && (static_cast<unsigned char>(message.back()) & 0xC0) == 0x80)
+          message.pop_back();
+        if (!message.empty() && static_cast<unsigned char>(message.back()) >= 0xC0)
+          message.pop_back();
+        message += "...";
+        break;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) {
+        constexpr char kHex[] = "0123456789abcdef";
+        message += "\\x";
+        message += kHex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+        message += kHex[static_cast<unsigned char>(c) & 0xF];
+      } else {
+        message += c;
+      }
+    }
+    d.message = std::move(message);
+    kept.push_back(std::move(d));
+  }
+  for (const auto& [file, n] : shown) {
+    if (n <= kPerFile) continue;
+    Diagnostic d;
+    d.where = {file, 0, 0};
+    d.message = fmt::format("{} more errors not shown (--confine)", n - kPerFile);
+    kept.push_back(std::move(d));
+  }
+  diagnostics = std::move(kept);
+}
+
 LoadResult finish(LoadContext& ctx) {
   LoadResult result;
   if (!ctx.diags.has_errors()) {
@@ -33,6 +83,8 @@ LoadResult finish(LoadContext& ctx) {
     result.scenario = std::move(ctx.sc);
   }
   result.diagnostics = ctx.diags.take_sorted();
+  result.files = std::move(ctx.files);
+  if (ctx.limits.confine) quote_little_of_referenced_files(result.diagnostics, ctx);
   return result;
 }
 
@@ -45,6 +97,10 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   ctx.sources.push_back({file_name, std::string(yaml)});
   ctx.diags.register_file(file_name);
   ctx.sc.name = file_stem(file_name);
+  if (const auto problem = text_problem(yaml)) {
+    ctx.diags.error({file_name, problem->line, problem->column}, problem->message);
+    return finish(ctx);
+  }
 
   std::optional<YAML::Node> root = parse_yaml_document(ctx.scenario_source(), ctx.diags);
   if (!root) return finish(ctx);
@@ -105,6 +161,10 @@ LoadResult internal_error(const std::string& file_name, std::string what) {
 }  // namespace
 }  // namespace detail
 
+std::optional<TextProblem> find_text_problem(std::string_view text) {
+  return detail::text_problem(text);
+}
+
 std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error) {
   return detail::parse_duration(text, error);
 }
@@ -134,7 +194,9 @@ LoadResult load_scenario_file(const std::string& path, const LoadOptions& option
       result.diagnostics.push_back(std::move(d));
       return result;
     }
-    return load_scenario_text(*text, path, detail::parent_folder(path), options);
+    LoadResult result = load_scenario_text(*text, path, detail::parent_folder(path), options);
+    result.files.insert(result.files.begin(), path);
+    return result;
   } catch (const std::exception& e) {
     return detail::internal_error(path, e.what());
   } catch (...) {

@@ -84,14 +84,15 @@ class OverrideApplier {
   // reset(), which is why the walk below never assigns one Node to another.)
   void set_in_map(YAML::Node& parent, const Segment& seg, const std::string& key,
                   const YAML::Node& value, bool parsed) {
-    const bool existed = find_key(parent, key).IsDefined();
     YAML::Node slot = parent[key];
     slot = value;
     if (parsed)
       locator_.add_parsed(value, src_, value_shift_, line_);
     else
       locator_.add_fixed(value, {src_.file, line_, seg.column});
-    if (!existed) locator_.add_fixed(find_key(parent, key), {src_.file, line_, seg.column});
+    // The key too: a diagnostic about the setting (a missing value is reported at its key) belongs
+    // to the --set that gave it, not to the line of the file it replaced.
+    locator_.add_fixed(find_key(parent, key), {src_.file, line_, seg.column});
   }
 
   void walk(YAML::Node& root, const YAML::Node& value) {

@@ -15,6 +15,10 @@ namespace trsim::detail {
 
 namespace {
 
+// A worker 1000 times slower than the average is already a modelling mistake; beyond it the
+// scaled handle times leave the range of simulated time.
+constexpr double kMaxHandleTimeFactor = 1000;
+
 // A group's count is read up to this bound only to be summed: the limit that matters is the
 // total, LoadLimits::max_workers (--max-workers).
 constexpr std::int64_t kMaxGroupCount = 1'000'000'000'000;
@@ -167,9 +171,9 @@ class GroupReader {
     }
     if (const Item* i = fields.find("handle_time_factor")) {
       if (const auto f = r_.number(*i)) {
-        if (*f <= 0)
-          r_.error(*i,
-                   fmt::format("'handle_time_factor' must be > 0 (got {})", describe_number(*f)));
+        if (*f <= 0 || *f > kMaxHandleTimeFactor)
+          r_.error(*i, fmt::format("'handle_time_factor' must be > 0 and at most {} (got {})",
+                                   describe_number(kMaxHandleTimeFactor), describe_number(*f)));
         else
           g.handle_time_factor = *f;
       }

@@ -197,7 +197,7 @@ TEST_CASE("merge rejects missing, repeated, foreign and malformed parts with exi
   require_usage_error(run_trsim({"merge", a, summary}, dir),
                       summary + ": not a partial sweep result");
   require_usage_error(run_trsim({"merge", a, in(dir, "absent.json")}, dir),
-                      in(dir, "absent.json") + ": cannot read the part");
+                      in(dir, "absent.json") + ": cannot read it (No such file or directory)");
   require_usage_error(run_trsim({"merge"}, dir), "no parts given");
 }
 

@@ -231,10 +231,14 @@ TEST_CASE("a folder given as the scenario exits 2 with a message naming it", "[c
   CHECK(contains(r.err, scratch.path()));
 }
 
-TEST_CASE("run --threads 0 exits 2 before the run", "[cli]") {
+TEST_CASE("run --threads 0 runs on every core, and a fraction exits 2 before the run", "[cli]") {
   TempDir scratch;
+  const CliResult all = run_trsim(
+      {"run", scenario_path("quickstart.yaml"), "--threads", "0", "--replications", "2"}, scratch);
+  INFO(describe(all));
+  CHECK(all.exit_code == 0);
   const CliResult r =
-      run_trsim({"run", scenario_path("quickstart.yaml"), "--threads", "0"}, scratch);
+      run_trsim({"run", scenario_path("quickstart.yaml"), "--threads", "1.5"}, scratch);
   INFO(describe(r));
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());

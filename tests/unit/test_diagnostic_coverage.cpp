@@ -73,6 +73,10 @@ const std::set<std::string> kProducedByTestCase = {
     "{} more problems not shown (only the first {} are listed)",
     "cannot read the scenario: {}",
     "the file is too large ({} bytes; the limit is {})",
+    // --confine (tests/unit/test_loader_confine.cpp produces both).
+    "'{}' for '{}' is outside the scenario's folder (--confine reads only files under it, links "
+    "resolved)",
+    "{} more errors not shown (--confine)",
 };
 
 std::string read(const fs::path& p) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "model/units.hpp"
 #include "report/report_page.hpp"
 #include "report/svg_chart.hpp"
 
@@ -192,6 +193,136 @@ std::string html_page(const std::string& title, const std::string& body) {
   return out;
 }
 
+namespace {
+
+const char* kind_name(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::null:
+      return "null";
+    case Value::Kind::boolean:
+      return "a boolean";
+    case Value::Kind::number:
+      return "a number";
+    case Value::Kind::string:
+      return "a string";
+    case Value::Kind::array:
+      return "an array";
+    case Value::Kind::object:
+      return "an object";
+  }
+  return "?";
+}
+
+// The shape a summary or a sweep JSON must have before a report is drawn from it: every problem is
+// named by its path in the document ("statistics.workspace.occupancy.mean: expected a number or
+// null, got a string"). Empty when the shape is right.
+class ShapeCheck {
+ public:
+  std::string problem;
+
+  bool ok() const { return problem.empty(); }
+  void fail(const std::string& path, const std::string& what) {
+    if (problem.empty()) problem = (path.empty() ? "" : path + ": ") + what;
+  }
+  const Value* member(const Value& object, const std::string& path, const char* key,
+                      Value::Kind kind, bool required) {
+    const Value* v = object.find(key);
+    const std::string at = path.empty() ? key : path + "." + key;
+    if (v == nullptr) {
+      if (required) fail(path, fmt::format("missing '{}'", key));
+      return nullptr;
+    }
+    if (v->kind() != kind) {
+      fail(at, fmt::format("expected {}, got {}", kind_name(kind), kind_name(v->kind())));
+      return nullptr;
+    }
+    return v;
+  }
+  void whole_number(const Value& object, const std::string& path, const char* key, double least) {
+    const Value* v = member(object, path, key, Value::Kind::number, true);
+    if (v && (v->as_number() < least || v->as_number() != std::floor(v->as_number())))
+      fail(path.empty() ? key : path + "." + key,
+           fmt::format("expected a whole number of at least {}", least));
+  }
+  // {mean, ci95, min, max} leaves (numbers or null) under groups of any depth.
+  void aggregates(const Value& node, const std::string& path, int depth) {
+    if (!ok()) return;
+    if (!node.is_object())
+      return fail(path, fmt::format("expected an object, got {}", kind_name(node.kind())));
+    if (depth > 32) return fail(path, "nested too deeply for statistics");
+    if (node.find("mean") != nullptr) {
+      for (const char* key : {"mean", "ci95", "min", "max"}) {
+        const Value* v = node.find(key);
+        if (v != nullptr && !v->is_number() && !v->is_null())
+          return fail(path + "." + key,
+                      fmt::format("expected a number or null, got {}", kind_name(v->kind())));
+      }
+      return;
+    }
+    for (const auto& [key, child] : node.as_object())
+      aggregates(child, path + "." + key, depth + 1);
+  }
+};
+
+std::string summary_shape(const Value& d) {
+  ShapeCheck c;
+  c.member(d, "", "scenario", Value::Kind::string, true);
+  c.whole_number(d, "", "replications", 1);
+  c.member(d, "", "horizon", Value::Kind::number, true);
+  if (const Value* start = c.member(d, "", "start", Value::Kind::string, false)) {
+    std::string why;
+    if (!detail::parse_iso8601_utc(start->as_string(), &why)) c.fail("start", why);
+  }
+  if (const Value* expect = c.member(d, "", "expect", Value::Kind::array, false)) {
+    for (std::size_t i = 0; i < expect->as_array().size() && c.ok(); ++i) {
+      const Value& e = expect->as_array()[i];
+      const std::string at = fmt::format("expect[{}]", i);
+      if (!e.is_object()) {
+        c.fail(at, fmt::format("expected an object, got {}", kind_name(e.kind())));
+        break;
+      }
+      c.member(e, at, "metric", Value::Kind::string, true);
+      c.member(e, at, "min", Value::Kind::number, false);
+      c.member(e, at, "max", Value::Kind::number, false);
+    }
+  }
+  if (const Value* statistics = c.member(d, "", "statistics", Value::Kind::object, true)) {
+    if (statistics->find("workspace") == nullptr)
+      c.fail("statistics", "missing 'workspace'");
+    else
+      c.aggregates(*statistics, "statistics", 0);
+  }
+  c.member(d, "", "runs", Value::Kind::array, false);
+  c.member(d, "", "intervals", Value::Kind::object, false);
+  return c.problem;
+}
+
+std::string sweep_shape(const Value& d) {
+  ShapeCheck c;
+  c.member(d, "", "scenario", Value::Kind::string, true);
+  c.whole_number(d, "", "replications", 1);
+  c.member(d, "", "parameters", Value::Kind::array, true);
+  c.member(d, "", "metrics", Value::Kind::array, true);
+  if (const Value* points = c.member(d, "", "points", Value::Kind::array, true)) {
+    if (points->as_array().empty()) c.fail("points", "the sweep has no points");
+    for (std::size_t i = 0; i < points->as_array().size() && c.ok(); ++i) {
+      const Value& p = points->as_array()[i];
+      const std::string at = fmt::format("points[{}]", i);
+      if (!p.is_object()) {
+        c.fail(at, fmt::format("expected an object, got {}", kind_name(p.kind())));
+        break;
+      }
+      c.member(p, at, "values", Value::Kind::object, true);
+      if (p.find("replications") != nullptr) c.whole_number(p, at, "replications", 1);
+      if (const Value* m = c.member(p, at, "metrics", Value::Kind::object, true))
+        c.aggregates(*m, at + ".metrics", 0);
+    }
+  }
+  return c.problem;
+}
+
+}  // namespace
+
 std::optional<std::string> render_report(const Value& document, std::string* error) {
   const auto fail = [&](std::string message) -> std::optional<std::string> {
     if (error != nullptr) *error = std::move(message);
@@ -205,15 +336,17 @@ std::optional<std::string> render_report(const Value& document, std::string* err
   if (const Value* kind = document.find("kind");
       kind != nullptr && kind->is_string() && kind->as_string() == "staffing")
     return render_staffing_report(document);
-  if (const Value* points = document.find("points")) {
-    if (!points->is_array()) return fail("not a trsim sweep: 'points' is not an array");
+  if (document.find("points") != nullptr) {
+    if (const std::string why = sweep_shape(document); !why.empty())
+      return fail("not a trsim sweep (trsim sweep --json): " + why);
     return render_sweep_report(document);
   }
-  const Value* statistics = document.find("statistics");
-  if (statistics == nullptr || !statistics->is_object())
+  if (document.find("statistics") == nullptr)
     return fail(
         "not a trsim summary or sweep: it has neither 'statistics' (trsim run --json) nor 'points' "
         "(trsim sweep --json)");
+  if (const std::string why = summary_shape(document); !why.empty())
+    return fail("not a trsim summary (trsim run --json): " + why);
   return render_run_report(document);
 }
 
