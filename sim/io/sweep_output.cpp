@@ -283,7 +283,11 @@ std::string sweep_table(const SweepResults& results, const std::vector<SweepPoin
         row.push_back(s.differences.empty() ? "baseline" : show(s.differences[m]));
       rows.push_back(std::move(row));
     }
-    out += "\n" + short_name(d.metrics[m]) + (ratio ? " (%)" : "") + ":\n" + aligned(rows);
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "\n" + string&&.
+    out += '\n';
+    out += short_name(d.metrics[m]);
+    out += ratio ? " (%):\n" : ":\n";
+    out += aligned(rows);
   }
   if (results.precision && !results.precision->met)
     out += fmt::format("\nprecision targets not met: stopped at the cap of {} replications\n",
