@@ -118,10 +118,13 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
   const std::size_t sl = static_cast<std::size_t>(
       std::find(header.begin(), header.end(), "service_level.20") - header.begin());
   REQUIRE(sl < header.size());
+  const std::size_t kind = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "scope_kind") - header.begin());
+  REQUIRE(kind < header.size());
   std::size_t k = 0;
   for (const std::string& line : lines_of(run.out)) {
     const std::vector<std::string> c = split(line);
-    if (c.size() <= sl || c[2] != "workspace") continue;
+    if (c.size() <= sl || c[kind] != "workspace") continue;
     const std::vector<std::string> mine = split(rows[1 + k]);
     INFO("interval " << k << ": " << line);
     if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
