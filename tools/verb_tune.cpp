@@ -632,8 +632,14 @@ int verb_tune(int argc, char** argv) {
     *out << *html;
   }
   if (!outputs.commit()) return kExitUsage;
-  if (!common.quiet && csv_path != "-" && json_path != "-")
+  if (!common.quiet && csv_path != "-" && json_path != "-") {
     std::cout << curve_table(settings, result);
+    // The same setting in TaskRouter's own shapes (the Workflow resource with its configuration
+    // string and task_reservation_timeout), ready for TaskRouter's API or CLI.
+    if (result.recommended)
+      std::cout << "in TaskRouter: trsim export " << common.scenario << " FOLDER "
+                << set_line(settings, result.points[*result.recommended].values) << "\n";
+  }
   return result.best ? kExitOk : kExitExpectations;
 }
 

@@ -222,6 +222,17 @@ TEST_CASE(
   CHECK(contains(r.out, "recommended: workflows.main.task_reservation_timeout=11"));
   CHECK(contains(r.out, "apply with: --set workflows.main.task_reservation_timeout=11\n"));
   CHECK(contains(r.out, "workspace.abandon_rate <= 0.2"));
+  // The line for TaskRouter, run as printed: the Workflow resource carries the tuned timeout.
+  const std::string exported = (fs::path(dir.path()) / "tuned").string();
+  CHECK(contains(r.out, "in TaskRouter: trsim export " + kTimeoutTune[1] +
+                            " FOLDER --set workflows.main.task_reservation_timeout=11\n"));
+  const CliResult e = run_trsim(
+      {"export", kTimeoutTune[1], exported, "--set", "workflows.main.task_reservation_timeout=11"},
+      dir);
+  INFO(describe(e));
+  REQUIRE(e.exit_code == 0);
+  CHECK(contains(read_file((fs::path(exported) / "workflows.json").string()),
+                 "\"task_reservation_timeout\": 11"));
   const std::vector<std::string> rows = lines_of(read_file(csv));
   REQUIRE(rows.size() > 13);  // header, 12 grid points and those of the search
   CHECK(rows[0] ==
