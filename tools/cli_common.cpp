@@ -170,6 +170,25 @@ std::string wall_duration(double seconds) {
   return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
 }
 
+bool parse_with_operands(int argc, char** argv, const std::string& verb,
+                         const po::options_description& options,
+                         const po::options_description& operands, const char* operand,
+                         int max_operands, po::variables_map& vm) {
+  po::options_description parsing;
+  parsing.add(options).add(operands);
+  po::positional_options_description positional;
+  positional.add(operand, max_operands);
+  try {
+    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "trsim " << verb << ": " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
 std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& help,
                                       CommonOptions& common, po::options_description& specific,
                                       po::variables_map& vm) {

@@ -63,6 +63,16 @@ std::optional<int> parse_command_line(int argc, char** argv, const VerbHelp& hel
                                       boost::program_options::options_description& specific,
                                       boost::program_options::variables_map& vm);
 
+/// Parses the command line of a verb that takes no common options (import, merge, report): its
+/// `options`, and its operands, declared in `operands` under the name `operand` and taken from
+/// the positional words (`max_operands` of them; -1 = any number). On a malformed command line
+/// prints "trsim VERB: reason" and returns false.
+bool parse_with_operands(int argc, char** argv, const std::string& verb,
+                         const boost::program_options::options_description& options,
+                         const boost::program_options::options_description& operands,
+                         const char* operand, int max_operands,
+                         boost::program_options::variables_map& vm);
+
 /// The loader overrides the common options stand for: every --set, then --seed and
 /// --replications.
 std::vector<std::string> load_overrides(const CommonOptions& o);

@@ -80,19 +80,9 @@ int verb_import(int argc, char** argv) {
       ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&inputs)->composing());
-  po::options_description parsing;
-  parsing.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("input", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "trsim import: " << e.what() << "\n";
+  if (!parse_with_operands(argc, argv, "import", options, hidden, "input", -1, vm))
     return kExitUsage;
-  }
   if (vm.count("help")) {
     std::cout << format_help("usage: trsim import " + help.synopsis,
                              "Reads TaskRouter v1 REST JSON exactly as the API returns it (list "

@@ -35,19 +35,8 @@ int verb_merge(int argc, char** argv) {
       ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("part", po::value(&part_paths)->composing());
-  po::options_description parsing;
-  parsing.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("part", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "trsim merge: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  if (!parse_with_operands(argc, argv, "merge", options, hidden, "part", -1, vm)) return kExitUsage;
   if (vm.count("help")) {
     std::cout << format_help("usage: trsim merge " + help.synopsis, "",
                              {{"merge options", &options}}, help.examples, help_width());

@@ -37,19 +37,9 @@ int verb_report(int argc, char** argv) {
        "refuse an input larger than BYTES (default 67108864, 64 MiB)");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&input));
-  po::options_description parsing;
-  parsing.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("input", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(parsing).positional(positional).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "trsim report: " << e.what() << "\n";
+  if (!parse_with_operands(argc, argv, "report", options, hidden, "input", 1, vm))
     return kExitUsage;
-  }
   if (vm.count("help")) {
     std::cout << format_help(std::string("usage: trsim report ") + synopsis,
                              "One self-contained HTML page (inline SVG charts, no scripts) from a "
