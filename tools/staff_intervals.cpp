@@ -244,18 +244,15 @@ std::optional<RequirementsRun> compute_requirements(const CommonOptions& common,
 }
 
 int staff_per_interval_verb(const CommonOptions& common, const PerIntervalRequest& request) {
-  const auto usage = [](const std::string& message) {
-    std::cerr << "trsim staff: " << message << "\n";
-    return kExitUsage;
-  };
-  std::optional<AtomicFile> json_file, csv_file;
-  try {
-    if (!request.json_path.empty() && request.json_path != "-")
-      json_file.emplace(request.json_path);
-    if (!request.csv_path.empty() && request.csv_path != "-") csv_file.emplace(request.csv_path);
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  // Outputs are checked (writable, naming no input and no other output) before the search, and
+  // replaced together after it.
+  std::vector<std::string> inputs;
+  if (!load(common, false, {}, &inputs)) return kExitUsage;
+  OutputSet outputs("staff");
+  outputs.add_inputs(inputs);
+  outputs.add("--json", request.json_path);
+  outputs.add("--csv", request.csv_path);
+  if (!outputs.open()) return kExitUsage;
   int code = kExitOk;
   const std::optional<RequirementsRun> run = compute_requirements(common, request, code);
   if (!run) return code;
@@ -263,25 +260,9 @@ int staff_per_interval_verb(const CommonOptions& common, const PerIntervalReques
   const std::vector<std::string>& groups = run->groups;
   const IntervalStaffingResult& result = run->result;
 
-  const auto write = [&](const std::string& path, std::optional<AtomicFile>& file,
-                         const std::string& text) {
-    if (path == "-") std::cout << text;
-    if (!file) return true;
-    file->stream() << text;
-    try {
-      file->commit();
-    } catch (const std::exception& e) {
-      usage(e.what());
-      return false;
-    }
-    return true;
-  };
-  if (!request.json_path.empty() &&
-      !write(request.json_path, json_file, report_json(at_cap, groups, result)))
-    return kExitUsage;
-  if (!request.csv_path.empty() &&
-      !write(request.csv_path, csv_file, report_csv(at_cap, groups, result)))
-    return kExitUsage;
+  if (std::ostream* out = outputs.stream("--json")) *out << report_json(at_cap, groups, result);
+  if (std::ostream* out = outputs.stream("--csv")) *out << report_csv(at_cap, groups, result);
+  if (!outputs.commit()) return kExitUsage;
   if (result.unmeetable) {
     std::cerr << "trsim staff: " << *result.unmeetable << "\n";
     return kExitExpectations;

@@ -129,8 +129,9 @@ int verb_roster(int argc, char** argv) {
       return usage("--max must be a whole number from 1 to 1000000 (got '" + max_text + "')");
     request.max = *max;
   }
+  std::vector<std::string> inputs;
   {
-    const auto scenario = load(common, false);
+    const auto scenario = load(common, false, {}, &inputs);
     if (!scenario) return kExitUsage;
     if (scenario->shifts.empty())
       return usage(common.scenario + ": the scenario has no `shifts:` templates to roster with");
@@ -142,13 +143,13 @@ int verb_roster(int argc, char** argv) {
     }
   }
   request.groups = groups;
-  std::optional<AtomicFile> out_file, csv_file;
-  try {
-    if (!out_path.empty() && out_path != "-") out_file.emplace(out_path);
-    if (!csv_path.empty() && csv_path != "-") csv_file.emplace(csv_path);
-  } catch (const std::exception& e) {
-    return usage(e.what());
-  }
+  // Outputs are checked (writable, naming no input and no other output) before the search, and
+  // replaced together after it.
+  OutputSet outputs("roster");
+  outputs.add_inputs(inputs);
+  outputs.add("--out", out_path);
+  outputs.add("--csv", csv_path);
+  if (!outputs.open()) return kExitUsage;
 
   int code = kExitOk;
   const std::optional<RequirementsRun> req = compute_requirements(common, request, code);
@@ -327,23 +328,10 @@ int verb_roster(int argc, char** argv) {
   ActivityId out = kNoId;
   for (ActivityId a = 0; a < s.activities.size(); ++a)
     if (!s.activities[a].available && (out == kNoId || s.activities[a].name == "Offline")) out = a;
-  const auto write = [&](const std::string& path, std::optional<AtomicFile>& file,
-                         const std::string& body) {
-    if (path == "-") std::cout << body;
-    if (!file) return true;
-    file->stream() << body;
-    try {
-      file->commit();
-    } catch (const std::exception& e) {
-      usage(e.what());
-      return false;
-    }
-    return true;
-  };
-  if (!out_path.empty() &&
-      !write(out_path, out_file, roster_yaml(s, problem.variants, agents, out)))
-    return kExitUsage;
-  if (!csv_path.empty() && !write(csv_path, csv_file, csv)) return kExitUsage;
+  if (std::ostream* o = outputs.stream("--out"))
+    *o << roster_yaml(s, problem.variants, agents, out);
+  if (std::ostream* o = outputs.stream("--csv")) *o << csv;
+  if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && out_path != "-" && csv_path != "-") std::cout << text;
   return all_met ? kExitOk : kExitExpectations;
 }

@@ -155,3 +155,25 @@ TEST_CASE("roster needs shift templates", "[cli][roster]") {
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "no `shifts:` templates"));
 }
+
+TEST_CASE(
+    "roster and staff --per-interval refuse, before any run, an output naming their scenario or "
+    "another output",
+    "[cli][staff][roster]") {
+  TempDir dir;
+  const std::string day = read_file(scenario_path("roster-day.yaml"));
+  const std::string path = dir.write("day.yaml", day);
+  const CliResult over_input = run_trsim({"roster", path, "--out", path}, dir);
+  INFO(describe(over_input));
+  CHECK(over_input.exit_code == 2);
+  CHECK(contains(over_input.err, "which this command reads"));
+  CHECK(read_file(path) == day);  // the scenario is untouched
+
+  const std::string csv = dir.path() + "/req.csv";
+  const CliResult aliased = run_trsim(
+      {"staff", path, "--per-interval", "--csv", csv, "--json", dir.path() + "/./req.csv"}, dir);
+  INFO(describe(aliased));
+  CHECK(aliased.exit_code == 2);
+  CHECK(contains(aliased.err, "is the same file"));
+  CHECK_FALSE(fs::exists(csv));
+}
