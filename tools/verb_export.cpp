@@ -40,7 +40,8 @@ int verb_export(int argc, char** argv) {
     std::cerr << "trsim export: no FOLDER given (where to write the TaskRouter JSON files)\n";
     return kExitUsage;
   }
-  const auto scenario = load(common, false);
+  std::vector<std::string> inputs;
+  const auto scenario = load(common, false, {}, &inputs);
   if (!scenario) return kExitUsage;
   const std::vector<ExportedFile> files = export_workspace(*scenario);
 
@@ -50,17 +51,14 @@ int verb_export(int argc, char** argv) {
     std::cerr << "trsim export: cannot create the folder '" << folder << "'\n";
     return kExitUsage;
   }
-  std::vector<std::unique_ptr<AtomicFile>> outs;
-  try {
-    for (const ExportedFile& f : files) {
-      outs.push_back(std::make_unique<AtomicFile>((fs::path(folder) / f.name).string()));
-      outs.back()->stream() << f.text;
-    }
-    for (auto& out : outs) out->commit();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim export: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  // Every file is checked (naming none of the scenario's files) and created before any is
+  // written, and all are replaced together.
+  OutputSet outputs("export");
+  outputs.add_inputs(inputs);
+  for (const ExportedFile& f : files) outputs.add(f.name, (fs::path(folder) / f.name).string());
+  if (!outputs.open()) return kExitUsage;
+  for (const ExportedFile& f : files) *outputs.stream(f.name) << f.text;
+  if (!outputs.commit()) return kExitUsage;
   if (!common.quiet)
     std::cout << folder << ": " << files.size() << " files (" << scenario->activities.size()
               << " activities, " << scenario->task_queues.size() << " task queues, "

@@ -119,21 +119,17 @@ int verb_import(int argc, char** argv) {
   for (const Diagnostic& d : result.diagnostics) std::cerr << d.format() << "\n";
   if (!result.ok()) return kExitUsage;
 
-  // Every file is created before any is committed, so a failure leaves nothing behind.
+  // Every file is checked (naming no input and no other output) and created before any is
+  // written, and all are replaced together, so a failure leaves nothing behind.
   const fs::path folder = fs::path(output).parent_path();
-  std::vector<std::unique_ptr<AtomicFile>> outs;
-  try {
-    outs.push_back(std::make_unique<AtomicFile>(output));
-    outs.back()->stream() << result.scenario;
-    for (const ImportedFile& f : result.files) {
-      outs.push_back(std::make_unique<AtomicFile>((folder / f.name).string()));
-      outs.back()->stream() << f.text;
-    }
-    for (auto& out : outs) out->commit();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim import: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  OutputSet outputs("import");
+  outputs.add_inputs(files);
+  outputs.add("-o", output);
+  for (const ImportedFile& f : result.files) outputs.add(f.name, (folder / f.name).string());
+  if (!outputs.open()) return kExitUsage;
+  *outputs.stream("-o") << result.scenario;
+  for (const ImportedFile& f : result.files) *outputs.stream(f.name) << f.text;
+  if (!outputs.commit()) return kExitUsage;
   if (!quiet)
     std::cout << output << ": " << result.summary << " (" << result.files.size()
               << " workflow configuration files)\n";

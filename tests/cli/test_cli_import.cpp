@@ -193,3 +193,31 @@ TEST_CASE("trsim export writes REST JSON that trsim import reads back", "[cli]")
   CHECK(run_trsim({"validate", scratch.path() + "/back.yaml"}, scratch).exit_code == 0);
   CHECK(contains(read_file(scratch.path() + "/back.support.json"), "\"timeout\": 45"));
 }
+
+TEST_CASE("import and export never overwrite a file they read", "[cli]") {
+  TempDir scratch;
+  // An import whose scenario would land on one of its inputs.
+  const std::string input = scratch.write("workflows.json", read_file(kExport + "/workflows.json"));
+  const CliResult in = run_trsim({"import", kExport, input, "-o", input}, scratch);
+  INFO(describe(in));
+  CHECK(in.exit_code == 2);
+  CHECK(contains(in.err, "which this command reads"));
+  CHECK(read_file(input) == read_file(kExport + "/workflows.json"));
+
+  // An export into the scenario's own folder, whose configuration_file is named like one of the
+  // exported files.
+  fs::create_directories(scratch.path() + "/desk");
+  const std::string config = scratch.write(
+      "desk/workflows.json", R"({"task_routing": {"default_filter": {"queue": "Q"}}})");
+  const std::string scenario =
+      scratch.write("desk/desk.yaml",
+                    "task_queues: {Q: {}}\n"
+                    "workflows: {wf: {configuration_file: workflows.json}}\n"
+                    "workers: {agents: {count: 2, activity: Available}}\n");
+  const CliResult out = run_trsim({"export", scenario, scratch.path() + "/desk"}, scratch);
+  INFO(describe(out));
+  CHECK(out.exit_code == 2);
+  CHECK(contains(out.err, "which this command reads"));
+  CHECK(read_file(config) == R"({"task_routing": {"default_filter": {"queue": "Q"}}})");
+  CHECK_FALSE(fs::exists(scratch.path() + "/desk/workspace.json"));  // nothing written
+}
