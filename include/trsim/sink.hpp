@@ -47,7 +47,6 @@ class JsonLinesSink final : public EventSink {
 
  private:
   void flush_buffer();
-  const Scenario& scenario_;
   std::ostream& out_;
   bool replication_field_;
   std::uint32_t replication_ = 0;

@@ -136,7 +136,7 @@ void reset_cache(std::vector<std::pair<std::uint32_t, std::string>>& cache) {
 }  // namespace
 
 JsonLinesSink::JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field)
-    : scenario_(scenario), out_(out), replication_field_(replication_field) {
+    : out_(out), replication_field_(replication_field) {
   buffer_.reserve(kFlushThreshold + 4096);
   for (const Worker& w : scenario.workers)
     worker_json_.push_back(fragment("worker", w.name, w.sid));
