@@ -57,6 +57,29 @@ struct CliResult {
   std::string err;     ///< what it printed on stderr
 };
 
+/// The shell command line `trsim ARGS...`, every word quoted.
+inline std::string trsim_command(const std::vector<std::string>& args) {
+  std::string command = shell_quote(TRSIM_BINARY);
+  for (const std::string& a : args) {
+    command += ' ';  // appended in two steps: `" " + s` trips GCC 12's false -Wrestrict
+    command += shell_quote(a);
+  }
+  return command;
+}
+
+/// Runs a shell command line (with whatever redirections a test needs): its exit status, or
+/// 128+N when it died of signal N.
+inline int shell(const std::string& command) {
+  const int status = std::system(command.c_str());
+  if (status == -1) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/// The path of `name` inside the scratch folder `dir`.
+inline std::string path_in(const TempDir& dir, const std::string& name) {
+  return (fs::path(dir.path()) / name).string();
+}
+
 /// Runs `trsim ARGS...` with stdin from /dev/null and stdout/stderr captured in files under
 /// `scratch` (which must outlive the call only until it returns). `cwd`, when given, is the
 /// folder the command runs in (so that relative paths are passed as the user would type them).
@@ -68,11 +91,7 @@ inline CliResult run_trsim(const std::vector<std::string>& args, const TempDir& 
       (fs::path(scratch.path()) / ("stdout-" + std::to_string(n))).string();
   const std::string err_path =
       (fs::path(scratch.path()) / ("stderr-" + std::to_string(n))).string();
-  std::string command = shell_quote(TRSIM_BINARY);
-  for (const std::string& a : args) {
-    command += ' ';  // appended in two steps: `" " + s` trips GCC 12's false -Wrestrict
-    command += shell_quote(a);
-  }
+  const std::string command = trsim_command(args);
   CliResult r;
   r.command = cwd.empty() ? command : "cd " + shell_quote(cwd) + " && " + command;
   const std::string full =

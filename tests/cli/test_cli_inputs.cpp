@@ -11,25 +11,6 @@ namespace {
 
 const std::string kQuickstart = scenario_path("quickstart.yaml");
 
-std::string in(const TempDir& dir, const std::string& name) {
-  return (fs::path(dir.path()) / name).string();
-}
-
-int shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  if (status == -1) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string trsim_command(const std::vector<std::string>& args) {
-  std::string command = shell_quote(TRSIM_BINARY);
-  for (const std::string& a : args) {
-    command += ' ';
-    command += shell_quote(a);
-  }
-  return command;
-}
-
 // A small scenario whose arrivals line is `arrivals`.
 std::string scenario_text(const std::string& workers, const std::string& arrivals) {
   return R"(horizon: 1h
@@ -74,7 +55,7 @@ TEST_CASE("huge handle-time factors and tiny rates exit 2 or run, never an inter
     const std::string file = dir.write(
         "tiny.yaml",
         scenario_text(kAgents, std::string("calls: {rate: ") + rate + ", handle_time: 1m}"));
-    const std::string err = in(dir, "err.txt");
+    const std::string err = path_in(dir, "err.txt");
     const int code =
         shell(kMemoryLimit + trsim_command({"run", file, "--quiet"}) + " 2>" + shell_quote(err));
     INFO(rate << ": " << read_file(err));
@@ -87,9 +68,9 @@ TEST_CASE(
     "exits 2 at once",
     "[cli][inputs]") {
   TempDir dir;
-  const std::string fifo = in(dir, "fifo");
+  const std::string fifo = path_in(dir, "fifo");
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  const std::string err = in(dir, "err.txt");
+  const std::string err = path_in(dir, "err.txt");
   const auto refused = [&](const std::vector<std::string>& args, const std::string& message) {
     const std::string command = "timeout 20 " + trsim_command(args) + " 2>" + shell_quote(err);
     const int code = shell(command);
@@ -108,34 +89,35 @@ arrivals: {calls: {rate: 1/m, handle_time: 1m}}
           "is not a regular file");
   const std::string trace = dir.write("trace.yaml", scenario_text(kAgents, "calls: {trace: fifo}"));
   refused({"run", trace}, "trace.yaml:8:18: cannot read 'fifo' for 'trace': it is not a regular");
-  refused({"report", fifo, "-o", in(dir, "r.html")}, "fifo: it is not a regular file");
-  refused({"merge", fifo, "--json", in(dir, "m.json")}, "fifo: it is not a regular file");
-  refused({"report", "/dev/zero", "-o", in(dir, "r.html")}, "/dev/zero: it is not a regular file");
+  refused({"report", fifo, "-o", path_in(dir, "r.html")}, "fifo: it is not a regular file");
+  refused({"merge", fifo, "--json", path_in(dir, "m.json")}, "fifo: it is not a regular file");
+  refused({"report", "/dev/zero", "-o", path_in(dir, "r.html")},
+          "/dev/zero: it is not a regular file");
 }
 
 TEST_CASE("report and merge refuse inputs beyond --max-input-size, from a file or stdin",
           "[cli][inputs]") {
   TempDir dir;
-  const std::string summary = in(dir, "s.json");
+  const std::string summary = path_in(dir, "s.json");
   REQUIRE(run_trsim({"run", kQuickstart, "--json", summary, "--quiet"}, dir).exit_code == 0);
   const CliResult small =
-      run_trsim({"report", summary, "-o", in(dir, "r.html"), "--max-input-size", "1000"}, dir);
+      run_trsim({"report", summary, "-o", path_in(dir, "r.html"), "--max-input-size", "1000"}, dir);
   INFO(describe(small));
   CHECK(small.exit_code == 2);
   CHECK(contains(small.err,
                  "s.json: the input is larger than 1000 bytes (raise the limit with "
                  "--max-input-size)"));
-  const std::string err = in(dir, "err.txt");
-  CHECK(
-      shell("head -c 5000000 /dev/zero | " +
-            trsim_command({"report", "-", "-o", in(dir, "r.html"), "--max-input-size", "100000"}) +
-            " 2>" + shell_quote(err)) == 2);
+  const std::string err = path_in(dir, "err.txt");
+  CHECK(shell("head -c 5000000 /dev/zero | " +
+              trsim_command(
+                  {"report", "-", "-o", path_in(dir, "r.html"), "--max-input-size", "100000"}) +
+              " 2>" + shell_quote(err)) == 2);
   CHECK(contains(read_file(err), "<stdin>: the input is larger than 100000 bytes"));
   const CliResult merge = run_trsim({"merge", summary, "--max-input-size", "10"}, dir);
   CHECK(merge.exit_code == 2);
   CHECK(contains(merge.err, "the input is larger than 10 bytes"));
   // Within the limit it works.
-  CHECK(run_trsim({"report", summary, "-o", in(dir, "r.html")}, dir).exit_code == 0);
+  CHECK(run_trsim({"report", summary, "-o", path_in(dir, "r.html")}, dir).exit_code == 0);
 }
 
 TEST_CASE(
@@ -157,7 +139,7 @@ TEST_CASE(
   CHECK(contains(nul.err, "t.csv:2:4: a NUL byte: this is not a text file"));
 
   const std::string summary = dir.write("bad.json", "{\"scenario\": \"\xff\xfe\"}");
-  const CliResult r = run_trsim({"report", summary, "-o", in(dir, "r.html")}, dir);
+  const CliResult r = run_trsim({"report", summary, "-o", path_in(dir, "r.html")}, dir);
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "bad.json:1:15: invalid UTF-8 (byte 0xFF)"));
   const CliResult m = run_trsim({"merge", summary}, dir);
@@ -179,7 +161,7 @@ TEST_CASE("sweep refuses --set seed= and replications= lists, as the sweep block
 TEST_CASE("report names what is wrong, and where, in a malformed summary or sweep",
           "[cli][inputs]") {
   TempDir dir;
-  const std::string summary = in(dir, "s.json");
+  const std::string summary = path_in(dir, "s.json");
   REQUIRE(run_trsim({"run", kQuickstart, "--json", summary, "--quiet"}, dir).exit_code == 0);
   const std::string good = read_file(summary);
   const auto replaced = [&](const std::string& from, const std::string& to) {
@@ -204,15 +186,15 @@ TEST_CASE("report names what is wrong, and where, in a malformed summary or swee
   };
   for (const auto& [text, message] : cases) {
     const std::string file = dir.write("bad.json", text);
-    const CliResult r = run_trsim({"report", file, "-o", in(dir, "r.html")}, dir);
+    const CliResult r = run_trsim({"report", file, "-o", path_in(dir, "r.html")}, dir);
     INFO(describe(r));
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, message));
-    CHECK_FALSE(fs::exists(in(dir, "r.html")));
+    CHECK_FALSE(fs::exists(path_in(dir, "r.html")));
   }
   // A byte-order mark is allowed (RFC 8259 §8.1: parsers may ignore one).
   const std::string bom = dir.write("bom.json", "\xEF\xBB\xBF" + good);
-  const CliResult r = run_trsim({"report", bom, "-o", in(dir, "r.html")}, dir);
+  const CliResult r = run_trsim({"report", bom, "-o", path_in(dir, "r.html")}, dir);
   INFO(describe(r));
   CHECK(r.exit_code == 0);
 }
@@ -236,7 +218,7 @@ TEST_CASE(
   TempDir dir;
   std::string reference;
   for (const char* threads : {"1", "0", "1000000"}) {
-    const std::string json = in(dir, std::string("s-") + threads + ".json");
+    const std::string json = path_in(dir, std::string("s-") + threads + ".json");
     const CliResult r = run_trsim(
         {"run", kQuickstart, "--replications", "3", "--threads", threads, "--json", json}, dir);
     INFO(describe(r));

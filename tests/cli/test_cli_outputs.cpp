@@ -19,27 +19,6 @@ namespace {
 
 const std::string kQuickstart = scenario_path("quickstart.yaml");
 
-std::string in(const TempDir& dir, const std::string& name) {
-  return (fs::path(dir.path()) / name).string();
-}
-
-/// Runs a shell command line (with the redirections the test needs); its exit status, or 128+N
-/// when it died of signal N.
-int shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  if (status == -1) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string trsim_command(const std::vector<std::string>& args) {
-  std::string command = shell_quote(TRSIM_BINARY);
-  for (const std::string& a : args) {
-    command += ' ';
-    command += shell_quote(a);
-  }
-  return command;
-}
-
 /// Starts `trsim ARGS...` with the default signal dispositions, its output thrown away; its pid.
 pid_t spawn_quietly(const std::vector<std::string>& args) {
   const pid_t pid = ::fork();
@@ -89,10 +68,10 @@ arrivals:
 TEST_CASE("a link planted at any temporary name is never written through", "[cli][files]") {
   TempDir dir;
   const std::string victim = dir.write("victim.txt", "the user's own file\n");
-  const std::string out = in(dir, "out.json");
+  const std::string out = path_in(dir, "out.json");
   // The fixed temporary name older versions used, and a few guesses of the new ones.
   fs::create_symlink(victim, out + ".tmp-trsim");
-  fs::create_symlink(victim, in(dir, ".out.json.trsim-aaaaaaaa"));
+  fs::create_symlink(victim, path_in(dir, ".out.json.trsim-aaaaaaaa"));
   const CliResult r = run_trsim({"run", kQuickstart, "--json", out, "--quiet"}, dir);
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
@@ -107,7 +86,7 @@ TEST_CASE("a link planted at any temporary name is never written through", "[cli
 TEST_CASE("an output that is a link replaces the file it names and stays a link", "[cli][files]") {
   TempDir dir;
   const std::string target = dir.write("real.json", "old\n");
-  const std::string link = in(dir, "link.json");
+  const std::string link = path_in(dir, "link.json");
   fs::create_symlink(target, link);
   const CliResult r = run_trsim({"run", kQuickstart, "--json", link, "--quiet"}, dir);
   INFO(describe(r));
@@ -115,8 +94,8 @@ TEST_CASE("an output that is a link replaces the file it names and stays a link"
   CHECK(fs::is_symlink(link));
   CHECK(contains(read_file(target), "\"scenario\": \"quickstart\""));
   // A link to nothing is refused rather than followed into a new file.
-  const std::string dangling = in(dir, "dangling.json");
-  fs::create_symlink(in(dir, "nowhere/x.json"), dangling);
+  const std::string dangling = path_in(dir, "dangling.json");
+  fs::create_symlink(path_in(dir, "nowhere/x.json"), dangling);
   const CliResult d = run_trsim({"run", kQuickstart, "--json", dangling, "--quiet"}, dir);
   INFO(describe(d));
   CHECK(d.exit_code == 2);
@@ -133,7 +112,7 @@ TEST_CASE(
   const CliResult ok = run_trsim({"run", s.scenario, "--quiet"}, dir);
   INFO(describe(ok));
   REQUIRE(ok.exit_code == 0);
-  const std::string alias = in(dir, "hard-link.yaml");
+  const std::string alias = path_in(dir, "hard-link.yaml");
   fs::create_hard_link(s.scenario, alias);
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"./files.yaml", "files.yaml"},  // the scenario by another spelling (run in dir)
@@ -142,16 +121,16 @@ TEST_CASE(
       {"sub/../trace.csv", "trace.csv"},
       {s.empirical, s.empirical},
   };
-  fs::create_directories(in(dir, "sub"));
+  fs::create_directories(path_in(dir, "sub"));
   for (const auto& [output, input] : cases) {
     for (const char* option : {"--json", "--events", "--intervals", "--report"}) {
-      const std::string before = read_file(in(dir, fs::path(input).filename().string()));
+      const std::string before = read_file(path_in(dir, fs::path(input).filename().string()));
       const CliResult r = run_trsim({"run", "files.yaml", option, output}, dir, dir.path());
       INFO(describe(r));
       CHECK(r.exit_code == 2);
       CHECK(r.out.empty());
       CHECK(contains(r.err, std::string(option) + " '" + output + "' would overwrite"));
-      CHECK(read_file(in(dir, fs::path(input).filename().string())) == before);
+      CHECK(read_file(path_in(dir, fs::path(input).filename().string())) == before);
     }
   }
   // check --junit and sweep --csv likewise.
@@ -167,7 +146,7 @@ TEST_CASE("two outputs naming one file by different spellings exit 2 and leave i
   TempDir dir;
   const std::string old_text = "an earlier run's summary\n";
   dir.write("E18.out", old_text);
-  fs::create_hard_link(in(dir, "E18.out"), in(dir, "alias.out"));
+  fs::create_hard_link(path_in(dir, "E18.out"), path_in(dir, "alias.out"));
   for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{
            {"E18.out", "./E18.out"},
            {"E18.out", "alias.out"},
@@ -177,14 +156,14 @@ TEST_CASE("two outputs naming one file by different spellings exit 2 and leave i
     INFO(describe(r));
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "--json and --intervals cannot both write to 'E18.out'"));
-    CHECK(read_file(in(dir, "E18.out")) == old_text);
+    CHECK(read_file(path_in(dir, "E18.out")) == old_text);
   }
 }
 
 TEST_CASE("merge refuses an output that is one of its shards, report one that is its input",
           "[cli][files]") {
   TempDir dir;
-  const std::string part0 = in(dir, "p0.json"), part1 = in(dir, "p1.json");
+  const std::string part0 = path_in(dir, "p0.json"), part1 = path_in(dir, "p1.json");
   for (const auto& [k, p] : {std::pair{"0/2", part0}, std::pair{"1/2", part1}}) {
     const CliResult r = run_trsim({"sweep", kQuickstart, "--set", "workers.bilingual.count=7,8",
                                    "--replications", "2", "--shard", k, "--json", p, "--quiet"},
@@ -200,7 +179,7 @@ TEST_CASE("merge refuses an output that is one of its shards, report one that is
   CHECK(contains(m.err, "--json './p1.json' would overwrite 'p1.json'"));
   CHECK(read_file(part1) == shard);
 
-  const std::string summary = in(dir, "s.json");
+  const std::string summary = path_in(dir, "s.json");
   REQUIRE(run_trsim({"run", kQuickstart, "--json", summary, "--quiet"}, dir).exit_code == 0);
   const std::string text = read_file(summary);
   const CliResult r = run_trsim({"report", summary, "-o", summary}, dir);
@@ -222,7 +201,7 @@ TEST_CASE("a device output is written in place, never replaced", "[cli][files]")
   CHECK(S_ISCHR(after.st_mode));
   CHECK(after.st_ino == before.st_ino);
   // A link to a device: written through, the link kept.
-  const std::string link = in(dir, "null-link");
+  const std::string link = path_in(dir, "null-link");
   fs::create_symlink("/dev/null", link);
   const CliResult null = run_trsim({"run", kQuickstart, "--json", link, "--quiet"}, dir);
   INFO(describe(null));
@@ -234,9 +213,9 @@ TEST_CASE("a device output is written in place, never replaced", "[cli][files]")
 
 TEST_CASE("a full or closed standard output exits 2 with the system's reason", "[cli][files]") {
   TempDir dir;
-  const std::string summary = in(dir, "s.json");
+  const std::string summary = path_in(dir, "s.json");
   REQUIRE(run_trsim({"run", kQuickstart, "--json", summary, "--quiet"}, dir).exit_code == 0);
-  const std::string err = in(dir, "err.txt");
+  const std::string err = path_in(dir, "err.txt");
   const std::vector<std::vector<std::string>> commands = {
       {"run", kQuickstart, "--json", "-"},
       {"run", kQuickstart, "--events", "-"},
@@ -308,7 +287,7 @@ TEST_CASE("a file-size limit reached by one output replaces none of the run's ou
   const std::string json = dir.write("s.json", "previous summary\n");
   const std::string events = dir.write("e.jsonl", "previous events\n");
   const std::string intervals = dir.write("i.csv", "previous intervals\n");
-  const std::string err = in(dir, "err.txt");
+  const std::string err = path_in(dir, "err.txt");
   // 64 KiB: the interval table fits, the summary and the event log do not.
   const std::string command = "ulimit -f 64 && " +
                               trsim_command({"run", kQuickstart, "--intervals", intervals, "--json",
