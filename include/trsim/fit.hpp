@@ -65,12 +65,12 @@ FitReport fit_duration(std::vector<double> x);
 
 /// The Kaplan-Meier estimate of a survival function from right-censored times.
 struct KaplanMeier {
-  std::vector<double> times;     ///< distinct event times, ascending
-  std::vector<double> survival;  ///< S(t) just after each of them
+  std::vector<double> times;         ///< distinct event times, ascending
+  std::vector<double> survival;      ///< S(t) just after each of them
   std::vector<std::size_t> at_risk;  ///< how many were at risk just before each of them
-  double restricted_mean = 0;    ///< the area under S up to the largest time observed
-  bool complete = false;         ///< the largest time is an event (S reaches 0): the mean is exact
-  double at(double t) const;     ///< S(t)
+  double restricted_mean = 0;        ///< the area under S up to the largest time observed
+  bool complete = false;      ///< the largest time is an event (S reaches 0): the mean is exact
+  double at(double t) const;  ///< S(t)
 };
 
 KaplanMeier kaplan_meier(const std::vector<double>& time, const std::vector<bool>& event);

@@ -27,11 +27,11 @@ struct ImportOptions {
   std::string file_stem = "workspace";
   // Hooks of the calibration from event history (trsim/calibrate.hpp); empty = not used.
   /// A further key workers must share to fold into one group (their schedule).
-  std::function<std::string(const std::string& sid)> worker_key;
+  std::function<std::string(const std::string& sid)> worker_key{};
   /// The worker's initial activity by name ("" = its `activity_sid` as exported).
-  std::function<std::string(const std::string& sid)> initial_activity;
+  std::function<std::string(const std::string& sid)> initial_activity{};
   /// Fields appended to a group's map (", behavior: ..., schedule: [...]"), given its members.
-  std::function<std::string(const std::vector<std::string>& sids)> group_fields;
+  std::function<std::string(const std::vector<std::string>& sids)> group_fields{};
   /// The caller appends arrivals: no "none were imported" comment.
   bool arrivals_given = false;
 };

@@ -269,9 +269,9 @@ struct Calibration::Impl {
       if (s.trace == nullptr) return;
       std::fputs("time,channel,priority,handle_time,attributes\n", s.trace);
     }
-    std::string csv = fmt::format("{:.3f},{},{},",
-                                  static_cast<double>(r.created - start_guess()) / 1000.0,
-                                  r.channel, r.priority);
+    std::string csv =
+        fmt::format("{:.3f},{},{},", static_cast<double>(r.created - start_guess()) / 1000.0,
+                    r.channel, r.priority);
     if (r.handle >= 0) csv += fmt::format("{:.3f}", static_cast<double>(r.handle) / 1000.0);
     csv += ',';
     if (!r.attributes.empty() && r.attributes != "{}") {
@@ -369,9 +369,10 @@ struct Calibration::Impl {
       return;
     }
     if (last >= 0 && t < last) {
-      error(fmt::format("event {} ({}): events are not in time order ({} ms before the one "
-                        "before it); give them oldest first",
-                        event_number, type, last - t));
+      error(
+          fmt::format("event {} ({}): events are not in time order ({} ms before the one "
+                      "before it); give them oldest first",
+                      event_number, type, last - t));
       return;
     }
     if (first < 0) first = t;
@@ -645,8 +646,8 @@ struct Calibration::Impl {
               seen_events = true;
             } else if (depth == 2 && in_events && !capturing) {
               if (ch != '{')
-                return fail(fmt::format("item {} of 'events' is not a JSON object",
-                                        event_number + 1));
+                return fail(
+                    fmt::format("item {} of 'events' is not a JSON object", event_number + 1));
               capturing = true;
               item = "{";
               item_line = l;
@@ -687,8 +688,7 @@ struct Calibration::Impl {
         }
       }
     }
-    if (depth != 0 || in_string)
-      return fail("the file ends inside the JSON (truncated?)");
+    if (depth != 0 || in_string) return fail("the file ends inside the JSON (truncated?)");
     if (!seen_events) {
       at_line = 1;
       at_column = 1;
@@ -882,8 +882,8 @@ struct Calibration::Impl {
     if (!streams.empty()) out += "arrivals:\n";
     for (std::size_t i = 0; i < streams.size(); ++i) {
       const Stream& s = streams[i];
-      std::string fields = fmt::format("workflow: {}, channel: {}", quoted(s.workflow),
-                                       quoted(s.channel));
+      std::string fields =
+          fmt::format("workflow: {}, channel: {}", quoted(s.workflow), quoted(s.channel));
       if (options.rates_interval > 0)
         fields += ", rates: " + rates_yaml(s);
       else
@@ -917,8 +917,7 @@ struct Calibration::Impl {
     if (r.n == 0) return fmt::format("{}: no data\n", what);
     std::string out = fmt::format("{}: n={}{}, sample mean {:.4g}s -> {}", what, data.seen,
                                   sample_note(data), data.mean(), r.chosen.describe());
-    if (r.chosen.family != fit::Family::constant)
-      out += fmt::format(", KS {:.4f}", r.chosen.ks);
+    if (r.chosen.family != fit::Family::constant) out += fmt::format(", KS {:.4f}", r.chosen.ks);
     if (!r.candidates.empty()) out += " [" + candidates(r.candidates) + "]";
     if (!r.note.empty()) out += " (" + r.note + ")";
     return out + "\n";
@@ -944,10 +943,10 @@ struct Calibration::Impl {
                          options.rates_interval > 0 ? "a rates forecast" : trace_name(i));
       out += fit_line("  handle_time (reservation accepted -> wrapup)", *s.handle_fit, s.handle);
       const fit::CensoredReport& p = *s.patience_fit;
-      const double censored =
-          s.patience.seen == 0
-              ? 0
-              : 1 - static_cast<double>(s.patience.event_count) / static_cast<double>(s.patience.seen);
+      const double censored = s.patience.seen == 0
+                                  ? 0
+                                  : 1 - static_cast<double>(s.patience.event_count) /
+                                            static_cast<double>(s.patience.seen);
       out += fmt::format(
           "  patience: {} waits, {} abandoned, {} censored ({:.1f}%: answered first, canceled by "
           "TaskRouter, or still waiting at the end){}\n",

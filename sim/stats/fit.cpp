@@ -28,8 +28,8 @@ double ks_distance(const std::vector<double>& sorted, Cdf cdf) {
     std::size_t j = i;
     while (j < sorted.size() && sorted[j] == sorted[i]) ++j;  // ties: one step of the ECDF
     const double f = cdf(sorted[i]);
-    d = std::max({d, std::abs(f - static_cast<double>(i) / n),
-                  std::abs(f - static_cast<double>(j) / n)});
+    d = std::max(
+        {d, std::abs(f - static_cast<double>(i) / n), std::abs(f - static_cast<double>(j) / n)});
     i = j;
   }
   return d;
@@ -164,9 +164,9 @@ double Fitted::cdf(double x) const {
       return 1 - std::exp(-std::pow(x / p2, p1));
     case Family::empirical: {
       const auto it = std::upper_bound(values.begin(), values.end(), x);
-      return values.empty() ? 1
-                            : static_cast<double>(it - values.begin()) /
-                                  static_cast<double>(values.size());
+      return values.empty()
+                 ? 1
+                 : static_cast<double>(it - values.begin()) / static_cast<double>(values.size());
     }
   }
   return 0;
@@ -257,7 +257,8 @@ Fitted fit_gamma(const std::vector<double>& x) {
   const double theta = mean / k;
   f.p1 = mean;
   f.p2 = std::sqrt(k) * theta;
-  f.log_likelihood = (k - 1) * ml * n - n * mean / theta - n * (std::lgamma(k) + k * std::log(theta));
+  f.log_likelihood =
+      (k - 1) * ml * n - n * mean / theta - n * (std::lgamma(k) + k * std::log(theta));
   f.aic = 4 - 2 * f.log_likelihood;
   f.ok = std::isfinite(f.log_likelihood) && k > 0;
   return f;
@@ -472,7 +473,8 @@ Fitted fit_weibull_censored(const std::vector<double>& time, const std::vector<b
     d += event[i] ? 1 : 0;
   }
   if (d < 2) return f;
-  const double shift = sum_log_all / static_cast<double>(time.size());  // scale by the geometric mean
+  const double shift =
+      sum_log_all / static_cast<double>(time.size());  // scale by the geometric mean
   double sum_log_obs = 0;
   for (std::size_t i = 0; i < time.size(); ++i) {
     lt[i] -= shift;

@@ -83,7 +83,8 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
     CHECK(early.p_accept == Approx(0.8).margin(0.02));
     CHECK(early.p_reject == Approx(0.1).margin(0.02));
     CHECK(early.p_no_response == Approx(0.1).margin(0.02));
-    const double offers = truth.at_path("statistics.workers.late.reservations_created.mean")->number;
+    const double offers =
+        truth.at_path("statistics.workers.late.reservations_created.mean")->number;
     const trsim::Behavior& late = behavior(s, "late");
     const auto se = [&](double p) { return 4 * std::sqrt(p * (1 - p) / offers); };
     CHECK(late.p_accept == Approx(0.8).margin(se(0.8)));
@@ -102,8 +103,8 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
       // weibull(shape 1.5, scale 60 s): mean 60 * Gamma(1 + 1/1.5); the late group has about 80
       // timeouts, so 10% (about 1.4 standard errors of its mean... held to 4 below).
       const double mean = 60 * std::tgamma(1 + 1 / 1.5);
-      CHECK(b.return_after->mean() == Approx(mean).epsilon(std::string(group) == "early" ? 0.05
-                                                                                        : 0.2));
+      CHECK(b.return_after->mean() ==
+            Approx(mean).epsilon(std::string(group) == "early" ? 0.05 : 0.2));
       CHECK(s.activities[b.after_timeout_activity].name == "Available");
     }
   }
@@ -111,8 +112,9 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
     REQUIRE(s.arrivals.size() == 1);
     const trsim::ArrivalStream& calls = s.arrivals[0];
     CHECK(calls.kind == trsim::ArrivalStream::Kind::trace);
-    CHECK(calls.trace.size() ==
-          static_cast<std::size_t>(truth.at_path("statistics.workspace.tasks_created.mean")->number));
+    CHECK(
+        calls.trace.size() ==
+        static_cast<std::size_t>(truth.at_path("statistics.workspace.tasks_created.mean")->number));
     CHECK(calls.handle_time.mean() == Approx(240).epsilon(0.05));
     REQUIRE(calls.patience);
     const double created = truth.at_path("statistics.workspace.tasks_created.mean")->number;
@@ -147,13 +149,16 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
   }
 }
 
-TEST_CASE("an Events API page and the same events one per line import the same", "[cli][calibrate]") {
+TEST_CASE("an Events API page and the same events one per line import the same",
+          "[cli][calibrate]") {
   const History& h = history();
   TempDir a, b;
-  REQUIRE(run_trsim({"import", h.exported, h.events, "-o", path_in(a, "m.yaml"), "-q"}, a)
-              .exit_code == 0);
-  REQUIRE(run_trsim({"import", h.exported, h.page, "-o", path_in(b, "m.yaml"), "-q"}, b)
-              .exit_code == 0);
+  REQUIRE(
+      run_trsim({"import", h.exported, h.events, "-o", path_in(a, "m.yaml"), "-q"}, a).exit_code ==
+      0);
+  REQUIRE(
+      run_trsim({"import", h.exported, h.page, "-o", path_in(b, "m.yaml"), "-q"}, b).exit_code ==
+      0);
   CHECK(read_file(path_in(a, "m.yaml")) == read_file(path_in(b, "m.yaml")));
   CHECK(read_file(path_in(a, "m.support-voice.trace.csv")) ==
         read_file(path_in(b, "m.support-voice.trace.csv")));
@@ -223,8 +228,9 @@ TEST_CASE("bad event history is an error naming the file and the place; nothing 
     }
     text += "], \"meta\": {\"key\": \"events\"}}\n";
     const std::string err = attempt("bad.json", text);
-    CHECK(contains(err, "bad.json:5:3: event 4 (task-queue.entered): missing field "
-                        "'event_date_ms' (or 'event_date')"));
+    CHECK(contains(err,
+                   "bad.json:5:3: event 4 (task-queue.entered): missing field "
+                   "'event_date_ms' (or 'event_date')"));
   }
   SECTION("a truncated page") {
     std::string text = "{\"events\": [\n" + lines[0] + ",\n" + lines[1].substr(0, 40);
