@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <numeric>
@@ -173,6 +175,220 @@ std::string slug(std::string_view name) {
   return out;
 }
 
+// One member of an event read by the flat reader: strings unescaped, numbers and nested objects or
+// arrays as their JSON text.
+struct Field {
+  Value::Kind kind = Value::Kind::null;
+  std::string text;
+  bool is_null() const { return kind == Value::Kind::null; }
+  bool is_string() const { return kind == Value::Kind::string; }
+  bool is_number() const { return kind == Value::Kind::number; }
+  bool is_object() const { return kind == Value::Kind::object; }
+  const std::string& as_string() const { return text; }
+  double as_number() const { return std::strtod(text.c_str(), nullptr); }
+};
+
+// One level of an event: its members in order (buffers reused from event to event).
+struct Flat {
+  std::vector<std::pair<std::string, Field>> members;
+  std::size_t size = 0;
+  const Field* find(std::string_view key) const {
+    for (std::size_t i = 0; i < size; ++i)
+      if (members[i].first == key) return &members[i].second;
+    return nullptr;
+  }
+  std::pair<std::string, Field>& add() {
+    if (size == members.size()) members.emplace_back();
+    return members[size++];
+  }
+};
+
+struct FlatEvent {
+  Flat top, data;
+  bool has_data = false;
+  void clear() {
+    top.size = data.size = 0;
+    has_data = false;
+  }
+};
+
+// A flat reader of one event object: the top level and `event_data` member by member, anything
+// nested deeper kept as text. It reads well-formed input only; on anything else it gives up and
+// the caller parses the text with the strict reader (for the error message, or for whatever this
+// reader does not handle, such as escapes in keys).
+class FlatReader {
+ public:
+  explicit FlatReader(std::string_view text) : s_(text) {}
+
+  bool read(FlatEvent& out) {
+    out.clear();
+    ws();
+    if (!object(out.top, &out)) return false;
+    ws();
+    return i_ == s_.size();
+  }
+
+ private:
+  void ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
+  }
+  bool object(Flat& level, FlatEvent* event) {
+    if (i_ >= s_.size() || s_[i_] != '{') return false;
+    ++i_;
+    ws();
+    if (i_ < s_.size() && s_[i_] == '}') {
+      ++i_;
+      return true;
+    }
+    for (;;) {
+      ws();
+      std::string_view key;
+      if (!plain_string(key)) return false;
+      for (std::size_t k = 0; k < level.size; ++k)
+        if (level.members[k].first == key) return false;  // a duplicate: the strict reader says so
+      ws();
+      if (i_ >= s_.size() || s_[i_] != ':') return false;
+      ++i_;
+      ws();
+      auto& [name, field] = level.add();
+      name.assign(key);
+      if (event != nullptr && key == "event_data" && i_ < s_.size() && s_[i_] == '{') {
+        field.kind = Value::Kind::object;
+        field.text.clear();
+        if (!object(event->data, nullptr)) return false;
+        event->has_data = true;
+      } else if (!value(field)) {
+        return false;
+      }
+      ws();
+      if (i_ >= s_.size()) return false;
+      if (s_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (s_[i_] == '}') {
+        ++i_;
+        return true;
+      }
+      return false;
+    }
+  }
+  // A string without escapes (keys, and most values), as a view.
+  bool plain_string(std::string_view& out) {
+    if (i_ >= s_.size() || s_[i_] != '"') return false;
+    std::size_t end = i_ + 1;
+    while (end < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[end]);
+      if (c == '"') break;
+      if (c == '\\' || c < 0x20) return false;
+      ++end;
+    }
+    if (end >= s_.size()) return false;
+    out = s_.substr(i_ + 1, end - i_ - 1);
+    i_ = end + 1;
+    return true;
+  }
+  bool value(Field& f) {
+    if (i_ >= s_.size()) return false;
+    const char c = s_[i_];
+    if (c == '"') {
+      f.kind = Value::Kind::string;
+      std::string_view plain;
+      const std::size_t at = i_;
+      if (plain_string(plain)) {
+        f.text.assign(plain);
+        return true;
+      }
+      i_ = at;  // escapes: the strict reader decodes the literal
+      const std::size_t end = skip_string(at);
+      if (end == std::string_view::npos) return false;
+      const auto decoded = parse_json(s_.substr(at, end - at));
+      if (!decoded || !decoded->is_string()) return false;
+      f.text = decoded->as_string();
+      i_ = end;
+      return true;
+    }
+    if (c == '{' || c == '[') {
+      f.kind = c == '{' ? Value::Kind::object : Value::Kind::array;
+      const std::size_t at = i_;
+      int depth = 0;
+      while (i_ < s_.size()) {
+        const char d = s_[i_];
+        if (d == '"') {
+          i_ = skip_string(i_);
+          if (i_ == std::string_view::npos) return false;
+          continue;
+        }
+        ++i_;
+        if (d == '{' || d == '[') ++depth;
+        if ((d == '}' || d == ']') && --depth == 0) {
+          f.text.assign(s_.substr(at, i_ - at));
+          return true;
+        }
+      }
+      return false;
+    }
+    const std::size_t at = i_;
+    const auto word_char = [](char d) {
+      return (d >= '0' && d <= '9') || (d >= 'a' && d <= 'z') || d == '+' || d == '-' || d == '.' ||
+             d == 'E';
+    };
+    while (i_ < s_.size() && word_char(s_[i_])) ++i_;
+    const std::string_view word = s_.substr(at, i_ - at);
+    if (word == "true" || word == "false") {
+      f.kind = Value::Kind::boolean;
+    } else if (word == "null") {
+      f.kind = Value::Kind::null;
+    } else {
+      double d = 0;
+      const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
+      if (word.empty() || ec != std::errc() || end != word.data() + word.size() || word[0] == '+' ||
+          (word.size() > 1 && word[0] == '0' && word[1] != '.' && word[1] != 'e' && word[1] != 'E'))
+        return false;
+      f.kind = Value::Kind::number;
+    }
+    f.text.assign(word);
+    return true;
+  }
+  // The position after the string literal starting at `at`, or npos.
+  std::size_t skip_string(std::size_t at) const {
+    for (std::size_t k = at + 1; k < s_.size(); ++k) {
+      if (s_[k] == '\\') {
+        ++k;
+      } else if (s_[k] == '"') {
+        return k + 1;
+      }
+    }
+    return std::string_view::npos;
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+// The same members from a value the strict reader parsed.
+void flatten(const Value& v, FlatEvent& out) {
+  out.clear();
+  const auto field = [](const Value& x, Field& f) {
+    f.kind = x.kind();
+    f.text = x.is_string() ? x.as_string() : to_json(x);
+  };
+  for (const auto& [key, member] : v.as_object()) {
+    auto& [name, f] = out.top.add();
+    name = key;
+    field(member, f);
+    if (key == "event_data" && member.is_object()) {
+      out.has_data = true;
+      for (const auto& [k, m] : member.as_object()) {
+        auto& [n, g] = out.data.add();
+        n = k;
+        field(m, g);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 struct Calibration::Impl {
@@ -195,6 +411,7 @@ struct Calibration::Impl {
   std::size_t at_line = 0, at_column = 0;
   std::uint64_t event_number = 0;
   std::vector<Diagnostic>* diags = nullptr;
+  FlatEvent flat;                       // the event being read (buffers reused)
   std::int64_t start = 0, horizon = 0;  // ms: the mirror's start (absolute) and horizon
 
   ~Impl() {
@@ -222,25 +439,23 @@ struct Calibration::Impl {
   }
 
   // A field of event_data (snake_case, or the webhook's PascalCase).
-  static const Value* data_field(const Value& data, std::string_view name) {
-    if (const Value* v = data.find(name); v != nullptr && !v->is_null()) return v;
-    if (const Value* v = data.find(pascal(name)); v != nullptr && !v->is_null()) return v;
+  static const Field* data_field(const Flat& data, std::string_view name) {
+    if (const Field* v = data.find(name); v != nullptr && !v->is_null()) return v;
+    if (const Field* v = data.find(pascal(name)); v != nullptr && !v->is_null()) return v;
     return nullptr;
   }
 
   // A required string field; an error naming it when missing.
-  std::optional<std::string> need(const Value& data, std::string_view name,
+  std::optional<std::string> need(const Flat& data, std::string_view name,
                                   const std::string& type) {
-    const Value* v = data_field(data, name);
-    if (v != nullptr && v->is_string()) return v->as_string();
-    if (v != nullptr && v->is_number()) return to_json(*v);
+    const Field* v = data_field(data, name);
+    if (v != nullptr && (v->is_string() || v->is_number())) return v->text;
     error(fmt::format("event {} ({}): missing field 'event_data.{}'", event_number, type, name));
     return std::nullopt;
   }
-  std::string text(const Value& data, std::string_view name) {
-    const Value* v = data_field(data, name);
-    if (v == nullptr) return "";
-    return v->is_string() ? v->as_string() : to_json(*v);
+  std::string text(const Flat& data, std::string_view name) {
+    const Field* v = data_field(data, name);
+    return v == nullptr ? std::string() : v->text;
   }
 
   std::size_t stream_of(const std::string& workflow, const std::string& channel) {
@@ -325,26 +540,51 @@ struct Calibration::Impl {
     return groups[it->second];
   }
 
-  void on_event(const Value& event) {
-    ++event_number;
-    if (!event.is_object()) {
-      error(fmt::format("event {} is not a JSON object", event_number));
-      return;
+  // Reads one event's text (`where` set to its place): the flat reader, or the strict one for
+  // the error or what the flat one does not handle.
+  void on_text(std::string_view text, std::size_t line, std::size_t column) {
+    at_line = line;
+    at_column = column;
+    if (!FlatReader(text).read(flat)) {
+      JsonError why;
+      const auto v = parse_json(text, &why);
+      if (!v) {
+        if (why.line > 1) {
+          at_line = line + why.line - 1;
+          at_column = why.column;
+        } else {
+          at_column = column + why.column - 1;
+        }
+        error(fmt::format("event {}: not JSON: {}", event_number + 1, why.message));
+        return;
+      }
+      if (!v->is_object()) {
+        error(fmt::format("event {} is not a JSON object", event_number + 1));
+        return;
+      }
+      flatten(*v, flat);
     }
-    const Value* type_v = event.find("event_type");
+    on_event(flat);
+  }
+
+  void on_event(const FlatEvent& event) {
+    ++event_number;
+    const Field* type_v = event.top.find("event_type");
     if (type_v == nullptr || !type_v->is_string()) {
       error(fmt::format("event {}: missing field 'event_type'", event_number));
       return;
     }
     const std::string& type = type_v->as_string();
     std::int64_t t = 0;
-    if (const Value* ms = event.find("event_date_ms"); ms != nullptr && ms->is_number()) {
-      t = static_cast<std::int64_t>(ms->as_number());
-    } else if (ms != nullptr && ms->is_string() && !ms->as_string().empty() &&
-               std::all_of(ms->as_string().begin(), ms->as_string().end(),
-                           [](char c) { return c >= '0' && c <= '9'; })) {
-      t = std::stoll(ms->as_string());
-    } else if (const Value* date = event.find("event_date"); date != nullptr && date->is_string()) {
+    const Field* ms = event.top.find("event_date_ms");
+    if (ms != nullptr && (ms->is_number() || ms->is_string()) && !ms->text.empty() &&
+        std::all_of(ms->text.begin(), ms->text.end(),
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      std::from_chars(ms->text.data(), ms->text.data() + ms->text.size(), t);
+    } else if (ms != nullptr && ms->is_number()) {
+      t = static_cast<std::int64_t>(std::floor(ms->as_number()));
+    } else if (const Field* date = event.top.find("event_date");
+               date != nullptr && date->is_string()) {
       std::string why;
       const auto micros = detail::parse_iso8601_micros(date->as_string(), &why);
       if (!micros) {
@@ -358,12 +598,11 @@ struct Calibration::Impl {
                         event_number, type));
       return;
     }
-    const Value* data = event.find("event_data");
-    if (data == nullptr || !data->is_object()) {
+    if (!event.has_data) {
       error(fmt::format("event {} ({}): missing field 'event_data'", event_number, type));
       return;
     }
-    if (const Value* rep = event.find("replication");
+    if (const Field* rep = event.top.find("replication");
         rep != nullptr && rep->is_number() && rep->as_number() != 0) {
       ++other_replications;
       return;
@@ -378,10 +617,10 @@ struct Calibration::Impl {
     if (first < 0) first = t;
     last = t;
     ++events;
-    dispatch(type, t, *data);
+    dispatch(type, t, event.data);
   }
 
-  void dispatch(const std::string& type, std::int64_t t, const Value& data) {
+  void dispatch(const std::string& type, std::int64_t t, const Flat& data) {
     if (type == "task.created") {
       const auto sid = need(data, "task_sid", type);
       auto workflow = data_field(data, "workflow_name") != nullptr
@@ -399,21 +638,18 @@ struct Calibration::Impl {
       r.created = t;
       r.stream = task.stream;
       r.channel = channel;
-      if (const Value* p = data_field(data, "task_priority"); p != nullptr && p->is_number())
+      if (const Field* p = data_field(data, "task_priority"); p != nullptr && p->is_number())
         r.priority = static_cast<std::int64_t>(p->as_number());
-      if (const Value* a = data_field(data, "task_attributes"); a != nullptr) {
-        if (a->is_string()) {
-          JsonError why;
-          const auto parsed = parse_json(a->as_string(), &why);
-          if (!parsed || !parsed->is_object()) {
-            error(fmt::format("event {} ({}): 'task_attributes' is not a JSON object{}",
-                              event_number, type, parsed ? "" : ": " + why.message));
-            return;
-          }
-          r.attributes = to_json(*parsed);
-        } else if (a->is_object()) {
-          r.attributes = to_json(*a);
+      if (const Field* a = data_field(data, "task_attributes");
+          a != nullptr && (a->is_string() || a->is_object())) {
+        JsonError why;
+        const auto parsed = parse_json(a->text, &why);
+        if (!parsed || !parsed->is_object()) {
+          error(fmt::format("event {} ({}): 'task_attributes' is not a JSON object{}", event_number,
+                            type, parsed ? "" : ": " + why.message));
+          return;
         }
+        r.attributes = to_json(*parsed);
       }
       rows.push_back(std::move(r));
       ++streams[task.stream].arrivals[options.rates_interval > 0
@@ -578,14 +814,7 @@ struct Calibration::Impl {
       ++at_line;
       at_column = 1;
       if (text_line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      JsonError why;
-      const auto v = parse_json(text_line, &why);
-      if (!v) {
-        at_column = why.column;
-        error(fmt::format("not a JSON event: {}", why.message));
-        return false;
-      }
-      on_event(*v);
+      on_text(text_line, at_line, 1);
       if (!diags->empty()) return false;
     }
     return true;
@@ -662,21 +891,7 @@ struct Calibration::Impl {
             --depth;
             if (capturing && static_cast<std::size_t>(depth) == item_depth) {
               capturing = false;
-              JsonError why;
-              const auto v = parse_json(item, &why);
-              at_line = item_line;
-              at_column = item_column;
-              if (!v) {
-                if (why.line > 1) {
-                  at_line = item_line + why.line - 1;
-                  at_column = why.column;
-                } else {
-                  at_column = item_column + why.column - 1;
-                }
-                error(fmt::format("event {}: {}", event_number + 1, why.message));
-                return false;
-              }
-              on_event(*v);
+              on_text(item, item_line, item_column);
               if (!diags->empty()) return false;
               item.clear();
             } else if (depth == 1 && in_events) {

@@ -240,7 +240,7 @@ TEST_CASE("bad event history is an error naming the file and the place; nothing 
   SECTION("a line that is not JSON") {
     const std::string err = attempt("bad.jsonl", lines[0] + "\n{\"event_type\": \n");
     CHECK(contains(err, "bad.jsonl:2:"));
-    CHECK(contains(err, "not a JSON event"));
+    CHECK(contains(err, "event 2: not JSON"));
   }
   SECTION("events out of time order") {
     const std::string err = attempt("order.jsonl", lines[5] + "\n" + lines[0] + "\n");

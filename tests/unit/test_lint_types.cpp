@@ -58,7 +58,7 @@ TEST_CASE("a filter comparing a trace attribute with another type warns with bot
   REQUIRE(count(lints, "compares 'zip' with 501 (a number)") == 1);
   for (const Diagnostic& d : lints) {
     if (d.message.find("compares 'zip'") == std::string::npos) continue;
-    CHECK(d.where.line == 9);  // the filter
+    CHECK(d.where.line == 9);                               // the filter
     CHECK(d.message.find("t.csv:2") != std::string::npos);  // the first row holding it
     CHECK(d.message.find("always false") != std::string::npos);
   }
@@ -77,19 +77,23 @@ TEST_CASE("a filter comparing a trace attribute with another type warns with bot
 TEST_CASE("a filter comparing a stream attribute or a pick with another type warns", "[lint]") {
   TempDir dir;
   const auto fixed = lint_in(
-      dir, desk("vip == 'true'", "  calls: {rate: 1/m, handle_time: 60, attributes: {vip: true}}\n"));
+      dir,
+      desk("vip == 'true'", "  calls: {rate: 1/m, handle_time: 60, attributes: {vip: true}}\n"));
   INFO(listing(fixed));
   REQUIRE(count(fixed, "compares 'vip' with \"true\" (a string)") == 1);
   CHECK(count(fixed, "s.yaml:16:39") == 1);  // the stream's `attributes`
   const auto picked = lint_in(
-      dir, desk("tier > '2'",
-                "  calls: {rate: 1/m, handle_time: 60, attributes: {tier: {pick: {1: 0.5, 2: 0.5}}}}\n"));
+      dir,
+      desk(
+          "tier > '2'",
+          "  calls: {rate: 1/m, handle_time: 60, attributes: {tier: {pick: {1: 0.5, 2: 0.5}}}}\n"));
   INFO(listing(picked));
   // The pick's options 1 and 2 are numbers (as YAML reads them): comparing with a string warns,
   // naming the stream.
   CHECK(count(picked, "compares 'tier' with \"2\" (a string)") == 1);
-  CHECK(count(lint_in(dir, desk("tier > 1", "  calls: {rate: 1/m, handle_time: 60, attributes: "
-                                            "{tier: {pick: {1: 0.5, 2: 0.5}}}}\n")),
+  CHECK(count(lint_in(dir, desk("tier > 1",
+                                "  calls: {rate: 1/m, handle_time: 60, attributes: "
+                                "{tier: {pick: {1: 0.5, 2: 0.5}}}}\n")),
               "compares") == 0);
   // No stream sets the attribute: no evidence, no lint.
   CHECK(count(lint_in(dir, desk("region == 5", "  calls: {rate: 1/m, handle_time: 60}\n")),
@@ -110,7 +114,8 @@ TEST_CASE("a filter that matches no trace row warns, naming the trace and the st
   // One row matching is enough; a Poisson stream beside the trace silences it (its tasks are not
   // rows).
   CHECK(lint_in(dir, desk("type == 'sales'", "  day: {trace: t.csv, handle_time: 60}\n")).empty());
-  CHECK(lint_in(dir, desk("type == 'billing'", "  day: {trace: t.csv, handle_time: 60}\n  calls: "
-                                               "{rate: 1/m, handle_time: 60}\n"))
+  CHECK(lint_in(dir, desk("type == 'billing'",
+                          "  day: {trace: t.csv, handle_time: 60}\n  calls: "
+                          "{rate: 1/m, handle_time: 60}\n"))
             .empty());
 }
