@@ -160,6 +160,11 @@ int verb_import(int argc, char** argv) {
     std::cerr << "trsim import: --rates needs event history among the inputs\n";
     return kExitUsage;
   }
+  if (!event_files.empty() && sources.empty()) {
+    std::cerr << "trsim import: event history needs the workspace's REST export among the inputs "
+                 "(its activities, queues, workflows and workers: docs/import.md)\n";
+    return kExitUsage;
+  }
   ImportOptions import_options;
   import_options.fold_workers = !one_by_one;
   import_options.file_stem = fs::path(output).stem().string();

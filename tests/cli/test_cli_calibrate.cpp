@@ -242,6 +242,13 @@ TEST_CASE("bad event history is an error naming the file and the place; nothing 
     CHECK(contains(err, "bad.jsonl:2:"));
     CHECK(contains(err, "event 2: not JSON"));
   }
+  SECTION("events without the workspace's export") {
+    const std::string mirror = path_in(out, "mirror.yaml");
+    const CliResult r = run_trsim({"import", h.events, "-o", mirror}, out);
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "event history needs the workspace's REST export"));
+    CHECK_FALSE(fs::exists(mirror));
+  }
   SECTION("events out of time order") {
     const std::string err = attempt("order.jsonl", lines[5] + "\n" + lines[0] + "\n");
     CHECK(contains(err, "order.jsonl:2:1: event 2"));
