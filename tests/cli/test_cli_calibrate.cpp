@@ -165,7 +165,8 @@ TEST_CASE("an Events API page and the same events one per line import the same",
   CHECK(read_file(path_in(a, "m.fit.txt")) == read_file(path_in(b, "m.fit.txt")));
 }
 
-TEST_CASE("--rates writes a forecast per interval instead of a trace", "[cli][calibrate]") {
+TEST_CASE("import with --rates writes a forecast per interval instead of a trace",
+          "[cli][calibrate]") {
   const History& h = history();
   TempDir out;
   const CliResult r = run_trsim(
