@@ -180,6 +180,7 @@ int verb_import(int argc, char** argv) {
     calibration_options.interval = *interval;
     calibration_options.rates_interval = rates;
     calibration_options.file_stem = import_options.file_stem;
+    calibration_options.activity_available = result.activity_available;
     for (const auto& [group, sids] : result.groups)
       for (const std::string& sid : sids) calibration_options.worker_group[sid] = group;
     calibration = std::make_unique<Calibration>(std::move(calibration_options));

@@ -28,6 +28,9 @@ struct CalibrationOptions {
   SimTime rates_interval = 0;
   /// Worker sid -> the worker's group in the imported workspace (behaviours are fitted per group).
   std::map<std::string, std::string> worker_group;
+  /// Activity name -> available. A parked worker (in the timeout or reject activity) moved to an
+  /// unavailable activity is taken as a schedule change (which cancels the return), not a return.
+  std::map<std::string, bool> activity_available;
   /// Trace files are named `<stem>.<stream>.trace.csv`.
   std::string file_stem = "workspace";
   /// Replications of the mirrored scenario (its `expect:` lines are judged on their mean).

@@ -5,6 +5,7 @@
 // configuration. Field names are those of TaskRouter's OpenAPI description; unknown fields are
 // ignored.
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,8 @@ struct ImportResult {
   std::string summary;
   /// Each worker group written: its name and its members' sids.
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  /// Each activity (by its name in the scenario): available or not.
+  std::map<std::string, bool> activity_available;
 
   bool ok() const;
 };

@@ -120,6 +120,7 @@ struct GroupBehavior {
   fit::CompetingRisks shares;
   Reservoir accept_response, reject_response, wrapup, timeout_return, reject_return;
   std::map<std::string, std::uint64_t> timeout_return_to, reject_activity, reject_return_to;
+  std::uint64_t timeout_return_censored = 0, reject_return_censored = 0;
   std::optional<fit::FitReport> accept_fit, reject_fit, wrapup_fit, timeout_return_fit,
       reject_return_fit;
 };
@@ -787,6 +788,15 @@ struct Calibration::Impl {
       }
       if (w.parked == 3 || w.parked == 4) {
         GroupBehavior& g = group_of(*worker);
+        const auto available = options.activity_available.find(*activity);
+        if (available != options.activity_available.end() && !available->second) {
+          // Moved on to an unavailable activity: a schedule change that cancels the return
+          // (docs/scenario.md, after_timeout); the time away is censored, not a sample.
+          ++(w.parked == 3 ? g.timeout_return_censored : g.reject_return_censored);
+          w.parked = 0;
+          w.schedule.emplace_back(t, *activity);
+          return;
+        }
         const double away = static_cast<double>(t - w.parked_at) / 1000.0;
         if (w.parked == 3) {
           g.timeout_return.add(away);
@@ -1200,6 +1210,11 @@ struct Calibration::Impl {
       out += fit_line("  reject response time", *g.reject_fit, g.reject_response);
       out += fit_line("  wrap-up time", *g.wrapup_fit, g.wrapup);
       out += fit_line("  time in the timeout activity", *g.timeout_return_fit, g.timeout_return);
+      if (g.timeout_return_censored > 0)
+        out += fmt::format(
+            "    ({} stays ended by a move to an unavailable activity: taken as "
+            "schedule changes, not returns, and left out)\n",
+            g.timeout_return_censored);
       if (!g.reject_activity.empty())
         out += fit_line("  time in the reject activity", *g.reject_return_fit, g.reject_return);
     }

@@ -167,6 +167,7 @@ class Importer {
     result.scenario = std::move(yaml_);
     result.files = std::move(files_);
     result.groups = std::move(group_list_);
+    result.activity_available = std::move(activity_available_);
     result.summary = fmt::format(
         "{} workspace, {} activities, {} task channels, {} task queues, {} workflows, {} workers "
         "({} groups), {} worker channels",
@@ -422,6 +423,7 @@ class Importer {
       if (available == nullptr || sid.empty()) continue;
       out += fmt::format("  {}: {{available: {}, sid: {}}}\n", quoted(activities_[sid]),
                          available->as_bool() ? "true" : "false", quoted(sid));
+      activity_available_[activities_[sid]] = available->as_bool();
     }
     if (!out.empty()) yaml_ += "activities:\n" + out;
   }
@@ -632,6 +634,7 @@ class Importer {
   bool multi_task_ = true;
   std::size_t groups_ = 0;
   std::vector<std::pair<std::string, std::vector<std::string>>> group_list_;
+  std::map<std::string, bool> activity_available_;
   std::string yaml_;
   std::vector<ImportedFile> files_;
 };
