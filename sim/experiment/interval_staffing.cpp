@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "trsim/erlang.hpp"
@@ -65,6 +66,272 @@ std::string interval_name(const Scenario& s, std::size_t k) {
   return fmt::format("interval {}-{} ({} s)", clock(a), clock(b), a / kMicrosPerSecond);
 }
 
+/// The analytic total split between the groups in proportion to `weight`, each clamped to its cap.
+std::vector<std::int64_t> split_total(std::int64_t total, const std::vector<double>& weight,
+                                      const std::vector<std::int64_t>& cap) {
+  const std::size_t groups = weight.size();
+  std::vector<std::int64_t> c(groups);
+  double w_total = 0;
+  for (double w : weight) w_total += w;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const double share = w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(groups);
+    c[g] = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::ceil(static_cast<double>(total) * share - 1e-9)), 0, cap[g]);
+  }
+  return c;
+}
+
+/// The mean patience the analytic estimate uses: the streams' mean, 0 when some stream has none.
+double mean_patience(const Scenario& scenario) {
+  double sum = 0;
+  for (const ArrivalStream& s : scenario.arrivals) {
+    if (!s.patience) return 0;
+    sum += s.patience->mean();
+  }
+  return scenario.arrivals.empty() ? 0 : sum / static_cast<double>(scenario.arrivals.size());
+}
+
+/// The offered load of interval k as a run saw it, in Erlangs: the time-average number of busy
+/// workers (occupancy × the workers it is measured over) plus the work of the tasks canceled in
+/// the interval (callers who hung up would have needed `handle` seconds each). With every worker
+/// logged in nobody waits, and this is the infinite-server load of Feldman et al., lags of long
+/// calls and acceptance delays included; with fewer it stays close (carried plus lost work).
+double offered_load(const Scenario& scenario, const IntervalTable& t, std::size_t k,
+                    double handle) {
+  const std::size_t ws = t.scope_index("workspace");
+  const std::size_t occ = t.column_index("occupancy"), canceled = t.column_index("canceled");
+  if (ws == SIZE_MAX || occ == SIZE_MAX || canceled == SIZE_MAX || k >= t.count) return 0;
+  // Occupancy is busy ÷ (busy + idle-available) worker time. Busy workers stay in their available
+  // activity, except in a single-tasking workspace whose queues move them to a reservation or
+  // assignment activity: those activities count too.
+  std::vector<bool> counted(scenario.activities.size(), false);
+  for (ActivityId a = 0; a < scenario.activities.size(); ++a)
+    counted[a] = scenario.activities[a].available;
+  if (!scenario.workspace.multi_task) {
+    for (const TaskQueue& q : scenario.task_queues) {
+      if (q.reservation_activity != kNoId) counted[q.reservation_activity] = true;
+      if (q.assignment_activity != kNoId) counted[q.assignment_activity] = true;
+    }
+  }
+  double workers = 0;
+  for (ActivityId a = 0; a < scenario.activities.size(); ++a) {
+    if (!counted[a]) continue;
+    const std::size_t c = t.column_index("workers." + scenario.activities[a].name);
+    if (c != SIZE_MAX && !std::isnan(t.at(k, ws, c))) workers += t.at(k, ws, c);
+  }
+  const double o = t.at(k, ws, occ), lost = t.at(k, ws, canceled);
+  const double len = to_seconds(t.end(k) - t.start(k));
+  double load = std::isnan(o) ? 0 : o * workers;
+  if (!std::isnan(lost) && len > 0) load += lost * handle / len;
+  return load;
+}
+
+/// `staff_per_interval` by the iterative staffing algorithm (StaffingMethod::isa).
+void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& settings,
+               const std::function<RunSummary(const Scenario&)>& evaluate,
+               const std::vector<double>& base_weight, IntervalStaffingResult& r) {
+  using Counts = std::vector<std::vector<std::int64_t>>;  // [interval][group]
+  const std::size_t intervals = r.analytic.size(), groups = settings.groups.size();
+  std::int64_t cap_total = 0;
+  for (std::int64_t c : settings.cap) cap_total += c;
+  const double patience = mean_patience(scenario);
+  // The handle time the load is staffed with: the interval's own, else the day's.
+  double day_work = 0, day_rate = 0;
+  for (const AnalyticInterval& a : r.analytic) {
+    day_work += a.load;
+    day_rate += a.arrival_rate;
+  }
+  const double day_handle = day_rate > 0 ? day_work / day_rate : 0;
+  const auto handle = [&](std::size_t k) {
+    return r.analytic[k].handle > 0 ? r.analytic[k].handle : day_handle;
+  };
+
+  // Every run is a whole day as the scenario has it (horizon, drain, warm-up): the run that ends
+  // the search is the verifying run.
+  Scenario sc = scenario;
+  struct Eval {
+    std::vector<std::vector<IntervalOutcome>> outcomes;  // [interval][target]
+    std::vector<bool> met;
+    std::vector<double> load;
+  };
+  std::map<Counts, Eval> memo;
+  Counts last_counts;
+  RunSummary last_summary;
+  const auto run = [&](const Counts& c) -> const Eval& {
+    const auto it = memo.find(c);
+    if (it != memo.end()) return it->second;
+    for (std::size_t g = 0; g < groups; ++g) {
+      std::vector<std::int64_t> column(intervals);
+      for (std::size_t k = 0; k < intervals; ++k) column[k] = c[k][g];
+      const std::string why = set_interval_logins(sc, settings.groups[g], column);
+      if (!why.empty()) throw std::invalid_argument(why);
+    }
+    last_summary = evaluate(sc);
+    last_counts = c;
+    ++r.runs;
+    r.simulated_days += 1;
+    Eval e;
+    for (std::size_t k = 0; k < intervals; ++k) {
+      e.outcomes.push_back(interval_outcomes(sc, r.targets, last_summary.intervals, k));
+      bool met = true;
+      for (const IntervalOutcome& o : e.outcomes.back()) met = met && o.met;
+      e.met.push_back(met);
+      e.load.push_back(offered_load(sc, last_summary.intervals.mean, k, handle(k)));
+    }
+    return memo.emplace(c, std::move(e)).first->second;
+  };
+  const auto by_total = [&](const std::vector<std::int64_t>& total) {
+    Counts c(intervals);
+    for (std::size_t k = 0; k < intervals; ++k)
+      c[k] = split_total(total[k], base_weight, settings.cap);
+    return c;
+  };
+
+  // 1. The ISA proper: from every worker logged in (the infinite-server start), estimate the
+  //    offered load per interval from the run, staff it by Erlang C/A, run again, until the
+  //    staffing function moves by at most one agent in every interval (their stopping rule).
+  constexpr std::size_t kIsaIterations = 8;
+  std::vector<std::int64_t> total(intervals, 0), next(intervals, 0);
+  const Eval* e = &run(Counts(intervals, settings.cap));
+  for (std::size_t it = 1; it <= kIsaIterations; ++it) {
+    std::int64_t moved = 0;
+    for (std::size_t k = 0; k < intervals; ++k) {
+      next[k] = std::min(cap_total,
+                         analytic_agents(scenario, r.targets, e->load[k], handle(k), patience));
+      moved = std::max(moved, std::abs(next[k] - total[k]));
+    }
+    r.isa_iterations = it;
+    r.simulated_load = e->load;
+    total = next;
+    if (it > 1 && moved <= 1) break;
+    e = &run(by_total(total));
+  }
+
+  // 2. The targets by simulation: every interval's count bracketed in parallel on whole-day runs
+  //    (exponential steps from the ISA staffing, then bisection), the best known count of each
+  //    interval carried along. Staffing one interval moves the next one's backlog, so an interval
+  //    settled at a count that later fails is reopened; the search ends on a run in which every
+  //    interval is settled and meets its targets. `map` turns the bracketed numbers into counts;
+  //    `top` is the most each may be.
+  bool out_of_rounds = false;
+  const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
+                           const std::vector<std::int64_t>& top,
+                           const std::function<Counts(const std::vector<std::int64_t>&)>& map)
+      -> std::optional<std::vector<std::int64_t>> {
+    std::vector<std::int64_t> lo(intervals, -1), step(intervals, 1);
+    for (;;) {
+      if (r.runs >= settings.max_rounds) {
+        out_of_rounds = true;
+        for (std::size_t k = 0; k < intervals; ++k) x[k] = hi[k] >= 0 ? hi[k] : top[k];
+        return x;
+      }
+      const Eval& now = run(map(x));
+      bool done = true;
+      std::vector<std::int64_t> nx(intervals);
+      for (std::size_t k = 0; k < intervals; ++k) {
+        if (now.met[k]) {
+          hi[k] = x[k];
+          lo[k] = std::min(lo[k], x[k] - 1);
+        } else {
+          lo[k] = x[k];
+          if (hi[k] >= 0 && hi[k] <= x[k]) {  // met before, fails now: reopen upwards
+            hi[k] = -1;
+            step[k] = 1;
+          }
+        }
+        if (hi[k] >= 0 && (hi[k] == 0 || hi[k] - lo[k] <= 1)) {
+          nx[k] = hi[k];
+        } else if (hi[k] >= 0 && lo[k] >= 0) {
+          nx[k] = lo[k] + (hi[k] - lo[k]) / 2;
+        } else if (hi[k] >= 0) {
+          nx[k] = std::max<std::int64_t>({0, lo[k] + 1, hi[k] - step[k]});
+          step[k] *= 2;
+        } else {
+          if (lo[k] >= top[k]) {
+            r.unmeetable_interval = k;
+            return std::nullopt;
+          }
+          nx[k] = std::min(top[k], lo[k] + step[k]);
+          step[k] *= 2;
+        }
+        done = done && now.met[k] && nx[k] == x[k];
+      }
+      if (done) return x;
+      x = std::move(nx);
+    }
+  };
+
+  const std::optional<std::vector<std::int64_t>> settled =
+      bracket(total, std::vector<std::int64_t>(intervals, -1),
+              std::vector<std::int64_t>(intervals, cap_total), by_total);
+  if (!settled) {
+    // Some interval fails with every worker logged in: name the first that does.
+    const Counts at_cap = by_total(std::vector<std::int64_t>(intervals, cap_total));
+    const Eval& o = run(at_cap);
+    const auto first = std::find(o.met.begin(), o.met.end(), false);
+    const std::size_t k = first != o.met.end() ? static_cast<std::size_t>(first - o.met.begin())
+                                               : r.unmeetable_interval;
+    r.unmeetable_interval = k;
+    std::string why;
+    for (std::size_t i = 0; i < o.outcomes[k].size(); ++i) {
+      const IntervalOutcome& x = o.outcomes[k][i];
+      if (x.met) continue;
+      const Expectation& ex = scenario.expectations[r.targets[i].expectation];
+      why += fmt::format("{}{} {} (achieved {})", why.empty() ? "" : "; ", ex.metric,
+                         describe_bound(ex),
+                         std::isnan(x.mean) ? std::string("no data")
+                                            : fmt::format("{:.4g} ± {:.2g}", x.mean, x.ci95));
+    }
+    std::int64_t all = 0;
+    for (std::int64_t c : at_cap[k]) all += c;
+    r.unmeetable = fmt::format("{}: not met even with {} workers logged in: {}",
+                               interval_name(scenario, k), all, why);
+    r.converged = false;
+    r.required.clear();
+    return;
+  }
+  Counts best = by_total(*settled);
+
+  // 3. Several groups: each group, dearest first, lowered interval by interval in parallel with
+  //    the others fixed, the same way (its count at `best` is known to meet).
+  if (groups > 1) {
+    std::vector<std::size_t> order(groups);
+    for (std::size_t g = 0; g < groups; ++g) order[g] = g;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return settings.cost[a] > settings.cost[b];
+    });
+    for (const std::size_t g : order) {
+      if (out_of_rounds) break;
+      std::vector<std::int64_t> x(intervals), hi(intervals), top(intervals, settings.cap[g]);
+      for (std::size_t k = 0; k < intervals; ++k) {
+        hi[k] = best[k][g];
+        x[k] = std::max<std::int64_t>(0, hi[k] - 1);
+      }
+      const auto with_g = [&](const std::vector<std::int64_t>& n) {
+        Counts c = best;
+        for (std::size_t k = 0; k < intervals; ++k) c[k][g] = n[k];
+        return c;
+      };
+      // An interval that fails even with the whole group (a neighbour's lowering left it a
+      // backlog it cannot clear) keeps the group where it was.
+      const std::optional<std::vector<std::int64_t>> lowered = bracket(x, hi, top, with_g);
+      if (lowered) best = with_g(*lowered);
+      r.unmeetable_interval = 0;
+    }
+  }
+
+  // The verifying run: the whole day at the requirement (the last run, unless the rounds ran out
+  // before a run at `best`).
+  r.converged = !out_of_rounds;
+  if (last_counts != best) {
+    memo.erase(best);
+    run(best);
+  }
+  r.required = best;
+  r.verification = std::move(last_summary);
+  for (std::size_t k = 0; k < intervals; ++k)
+    r.achieved.push_back(interval_outcomes(sc, r.targets, r.verification.intervals, k));
+}
 }  // namespace
 
 std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
@@ -130,36 +397,44 @@ std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
   for (AnalyticInterval& a : out) {
     if (a.load <= 0 || a.handle <= 0) continue;
     a.erlang_a = mean_patience > 0;
-    // The fewest agents meeting one target: the smallest n above the load (Erlang C needs n > a)
-    // for which `ok` holds, searched upwards (the metrics are monotone in n).
-    std::int64_t n = static_cast<std::int64_t>(std::floor(a.load)) + 1;
-    const auto raise_until = [&](const auto& ok) {
-      for (std::int64_t limit = n + 100000; n < limit && !ok(n);) ++n;
-    };
-    for (const IntervalTarget& t : targets) {
-      const Expectation& x = scenario.expectations[t.expectation];
-      if (t.column.rfind("service_level.", 0) == 0 && x.min) {
-        if (*x.min > 1) continue;  // no staffing meets it; the simulation says where
-        const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
-        raise_until([&](std::int64_t c) {
-          return erlang::service_level(c, a.load, a.handle, threshold) >= *x.min - 1e-12;
-        });
-      } else if (t.column == "avg_task_acceptance_time" && x.max) {
-        raise_until([&](std::int64_t c) {
-          return (a.erlang_a ? erlang::erlang_a(c, a.load, a.handle, mean_patience).mean_wait
-                             : erlang::average_speed_of_answer(c, a.load, a.handle)) <= *x.max;
-        });
-      } else if (t.column == "abandon_rate" && x.max && a.erlang_a) {
-        raise_until([&](std::int64_t c) {
-          return erlang::erlang_a(c, a.load, a.handle, mean_patience).p_abandon <= *x.max;
-        });
-      } else if (t.column == "occupancy" && x.max && *x.max > 0) {
-        n = std::max(n, static_cast<std::int64_t>(std::ceil(a.load / *x.max - 1e-9)));
-      }
-    }
-    a.agents = n;
+    a.agents = analytic_agents(scenario, targets, a.load, a.handle, mean_patience);
   }
   return out;
+}
+
+std::int64_t analytic_agents(const Scenario& scenario, const std::vector<IntervalTarget>& targets,
+                             double load, double handle, double patience) {
+  if (!(load > 0) || !(handle > 0)) return 0;
+  const bool erlang_a = patience > 0;
+  // The fewest agents meeting one target: the smallest n above the load (Erlang C needs n > a)
+  // for which `ok` holds, searched upwards (the metrics are monotone in n).
+  std::int64_t n = static_cast<std::int64_t>(std::floor(load)) + 1;
+  const auto raise_until = [&](const auto& ok) {
+    for (std::int64_t limit = n + 100000; n < limit && !ok(n);) ++n;
+  };
+  for (const IntervalTarget& t : targets) {
+    const Expectation& x = scenario.expectations[t.expectation];
+    if (t.column.rfind("service_level.", 0) == 0 && x.min) {
+      if (*x.min > 1) continue;  // no staffing meets it; the simulation says where
+      const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
+      raise_until([&](std::int64_t c) {
+        return (erlang_a ? erlang::erlang_a_service_level(c, load, handle, patience, threshold)
+                         : erlang::service_level(c, load, handle, threshold)) >= *x.min - 1e-12;
+      });
+    } else if (t.column == "avg_task_acceptance_time" && x.max) {
+      raise_until([&](std::int64_t c) {
+        return (erlang_a ? erlang::erlang_a(c, load, handle, patience).mean_wait
+                         : erlang::average_speed_of_answer(c, load, handle)) <= *x.max;
+      });
+    } else if (t.column == "abandon_rate" && x.max && erlang_a) {
+      raise_until([&](std::int64_t c) {
+        return erlang::erlang_a(c, load, handle, patience).p_abandon <= *x.max;
+      });
+    } else if (t.column == "occupancy" && x.max && *x.max > 0) {
+      n = std::max(n, static_cast<std::int64_t>(std::ceil(load / *x.max - 1e-9)));
+    }
+  }
+  return n;
 }
 
 std::string set_interval_logins(Scenario& scenario, GroupId g,
@@ -239,16 +514,7 @@ IntervalStaffingResult staff_per_interval(
   std::int64_t cap_total = 0;
   for (std::int64_t c : settings.cap) cap_total += c;
   const auto split = [&](std::int64_t total, const std::vector<double>& weight) {
-    std::vector<std::int64_t> c(groups);
-    double w_total = 0;
-    for (double w : weight) w_total += w;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const double share = w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(groups);
-      c[g] = std::clamp<std::int64_t>(
-          static_cast<std::int64_t>(std::ceil(static_cast<double>(total) * share - 1e-9)), 0,
-          settings.cap[g]);
-    }
-    return c;
+    return split_total(total, weight, settings.cap);
   };
   std::vector<double> base_weight(groups);
   for (std::size_t g = 0; g < groups; ++g)
@@ -256,6 +522,12 @@ IntervalStaffingResult staff_per_interval(
         base_total > 0 ? static_cast<double>(std::max<std::int64_t>(settings.base[g], 0)) : 1;
   for (const AnalyticInterval& a : r.analytic)
     r.analytic_by_group.push_back(split(a.agents, base_weight));
+
+  r.method = settings.method;
+  if (settings.method == StaffingMethod::isa) {
+    staff_isa(scenario, settings, evaluate, base_weight, r);
+    return r;
+  }
 
   Scenario sc = scenario;
   sc.warmup_auto = false;

@@ -37,6 +37,37 @@ expect:
 )" + expect;
 }
 
+// The roster as worker groups with schedule: blocks, in place of the scenario's `workers:`, run
+// as a scenario: the same per-interval service levels as the verifying run (`rows`, the roster's
+// CSV).
+void check_roster_reruns(const TempDir& dir, std::string day, std::string roster,
+                         const std::vector<std::string>& rows) {
+  roster = roster.substr(roster.find("workers:"));
+  const std::size_t a = day.find("workers:\n"), b = day.find("arrivals:");
+  day = day.substr(0, a) + roster + "\n" + day.substr(b, day.find("shifts:") - b);
+  const std::string rostered = dir.write("rostered.yaml", day);
+  const CliResult run = run_trsim({"run", rostered, "--intervals", "-", "--quiet"}, dir);
+  INFO(describe(run));
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::string> header = split(lines_of(run.out)[0]);
+  const std::size_t sl = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "service_level.20") - header.begin());
+  REQUIRE(sl < header.size());
+  const std::size_t kind = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "scope_kind") - header.begin());
+  REQUIRE(kind < header.size());
+  std::size_t k = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    const std::vector<std::string> c = split(line);
+    if (c.size() <= sl || c[kind] != "workspace") continue;
+    const std::vector<std::string> mine = split(rows[1 + k]);
+    INFO("interval " << k << ": " << line);
+    if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
+    ++k;
+  }
+  CHECK(k == 48);
+}
+
 }  // namespace
 
 TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and JSON",
@@ -103,34 +134,40 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
     CHECK(c[8] == "true");
     CHECK(c[11] == "true");
   }
-  // The roster as worker groups with schedule: blocks, in place of `agents`, run as a scenario:
-  // the same per-interval service levels as the verifying run.
+  check_roster_reruns(dir, read_file(scenario_path("roster-day.yaml")), read_file(out), rows);
+}
+
+TEST_CASE("roster --out carries per-worker pick attributes, so the written roster routes the same",
+          "[cli][roster]") {
+  // The bundled day with Spanish speakers drawn per worker ({pick: ...}, 40%) and Spanish
+  // callers (30%) offered first to them for 20 s: the written groups must carry each worker's
+  // drawn language, or the pasted roster would route Spanish calls differently.
+  TempDir dir;
   std::string day = read_file(scenario_path("roster-day.yaml"));
-  std::string roster = read_file(out);
-  roster = roster.substr(roster.find("workers:"));
-  const std::size_t a = day.find("workers:\n"), b = day.find("arrivals:");
-  day = day.substr(0, a) + roster + "\n" + day.substr(b, day.find("shifts:") - b);
-  const std::string rostered = dir.write("rostered.yaml", day);
-  const CliResult run = run_trsim({"run", rostered, "--intervals", "-", "--quiet"}, dir);
-  INFO(describe(run));
-  REQUIRE(run.exit_code == 0);
-  const std::vector<std::string> header = split(lines_of(run.out)[0]);
-  const std::size_t sl = static_cast<std::size_t>(
-      std::find(header.begin(), header.end(), "service_level.20") - header.begin());
-  REQUIRE(sl < header.size());
-  const std::size_t kind = static_cast<std::size_t>(
-      std::find(header.begin(), header.end(), "scope_kind") - header.begin());
-  REQUIRE(kind < header.size());
-  std::size_t k = 0;
-  for (const std::string& line : lines_of(run.out)) {
-    const std::vector<std::string> c = split(line);
-    if (c.size() <= sl || c[kind] != "workspace") continue;
-    const std::vector<std::string> mine = split(rows[1 + k]);
-    INFO("interval " << k << ": " << line);
-    if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
-    ++k;
-  }
-  CHECK(k == 48);
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    REQUIRE(day.find(from) != std::string::npos);
+    day.replace(day.find(from), from.size(), to);
+  };
+  replace("  Helpdesk: {}\n", "  Helpdesk: {}\n  Spanish: {target_workers: \"lang == 'es'\"}\n");
+  replace("        filters: []\n",
+          "        filters:\n          - {expression: \"lang == 'es'\", targets: [{queue: "
+          "Spanish, timeout: 20}, {queue: Helpdesk}]}\n");
+  replace("    activity: Available\n",
+          "    activity: Available\n    attributes: {lang: {pick: {en: 0.6, es: 0.4}}}\n");
+  replace("    workflow: helpdesk\n",
+          "    workflow: helpdesk\n    attributes: {lang: {pick: {en: 0.7, es: 0.3}}}\n");
+  replace("replications: 10", "replications: 4");
+  const std::string path = dir.write("picks.yaml", day);
+  const std::string out = dir.path() + "/roster.yaml", csv = dir.path() + "/roster.csv";
+  const CliResult r =
+      run_trsim({"roster", path, "--threads", "2", "--out", out, "--csv", csv}, dir);
+  INFO(describe(r));
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  const std::string roster = read_file(out);
+  CHECK(contains(roster, "attributes: {\"lang\":\"es\"}"));
+  CHECK(contains(roster, "attributes: {\"lang\":\"en\"}"));
+  CHECK_FALSE(contains(roster, "pick"));
+  check_roster_reruns(dir, day, roster, lines_of(read_file(csv)));
 }
 
 TEST_CASE("roster: shift templates that leave intervals uncovered name them", "[cli][roster]") {
