@@ -100,6 +100,34 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   CHECK(json.get("unmeetable")->kind == Json::Kind::null);
 }
 
+TEST_CASE("staff --per-interval --method: isa by default, search on request, both meeting",
+          "[cli][staff][roster]") {
+  TempDir dir;
+  const std::string path =
+      dir.write("desk.yaml", desk("  - {metric: workspace.service_level.20, min: 0.8}\n"));
+  for (const std::string method : {"", "isa", "search"}) {
+    std::vector<std::string> args = {"staff", path, "--per-interval", "--json", "-"};
+    if (!method.empty()) args.insert(args.end(), {"--method", method});
+    const CliResult r = run_trsim(args, dir);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    const Json json = parse_json(r.out);
+    CHECK(json.get("method")->text == (method.empty() ? "isa" : method));
+    CHECK(json.get("analytic_model")->text == "erlang_c");
+    CHECK(json.get("converged")->kind == Json::Kind::boolean);
+    CHECK((json.get("intervals")->items[0].get("simulated_load") != nullptr) ==
+          (method != "search"));
+    for (const Json& interval : json.get("intervals")->items)
+      CHECK(interval.at_path("achieved")->items[0].get("met")->boolean);
+  }
+  const CliResult bad = run_trsim({"staff", path, "--per-interval", "--method", "erlang"}, dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "--method must be isa or search (got 'erlang')"));
+  const CliResult whole = run_trsim({"staff", path, "--group", "agents", "--method", "isa"}, dir);
+  CHECK(whole.exit_code == 2);
+  CHECK(contains(whole.err, "--method apply to --per-interval only"));
+}
+
 TEST_CASE("staff --per-interval stops on a target no staffing meets, naming interval and target",
           "[cli][staff][roster]") {
   TempDir dir;
