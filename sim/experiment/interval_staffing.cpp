@@ -212,13 +212,14 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   //    interval carried along. Staffing one interval moves the next one's backlog, so an interval
   //    settled at a count that later fails is reopened; the search ends on a run in which every
   //    interval is settled and meets its targets. `map` turns the bracketed numbers into counts;
-  //    `top` is the most each may be.
+  //    `hi` is the least known to meet and `lo` the most known to fail (−1: none), `top` the most
+  //    each may be.
   bool out_of_rounds = false;
   const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
-                           const std::vector<std::int64_t>& top,
+                           std::vector<std::int64_t> lo, const std::vector<std::int64_t>& top,
                            const std::function<Counts(const std::vector<std::int64_t>&)>& map)
       -> std::optional<std::vector<std::int64_t>> {
-    std::vector<std::int64_t> lo(intervals, -1), step(intervals, 1);
+    std::vector<std::int64_t> step(intervals, 1);
     for (;;) {
       if (r.runs >= settings.max_rounds) {
         out_of_rounds = true;
@@ -261,9 +262,9 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
     }
   };
 
-  const std::optional<std::vector<std::int64_t>> settled =
-      bracket(total, std::vector<std::int64_t>(intervals, -1),
-              std::vector<std::int64_t>(intervals, cap_total), by_total);
+  const std::optional<std::vector<std::int64_t>> settled = bracket(
+      total, std::vector<std::int64_t>(intervals, -1), std::vector<std::int64_t>(intervals, -1),
+      std::vector<std::int64_t>(intervals, cap_total), by_total);
   if (!settled) {
     // Some interval fails with every worker logged in: name the first that does.
     const Counts at_cap = by_total(std::vector<std::int64_t>(intervals, cap_total));
@@ -314,9 +315,40 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
       };
       // An interval that fails even with the whole group (a neighbour's lowering left it a
       // backlog it cannot clear) keeps the group where it was.
-      const std::optional<std::vector<std::int64_t>> lowered = bracket(x, hi, top, with_g);
+      const std::optional<std::vector<std::int64_t>> lowered =
+          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, with_g);
       if (lowered) best = with_g(*lowered);
       r.unmeetable_interval = 0;
+    }
+    // 4. Then, as the search does, agents move one for one from a dearer group to a cheaper one
+    //    while the targets hold, interval by interval in parallel: the dearer group's count is
+    //    bracketed down from where it is, each agent it loses going to the cheaper group.
+    for (const std::size_t d : order) {
+      for (auto c_it = order.rbegin(); c_it != order.rend(); ++c_it) {
+        const std::size_t c = *c_it;
+        if (out_of_rounds || !(settings.cost[c] < settings.cost[d])) continue;
+        std::vector<std::int64_t> x(intervals), hi(intervals), lo(intervals);
+        bool room = false;
+        for (std::size_t k = 0; k < intervals; ++k) {
+          hi[k] = best[k][d];
+          lo[k] = std::max<std::int64_t>(-1, best[k][d] - (settings.cap[c] - best[k][c]) - 1);
+          x[k] = std::max(lo[k] + 1, hi[k] - 1);
+          room = room || x[k] < hi[k];
+        }
+        if (!room) continue;
+        const Counts from = best;
+        const auto moved = [&](const std::vector<std::int64_t>& n) {
+          Counts m = from;
+          for (std::size_t k = 0; k < intervals; ++k) {
+            m[k][c] = from[k][c] + from[k][d] - n[k];
+            m[k][d] = n[k];
+          }
+          return m;
+        };
+        const std::optional<std::vector<std::int64_t>> cheaper = bracket(x, hi, lo, hi, moved);
+        if (cheaper) best = moved(*cheaper);
+        r.unmeetable_interval = 0;
+      }
     }
   }
 

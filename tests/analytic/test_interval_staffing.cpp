@@ -78,6 +78,40 @@ std::int64_t erlang_agents(double a, double handle, double t, double target) {
     if (1 - erlang_c(n, a) * std::exp(-(n - a) * t / handle) >= target) return n;
 }
 
+// Two skills of 5 Erlangs each. Apart: each queue has its own group only. Shared: after 10 s in
+// its own queue a call overflows to a queue every agent serves.
+std::string overflow_day(bool overflow) {
+  const std::string spill = overflow ? ", timeout: 10}, {queue: Any}" : "}";
+  return fmt::format(R"(
+name: overflow
+seed: 5
+horizon: 2h
+replications: 20
+statistics: {{service_level_thresholds: [20]}}
+task_queues:
+  A: {{target_workers: "skill == 'a'"}}
+  B: {{target_workers: "skill == 'b'"}}
+  Any: {{}}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters:
+          - {{expression: "skill == 'a'", targets: [{{queue: A{0}]}}
+          - {{expression: "skill == 'b'", targets: [{{queue: B{0}]}}
+        default_filter: {{queue: Any}}
+workers:
+  ga: {{count: 1, name: "a-{{i}}", activity: Available, attributes: {{skill: a}}}}
+  gb: {{count: 1, name: "b-{{i}}", activity: Available, attributes: {{skill: b}}}}
+arrivals:
+  calls_a: {{workflow: wf, rate: 0.0833333, attributes: {{skill: a}}, handle_time: {{exponential: {{mean: 60}}}}}}
+  calls_b: {{workflow: wf, rate: 0.0833333, attributes: {{skill: b}}, handle_time: {{exponential: {{mean: 60}}}}}}
+expect:
+  - {{metric: workspace.service_level.20, min: 0.8}}
+)",
+                     spill);
+}
+
 }  // namespace
 
 TEST_CASE("the library's Erlang C and Erlang A agree with the test's formula and with limits",
@@ -153,41 +187,10 @@ TEST_CASE("two groups sharing an overflow queue need fewer agents in all than st
           "[analytic][staffing]") {
   // Two skills of 5 Erlangs each. Apart: each queue has its own group only. Shared: after 10 s
   // in its own queue a call overflows to a queue every agent serves.
-  const auto day = [](bool overflow) {
-    const std::string spill = overflow ? ", timeout: 10}, {queue: Any}" : "}";
-    return fmt::format(R"(
-name: overflow
-seed: 5
-horizon: 2h
-replications: 20
-statistics: {{service_level_thresholds: [20]}}
-task_queues:
-  A: {{target_workers: "skill == 'a'"}}
-  B: {{target_workers: "skill == 'b'"}}
-  Any: {{}}
-workflows:
-  wf:
-    configuration:
-      task_routing:
-        filters:
-          - {{expression: "skill == 'a'", targets: [{{queue: A{0}]}}
-          - {{expression: "skill == 'b'", targets: [{{queue: B{0}]}}
-        default_filter: {{queue: Any}}
-workers:
-  ga: {{count: 1, name: "a-{{i}}", activity: Available, attributes: {{skill: a}}}}
-  gb: {{count: 1, name: "b-{{i}}", activity: Available, attributes: {{skill: b}}}}
-arrivals:
-  calls_a: {{workflow: wf, rate: 0.0833333, attributes: {{skill: a}}, handle_time: {{exponential: {{mean: 60}}}}}}
-  calls_b: {{workflow: wf, rate: 0.0833333, attributes: {{skill: b}}, handle_time: {{exponential: {{mean: 60}}}}}}
-expect:
-  - {{metric: workspace.service_level.20, min: 0.8}}
-)",
-                       spill);
-  };
   const StaffingMethod method = GENERATE(StaffingMethod::search, StaffingMethod::isa);
   INFO((method == StaffingMethod::isa ? "isa" : "search"));
-  const IntervalStaffingResult apart = staff(day(false), 40, method, {"ga", "gb"});
-  const IntervalStaffingResult shared = staff(day(true), 40, method, {"ga", "gb"});
+  const IntervalStaffingResult apart = staff(overflow_day(false), 40, method, {"ga", "gb"});
+  const IntervalStaffingResult shared = staff(overflow_day(true), 40, method, {"ga", "gb"});
   REQUIRE_FALSE(apart.unmeetable);
   REQUIRE_FALSE(shared.unmeetable);
   std::int64_t total_apart = 0, total_shared = 0;
@@ -200,6 +203,33 @@ expect:
     for (const IntervalOutcome& o : shared.achieved[k]) CHECK(o.met);
   }
   CHECK(total_shared < total_apart);
+}
+
+TEST_CASE("--cost: a dearer group gives agents to a cheaper one sharing its calls",
+          "[analytic][staffing]") {
+  // The overflow day above with group b three times as dear as a: the total cost at those
+  // weights is lower than that of the equal-cost answer, and a carries more of the day.
+  std::string yaml = overflow_day(true);
+  const StaffingMethod method = GENERATE(StaffingMethod::search, StaffingMethod::isa);
+  INFO((method == StaffingMethod::isa ? "isa" : "search"));
+  const IntervalStaffingResult equal = staff(yaml, 40, method, {"ga", "gb"});
+  const IntervalStaffingResult weighted = staff(yaml, 40, method, {"ga", "gb"}, {1, 3});
+  REQUIRE_FALSE(equal.unmeetable);
+  REQUIRE_FALSE(weighted.unmeetable);
+  double cost_equal = 0, cost_weighted = 0;
+  std::int64_t a_equal = 0, a_weighted = 0;
+  for (std::size_t k = 0; k < equal.required.size(); ++k) {
+    cost_equal += static_cast<double>(equal.required[k][0] + 3 * equal.required[k][1]);
+    cost_weighted += static_cast<double>(weighted.required[k][0] + 3 * weighted.required[k][1]);
+    a_equal += equal.required[k][0];
+    a_weighted += weighted.required[k][0];
+    INFO("interval " << k << ": equal " << equal.required[k][0] << "+" << equal.required[k][1]
+                     << ", weighted " << weighted.required[k][0] << "+" << weighted.required[k][1]);
+    for (const IntervalOutcome& o : weighted.achieved[k]) CHECK(o.met);
+  }
+  INFO("cost at 1:3, equal-cost answer " << cost_equal << ", weighted answer " << cost_weighted);
+  CHECK(cost_weighted < cost_equal);
+  CHECK(a_weighted > a_equal);
 }
 
 TEST_CASE("a target no staffing meets stops with the interval and the target",
