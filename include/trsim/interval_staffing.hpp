@@ -67,7 +67,8 @@ enum class StaffingMethod {
 
 struct IntervalStaffingSettings {
   StaffingMethod method = StaffingMethod::isa;
-  std::size_t max_rounds = 40;     ///< isa: whole-day runs at most (then the best staffing found)
+  /// isa: whole-day runs at most (then the best staffing found); 0 = 30 + 10 per staffed group.
+  std::size_t max_rounds = 0;
   std::vector<GroupId> groups;     ///< the staffed groups
   std::vector<std::int64_t> base;  ///< their counts in the scenario: the mix the analytic total is
                                    ///< split by

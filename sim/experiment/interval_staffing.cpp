@@ -81,6 +81,100 @@ std::vector<std::int64_t> split_total(std::int64_t total, const std::vector<doub
   return c;
 }
 
+/// `total` split between the groups in proportion to `weight` exactly (largest remainders, ties
+/// to the earlier group), each at most its cap (what a capped group cannot take goes to the
+/// others).
+std::vector<std::int64_t> apportion(std::int64_t total, const std::vector<double>& weight,
+                                    const std::vector<std::int64_t>& cap) {
+  const std::size_t groups = weight.size();
+  std::vector<std::int64_t> c(groups, 0);
+  std::vector<bool> open(groups, true);
+  for (std::int64_t left = total; left > 0;) {
+    double w_total = 0;
+    std::size_t open_count = 0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (c[g] >= cap[g]) open[g] = false;
+      if (open[g]) {
+        w_total += weight[g];
+        ++open_count;
+      }
+    }
+    if (open_count == 0) break;
+    std::vector<double> share(groups, 0);
+    for (std::size_t g = 0; g < groups; ++g)
+      if (open[g])
+        share[g] = static_cast<double>(left) *
+                   (w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(open_count));
+    std::int64_t given = 0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (!open[g]) continue;
+      const std::int64_t whole =
+          std::min(cap[g] - c[g], static_cast<std::int64_t>(std::floor(share[g] + 1e-9)));
+      c[g] += whole;
+      given += whole;
+    }
+    // The remainder, one agent each, to the largest fractional shares.
+    std::vector<std::size_t> order;
+    for (std::size_t g = 0; g < groups; ++g)
+      if (open[g] && c[g] < cap[g]) order.push_back(g);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return share[a] - std::floor(share[a] + 1e-9) > share[b] - std::floor(share[b] + 1e-9);
+    });
+    for (std::size_t i = 0; i < order.size() && given < left; ++i) {
+      ++c[order[i]];
+      ++given;
+    }
+    if (given == 0) break;
+    left -= given;
+  }
+  return c;
+}
+
+/// Whether a worker of group `g` is in an available activity at time t by the group's schedule.
+bool scheduled_available(const Scenario& scenario, const WorkerGroup& g, ActivityId initial,
+                         SimTime t) {
+  ActivityId a = initial;
+  const SimTime period = g.schedule_period.value_or(0);
+  const SimTime offset = period > 0 ? t % period : t;
+  bool found = false;
+  for (const ScheduleEntry& e : g.schedule) {
+    if (e.at > offset) break;
+    a = e.activity;
+    found = true;
+  }
+  if (!found && period > 0 && t >= period && !g.schedule.empty()) a = g.schedule.back().activity;
+  return a != kNoId && scenario.activities[a].available;
+}
+
+/// Per interval, the weights the staffed groups share a total by: each group's count in the
+/// scenario times the fraction of the interval its schedule has it logged in (sampled at six
+/// instants), or the counts alone when the scenario has none of them logged in then.
+std::vector<std::vector<double>> scheduled_mix(const Scenario& scenario,
+                                               const IntervalStaffingSettings& settings,
+                                               const std::vector<double>& base_weight,
+                                               std::size_t intervals) {
+  const SimTime len = scenario.statistics.interval;
+  std::vector<std::vector<double>> mix(intervals, base_weight);
+  for (std::size_t k = 0; k < intervals; ++k) {
+    double total = 0;
+    std::vector<double> w(settings.groups.size(), 0);
+    for (std::size_t g = 0; g < settings.groups.size(); ++g) {
+      const WorkerGroup& group = scenario.worker_groups[settings.groups[g]];
+      if (group.count == 0) continue;
+      const ActivityId initial = scenario.workers[group.first_worker].initial_activity;
+      int in = 0;
+      for (int i = 0; i < 6; ++i) {
+        const SimTime t = static_cast<SimTime>(k) * len + len * (2 * i + 1) / 12;
+        in += scheduled_available(scenario, group, initial, t) ? 1 : 0;
+      }
+      w[g] = base_weight[g] * in / 6.0;
+      total += w[g];
+    }
+    if (total > 0) mix[k] = w;
+  }
+  return mix;
+}
+
 /// The mean patience the analytic estimate uses: the streams' mean, 0 when some stream has none.
 double mean_patience(const Scenario& scenario) {
   double sum = 0;
@@ -129,7 +223,7 @@ double offered_load(const Scenario& scenario, const IntervalTable& t, std::size_
 /// `staff_per_interval` by the iterative staffing algorithm (StaffingMethod::isa).
 void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& settings,
                const std::function<RunSummary(const Scenario&)>& evaluate,
-               const std::vector<double>& base_weight, IntervalStaffingResult& r) {
+               const std::vector<std::vector<double>>& mix, IntervalStaffingResult& r) {
   using Counts = std::vector<std::vector<std::int64_t>>;  // [interval][group]
   const std::size_t intervals = r.analytic.size(), groups = settings.groups.size();
   std::int64_t cap_total = 0;
@@ -182,8 +276,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   };
   const auto by_total = [&](const std::vector<std::int64_t>& total) {
     Counts c(intervals);
-    for (std::size_t k = 0; k < intervals; ++k)
-      c[k] = split_total(total[k], base_weight, settings.cap);
+    for (std::size_t k = 0; k < intervals; ++k) c[k] = apportion(total[k], mix[k], settings.cap);
     return c;
   };
 
@@ -215,13 +308,14 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   //    `hi` is the least known to meet and `lo` the most known to fail (−1: none), `top` the most
   //    each may be.
   bool out_of_rounds = false;
+  const std::size_t max_rounds = settings.max_rounds > 0 ? settings.max_rounds : 30 + 10 * groups;
   const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
                            std::vector<std::int64_t> lo, const std::vector<std::int64_t>& top,
                            const std::function<Counts(const std::vector<std::int64_t>&)>& map)
       -> std::optional<std::vector<std::int64_t>> {
     std::vector<std::int64_t> step(intervals, 1);
     for (;;) {
-      if (r.runs >= settings.max_rounds) {
+      if (r.runs >= max_rounds) {
         out_of_rounds = true;
         for (std::size_t k = 0; k < intervals; ++k) x[k] = hi[k] >= 0 ? hi[k] : top[k];
         return x;
@@ -552,12 +646,14 @@ IntervalStaffingResult staff_per_interval(
   for (std::size_t g = 0; g < groups; ++g)
     base_weight[g] =
         base_total > 0 ? static_cast<double>(std::max<std::int64_t>(settings.base[g], 0)) : 1;
-  for (const AnalyticInterval& a : r.analytic)
-    r.analytic_by_group.push_back(split(a.agents, base_weight));
+  const std::vector<std::vector<double>> mix =
+      scheduled_mix(scenario, settings, base_weight, intervals);
+  for (std::size_t k = 0; k < intervals; ++k)
+    r.analytic_by_group.push_back(split(r.analytic[k].agents, mix[k]));
 
   r.method = settings.method;
   if (settings.method == StaffingMethod::isa) {
-    staff_isa(scenario, settings, evaluate, base_weight, r);
+    staff_isa(scenario, settings, evaluate, mix, r);
     return r;
   }
 
@@ -602,7 +698,7 @@ IntervalStaffingResult staff_per_interval(
     std::int64_t start = 0;
     for (std::size_t g = 0; g < groups; ++g) start += r.analytic_by_group[k][g];
     for (std::size_t g = 0; g < groups; ++g)
-      weight[g] = start > 0 ? static_cast<double>(r.analytic_by_group[k][g]) : base_weight[g];
+      weight[g] = start > 0 ? static_cast<double>(r.analytic_by_group[k][g]) : mix[k][g];
     const auto ok = [&](std::int64_t m) { return meets(split(m, weight)); };
     std::int64_t meeting = -1, failing = -1;
     if (ok(start)) {

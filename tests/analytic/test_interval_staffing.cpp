@@ -232,6 +232,34 @@ TEST_CASE("--cost: a dearer group gives agents to a cheaper one sharing its call
   CHECK(a_weighted > a_equal);
 }
 
+TEST_CASE("the groups share each interval's total as the scenario's schedules log them in",
+          "[analytic][staffing]") {
+  // Group b's schedule logs it out after the first hour: the analytic estimate of the last two
+  // intervals goes to a alone, and so does the ISA's staffing (b's calls overflow to a after
+  // 10 s), which still meets every interval.
+  std::string yaml = overflow_day(true);
+  const std::string b = "activity: Available, attributes: {skill: b}}";
+  REQUIRE(yaml.find(b) != std::string::npos);
+  yaml.replace(yaml.find(b), b.size(),
+               "activity: Available, attributes: {skill: b}, schedule: [{at: 1h, activity: "
+               "Offline}]}");
+  const IntervalStaffingResult r = staff(yaml, 40, StaffingMethod::isa, {"ga", "gb"});
+  REQUIRE_FALSE(r.unmeetable);
+  REQUIRE(r.required.size() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    INFO("interval " << k << ": analytic " << r.analytic_by_group[k][0] << "+"
+                     << r.analytic_by_group[k][1] << ", required " << r.required[k][0] << "+"
+                     << r.required[k][1]);
+    if (k < 2) CHECK(r.analytic_by_group[k][1] > 0);
+    if (k >= 2) {
+      CHECK(r.analytic_by_group[k][1] == 0);
+      CHECK(r.analytic_by_group[k][0] == r.analytic[k].agents);
+      CHECK(r.required[k][1] == 0);
+    }
+    for (const IntervalOutcome& o : r.achieved[k]) CHECK(o.met);
+  }
+}
+
 TEST_CASE("a target no staffing meets stops with the interval and the target",
           "[analytic][staffing]") {
   // Agents take 2 s to accept: no call is answered within 0 s, however many log in.
