@@ -205,7 +205,7 @@ TEST_CASE("two groups sharing an overflow queue need fewer agents in all than st
   CHECK(total_shared < total_apart);
 }
 
-TEST_CASE("--cost: a dearer group gives agents to a cheaper one sharing its calls",
+TEST_CASE("with costs (--cost), a dearer group gives agents to a cheaper one sharing its calls",
           "[analytic][staffing]") {
   // The overflow day above with group b three times as dear as a: the total cost at those
   // weights is lower than that of the equal-cost answer, and a carries more of the day.
