@@ -81,7 +81,7 @@ std::string report_csv(const Scenario& s, const std::vector<std::string>& groups
   std::string out = "interval_start,interval_end,group,required,analytic,offered_load";
   for (const IntervalTarget& t : r.targets) {
     const std::string& m = s.expectations[t.expectation].metric;
-    out += "," + m + "," + m + ".ci95," + m + ".met";
+    out += "," + m + "," + m + ".ci95," + m + ".met," + m + ".analytic";
   }
   out += "\n";
   const SimTime len = s.statistics.interval;
@@ -93,7 +93,8 @@ std::string report_csv(const Scenario& s, const std::vector<std::string>& groups
                          r.required[k][g], r.analytic_by_group[k][g], num(r.analytic[k].load));
       for (std::size_t i = 0; k < r.achieved.size() && i < r.achieved[k].size(); ++i) {
         const IntervalOutcome& o = r.achieved[k][i];
-        out += fmt::format(",{},{},{}", num(o.mean), num(o.ci95), o.met ? "true" : "false");
+        out += fmt::format(",{},{},{},{}", num(o.mean), num(o.ci95), o.met ? "true" : "false",
+                           k < r.predicted.size() ? num(r.predicted[k][i]) : std::string());
       }
       out += "\n";
     }
@@ -169,7 +170,10 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
       append_json_number(out, o.mean);
       out += ", \"ci95\": ";
       append_json_number(out, o.ci95);
-      out += o.met ? ", \"met\": true}" : ", \"met\": false}";
+      out += o.met ? ", \"met\": true" : ", \"met\": false";
+      out += ", \"analytic\": ";
+      append_json_number(out, k < r.predicted.size() ? r.predicted[k][i] : kNull);
+      out += "}";
     }
     out += "]}";
   }

@@ -89,6 +89,9 @@ struct IntervalStaffingResult {
   std::vector<std::vector<std::int64_t>> required;  ///< [interval][group]; empty rows when stopped
   RunSummary verification;                          ///< the whole day at `required`
   std::vector<std::vector<IntervalOutcome>> achieved;  ///< [interval][target], from verification
+  /// [interval][target]: what Erlang C (Erlang A with patience) says the target reaches with the
+  /// required agents of all groups on the interval's forecast load (NaN: not covered).
+  std::vector<std::vector<double>> predicted;
   std::size_t runs = 0;  ///< scenario runs (each of the scenario's replications)
   double simulated_days =
       0;  ///< their lengths in horizons (a run cut at interval k counts (k+1)/K)

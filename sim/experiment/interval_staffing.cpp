@@ -220,6 +220,39 @@ double offered_load(const Scenario& scenario, const IntervalTable& t, std::size_
   return load;
 }
 
+/// What the analytic formulas say each target reaches with the required agents (all groups
+/// together) on the interval's forecast load: `predicted`, beside the simulation's `achieved`.
+void predict(const Scenario& scenario, IntervalStaffingResult& r) {
+  const double patience = mean_patience(scenario);
+  for (std::size_t k = 0; k < r.required.size(); ++k) {
+    std::int64_t n = 0;
+    for (const std::int64_t c : r.required[k]) n += c;
+    const AnalyticInterval& a = r.analytic[k];
+    std::vector<double> row;
+    for (const IntervalTarget& t : r.targets) {
+      double v = kNull;
+      if (a.load > 0 && a.handle > 0 && n > 0) {
+        if (t.column.rfind("service_level.", 0) == 0) {
+          const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
+          v = patience > 0
+                  ? erlang::erlang_a_service_level(n, a.load, a.handle, patience, threshold)
+                  : erlang::service_level(n, a.load, a.handle, threshold);
+        } else if (t.column == "avg_task_acceptance_time") {
+          v = patience > 0 ? erlang::erlang_a(n, a.load, a.handle, patience).mean_wait
+                           : erlang::average_speed_of_answer(n, a.load, a.handle);
+          if (!std::isfinite(v)) v = kNull;
+        } else if (t.column == "abandon_rate") {
+          v = patience > 0 ? erlang::erlang_a(n, a.load, a.handle, patience).p_abandon : 0;
+        } else if (t.column == "occupancy") {
+          v = std::min(1.0, a.load / static_cast<double>(n));
+        }
+      }
+      row.push_back(v);
+    }
+    r.predicted.push_back(std::move(row));
+  }
+}
+
 /// `staff_per_interval` by the iterative staffing algorithm (StaffingMethod::isa).
 void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& settings,
                const std::function<RunSummary(const Scenario&)>& evaluate,
@@ -654,6 +687,7 @@ IntervalStaffingResult staff_per_interval(
   r.method = settings.method;
   if (settings.method == StaffingMethod::isa) {
     staff_isa(scenario, settings, evaluate, mix, r);
+    predict(scenario, r);
     return r;
   }
 
@@ -801,6 +835,7 @@ IntervalStaffingResult staff_per_interval(
   r.simulated_days += 1;
   for (std::size_t k = 0; k < intervals; ++k)
     r.achieved.push_back(interval_outcomes(sc, r.targets, r.verification.intervals, k));
+  predict(scenario, r);
   return r;
 }
 

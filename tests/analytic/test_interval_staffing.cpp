@@ -298,6 +298,12 @@ TEST_CASE("the iterative staffing algorithm: Erlang C within one agent in steady
     CHECK(r.simulated_load[k] == Approx(load).epsilon(0.08));
     CHECK(std::abs(r.required[k][0] - (k == 3 ? 14 : 6)) <= 1);
     CHECK(r.achieved[k][0].met);
+    // Beside it, Erlang C's service level at the required count: in steady state the simulation
+    // agrees within its ci95 (doubled: a 99.99% interval, six intervals checked).
+    const double erlang_sl = erlang::service_level(r.required[k][0], load, 12, 4);
+    CHECK(r.predicted[k][0] == Approx(erlang_sl));
+    if (k != 0 && k != 3 && k != 4)
+      CHECK(std::abs(r.achieved[k][0].mean - erlang_sl) <= 2 * r.achieved[k][0].ci95);
   }
 }
 

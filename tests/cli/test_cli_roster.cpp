@@ -90,6 +90,8 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
       std::vector<std::string>(header.begin(), header.begin() + 5) ==
       std::vector<std::string>{"interval_start", "interval_end", "group", "required", "analytic"});
   CHECK(split(rows[2])[0] == "1800");
+  CHECK(std::find(header.begin(), header.end(), "workspace.service_level.20.analytic") !=
+        header.end());
   CHECK(split(rows[2])[2] == "agents");
   // The busy intervals (180 calls/h) need more than the quiet ones (60 calls/h).
   CHECK(std::stoi(split(rows[2])[3]) > std::stoi(split(rows[1])[3]));
@@ -117,8 +119,14 @@ TEST_CASE("staff --per-interval --method: isa by default, search on request, bot
     CHECK(json.get("converged")->kind == Json::Kind::boolean);
     CHECK((json.get("intervals")->items[0].get("simulated_load") != nullptr) ==
           (method != "search"));
-    for (const Json& interval : json.get("intervals")->items)
+    for (const Json& interval : json.get("intervals")->items) {
       CHECK(interval.at_path("achieved")->items[0].get("met")->boolean);
+      // Erlang C's service level at the required count, beside the achieved one.
+      const Json* analytic = interval.at_path("achieved")->items[0].get("analytic");
+      REQUIRE(analytic != nullptr);
+      CHECK(analytic->is_number());
+      CHECK(analytic->number > 0.5);
+    }
   }
   const CliResult bad = run_trsim({"staff", path, "--per-interval", "--method", "erlang"}, dir);
   CHECK(bad.exit_code == 2);
