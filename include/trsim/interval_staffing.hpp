@@ -3,13 +3,17 @@
 // group, the fewest workers logged in that meet every `expect:` line evaluated on that interval's
 // statistics (docs/experiments.md, "Staffing per interval"). The analytic estimate (Erlang C, or
 // Erlang A with patience) is the starting point; simulation under common random numbers corrects
-// it.
+// it, by one of two methods (StaffingMethod):
 //
-// The search relies on causality: what happens up to the end of interval k does not depend on the
-// staffing of later intervals, and with common random numbers a run cut at the end of interval k
-// sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
-// each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog an
-// interval leaves is carried into the next one's requirement.
+// - isa (the default): the iterative staffing algorithm of Feldman, Mandelbaum, Massey and Whitt
+//   (2008) on whole days — the offered load per interval estimated from a run with every worker
+//   logged in, staffed by the formulas, re-estimated until the staffing function settles — then
+//   every interval's count bracketed by simulation, all intervals in parallel on whole-day runs.
+// - search: relies on causality. What happens up to the end of interval k does not depend on the
+//   staffing of later intervals, and with common random numbers a run cut at the end of interval k
+//   sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
+//   each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog
+//   an interval leaves is carried into the next one's requirement.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -347,8 +347,10 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
                            const std::function<Counts(const std::vector<std::int64_t>&)>& map)
       -> std::optional<std::vector<std::int64_t>> {
     std::vector<std::int64_t> step(intervals, 1);
-    for (;;) {
-      if (r.runs >= max_rounds) {
+    // Steps that revisit a staffing already run cost no run; the second bound stops a cycle of
+    // them (intervals reopening each other through their backlogs).
+    for (std::size_t steps = 0;; ++steps) {
+      if (r.runs >= max_rounds || steps >= 4 * max_rounds) {
         out_of_rounds = true;
         for (std::size_t k = 0; k < intervals; ++k) x[k] = hi[k] >= 0 ? hi[k] : top[k];
         return x;
