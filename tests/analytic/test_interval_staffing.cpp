@@ -50,7 +50,7 @@ expect:
 IntervalStaffingResult staff(const std::string& yaml, std::int64_t cap,
                              StaffingMethod method = StaffingMethod::search,
                              std::vector<std::string> groups = {"agents"},
-                             std::vector<double> cost = {}) {
+                             std::vector<double> cost = {}, std::size_t max_rounds = 0) {
   TempDir dir;
   std::vector<std::string> overrides;
   for (const std::string& g : groups)
@@ -59,6 +59,7 @@ IntervalStaffingResult staff(const std::string& yaml, std::int64_t cap,
   const Scenario s = load_yaml(yaml, dir, overrides);
   IntervalStaffingSettings settings;
   settings.method = method;
+  settings.max_rounds = max_rounds;
   for (const std::string& g : groups) {
     GroupId id = 0;
     while (s.worker_groups[id].name != g) ++id;
@@ -350,4 +351,22 @@ TEST_CASE(
   const IntervalStaffingResult again = staff(yaml, 200, StaffingMethod::isa);
   CHECK(again.required == isa.required);
   CHECK(again.runs == isa.runs);
+}
+
+TEST_CASE("an ISA out of runs keeps the counts known to meet, says so, and still verifies",
+          "[analytic][staffing]") {
+  // Three whole days: the cap run, the first ISA staffing and one bracketing run. Intervals with
+  // no count yet known to meet fall back to every worker; the verifying run is at those counts.
+  const std::string yaml =
+      mmc_day("720, 720, 2160, 2160, 2160, 720",
+              "  - {metric: workspace.service_level.20, min: 0.8, ci: true}\n");
+  const IntervalStaffingResult r = staff(yaml, 200, StaffingMethod::isa, {"agents"}, {}, 3);
+  REQUIRE_FALSE(r.unmeetable);
+  CHECK_FALSE(r.converged);
+  CHECK(r.runs <= 4);
+  REQUIRE(r.required.size() == 6);
+  for (std::size_t k = 0; k < 6; ++k) {
+    INFO("interval " << k << ": " << r.required[k][0]);
+    CHECK(r.achieved[k][0].met);
+  }
 }
