@@ -229,6 +229,19 @@ TEST_CASE("roster needs shift templates", "[cli][roster]") {
   CHECK(contains(r.err, "no `shifts:` templates"));
 }
 
+TEST_CASE("roster --method search verifies its roster too; a bad method exits 2", "[cli][roster]") {
+  TempDir dir;
+  const CliResult bad =
+      run_trsim({"roster", scenario_path("roster-day.yaml"), "--method", "fast"}, dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "trsim roster: --method must be isa or search (got 'fast')"));
+  const CliResult search = run_trsim(
+      {"roster", scenario_path("roster-day.yaml"), "--method", "search", "--threads", "2"}, dir);
+  INFO(describe(search));
+  CHECK(search.exit_code == 0);
+  CHECK(contains(search.out, "verifying run: every interval meets every target"));
+}
+
 TEST_CASE(
     "roster and staff --per-interval refuse, before any run, an output naming their scenario or "
     "another output",
