@@ -309,7 +309,7 @@ TEST_CASE("the iterative staffing algorithm: Erlang C within one agent in steady
 }
 
 TEST_CASE(
-    "a forecast that triples in the morning is followed and met with the whole ci95; the "
+    "a forecast that triples in the morning is followed and met with the whole ci95, and the "
     "iterative staffing algorithm needs fewer simulated days than the search",
     "[analytic][staffing]") {
   // The tripling forecast above, both methods under the same seed: every interval meets with the

@@ -229,7 +229,8 @@ TEST_CASE("roster needs shift templates", "[cli][roster]") {
   CHECK(contains(r.err, "no `shifts:` templates"));
 }
 
-TEST_CASE("roster --method search verifies its roster too; a bad method exits 2", "[cli][roster]") {
+TEST_CASE("roster --method search verifies its roster too, and a bad method exits 2",
+          "[cli][roster]") {
   TempDir dir;
   const CliResult bad =
       run_trsim({"roster", scenario_path("roster-day.yaml"), "--method", "fast"}, dir);
