@@ -256,3 +256,21 @@ TEST_CASE("bad event history is an error naming the file and the place; nothing 
     CHECK(contains(err, "not in time order"));
   }
 }
+
+TEST_CASE("import's calibration options are checked before anything is read", "[cli][calibrate]") {
+  const History& h = history();
+  TempDir out;
+  const std::string mirror = path_in(out, "m.yaml");
+  const CliResult zero =
+      run_trsim({"import", h.exported, h.events, "-o", mirror, "--rates", "0"}, out);
+  CHECK(zero.exit_code == 2);
+  CHECK(contains(zero.err, "--rates: expected a duration of at least 1 s"));
+  const CliResult bad =
+      run_trsim({"import", h.exported, h.events, "-o", mirror, "--interval", "soon"}, out);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "--interval: expected a duration"));
+  const CliResult no_events = run_trsim({"import", h.exported, "-o", mirror, "--rates", "1h"}, out);
+  CHECK(no_events.exit_code == 2);
+  CHECK(contains(no_events.err, "--rates needs event history"));
+  CHECK_FALSE(fs::exists(mirror));
+}
