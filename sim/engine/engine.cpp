@@ -11,6 +11,9 @@ namespace trsim {
 
 Engine::Engine(const Scenario& scenario, EngineOptions options, EventSink* sink)
     : impl_(std::make_unique<detail::EngineImpl>(scenario, options, sink)) {}
+Engine::Engine(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
+               EngineOptions options, EventSink* sink)
+    : impl_(std::make_unique<detail::EngineImpl>(scenario, std::move(facts), options, sink)) {}
 Engine::~Engine() = default;
 ReplicationResult Engine::run() { return impl_->run(); }
 
@@ -22,13 +25,21 @@ EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSin
 EngineImpl::EngineImpl(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
                        EngineOptions options, EventSink* sink)
     : scenario_(scenario),
-      facts_(std::move(facts)),
+      facts_(checked(scenario, std::move(facts))),
       options_(options),
       invariants_(options.check_invariants ? std::make_unique<InvariantChecker>(scenario, sink)
                                            : nullptr),
       sink_(invariants_ ? invariants_.get() : sink),
       collector_(scenario),
       intervals_(scenario) {}
+
+std::shared_ptr<const RoutingFacts> EngineImpl::checked(const Scenario& scenario,
+                                                        std::shared_ptr<const RoutingFacts> facts) {
+  if (facts == nullptr || facts->scenario != &scenario)
+    throw std::invalid_argument(
+        "Engine: the routing facts were not built for this scenario (build_routing_facts)");
+  return facts;
+}
 
 void EngineImpl::initialise() {
   const Scenario& sc = scenario_;

@@ -78,6 +78,8 @@ class EngineImpl {
 
  private:
   // ---- engine.cpp: loop, arrivals, schedules ----------------------------------------------
+  static std::shared_ptr<const RoutingFacts> checked(const Scenario& scenario,
+                                                     std::shared_ptr<const RoutingFacts> facts);
   void initialise();
   void dispatch(const ScheduledEvent& e);
   void schedule_next_arrival(StreamId s, SimTime after);
