@@ -9,7 +9,7 @@
 namespace trsim::detail {
 
 Matching::Matching(const RoutingFacts& facts, std::vector<WorkerState>& workers,
-                   std::vector<TaskState>& tasks)
+                   SlotTable<TaskSlot, TaskState>& tasks)
     : facts_(facts),
       workers_(workers),
       tasks_(tasks),
@@ -84,7 +84,7 @@ void Matching::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
   }
 }
 
-void Matching::task_changed(std::uint32_t t) {
+void Matching::task_changed(TaskSlot t) {
   TaskState& task = tasks_[t];
   const bool want = wants_to_wait(task);
   WaitKey key;
@@ -93,12 +93,12 @@ void Matching::task_changed(std::uint32_t t) {
     index = static_cast<std::uint32_t>(task.queue * na_ + facts_.active_index[task.channel]);
     key.slot = t;
     if (facts_.queues[task.queue].fifo) {
-      key.a = -task.priority;
-      key.b = task.created;
-      key.c = task.serial;
+      key.priority = -task.priority;
+      key.created = task.created;
+      key.sequence = task.serial;
     } else {  // LIFO: newest first, priority ignored
-      key.b = -task.created;
-      key.c = -static_cast<std::int64_t>(task.serial);
+      key.created = -task.created;
+      key.sequence = -static_cast<std::int64_t>(task.serial);
     }
   }
   WaitingSeat& seat = task.waiting;

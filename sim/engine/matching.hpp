@@ -45,7 +45,7 @@ class Matching {
  public:
   /// Reads the engine's worker and task tables (which it never resizes); writes only the seats.
   Matching(const RoutingFacts& facts, std::vector<WorkerState>& workers,
-           std::vector<TaskState>& tasks);
+           SlotTable<TaskSlot, TaskState>& tasks);
   Matching(const Matching&) = delete;
   Matching& operator=(const Matching&) = delete;
 
@@ -76,9 +76,9 @@ class Matching {
   /// The task's status, queue, step, offers or priority changed: it waits for an offer while it
   /// is pending or reserved with fewer offers than max_reserved_workers, in a step whose deadline
   /// has not passed, keyed by the queue's task order.
-  void task_changed(std::uint32_t t);
+  void task_changed(TaskSlot t);
   /// The task no longer waits for an offer (assigned, canceled, skipped, its step expired).
-  void task_left(std::uint32_t t) {
+  void task_left(TaskSlot t) {
     WaitingSeat& seat = tasks_[t].waiting;
     if (seat.index_ == kNoId) return;
     waiting_[seat.index_].erase(seat.entry_);
@@ -121,19 +121,19 @@ class Matching {
 
   /// The best waiting task the worker has room for and `takes(slot)` accepts, across its queues:
   /// queues of the workspace's prioritized order (FIFO or LIFO) first, then by the queue's key
-  /// (priority, age, sequence). kNoId when there is none.
+  /// (priority, age, sequence). An invalid slot when there is none.
   template <class Takes>
-  std::uint32_t best_task(WorkerId w, Takes&& takes) const {
-    std::uint32_t best_task = kNoId;
+  TaskSlot best_task(WorkerId w, Takes&& takes) const {
+    TaskSlot best_task;
     int best_class = 0;
     WaitKey best_key;
     for (QueueId q : workers_[w].queues) {
       const int cls = facts_.queues[q].fifo == facts_.fifo_first ? 0 : 1;
-      if (best_task != kNoId && cls > best_class) continue;
+      if (best_task.valid() && cls > best_class) continue;
       for (std::uint32_t ac = 0; ac < na_; ++ac) {
         if (!has_free_capacity(w, facts_.active_channels[ac])) continue;
         for (const WaitKey& key : waiting_[q * na_ + ac]) {
-          if (best_task != kNoId && cls == best_class && !(key < best_key)) break;
+          if (best_task.valid() && cls == best_class && !(key < best_key)) break;
           if (!takes(key.slot)) continue;
           best_task = key.slot;
           best_class = cls;
@@ -176,7 +176,7 @@ class Matching {
 
   const RoutingFacts& facts_;
   std::vector<WorkerState>& workers_;
-  std::vector<TaskState>& tasks_;
+  SlotTable<TaskSlot, TaskState>& tasks_;
   const std::size_t na_;    ///< active channels
   const std::size_t nact_;  ///< activities
 
