@@ -44,6 +44,28 @@ void Matching::worker_activity_changed(WorkerId w, ActivityId previous) {
   if (is_available(w)) request_fill(w);
 }
 
+void Matching::worker_queues_changed(WorkerId w, std::span<const QueueId> queues) {
+  WorkerState& ws = workers_[w];
+  // Out of every pool of the old queues, as refresh_pools() takes a worker out.
+  for (std::uint32_t ac = 0; ac < na_; ++ac) {
+    std::uint8_t& pooled = pooled_[w * na_ + ac];
+    if (!pooled) continue;
+    ++pool_generations_[ac][w];
+    for (QueueId q : ws.queues) pools_[q * na_ + ac].invalidated();
+    if (ws.ranked) refresh_ranked_pools(w, ac, false);
+    pooled = 0;
+  }
+  for (QueueId q : ws.queues) --activity_counts_[q * nact_ + ws.activity];
+  ws.queues = queues;
+  ws.ranked = false;
+  for (QueueId q : ws.queues) {
+    ++activity_counts_[q * nact_ + ws.activity];
+    ws.ranked = ws.ranked || !facts_.queue_order_indexes[q].empty();
+  }
+  refresh_pools(w);
+  request_fill(w);
+}
+
 // Re-files a worker in the idle pools of its queues after its activity, room or idle time changed.
 void Matching::refresh_pools(WorkerId w) {
   WorkerState& ws = workers_[w];

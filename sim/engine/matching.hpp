@@ -14,6 +14,7 @@
 //                                   of capacity can forget the fill
 //   worker_activity_changed(w, was) its activity changed (the counts, the pools, a fill if
 //                                   it is available now)
+//   worker_queues_changed(w, qs)    its queue membership changed
 //   request_fill(w)                 look for work for it at the end of the event anyway
 //   task_changed(t)                 its status, step, queue, offers or priority changed: it is
 //                                   re-filed (or leaves) its queue's waiting set
@@ -64,6 +65,11 @@ class Matching {
   }
   /// The worker went from activity `previous` to its current one (its idle time may have moved).
   void worker_activity_changed(WorkerId w, ActivityId previous);
+  /// The worker's queue membership changed (its attributes changed during the run): it leaves the
+  /// pools and activity counts of its old queues, joins those of `queues` (kept alive by the
+  /// caller, in QueueId order) and looks for work. Its order_by ranks stay those of the routing
+  /// facts (its attributes at the start).
+  void worker_queues_changed(WorkerId w, std::span<const QueueId> queues);
   /// The worker looks for work once the current event's transitions are done (once per event, in
   /// the order of the requests).
   void request_fill(WorkerId w) {

@@ -165,3 +165,25 @@ TEST_CASE(
         r_old);
   CHECK_NOTHROW(d.matching->check());
 }
+
+TEST_CASE(
+    "Matching: a worker whose queue membership changes leaves the old queues' pools and "
+    "counts, joins the new ones and looks for work",
+    "[matching]") {
+  Desk d;
+  const ActivityId available = 1;
+  const TaskSlot t = d.wait(d.returns, 10, 0);
+  const std::vector<QueueId> both{d.sales, d.returns};
+  d.matching->worker_queues_changed(0, both);
+  CHECK(d.idle(d.returns) == std::vector<WorkerId>{0, 2});
+  CHECK(d.matching->activity_count(d.returns, available) == 2);
+  CHECK(d.matching->best_task(0, [](TaskSlot) { return true; }) == t);
+  CHECK(d.drain() == std::vector<WorkerId>{0});
+  CHECK_NOTHROW(d.matching->check());
+  const std::vector<QueueId> returns_only{d.returns};
+  d.matching->worker_queues_changed(2, returns_only);
+  CHECK(d.idle(d.sales) == std::vector<WorkerId>{0, 1});
+  CHECK(d.matching->activity_count(d.sales, available) == 2);
+  CHECK(d.drain() == std::vector<WorkerId>{2});
+  CHECK_NOTHROW(d.matching->check());
+}
