@@ -178,7 +178,9 @@ class Matching {
            static_cast<int>(task.offers.size()) < facts_.queues[task.queue].max_reserved_workers;
   }
   void refresh_pools(WorkerId w);
-  void refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter);
+  /// Inlined into both callers: out of line, refresh_pools() (a hot function) pays for the call's
+  /// set-up even for workers with no order_by index (measured: +3 instructions per call).
+  [[gnu::always_inline]] inline void refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter);
 
   const RoutingFacts& facts_;
   std::vector<WorkerState>& workers_;
