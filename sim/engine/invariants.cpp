@@ -202,7 +202,7 @@ void EngineImpl::check_invariants() const {
     const WorkerState& ws = workers_[w];
     const std::string& name = scenario_.workers[w].name;
     std::fill(used.begin(), used.end(), 0);
-    for (std::uint32_t r : ws.held) {
+    for (ReservationSlot r : ws.held) {
       const ReservationState& rs = reservations_[r];
       if (rs.worker != w)
         invariant_broken(fmt::format("worker {} holds a reservation of another worker", name));
@@ -228,13 +228,14 @@ void EngineImpl::check_invariants() const {
       invariant_broken(fmt::format("worker {} counts {} reservations but holds {}", name,
                                    ws.reservations, ws.held.size()));
   }
-  for (std::uint32_t t = 0; t < tasks_.size(); ++t) {
+  for (std::uint32_t i = 0; i < tasks_.size(); ++i) {
+    const TaskSlot t(i);
     const TaskState& task = tasks_[t];
     if (task.status == TaskStatus::reserved && task.offers.empty())
       invariant_broken(fmt::format("reserved task {} has no pending reservation", task.serial));
     if (task.status == TaskStatus::pending && !task.offers.empty())
       invariant_broken(fmt::format("pending task {} has pending reservations", task.serial));
-    for (std::uint32_t r : task.offers)
+    for (ReservationSlot r : task.offers)
       if (reservations_[r].task != t || reservations_[r].status != ReservationStatus::pending)
         invariant_broken(
             fmt::format("task {} lists an offer that is not its pending reservation", task.serial));

@@ -9,7 +9,7 @@
 namespace trsim::detail {
 
 Matching::Matching(const RoutingFacts& facts, std::vector<WorkerState>& workers,
-                   std::vector<TaskState>& tasks)
+                   SlotTable<TaskSlot, TaskState>& tasks)
     : facts_(facts),
       workers_(workers),
       tasks_(tasks),
@@ -42,6 +42,28 @@ void Matching::worker_activity_changed(WorkerId w, ActivityId previous) {
   }
   refresh_pools(w);
   if (is_available(w)) request_fill(w);
+}
+
+void Matching::worker_queues_changed(WorkerId w, std::span<const QueueId> queues) {
+  WorkerState& ws = workers_[w];
+  // Out of every pool of the old queues, as refresh_pools() takes a worker out.
+  for (std::uint32_t ac = 0; ac < na_; ++ac) {
+    std::uint8_t& pooled = pooled_[w * na_ + ac];
+    if (!pooled) continue;
+    ++pool_generations_[ac][w];
+    for (QueueId q : ws.queues) pools_[q * na_ + ac].invalidated();
+    if (ws.ranked) refresh_ranked_pools(w, ac, false);
+    pooled = 0;
+  }
+  for (QueueId q : ws.queues) --activity_counts_[q * nact_ + ws.activity];
+  ws.queues = queues;
+  ws.ranked = false;
+  for (QueueId q : ws.queues) {
+    ++activity_counts_[q * nact_ + ws.activity];
+    ws.ranked = ws.ranked || !facts_.queue_order_indexes[q].empty();
+  }
+  refresh_pools(w);
+  request_fill(w);
 }
 
 // Re-files a worker in the idle pools of its queues after its activity, room or idle time changed.
@@ -84,7 +106,7 @@ void Matching::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
   }
 }
 
-void Matching::task_changed(std::uint32_t t) {
+void Matching::task_changed(TaskSlot t) {
   TaskState& task = tasks_[t];
   const bool want = wants_to_wait(task);
   WaitKey key;
@@ -93,12 +115,12 @@ void Matching::task_changed(std::uint32_t t) {
     index = static_cast<std::uint32_t>(task.queue * na_ + facts_.active_index[task.channel]);
     key.slot = t;
     if (facts_.queues[task.queue].fifo) {
-      key.a = -task.priority;
-      key.b = task.created;
-      key.c = task.serial;
+      key.priority = -task.priority;
+      key.created = task.created;
+      key.sequence = task.serial;
     } else {  // LIFO: newest first, priority ignored
-      key.b = -task.created;
-      key.c = -static_cast<std::int64_t>(task.serial);
+      key.created = -task.created;
+      key.sequence = -static_cast<std::int64_t>(task.serial);
     }
   }
   WaitingSeat& seat = task.waiting;

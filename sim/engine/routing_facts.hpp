@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "trsim/engine.hpp"
 #include "trsim/scenario.hpp"
 
 namespace trsim {
@@ -88,7 +89,6 @@ struct RoutingFacts {
   std::map<std::string, WorkerId, std::less<>> worker_by_sid;
 };
 
-/// The routing facts of `scenario`, which must outlive them.
-std::shared_ptr<const RoutingFacts> build_routing_facts(const Scenario& scenario);
+// build_routing_facts() is declared with Engine (include/trsim/engine.hpp).
 
 }  // namespace trsim

@@ -2,6 +2,8 @@
 // The engine's entities as one replication sees them: tasks, reservations, workers and arrival
 // streams. lifecycle.cpp moves them from state to state; Matching (matching.hpp) owns the seats
 // that place them in its indexes.
+#include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -32,14 +34,52 @@ enum class ReservationStatus : std::uint8_t {
 
 inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
 
-/// Ordering key of a waiting task inside a queue (smaller = offered first).
+/// A slot of one of the engine's tables: an index, typed by the table (a TaskSlot cannot index
+/// the reservations, nor be taken for a serial, TaskId or ReservationId, which events show). Slots
+/// are recycled; serials are not.
+template <class Tag>
+struct Slot {
+  std::uint32_t index = kNoId;
+  constexpr Slot() = default;
+  constexpr explicit Slot(std::uint32_t i) : index(i) {}
+  constexpr bool valid() const { return index != kNoId; }
+  friend constexpr bool operator==(Slot, Slot) = default;
+  friend constexpr auto operator<=>(Slot, Slot) = default;
+};
+using TaskSlot = Slot<struct TaskSlotTag>;                ///< EngineImpl::tasks_
+using ReservationSlot = Slot<struct ReservationSlotTag>;  ///< EngineImpl::reservations_
+
+/// A table indexed by its own slot type only.
+template <class SlotType, class T>
+class SlotTable {
+ public:
+  T& operator[](SlotType s) { return rows_[s.index]; }
+  const T& operator[](SlotType s) const { return rows_[s.index]; }
+  std::size_t size() const { return rows_.size(); }
+  /// A new row at the end, and its slot.
+  SlotType add() {
+    rows_.emplace_back();
+    return SlotType(static_cast<std::uint32_t>(rows_.size() - 1));
+  }
+  auto begin() const { return rows_.begin(); }
+  auto end() const { return rows_.end(); }
+
+ private:
+  std::vector<T> rows_;
+};
+
+/// Ordering key of a waiting task inside a queue (smaller = offered first): by priority (higher
+/// first), then age (older first), then creation order under a FIFO task order; newest first,
+/// priority ignored, under LIFO.
 struct WaitKey {
-  std::int64_t a = 0, b = 0, c = 0;
-  std::uint32_t slot = 0;
+  std::int64_t priority = 0;  ///< -priority (FIFO), 0 (LIFO)
+  std::int64_t created = 0;   ///< the task's creation time (FIFO), negated (LIFO)
+  std::int64_t sequence = 0;  ///< its serial (FIFO), negated (LIFO): ties of time
+  TaskSlot slot;
   friend bool operator<(const WaitKey& x, const WaitKey& y) {
-    if (x.a != y.a) return x.a < y.a;
-    if (x.b != y.b) return x.b < y.b;
-    if (x.c != y.c) return x.c < y.c;
+    if (x.priority != y.priority) return x.priority < y.priority;
+    if (x.created != y.created) return x.created < y.created;
+    if (x.sequence != y.sequence) return x.sequence < y.sequence;
     return x.slot < y.slot;
   }
 };
@@ -87,9 +127,9 @@ struct TaskState {
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
-  std::uint32_t transitions = 0;      ///< pending -> reserved transitions
-  std::vector<std::uint32_t> offers;  ///< pending reservations (slots)
-  std::uint32_t accepted = kNoId;     ///< the accepted reservation (slot)
+  std::uint32_t transitions = 0;        ///< pending -> reserved transitions
+  std::vector<ReservationSlot> offers;  ///< pending reservations
+  ReservationSlot accepted;             ///< the accepted reservation
 
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
@@ -99,7 +139,7 @@ struct TaskState {
 struct ReservationState {
   ReservationId serial = 0;
   ReservationStatus status = ReservationStatus::pending;
-  std::uint32_t task = kNoId;  ///< slot
+  TaskSlot task;
   WorkerId worker = kNoId;
   QueueId queue = kNoId;
   ChannelId channel = kNoId;
@@ -111,10 +151,10 @@ struct WorkerState {
   ActivityId activity = kNoId;
   ActivityId activity_before_offer = kNoId;  ///< single-tasking: where to go after the task
   SimTime idle_since = 0;  ///< last finished, offered or became available: whichever is latest
-  std::uint32_t reservations = 0;   ///< held: pending, accepted or wrapping
-  std::vector<int> used;            ///< held reservations per ChannelId
-  std::vector<std::uint32_t> held;  ///< those reservations (slots), oldest first
-  std::span<const QueueId> queues;  ///< queues whose target_workers it matches (RoutingFacts)
+  std::uint32_t reservations = 0;     ///< held: pending, accepted or wrapping
+  std::vector<int> used;              ///< held reservations per ChannelId
+  std::vector<ReservationSlot> held;  ///< those reservations, oldest first
+  std::span<const QueueId> queues;    ///< queues whose target_workers it matches (RoutingFacts)
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
@@ -134,7 +174,7 @@ struct StreamState {
   /// creation order: one timer per stream for the oldest task that may still be waiting, and a
   /// FIFO of (slot, serial) pruned from the front, instead of a heap timer per task that nearly
   /// always gets cancelled.
-  std::deque<std::pair<std::uint32_t, TaskId>> ttl_fifo;
+  std::deque<std::pair<TaskSlot, TaskId>> ttl_fifo;
   Timer ttl_timer;
   std::uint32_t next_trace_row = 0;
   /// Attribute objects per combination of picks (mixed-radix index), built on first use.
