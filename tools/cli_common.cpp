@@ -172,6 +172,8 @@ std::optional<std::string> read_input_file(const std::string& path, std::uint64_
     if (fd != STDIN_FILENO) ::close(fd);
     return std::nullopt;
   }
+  // A regular file's size is known: one allocation, not the doubling that holds twice the text.
+  if (S_ISREG(st.st_mode)) text.reserve(static_cast<std::size_t>(st.st_size));
   char buffer[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
