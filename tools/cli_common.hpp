@@ -94,8 +94,8 @@ std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
 /// The threads worth running for --threads N: every core for 0, else at most one per core.
 std::uint32_t useful_threads(std::uint32_t requested);
 
-/// The default of --max-input-size (report, merge): what they read is held in memory as a
-/// document, about ten times its size.
+/// The default of --max-input-size (report, merge): what they read is held in memory, merge's
+/// shards as statistics trees about six times their size, report's summary as a document.
 constexpr std::uint64_t kDefaultMaxInputBytes = std::uint64_t{64} << 20;  // 64 MiB
 
 /// Reads an input of `report` or `merge`: a regular file, or standard input for "-", of at most
