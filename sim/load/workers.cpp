@@ -5,9 +5,11 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "load/memory.hpp"
 #include "load/sections.hpp"
 #include "trsim/random.hpp"
 
@@ -41,6 +43,7 @@ struct GroupPlan {
   std::string name;
   Item item;
   std::optional<Item> name_item;
+  std::optional<Item> attributes_item;
   std::int64_t count = 1;
   bool count_ok = true;
   std::string pattern;
@@ -112,6 +115,72 @@ std::string worker_name(const std::string& pattern, std::uint32_t index) {
   return out;
 }
 
+// The longest name `pattern` gives a worker of a group of `count`: each {i} becomes its number.
+std::uint64_t longest_name(const std::string& pattern, std::int64_t count) {
+  std::uint64_t slots = 0;
+  for (std::size_t at = pattern.find("{i}"); at != std::string::npos;
+       at = pattern.find("{i}", at + 3))
+    ++slots;
+  const std::uint64_t digits = std::to_string(std::max<std::int64_t>(count, 1)).size();
+  return pattern.size() - 3 * slots + digits * slots;
+}
+
+// The workers' own tables, charged before they are created: each worker's record, name, sid,
+// capacities and copy of its group's attributes, and the loader's look-up of the names. The error
+// points at the group that asks for most, at its name pattern or attributes when they drive it.
+bool charge_workers_memory(LoadContext& ctx, const Reader& r, const std::vector<GroupPlan>& plans) {
+  std::uint64_t total = 0;
+  std::uint64_t workers = 0;
+  const GroupPlan* largest = nullptr;
+  std::uint64_t largest_bytes = 0;
+  std::uint64_t largest_name = 0;
+  std::uint64_t largest_attributes = 0;
+  constexpr std::uint64_t kSidLength = 34;
+  constexpr std::uint64_t kNameIndexNode = 64;  // an unordered_map node and its bucket
+  // The name is held by the worker and the loader's index of names, and each running
+  // replication's engine copies the name and the sid into its look-up maps.
+  const std::uint64_t at_once = running_replications(ctx);
+  for (const GroupPlan& g : plans) {
+    const auto count = static_cast<std::uint64_t>(std::max<std::int64_t>(g.count, 0));
+    const std::uint64_t name_bytes = string_heap_bytes(longest_name(g.pattern, g.count));
+    const std::uint64_t sid_bytes = string_heap_bytes(kSidLength);
+    const std::uint64_t name = (2 + at_once) * name_bytes;
+    const std::uint64_t attributes = value_heap_bytes(g.attributes);
+    const std::uint64_t per_worker = sizeof(Worker) + name + (1 + at_once) * sid_bytes +
+                                     block(g.capacity.size() * sizeof(int)) + attributes +
+                                     kNameIndexNode;
+    const std::uint64_t bytes = mul({count, per_worker});
+    total = add(total, bytes);
+    workers += count;
+    if (largest == nullptr || bytes > largest_bytes) {
+      largest = &g;
+      largest_bytes = bytes;
+      largest_name = name;
+      largest_attributes = attributes;
+    }
+  }
+  if (largest == nullptr) return true;
+  const GroupPlan& g = *largest;
+  SourceLocation where = r.key_at(g.item);
+  std::string driver;
+  if (g.name_item && largest_name >= largest_attributes && largest_name > sizeof(Worker)) {
+    where = r.at(*g.name_item);
+    driver = fmt::format(", each named by a pattern of {} bytes", g.pattern.size());
+  } else if (g.attributes_item && largest_attributes > sizeof(Worker)) {
+    where = r.at(*g.attributes_item);
+    driver =
+        fmt::format(", each with a copy of {} of attributes", describe_bytes(largest_attributes));
+  } else if (const auto count = find_key(g.item.node, "count"); count.IsDefined()) {
+    where = locate(r, &g.item, "count");
+  }
+  return charge_memory(
+      ctx, {fmt::format("the {} workers ({} in group '{}'{}; their names also in the engine of "
+                        "each of {} {} running at once)",
+                        workers, g.count, g.name, driver, at_once,
+                        at_once == 1 ? "replication" : "replications"),
+            total, where});
+}
+
 class GroupReader {
  public:
   GroupReader(LoadContext& ctx, const Reader& r) : ctx_(ctx), r_(r) {}
@@ -139,6 +208,7 @@ class GroupReader {
       }
     }
     if (const Item* i = fields.find("attributes")) {
+      g.attributes_item = *i;
       if (i->node.IsDefined() && !i->node.IsNull() && !i->node.IsMap()) {
         r_.error(*i,
                  fmt::format("expected a map for 'attributes', got {}", Reader::describe(i->node)));
@@ -288,6 +358,8 @@ void build_workers(LoadContext& ctx, const MapView& top) {
                                 attribute_values, kMaxAttributeValues));
     return;
   }
+
+  if (!charge_workers_memory(ctx, r, plans)) return;
 
   // Groups without a behaviour use "default": the scenario's own if it declares one, else a
   // built-in one that always accepts at once, added only when some group needs it.
