@@ -19,6 +19,16 @@
 // Scopes: 0 = the workspace, then one per task queue, then one per worker group. Every event
 // counts, warm-up or not (the table is a time series); events after the horizon (the drain) count
 // in the last interval, and gauges are integrated up to the horizon.
+//
+// Real-time snapshots (TaskRouter's RealTimeStatistics: tasks_by_status, tasks_by_priority,
+// longest_task_waiting_age, total_available_workers, activity_statistics, ...) are taken at each
+// interval's end, when time first reaches it, from state the events keep: each live task's status,
+// queue, priority and times, in a window of slots indexed by task id from the oldest live task
+// (tasks are numbered in creation order; the window is compacted at snapshots, so it holds the
+// tasks alive, not every task created), and the workers' activities. The hot path pays a few
+// stores per task event (and the reservation.wrapup event, which moves a task to `wrapping`); the
+// counting (a pass over the live tasks, and one over the workers and their queues) happens once
+// per interval. The same task slots give each completed task's handle time (accept → wrap-up end).
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -63,8 +73,14 @@ class IntervalCollector {
       case EventType::reservation_rejected:
       case EventType::reservation_canceled:
       case EventType::reservation_rescinded:
-      case EventType::reservation_completed:
+        on_offer_ended(e);
         return on_release(e);
+      case EventType::reservation_completed:
+        return on_completed(e);
+      case EventType::reservation_wrapup:
+        return on_wrapup(e);
+      case EventType::workflow_target_matched:
+        return on_target_matched(e);
       case EventType::task_canceled:
         return on_canceled(e);
       case EventType::worker_activity_update:
@@ -93,7 +109,8 @@ class IntervalCollector {
       event_bit(EventType::reservation_accepted) | event_bit(EventType::reservation_timeout) |
       event_bit(EventType::reservation_rejected) | event_bit(EventType::reservation_canceled) |
       event_bit(EventType::reservation_rescinded) | event_bit(EventType::reservation_completed) |
-      event_bit(EventType::task_canceled) | event_bit(EventType::worker_activity_update);
+      event_bit(EventType::task_canceled) | event_bit(EventType::worker_activity_update) |
+      event_bit(EventType::reservation_wrapup) | event_bit(EventType::workflow_target_matched);
   static constexpr std::size_t kNoScope = SIZE_MAX;
 
   // Raw fields of one (interval, scope) record: counts, integer sums in µs, and gauge integrals in
@@ -105,11 +122,38 @@ class IntervalCollector {
     kCanceled,
     kWaitAccepted,  // sum of the waits of the tasks accepted, µs
     kTimedOut,
-    kBusy,     // gauge: workers holding a reservation
-    kIdle,     // gauge: workers in an available activity holding none
-    kWaiting,  // gauge: tasks waiting (pending or reserved)
-    kParked,   // gauge: workers in the timeout activity because a reservation timed out
+    kBusy,        // gauge: workers holding a reservation
+    kIdle,        // gauge: workers in an available activity holding none
+    kWaiting,     // gauge: tasks waiting (pending or reserved)
+    kParked,      // gauge: workers in the timeout activity because a reservation timed out
+    kCompleted,   // tasks whose wrap-up ended
+    kHandleTime,  // sum of their handle times (accept -> wrap-up end), µs
     kFixedFields
+  };
+
+  // A live task's status, as TaskRouter's assignment_status (done = completed or canceled).
+  enum TaskStatus : std::uint8_t { kPending, kReserved, kAssigned, kWrapping, kDone };
+  struct TaskSlot {
+    SimTime created = 0;
+    SimTime entered = 0;   // entered `queue`
+    SimTime accepted = 0;  // its reservation was accepted
+    std::int64_t priority = 0;
+    QueueId queue = kNoId;
+    GroupId group = kNoId;     // the group of the worker that accepted it
+    std::uint16_t offers = 0;  // pending reservations
+    TaskStatus status = kPending;
+  };
+  // Snapshot fields of a record, after the activities: see snapshot_field().
+  enum SnapshotField : std::size_t {
+    kSnapPending,
+    kSnapReserved,
+    kSnapAssigned,
+    kSnapWrapping,
+    kSnapAvailable,       // workers in an available activity
+    kSnapEligible,        // queue: workers its target_workers matches
+    kSnapLongestWait,     // µs: the oldest waiting task's age
+    kSnapLongestInQueue,  // µs: the longest time a waiting task has been in the queue
+    kSnapFixed            // then one per activity, then one per priority
   };
 
   struct WorkerState {
@@ -129,9 +173,21 @@ class IntervalCollector {
   std::size_t activity_field(ActivityId a) const {
     return kFixedFields + thresholds_.size() + 1 + a;
   }
+  std::size_t snapshot_field(std::size_t f) const {
+    return activity_field(0) + activity_count_ + f;
+  }
+  std::size_t snapshot_activity_field(ActivityId a) const { return snapshot_field(kSnapFixed) + a; }
+  std::size_t snapshot_priority_field(std::size_t p) const {
+    return snapshot_field(kSnapFixed) + activity_count_ + p;
+  }
   bool is_gauge(std::size_t field) const {
     return field == kBusy || field == kIdle || field == kWaiting || field == kParked ||
-           field >= activity_field(0);
+           (field >= activity_field(0) && field < snapshot_field(0));
+  }
+  /// The live task `task` (kept since its task.created).
+  TaskSlot* slot(TaskId task) {
+    const std::size_t i = static_cast<std::size_t>(task) - task_base_;
+    return task >= task_base_ && i < tasks_.size() ? &tasks_[i] : nullptr;
   }
 
   /// What is left of the current interval at `now` (0 after the horizon): a gauge change at `now`
@@ -159,6 +215,15 @@ class IntervalCollector {
   void on_release(const Event& e);
   void on_canceled(const Event& e);
   void on_activity(const Event& e);
+  void on_target_matched(const Event& e);
+  void on_offer_ended(const Event& e);
+  void on_completed(const Event& e);
+  void on_wrapup(const Event& e);
+  /// Writes the real-time snapshot at `now` (the current interval's end) into the current row.
+  void snapshot(SimTime now);
+  /// Every priority a task can have: the arrival streams' (and their trace rows'), and the
+  /// workflow targets' (a task's priority changes only there). Ascending, each once.
+  static std::vector<std::int64_t> task_priorities(const Scenario& scenario);
 
   /// Time moves to `now` (past the current interval): the intervals it passes are opened.
   void advance(SimTime now);
@@ -181,10 +246,16 @@ class IntervalCollector {
   std::vector<std::size_t> gauge_fields_;
   std::vector<unsigned char> activity_available_;
   std::vector<WorkerState> workers_;
-  std::vector<std::int64_t> level_;      // [scope * fields + field]: current value of each gauge
-  std::vector<std::int64_t> raw_;        // [(interval * scopes + scope) * fields + field]
-  std::size_t current_ = 0;              // the interval events go to
-  std::int64_t* current_row_ = nullptr;  // its first record in raw_
+  std::vector<std::int64_t> level_;  // [scope * fields + field]: current value of each gauge
+  std::vector<std::int64_t> raw_;    // [(interval * scopes + scope) * fields + field]
+  std::vector<TaskSlot> tasks_;      // live tasks from task_base_ on (see the header comment)
+  TaskId task_base_ = 0;
+  std::vector<std::int64_t> priorities_;        // every priority a task can have, ascending
+  std::vector<std::uint32_t> worker_queues_;    // the queues each worker belongs to, flattened
+  std::vector<std::uint32_t> worker_queue_at_;  // [w, w + 1): worker w's range in worker_queues_
+  bool final_snapshot_ = false;                 // the last interval's snapshot is taken
+  std::size_t current_ = 0;                     // the interval events go to
+  std::int64_t* current_row_ = nullptr;         // its first record in raw_
   SimTime current_end_ = 0;
 };
 
