@@ -201,6 +201,9 @@ struct ArrivalStream {
 struct StatisticsSettings {
   std::vector<double> service_level_thresholds{0, 20, 60};  ///< seconds
   SimTime interval = 30 * 60 * kMicrosPerSecond;
+  /// Keep each worker's cumulative statistics (statistics.worker_statistics.<worker>): off by
+  /// default, since 10,000 workers would weigh on every summary.
+  bool per_worker = false;
 };
 
 struct Expectation {
