@@ -24,7 +24,8 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   threshold_source_ = threshold_keys(raw).source;
   for (std::size_t k : threshold_source_) thresholds_.push_back(from_seconds(raw[k]));
   wait_buckets_ = WaitBuckets(thresholds_);
-  priorities_ = task_priorities(scenario);
+  tracking_ = scenario.statistics.snapshots;
+  if (tracking_) priorities_ = task_priorities(scenario);
   field_count_ = kFixedFields + wait_buckets_.count() + activity_count_ + kSnapFixed +
                  activity_count_ + priorities_.size();
   for (std::size_t f = 0; f < field_count_; ++f)
@@ -57,7 +58,7 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   // Queue membership, as the engine computes it: target_workers over the worker's attributes and
   // its initial activity (membership does not change during a run).
   worker_queue_at_.push_back(0);
-  for (std::size_t w = 0; w < worker_count; ++w) {
+  for (std::size_t w = 0; w < worker_count && tracking_; ++w) {
     const Worker& def = scenario.workers[w];
     const ActivityId a = workers_[w].activity;
     WorkerFacts facts{&def.attributes, def.sid, def.name, {}, {}, {}, false};
@@ -112,11 +113,11 @@ void IntervalCollector::open_interval(std::size_t k) {
 
 void IntervalCollector::advance(SimTime now) {
   while (now >= current_end_ && current_ + 1 < count_) {
-    snapshot(current_end_);
+    if (tracking_) snapshot(current_end_);
     open_interval(current_ + 1);
   }
   // The drain: the last interval's snapshot is the state at the horizon, before its events.
-  if (now >= current_end_ && !final_snapshot_) {
+  if (tracking_ && now >= current_end_ && !final_snapshot_) {
     snapshot(current_end_);
     final_snapshot_ = true;
   }
@@ -173,11 +174,6 @@ void IntervalCollector::snapshot(SimTime now) {
 // A worker takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
 // longer idle if its activity is available (its activity does not change).
 void IntervalCollector::on_hold(const Event& e) {
-  if (TaskSlot* t = slot(e.task)) {
-    ++t->offers;
-    t->status = kReserved;
-    t->priority = e.priority;
-  }
   if (e.worker >= workers_.size()) return;
   WorkerState& ws = workers_[e.worker];
   if (ws.held++ != 0) return;
@@ -234,18 +230,9 @@ void IntervalCollector::set_parked(WorkerState& ws, bool parked, SimTime now) {
 }
 
 void IntervalCollector::on_task_created(const Event& e) {
-  // Tasks are numbered in creation order: the new one is the window's next slot (a stream that
-  // skips numbers, as a test's may, leaves finished slots in between).
-  if (e.task >= task_base_ + tasks_.size()) {
-    TaskSlot done;
-    done.status = kDone;
-    tasks_.resize(e.task - task_base_, done);
-    TaskSlot& t = tasks_.emplace_back();
-    t.created = e.time;
-    t.priority = e.priority;
-  }
   ++current_row_[kOffered];
   bump(0, kWaiting, 1, remaining(e.time));
+  if (tracking_) track(e);  // last: a tail call, so that the rest needs no saved registers
 }
 
 void IntervalCollector::on_queue_entered(const Event& e) {
@@ -277,24 +264,15 @@ void IntervalCollector::on_accepted(const Event& e) {
   };
   count(0);
   if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
-  GroupId group = kNoId;
-  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope) {
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
     ++current_row_[workers_[e.worker].group_base + kAccepted];
-    group = scenario_.workers[e.worker].group;
-  }
-  if (TaskSlot* t = slot(e.task)) {
-    if (t->offers > 0) --t->offers;
-    t->status = kAssigned;
-    t->accepted = e.time;
-    t->queue = e.queue;
-    t->group = group;
-  }
+  if (tracking_) track(e);
 }
 
 // A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
 // never entered one) count it.
 void IntervalCollector::on_canceled(const Event& e) {
-  if (TaskSlot* t = slot(e.task)) t->status = kDone;
+  if (tracking_) track(e);
   const std::int64_t rest = remaining(e.time);
   const std::int64_t abandoned = e.reason == CancelReason::abandoned ? 1 : 0;
   const auto count = [&](std::size_t at) {
@@ -308,7 +286,7 @@ void IntervalCollector::on_canceled(const Event& e) {
 }
 
 void IntervalCollector::on_timeout(const Event& e) {
-  on_offer_ended(e);
+  if (tracking_) track(e);
   std::int64_t* const row = current_row_;
   ++row[kTimedOut];
   if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
@@ -326,43 +304,73 @@ void IntervalCollector::on_timeout(const Event& e) {
   }
 }
 
-// A step is entered: the task may have a new priority and a new queue.
-void IntervalCollector::on_target_matched(const Event& e) {
-  TaskSlot* t = slot(e.task);
-  if (t == nullptr) return;
-  t->priority = e.priority;
-  t->queue = e.queue;
-  t->entered = e.task_queue_entered_at;
-}
-
-// A pending reservation ended unaccepted (rejected, timed out, canceled, rescinded): with no other
-// pending one, a reserved task is pending again (an assigned one stays assigned).
-void IntervalCollector::on_offer_ended(const Event& e) {
-  TaskSlot* t = slot(e.task);
-  if (t == nullptr || t->offers == 0) return;
-  if (--t->offers == 0 && t->status == kReserved) t->status = kPending;
-}
-
-void IntervalCollector::on_wrapup(const Event& e) {
-  if (TaskSlot* t = slot(e.task); t != nullptr && t->status == kAssigned) t->status = kWrapping;
-}
-
-// The wrap-up ended: the task is completed, and its handle time (accept -> now) counts in the
-// workspace, its queue and the group of the worker who handled it.
-void IntervalCollector::on_completed(const Event& e) {
-  if (TaskSlot* t = slot(e.task); t != nullptr && t->status != kDone) {
-    t->status = kDone;
-    const std::int64_t handle = e.time - t->accepted;
-    const auto count = [&](std::size_t at) {
-      std::int64_t* r = current_row_ + at;
-      ++r[kCompleted];
-      r[kHandleTime] += handle;
-    };
-    count(0);
-    if (t->queue < queue_count_) count(base(queue_scope(t->queue)));
-    if (t->group < group_count_) count(base(group_scope(t->group)));
+// statistics.snapshots: the live task an event is about changes (its slot; see the header).
+void IntervalCollector::track(const Event& e) {
+  if (e.type == EventType::task_created) {
+    // Tasks are numbered in creation order: the new one is the window's next slot (a stream that
+    // skips numbers, as a test's may, leaves finished slots in between).
+    if (e.task < task_base_ + tasks_.size()) return;
+    TaskSlot done;
+    done.status = kDone;
+    tasks_.resize(e.task - task_base_, done);
+    TaskSlot& t = tasks_.emplace_back();
+    t.created = e.time;
+    t.priority = e.priority;
+    return;
   }
-  on_release(e);
+  TaskSlot* t = slot(e.task);
+  if (t == nullptr || t->status == kDone) return;
+  switch (e.type) {
+    case EventType::workflow_target_matched:
+      // A step is entered: the task may have a new priority and a new queue.
+      t->priority = e.priority;
+      t->queue = e.queue;
+      t->entered = e.task_queue_entered_at;
+      return;
+    case EventType::reservation_created:
+      ++t->offers;
+      t->status = kReserved;
+      t->priority = e.priority;
+      return;
+    case EventType::reservation_accepted:
+      if (t->offers > 0) --t->offers;
+      t->status = kAssigned;
+      t->accepted = e.time;
+      t->queue = e.queue;
+      return;
+    case EventType::reservation_rejected:
+    case EventType::reservation_timeout:
+    case EventType::reservation_canceled:
+    case EventType::reservation_rescinded:
+      // A pending reservation ended unaccepted: with no other pending one, a reserved task is
+      // pending again (an assigned one stays assigned).
+      if (t->offers > 0 && --t->offers == 0 && t->status == kReserved) t->status = kPending;
+      return;
+    case EventType::reservation_wrapup:
+      if (t->status == kAssigned) t->status = kWrapping;
+      return;
+    case EventType::reservation_completed: {
+      // The wrap-up ended: the task is completed, and its handle time (accept -> now) counts in
+      // the workspace, the reservation's queue and the group of the worker who handled it.
+      t->status = kDone;
+      const std::int64_t handle = e.time - t->accepted;
+      const auto count = [&](std::size_t at) {
+        std::int64_t* r = current_row_ + at;
+        ++r[kCompleted];
+        r[kHandleTime] += handle;
+      };
+      count(0);
+      if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+      if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+        count(workers_[e.worker].group_base);
+      return;
+    }
+    case EventType::task_canceled:
+      t->status = kDone;
+      return;
+    default:
+      return;
+  }
 }
 
 void IntervalCollector::on_activity(const Event& e) {
@@ -408,18 +416,22 @@ IntervalTable IntervalCollector::finish() {
   column("workers_parked", W | G);
   [[maybe_unused]] const std::size_t c_workers = t.columns.size();
   for (const Activity& a : scenario_.activities) column("workers." + a.name, W | G);
-  column("completed", W | Q | G);
-  column("avg_handle_time", W | Q | G);
-  // The real-time snapshot at the interval's end.
+  // statistics.snapshots: handle times, and the real-time snapshot at the interval's end.
   [[maybe_unused]] const std::size_t c_snapshot = t.columns.size();
-  for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
-    column(std::string("tasks_by_status.") + status, W | Q);
-  for (const std::int64_t p : priorities_) column("tasks_by_priority." + std::to_string(p), W | Q);
-  column("longest_task_waiting_age", W | Q);
-  column("longest_relative_task_age_in_queue", Q);
-  column("total_available_workers", W | Q | G);
-  column("total_eligible_workers", Q);
-  for (const Activity& a : scenario_.activities) column("activity_statistics." + a.name, W | Q | G);
+  if (tracking_) {
+    column("completed", W | Q | G);
+    column("avg_handle_time", W | Q | G);
+    for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
+      column(std::string("tasks_by_status.") + status, W | Q);
+    for (const std::int64_t p : priorities_)
+      column("tasks_by_priority." + std::to_string(p), W | Q);
+    column("longest_task_waiting_age", W | Q);
+    column("longest_relative_task_age_in_queue", Q);
+    column("total_available_workers", W | Q | G);
+    column("total_eligible_workers", Q);
+    for (const Activity& a : scenario_.activities)
+      column("activity_statistics." + a.name, W | Q | G);
+  }
 
   const std::size_t nc = t.columns.size();
   t.defined.resize(scope_count_ * nc);
@@ -455,22 +467,24 @@ IntervalTable IntervalCollector::finish() {
       TRSIM_ASSERT(c == c_workers, "column {} is not the first workers column ({})", c, c_workers);
       for (std::size_t a = 0; a < activity_count_; ++a)
         out[c++] = static_cast<double>(r[activity_field(static_cast<ActivityId>(a))]) / len;
-      out[c++] = static_cast<double>(r[kCompleted]);
-      out[c++] = r[kCompleted] == 0 ? kNull
-                                    : static_cast<double>(r[kHandleTime]) / 1e6 /
-                                          static_cast<double>(r[kCompleted]);
       TRSIM_ASSERT(c == c_snapshot, "column {} is not the first snapshot column ({})", c,
                    c_snapshot);
-      for (std::size_t f = kSnapPending; f <= kSnapWrapping; ++f)
-        out[c++] = static_cast<double>(r[snapshot_field(f)]);
-      for (std::size_t p = 0; p < priorities_.size(); ++p)
-        out[c++] = static_cast<double>(r[snapshot_priority_field(p)]);
-      out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestWait)]) / 1e6;
-      out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestInQueue)]) / 1e6;
-      out[c++] = static_cast<double>(r[snapshot_field(kSnapAvailable)]);
-      out[c++] = static_cast<double>(r[snapshot_field(kSnapEligible)]);
-      for (std::size_t a = 0; a < activity_count_; ++a)
-        out[c++] = static_cast<double>(r[snapshot_activity_field(static_cast<ActivityId>(a))]);
+      if (c < nc) {  // statistics.snapshots
+        out[c++] = static_cast<double>(r[kCompleted]);
+        out[c++] = r[kCompleted] == 0 ? kNull
+                                      : static_cast<double>(r[kHandleTime]) / 1e6 /
+                                            static_cast<double>(r[kCompleted]);
+        for (std::size_t f = kSnapPending; f <= kSnapWrapping; ++f)
+          out[c++] = static_cast<double>(r[snapshot_field(f)]);
+        for (std::size_t p = 0; p < priorities_.size(); ++p)
+          out[c++] = static_cast<double>(r[snapshot_priority_field(p)]);
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestWait)]) / 1e6;
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestInQueue)]) / 1e6;
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapAvailable)]);
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapEligible)]);
+        for (std::size_t a = 0; a < activity_count_; ++a)
+          out[c++] = static_cast<double>(r[snapshot_activity_field(static_cast<ActivityId>(a))]);
+      }
       TRSIM_ASSERT(c == nc, "{} columns written, {} declared", c, nc);
       for (std::size_t i = 0; i < nc; ++i)
         if (t.defined[s * nc + i] == 0) out[i] = kNull;

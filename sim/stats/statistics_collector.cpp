@@ -48,7 +48,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     worker_group_[w] =
         worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
-  if (scenario.statistics.per_worker) per_worker_.resize(worker_count);
+  per_worker_on_ = scenario.statistics.per_worker;
+  if (per_worker_on_) per_worker_.resize(worker_count);
 }
 
 // Integrates worker `w`'s state since its last change up to `now`, clipped to [warmup, horizon]
@@ -82,8 +83,10 @@ void StatisticsCollector::count_reservation(const Event& e,
   ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
   if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
-  if (e.worker < worker_group_.size()) ++(groups_[worker_group_[e.worker]].reservations.*field);
-  if (e.worker < per_worker_.size()) ++(per_worker_[e.worker].reservations.*field);
+  if (e.worker < worker_group_.size()) {
+    ++(groups_[worker_group_[e.worker]].reservations.*field);
+    if (per_worker_on_) ++(per_worker_[e.worker].reservations.*field);
+  }
 }
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
@@ -118,7 +121,7 @@ void StatisticsCollector::end_wait(const Event& e) {
   if constexpr (outcome == kAccepted)
     if (e.worker < worker_group_.size()) {
       ++groups_[worker_group_[e.worker]].reservations.accepted;
-      if (e.worker < per_worker_.size()) ++per_worker_[e.worker].reservations.accepted;
+      if (per_worker_on_) ++per_worker_[e.worker].reservations.accepted;
     }
 }
 
@@ -179,8 +182,10 @@ void StatisticsCollector::on_task_completed(const Event& e) {
   ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
   if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
-  if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].tasks_completed;
-  if (e.worker < per_worker_.size()) ++per_worker_[e.worker].tasks_completed;
+  if (e.worker < worker_group_.size()) {
+    ++groups_[worker_group_[e.worker]].tasks_completed;
+    if (per_worker_on_) ++per_worker_[e.worker].tasks_completed;
+  }
 }
 
 void StatisticsCollector::on_activity_update(const Event& e) {
@@ -365,7 +370,7 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
   }
 
   // statistics.per_worker: TaskRouter's Worker statistics (cumulative), one node per worker.
-  if (!per_worker_.empty()) {
+  if (per_worker_on_) {
     MetricNode& each = root.add_group("worker_statistics");
     for (std::size_t w = 0; w < per_worker_.size(); ++w) {
       const GroupCounters& wc = per_worker_[w];

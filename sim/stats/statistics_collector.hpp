@@ -205,6 +205,7 @@ class StatisticsCollector {
   /// statistics.per_worker: per worker, its reservations by outcome and tasks completed (empty
   /// when not asked for: one test of an empty vector per reservation outcome).
   std::vector<GroupCounters> per_worker_;
+  bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
 };
 
 }  // namespace trsim::detail

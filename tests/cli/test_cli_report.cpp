@@ -227,8 +227,10 @@ TEST_CASE("trsim report turns a run summary into a page that Chromium renders wi
   const std::string json = dir.path() + "/summary.json";
   const std::string page = dir.path() + "/run-report.html";
   const std::string direct = dir.path() + "/direct.html";
-  const CliResult run = run_trsim(
-      {"run", kCascade, "--replications", "2", "--json", json, "--report", direct, "--quiet"}, dir);
+  const CliResult run =
+      run_trsim({"run", kCascade, "--replications", "2", "--set", "statistics.snapshots=true",
+                 "--json", json, "--report", direct, "--quiet"},
+                dir);
   INFO(describe(run));
   REQUIRE(run.exit_code == 0);
   const CliResult report = run_trsim({"report", json, "-o", page}, dir);

@@ -74,7 +74,8 @@ TEST_CASE("per-worker statistics count each worker's reservations, tasks and act
   CHECK(value(st, "worker_statistics.b-1.tasks_assigned") == 4);
   CHECK(value(st, "worker_statistics.b-1.tasks_completed") == 4);  // task 4 in the drain
   // "activity_durations: ... time (in seconds) that Workers spent in each Activity", within
-  // [0, 300]: a-1 Available 0-40 and 140-280, Offline 40-140 and 280-300; b-1 Available all through.
+  // [0, 300]: a-1 Available 0-40 and 140-280, Offline 40-140 and 280-300; b-1 Available all
+  // through.
   CHECK(value(st, "worker_statistics.a-1.activity_durations.Available") == 180);
   CHECK(value(st, "worker_statistics.a-1.activity_durations.Offline") == 120);
   CHECK(value(st, "worker_statistics.a-1.activity_durations.Break") == 0);
