@@ -160,7 +160,8 @@ class EngineImpl {
   /// Whether events of this type have a consumer: the sink (event log, invariant checker) reads
   /// every event, the collectors only some. Without a sink, an event nobody reads is not built.
   bool consumed(EventType type) const {
-    return sink_ != nullptr || StatisticsCollector::reads(type) || IntervalCollector::reads(type);
+    return sink_ != nullptr || StatisticsCollector::reads(type) || IntervalCollector::reads(type) ||
+           (IntervalCollector::reads_when_tracking(type) && intervals_.tracks_tasks());
   }
   /// Gives the event to the sink, then to the collectors (see engine.cpp).
   void emit(const Event& e) {

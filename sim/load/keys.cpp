@@ -15,7 +15,8 @@ constexpr std::array<std::string_view, 20> kTopLevel = {
     "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
     "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
     "workers",    "arrivals",  "expect",     "sweep",    "shifts",      "compare"};
-constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
+constexpr std::array<std::string_view, 4> kStatistics = {"service_level_thresholds", "interval",
+                                                         "per_worker", "snapshots"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
 constexpr std::array<std::string_view, 2> kActivity = {"available", "sid"};
