@@ -34,6 +34,7 @@ enum class EventType : std::uint8_t {
   task_wrapup,
   task_completed,
   worker_activity_update,
+  task_updated,
 };
 
 /// "task.created", "reservation.timeout", "worker.activity.update", ...
@@ -76,6 +77,9 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///   task_canceled           queue = the queue it was waiting in (kNoId if none), reason
 ///   task_wrapup / task_completed   worker, reservation, queue (of the accepted reservation)
 ///   worker_activity_update  worker, activity, previous_activity
+///   task_updated            queue = the queue it was waiting in, attributes = its attributes
+///                           after the update, priority = its new priority (the workflow
+///                           re-evaluates it next: workflow_target_matched follows)
 /// An assigned task is never canceled, so a task_canceled always ends a wait. A reservation's
 /// worker holds one unit of the task channel's capacity from reservation_created until the
 /// reservation ends (rejected, timeout, canceled, rescinded or completed).
@@ -98,6 +102,9 @@ struct Event {
   SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
   QueueId previous_queue = kNoId;
+  /// task_updated: the task's attributes after the update (owned by the engine; valid during
+  /// the call only).
+  const Value* attributes = nullptr;
 };
 
 }  // namespace trsim

@@ -180,6 +180,16 @@ struct TraceRow {
   ChannelId channel = kNoId;  ///< kNoId = the stream's channel
 };
 
+/// A change of a waiting task at a given age (`arrivals.<stream>.updates[]`): what a callback
+/// request, an escalation flag or a bot hand-off does to a task in TaskRouter (an update of its
+/// attributes or priority, which re-evaluates it against its workflow).
+struct TaskUpdate {
+  SimTime after = 0;         ///< the task's age when the update comes
+  double probability = 1.0;  ///< the share of tasks that get it (drawn per task)
+  Value attributes;          ///< merged into the task's attributes (an object, maybe empty)
+  std::optional<std::int64_t> priority;  ///< the task's new priority
+};
+
 struct ArrivalStream {
   enum class Kind : std::uint8_t { poisson, piecewise, trace };
   std::string name;
@@ -196,6 +206,7 @@ struct ArrivalStream {
   std::optional<Distribution> patience;  ///< caller abandonment; none = never abandons
   std::int64_t priority = 0;
   SimTime ttl = 86400 * kMicrosPerSecond;
+  std::vector<TaskUpdate> updates;  ///< in ascending order of `after`
 };
 
 struct StatisticsSettings {

@@ -107,6 +107,7 @@ void EngineImpl::initialise() {
     st.attribute_rng = Rng::stream(options_.seed, options_.replication, base + "/attributes");
     st.handle_rng = Rng::stream(options_.seed, options_.replication, base + "/handle");
     st.patience_rng = Rng::stream(options_.seed, options_.replication, base + "/patience");
+    st.update_rng = Rng::stream(options_.seed, options_.replication, base + "/updates");
     std::size_t combos = 1;
     for (const AttributePick& p : def.picks) {
       st.pick_radix.push_back(static_cast<std::uint32_t>(p.options.size()));
@@ -365,6 +366,10 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
     case kStepTimeout:
       tasks_[e.entity].step_timer = Timer{};
       on_step_timeout(e.entity);
+      break;
+    case kTaskUpdate:
+      tasks_[e.entity].update_timer = Timer{};
+      on_task_update(e.entity);
       break;
     case kWorkerSchedule:
       on_schedule(e.entity, e.aux);

@@ -39,9 +39,10 @@ enum EventKind : std::uint8_t {
   kTaskTtl = 4,             ///< the oldest waiting task of a stream reached its TTL
   kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
   kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
-  kWorkerSchedule = 7,      ///< a scheduled activity change
-  kWorkerReturn = 8,        ///< a worker parked in the timeout activity comes back
-  kTaskArrival = 9,         ///< the next task of an arrival stream
+  kTaskUpdate = 7,          ///< a waiting task's attributes or priority change (updates[])
+  kWorkerSchedule = 8,      ///< a scheduled activity change
+  kWorkerReturn = 9,        ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 10,        ///< the next task of an arrival stream
 };
 
 enum class TaskStatus : std::uint8_t { pending, reserved, assigned, wrapping, completed, canceled };
@@ -92,6 +93,7 @@ struct TaskState {
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
   std::uint32_t transitions = 0;      ///< pending -> reserved transitions
+  std::uint32_t next_update = 0;      ///< index of its stream's next `updates[]` entry
   std::vector<std::uint32_t> offers;  ///< pending reservations (slots)
   std::uint32_t accepted = kNoId;     ///< the accepted reservation (slot)
 
@@ -99,7 +101,7 @@ struct TaskState {
   std::uint32_t waiting_index = kNoId;              ///< index into EngineImpl::waiting_
   std::set<WaitKey>::const_iterator waiting_entry;  ///< its entry there (erased without a search)
 
-  Timer abandon_timer, step_timer, work_timer;
+  Timer abandon_timer, step_timer, work_timer, update_timer;
 };
 
 struct ReservationState {
@@ -138,6 +140,7 @@ struct WorkerState {
 
 struct StreamState {
   Rng gap_rng, attribute_rng, handle_rng, patience_rng;
+  Rng update_rng;  ///< whether a task gets an update whose probability is below 1
   /// TTL is a constant per stream and tasks arrive in time order, so TTL deadlines come in
   /// creation order: one timer per stream for the oldest task that may still be waiting, and a
   /// FIFO of (slot, serial) pruned from the front, instead of a heap timer per task that nearly
@@ -199,6 +202,8 @@ class EngineImpl {
   void reject(std::uint32_t r);
   void end_offer(std::uint32_t r, ReservationStatus outcome);
   void after_offer_ended(std::uint32_t t, bool timed_out);
+  void on_task_update(std::uint32_t t);
+  void arm_next_update(std::uint32_t t);
   void on_handle_end(std::uint32_t t);
   void on_wrapup_end(std::uint32_t t);
   void cancel_task(std::uint32_t t, CancelReason reason);
@@ -212,6 +217,7 @@ class EngineImpl {
   void initialise_routing_indexes();
   std::uint32_t ranking_for(const std::vector<OrderByClause>& clauses);
   void enter_workflow(std::uint32_t t);
+  void reevaluate(std::uint32_t t);
   std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first);
   bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step);
   void place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base);

@@ -83,6 +83,10 @@ void InvariantChecker::on_event(const Event& e) {
       --open_tasks_;
       if (tasks_[e.task].counted) --open_counted_tasks_;
       break;
+    case EventType::task_updated:
+      if (slot(tasks_, e.task).life != Life::open)
+        invariant_broken(fmt::format("task {} was updated, but it is not open", e.task));
+      break;
     case EventType::reservation_created:
       if (slot(tasks_, e.task).life != Life::open)
         invariant_broken(

@@ -2,6 +2,7 @@
 //
 //   task         pending -> reserved -> assigned -> wrapping -> completed
 //                reserved -> pending (every offer ended unaccepted)
+//                pending|reserved -> pending (updated: attributes or priority changed)
 //                pending|reserved -> canceled (abandoned, TTL, workflow timeout/skip, 1000 offers)
 //   reservation  pending -> accepted -> wrapping -> completed
 //                pending -> rejected | timeout | rescinded | canceled
@@ -58,7 +59,50 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   compact_ttl(s);
   arm_ttl(s);
   if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
+  task.next_update = 0;
+  if (!def.updates.empty()) arm_next_update(t);
   return t;
+}
+
+// The timer of the task's next `updates[]` entry (ages ascend, so one timer at a time suffices).
+void EngineImpl::arm_next_update(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  const std::vector<TaskUpdate>& updates = scenario_.arrivals[task.stream].updates;
+  if (task.next_update >= updates.size()) return;
+  task.update_timer =
+      queue_.schedule_timer(task.created + updates[task.next_update].after, kTaskUpdate, t);
+}
+
+// pending|reserved -> pending, updated: a waiting task's attributes or priority change (a
+// callback request, an escalation flag, a bot hand-off). TaskRouter evaluates an updated task
+// against its workflow again, so its pending offers are rescinded (they were made under the old
+// attributes) and the router places it from the first filter (reevaluate). The TTL and the
+// caller's patience run on. An assigned task gets no update: accept() cancels the timer.
+void EngineImpl::on_task_update(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  TRSIM_ASSERT(task.status == TaskStatus::pending || task.status == TaskStatus::reserved,
+               "on_task_update: task {} is not waiting", task.serial);
+  const TaskUpdate& update = scenario_.arrivals[task.stream].updates[task.next_update++];
+  arm_next_update(t);
+  // One draw per task and entry whatever the outcome, so common random numbers hold.
+  if (update.probability < 1.0 &&
+      !(streams_[task.stream].update_rng.uniform01() < update.probability))
+    return;
+  if (!update.attributes.as_object().empty()) {
+    if (!task.owned_attributes) task.owned_attributes = std::make_unique<Value>(*task.attributes);
+    task.owned_attributes->merge_from(update.attributes);
+    task.attributes = task.owned_attributes.get();
+  }
+  if (update.priority) task.priority = *update.priority;
+  Event e = task_event(EventType::task_updated, task);
+  e.attributes = task.attributes;
+  emit(e);
+  if (!task.offers.empty()) {
+    const std::vector<std::uint32_t> offers = task.offers;  // end_offer() edits task.offers
+    for (std::uint32_t o : offers) end_offer(o, ReservationStatus::rescinded);
+  }
+  task.status = TaskStatus::pending;
+  reevaluate(t);
 }
 
 // An offer: the task goes pending -> reserved (once per batch of parallel offers), the worker
@@ -134,6 +178,7 @@ void EngineImpl::accept(std::uint32_t r) {
   leave_waiting(t);
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
+  queue_.cancel(task.update_timer);
   emit(reservation_event(EventType::reservation_accepted, r));
   if (!task.offers.empty()) {
     const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
@@ -310,6 +355,7 @@ void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
   if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
+  queue_.cancel(task.update_timer);
   leave_waiting(t);
   const std::vector<std::uint32_t> offers = task.offers;
   for (std::uint32_t o : offers) end_offer(o, ReservationStatus::canceled);

@@ -171,6 +171,25 @@ void EngineImpl::enter_workflow(std::uint32_t t) {
   }
 }
 
+// An updated task is evaluated against its workflow again, from the first filter, as if it had
+// just entered it: step deadlines count from now (TaskRouter: "processed through the assignment
+// loop again"), the queue it waited in is left only if another step matches now.
+void EngineImpl::reevaluate(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  leave_waiting(t);
+  queue_.cancel(task.step_timer);
+  task.step_expired = false;
+  const std::uint32_t f = next_matching_filter(task, 0);
+  if (f != kNoId) {
+    place(t, f, 0, now_);
+  } else if (workflow_of(task).default_target.queue != kNoId) {
+    place(t, kDefaultFilter, 0, now_);
+  } else {
+    emit(task_event(EventType::workflow_timeout, task));
+    cancel_task(t, CancelReason::workflow_timeout);
+  }
+}
+
 // Puts the task in a step and offers it. When the step creates no reservation at once and its
 // skip_if holds, the task moves straight on (the skipped step's time still counts towards later
 // deadlines, which are measured against the task's age).

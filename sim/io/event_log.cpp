@@ -54,6 +54,8 @@ std::string_view event_type_name(EventType type) {
       return "task.completed";
     case EventType::worker_activity_update:
       return "worker.activity.update";
+    case EventType::task_updated:
+      return "task.updated";
   }
   return "unknown";
 }
@@ -181,7 +183,7 @@ void JsonLinesSink::flush_buffer() {
 
 // Keys in this order, each when it applies: seq, t, type, rep, task, reservation, worker,
 // worker_sid, queue, queue_sid, previous_queue, workflow, workflow_sid, channel, activity,
-// activity_sid, previous_activity, reason, priority.
+// activity_sid, previous_activity, reason, priority, attributes.
 void JsonLinesSink::on_event(const Event& e) {
   auto out = std::back_inserter(buffer_);
   ++seq_;
@@ -218,6 +220,10 @@ void JsonLinesSink::on_event(const Event& e) {
     append_json_string(buffer_, cancel_reason_text(e.reason));
   }
   if (e.task != kNoId) fmt::format_to(std::back_inserter(buffer_), ",\"priority\":{}", e.priority);
+  if (e.attributes != nullptr) {
+    buffer_ += ",\"attributes\":";
+    buffer_ += to_json(*e.attributes);
+  }
   buffer_ += "}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();
 }

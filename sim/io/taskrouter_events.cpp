@@ -138,6 +138,8 @@ void TaskRouterEventSink::on_event(const Event& e) {
   }
   if (e.reason != CancelReason::none)
     add_string(data, "task_canceled_reason", cancel_reason_text(e.reason));
+  // TaskRouter's event data carries a task's attributes as a JSON string (task_attributes).
+  if (e.attributes != nullptr) add_string(data, "task_attributes", to_json(*e.attributes));
   if (!data.empty()) buffer_.append(data, 1, std::string::npos);  // without the first ','
   buffer_ += "}}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();

@@ -55,9 +55,11 @@ constexpr std::array<std::string_view, 10> kWorkerGroup = {
     "activity", "schedule", "schedule_period", "handle_time_factor", "sid"};
 constexpr std::array<std::string_view, 3> kScheduleEntry = {"at", "activity",
                                                             "reject_pending_reservations"};
-constexpr std::array<std::string_view, 10> kArrivalStream = {
-    "workflow", "channel",     "attributes", "rate",     "rates",
-    "trace",    "handle_time", "patience",   "priority", "timeout"};
+constexpr std::array<std::string_view, 11> kArrivalStream = {
+    "workflow",    "channel",  "attributes", "rate",    "rates",  "trace",
+    "handle_time", "patience", "priority",   "timeout", "updates"};
+constexpr std::array<std::string_view, 4> kTaskUpdate = {"after", "attributes", "priority",
+                                                         "probability"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
 constexpr std::array<std::string_view, 8> kShift = {
@@ -76,7 +78,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 32> kKeySets = {{
+constexpr std::array<KeySetEntry, 33> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -97,6 +99,7 @@ constexpr std::array<KeySetEntry, 32> kKeySets = {{
     {KeySet::worker_group, "workers.<group>", kWorkerGroup},
     {KeySet::schedule_entry, "workers.<group>.schedule[]", kScheduleEntry},
     {KeySet::arrival_stream, "arrivals.<stream>", kArrivalStream},
+    {KeySet::task_update, "arrivals.<stream>.updates[]", kTaskUpdate},
     {KeySet::rates, "arrivals.<stream>.rates", kRates},
     {KeySet::expectation, "expect[]", kExpectation},
     {KeySet::shift, "shifts.<name>", kShift},

@@ -29,6 +29,7 @@ enum class KeySet {
   worker_group,
   schedule_entry,
   arrival_stream,
+  task_update,
   rates,
   expectation,
   shift,
