@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "engine/engine_impl.hpp"
 
@@ -16,7 +17,12 @@ ReplicationResult Engine::run() { return impl_->run(); }
 namespace detail {
 
 EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSink* sink)
+    : EngineImpl(scenario, build_routing_facts(scenario), options, sink) {}
+
+EngineImpl::EngineImpl(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
+                       EngineOptions options, EventSink* sink)
     : scenario_(scenario),
+      facts_(std::move(facts)),
       options_(options),
       invariants_(options.check_invariants ? std::make_unique<InvariantChecker>(scenario, sink)
                                            : nullptr),
@@ -26,41 +32,15 @@ EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSin
 
 void EngineImpl::initialise() {
   const Scenario& sc = scenario_;
-  single_tasking_ = !sc.workspace.multi_task;
+  single_tasking_ = facts_->single_tasking;
+  filter_matches_.resize(sc.workflows.size());
 
-  // Channels a task can arrive on: only those get matching indexes.
-  active_index_.assign(sc.channels.size(), kNoId);
-  auto activate = [&](ChannelId c) {
-    if (c < active_index_.size() && active_index_[c] == kNoId) {
-      active_index_[c] = static_cast<std::uint32_t>(active_channels_.size());
-      active_channels_.push_back(c);
-    }
-  };
-  for (const ArrivalStream& s : sc.arrivals) {
-    activate(s.channel);
-    for (const TraceRow& row : s.trace)
-      if (row.channel != kNoId) activate(row.channel);
-  }
-  const std::size_t nq = sc.task_queues.size();
-  const std::size_t na = active_channels_.size();
-  // Generations first: each pool keeps a pointer to its channel's vector.
-  pool_generations_.assign(na, std::vector<std::uint32_t>(sc.workers.size(), 0));
-  pools_.reserve(nq * na);
-  for (std::size_t q = 0; q < nq; ++q)
-    for (std::size_t ac = 0; ac < na; ++ac) pools_.emplace_back(&pool_generations_[ac]);
-  waiting_.resize(nq * na);
-  pooled_.assign(sc.workers.size() * na, 0);
-  queue_activity_counts_.assign(nq * sc.activities.size(), 0);
-
-  // Workers: queue membership is computed once (attributes do not change during a run).
   workers_.resize(sc.workers.size());
   for (WorkerId w = 0; w < sc.workers.size(); ++w) {
     const Worker& def = sc.workers[w];
     WorkerState& ws = workers_[w];
     ws.activity = def.initial_activity;
     ws.used.assign(sc.channels.size(), 0);
-    worker_by_name_.emplace(def.name, w);
-    worker_by_sid_.emplace(def.sid, w);
     ws.outcome_rng =
         Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/outcome");
     ws.response_rng =
@@ -72,21 +52,10 @@ void EngineImpl::initialise() {
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
-    const Activity& activity = sc.activities[ws.activity];
-    WorkerFacts facts{&def.attributes, def.sid,           def.name, activity.name, {},
-                      activity.sid,    activity.available};
-    EvalContext ctx;
-    ctx.worker = &facts;
-    ctx.wall_clock_seconds = sc.start_epoch_seconds;
-    for (QueueId q = 0; q < nq; ++q) {
-      if (sc.task_queues[q].target_workers.evaluate(ctx)) {
-        ws.queues.push_back(q);
-        ++queue_activity_counts_[q * sc.activities.size() + ws.activity];
-      }
-    }
+    ws.queues = facts_->worker_queues[w];
+    ws.ranked = facts_->worker_ranked[w] != 0;
   }
-  initialise_routing_indexes();
-  for (WorkerId w = 0; w < sc.workers.size(); ++w) refresh_pools(w);
+  matching_.start();
 
   // Worker schedules.
   for (const WorkerGroup& g : sc.worker_groups) {
@@ -291,7 +260,7 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   }
   set_activity(w, se.activity);
   for (std::uint32_t t : rejected_tasks) after_offer_ended(t, false);
-  queue_fill(w);
+  matching_.request_fill(w);
   schedule_worker_entry(w, entry + 1);
 }
 
@@ -335,6 +304,43 @@ void EngineImpl::on_ttl(StreamId s) {
     cancel_task(slot, CancelReason::ttl_exceeded);
   }
   arm_ttl(s);
+}
+
+// A worker answers an offer: an accept ends the task's wait; after a reject the workflow decides
+// what the task does next.
+void EngineImpl::on_worker_response(std::uint32_t r) {
+  if (reservations_[r].status != ReservationStatus::pending) return;
+  if (reservations_[r].will_accept) {
+    accept(r);
+    return;
+  }
+  const std::uint32_t t = reservations_[r].task;
+  reject(r);
+  after_offer_ended(t, false);
+}
+
+// An offer's deadline passed unanswered: the worker is parked, and the workflow decides what the
+// task does next.
+void EngineImpl::on_reservation_timeout(std::uint32_t r) {
+  if (reservations_[r].status != ReservationStatus::pending) return;
+  const std::uint32_t t = reservations_[r].task;
+  time_out(r);
+  after_offer_ended(t, true);
+}
+
+// A task's next `updates[]` entry is due: the update (when this task gets it: `probability`),
+// then TaskRouter evaluates the updated task against its workflow again. An assigned or ended
+// task has no timer (accept() and cancel_task() cancel it).
+void EngineImpl::on_task_update(std::uint32_t t) {
+  TaskState& task = tasks_[t];
+  const TaskUpdate& update = scenario_.arrivals[task.stream].updates[task.next_update++];
+  arm_next_update(t);
+  // One draw per task and entry whatever the outcome, so common random numbers hold.
+  if (update.probability < 1.0 &&
+      !(streams_[task.stream].update_rng.uniform01() < update.probability))
+    return;
+  update_task(t, update);
+  reevaluate(t);
 }
 
 void EngineImpl::dispatch(const ScheduledEvent& e) {
@@ -382,7 +388,8 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
       on_arrival(e.entity, e.aux);
       break;
   }
-  drain_fills();
+  // Workers whose room grew during the event look for work once its own transitions are done.
+  matching_.drain([this](WorkerId w) { fill_worker(w); });
 }
 
 ReplicationResult EngineImpl::run() {

@@ -243,6 +243,7 @@ void EngineImpl::check_invariants() const {
         invariant_broken(
             fmt::format("task {} lists an offer that is not its pending reservation", task.serial));
   }
+  matching_.check();
 }
 
 }  // namespace trsim::detail

@@ -7,7 +7,8 @@
 // laws (created = completed + canceled + still open; reservations created = the sum of their
 // outcomes + still open; per-group activity durations add up to the simulated worker time).
 // The checks of the engine's state after each event (capacity held per worker, task and
-// reservation statuses) are EngineImpl::check_invariants(), defined in invariants.cpp too.
+// reservation statuses) are EngineImpl::check_invariants(), defined in invariants.cpp too, and
+// the matching indexes' own (Matching::check(), matching.cpp).
 //
 // A broken law throws trsim::InvariantViolation (a bug in trsim, never bad input).
 #include <cstdint>

@@ -9,8 +9,11 @@
 //   worker       activity changes: timeout activity after a missed offer, reject activity,
 //                single-tasking reservation/assignment/after-task activities, schedules.
 //
-// Routing (which step, which worker) lives in router.cpp; this file only moves entities from one
-// state to the next, emits the matching events and keeps the capacity books.
+// This file only moves entities from one state to the next, emits their events and keeps the
+// capacity books. It tells matching_ (matching.hpp) every change that matters to it (a worker's
+// room or activity, a task that stops waiting), and never decides where a task goes: routing
+// (which step, which worker) is router.cpp's, and what the workflow does after an offer ends
+// unaccepted is the handler's (engine.cpp) call to after_offer_ended() in router.cpp.
 #include <algorithm>
 
 #include "engine/engine_impl.hpp"
@@ -74,20 +77,13 @@ void EngineImpl::arm_next_update(std::uint32_t t) {
 }
 
 // pending|reserved -> pending, updated: a waiting task's attributes or priority change (a
-// callback request, an escalation flag, a bot hand-off). TaskRouter evaluates an updated task
-// against its workflow again, so its pending offers are rescinded (they were made under the old
-// attributes) and the router places it from the first filter (reevaluate). The TTL and the
-// caller's patience run on. An assigned task gets no update: accept() cancels the timer.
-void EngineImpl::on_task_update(std::uint32_t t) {
+// callback request, an escalation flag, a bot hand-off), with task.updated. Its pending offers
+// were made under the old attributes: they are rescinded. Where it goes now is the router's call
+// (reevaluate). The TTL and the caller's patience run on.
+void EngineImpl::update_task(std::uint32_t t, const TaskUpdate& update) {
   TaskState& task = tasks_[t];
   TRSIM_ASSERT(task.status == TaskStatus::pending || task.status == TaskStatus::reserved,
-               "on_task_update: task {} is not waiting", task.serial);
-  const TaskUpdate& update = scenario_.arrivals[task.stream].updates[task.next_update++];
-  arm_next_update(t);
-  // One draw per task and entry whatever the outcome, so common random numbers hold.
-  if (update.probability < 1.0 &&
-      !(streams_[task.stream].update_rng.uniform01() < update.probability))
-    return;
+               "update_task: task {} is not waiting", task.serial);
   if (!update.attributes.as_object().empty()) {
     if (!task.owned_attributes) task.owned_attributes = std::make_unique<Value>(*task.attributes);
     task.owned_attributes->merge_from(update.attributes);
@@ -102,7 +98,6 @@ void EngineImpl::on_task_update(std::uint32_t t) {
     for (std::uint32_t o : offers) end_offer(o, ReservationStatus::rescinded);
   }
   task.status = TaskStatus::pending;
-  reevaluate(t);
 }
 
 // An offer: the task goes pending -> reserved (once per batch of parallel offers), the worker
@@ -130,9 +125,10 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
   ws.idle_since = now_;
   if (ws.reservations == 1) ws.activity_before_offer = ws.activity;
   emit(reservation_event(EventType::reservation_created, r));
-  if (single_tasking_ && queue_facts_[task.queue].reservation_activity != kNoId)
-    set_activity(w, queue_facts_[task.queue].reservation_activity);
-  refresh_pools(w);  // the task's waiting set: the caller's, once it made all its offers
+  const RoutingFacts::Queue& queue = facts_->queues[task.queue];
+  if (single_tasking_ && queue.reservation_activity != kNoId)
+    set_activity(w, queue.reservation_activity);
+  matching_.worker_capacity_taken(w);  // the task's waiting set: the caller's, after its offers
 
   // The behaviour decides now whether and when the worker answers. Only one of the two timers is
   // armed: a response before the deadline ends the reservation first (the timeout could never
@@ -154,14 +150,6 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
     rs.timeout_timer = queue_.schedule_timer(deadline, kReservationTimeout, r);
 }
 
-void EngineImpl::on_worker_response(std::uint32_t r) {
-  if (reservations_[r].status != ReservationStatus::pending) return;
-  if (reservations_[r].will_accept)
-    accept(r);
-  else
-    reject(r);
-}
-
 // reserved -> assigned: the first accept wins; every other pending offer is rescinded. The task's
 // wait (and its TTL, patience and step deadline) ends here: an assigned task is never canceled.
 void EngineImpl::accept(std::uint32_t r) {
@@ -175,7 +163,7 @@ void EngineImpl::accept(std::uint32_t r) {
   task.status = TaskStatus::assigned;
   task.accepted = r;
   erase_value(task.offers, r);
-  leave_waiting(t);
+  matching_.task_left(t);
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
   queue_.cancel(task.update_timer);
@@ -184,8 +172,8 @@ void EngineImpl::accept(std::uint32_t r) {
     const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
     for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
   }
-  if (single_tasking_ && queue_facts_[rs.queue].assignment_activity != kNoId)
-    set_activity(w, queue_facts_[rs.queue].assignment_activity);
+  if (single_tasking_ && facts_->queues[rs.queue].assignment_activity != kNoId)
+    set_activity(w, facts_->queues[rs.queue].assignment_activity);
   const double factor = workers_[w].handle_time_factor;
   // Clamped like every sampled duration (a 100-year handle time scaled by the loader's largest
   // factor would not fit in SimTime).
@@ -196,10 +184,9 @@ void EngineImpl::accept(std::uint32_t r) {
   task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
 }
 
-// pending -> rejected: the worker goes to its behaviour's reject activity (if any); the task
-// looks for a worker again in its current step.
+// pending -> rejected: the worker goes to its behaviour's reject activity (if any). What the task
+// does next is the workflow's (after_offer_ended).
 void EngineImpl::reject(std::uint32_t r) {
-  const std::uint32_t t = reservations_[r].task;
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::rejected);
   const Behavior& b = *workers_[w].behavior;
@@ -214,14 +201,11 @@ void EngineImpl::reject(std::uint32_t r) {
                                               kWorkerReturn, w);
     }
   }
-  after_offer_ended(t, false);
 }
 
 // pending -> timeout: TaskRouter parks the worker in the workspace's timeout activity, where it
 // stays until its behaviour (or schedule) brings it back.
-void EngineImpl::on_reservation_timeout(std::uint32_t r) {
-  if (reservations_[r].status != ReservationStatus::pending) return;
-  const std::uint32_t t = reservations_[r].task;
+void EngineImpl::time_out(std::uint32_t r) {
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::timeout);
   set_activity(w, scenario_.workspace.timeout_activity);
@@ -233,12 +217,11 @@ void EngineImpl::on_reservation_timeout(std::uint32_t r) {
     ws.return_timer =
         queue_.schedule_timer(now_ + b.return_after->sample(ws.return_rng), kWorkerReturn, w);
   }
-  after_offer_ended(t, true);
 }
 
 void EngineImpl::on_worker_return(WorkerId w) {
   set_activity(w, workers_[w].return_to);
-  queue_fill(w);
+  matching_.request_fill(w);
 }
 
 // Ends a pending offer without acceptance (rejected, timeout, rescinded, canceled): the event,
@@ -274,37 +257,18 @@ void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
   const WorkerId w = rs.worker;
   // A single-tasking worker moved to the queue's reservation activity goes back where it was.
   if (single_tasking_ && workers_[w].reservations == 1 &&
-      queue_facts_[rs.queue].reservation_activity != kNoId)
+      facts_->queues[rs.queue].reservation_activity != kNoId)
     set_activity(w, workers_[w].activity_before_offer);
   release_capacity(w, r);
   free_reservation(r);
 }
 
-// After an offer ended unaccepted: while other offers are pending the task stays reserved (and
-// may take another worker); with none left it is pending again, re-evaluated in its current step
-// unless that step's deadline passed meanwhile (or the option moves timed-out tasks on).
-void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
+// reserved -> pending: every offer ended unaccepted (the workflow then decides where it waits).
+void EngineImpl::unreserve(std::uint32_t t) {
   TaskState& task = tasks_[t];
-  if (task.status != TaskStatus::reserved) return;
-  if (!task.offers.empty()) {
-    route_task(t);
-    return;
-  }
+  TRSIM_ASSERT(task.status == TaskStatus::reserved && task.offers.empty(),
+               "unreserve: task {} is not reserved without offers", task.serial);
   task.status = TaskStatus::pending;
-  if (task.transitions >= kMaxTaskTransitions) {
-    cancel_task(t, CancelReason::transition_limit);
-    return;
-  }
-  if (task.step_expired) {
-    advance_step(t, true);
-    return;
-  }
-  if (timed_out && workflow_of(task).reservation_timeout_advances_step &&
-      task.filter != kDefaultFilter) {
-    advance_step(t, false);
-    return;
-  }
-  route_task(t);
 }
 
 // assigned -> wrapping: the conversation ended; wrap-up time comes from the worker's behaviour.
@@ -356,7 +320,7 @@ void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
   queue_.cancel(task.abandon_timer);
   queue_.cancel(task.step_timer);
   queue_.cancel(task.update_timer);
-  leave_waiting(t);
+  matching_.task_left(t);
   const std::vector<std::uint32_t> offers = task.offers;
   for (std::uint32_t o : offers) end_offer(o, ReservationStatus::canceled);
   task.status = TaskStatus::canceled;
@@ -381,21 +345,15 @@ void EngineImpl::release_capacity(WorkerId w, std::uint32_t r) {
   erase_value(ws.held, r);
   --ws.reservations;
   --ws.used[reservations_[r].channel];
-  refresh_pools(w);
-  queue_fill(w);
+  matching_.worker_capacity_changed(w);
 }
 
-// Any activity change: the per-queue activity counts (for skip_if) and the idle pools follow.
-// Becoming available counts as the start of an idle period (longest-idle ordering).
+// Any activity change: the per-queue activity counts (for skip_if) and the idle pools follow
+// (Matching). Becoming available counts as the start of an idle period (longest-idle ordering).
 void EngineImpl::set_activity(WorkerId w, ActivityId a) {
   WorkerState& ws = workers_[w];
   if (a == kNoId || a == ws.activity) return;
   const ActivityId previous = ws.activity;
-  const std::size_t na = scenario_.activities.size();
-  for (QueueId q : ws.queues) {
-    --queue_activity_counts_[q * na + previous];
-    ++queue_activity_counts_[q * na + a];
-  }
   ws.activity = a;
   if (!scenario_.activities[previous].available && scenario_.activities[a].available)
     ws.idle_since = now_;
@@ -406,8 +364,7 @@ void EngineImpl::set_activity(WorkerId w, ActivityId a) {
   e.activity = a;
   e.previous_activity = previous;
   emit(e);
-  refresh_pools(w);
-  if (scenario_.activities[a].available) queue_fill(w);
+  matching_.worker_activity_changed(w, previous);
 }
 
 }  // namespace trsim::detail

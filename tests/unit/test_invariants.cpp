@@ -121,6 +121,32 @@ TEST_CASE("a capacity counter out of step with the reservations held is reported
              Contains("but its capacity counter says 0"));
 }
 
+TEST_CASE("a worker whose room grew behind the matching's back is reported", "[invariants]") {
+  const Scenario sc = busy_desk();
+  // The accepted reservation dropped from the worker's books (consistently, so that the capacity
+  // checks pass) without telling Matching: the worker has room but is not in the idle pools.
+  CHECK_THAT(run_sabotaged(sc, EventType::reservation_accepted,
+                           [](EngineImpl& engine, const Event& e) {
+                             detail::WorkerState& w = EngineTestAccess::worker(engine, e.worker);
+                             w.held.clear();
+                             w.reservations = 0;
+                             --w.used[e.channel];
+                           }),
+             Contains("is missing from the idle pools of channel voice, though it is available "
+                      "with room there"));
+}
+
+TEST_CASE("a worker whose activity changed behind the matching's back is reported",
+          "[invariants]") {
+  const Scenario sc = busy_desk();
+  // Offline without set_activity(): the per-queue activity counts (skip_if's) no longer add up.
+  CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
+                           [](EngineImpl& engine, const Event& e) {
+                             EngineTestAccess::worker(engine, e.worker).activity = 0;
+                           }),
+             Contains("queue Q counts 0 workers in activity Offline, but 1 are there"));
+}
+
 TEST_CASE("an event scheduled in the past is reported", "[invariants]") {
   const Scenario sc = busy_desk();
   CHECK_THAT(run_sabotaged(sc, EventType::reservation_created,
