@@ -138,6 +138,15 @@ struct ScheduleEntry {
   bool reject_pending_reservations = false;
 };
 
+/// A change of every worker of a group during the run (`workers.<group>.changes[]`): what a
+/// supervisor or an integration does through the Worker and WorkerChannel resources mid-day.
+struct WorkerChange {
+  SimTime at = 0;
+  std::vector<std::pair<ChannelId, int>> capacity;       ///< new configured capacities
+  std::vector<std::pair<ChannelId, bool>> availability;  ///< channels made (un)available
+  Value attributes;  ///< merged into the workers' attributes (an object, maybe empty)
+};
+
 struct WorkerGroup {
   std::string name;
   WorkerId first_worker = 0;
@@ -146,6 +155,7 @@ struct WorkerGroup {
   std::vector<ScheduleEntry> schedule;     ///< sorted by `at`
   std::optional<SimTime> schedule_period;  ///< the schedule repeats every period
   double handle_time_factor = 1.0;
+  std::vector<WorkerChange> changes;  ///< in ascending order of `at`
 };
 
 struct Worker {

@@ -65,6 +65,10 @@ void EngineImpl::initialise() {
     }
   }
 
+  // Changes of groups' workers (capacity, channels, attributes).
+  for (GroupId g = 0; g < sc.worker_groups.size(); ++g)
+    if (!sc.worker_groups[g].changes.empty()) schedule_worker_change(g, 0);
+
   // Arrival streams.
   streams_ =
       std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
@@ -264,6 +268,34 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   schedule_worker_entry(w, entry + 1);
 }
 
+void EngineImpl::schedule_worker_change(GroupId g, std::uint32_t entry) {
+  const std::vector<WorkerChange>& changes = scenario_.worker_groups[g].changes;
+  if (entry < changes.size())
+    queue_.schedule(std::max(changes[entry].at, now_), kWorkerChange, g, entry);
+}
+
+// A `changes` entry is due: every worker of the group changes (lifecycle.cpp), then workers whose
+// attributes changed are evaluated against every queue's target_workers again (router.cpp), and
+// the order_by rankings follow their attributes. New room is filled at the end of the event.
+void EngineImpl::on_worker_change(GroupId g, std::uint32_t entry) {
+  const WorkerGroup& group = scenario_.worker_groups[g];
+  const WorkerChange& change = group.changes[entry];
+  bool attributes_changed = false;
+  for (WorkerId w = group.first_worker; w < group.first_worker + group.count; ++w) {
+    if (change_worker(w, change)) {
+      reevaluate_membership(w);
+      attributes_changed = true;
+    }
+    matching_.worker_capacity_changed(w);
+  }
+  if (attributes_changed && !facts_->rankings.empty()) {
+    std::vector<const Value*> attributes(workers_.size());
+    for (WorkerId w = 0; w < workers_.size(); ++w) attributes[w] = &worker_attributes(w);
+    matching_.rerank(attributes);
+  }
+  schedule_worker_change(g, entry + 1);
+}
+
 bool EngineImpl::is_waiting(std::uint32_t slot, TaskId serial) const {
   const TaskState& task = tasks_[slot];
   return task.serial == serial &&
@@ -376,6 +408,9 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
     case kTaskUpdate:
       tasks_[e.entity].update_timer = Timer{};
       on_task_update(e.entity);
+      break;
+    case kWorkerChange:
+      on_worker_change(e.entity, e.aux);
       break;
     case kWorkerSchedule:
       on_schedule(e.entity, e.aux);

@@ -50,8 +50,9 @@ enum EventKind : std::uint8_t {
   kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
   kTaskUpdate = 7,          ///< a waiting task's attributes or priority change (updates[])
   kWorkerSchedule = 8,      ///< a scheduled activity change
-  kWorkerReturn = 9,        ///< a worker parked in the timeout activity comes back
-  kTaskArrival = 10,        ///< the next task of an arrival stream
+  kWorkerChange = 9,        ///< a group's capacity, channels or attributes change (changes[])
+  kWorkerReturn = 10,       ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 11,        ///< the next task of an arrival stream
 };
 
 /// What the engine holds in memory, for tests that check it follows what is alive (workers,
@@ -85,6 +86,8 @@ class EngineImpl {
   void on_arrival(StreamId s, std::uint32_t row);
   void schedule_worker_entry(WorkerId w, std::uint32_t entry);
   void on_schedule(WorkerId w, std::uint32_t entry);
+  void schedule_worker_change(GroupId g, std::uint32_t entry);
+  void on_worker_change(GroupId g, std::uint32_t entry);
   void on_ttl(StreamId s);
   void on_worker_response(std::uint32_t r);
   void on_reservation_timeout(std::uint32_t r);
@@ -113,6 +116,7 @@ class EngineImpl {
   void cancel_task(std::uint32_t t, CancelReason reason);
   void finish_task(std::uint32_t t);
   void set_activity(WorkerId w, ActivityId a);
+  bool change_worker(WorkerId w, const WorkerChange& change);
   void on_worker_return(WorkerId w);
   void release_capacity(WorkerId w, std::uint32_t r);
   void free_reservation(std::uint32_t r);
@@ -136,6 +140,12 @@ class EngineImpl {
   WorkerId known_worker(const TaskState& task, const WorkflowTarget& target) const;
   WorkerCounts queue_counts(QueueId q);
   WorkerFacts worker_facts(WorkerId w);
+  void reevaluate_membership(WorkerId w);
+  const Value& worker_attributes(WorkerId w) const {
+    const WorkerState& ws = workers_[w];
+    return ws.overrides && ws.overrides->attributes ? *ws.overrides->attributes
+                                                    : scenario_.workers[w].attributes;
+  }
 
   // ---- shared helpers --------------------------------------------------------------------------
   // Inline: an event is built on every transition, mostly to be read by the collectors at once.

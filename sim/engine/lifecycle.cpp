@@ -367,4 +367,56 @@ void EngineImpl::set_activity(WorkerId w, ActivityId a) {
   matching_.worker_activity_changed(w, previous);
 }
 
+// A worker's definition changes (workers.<group>.changes[]): configured capacity per channel
+// (worker.capacity.update), channel availability (worker.channel.availability.update) and
+// attributes (worker.attributes.update). Offers read the effective capacity (configured where the
+// channel is available, else 0); reservations already held stay (WorkerChannel Capacity: "If the
+// capacity is 0, no new reservations will be created"). The caller tells matching_ and re-evaluates
+// the queues. Returns whether the attributes changed.
+bool EngineImpl::change_worker(WorkerId w, const WorkerChange& change) {
+  WorkerState& ws = workers_[w];
+  const Worker& def = scenario_.workers[w];
+  if (!ws.overrides) {
+    ws.overrides = std::make_unique<WorkerOverrides>();
+    ws.overrides->configured = def.capacity;
+    ws.overrides->available.assign(def.capacity.size(), 1);
+    ws.overrides->effective = def.capacity;
+    ws.overrides->held_when_lowered.assign(def.capacity.size(), 0);
+  }
+  WorkerOverrides& o = *ws.overrides;
+  Event e;
+  e.time = now_;
+  e.worker = w;
+  for (const auto& [c, capacity] : change.capacity) {
+    o.configured[c] = capacity;
+    e.type = EventType::worker_capacity_update;
+    e.channel = c;
+    e.capacity = capacity;
+    emit(e);
+  }
+  e.capacity = -1;
+  for (const auto& [c, available] : change.availability) {
+    o.available[c] = available ? 1 : 0;
+    e.type = EventType::worker_channel_availability_update;
+    e.channel = c;
+    e.available = available ? 1 : 0;
+    emit(e);
+  }
+  e.available = -1;
+  e.channel = kNoId;
+  for (std::size_t c = 0; c < o.configured.size(); ++c) {
+    const int effective = o.available[c] != 0 ? o.configured[c] : 0;
+    if (effective < o.effective[c]) o.held_when_lowered[c] = ws.used[c];
+    o.effective[c] = effective;
+  }
+  ws.capacity = o.effective.data();
+  if (change.attributes.as_object().empty()) return false;
+  if (!o.attributes) o.attributes = std::make_unique<Value>(def.attributes);
+  o.attributes->merge_from(change.attributes);
+  e.type = EventType::worker_attributes_update;
+  e.attributes = o.attributes.get();
+  emit(e);
+  return true;
+}
+
 }  // namespace trsim::detail

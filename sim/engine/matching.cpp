@@ -75,12 +75,54 @@ void Matching::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
   const WorkerState& ws = workers_[w];
   for (QueueId q : ws.queues) {
     for (std::uint32_t i : facts_.queue_order_indexes[q]) {
-      const std::uint32_t rank = facts_.rankings[facts_.order_indexes[i].ranking].rank[w];
+      const std::uint32_t r = rank(i, w);
       if (enter)
-        order_pools_[i][ac].insert(rank, ws.idle_since, w);
+        order_pools_[i][ac].insert(r, ws.idle_since, w);
       else
-        order_pools_[i][ac].erase(rank, ws.pools.idle_since_, w);
+        order_pools_[i][ac].erase(r, ws.pools.idle_since_, w);
     }
+  }
+}
+
+void Matching::worker_queues_changed(WorkerId w, std::span<const QueueId> queues, bool ranked) {
+  WorkerState& ws = workers_[w];
+  // Out of every pool of the old queues, as if it had no room anywhere.
+  for (std::uint32_t ac = 0; ac < na_; ++ac) {
+    std::uint8_t& pooled = pooled_[w * na_ + ac];
+    if (!pooled) continue;
+    ++pool_generations_[ac][w];
+    for (QueueId q : ws.queues) pools_[q * na_ + ac].invalidated();
+    if (ws.ranked) refresh_ranked_pools(w, ac, false);
+    pooled = 0;
+  }
+  for (QueueId q : ws.queues) --activity_counts_[q * nact_ + ws.activity];
+  ws.queues = queues;
+  ws.ranked = ranked;
+  for (QueueId q : ws.queues) ++activity_counts_[q * nact_ + ws.activity];
+  ws.pools.idle_since_ = ws.idle_since;
+  refresh_pools(w);
+  request_fill(w);
+}
+
+void Matching::rerank(const std::vector<const Value*>& attributes) {
+  own_rankings_.clear();
+  for (const RoutingFacts::Ranking& r : facts_.rankings) {
+    RoutingFacts::Ranking& own = own_rankings_.emplace_back();
+    own.clauses = r.clauses;
+    own.rank = rank_classes(attributes, *r.clauses);
+  }
+  rankings_ = &own_rankings_;
+  // Every ranked pool again, from the workers pooled now (at the idle time they were pooled with).
+  for (auto& pools : order_pools_)
+    for (RankedIdlePool& pool : pools) pool = RankedIdlePool{};
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    const WorkerState& ws = workers_[w];
+    if (!ws.ranked) continue;
+    for (std::uint32_t ac = 0; ac < na_; ++ac)
+      if (pooled_[w * na_ + ac])
+        for (QueueId q : ws.queues)
+          for (std::uint32_t i : facts_.queue_order_indexes[q])
+            order_pools_[i][ac].insert(rank(i, w), ws.pools.idle_since_, w);
   }
 }
 
@@ -128,16 +170,19 @@ void Matching::check() const {
       const std::string& name = sc.workers[w].name;
       const std::string& channel = sc.channels[c].name;
       if (want && pooled_[w * na_ + ac] == 0)
-        invariant_broken(fmt::format("worker {} is missing from the idle pools of channel {}, "
-                                     "though it is available with room there",
-                                     name, channel));
+        invariant_broken(
+            fmt::format("worker {} is missing from the idle pools of channel {}, "
+                        "though it is available with room there",
+                        name, channel));
       if (!want && pooled_[w * na_ + ac] != 0)
-        invariant_broken(fmt::format("worker {} is in the idle pools of channel {}, though it is "
-                                     "unavailable or has no room there",
-                                     name, channel));
+        invariant_broken(
+            fmt::format("worker {} is in the idle pools of channel {}, though it is "
+                        "unavailable or has no room there",
+                        name, channel));
     }
     if (ws.pools.fill_requested_)
-      invariant_broken(fmt::format("worker {} is marked for a fill after the event", sc.workers[w].name));
+      invariant_broken(
+          fmt::format("worker {} is marked for a fill after the event", sc.workers[w].name));
   }
   std::size_t entries = 0;
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
@@ -156,7 +201,8 @@ void Matching::check() const {
     if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) continue;
     const bool waits = task.waiting.index_ != kNoId;
     if (waits && !wants_to_wait(task))
-      invariant_broken(fmt::format("task {} waits for an offer it should not wait for", task.serial));
+      invariant_broken(
+          fmt::format("task {} waits for an offer it should not wait for", task.serial));
     if (!waits && wants_to_wait(task))
       invariant_broken(fmt::format("task {} is missing from its queue's waiting set", task.serial));
     if (waits && task.waiting.index_ != task.queue * na_ + facts_.active_index[task.channel])

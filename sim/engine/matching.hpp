@@ -64,6 +64,13 @@ class Matching {
   }
   /// The worker went from activity `previous` to its current one (its idle time may have moved).
   void worker_activity_changed(WorkerId w, ActivityId previous);
+  /// The worker's queue membership changed (its attributes did): it leaves the idle pools and the
+  /// activity counts of its old queues and joins those of `queues` (which must outlive the run
+  /// or the next change), and looks for work at the end of the event.
+  void worker_queues_changed(WorkerId w, std::span<const QueueId> queues, bool ranked);
+  /// Workers' attributes changed: every order_by ranking is computed again from `attributes`
+  /// ([worker]) and the ranked pools re-filled (a replication-local copy of the rankings).
+  void rerank(const std::vector<const Value*>& attributes);
   /// The worker looks for work once the current event's transitions are done (once per event, in
   /// the order of the requests).
   void request_fill(WorkerId w) {
@@ -174,7 +181,14 @@ class Matching {
   void refresh_pools(WorkerId w);
   void refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter);
 
+  std::uint32_t rank(std::uint32_t order_index, WorkerId w) const {
+    return (*rankings_)[facts_.order_indexes[order_index].ranking].rank[w];
+  }
+
   const RoutingFacts& facts_;
+  /// facts_.rankings, or own_rankings_ once a change of attributes re-ranked the workers.
+  const std::vector<RoutingFacts::Ranking>* rankings_ = &facts_.rankings;
+  std::vector<RoutingFacts::Ranking> own_rankings_;
   std::vector<WorkerState>& workers_;
   std::vector<TaskState>& tasks_;
   const std::size_t na_;    ///< active channels
@@ -186,8 +200,8 @@ class Matching {
   /// [order index][active channel]: the idle workers by the index's ranking, kept in step with
   /// pools_ by refresh_pools().
   std::vector<std::vector<RankedIdlePool>> order_pools_;
-  std::vector<std::set<WaitKey>> waiting_;  ///< [queue * na_ + channel]
-  std::size_t waiting_count_ = 0;           ///< entries in all of waiting_
+  std::vector<std::set<WaitKey>> waiting_;     ///< [queue * na_ + channel]
+  std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
   std::vector<std::int32_t> activity_counts_;  ///< [queue * nact_ + activity]
   std::vector<WorkerId> fill_queue_;           ///< workers to fill at the end of the event
 };

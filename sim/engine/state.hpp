@@ -62,10 +62,9 @@ class WaitingSeat {
 class PoolSeat {
  private:
   friend class Matching;
-  SimTime idle_since_ = 0;    ///< the idle time it was entered into the pools with
+  SimTime idle_since_ = 0;       ///< the idle time it was entered into the pools with
   bool fill_requested_ = false;  ///< in the fill queue of the current event
 };
-
 
 struct TaskState {
   TaskId serial = 0;  ///< creation number: what events and sids show
@@ -109,6 +108,20 @@ struct ReservationState {
   Timer timeout_timer, response_timer;
 };
 
+/// What `workers.<group>.changes[]` made of a worker's definition: made on its first change; until
+/// then (and for every worker of a group without changes) the worker reads its definition.
+struct WorkerOverrides {
+  std::vector<int> configured;          ///< configured capacity per ChannelId
+  std::vector<std::uint8_t> available;  ///< channel availability per ChannelId
+  std::vector<int> effective;           ///< configured where available, else 0: what offers read
+  /// Reservations held on a channel when its effective capacity was last lowered (they stay):
+  /// the invariant checks allow them.
+  std::vector<int> held_when_lowered;
+  std::unique_ptr<Value> attributes;  ///< after an attribute change (null before one)
+  std::vector<QueueId> queues;        ///< queue membership after an attribute change
+  std::vector<QueueId> next_queues;   ///< the next membership, while the old one is left
+};
+
 struct WorkerState {
   ActivityId activity = kNoId;
   ActivityId activity_before_offer = kNoId;  ///< single-tasking: where to go after the task
@@ -122,12 +135,13 @@ struct WorkerState {
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
-  const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId
+  const int* capacity = nullptr;       ///< Worker::capacity per ChannelId (or overrides->effective)
   const Behavior* behavior = nullptr;  ///< its group's behaviour
   double handle_time_factor = 1.0;     ///< its group's
   bool ranked = false;                 ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   PoolSeat pools;  ///< its place in the idle pools and the fill queue: Matching's alone
+  std::unique_ptr<WorkerOverrides> overrides;  ///< after its first `changes` entry
 };
 
 struct StreamState {

@@ -28,6 +28,7 @@ enum class KeySet {
   after_reject,
   worker_group,
   schedule_entry,
+  worker_change,
   arrival_stream,
   task_update,
   rates,

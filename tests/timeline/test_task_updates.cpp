@@ -94,10 +94,10 @@ TEST_CASE("an update rescinds the task's pending offers and places it again",
           "[routing][updates]") {
   TempDir dir;
   dir.write("calls.csv", "time\n0\n");
-  const Scenario sc = load_yaml(kCallbackScenario, dir,
-                                {"workers.v.activity=Available", "workers.c.count=0",
-                                 "arrivals.calls.updates.0.after=10s",
-                                 "arrivals.calls.updates.0.attributes.callback=false"});
+  const Scenario sc = load_yaml(
+      kCallbackScenario, dir,
+      {"workers.v.activity=Available", "workers.c.count=0", "arrivals.calls.updates.0.after=10s",
+       "arrivals.calls.updates.0.attributes.callback=false"});
   const Run run = run_once(sc);
   CHECK(joined(timeline(sc, run.events, kFlow)) ==
         R"(0 workflow.target-matched task=0 queue=Voice
@@ -133,9 +133,9 @@ arrivals:
 )",
                                 dir);
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events,
-                        {EventType::task_updated, EventType::reservation_created})) ==
-        R"(30 task.updated task=1 queue=Q priority=10
+  CHECK(
+      joined(timeline(sc, run.events, {EventType::task_updated, EventType::reservation_created})) ==
+      R"(30 task.updated task=1 queue=Q priority=10
 60 reservation.created task=1 worker=a-1 queue=Q
 360 reservation.created task=0 worker=a-1 queue=Q
 )");
@@ -242,6 +242,6 @@ arrivals:
         "test.yaml:11:15: a task update changes nothing: give 'attributes', 'priority' or both\n");
   CHECK(errors("[{after: 5s, priority: 1, probability: 1.5}]") ==
         "test.yaml:11:53: a task update's 'probability' must be in (0, 1], got 1.5\n");
-  CHECK(errors("[{after: 5s, priority: 1, chance: 0.5}]")
-            .find("unknown key 'chance'") != std::string::npos);
+  CHECK(errors("[{after: 5s, priority: 1, chance: 0.5}]").find("unknown key 'chance'") !=
+        std::string::npos);
 }
