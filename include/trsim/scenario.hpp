@@ -188,6 +188,7 @@ struct TraceRow {
   std::optional<SimTime> patience;
   std::optional<std::int64_t> priority;
   ChannelId channel = kNoId;  ///< kNoId = the stream's channel
+  int line = 0;               ///< the row's line in the trace file (for lints)
 };
 
 /// A change of a waiting task at a given age (`arrivals.<stream>.updates[]`): what a callback
@@ -217,6 +218,9 @@ struct ArrivalStream {
   std::int64_t priority = 0;
   SimTime ttl = 86400 * kMicrosPerSecond;
   std::vector<TaskUpdate> updates;  ///< in ascending order of `after`
+  SourceLocation where;             ///< the stream's key (for lints)
+  SourceLocation attributes_where;  ///< its `attributes` key, when given
+  std::string trace_file;           ///< the trace as named in diagnostics
 };
 
 struct StatisticsSettings {
