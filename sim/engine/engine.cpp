@@ -76,6 +76,10 @@ void EngineImpl::initialise() {
     }
   }
 
+  // Changes of groups' workers (capacity, channels, attributes).
+  for (GroupId g = 0; g < sc.worker_groups.size(); ++g)
+    if (!sc.worker_groups[g].changes.empty()) schedule_worker_change(g, 0);
+
   // Arrival streams.
   streams_ =
       std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
@@ -87,6 +91,7 @@ void EngineImpl::initialise() {
     st.attribute_rng = Rng::stream(options_.seed, options_.replication, base + "/attributes");
     st.handle_rng = Rng::stream(options_.seed, options_.replication, base + "/handle");
     st.patience_rng = Rng::stream(options_.seed, options_.replication, base + "/patience");
+    st.update_rng = Rng::stream(options_.seed, options_.replication, base + "/updates");
     std::size_t combos = 1;
     for (const AttributePick& p : def.picks) {
       st.pick_radix.push_back(static_cast<std::uint32_t>(p.options.size()));
@@ -274,6 +279,34 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   schedule_worker_entry(w, entry + 1);
 }
 
+void EngineImpl::schedule_worker_change(GroupId g, std::uint32_t entry) {
+  const std::vector<WorkerChange>& changes = scenario_.worker_groups[g].changes;
+  if (entry < changes.size())
+    agenda_.schedule(std::max(changes[entry].at, now_), kWorkerChange, g, entry);
+}
+
+// A `changes` entry is due: every worker of the group changes (lifecycle.cpp), then workers whose
+// attributes changed are evaluated against every queue's target_workers again (router.cpp), and
+// the order_by rankings follow their attributes. New room is filled at the end of the event.
+void EngineImpl::on_worker_change(GroupId g, std::uint32_t entry) {
+  const WorkerGroup& group = scenario_.worker_groups[g];
+  const WorkerChange& change = group.changes[entry];
+  bool attributes_changed = false;
+  for (WorkerId w = group.first_worker; w < group.first_worker + group.count; ++w) {
+    if (change_worker(w, change)) {
+      reevaluate_membership(w);
+      attributes_changed = true;
+    }
+    matching_.worker_capacity_changed(w);
+  }
+  if (attributes_changed && !facts_->rankings.empty()) {
+    std::vector<const Value*> attributes(workers_.size());
+    for (WorkerId w = 0; w < workers_.size(); ++w) attributes[w] = &worker_attributes(w);
+    matching_.rerank(attributes);
+  }
+  schedule_worker_change(g, entry + 1);
+}
+
 bool EngineImpl::is_waiting(TaskSlot slot, TaskId serial) const {
   const TaskState& task = tasks_[slot];
   return task.serial == serial &&
@@ -338,6 +371,21 @@ void EngineImpl::on_reservation_timeout(ReservationSlot r) {
   after_offer_ended(t, true);
 }
 
+// A task's next `updates[]` entry is due: the update (when this task gets it: `probability`),
+// then TaskRouter evaluates the updated task against its workflow again. An assigned or ended
+// task has no timer (accept() and cancel_task() cancel it).
+void EngineImpl::on_task_update(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  const TaskUpdate& update = scenario_.arrivals[task.stream].updates[task.next_update++];
+  arm_next_update(t);
+  // One draw per task and entry whatever the outcome, so common random numbers hold.
+  if (update.probability < 1.0 &&
+      !(streams_[task.stream].update_rng.uniform01() < update.probability))
+    return;
+  update_task(t, update);
+  reevaluate(t);
+}
+
 void EngineImpl::dispatch(const ScheduledEvent& e) {
   // The entity is a task slot, a reservation slot, a stream or a worker, by kind.
   const TaskSlot t(e.entity);
@@ -370,6 +418,13 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
     case kStepTimeout:
       tasks_[t].step_timer = Timer{};
       on_step_timeout(t);
+      break;
+    case kTaskUpdate:
+      tasks_[t].update_timer = Timer{};
+      on_task_update(t);
+      break;
+    case kWorkerChange:
+      on_worker_change(e.entity, e.aux);
       break;
     case kWorkerSchedule:
       on_schedule(e.entity, e.aux);

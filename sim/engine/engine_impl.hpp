@@ -48,9 +48,11 @@ enum EventKind : std::uint8_t {
   kTaskTtl = 4,             ///< the oldest waiting task of a stream reached its TTL
   kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
   kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
-  kWorkerSchedule = 7,      ///< a scheduled activity change
-  kWorkerReturn = 8,        ///< a worker parked in the timeout activity comes back
-  kTaskArrival = 9,         ///< the next task of an arrival stream
+  kTaskUpdate = 7,          ///< a waiting task's attributes or priority change (updates[])
+  kWorkerSchedule = 8,      ///< a scheduled activity change
+  kWorkerChange = 9,        ///< a group's capacity, channels or attributes change (changes[])
+  kWorkerReturn = 10,       ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 11,        ///< the next task of an arrival stream
 };
 
 /// What the engine holds in memory, for tests that check it follows what is alive (workers,
@@ -86,6 +88,8 @@ class EngineImpl {
   void on_arrival(StreamId s, std::uint32_t row);
   void schedule_worker_entry(WorkerId w, std::uint32_t entry);
   void on_schedule(WorkerId w, std::uint32_t entry);
+  void schedule_worker_change(GroupId g, std::uint32_t entry);
+  void on_worker_change(GroupId g, std::uint32_t entry);
   void on_ttl(StreamId s);
   void on_worker_response(ReservationSlot r);
   void on_reservation_timeout(ReservationSlot r);
@@ -107,17 +111,22 @@ class EngineImpl {
   void time_out(ReservationSlot r);
   void end_offer(ReservationSlot r, ReservationStatus outcome);
   void unreserve(TaskSlot t);
+  void update_task(TaskSlot t, const TaskUpdate& update);
+  void arm_next_update(TaskSlot t);
   void on_handle_end(TaskSlot t);
   void on_wrapup_end(TaskSlot t);
   void cancel_task(TaskSlot t, CancelReason reason);
   void finish_task(TaskSlot t);
   void set_activity(WorkerId w, ActivityId a);
+  bool change_worker(WorkerId w, const WorkerChange& change);
   void on_worker_return(WorkerId w);
   void release_capacity(WorkerId w, ReservationSlot r);
   void free_reservation(ReservationSlot r);
 
   // ---- router.cpp: workflow and offers -----------------------------------------------------
   void enter_workflow(TaskSlot t);
+  void on_task_update(TaskSlot t);
+  void reevaluate(TaskSlot t);
   std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first);
   bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step);
   void place(TaskSlot t, std::uint32_t filter, std::uint32_t step, SimTime base);
@@ -133,6 +142,12 @@ class EngineImpl {
   WorkerId known_worker(const TaskState& task, const WorkflowTarget& target) const;
   WorkerCounts queue_counts(QueueId q);
   WorkerFacts worker_facts(WorkerId w);
+  void reevaluate_membership(WorkerId w);
+  const Value& worker_attributes(WorkerId w) const {
+    const WorkerState& ws = workers_[w];
+    return ws.overrides && ws.overrides->attributes ? *ws.overrides->attributes
+                                                    : scenario_.workers[w].attributes;
+  }
 
   // ---- shared helpers --------------------------------------------------------------------------
   // Inline: an event is built on every transition, mostly to be read by the collectors at once.

@@ -83,6 +83,10 @@ void InvariantChecker::on_event(const Event& e) {
       --open_tasks_;
       if (tasks_[e.task].counted) --open_counted_tasks_;
       break;
+    case EventType::task_updated:
+      if (slot(tasks_, e.task).life != Life::open)
+        invariant_broken(fmt::format("task {} was updated, but it is not open", e.task));
+      break;
     case EventType::reservation_created:
       if (slot(tasks_, e.task).life != Life::open)
         invariant_broken(
@@ -212,10 +216,14 @@ void EngineImpl::check_invariants() const {
       ++used[rs.channel];
     }
     for (std::size_t c = 0; c < nc; ++c) {
-      if (used[c] > scenario_.workers[w].capacity[c])
+      // A capacity lowered by a `changes` entry leaves the reservations held then in place.
+      const int capacity = ws.overrides
+                               ? std::max(ws.capacity[c], ws.overrides->held_when_lowered[c])
+                               : scenario_.workers[w].capacity[c];
+      if (used[c] > capacity)
         invariant_broken(fmt::format(
             "worker {} holds {} reservations on channel {}, more than its capacity of {}", name,
-            used[c], scenario_.channels[c].name, scenario_.workers[w].capacity[c]));
+            used[c], scenario_.channels[c].name, capacity));
       if (used[c] != ws.used[c])
         invariant_broken(fmt::format(
             "worker {} holds {} reservations on channel {} but its capacity counter says {}", name,

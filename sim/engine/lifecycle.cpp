@@ -2,6 +2,7 @@
 //
 //   task         pending -> reserved -> assigned -> wrapping -> completed
 //                reserved -> pending (every offer ended unaccepted)
+//                pending|reserved -> pending (updated: attributes or priority changed)
 //                pending|reserved -> canceled (abandoned, TTL, workflow timeout/skip, 1000 offers)
 //   reservation  pending -> accepted -> wrapping -> completed
 //                pending -> rejected | timeout | rescinded | canceled
@@ -63,7 +64,42 @@ TaskSlot EngineImpl::create_task(StreamId s, std::uint32_t row) {
   arm_ttl(s);
   if (patience)
     task.abandon_timer = agenda_.schedule_timer(now_ + *patience, kTaskAbandon, t.index);
+  task.next_update = 0;
+  if (!def.updates.empty()) arm_next_update(t);
   return t;
+}
+
+// The timer of the task's next `updates[]` entry (ages ascend, so one timer at a time suffices).
+void EngineImpl::arm_next_update(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  const std::vector<TaskUpdate>& updates = scenario_.arrivals[task.stream].updates;
+  if (task.next_update >= updates.size()) return;
+  task.update_timer = agenda_.schedule_timer(task.created + updates[task.next_update].after,
+                                             kTaskUpdate, t.index);
+}
+
+// pending|reserved -> pending, updated: a waiting task's attributes or priority change (a
+// callback request, an escalation flag, a bot hand-off), with task.updated. Its pending offers
+// were made under the old attributes: they are rescinded. Where it goes now is the router's call
+// (reevaluate). The TTL and the caller's patience run on.
+void EngineImpl::update_task(TaskSlot t, const TaskUpdate& update) {
+  TaskState& task = tasks_[t];
+  TRSIM_ASSERT(task.status == TaskStatus::pending || task.status == TaskStatus::reserved,
+               "update_task: task {} is not waiting", task.serial);
+  if (!update.attributes.as_object().empty()) {
+    if (!task.owned_attributes) task.owned_attributes = std::make_unique<Value>(*task.attributes);
+    task.owned_attributes->merge_from(update.attributes);
+    task.attributes = task.owned_attributes.get();
+  }
+  if (update.priority) task.priority = *update.priority;
+  Event e = task_event(EventType::task_updated, task);
+  e.attributes = task.attributes;
+  emit(e);
+  if (!task.offers.empty()) {
+    const std::vector<ReservationSlot> offers = task.offers;  // end_offer() edits task.offers
+    for (ReservationSlot o : offers) end_offer(o, ReservationStatus::rescinded);
+  }
+  task.status = TaskStatus::pending;
 }
 
 // An offer: the task goes pending -> reserved (once per batch of parallel offers), the worker
@@ -132,6 +168,7 @@ void EngineImpl::accept(ReservationSlot r) {
   matching_.task_left(t);
   agenda_.cancel(task.abandon_timer);
   agenda_.cancel(task.step_timer);
+  agenda_.cancel(task.update_timer);
   emit(reservation_event(EventType::reservation_accepted, r));
   if (!task.offers.empty()) {
     const std::vector<ReservationSlot> others = task.offers;  // end_offer() edits task.offers
@@ -284,6 +321,7 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
   agenda_.cancel(task.abandon_timer);
   agenda_.cancel(task.step_timer);
+  agenda_.cancel(task.update_timer);
   matching_.task_left(t);
   const std::vector<ReservationSlot> offers = task.offers;
   for (ReservationSlot o : offers) end_offer(o, ReservationStatus::canceled);
@@ -329,6 +367,58 @@ void EngineImpl::set_activity(WorkerId w, ActivityId a) {
   e.previous_activity = previous;
   emit(e);
   matching_.worker_activity_changed(w, previous);
+}
+
+// A worker's definition changes (workers.<group>.changes[]): configured capacity per channel
+// (worker.capacity.update), channel availability (worker.channel.availability.update) and
+// attributes (worker.attributes.update). Offers read the effective capacity (configured where the
+// channel is available, else 0); reservations already held stay (WorkerChannel Capacity: "If the
+// capacity is 0, no new reservations will be created"). The caller tells matching_ and re-evaluates
+// the queues. Returns whether the attributes changed.
+bool EngineImpl::change_worker(WorkerId w, const WorkerChange& change) {
+  WorkerState& ws = workers_[w];
+  const Worker& def = scenario_.workers[w];
+  if (!ws.overrides) {
+    ws.overrides = std::make_unique<WorkerOverrides>();
+    ws.overrides->configured = def.capacity;
+    ws.overrides->available.assign(def.capacity.size(), 1);
+    ws.overrides->effective = def.capacity;
+    ws.overrides->held_when_lowered.assign(def.capacity.size(), 0);
+  }
+  WorkerOverrides& o = *ws.overrides;
+  Event e;
+  e.time = now_;
+  e.worker = w;
+  for (const auto& [c, capacity] : change.capacity) {
+    o.configured[c] = capacity;
+    e.type = EventType::worker_capacity_update;
+    e.channel = c;
+    e.capacity = capacity;
+    emit(e);
+  }
+  e.capacity = -1;
+  for (const auto& [c, available] : change.availability) {
+    o.available[c] = available ? 1 : 0;
+    e.type = EventType::worker_channel_availability_update;
+    e.channel = c;
+    e.available = available ? 1 : 0;
+    emit(e);
+  }
+  e.available = -1;
+  e.channel = kNoId;
+  for (std::size_t c = 0; c < o.configured.size(); ++c) {
+    const int effective = o.available[c] != 0 ? o.configured[c] : 0;
+    if (effective < o.effective[c]) o.held_when_lowered[c] = ws.used[c];
+    o.effective[c] = effective;
+  }
+  ws.capacity = o.effective.data();
+  if (change.attributes.as_object().empty()) return false;
+  if (!o.attributes) o.attributes = std::make_unique<Value>(def.attributes);
+  o.attributes->merge_from(change.attributes);
+  e.type = EventType::worker_attributes_update;
+  e.attributes = o.attributes.get();
+  emit(e);
+  return true;
 }
 
 }  // namespace trsim::detail

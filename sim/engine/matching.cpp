@@ -97,12 +97,34 @@ void Matching::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
   const WorkerState& ws = workers_[w];
   for (QueueId q : ws.queues) {
     for (std::uint32_t i : facts_.queue_order_indexes[q]) {
-      const std::uint32_t rank = facts_.rankings[facts_.order_indexes[i].ranking].rank[w];
+      const std::uint32_t r = rank(i, w);
       if (enter)
-        order_pools_[i][ac].insert(rank, ws.idle_since, w);
+        order_pools_[i][ac].insert(r, ws.idle_since, w);
       else
-        order_pools_[i][ac].erase(rank, ws.pools.idle_since_, w);
+        order_pools_[i][ac].erase(r, ws.pools.idle_since_, w);
     }
+  }
+}
+
+void Matching::rerank(const std::vector<const Value*>& attributes) {
+  own_rankings_.clear();
+  for (const RoutingFacts::Ranking& r : facts_.rankings) {
+    RoutingFacts::Ranking& own = own_rankings_.emplace_back();
+    own.clauses = r.clauses;
+    own.rank = rank_classes(attributes, *r.clauses);
+  }
+  rankings_ = &own_rankings_;
+  // Every ranked pool again, from the workers pooled now (at the idle time they were pooled with).
+  for (auto& pools : order_pools_)
+    for (RankedIdlePool& pool : pools) pool = RankedIdlePool{};
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    const WorkerState& ws = workers_[w];
+    if (!ws.ranked) continue;
+    for (std::uint32_t ac = 0; ac < na_; ++ac)
+      if (pooled_[w * na_ + ac])
+        for (QueueId q : ws.queues)
+          for (std::uint32_t i : facts_.queue_order_indexes[q])
+            order_pools_[i][ac].insert(rank(i, w), ws.pools.idle_since_, w);
   }
 }
 

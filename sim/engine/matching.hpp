@@ -67,9 +67,11 @@ class Matching {
   void worker_activity_changed(WorkerId w, ActivityId previous);
   /// The worker's queue membership changed (its attributes changed during the run): it leaves the
   /// pools and activity counts of its old queues, joins those of `queues` (kept alive by the
-  /// caller, in QueueId order) and looks for work. Its order_by ranks stay those of the routing
-  /// facts (its attributes at the start).
+  /// caller, in QueueId order) and looks for work. Its order_by ranks follow with rerank().
   void worker_queues_changed(WorkerId w, std::span<const QueueId> queues);
+  /// Workers' attributes changed: every order_by ranking is computed again from `attributes`
+  /// ([worker]) and the ranked pools re-filled (a replication-local copy of the rankings).
+  void rerank(const std::vector<const Value*>& attributes);
   /// The worker looks for work once the current event's transitions are done (once per event, in
   /// the order of the requests).
   void request_fill(WorkerId w) {
@@ -182,7 +184,14 @@ class Matching {
   /// set-up even for workers with no order_by index (measured: +3 instructions per call).
   [[gnu::always_inline]] inline void refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter);
 
+  std::uint32_t rank(std::uint32_t order_index, WorkerId w) const {
+    return (*rankings_)[facts_.order_indexes[order_index].ranking].rank[w];
+  }
+
   const RoutingFacts& facts_;
+  /// facts_.rankings, or own_rankings_ once a change of attributes re-ranked the workers.
+  const std::vector<RoutingFacts::Ranking>* rankings_ = &facts_.rankings;
+  std::vector<RoutingFacts::Ranking> own_rankings_;
   std::vector<WorkerState>& workers_;
   SlotTable<TaskSlot, TaskState>& tasks_;
   const std::size_t na_;    ///< active channels

@@ -83,6 +83,25 @@ void EngineImpl::enter_workflow(TaskSlot t) {
   }
 }
 
+// An updated task is evaluated against its workflow again, from the first filter, as if it had
+// just entered it: step deadlines count from now (TaskRouter: "processed through the assignment
+// loop again"), the queue it waited in is left only if another step matches now.
+void EngineImpl::reevaluate(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  matching_.task_left(t);
+  agenda_.cancel(task.step_timer);
+  task.step_expired = false;
+  const std::uint32_t f = next_matching_filter(task, 0);
+  if (f != kNoId) {
+    place(t, f, 0, now_);
+  } else if (workflow_of(task).default_target.queue != kNoId) {
+    place(t, kDefaultFilter, 0, now_);
+  } else {
+    emit(task_event(EventType::workflow_timeout, task));
+    cancel_task(t, CancelReason::workflow_timeout);
+  }
+}
+
 // Puts the task in a step and offers it. When the step creates no reservation at once and its
 // skip_if holds, the task moves straight on (the skipped step's time still counts towards later
 // deadlines, which are measured against the task's age).
@@ -333,6 +352,24 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
 // here; pending offers are not assigned tasks), available_capacity_percentage "the current
 // percentage of capacity the TaskChannel has available" (of the configured capacity, after the
 // assigned tasks, 0 when the channel is unavailable or has no capacity).
+// After an attribute change: the queues whose target_workers the worker matches now (evaluated
+// as at the start, against its present activity and the clock), handed to matching_.
+void EngineImpl::reevaluate_membership(WorkerId w) {
+  WorkerState& ws = workers_[w];
+  const WorkerFacts worker = worker_facts(w);
+  EvalContext ctx;
+  ctx.worker = &worker;
+  ctx.wall_clock_seconds = wall_clock();
+  std::vector<QueueId> queues;
+  for (QueueId q = 0; q < scenario_.task_queues.size(); ++q)
+    if (scenario_.task_queues[q].target_workers.evaluate(ctx)) queues.push_back(q);
+  // The old membership (ws.queues may point into overrides->queues) is read while it is left.
+  WorkerOverrides& o = *ws.overrides;
+  o.next_queues = std::move(queues);
+  matching_.worker_queues_changed(w, o.next_queues);
+  std::swap(o.queues, o.next_queues);  // swaps the buffers: ws.queues now points into o.queues
+}
+
 WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   const Worker& def = scenario_.workers[w];
   const WorkerState& ws = workers_[w];
@@ -341,8 +378,8 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
     ChannelFacts& f = channel_facts_buffer_[c];
     f.name = scenario_.channels[c].name;
     f.assigned_tasks = 0;
-    f.configured_capacity = ws.capacity[c];
-    f.available = true;
+    f.configured_capacity = ws.overrides ? ws.overrides->configured[c] : ws.capacity[c];
+    f.available = !ws.overrides || ws.overrides->available[c] != 0;
   }
   for (ReservationSlot r : ws.held) {
     const ReservationState& rs = reservations_[r];
@@ -355,7 +392,7 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
         f.available && capacity > 0 ? std::max(0, capacity - f.assigned_tasks) * 100 / capacity : 0;
   }
   const Activity& activity = scenario_.activities[ws.activity];
-  return WorkerFacts{&def.attributes,       def.sid,      def.name,          activity.name,
+  return WorkerFacts{&worker_attributes(w), def.sid,      def.name,          activity.name,
                      channel_facts_buffer_, activity.sid, activity.available};
 }
 

@@ -128,12 +128,13 @@ struct TaskState {
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
   std::uint32_t transitions = 0;        ///< pending -> reserved transitions
+  std::uint32_t next_update = 0;        ///< index of its stream's next `updates[]` entry
   std::vector<ReservationSlot> offers;  ///< pending reservations
   ReservationSlot accepted;             ///< the accepted reservation
 
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
-  Timer abandon_timer, step_timer, work_timer;
+  Timer abandon_timer, step_timer, work_timer, update_timer;
 };
 
 struct ReservationState {
@@ -145,6 +146,20 @@ struct ReservationState {
   ChannelId channel = kNoId;
   bool will_accept = false;
   Timer timeout_timer, response_timer;
+};
+
+/// What `workers.<group>.changes[]` made of a worker's definition: made on its first change; until
+/// then (and for every worker of a group without changes) the worker reads its definition.
+struct WorkerOverrides {
+  std::vector<int> configured;          ///< configured capacity per ChannelId
+  std::vector<std::uint8_t> available;  ///< channel availability per ChannelId
+  std::vector<int> effective;           ///< configured where available, else 0: what offers read
+  /// Reservations held on a channel when its effective capacity was last lowered (they stay):
+  /// the invariant checks allow them.
+  std::vector<int> held_when_lowered;
+  std::unique_ptr<Value> attributes;  ///< after an attribute change (null before one)
+  std::vector<QueueId> queues;        ///< queue membership after an attribute change
+  std::vector<QueueId> next_queues;   ///< the next membership, while the old one is left
 };
 
 struct WorkerState {
@@ -160,16 +175,18 @@ struct WorkerState {
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
-  const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId
+  const int* capacity = nullptr;       ///< Worker::capacity per ChannelId (or overrides->effective)
   const Behavior* behavior = nullptr;  ///< its group's behaviour
   double handle_time_factor = 1.0;     ///< its group's
   bool ranked = false;                 ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   PoolSeat pools;  ///< its place in the idle pools and the fill queue: Matching's alone
+  std::unique_ptr<WorkerOverrides> overrides;  ///< after its first `changes` entry
 };
 
 struct StreamState {
   Rng gap_rng, attribute_rng, handle_rng, patience_rng;
+  Rng update_rng;  ///< whether a task gets an update whose probability is below 1
   /// TTL is a constant per stream and tasks arrive in time order, so TTL deadlines come in
   /// creation order: one timer per stream for the oldest task that may still be waiting, and a
   /// FIFO of (slot, serial) pruned from the front, instead of a heap timer per task that nearly

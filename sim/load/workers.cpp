@@ -57,6 +57,7 @@ struct GroupPlan {
   bool schedule_failed = false;  // reported already: checks that need the schedule are skipped
   double handle_time_factor = 1.0;
   std::string sid;  // declared (count 1 only)
+  std::vector<WorkerChange> changes;
 };
 
 // A pick option's key as a value: numbers and booleans as such, as YAML would read them.
@@ -248,6 +249,7 @@ class GroupReader {
           g.handle_time_factor = *f;
       }
     }
+    if (const Item* i = fields.find("changes")) read_changes(*i, g);
     if (const Item* i = fields.find("sid")) {
       if (g.count_ok && g.count != 1) {
         r_.error(
@@ -269,6 +271,84 @@ class GroupReader {
       const ChannelId id = resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
       const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
       if (id != kNoId && capacity) g.capacity[id] = static_cast<int>(*capacity);
+    }
+  }
+
+  // `changes`: capacity, channel availability and attributes of the group's workers changing at
+  // given times, in ascending order of `at`.
+  void read_changes(const Item& item, GroupPlan& g) {
+    const auto list = r_.list(item);
+    if (!list) return;
+    for (const Item& e : *list) {
+      MapView fields(r_, e, KeySet::worker_change);
+      if (!fields.ok()) continue;
+      WorkerChange change;
+      const Item* at = fields.find("at");
+      if (at == nullptr) {
+        if (fields.complete()) r_.error(e, "a worker change needs 'at'");
+        continue;
+      }
+      const auto when = r_.duration(*at);
+      if (!when) continue;
+      change.at = *when;
+      if (!g.changes.empty() && change.at <= g.changes.back().at) {
+        r_.error(*at,
+                 fmt::format("worker changes must be in ascending order of 'at' ({} does "
+                             "not come after {})",
+                             describe_duration(change.at), describe_duration(g.changes.back().at)));
+        continue;
+      }
+      bool ok = true;
+      if (const Item* i = fields.find("channels")) {
+        MapView channels(r_, *i, std::nullopt);
+        ok = ok && channels.ok();
+        for (const auto& c : channels.entries()) {
+          const ChannelId id =
+              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
+          const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
+          if (id == kNoId || !capacity) {
+            ok = false;
+            continue;
+          }
+          change.capacity.emplace_back(id, static_cast<int>(*capacity));
+        }
+      }
+      if (const Item* i = fields.find("channel_availability")) {
+        MapView channels(r_, *i, std::nullopt);
+        ok = ok && channels.ok();
+        for (const auto& c : channels.entries()) {
+          const ChannelId id =
+              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
+          const auto available = r_.boolean(c.item);
+          if (id == kNoId || !available) {
+            ok = false;
+            continue;
+          }
+          change.availability.emplace_back(id, *available);
+        }
+      }
+      change.attributes = Value::object();
+      if (const Item* i = fields.find("attributes")) {
+        if (!i->node.IsMap()) {
+          r_.error(*i, fmt::format("expected a map for 'attributes', got {}",
+                                   Reader::describe(i->node)));
+          ok = false;
+        } else if (auto v = r_.value(*i, ctx_.values)) {
+          change.attributes = std::move(*v);
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      if (change.capacity.empty() && change.availability.empty() &&
+          change.attributes.as_object().empty()) {
+        if (fields.complete())
+          r_.error(e,
+                   "a worker change changes nothing: give 'channels', 'channel_availability' "
+                   "or 'attributes'");
+        continue;
+      }
+      g.changes.push_back(std::move(change));
     }
   }
 
@@ -388,6 +468,7 @@ void build_workers(LoadContext& ctx, const MapView& top) {
     group.schedule = g.schedule;
     group.schedule_period = g.schedule_period;
     group.handle_time_factor = g.handle_time_factor;
+    group.changes = g.changes;
     ctx.sc.worker_groups.push_back(std::move(group));
 
     const SourceLocation name_at = g.name_item ? r.at(*g.name_item) : r.key_at(g.item);
