@@ -74,8 +74,8 @@ void EngineImpl::arm_next_update(TaskSlot t) {
   TaskState& task = tasks_[t];
   const std::vector<TaskUpdate>& updates = scenario_.arrivals[task.stream].updates;
   if (task.next_update >= updates.size()) return;
-  task.update_timer = agenda_.schedule_timer(task.created + updates[task.next_update].after,
-                                             kTaskUpdate, t.index);
+  task.update_timer =
+      agenda_.schedule_timer(task.created + updates[task.next_update].after, kTaskUpdate, t.index);
 }
 
 // pending|reserved -> pending, updated: a waiting task's attributes or priority change (a

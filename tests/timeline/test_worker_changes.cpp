@@ -17,8 +17,7 @@ namespace {
 
 const std::vector<EventType> kFlow = {
     EventType::worker_capacity_update, EventType::worker_channel_availability_update,
-    EventType::worker_attributes_update, EventType::reservation_created,
-    EventType::task_completed};
+    EventType::worker_attributes_update, EventType::reservation_created, EventType::task_completed};
 
 constexpr const char* kChat = R"(
 horizon: 1h
@@ -240,7 +239,8 @@ workflows:
   wf:
     configuration: {task_routing: {filters: [{expression: "1==1", targets: [{queue: Q}]}]}}
 workers:
-  a: {count: 2, activity: Available, changes: )" + changes + R"(}
+  a: {count: 2, activity: Available, changes: )" + changes +
+                                                     R"(}
 arrivals: {calls: {workflow: wf, rate: 1/m, handle_time: 1m}}
 )",
                                                  "test.yaml", ".", LoadOptions{});
@@ -248,11 +248,11 @@ arrivals: {calls: {workflow: wf, rate: 1/m, handle_time: 1m}}
     for (const Diagnostic& d : result.diagnostics) out += d.format() + "\n";
     return out;
   };
-  CHECK(errors("[{channels: {chat: 2}}]").find("a worker change needs 'at'") !=
-        std::string::npos);
-  CHECK(errors("[{at: 2m, channels: {chat: 2}}, {at: 1m, channels: {chat: 1}}]")
-            .find("worker changes must be in ascending order of 'at' (1m does not come after 2m)") !=
-        std::string::npos);
+  CHECK(errors("[{channels: {chat: 2}}]").find("a worker change needs 'at'") != std::string::npos);
+  CHECK(
+      errors("[{at: 2m, channels: {chat: 2}}, {at: 1m, channels: {chat: 1}}]")
+          .find("worker changes must be in ascending order of 'at' (1m does not come after 2m)") !=
+      std::string::npos);
   CHECK(errors("[{at: 1m}]").find("a worker change changes nothing") != std::string::npos);
   CHECK(errors("[{at: 1m, channels: {fax: 2}}]").find("unknown channel 'fax'") !=
         std::string::npos);
