@@ -214,3 +214,21 @@ TEST_CASE("a shaded span covers its stretch of the x axis, clipped to the plot",
   CHECK(count(svg, ">warm-up</text>") == 1);
   CHECK(count(svg, "outside") == 0);
 }
+
+// A ratio cannot pass 100%: a 95% band (a normal approximation) near it is cut at 100% and does
+// not stretch the axis to 120% (the staffing page's service-level chart did).
+TEST_CASE("a percent axis is not stretched past 100% by a confidence band", "[report]") {
+  LineChart chart = one_series_chart({0, 1, 2}, {0.97, 0.95, 0.99});
+  chart.y.format = AxisFormat::percent;
+  chart.series[0].ci95 = {0.08, 0.1, 0.05};
+  const std::string svg = render_line_chart(chart);
+  CHECK(svg.find(">100%<") != std::string::npos);
+  CHECK(svg.find(">120%<") == std::string::npos);
+  CHECK(svg.find(">110%<") == std::string::npos);
+  // A number axis keeps the whole band (up to 0.95 + 0.1): its top tick is above 1.
+  chart.y.format = AxisFormat::number;
+  const Ticks t = nice_ticks(0, 1.05, 5);
+  REQUIRE(t.hi > 1.0);
+  CHECK(render_line_chart(chart).find(">" + format_tick(t.hi, t.step, AxisFormat::number) + "<") !=
+        std::string::npos);
+}

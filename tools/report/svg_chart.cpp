@@ -266,6 +266,15 @@ bool finite(double v) { return std::isfinite(v); }
 
 }  // namespace
 
+namespace {
+// The top of a point's 95% band. A ratio (a percent axis) never exceeds 100%: its band, a normal
+// approximation, is cut there rather than stretching the axis to 125%.
+double band_top(const LineChart& chart, double y, double ci) {
+  if (chart.y.format == AxisFormat::percent) return std::max(std::min(y + ci, 1.0), y);
+  return y + ci;
+}
+}  // namespace
+
 std::string render_line_chart(const LineChart& chart) {
   const Geometry g{chart.width, chart.plot_height};
   // Colours: the palette in series order, unless a series names its own.
@@ -319,7 +328,7 @@ std::string render_line_chart(const LineChart& chart) {
       // at the axis rather than stretching it.
       const double ci = i < s.ci95.size() && finite(s.ci95[i]) ? s.ci95[i] : 0;
       y_lo = std::min(y_lo, top_of[si][i]);
-      y_hi = std::max(y_hi, top_of[si][i] + ci);
+      y_hi = std::max(y_hi, band_top(chart, top_of[si][i], ci));
     }
   }
   for (const TargetLine& t : chart.targets) {
@@ -492,7 +501,12 @@ std::string render_line_chart(const LineChart& chart) {
           std::size_t j = i;
           while (j < b && finite(s.ci95[j])) ++j;
           std::vector<double> hi(ys), lo(ys);
-          for (std::size_t k = i; k < j; ++k) hi[k] += s.ci95[k], lo[k] -= s.ci95[k];
+          for (std::size_t k = i; k < j; ++k) {
+            hi[k] = band_top(chart, ys[k], s.ci95[k]);
+            lo[k] = chart.y.format == AxisFormat::percent
+                        ? std::max(ys[k] - s.ci95[k], std::min(0.0, ys[k]))
+                        : ys[k] - s.ci95[k];
+          }
           out += fmt::format(
               R"(<path class="band" d="{}{}Z" fill="{}" fill-opacity="0.16" stroke="none"/>)",
               outline(i, j, hi, true), outline_back(i, j, lo), colours[si]);
