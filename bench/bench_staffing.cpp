@@ -1,7 +1,9 @@
 // Capacity planning: `trsim staff --per-interval` on a 24-hour day of 48 half-hour intervals with
 // three groups and 20 replications on 2 threads (the bound: under 2 minutes), and the
 // rostering integer program for 48 intervals and about 200 shift variants (under 10 seconds).
-// Each is one iteration in wall seconds: run with --benchmark_filter=Staffing|Roster.
+// Each is one iteration in wall seconds: run with --benchmark_filter=Staffing|Roster. The staffing
+// runs both methods (`/0` isa, the default; `/1` search) and counts the simulated days and the
+// agent-intervals each requires.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -77,6 +79,7 @@ workers:
                      queues, filters, groups, streams);
 }
 
+// state.range(0): 0 = the iterative staffing algorithm (the default), 1 = the search in time order.
 void BM_StaffingPerInterval48x3x20(benchmark::State& state) {
   const std::string yaml = three_groups_day();
   const trsim::Scenario base = load(yaml);
@@ -84,6 +87,8 @@ void BM_StaffingPerInterval48x3x20(benchmark::State& state) {
   const trsim::Scenario s = load(
       yaml, {"workers.english.count=60", "workers.spanish.count=60", "workers.billing.count=60"});
   trsim::IntervalStaffingSettings settings;
+  settings.method =
+      state.range(0) == 0 ? trsim::StaffingMethod::isa : trsim::StaffingMethod::search;
   for (trsim::GroupId g = 0; g < 3; ++g) {
     settings.groups.push_back(g);
     settings.base.push_back(base.worker_groups[g].count);
@@ -98,9 +103,20 @@ void BM_StaffingPerInterval48x3x20(benchmark::State& state) {
     if (r.unmeetable) throw std::runtime_error(*r.unmeetable);
     state.counters["runs"] = static_cast<double>(r.runs);
     state.counters["simulated_days"] = r.simulated_days;
+    state.counters["converged"] = r.converged ? 1 : 0;
+    std::int64_t total = 0;
+    for (const auto& row : r.required)
+      for (const std::int64_t n : row) total += n;
+    state.counters["agent_intervals"] = static_cast<double>(total);
   }
+  state.SetLabel(state.range(0) == 0 ? "isa" : "search");
 }
-BENCHMARK(BM_StaffingPerInterval48x3x20)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_StaffingPerInterval48x3x20)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 void BM_RosterIntegerProgram48x200(benchmark::State& state) {
   // 48 half-hour intervals; full shifts starting 06:00–14:00 with a lunch in a 4-slot window and a

@@ -31,8 +31,20 @@ std::string value_text(const IntervalOutcome& o) {
 std::string report_text(const Scenario& s, const std::vector<std::string>& groups,
                         const IntervalStaffingResult& r, const std::vector<std::size_t>& skipped) {
   std::string out = fmt::format(
-      "staffing per interval of {}: {} runs ({:.1f} simulated days, {} replications each)\n",
-      clock(s.statistics.interval), r.runs, r.simulated_days, s.replications);
+      "staffing per interval of {} by {}: {} runs ({:.1f} simulated days, {} replications "
+      "each)\n",
+      clock(s.statistics.interval),
+      r.method == StaffingMethod::isa ? "the iterative staffing algorithm" : "search in time order",
+      r.runs, r.simulated_days, s.replications);
+  if (r.method == StaffingMethod::isa)
+    out += fmt::format(
+        "  offered load from the simulation: {} iteration{}; {}\n", r.isa_iterations,
+        r.isa_iterations == 1 ? "" : "s",
+        r.converged ? "every interval bracketed and met" : "NOT converged within the runs allowed");
+  bool erlang_a = false;
+  for (const AnalyticInterval& a : r.analytic) erlang_a = erlang_a || a.erlang_a;
+  out += fmt::format("  analytic: {}\n",
+                     erlang_a ? "Erlang A (M/M/n+M: the streams' patience)" : "Erlang C (M/M/n)");
   for (const std::size_t i : skipped)
     out += fmt::format("  not read per interval: {} (no interval statistic)\n",
                        s.expectations[i].metric);
@@ -69,7 +81,7 @@ std::string report_csv(const Scenario& s, const std::vector<std::string>& groups
   std::string out = "interval_start,interval_end,group,required,analytic,offered_load";
   for (const IntervalTarget& t : r.targets) {
     const std::string& m = s.expectations[t.expectation].metric;
-    out += "," + m + "," + m + ".ci95," + m + ".met";
+    out += "," + m + "," + m + ".ci95," + m + ".met," + m + ".analytic";
   }
   out += "\n";
   const SimTime len = s.statistics.interval;
@@ -79,8 +91,11 @@ std::string report_csv(const Scenario& s, const std::vector<std::string>& groups
     for (std::size_t g = 0; g < groups.size(); ++g) {
       out += fmt::format("{},{},{},{},{},{}", a / kMicrosPerSecond, b / kMicrosPerSecond, groups[g],
                          r.required[k][g], r.analytic_by_group[k][g], num(r.analytic[k].load));
-      for (const IntervalOutcome& o : r.achieved[k])
-        out += fmt::format(",{},{},{}", num(o.mean), num(o.ci95), o.met ? "true" : "false");
+      for (std::size_t i = 0; k < r.achieved.size() && i < r.achieved[k].size(); ++i) {
+        const IntervalOutcome& o = r.achieved[k][i];
+        out += fmt::format(",{},{},{},{}", num(o.mean), num(o.ci95), o.met ? "true" : "false",
+                           k < r.predicted.size() ? num(r.predicted[k][i]) : std::string());
+      }
       out += "\n";
     }
   }
@@ -95,6 +110,13 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
       ",\n  \"replications\": {},\n  \"interval\": {},\n  \"runs\": {},\n  \"simulated_days\": ",
       s.replications, s.statistics.interval / kMicrosPerSecond, r.runs);
   append_json_number(out, r.simulated_days);
+  bool erlang_a = false;
+  for (const AnalyticInterval& a : r.analytic) erlang_a = erlang_a || a.erlang_a;
+  out += fmt::format(
+      ",\n  \"method\": \"{}\",\n  \"isa_iterations\": {},\n  \"converged\": {},\n  "
+      "\"analytic_model\": \"{}\"",
+      r.method == StaffingMethod::isa ? "isa" : "search", r.isa_iterations,
+      r.converged ? "true" : "false", erlang_a ? "erlang_a" : "erlang_c");
   out += ",\n  \"groups\": [";
   for (std::size_t g = 0; g < groups.size(); ++g) {
     out += g ? ", " : "";
@@ -124,6 +146,10 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
     out += fmt::format("{{\"interval_start\": {}, \"offered_load\": ",
                        static_cast<SimTime>(k) * len / kMicrosPerSecond);
     append_json_number(out, r.analytic[k].load);
+    if (k < r.simulated_load.size()) {
+      out += ", \"simulated_load\": ";
+      append_json_number(out, r.simulated_load[k]);
+    }
     out += ", \"required\": {";
     for (std::size_t g = 0; g < groups.size(); ++g) {
       out += g ? ", " : "";
@@ -144,7 +170,10 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
       append_json_number(out, o.mean);
       out += ", \"ci95\": ";
       append_json_number(out, o.ci95);
-      out += o.met ? ", \"met\": true}" : ", \"met\": false}";
+      out += o.met ? ", \"met\": true" : ", \"met\": false";
+      out += ", \"analytic\": ";
+      append_json_number(out, k < r.predicted.size() ? r.predicted[k][i] : kNull);
+      out += "}";
     }
     out += "]}";
   }
@@ -153,6 +182,19 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
 }
 
 }  // namespace
+
+bool parse_staffing_method(const std::string& verb, const std::string& text,
+                           StaffingMethod& method) {
+  if (text.empty() || text == "isa") {
+    method = StaffingMethod::isa;
+  } else if (text == "search") {
+    method = StaffingMethod::search;
+  } else {
+    std::cerr << "trsim " << verb << ": --method must be isa or search (got '" << text << "')\n";
+    return false;
+  }
+  return true;
+}
 
 std::optional<RequirementsRun> compute_requirements(const CommonOptions& common,
                                                     const PerIntervalRequest& request,
@@ -170,6 +212,7 @@ std::optional<RequirementsRun> compute_requirements(const CommonOptions& common,
   if (groups.empty())
     for (const WorkerGroup& g : scenario->worker_groups) groups.push_back(g.name);
   IntervalStaffingSettings& settings = run.settings;
+  settings.method = request.method;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto it = std::find_if(scenario->worker_groups.begin(), scenario->worker_groups.end(),
                                  [&](const WorkerGroup& w) { return w.name == groups[g]; });

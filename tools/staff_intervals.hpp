@@ -14,6 +14,7 @@ struct PerIntervalRequest {
   std::vector<std::string> groups;  ///< empty: every group of the scenario
   std::vector<std::string> costs;   ///< GROUP=WEIGHT
   std::optional<std::int64_t> max;  ///< the most workers per group; empty: from the estimate
+  StaffingMethod method = StaffingMethod::isa;
   std::string csv_path, json_path;
   std::string verb = "staff";  ///< for progress lines
 };
@@ -32,6 +33,10 @@ struct RequirementsRun {
 std::optional<RequirementsRun> compute_requirements(const CommonOptions& common,
                                                     const PerIntervalRequest& request,
                                                     int& exit_code);
+
+/// Reads `--method isa|search` (empty: the default, isa); false with a message on stderr.
+bool parse_staffing_method(const std::string& verb, const std::string& text,
+                           StaffingMethod& method);
 
 int staff_per_interval_verb(const CommonOptions& common, const PerIntervalRequest& request);
 

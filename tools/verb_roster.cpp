@@ -40,53 +40,80 @@ std::string duration_text(SimTime t) {
 }
 
 /// The roster as a `workers:` block: one group per shift variant worked, with the staffed group's
-/// attributes (of its first worker), channels, behaviour and handle-time factor.
+/// channels, behaviour and handle-time factor, and the attributes of the verifying run's workers
+/// (`s` is the scenario it ran): worker j of a group works the j-th shift in variant order there,
+/// and a run of consecutive workers of one variant with the same attributes and capacities
+/// becomes one group (a variant whose workers differ, by `{pick: ...}` attributes, is written as
+/// several: `-2`, `-3`, ...), so the written scenario has the same workers in the same order.
 std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& variants,
                         const std::vector<std::int64_t>& agents, ActivityId out) {
   std::string y =
       fmt::format("# trsim roster of {}: paste in place of the staffed groups\nworkers:\n", s.name);
+  std::vector<std::uint32_t> next(s.worker_groups.size(), 0);  // the group's next worker
   for (std::size_t v = 0; v < variants.size(); ++v) {
-    if (agents[v] == 0) continue;
+    if (agents[v] <= 0) continue;
     const ShiftVariant& sv = variants[v];
     const WorkerGroup& g = s.worker_groups[sv.group];
     const ShiftTemplate& st = s.shifts[sv.shift];
-    const Worker& first = s.workers[g.first_worker];
+    const auto worker = [&](std::int64_t i) -> const Worker& {
+      const std::uint32_t j = next[sv.group] + static_cast<std::uint32_t>(i);
+      return s.workers[g.first_worker + std::min(j, g.count - 1)];
+    };
+    const Worker& first = worker(0);
     // Unique: the template, the start and every break's start (HHMM).
-    std::string name = fmt::format("{}-{}-{}", g.name, st.name, clock(sv.start).replace(2, 1, ""));
-    for (const SimTime b : sv.break_starts) name += "-" + clock(b).replace(2, 1, "");
+    std::string base = fmt::format("{}-{}-{}", g.name, st.name, clock(sv.start).replace(2, 1, ""));
+    for (const SimTime b : sv.break_starts) base += "-" + clock(b).replace(2, 1, "");
     ActivityId in = first.initial_activity;
     if (in == kNoId || !s.activities[in].available)
       for (ActivityId a = 0;
            a < s.activities.size() && (in == kNoId || !s.activities[in].available); ++a)
         in = a;
-    y += fmt::format("  {}:\n    count: {}\n    name: \"{}-{{i}}\"\n", name, agents[v], name);
-    y += "    attributes: " + to_json(first.attributes) + "\n";
-    std::string channels;  // the capacities other than the default 1
-    for (std::size_t c = 0; c < s.channels.size(); ++c) {
-      const int cap = c < first.capacity.size() ? first.capacity[c] : 1;
-      if (cap != 1)
-        channels += fmt::format("{}{}: {}", channels.empty() ? "" : ", ", s.channels[c].name, cap);
-    }
-    if (!channels.empty()) y += "    channels: {" + channels + "}\n";
-    // "default" is the built-in behaviour the loader adds for groups that name none.
-    if (g.behavior != kNoId && s.behaviors[g.behavior].name != "default")
-      y += fmt::format("    behavior: {}\n", s.behaviors[g.behavior].name);
-    if (g.handle_time_factor != 1.0)
-      y += fmt::format("    handle_time_factor: {}\n", g.handle_time_factor);
-    y += fmt::format("    activity: {}\n    schedule:\n",
-                     sv.start > 0 ? s.activities[out].name : s.activities[in].name);
-    y += fmt::format("      - {{at: {}, activity: {}}}\n", duration_text(sv.start),
-                     s.activities[in].name);
+    std::string schedule =
+        fmt::format("    activity: {}\n    schedule:\n",
+                    sv.start > 0 ? s.activities[out].name : s.activities[in].name);
+    schedule += fmt::format("      - {{at: {}, activity: {}}}\n", duration_text(sv.start),
+                            s.activities[in].name);
     for (std::size_t b = 0; b < sv.break_starts.size(); ++b) {
       const ActivityId away = st.breaks[b].activity != kNoId ? st.breaks[b].activity : out;
-      y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
-                       duration_text(sv.break_starts[b]), s.activities[away].name);
-      y += fmt::format("      - {{at: {}, activity: {}}}\n",
-                       duration_text(sv.break_starts[b] + st.breaks[b].length),
-                       s.activities[in].name);
+      schedule +=
+          fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
+                      duration_text(sv.break_starts[b]), s.activities[away].name);
+      schedule += fmt::format("      - {{at: {}, activity: {}}}\n",
+                              duration_text(sv.break_starts[b] + st.breaks[b].length),
+                              s.activities[in].name);
     }
-    y += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
-                     duration_text(sv.start + st.length), s.activities[out].name);
+    schedule += fmt::format("      - {{at: {}, activity: {}, reject_pending_reservations: true}}\n",
+                            duration_text(sv.start + st.length), s.activities[out].name);
+    std::size_t part = 0;
+    for (std::int64_t i = 0; i < agents[v];) {
+      const Worker& w = worker(i);
+      const std::string attributes = to_json(w.attributes);
+      std::int64_t j = i + 1;
+      while (j < agents[v] && to_json(worker(j).attributes) == attributes &&
+             worker(j).capacity == w.capacity)
+        ++j;
+      ++part;
+      const std::string name =
+          part == 1 && j == agents[v] ? base : fmt::format("{}-{}", base, part);
+      y += fmt::format("  {}:\n    count: {}\n    name: \"{}-{{i}}\"\n", name, j - i, name);
+      y += "    attributes: " + attributes + "\n";
+      std::string channels;  // the capacities other than the default 1
+      for (std::size_t c = 0; c < s.channels.size(); ++c) {
+        const int cap = c < w.capacity.size() ? w.capacity[c] : 1;
+        if (cap != 1)
+          channels +=
+              fmt::format("{}{}: {}", channels.empty() ? "" : ", ", s.channels[c].name, cap);
+      }
+      if (!channels.empty()) y += "    channels: {" + channels + "}\n";
+      // "default" is the built-in behaviour the loader adds for groups that name none.
+      if (g.behavior != kNoId && s.behaviors[g.behavior].name != "default")
+        y += fmt::format("    behavior: {}\n", s.behaviors[g.behavior].name);
+      if (g.handle_time_factor != 1.0)
+        y += fmt::format("    handle_time_factor: {}\n", g.handle_time_factor);
+      y += schedule;
+      i = j;
+    }
+    next[sv.group] += static_cast<std::uint32_t>(agents[v]);
   }
   return y;
 }
@@ -94,19 +121,23 @@ std::string roster_yaml(const Scenario& s, const std::vector<ShiftVariant>& vari
 }  // namespace
 
 int verb_roster(int argc, char** argv) {
-  const VerbHelp help{"roster",
-                      "SCENARIO.yaml [--group NAME ...] [--max N] [--rounds N] [--out FILE] "
-                      "[--csv FILE] [options]",
-                      "  trsim roster scenarios/roster-day.yaml --csv roster.csv --threads 2\n"};
+  const VerbHelp help{
+      "roster",
+      "SCENARIO.yaml [--group NAME ...] [--method isa|search] [--max N] [--rounds N] "
+      "[--out FILE] "
+      "[--csv FILE] [options]",
+      "  trsim roster scenarios/roster-day.yaml --csv roster.csv --threads 2\n"};
   CommonOptions common;
   std::vector<std::string> groups;
-  std::string max_text, rounds_text = "10", out_path, csv_path;
+  std::string max_text, rounds_text = "10", out_path, csv_path, method_text;
   po::options_description specific("roster options");
   specific.add_options()  //
       ("group", po::value(&groups)->composing()->value_name("NAME"),
        "a group to roster (repeatable; default: every group a shift template names)")  //
       ("max", po::value(&max_text)->value_name("N"),
        "the most workers of a group logged in at once while finding the requirement")  //
+      ("method", po::value(&method_text)->value_name("isa|search"),
+       "how the requirement is found: isa (default) or search, as for staff --per-interval")  //
       ("rounds", po::value(&rounds_text)->value_name("N")->default_value("10"),
        "verifying runs that may add shifts where an interval misses")  //
       ("out", po::value(&out_path)->value_name("FILE"),
@@ -123,6 +154,7 @@ int verb_roster(int argc, char** argv) {
   if (!rounds || *rounds > 1000) return usage("--rounds must be a whole number from 0 to 1000");
   PerIntervalRequest request;
   request.verb = "roster";
+  if (!parse_staffing_method("roster", method_text, request.method)) return kExitUsage;
   if (!max_text.empty()) {
     const auto max = parse_unsigned<std::int64_t>(max_text);
     if (!max || *max < 1 || *max > 1'000'000)
@@ -329,7 +361,7 @@ int verb_roster(int argc, char** argv) {
   for (ActivityId a = 0; a < s.activities.size(); ++a)
     if (!s.activities[a].available && (out == kNoId || s.activities[a].name == "Offline")) out = a;
   if (std::ostream* o = outputs.stream("--out"))
-    *o << roster_yaml(s, problem.variants, agents, out);
+    *o << roster_yaml(*sc, problem.variants, agents, out);
   if (std::ostream* o = outputs.stream("--csv")) *o << csv;
   if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && out_path != "-" && csv_path != "-") std::cout << text;

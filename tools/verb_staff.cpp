@@ -112,14 +112,15 @@ int verb_staff(int argc, char** argv) {
       "staff",
       "SCENARIO.yaml --group NAME [--group NAME ...] [--min N] [--max N] [options]\n"
       "       trsim staff SCENARIO.yaml --per-interval [--group NAME ...] "
-      "[--cost GROUP=WEIGHT ...] [--max N] [--csv FILE] [--json FILE] [options]",
+      "[--method isa|search] [--cost GROUP=WEIGHT ...] [--max N] [--csv FILE] [--json FILE] "
+      "[options]",
       "  trsim staff scenarios/check-fail.yaml --group agents\n"
       "  trsim staff scenarios/roster-day.yaml --per-interval --csv required.csv\n"
       "  trsim staff scenarios/quickstart.yaml --group bilingual --group english "
       "--replications 20 --threads 2 --json staffing.json\n"};
   CommonOptions common;
   std::vector<std::string> groups;
-  std::string min_text = "1", max_text = "1000", json_path, csv_path;
+  std::string min_text = "1", max_text = "1000", json_path, csv_path, method_text;
   std::vector<std::string> costs;
   bool per_interval = false;
   po::options_description specific("staff options");
@@ -135,6 +136,9 @@ int verb_staff(int argc, char** argv) {
       ("per-interval", po::bool_switch(&per_interval),
        "the fewest workers logged in per interval of statistics.interval and group that meet "
        "every expect: line on that interval's statistics (default: every group)")  //
+      ("method", po::value(&method_text)->value_name("isa|search"),
+       "--per-interval: isa (default; the iterative staffing algorithm on whole days, few "
+       "simulated days) or search (interval by interval in time order)")  //
       ("cost", po::value(&costs)->composing()->value_name("GROUP=WEIGHT"),
        "--per-interval: the cost of one worker of the group (default 1); the total is minimised")  //
       ("csv", po::value(&csv_path)->value_name("FILE"),
@@ -156,10 +160,11 @@ int verb_staff(int argc, char** argv) {
     if (!vm["max"].defaulted()) request.max = *max;
     request.csv_path = csv_path;
     request.json_path = json_path;
+    if (!parse_staffing_method("staff", method_text, request.method)) return kExitUsage;
     return staff_per_interval_verb(common, request);
   }
-  if (!costs.empty() || !csv_path.empty())
-    return usage("--cost and --csv apply to --per-interval only");
+  if (!costs.empty() || !csv_path.empty() || !method_text.empty())
+    return usage("--cost, --csv and --method apply to --per-interval only");
   if (groups.empty()) return usage("--group NAME is required (the worker group to staff)");
   if (!min) return usage("--min must be a whole number (got '" + min_text + "')");
   if (!max || *max < 1 || *max > 1'000'000)

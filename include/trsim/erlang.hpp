@@ -26,4 +26,14 @@ struct ErlangA {
 };
 ErlangA erlang_a(std::int64_t n, double a, double handle, double patience);
 
+/// Erlang A's service level: the probability that an arrival is answered, and within `t` seconds
+/// (P(W <= t, served), Mandelbaum & Zeltyn) — trsim's service_level.<t>, whose denominator counts
+/// the answered and the abandoned. An arrival finding m callers waiting ahead of it reaches an
+/// agent when m + 1 queue moves (rates nμ + rθ, r = m..0) are done before its own patience ends:
+/// with probability nμ / (nμ + (m + 1)θ), and within t with, in addition, the regularized
+/// incomplete beta I_{1−e^(−θt)}(m + 1, nμ/θ + 1) (the sum of exponentials with rates
+/// nμ + rθ, r = 1..m+1, weighted by e^(−θ·wait), is a beta order statistic in e^(−θt)).
+/// With an endless patience it is Erlang C's service_level.
+double erlang_a_service_level(std::int64_t n, double a, double handle, double patience, double t);
+
 }  // namespace trsim::erlang

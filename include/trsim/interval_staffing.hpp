@@ -3,13 +3,17 @@
 // group, the fewest workers logged in that meet every `expect:` line evaluated on that interval's
 // statistics (docs/experiments.md, "Staffing per interval"). The analytic estimate (Erlang C, or
 // Erlang A with patience) is the starting point; simulation under common random numbers corrects
-// it.
+// it, by one of two methods (StaffingMethod):
 //
-// The search relies on causality: what happens up to the end of interval k does not depend on the
-// staffing of later intervals, and with common random numbers a run cut at the end of interval k
-// sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
-// each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog an
-// interval leaves is carried into the next one's requirement.
+// - isa (the default): the iterative staffing algorithm of Feldman, Mandelbaum, Massey and Whitt
+//   (2008) on whole days — the offered load per interval estimated from a run with every worker
+//   logged in, staffed by the formulas, re-estimated until the staffing function settles — then
+//   every interval's count bracketed by simulation, all intervals in parallel on whole-day runs.
+// - search: relies on causality. What happens up to the end of interval k does not depend on the
+//   staffing of later intervals, and with common random numbers a run cut at the end of interval k
+//   sees exactly what the whole day sees up to there. So the intervals are staffed in time order,
+//   each with runs cut at its end, the earlier intervals fixed at their requirement: the backlog
+//   an interval leaves is carried into the next one's requirement.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -45,7 +49,30 @@ struct AnalyticInterval {
 std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
                                                     const std::vector<IntervalTarget>& targets);
 
+/// The fewest agents Erlang C (Erlang A when `patience` > 0) says meet every target the formulas
+/// cover at `load` Erlangs of calls with mean `handle` seconds: the square-root staffing rule with
+/// the exact β for the targets. 0 when the load is 0.
+std::int64_t analytic_agents(const Scenario& scenario, const std::vector<IntervalTarget>& targets,
+                             double load, double handle, double patience);
+
+/// How `staff_per_interval` corrects the analytic estimate by simulation
+/// (docs/experiments.md, "Staffing per interval").
+enum class StaffingMethod {
+  /// The iterative staffing algorithm (Feldman, Mandelbaum, Massey and Whitt 2008): whole days,
+  /// the offered load per interval estimated from the simulation and staffed by Erlang C/A, then
+  /// every interval's count corrected by bracketing in parallel on whole-day runs. Few simulated
+  /// days (about 10–25 for a day of 48 intervals).
+  isa,
+  /// Interval by interval in time order, each with runs cut at its end and the earlier intervals
+  /// fixed: the fewest agents per interval given the earlier ones, at about 1.5–2 simulated days
+  /// per interval.
+  search,
+};
+
 struct IntervalStaffingSettings {
+  StaffingMethod method = StaffingMethod::isa;
+  /// isa: whole-day runs at most (then the best staffing found); 0 = 30 + 10 per staffed group.
+  std::size_t max_rounds = 0;
   std::vector<GroupId> groups;     ///< the staffed groups
   std::vector<std::int64_t> base;  ///< their counts in the scenario: the mix the analytic total is
                                    ///< split by
@@ -66,9 +93,18 @@ struct IntervalStaffingResult {
   std::vector<std::vector<std::int64_t>> required;  ///< [interval][group]; empty rows when stopped
   RunSummary verification;                          ///< the whole day at `required`
   std::vector<std::vector<IntervalOutcome>> achieved;  ///< [interval][target], from verification
+  /// [interval][target]: what Erlang C (Erlang A with patience) says the target reaches with the
+  /// required agents of all groups on the interval's forecast load (NaN: not covered).
+  std::vector<std::vector<double>> predicted;
   std::size_t runs = 0;  ///< scenario runs (each of the scenario's replications)
   double simulated_days =
       0;  ///< their lengths in horizons (a run cut at interval k counts (k+1)/K)
+  StaffingMethod method = StaffingMethod::isa;
+  std::size_t isa_iterations = 0;      ///< isa: load-estimation iterations until the staffing
+                                       ///< function moved by at most one agent in every interval
+  bool converged = true;               ///< isa: every interval bracketed and met within max_rounds
+  std::vector<double> simulated_load;  ///< isa: the offered load per interval the simulation
+                                       ///< gave (busy workers plus the work of canceled tasks)
   /// When some interval cannot meet a target even with every group at its cap: which, and why.
   std::optional<std::string> unmeetable;
   std::size_t unmeetable_interval = 0;

@@ -178,6 +178,7 @@ struct TraceRow {
   std::optional<SimTime> patience;
   std::optional<std::int64_t> priority;
   ChannelId channel = kNoId;  ///< kNoId = the stream's channel
+  int line = 0;               ///< the row's line in the trace file (for lints)
 };
 
 struct ArrivalStream {
@@ -196,6 +197,9 @@ struct ArrivalStream {
   std::optional<Distribution> patience;  ///< caller abandonment; none = never abandons
   std::int64_t priority = 0;
   SimTime ttl = 86400 * kMicrosPerSecond;
+  SourceLocation where;             ///< the stream's key (for lints)
+  SourceLocation attributes_where;  ///< its `attributes` key, when given
+  std::string trace_file;           ///< the trace as named in diagnostics
 };
 
 struct StatisticsSettings {

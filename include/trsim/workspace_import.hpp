@@ -4,7 +4,10 @@
 // a scenario whose names, sids and settings are the workspace's, with one JSON file per workflow
 // configuration. Field names are those of TaskRouter's OpenAPI description; unknown fields are
 // ignored.
+#include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "trsim/loader.hpp"
@@ -23,6 +26,15 @@ struct ImportOptions {
   bool fold_workers = true;
   /// Workflow configuration files are named `<stem>.<workflow>.json`.
   std::string file_stem = "workspace";
+  // Hooks of the calibration from event history (trsim/calibrate.hpp); empty = not used.
+  /// A further key workers must share to fold into one group (their schedule).
+  std::function<std::string(const std::string& sid)> worker_key{};
+  /// The worker's initial activity by name ("" = its `activity_sid` as exported).
+  std::function<std::string(const std::string& sid)> initial_activity{};
+  /// Fields appended to a group's map (", behavior: ..., schedule: [...]"), given its members.
+  std::function<std::string(const std::vector<std::string>& sids)> group_fields{};
+  /// The caller appends arrivals: no "none were imported" comment.
+  bool arrivals_given = false;
 };
 
 /// A file to write beside the scenario.
@@ -38,6 +50,10 @@ struct ImportResult {
   std::vector<ImportedFile> files;
   /// What was read, one line per kind ("3 activities, 2 task queues, ...").
   std::string summary;
+  /// Each worker group written: its name and its members' sids.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  /// Each activity (by its name in the scenario): available or not.
+  std::map<std::string, bool> activity_available;
 
   bool ok() const;
 };

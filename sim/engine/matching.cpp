@@ -128,16 +128,19 @@ void Matching::check() const {
       const std::string& name = sc.workers[w].name;
       const std::string& channel = sc.channels[c].name;
       if (want && pooled_[w * na_ + ac] == 0)
-        invariant_broken(fmt::format("worker {} is missing from the idle pools of channel {}, "
-                                     "though it is available with room there",
-                                     name, channel));
+        invariant_broken(
+            fmt::format("worker {} is missing from the idle pools of channel {}, "
+                        "though it is available with room there",
+                        name, channel));
       if (!want && pooled_[w * na_ + ac] != 0)
-        invariant_broken(fmt::format("worker {} is in the idle pools of channel {}, though it is "
-                                     "unavailable or has no room there",
-                                     name, channel));
+        invariant_broken(
+            fmt::format("worker {} is in the idle pools of channel {}, though it is "
+                        "unavailable or has no room there",
+                        name, channel));
     }
     if (ws.pools.fill_requested_)
-      invariant_broken(fmt::format("worker {} is marked for a fill after the event", sc.workers[w].name));
+      invariant_broken(
+          fmt::format("worker {} is marked for a fill after the event", sc.workers[w].name));
   }
   std::size_t entries = 0;
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
@@ -156,7 +159,8 @@ void Matching::check() const {
     if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) continue;
     const bool waits = task.waiting.index_ != kNoId;
     if (waits && !wants_to_wait(task))
-      invariant_broken(fmt::format("task {} waits for an offer it should not wait for", task.serial));
+      invariant_broken(
+          fmt::format("task {} waits for an offer it should not wait for", task.serial));
     if (!waits && wants_to_wait(task))
       invariant_broken(fmt::format("task {} is missing from its queue's waiting set", task.serial));
     if (waits && task.waiting.index_ != task.queue * na_ + facts_.active_index[task.channel])

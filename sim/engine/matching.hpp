@@ -186,8 +186,8 @@ class Matching {
   /// [order index][active channel]: the idle workers by the index's ranking, kept in step with
   /// pools_ by refresh_pools().
   std::vector<std::vector<RankedIdlePool>> order_pools_;
-  std::vector<std::set<WaitKey>> waiting_;  ///< [queue * na_ + channel]
-  std::size_t waiting_count_ = 0;           ///< entries in all of waiting_
+  std::vector<std::set<WaitKey>> waiting_;     ///< [queue * na_ + channel]
+  std::size_t waiting_count_ = 0;              ///< entries in all of waiting_
   std::vector<std::int32_t> activity_counts_;  ///< [queue * nact_ + activity]
   std::vector<WorkerId> fill_queue_;           ///< workers to fill at the end of the event
 };

@@ -62,10 +62,9 @@ class WaitingSeat {
 class PoolSeat {
  private:
   friend class Matching;
-  SimTime idle_since_ = 0;    ///< the idle time it was entered into the pools with
+  SimTime idle_since_ = 0;       ///< the idle time it was entered into the pools with
   bool fill_requested_ = false;  ///< in the fill queue of the current event
 };
-
 
 struct TaskState {
   TaskId serial = 0;  ///< creation number: what events and sids show

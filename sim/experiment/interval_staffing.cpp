@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "trsim/erlang.hpp"
@@ -65,6 +66,433 @@ std::string interval_name(const Scenario& s, std::size_t k) {
   return fmt::format("interval {}-{} ({} s)", clock(a), clock(b), a / kMicrosPerSecond);
 }
 
+/// The analytic total split between the groups in proportion to `weight`, each clamped to its cap.
+std::vector<std::int64_t> split_total(std::int64_t total, const std::vector<double>& weight,
+                                      const std::vector<std::int64_t>& cap) {
+  const std::size_t groups = weight.size();
+  std::vector<std::int64_t> c(groups);
+  double w_total = 0;
+  for (double w : weight) w_total += w;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const double share = w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(groups);
+    c[g] = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::ceil(static_cast<double>(total) * share - 1e-9)), 0, cap[g]);
+  }
+  return c;
+}
+
+/// `total` split between the groups in proportion to `weight` exactly (largest remainders, ties
+/// to the earlier group), each at most its cap (what a capped group cannot take goes to the
+/// others).
+std::vector<std::int64_t> apportion(std::int64_t total, const std::vector<double>& weight,
+                                    const std::vector<std::int64_t>& cap) {
+  const std::size_t groups = weight.size();
+  std::vector<std::int64_t> c(groups, 0);
+  std::vector<bool> open(groups, true);
+  for (std::int64_t left = total; left > 0;) {
+    double w_total = 0;
+    std::size_t open_count = 0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (c[g] >= cap[g]) open[g] = false;
+      if (open[g]) {
+        w_total += weight[g];
+        ++open_count;
+      }
+    }
+    if (open_count == 0) break;
+    std::vector<double> share(groups, 0);
+    for (std::size_t g = 0; g < groups; ++g)
+      if (open[g])
+        share[g] = static_cast<double>(left) *
+                   (w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(open_count));
+    std::int64_t given = 0;
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (!open[g]) continue;
+      const std::int64_t whole =
+          std::min(cap[g] - c[g], static_cast<std::int64_t>(std::floor(share[g] + 1e-9)));
+      c[g] += whole;
+      given += whole;
+    }
+    // The remainder, one agent each, to the largest fractional shares.
+    std::vector<std::size_t> order;
+    for (std::size_t g = 0; g < groups; ++g)
+      if (open[g] && c[g] < cap[g]) order.push_back(g);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return share[a] - std::floor(share[a] + 1e-9) > share[b] - std::floor(share[b] + 1e-9);
+    });
+    for (std::size_t i = 0; i < order.size() && given < left; ++i) {
+      ++c[order[i]];
+      ++given;
+    }
+    if (given == 0) break;
+    left -= given;
+  }
+  return c;
+}
+
+/// Whether a worker of group `g` is in an available activity at time t by the group's schedule.
+bool scheduled_available(const Scenario& scenario, const WorkerGroup& g, ActivityId initial,
+                         SimTime t) {
+  ActivityId a = initial;
+  const SimTime period = g.schedule_period.value_or(0);
+  const SimTime offset = period > 0 ? t % period : t;
+  bool found = false;
+  for (const ScheduleEntry& e : g.schedule) {
+    if (e.at > offset) break;
+    a = e.activity;
+    found = true;
+  }
+  if (!found && period > 0 && t >= period && !g.schedule.empty()) a = g.schedule.back().activity;
+  return a != kNoId && scenario.activities[a].available;
+}
+
+/// Per interval, the weights the staffed groups share a total by: each group's count in the
+/// scenario times the fraction of the interval its schedule has it logged in (sampled at six
+/// instants), or the counts alone when the scenario has none of them logged in then.
+std::vector<std::vector<double>> scheduled_mix(const Scenario& scenario,
+                                               const IntervalStaffingSettings& settings,
+                                               const std::vector<double>& base_weight,
+                                               std::size_t intervals) {
+  const SimTime len = scenario.statistics.interval;
+  std::vector<std::vector<double>> mix(intervals, base_weight);
+  for (std::size_t k = 0; k < intervals; ++k) {
+    double total = 0;
+    std::vector<double> w(settings.groups.size(), 0);
+    for (std::size_t g = 0; g < settings.groups.size(); ++g) {
+      const WorkerGroup& group = scenario.worker_groups[settings.groups[g]];
+      if (group.count == 0) continue;
+      const ActivityId initial = scenario.workers[group.first_worker].initial_activity;
+      int in = 0;
+      for (int i = 0; i < 6; ++i) {
+        const SimTime t = static_cast<SimTime>(k) * len + len * (2 * i + 1) / 12;
+        in += scheduled_available(scenario, group, initial, t) ? 1 : 0;
+      }
+      w[g] = base_weight[g] * in / 6.0;
+      total += w[g];
+    }
+    if (total > 0) mix[k] = w;
+  }
+  return mix;
+}
+
+/// The mean patience the analytic estimate uses: the streams' mean, 0 when some stream has none.
+double mean_patience(const Scenario& scenario) {
+  double sum = 0;
+  for (const ArrivalStream& s : scenario.arrivals) {
+    if (!s.patience) return 0;
+    sum += s.patience->mean();
+  }
+  return scenario.arrivals.empty() ? 0 : sum / static_cast<double>(scenario.arrivals.size());
+}
+
+/// The offered load of interval k as a run saw it, in Erlangs: the time-average number of busy
+/// workers (occupancy × the workers it is measured over) plus the work of the tasks canceled in
+/// the interval (callers who hung up would have needed `handle` seconds each). With every worker
+/// logged in nobody waits, and this is the infinite-server load of Feldman et al., lags of long
+/// calls and acceptance delays included; with fewer it stays close (carried plus lost work).
+double offered_load(const Scenario& scenario, const IntervalTable& t, std::size_t k,
+                    double handle) {
+  const std::size_t ws = t.scope_index("workspace");
+  const std::size_t occ = t.column_index("occupancy"), canceled = t.column_index("canceled");
+  if (ws == SIZE_MAX || occ == SIZE_MAX || canceled == SIZE_MAX || k >= t.count) return 0;
+  // Occupancy is busy ÷ (busy + idle-available) worker time. Busy workers stay in their available
+  // activity, except in a single-tasking workspace whose queues move them to a reservation or
+  // assignment activity: those activities count too.
+  std::vector<bool> counted(scenario.activities.size(), false);
+  for (ActivityId a = 0; a < scenario.activities.size(); ++a)
+    counted[a] = scenario.activities[a].available;
+  if (!scenario.workspace.multi_task) {
+    for (const TaskQueue& q : scenario.task_queues) {
+      if (q.reservation_activity != kNoId) counted[q.reservation_activity] = true;
+      if (q.assignment_activity != kNoId) counted[q.assignment_activity] = true;
+    }
+  }
+  double workers = 0;
+  for (ActivityId a = 0; a < scenario.activities.size(); ++a) {
+    if (!counted[a]) continue;
+    const std::size_t c = t.column_index("workers." + scenario.activities[a].name);
+    if (c != SIZE_MAX && !std::isnan(t.at(k, ws, c))) workers += t.at(k, ws, c);
+  }
+  const double o = t.at(k, ws, occ), lost = t.at(k, ws, canceled);
+  const double len = to_seconds(t.end(k) - t.start(k));
+  double load = std::isnan(o) ? 0 : o * workers;
+  if (!std::isnan(lost) && len > 0) load += lost * handle / len;
+  return load;
+}
+
+/// What the analytic formulas say each target reaches with the required agents (all groups
+/// together) on the interval's forecast load: `predicted`, beside the simulation's `achieved`.
+void predict(const Scenario& scenario, IntervalStaffingResult& r) {
+  const double patience = mean_patience(scenario);
+  for (std::size_t k = 0; k < r.required.size(); ++k) {
+    std::int64_t n = 0;
+    for (const std::int64_t c : r.required[k]) n += c;
+    const AnalyticInterval& a = r.analytic[k];
+    std::vector<double> row;
+    for (const IntervalTarget& t : r.targets) {
+      double v = kNull;
+      if (a.load > 0 && a.handle > 0 && n > 0) {
+        if (t.column.rfind("service_level.", 0) == 0) {
+          const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
+          v = patience > 0
+                  ? erlang::erlang_a_service_level(n, a.load, a.handle, patience, threshold)
+                  : erlang::service_level(n, a.load, a.handle, threshold);
+        } else if (t.column == "avg_task_acceptance_time") {
+          v = patience > 0 ? erlang::erlang_a(n, a.load, a.handle, patience).mean_wait
+                           : erlang::average_speed_of_answer(n, a.load, a.handle);
+          if (!std::isfinite(v)) v = kNull;
+        } else if (t.column == "abandon_rate") {
+          v = patience > 0 ? erlang::erlang_a(n, a.load, a.handle, patience).p_abandon : 0;
+        } else if (t.column == "occupancy") {
+          v = std::min(1.0, a.load / static_cast<double>(n));
+        }
+      }
+      row.push_back(v);
+    }
+    r.predicted.push_back(std::move(row));
+  }
+}
+
+/// `staff_per_interval` by the iterative staffing algorithm (StaffingMethod::isa).
+void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& settings,
+               const std::function<RunSummary(const Scenario&)>& evaluate,
+               const std::vector<std::vector<double>>& mix, IntervalStaffingResult& r) {
+  using Counts = std::vector<std::vector<std::int64_t>>;  // [interval][group]
+  const std::size_t intervals = r.analytic.size(), groups = settings.groups.size();
+  std::int64_t cap_total = 0;
+  for (std::int64_t c : settings.cap) cap_total += c;
+  const double patience = mean_patience(scenario);
+  // The handle time the load is staffed with: the interval's own, else the day's.
+  double day_work = 0, day_rate = 0;
+  for (const AnalyticInterval& a : r.analytic) {
+    day_work += a.load;
+    day_rate += a.arrival_rate;
+  }
+  const double day_handle = day_rate > 0 ? day_work / day_rate : 0;
+  const auto handle = [&](std::size_t k) {
+    return r.analytic[k].handle > 0 ? r.analytic[k].handle : day_handle;
+  };
+
+  // Every run is a whole day as the scenario has it (horizon, drain, warm-up): the run that ends
+  // the search is the verifying run.
+  Scenario sc = scenario;
+  struct Eval {
+    std::vector<std::vector<IntervalOutcome>> outcomes;  // [interval][target]
+    std::vector<bool> met;
+    std::vector<double> load;
+  };
+  std::map<Counts, Eval> memo;
+  Counts last_counts;
+  RunSummary last_summary;
+  const auto run = [&](const Counts& c) -> const Eval& {
+    const auto it = memo.find(c);
+    if (it != memo.end()) return it->second;
+    for (std::size_t g = 0; g < groups; ++g) {
+      std::vector<std::int64_t> column(intervals);
+      for (std::size_t k = 0; k < intervals; ++k) column[k] = c[k][g];
+      const std::string why = set_interval_logins(sc, settings.groups[g], column);
+      if (!why.empty()) throw std::invalid_argument(why);
+    }
+    last_summary = evaluate(sc);
+    last_counts = c;
+    ++r.runs;
+    r.simulated_days += 1;
+    Eval e;
+    for (std::size_t k = 0; k < intervals; ++k) {
+      e.outcomes.push_back(interval_outcomes(sc, r.targets, last_summary.intervals, k));
+      bool met = true;
+      for (const IntervalOutcome& o : e.outcomes.back()) met = met && o.met;
+      e.met.push_back(met);
+      e.load.push_back(offered_load(sc, last_summary.intervals.mean, k, handle(k)));
+    }
+    return memo.emplace(c, std::move(e)).first->second;
+  };
+  const auto by_total = [&](const std::vector<std::int64_t>& total) {
+    Counts c(intervals);
+    for (std::size_t k = 0; k < intervals; ++k) c[k] = apportion(total[k], mix[k], settings.cap);
+    return c;
+  };
+
+  // 1. The ISA proper: from every worker logged in (the infinite-server start), estimate the
+  //    offered load per interval from the run, staff it by Erlang C/A, run again, until the
+  //    staffing function moves by at most one agent in every interval (their stopping rule).
+  constexpr std::size_t kIsaIterations = 8;
+  std::vector<std::int64_t> total(intervals, 0), next(intervals, 0);
+  const Eval* e = &run(Counts(intervals, settings.cap));
+  for (std::size_t it = 1; it <= kIsaIterations; ++it) {
+    std::int64_t moved = 0;
+    for (std::size_t k = 0; k < intervals; ++k) {
+      next[k] = std::min(cap_total,
+                         analytic_agents(scenario, r.targets, e->load[k], handle(k), patience));
+      moved = std::max(moved, std::abs(next[k] - total[k]));
+    }
+    r.isa_iterations = it;
+    r.simulated_load = e->load;
+    total = next;
+    if (it > 1 && moved <= 1) break;
+    e = &run(by_total(total));
+  }
+
+  // 2. The targets by simulation: every interval's count bracketed in parallel on whole-day runs
+  //    (exponential steps from the ISA staffing, then bisection), the best known count of each
+  //    interval carried along. Staffing one interval moves the next one's backlog, so an interval
+  //    settled at a count that later fails is reopened; the search ends on a run in which every
+  //    interval is settled and meets its targets. `map` turns the bracketed numbers into counts;
+  //    `hi` is the least known to meet and `lo` the most known to fail (−1: none), `top` the most
+  //    each may be.
+  bool out_of_rounds = false;
+  const std::size_t max_rounds = settings.max_rounds > 0 ? settings.max_rounds : 30 + 10 * groups;
+  const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
+                           std::vector<std::int64_t> lo, const std::vector<std::int64_t>& top,
+                           const std::function<Counts(const std::vector<std::int64_t>&)>& map)
+      -> std::optional<std::vector<std::int64_t>> {
+    std::vector<std::int64_t> step(intervals, 1);
+    // Steps that revisit a staffing already run cost no run; the second bound stops a cycle of
+    // them (intervals reopening each other through their backlogs).
+    for (std::size_t steps = 0;; ++steps) {
+      if (r.runs >= max_rounds || steps >= 4 * max_rounds) {
+        out_of_rounds = true;
+        for (std::size_t k = 0; k < intervals; ++k) x[k] = hi[k] >= 0 ? hi[k] : top[k];
+        return x;
+      }
+      const Eval& now = run(map(x));
+      bool done = true;
+      std::vector<std::int64_t> nx(intervals);
+      for (std::size_t k = 0; k < intervals; ++k) {
+        if (now.met[k]) {
+          hi[k] = x[k];
+          lo[k] = std::min(lo[k], x[k] - 1);
+        } else {
+          lo[k] = x[k];
+          if (hi[k] >= 0 && hi[k] <= x[k]) {  // met before, fails now: reopen upwards
+            hi[k] = -1;
+            step[k] = 1;
+          }
+        }
+        if (hi[k] >= 0 && (hi[k] == 0 || hi[k] - lo[k] <= 1)) {
+          nx[k] = hi[k];
+        } else if (hi[k] >= 0 && lo[k] >= 0) {
+          nx[k] = lo[k] + (hi[k] - lo[k]) / 2;
+        } else if (hi[k] >= 0) {
+          nx[k] = std::max<std::int64_t>({0, lo[k] + 1, hi[k] - step[k]});
+          step[k] *= 2;
+        } else {
+          if (lo[k] >= top[k]) {
+            r.unmeetable_interval = k;
+            return std::nullopt;
+          }
+          nx[k] = std::min(top[k], lo[k] + step[k]);
+          step[k] *= 2;
+        }
+        done = done && now.met[k] && nx[k] == x[k];
+      }
+      if (done) return x;
+      x = std::move(nx);
+    }
+  };
+
+  const std::optional<std::vector<std::int64_t>> settled = bracket(
+      total, std::vector<std::int64_t>(intervals, -1), std::vector<std::int64_t>(intervals, -1),
+      std::vector<std::int64_t>(intervals, cap_total), by_total);
+  if (!settled) {
+    // Some interval fails with every worker logged in: name the first that does.
+    const Counts at_cap = by_total(std::vector<std::int64_t>(intervals, cap_total));
+    const Eval& o = run(at_cap);
+    const auto first = std::find(o.met.begin(), o.met.end(), false);
+    const std::size_t k = first != o.met.end() ? static_cast<std::size_t>(first - o.met.begin())
+                                               : r.unmeetable_interval;
+    r.unmeetable_interval = k;
+    std::string why;
+    for (std::size_t i = 0; i < o.outcomes[k].size(); ++i) {
+      const IntervalOutcome& x = o.outcomes[k][i];
+      if (x.met) continue;
+      const Expectation& ex = scenario.expectations[r.targets[i].expectation];
+      why += fmt::format("{}{} {} (achieved {})", why.empty() ? "" : "; ", ex.metric,
+                         describe_bound(ex),
+                         std::isnan(x.mean) ? std::string("no data")
+                                            : fmt::format("{:.4g} ± {:.2g}", x.mean, x.ci95));
+    }
+    std::int64_t all = 0;
+    for (std::int64_t c : at_cap[k]) all += c;
+    r.unmeetable = fmt::format("{}: not met even with {} workers logged in: {}",
+                               interval_name(scenario, k), all, why);
+    r.converged = false;
+    r.required.clear();
+    return;
+  }
+  Counts best = by_total(*settled);
+
+  // 3. Several groups: each group, dearest first, lowered interval by interval in parallel with
+  //    the others fixed, the same way (its count at `best` is known to meet).
+  if (groups > 1) {
+    std::vector<std::size_t> order(groups);
+    for (std::size_t g = 0; g < groups; ++g) order[g] = g;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return settings.cost[a] > settings.cost[b];
+    });
+    for (const std::size_t g : order) {
+      if (out_of_rounds) break;
+      std::vector<std::int64_t> x(intervals), hi(intervals), top(intervals, settings.cap[g]);
+      for (std::size_t k = 0; k < intervals; ++k) {
+        hi[k] = best[k][g];
+        x[k] = std::max<std::int64_t>(0, hi[k] - 1);
+      }
+      const auto with_g = [&](const std::vector<std::int64_t>& n) {
+        Counts c = best;
+        for (std::size_t k = 0; k < intervals; ++k) c[k][g] = n[k];
+        return c;
+      };
+      // An interval that fails even with the whole group (a neighbour's lowering left it a
+      // backlog it cannot clear) keeps the group where it was.
+      const std::optional<std::vector<std::int64_t>> lowered =
+          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, with_g);
+      if (lowered) best = with_g(*lowered);
+      r.unmeetable_interval = 0;
+    }
+    // 4. Then, as the search does, agents move one for one from a dearer group to a cheaper one
+    //    while the targets hold, interval by interval in parallel: the dearer group's count is
+    //    bracketed down from where it is, each agent it loses going to the cheaper group.
+    for (const std::size_t d : order) {
+      for (auto c_it = order.rbegin(); c_it != order.rend(); ++c_it) {
+        const std::size_t c = *c_it;
+        if (out_of_rounds || !(settings.cost[c] < settings.cost[d])) continue;
+        std::vector<std::int64_t> x(intervals), hi(intervals), lo(intervals);
+        bool room = false;
+        for (std::size_t k = 0; k < intervals; ++k) {
+          hi[k] = best[k][d];
+          lo[k] = std::max<std::int64_t>(-1, best[k][d] - (settings.cap[c] - best[k][c]) - 1);
+          x[k] = std::max(lo[k] + 1, hi[k] - 1);
+          room = room || x[k] < hi[k];
+        }
+        if (!room) continue;
+        const Counts from = best;
+        const auto moved = [&](const std::vector<std::int64_t>& n) {
+          Counts m = from;
+          for (std::size_t k = 0; k < intervals; ++k) {
+            m[k][c] = from[k][c] + from[k][d] - n[k];
+            m[k][d] = n[k];
+          }
+          return m;
+        };
+        const std::optional<std::vector<std::int64_t>> cheaper = bracket(x, hi, lo, hi, moved);
+        if (cheaper) best = moved(*cheaper);
+        r.unmeetable_interval = 0;
+      }
+    }
+  }
+
+  // The verifying run: the whole day at the requirement (the last run, unless the rounds ran out
+  // before a run at `best`).
+  r.converged = !out_of_rounds;
+  if (last_counts != best) {
+    memo.erase(best);
+    run(best);
+  }
+  r.required = best;
+  r.verification = std::move(last_summary);
+  for (std::size_t k = 0; k < intervals; ++k)
+    r.achieved.push_back(interval_outcomes(sc, r.targets, r.verification.intervals, k));
+}
 }  // namespace
 
 std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
@@ -130,36 +558,44 @@ std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
   for (AnalyticInterval& a : out) {
     if (a.load <= 0 || a.handle <= 0) continue;
     a.erlang_a = mean_patience > 0;
-    // The fewest agents meeting one target: the smallest n above the load (Erlang C needs n > a)
-    // for which `ok` holds, searched upwards (the metrics are monotone in n).
-    std::int64_t n = static_cast<std::int64_t>(std::floor(a.load)) + 1;
-    const auto raise_until = [&](const auto& ok) {
-      for (std::int64_t limit = n + 100000; n < limit && !ok(n);) ++n;
-    };
-    for (const IntervalTarget& t : targets) {
-      const Expectation& x = scenario.expectations[t.expectation];
-      if (t.column.rfind("service_level.", 0) == 0 && x.min) {
-        if (*x.min > 1) continue;  // no staffing meets it; the simulation says where
-        const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
-        raise_until([&](std::int64_t c) {
-          return erlang::service_level(c, a.load, a.handle, threshold) >= *x.min - 1e-12;
-        });
-      } else if (t.column == "avg_task_acceptance_time" && x.max) {
-        raise_until([&](std::int64_t c) {
-          return (a.erlang_a ? erlang::erlang_a(c, a.load, a.handle, mean_patience).mean_wait
-                             : erlang::average_speed_of_answer(c, a.load, a.handle)) <= *x.max;
-        });
-      } else if (t.column == "abandon_rate" && x.max && a.erlang_a) {
-        raise_until([&](std::int64_t c) {
-          return erlang::erlang_a(c, a.load, a.handle, mean_patience).p_abandon <= *x.max;
-        });
-      } else if (t.column == "occupancy" && x.max && *x.max > 0) {
-        n = std::max(n, static_cast<std::int64_t>(std::ceil(a.load / *x.max - 1e-9)));
-      }
-    }
-    a.agents = n;
+    a.agents = analytic_agents(scenario, targets, a.load, a.handle, mean_patience);
   }
   return out;
+}
+
+std::int64_t analytic_agents(const Scenario& scenario, const std::vector<IntervalTarget>& targets,
+                             double load, double handle, double patience) {
+  if (!(load > 0) || !(handle > 0)) return 0;
+  const bool erlang_a = patience > 0;
+  // The fewest agents meeting one target: the smallest n above the load (Erlang C needs n > a)
+  // for which `ok` holds, searched upwards (the metrics are monotone in n).
+  std::int64_t n = static_cast<std::int64_t>(std::floor(load)) + 1;
+  const auto raise_until = [&](const auto& ok) {
+    for (std::int64_t limit = n + 100000; n < limit && !ok(n);) ++n;
+  };
+  for (const IntervalTarget& t : targets) {
+    const Expectation& x = scenario.expectations[t.expectation];
+    if (t.column.rfind("service_level.", 0) == 0 && x.min) {
+      if (*x.min > 1) continue;  // no staffing meets it; the simulation says where
+      const double threshold = std::strtod(t.column.c_str() + 14, nullptr);
+      raise_until([&](std::int64_t c) {
+        return (erlang_a ? erlang::erlang_a_service_level(c, load, handle, patience, threshold)
+                         : erlang::service_level(c, load, handle, threshold)) >= *x.min - 1e-12;
+      });
+    } else if (t.column == "avg_task_acceptance_time" && x.max) {
+      raise_until([&](std::int64_t c) {
+        return (erlang_a ? erlang::erlang_a(c, load, handle, patience).mean_wait
+                         : erlang::average_speed_of_answer(c, load, handle)) <= *x.max;
+      });
+    } else if (t.column == "abandon_rate" && x.max && erlang_a) {
+      raise_until([&](std::int64_t c) {
+        return erlang::erlang_a(c, load, handle, patience).p_abandon <= *x.max;
+      });
+    } else if (t.column == "occupancy" && x.max && *x.max > 0) {
+      n = std::max(n, static_cast<std::int64_t>(std::ceil(load / *x.max - 1e-9)));
+    }
+  }
+  return n;
 }
 
 std::string set_interval_logins(Scenario& scenario, GroupId g,
@@ -239,23 +675,23 @@ IntervalStaffingResult staff_per_interval(
   std::int64_t cap_total = 0;
   for (std::int64_t c : settings.cap) cap_total += c;
   const auto split = [&](std::int64_t total, const std::vector<double>& weight) {
-    std::vector<std::int64_t> c(groups);
-    double w_total = 0;
-    for (double w : weight) w_total += w;
-    for (std::size_t g = 0; g < groups; ++g) {
-      const double share = w_total > 0 ? weight[g] / w_total : 1.0 / static_cast<double>(groups);
-      c[g] = std::clamp<std::int64_t>(
-          static_cast<std::int64_t>(std::ceil(static_cast<double>(total) * share - 1e-9)), 0,
-          settings.cap[g]);
-    }
-    return c;
+    return split_total(total, weight, settings.cap);
   };
   std::vector<double> base_weight(groups);
   for (std::size_t g = 0; g < groups; ++g)
     base_weight[g] =
         base_total > 0 ? static_cast<double>(std::max<std::int64_t>(settings.base[g], 0)) : 1;
-  for (const AnalyticInterval& a : r.analytic)
-    r.analytic_by_group.push_back(split(a.agents, base_weight));
+  const std::vector<std::vector<double>> mix =
+      scheduled_mix(scenario, settings, base_weight, intervals);
+  for (std::size_t k = 0; k < intervals; ++k)
+    r.analytic_by_group.push_back(split(r.analytic[k].agents, mix[k]));
+
+  r.method = settings.method;
+  if (settings.method == StaffingMethod::isa) {
+    staff_isa(scenario, settings, evaluate, mix, r);
+    predict(scenario, r);
+    return r;
+  }
 
   Scenario sc = scenario;
   sc.warmup_auto = false;
@@ -298,7 +734,7 @@ IntervalStaffingResult staff_per_interval(
     std::int64_t start = 0;
     for (std::size_t g = 0; g < groups; ++g) start += r.analytic_by_group[k][g];
     for (std::size_t g = 0; g < groups; ++g)
-      weight[g] = start > 0 ? static_cast<double>(r.analytic_by_group[k][g]) : base_weight[g];
+      weight[g] = start > 0 ? static_cast<double>(r.analytic_by_group[k][g]) : mix[k][g];
     const auto ok = [&](std::int64_t m) { return meets(split(m, weight)); };
     std::int64_t meeting = -1, failing = -1;
     if (ok(start)) {
@@ -401,6 +837,7 @@ IntervalStaffingResult staff_per_interval(
   r.simulated_days += 1;
   for (std::size_t k = 0; k < intervals; ++k)
     r.achieved.push_back(interval_outcomes(sc, r.targets, r.verification.intervals, k));
+  predict(scenario, r);
   return r;
 }
 

@@ -188,7 +188,10 @@ RosterSolution solve_roster(const RosterProblem& problem) {
   const int rc = glp_intopt(lp, &parm);
   const int status = glp_mip_status(lp);
   sol.stopped_early = rc == GLP_ESTOP;
-  if ((rc != 0 && rc != GLP_ESTOP) || (status != GLP_OPT && status != GLP_FEAS)) {
+  // GLP_EMIPGAP: stopped because the best roster found is within kRosterGap of the bound (an
+  // answer, as asked).
+  if ((rc != 0 && rc != GLP_ESTOP && rc != GLP_EMIPGAP) ||
+      (status != GLP_OPT && status != GLP_FEAS)) {
     sol.error =
         fmt::format("GLPK stopped without an optimum (glp_intopt {}, status {})", rc, status);
   } else {

@@ -35,12 +35,16 @@ class StreamReader {
     MapView fields(r_, e.item, KeySet::arrival_stream);
     ArrivalStream s;
     s.name = e.key;
+    s.where = r_.key_at(e.item);
     s.attributes = Value::object();
     read_workflow(e, fields, s);
     s.channel = ctx_.channels.find("default");
     if (const Item* i = fields.find("channel"))
       s.channel = resolve_name(r_, *i, ctx_.channels, "channel");
-    if (const Item* i = fields.find("attributes")) read_attributes(*i, s);
+    if (const Item* i = fields.find("attributes")) {
+      s.attributes_where = r_.key_at(*i);
+      read_attributes(*i, s);
+    }
 
     std::vector<const Item*> kinds;
     for (const std::string_view k : kKinds)
@@ -109,6 +113,7 @@ class StreamReader {
     }
     gives_handle_time = data->every_row_has_handle_time;
     s.trace = std::move(data->rows);
+    s.trace_file = csv->file;
     if (ctx_.horizon_ok) {
       const auto late = std::count_if(s.trace.begin(), s.trace.end(), [&](const TraceRow& row) {
         return row.time >= ctx_.sc.horizon;

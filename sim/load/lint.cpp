@@ -9,6 +9,7 @@
 #include "trsim/lint.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -591,6 +592,127 @@ class Linter {
     }
   }
 
+  // ---- attribute types ----
+
+  static const char* kind_name(Value::Kind k) {
+    switch (k) {
+      case Value::Kind::null:
+        return "null";
+      case Value::Kind::boolean:
+        return "boolean";
+      case Value::Kind::number:
+        return "number";
+      case Value::Kind::string:
+        return "string";
+      case Value::Kind::array:
+        return "array";
+      case Value::Kind::object:
+        return "object";
+    }
+    return "?";
+  }
+
+  static std::string place(const SourceLocation& at) {
+    return at.line > 0 ? fmt::format("{}:{}:{}", at.file, at.line, at.column) : at.file;
+  }
+
+  /// A comparison of a task attribute with a constant of a type no task of the streams ever holds
+  /// there (`task.zip == 501` where every trace row has "00501"): with values of different types
+  /// `==` and the orderings are false and `!=` true, whatever the values. Silent when no stream
+  /// sets the attribute, or when any holder has the constant's type or an array.
+  void lint_types(const Expression& e, const SourceLocation& where, const std::string& owner,
+                  const std::vector<StreamId>& streams) {
+    if (e.scope() != ExpressionScope::task && e.scope() != ExpressionScope::target) return;
+    for (const ExpressionComparison& c : e.comparisons()) {
+      if (!c.constant || c.path.empty() || !c.other_path.empty()) continue;
+      if (c.op != "==" && c.op != "!=" && c.op != ">" && c.op != ">=" && c.op != "<" &&
+          c.op != "<=")
+        continue;
+      const Value::Kind want = c.constant->kind();
+      if (want != Value::Kind::number && want != Value::Kind::string &&
+          want != Value::Kind::boolean)
+        continue;
+      const KeyRef key = resolve_key(c.path, e.scope());
+      if (key.source != KeyRef::Source::task) continue;
+      std::size_t present = 0, same = 0, arrays = 0;
+      std::string example, example_at;
+      Value::Kind example_kind = Value::Kind::null;
+      const auto see = [&](const Value* v, const auto& at) {
+        if (v == nullptr || v->is_null()) return;
+        ++present;
+        if (v->kind() == want) ++same;
+        if (v->is_array()) ++arrays;
+        if (example.empty()) {
+          example = to_json(*v);
+          example_at = at();
+          example_kind = v->kind();
+        }
+      };
+      for (const StreamId s : streams) {
+        const ArrivalStream& a = sc_.arrivals[s];
+        const auto stream_at = [&] {
+          return fmt::format("arrival stream '{}' at {}", a.name,
+                             place(a.attributes_where.line > 0 ? a.attributes_where : a.where));
+        };
+        see(lookup(a.attributes, key.path), stream_at);
+        for (const Value& root : pick_roots_[s]) see(lookup(root, key.path), stream_at);
+        for (const TraceRow& row : a.trace)
+          see(lookup(row.attributes, key.path), [&] {
+            return fmt::format("the trace of arrival stream '{}' at {}:{}", a.name, a.trace_file,
+                               row.line);
+          });
+      }
+      if (present == 0 || same > 0 || arrays > 0) continue;
+      const std::string outcome = c.op == "!=" ? "always true" : "always false";
+      warn(where,
+           fmt::format("{}: `{}` compares '{}' with {} (a {}), but no task ever holds a {} there "
+                       "(e.g. {}, a {}, in {}), and values of different types never compare "
+                       "equal or ordered, so the comparison is {}; compare with {} or fix the "
+                       "attribute's type",
+                       owner, describe_comparison(c), path_text(key.path), to_json(*c.constant),
+                       kind_name(want), kind_name(want), example, kind_name(example_kind),
+                       example_at, outcome, example));
+    }
+  }
+
+  /// A filter whose expression matches none of the rows of the traces that feed its workflow
+  /// (when every stream of the workflow is a trace): its targets are never used.
+  void lint_trace_match(const Workflow& wf, std::size_t f, const std::vector<StreamId>& streams) {
+    const WorkflowFilter& filter = wf.filters[f];
+    if (streams.empty() || filter.targets.empty() || reads_varying_facts(filter.expression) ||
+        filter.expression.is_always_true())
+      return;
+    std::size_t rows = 0;
+    std::vector<std::string> files;
+    for (const StreamId s : streams) {
+      const ArrivalStream& a = sc_.arrivals[s];
+      if (a.kind != ArrivalStream::Kind::trace || !a.picks.empty()) return;
+      const Value base = a.attributes.is_object() ? a.attributes : Value::object();
+      std::vector<std::string> seen;
+      for (const TraceRow& row : a.trace) {
+        std::string k = to_json(row.attributes);
+        if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
+        seen.push_back(std::move(k));
+        if (seen.size() > 4096) return;  // too varied to test every row: stay silent
+        Value task = base;
+        if (row.attributes.is_object()) task.merge_from(row.attributes);
+        EvalContext ctx;
+        ctx.task = &task;
+        ctx.wall_clock_seconds = sc_.start_epoch_seconds;
+        if (filter.expression.evaluate(ctx)) return;
+      }
+      rows += a.trace.size();
+      files.push_back(fmt::format("{}{} (arrival stream '{}' at {})", files.empty() ? "" : ", ",
+                                  a.trace_file, a.name, place(a.where)));
+    }
+    warn(filter.where,
+         fmt::format("{} of workflow '{}' (expression \"{}\") matches none of the {} rows of {}: "
+                     "its targets never receive a task; check the attribute names and values "
+                     "against the trace's columns",
+                     filter_name(filter, f), wf.name, filter.expression.text(), rows,
+                     fmt::format("{}", fmt::join(files, ""))));
+  }
+
   // ---- workflows ----
 
   void lint_workflow(WorkflowId w) {
@@ -634,11 +756,17 @@ class Linter {
       const WorkflowFilter& filter = wf.filters[f];
       lint_shapes(filter.expression, filter.where,
                   fmt::format("{} of workflow '{}'", filter_name(filter, f), wf.name), streams);
+      lint_types(filter.expression, filter.where,
+                 fmt::format("{} of workflow '{}'", filter_name(filter, f), wf.name), streams);
+      if (reachable[f]) lint_trace_match(wf, f, streams);
       for (std::size_t t = 0; t < filter.targets.size(); ++t) {
         const WorkflowTarget& target = filter.targets[t];
         const std::string owner =
             fmt::format("target {} of {} of workflow '{}'", t + 1, filter_name(filter, f), wf.name);
-        if (target.expression) lint_shapes(*target.expression, target.where, owner, streams);
+        if (target.expression) {
+          lint_shapes(*target.expression, target.where, owner, streams);
+          lint_types(*target.expression, target.where, owner, streams);
+        }
         if (target.skip_if)
           lint_shapes(*target.skip_if, target.where, owner + " (skip_if)", streams);
         if (!reachable[f]) continue;

@@ -154,6 +154,7 @@ class TraceReader {
       return std::nullopt;
     }
     TraceRow out;
+    out.line = row.line;
     out.attributes = Value::object();
     bool ok = true;
     for (std::size_t c = 0; c < row.fields.size(); ++c) {

@@ -135,8 +135,8 @@ class Importer {
     }
     if (root.find("events") != nullptr) {
       fail(root_at,
-           "this is an Events API page; importing event history is not supported yet "
-           "(docs/import.md)");
+           "this is an Events API page: give it to `trsim import` as a file of its own (it is "
+           "read as event history, docs/import.md)");
       return;
     }
     if (root.find("meta") != nullptr) {
@@ -166,6 +166,8 @@ class Importer {
     if (!result.ok()) return result;
     result.scenario = std::move(yaml_);
     result.files = std::move(files_);
+    result.groups = std::move(group_list_);
+    result.activity_available = std::move(activity_available_);
     result.summary = fmt::format(
         "{} workspace, {} activities, {} task channels, {} task queues, {} workflows, {} workers "
         "({} groups), {} worker channels",
@@ -357,9 +359,10 @@ class Importer {
     build_queues();
     build_workflows();
     build_workers();
-    yaml_ +=
-        "# arrivals: none were imported; add a stream (docs/scenario.md), or import event "
-        "history.\n";
+    if (!options_.arrivals_given)
+      yaml_ +=
+          "# arrivals: none were imported; add a stream (docs/scenario.md), or import event "
+          "history.\n";
   }
 
   void build_workspace() {
@@ -420,6 +423,7 @@ class Importer {
       if (available == nullptr || sid.empty()) continue;
       out += fmt::format("  {}: {{available: {}, sid: {}}}\n", quoted(activities_[sid]),
                          available->as_bool() ? "true" : "false", quoted(sid));
+      activity_available_[activities_[sid]] = available->as_bool();
     }
     if (!out.empty()) yaml_ += "activities:\n" + out;
   }
@@ -552,6 +556,11 @@ class Importer {
       Group g;
       g.attributes = to_json(*attributes);
       g.activity = *act;
+      if (options_.initial_activity) {
+        const std::string a = options_.initial_activity(sid);
+        for (const auto& [activity_sid, name] : activities_)
+          if (!a.empty() && name == a) g.activity = a;
+      }
       if (const auto it = channels.find(sid); it != channels.end()) {
         for (const auto& [name, capacity] : it->second)
           g.channels +=
@@ -561,6 +570,7 @@ class Importer {
       // their own group, so that an export of a scenario imports back with the same names.
       g.key = g.attributes + "|" + g.channels + "|" + g.activity + "|" +
               derived_prefix(text_or(r, "friendly_name"), sid);
+      if (options_.worker_key) g.key += "|" + options_.worker_key(sid);
       const std::pair<std::string, std::string> member{text_or(r, "friendly_name"), sid};
       if (options_.fold_workers) {
         if (const auto it = group_of.find(g.key); it != group_of.end()) {
@@ -606,7 +616,11 @@ class Importer {
       fields += fmt::format(", activity: {}", quoted(g.activity));
       if (g.attributes != "{}") fields += fmt::format(", attributes: {}", g.attributes);
       if (!g.channels.empty()) fields += fmt::format(", channels: {{{}}}", g.channels);
+      std::vector<std::string> sids;
+      for (const auto& member : g.members) sids.push_back(member.second);
+      if (options_.group_fields) fields += options_.group_fields(sids);
       yaml_ += fmt::format("  {}: {{{}}}\n", quoted(name), fields);
+      group_list_.emplace_back(name, std::move(sids));
     }
   }
 
@@ -619,6 +633,8 @@ class Importer {
   std::map<std::string, std::string> activities_;  // sid -> scenario name
   bool multi_task_ = true;
   std::size_t groups_ = 0;
+  std::vector<std::pair<std::string, std::vector<std::string>>> group_list_;
+  std::map<std::string, bool> activity_available_;
   std::string yaml_;
   std::vector<ImportedFile> files_;
 };

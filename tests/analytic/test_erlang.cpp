@@ -14,6 +14,7 @@
 
 #include "support/analytic.hpp"
 #include "support/scenario_fixture.hpp"
+#include "trsim/erlang.hpp"
 #include "trsim/runner.hpp"
 
 using namespace trsim;
@@ -93,4 +94,52 @@ TEST_CASE("M/M/c+M: abandonment and probability of waiting match Erlang A", "[an
   const double p_abandon = theta * mean_queue / lambda;
   CHECK_WITHIN_CI(summary, "workspace.abandon_rate", p_abandon);
   CHECK_WITHIN_CI(summary, "workspace.service_level.0", 1 - p_wait);
+  // The service level under Erlang A (answered, and within t; Mandelbaum & Zeltyn), as the
+  // library computes it for `staff --per-interval`'s analytic estimate.
+  CHECK(erlang::erlang_a_service_level(c, 10, 300, 180, 0) == Approx(1 - p_wait).epsilon(1e-9));
+  CHECK_WITHIN_CI(summary, "workspace.service_level.20",
+                  erlang::erlang_a_service_level(c, 10, 300, 180, 20));
+  CHECK_WITHIN_CI(summary, "workspace.service_level.60",
+                  erlang::erlang_a_service_level(c, 10, 300, 180, 60));
+}
+
+TEST_CASE("Erlang A's service level: a hand-computed M/M/1+M, Erlang C's limit and its ends",
+          "[analytic]") {
+  // M/M/1+M with λ = μ = θ = 1: π_{1+m} = π_0/(m + 1)! (deaths at 1 + m), so π_0 = 1/e. A caller
+  // finding m waiting is answered with probability 1/(m + 2) (its patience against m + 1 queue
+  // moves at rates 1 + r), and within t with, in addition, the probability that m + 1 of m + 2
+  // exponential clocks of rate 1 have rung by t: I_x(m + 1, 2) = P(Bin(m + 2, x) >= m + 1) =
+  // (m + 2) x^(m+1) (1 − x) + x^(m+2), x = 1 − e^−t. For t → ∞ that is 1 − 1/e (P(abandon) = 1/e).
+  const auto by_hand = [](double t) {
+    const double p0 = std::exp(-1.0), x = 1 - std::exp(-t);
+    double sl = p0, factorial = 1;  // (m + 1)!
+    for (int m = 0; m < 40; ++m) {
+      factorial *= m + 1;
+      const double incomplete_beta = (m + 2) * std::pow(x, m + 1) * (1 - x) + std::pow(x, m + 2);
+      sl += p0 / factorial / (m + 2) * incomplete_beta;
+    }
+    return sl;
+  };
+  REQUIRE(by_hand(100) == Approx(1 - std::exp(-1.0)));
+  for (double t : {0.0, 0.1, 0.5, 1.0, 2.0, 5.0}) {
+    INFO("t = " << t);
+    CHECK(erlang::erlang_a_service_level(1, 1, 1, 1, t) == Approx(by_hand(t)).epsilon(1e-10));
+  }
+  // An endless patience is Erlang C (here 50 agents, 45 Erlangs, 20 s of 180 s calls).
+  for (double t : {0.0, 20.0, 60.0})
+    CHECK(erlang::erlang_a_service_level(50, 45, 180, 1e9, t) ==
+          Approx(erlang::service_level(50, 45, 180, t)).epsilon(1e-6));
+  // At t = 0 the callers answered at once; for a long t every caller who is answered.
+  const erlang::ErlangA a = erlang::erlang_a(100, 105, 240, 180);
+  CHECK(erlang::erlang_a_service_level(100, 105, 240, 180, 0) == Approx(1 - a.p_wait));
+  CHECK(erlang::erlang_a_service_level(100, 105, 240, 180, 1e5) ==
+        Approx(1 - a.p_abandon).epsilon(1e-9));
+  // Overloaded (105 Erlangs on 100 agents) yet stable: patience keeps the service level finite
+  // and increasing in t.
+  double previous = 0;
+  for (double t : {0.0, 10.0, 20.0, 60.0, 300.0}) {
+    const double sl = erlang::erlang_a_service_level(100, 105, 240, 180, t);
+    CHECK(sl > previous);
+    previous = sl;
+  }
 }

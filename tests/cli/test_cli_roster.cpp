@@ -37,6 +37,37 @@ expect:
 )" + expect;
 }
 
+// The roster as worker groups with schedule: blocks, in place of the scenario's `workers:`, run
+// as a scenario: the same per-interval service levels as the verifying run (`rows`, the roster's
+// CSV).
+void check_roster_reruns(const TempDir& dir, std::string day, std::string roster,
+                         const std::vector<std::string>& rows) {
+  roster = roster.substr(roster.find("workers:"));
+  const std::size_t a = day.find("workers:\n"), b = day.find("arrivals:");
+  day = day.substr(0, a) + roster + "\n" + day.substr(b, day.find("shifts:") - b);
+  const std::string rostered = dir.write("rostered.yaml", day);
+  const CliResult run = run_trsim({"run", rostered, "--intervals", "-", "--quiet"}, dir);
+  INFO(describe(run));
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::string> header = split(lines_of(run.out)[0]);
+  const std::size_t sl = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "service_level.20") - header.begin());
+  REQUIRE(sl < header.size());
+  const std::size_t kind = static_cast<std::size_t>(
+      std::find(header.begin(), header.end(), "scope_kind") - header.begin());
+  REQUIRE(kind < header.size());
+  std::size_t k = 0;
+  for (const std::string& line : lines_of(run.out)) {
+    const std::vector<std::string> c = split(line);
+    if (c.size() <= sl || c[kind] != "workspace") continue;
+    const std::vector<std::string> mine = split(rows[1 + k]);
+    INFO("interval " << k << ": " << line);
+    if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
+    ++k;
+  }
+  CHECK(k == 48);
+}
+
 }  // namespace
 
 TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and JSON",
@@ -59,6 +90,8 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
       std::vector<std::string>(header.begin(), header.begin() + 5) ==
       std::vector<std::string>{"interval_start", "interval_end", "group", "required", "analytic"});
   CHECK(split(rows[2])[0] == "1800");
+  CHECK(std::find(header.begin(), header.end(), "workspace.service_level.20.analytic") !=
+        header.end());
   CHECK(split(rows[2])[2] == "agents");
   // The busy intervals (180 calls/h) need more than the quiet ones (60 calls/h).
   CHECK(std::stoi(split(rows[2])[3]) > std::stoi(split(rows[1])[3]));
@@ -67,6 +100,40 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   CHECK(json.get("intervals")->items[1].at_path("required.agents")->number ==
         std::stoi(split(rows[2])[3]));
   CHECK(json.get("unmeetable")->kind == Json::Kind::null);
+}
+
+TEST_CASE("staff --per-interval --method: isa by default, search on request, both meeting",
+          "[cli][staff][roster]") {
+  TempDir dir;
+  const std::string path =
+      dir.write("desk.yaml", desk("  - {metric: workspace.service_level.20, min: 0.8}\n"));
+  for (const std::string method : {"", "isa", "search"}) {
+    std::vector<std::string> args = {"staff", path, "--per-interval", "--json", "-"};
+    if (!method.empty()) args.insert(args.end(), {"--method", method});
+    const CliResult r = run_trsim(args, dir);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    const Json json = parse_json(r.out);
+    CHECK(json.get("method")->text == (method.empty() ? "isa" : method));
+    CHECK(json.get("analytic_model")->text == "erlang_c");
+    CHECK(json.get("converged")->kind == Json::Kind::boolean);
+    CHECK((json.get("intervals")->items[0].get("simulated_load") != nullptr) ==
+          (method != "search"));
+    for (const Json& interval : json.get("intervals")->items) {
+      CHECK(interval.at_path("achieved")->items[0].get("met")->boolean);
+      // Erlang C's service level at the required count, beside the achieved one.
+      const Json* analytic = interval.at_path("achieved")->items[0].get("analytic");
+      REQUIRE(analytic != nullptr);
+      CHECK(analytic->is_number());
+      CHECK(analytic->number > 0.5);
+    }
+  }
+  const CliResult bad = run_trsim({"staff", path, "--per-interval", "--method", "erlang"}, dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "--method must be isa or search (got 'erlang')"));
+  const CliResult whole = run_trsim({"staff", path, "--group", "agents", "--method", "isa"}, dir);
+  CHECK(whole.exit_code == 2);
+  CHECK(contains(whole.err, "--method apply to --per-interval only"));
 }
 
 TEST_CASE("staff --per-interval stops on a target no staffing meets, naming interval and target",
@@ -103,34 +170,40 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
     CHECK(c[8] == "true");
     CHECK(c[11] == "true");
   }
-  // The roster as worker groups with schedule: blocks, in place of `agents`, run as a scenario:
-  // the same per-interval service levels as the verifying run.
+  check_roster_reruns(dir, read_file(scenario_path("roster-day.yaml")), read_file(out), rows);
+}
+
+TEST_CASE("roster --out carries per-worker pick attributes, so the written roster routes the same",
+          "[cli][roster]") {
+  // The bundled day with Spanish speakers drawn per worker ({pick: ...}, 40%) and Spanish
+  // callers (30%) offered first to them for 20 s: the written groups must carry each worker's
+  // drawn language, or the pasted roster would route Spanish calls differently.
+  TempDir dir;
   std::string day = read_file(scenario_path("roster-day.yaml"));
-  std::string roster = read_file(out);
-  roster = roster.substr(roster.find("workers:"));
-  const std::size_t a = day.find("workers:\n"), b = day.find("arrivals:");
-  day = day.substr(0, a) + roster + "\n" + day.substr(b, day.find("shifts:") - b);
-  const std::string rostered = dir.write("rostered.yaml", day);
-  const CliResult run = run_trsim({"run", rostered, "--intervals", "-", "--quiet"}, dir);
-  INFO(describe(run));
-  REQUIRE(run.exit_code == 0);
-  const std::vector<std::string> header = split(lines_of(run.out)[0]);
-  const std::size_t sl = static_cast<std::size_t>(
-      std::find(header.begin(), header.end(), "service_level.20") - header.begin());
-  REQUIRE(sl < header.size());
-  const std::size_t kind = static_cast<std::size_t>(
-      std::find(header.begin(), header.end(), "scope_kind") - header.begin());
-  REQUIRE(kind < header.size());
-  std::size_t k = 0;
-  for (const std::string& line : lines_of(run.out)) {
-    const std::vector<std::string> c = split(line);
-    if (c.size() <= sl || c[kind] != "workspace") continue;
-    const std::vector<std::string> mine = split(rows[1 + k]);
-    INFO("interval " << k << ": " << line);
-    if (!mine[6].empty()) CHECK(std::stod(c[sl]) == Approx(std::stod(mine[6])).epsilon(1e-12));
-    ++k;
-  }
-  CHECK(k == 48);
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    REQUIRE(day.find(from) != std::string::npos);
+    day.replace(day.find(from), from.size(), to);
+  };
+  replace("  Helpdesk: {}\n", "  Helpdesk: {}\n  Spanish: {target_workers: \"lang == 'es'\"}\n");
+  replace("        filters: []\n",
+          "        filters:\n          - {expression: \"lang == 'es'\", targets: [{queue: "
+          "Spanish, timeout: 20}, {queue: Helpdesk}]}\n");
+  replace("    activity: Available\n",
+          "    activity: Available\n    attributes: {lang: {pick: {en: 0.6, es: 0.4}}}\n");
+  replace("    workflow: helpdesk\n",
+          "    workflow: helpdesk\n    attributes: {lang: {pick: {en: 0.7, es: 0.3}}}\n");
+  replace("replications: 10", "replications: 4");
+  const std::string path = dir.write("picks.yaml", day);
+  const std::string out = dir.path() + "/roster.yaml", csv = dir.path() + "/roster.csv";
+  const CliResult r =
+      run_trsim({"roster", path, "--threads", "2", "--out", out, "--csv", csv}, dir);
+  INFO(describe(r));
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  const std::string roster = read_file(out);
+  CHECK(contains(roster, "attributes: {\"lang\":\"es\"}"));
+  CHECK(contains(roster, "attributes: {\"lang\":\"en\"}"));
+  CHECK_FALSE(contains(roster, "pick"));
+  check_roster_reruns(dir, day, roster, lines_of(read_file(csv)));
 }
 
 TEST_CASE("roster: shift templates that leave intervals uncovered name them", "[cli][roster]") {
@@ -154,6 +227,20 @@ TEST_CASE("roster needs shift templates", "[cli][roster]") {
   const CliResult r = run_trsim({"roster", scenario_path("check-pass.yaml")}, dir);
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "no `shifts:` templates"));
+}
+
+TEST_CASE("roster --method search verifies its roster too, and a bad method exits 2",
+          "[cli][roster]") {
+  TempDir dir;
+  const CliResult bad =
+      run_trsim({"roster", scenario_path("roster-day.yaml"), "--method", "fast"}, dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "trsim roster: --method must be isa or search (got 'fast')"));
+  const CliResult search = run_trsim(
+      {"roster", scenario_path("roster-day.yaml"), "--method", "search", "--threads", "2"}, dir);
+  INFO(describe(search));
+  CHECK(search.exit_code == 0);
+  CHECK(contains(search.out, "verifying run: every interval meets every target"));
 }
 
 TEST_CASE(

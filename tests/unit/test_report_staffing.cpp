@@ -10,7 +10,7 @@ TEST_CASE("a staffing JSON renders required against analytic agents and the achi
           "[report][staffing]") {
   const auto doc = trsim::parse_json(R"({
     "kind": "staffing", "scenario": "desk", "replications": 4, "interval": 1800, "runs": 9,
-    "simulated_days": 3.5, "groups": ["agents"],
+    "simulated_days": 3.5, "method": "isa", "analytic_model": "erlang_a", "groups": ["agents"],
     "targets": [{"metric": "workspace.service_level.20", "bound": ">= 0.8", "min": 0.8}],
     "unmeetable": null,
     "intervals": [
@@ -28,5 +28,7 @@ TEST_CASE("a staffing JSON renders required against analytic agents and the achi
   CHECK(html->find("analytic (Erlang)") != std::string::npos);
   CHECK(html->find("target min") != std::string::npos);
   CHECK(html->find("<svg") != std::string::npos);
+  CHECK(html->find("found by simulation (the iterative staffing algorithm)") != std::string::npos);
+  CHECK(html->find("analytic: Erlang A (callers' patience)") != std::string::npos);
   CHECK(html->find("<script") == std::string::npos);
 }

@@ -25,11 +25,16 @@ std::string render_staffing_report(const Value& doc) {
   std::string body = fmt::format(
       "<h1>Staffing per interval: {}</h1>\n<p>{} replications per run, {} runs ({} simulated "
       "days). Required: the fewest workers logged in meeting every target in the interval, found "
-      "by simulation; analytic: Erlang C (Erlang A with patience) on the interval's offered "
-      "load.</p>\n",
+      "by simulation{}; analytic: {} on the interval's offered load.</p>\n",
       escape_xml(text(doc.find("scenario"))), format_value(number_or_nan(doc.find("replications"))),
       format_value(number_or_nan(doc.find("runs"))),
-      format_value(number_or_nan(doc.find("simulated_days"))));
+      format_value(number_or_nan(doc.find("simulated_days"))),
+      text(doc.find("method")) == "isa"      ? " (the iterative staffing algorithm)"
+      : text(doc.find("method")) == "search" ? " (interval by interval in time order)"
+                                             : "",
+      text(doc.find("analytic_model")) == "erlang_a"   ? "Erlang A (callers' patience)"
+      : text(doc.find("analytic_model")) == "erlang_c" ? "Erlang C"
+                                                       : "Erlang C (Erlang A with patience)");
   if (const Value* u = doc.find("unmeetable"); u != nullptr && u->is_string())
     body += "<p><strong>Stopped:</strong> " + escape_xml(u->as_string()) + "</p>\n";
   if (groups != nullptr && groups->is_array()) {
