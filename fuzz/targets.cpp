@@ -163,6 +163,8 @@ Target target_by_name(std::string_view name) {
   if (name == "trace_csv") return trace_csv;
   if (name == "units") return units;
   if (name == "json") return json;
+  if (name == "output_paths") return output_paths;
+  if (name == "report_input") return report_input;
   return nullptr;
 }
 

@@ -24,8 +24,19 @@ void units(std::string_view text);
 /// Text -> parse_json; a parsed document must survive to_json and parse_json unchanged.
 void json(std::string_view text);
 
+/// Bytes -> a small folder of files, links (to files, folders, nothing, /dev/null), hard links and
+/// folders, and outputs and inputs named by several spellings (`./a`, `d/../a`, `//a`), through
+/// the command line's OutputSet (targets_cli.cpp): a refused set changes nothing; an accepted set
+/// has no two outputs on one file and no output on an input, and its commit leaves each output
+/// holding what was written to it, the inputs, links and folders as they were, and no temporary.
+void output_paths(std::string_view text);
+/// Text -> what `trsim report` and `trsim merge` do with an input: the text checks, parse_json and
+/// render_report (a page, or a reason); parse_sweep_partial, whose result must write back the
+/// same JSON after one round trip, and merge alone.
+void report_input(std::string_view text);
+
 /// The targets by name, for the replay test: "scenario_loader", "expression", "trace_csv",
-/// "units", "json". Returns null for an unknown name.
+/// "units", "json", "output_paths", "report_input". Returns null for an unknown name.
 using Target = void (*)(std::string_view);
 Target target_by_name(std::string_view name);
 

@@ -32,7 +32,7 @@ struct CommonOptions {
   std::uint32_t threads = 1;  ///< --threads, already capped by useful_threads()
   bool quiet = false;
   bool check_invariants = false;
-  LoadLimits limits;  ///< --max-workers, --max-events, --max-horizon
+  LoadLimits limits;  ///< --max-workers, --max-events, --max-horizon, --max-memory, --confine
 };
 
 /// How a verb presents itself in `trsim VERB --help`.
@@ -54,6 +54,12 @@ std::optional<T> parse_unsigned(const std::string& text) {
   if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
   return value;
 }
+
+/// A size: a number of bytes, or a number (a fraction allowed) with K, M, G or T, optionally
+/// followed by B or iB, all binary units ("8G" = 8 GiB, "1.5T", "512MiB"); case does not matter.
+std::optional<std::uint64_t> parse_size(const std::string& text);
+/// The smallest --max-memory: below it no scenario would load.
+constexpr std::uint64_t kMinMemory = std::uint64_t{1} << 20;
 
 /// Parses the command line of a verb (argv[0] is the verb) into `common` and `vm`, the verb's own
 /// options described by `specific`. Returns an exit code when the verb should stop now (help was
@@ -79,16 +85,17 @@ std::vector<std::string> load_overrides(const CommonOptions& o);
 
 /// Loads the scenario with the overrides (and `extra_overrides` after them); prints errors, and
 /// warnings when asked. Empty on error. `files`, when given, receives every file it read (the
-/// inputs no output may name).
+/// inputs no output may name); `memory_bytes` the memory the scenario asks for, estimated.
 std::optional<Scenario> load(const CommonOptions& o, bool print_warnings,
                              const std::vector<std::string>& extra_overrides = {},
-                             std::vector<std::string>* files = nullptr);
+                             std::vector<std::string>* files = nullptr,
+                             std::uint64_t* memory_bytes = nullptr);
 
 /// The threads worth running for --threads N: every core for 0, else at most one per core.
 std::uint32_t useful_threads(std::uint32_t requested);
 
-/// The default of --max-input-size (report, merge): what they read is held in memory as a
-/// document, about ten times its size.
+/// The default of --max-input-size (report, merge): what they read is held in memory, merge's
+/// shards as statistics trees about six times their size, report's summary as a document.
 constexpr std::uint64_t kDefaultMaxInputBytes = std::uint64_t{64} << 20;  // 64 MiB
 
 /// Reads an input of `report` or `merge`: a regular file, or standard input for "-", of at most

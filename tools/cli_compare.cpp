@@ -78,9 +78,13 @@ std::string comparison_table(const Comparison& c) {
   out += fmt::format("\n{:<46} {:>18} {:>18} {:>22}   {:>10}\n", "metric", "base", "change",
                      "difference (paired)", "unpaired");
   for (const MetricComparison& m : c.metrics) {
-    out += fmt::format("{:<46} {:>18} {:>18} {:>22} {} {:>10}\n", m.metric, short_mean_ci(m.base),
-                       short_mean_ci(m.change), difference_text(m.difference),
-                       m.significant ? "*" : " ", half_width(m.unpaired_ci95));
+    const bool ratio = is_ratio_metric(m.metric);
+    out += fmt::format("{:<46} {:>18} {:>18} {:>22} {} {:>10}\n", m.metric,
+                       metric_mean_ci(m.base, m.metric), metric_mean_ci(m.change, m.metric),
+                       metric_mean_ci(m.difference, m.metric, true), m.significant ? "*" : " ",
+                       ratio && !std::isnan(m.unpaired_ci95)
+                           ? fmt::format("± {:.1f} pp", m.unpaired_ci95 * 100)
+                           : half_width(m.unpaired_ci95));
   }
   out +=
       "(mean ± ci95 over the replications; * the paired ci95 excludes 0: a significant "
@@ -172,10 +176,11 @@ std::string comparison_junit_suite(const std::string& suite_name, const Comparis
   for (const MetricComparison& m : c.metrics) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite,
                        report::escape_xml("metric: " + m.metric));
-    out += fmt::format(
-        "      <system-out>base {}, change {}, difference {}{}</system-out>\n",
-        report::escape_xml(short_mean_ci(m.base)), report::escape_xml(short_mean_ci(m.change)),
-        report::escape_xml(difference_text(m.difference)), m.significant ? " (significant)" : "");
+    out += fmt::format("      <system-out>base {}, change {}, difference {}{}</system-out>\n",
+                       report::escape_xml(metric_mean_ci(m.base, m.metric)),
+                       report::escape_xml(metric_mean_ci(m.change, m.metric)),
+                       report::escape_xml(metric_mean_ci(m.difference, m.metric, true)),
+                       m.significant ? " (significant)" : "");
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n";
@@ -217,9 +222,10 @@ std::string comparison_markdown(const std::string& title, const Comparison& c) {
       if (!rules.empty()) rules += "; ";
       rules += r->rule.text;
     }
-    const std::string diff = md_cell(difference_text(m.difference));
+    const std::string diff = md_cell(metric_mean_ci(m.difference, m.metric, true));
     out += fmt::format("| {} | `{}` | {} | {} | {} | {} |\n", mark, md_cell(m.metric),
-                       md_cell(short_mean_ci(m.base)), md_cell(short_mean_ci(m.change)),
+                       md_cell(metric_mean_ci(m.base, m.metric)),
+                       md_cell(metric_mean_ci(m.change, m.metric)),
                        m.significant ? fmt::format("**{}**", diff) : diff,
                        rules.empty() ? std::string() : fmt::format("`{}`", md_cell(rules)));
   }
@@ -237,9 +243,10 @@ std::string check_markdown(const std::string& title, const CheckReport& report) 
                      report.cases.size());
   out += "| | metric | bound | mean ± ci95 | result |\n|---|---|---|---|---|\n";
   for (const CheckCase& c : report.cases) {
-    out += fmt::format("| {} | `{}` | {} | {} | {} |\n", c.outcome.met ? "✅" : "❌",
-                       md_cell(c.metric), md_cell(c.bound), md_cell(short_mean_ci(c.outcome.value)),
-                       c.outcome.met ? "ok" : md_cell(c.outcome.reason));
+    out +=
+        fmt::format("| {} | `{}` | {} | {} | {} |\n", c.outcome.met ? "✅" : "❌", md_cell(c.metric),
+                    md_cell(c.bound), md_cell(metric_mean_ci(c.outcome.value, c.metric)),
+                    c.outcome.met ? "ok" : md_cell(c.outcome.reason));
   }
   out += "\n";
   return out;

@@ -123,10 +123,11 @@ std::string statistics_long_csv(const RunSummary& summary) {
       long_rows(top, "", "workspace,workspace,", out);
       continue;
     }
-    const char* kind = top.key == "task_queues" ? "queue"
-                       : top.key == "workflows" ? "workflow"
-                       : top.key == "workers"   ? "group"
-                                                : nullptr;
+    const char* kind = top.key == "task_queues"         ? "queue"
+                       : top.key == "workflows"         ? "workflow"
+                       : top.key == "workers"           ? "group"
+                       : top.key == "worker_statistics" ? "worker"
+                                                        : nullptr;
     if (kind == nullptr) continue;
     for (const AggregateNode& entity : top.children) {
       std::string scope = std::string(kind) + ',';
@@ -140,11 +141,64 @@ std::string statistics_long_csv(const RunSummary& summary) {
 
 namespace {
 
+// The leaves under `node` as (dotted path, aggregate), in the tree's order.
+void leaves(const AggregateNode& node, const std::string& prefix,
+            std::vector<std::pair<std::string, const Aggregate*>>& out) {
+  if (!node.is_group) {
+    out.emplace_back(prefix, &node.value);
+    return;
+  }
+  for (const AggregateNode& child : node.children)
+    leaves(child, prefix.empty() ? child.key : prefix + "." + child.key, out);
+}
+
+}  // namespace
+
+std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& summary) {
+  const AggregateNode* each = summary.statistics.find("worker_statistics");
+  const bool with_ci = summary.runs.size() > 1;
+  std::string out = "worker,group";
+  if (each == nullptr || each->children.empty()) return out + '\n';
+  // Every worker's node has the same metrics: the first one names the columns.
+  std::vector<std::pair<std::string, const Aggregate*>> columns;
+  leaves(each->children.front(), "", columns);
+  for (const auto& [name, value] : columns) {
+    out += ',';
+    append_csv_field(out, name);
+    if (with_ci) {
+      out += ',';
+      append_csv_field(out, name + "_ci95");
+    }
+  }
+  out += '\n';
+  const auto cell = [&](double v) {
+    out += ',';
+    if (!std::isnan(v)) append_json_number(out, v);
+  };
+  for (std::size_t w = 0; w < each->children.size(); ++w) {
+    const AggregateNode& worker = each->children[w];
+    append_csv_field(out, worker.key);
+    out += ',';
+    if (w < scenario.workers.size() && scenario.workers[w].group < scenario.worker_groups.size())
+      append_csv_field(out, scenario.worker_groups[scenario.workers[w].group].name);
+    std::vector<std::pair<std::string, const Aggregate*>> values;
+    leaves(worker, "", values);
+    for (const auto& [name, value] : values) {
+      cell(value->mean);
+      if (with_ci) cell(value->ci95);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 bool is_ratio_metric(std::string_view metric) {
   return metric.find("service_level") != std::string_view::npos ||
          metric.find("abandon_rate") != std::string_view::npos ||
          metric.find("occupancy") != std::string_view::npos;
 }
+
+namespace {
 
 std::string number(double v, int decimals) {
   if (std::isnan(v)) return "-";
@@ -198,6 +252,14 @@ std::string short_mean_ci(const Aggregate& a) {
   std::string s = fmt::format("{:.4g}", a.mean);
   if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.2g}", a.ci95);
   return s;
+}
+
+std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool difference) {
+  if (!is_ratio_metric(metric)) return short_mean_ci(a);
+  if (std::isnan(a.mean)) return "-";
+  std::string s = fmt::format("{:.1f}", a.mean * 100);
+  if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.1f}", a.ci95 * 100);
+  return s + (difference ? " pp" : " %");
 }
 
 std::string human_summary(const Scenario& scenario, const RunSummary& summary) {

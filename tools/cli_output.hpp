@@ -160,9 +160,24 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary);
 /// JSON's order; an empty value is null. `pandas.read_csv` reads it without reshaping.
 std::string statistics_long_csv(const RunSummary& summary);
 
+/// The per-worker statistics (`trsim run --worker-stats`, statistics.per_worker) as CSV, tidy: a
+/// header `worker,group,<metric>...` (dotted paths inside a worker's node:
+/// `reservations_accepted`, `activity_durations.Available`), then one row per worker in scenario
+/// order holding the means over the replications, each followed by `<metric>_ci95` with more than
+/// one replication. An empty cell is null.
+std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& summary);
+
 /// "0.8635 ± 0.023": a mean to 4 significant digits and its ci95 to 2 ("-" when null; the mean
 /// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
 std::string short_mean_ci(const Aggregate& a);
+
+/// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen.
+bool is_ratio_metric(std::string_view metric);
+
+/// short_mean_ci() for `metric`, except that a ratio (service level, abandon rate, occupancy) is
+/// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two
+/// ratios in percentage points: "-1.2 ± 0.4 pp".
+std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool difference = false);
 
 /// The summary a person reads after `trsim run`.
 std::string human_summary(const Scenario& scenario, const RunSummary& summary);

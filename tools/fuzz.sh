@@ -7,10 +7,14 @@
 #   cp build-fuzz/artifacts/<target>-crash-... tests/data/fuzz-regressions/<target>/
 # (test_unit replays every file there through the same target code).
 # Usage: tools/fuzz.sh [--nightly] [TARGET...]       (default: every target)
-#   --nightly: a nightly-length run, 1800 s per target (CI keeps the short default run); each
-#   target's executions are in its log (stat::number_of_executed_units).
-# Environment: TRSIM_FUZZ_SECONDS (per target, default 50, or 1800 with --nightly),
-# TRSIM_FUZZ_BUILD_DIR (build-fuzz).
+#   default (CI): 35 s per target, about four minutes for the seven.
+#   --nightly: each target runs until it has executed TRSIM_FUZZ_RUNS inputs (10^6), at most
+#   TRSIM_FUZZ_SECONDS (14400) each; a target that stops short of the count fails the run. Each
+#   target's executions are printed from its log (stat::number_of_executed_units). The slow
+#   targets set the length: report_input renders a page per valid document (500-1700 a second
+#   without instrumentation, about a tenth of that under it).
+# Environment: TRSIM_FUZZ_SECONDS (per target, default 35, or 14400 with --nightly),
+# TRSIM_FUZZ_RUNS (--nightly only, default 1000000), TRSIM_FUZZ_BUILD_DIR (build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +22,15 @@ packages=(clang libclang-rt-14-dev)
 tools/install-packages.sh "${packages[@]}"
 
 build_dir="${TRSIM_FUZZ_BUILD_DIR:-build-fuzz}"
-default_seconds=50
+default_seconds=35
+runs=-1  # no bound on the executions: the time bounds the run
 if [[ "${1:-}" == "--nightly" ]]; then
-  default_seconds=1800
+  default_seconds=14400
+  runs="${TRSIM_FUZZ_RUNS:-1000000}"
   shift
 fi
 seconds="${TRSIM_FUZZ_SECONDS:-$default_seconds}"
-all_targets=(scenario_loader expression trace_csv units json)
+all_targets=(scenario_loader expression trace_csv units json output_paths report_input)
 targets=("${@:-${all_targets[@]}}")
 
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRSIM_FUZZ=ON \
@@ -35,10 +41,17 @@ cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 # Seeds: copied into the build folder at run time, nothing is kept in git.
 seeds="$build_dir/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{scenario_loader,expression,trace_csv,units,json}
+mkdir -p "$seeds"/{scenario_loader,expression,trace_csv,units,json,output_paths,report_input}
 cp scenarios/*.yaml scenarios/invalid/*.yaml scenarios/lint/*.yaml bench/peers/*.yaml "$seeds/scenario_loader/"
 cp scenarios/*.csv scenarios/invalid/*.csv tests/data/*.csv "$seeds/trace_csv/"
 find scenarios tests/data -name '*.json' -exec cp {} "$seeds/json/" \;
+# report and merge inputs: every JSON file above, among them tests/data/fuzz-seeds/ (a run's
+# summary, a sweep's results and a shard's part, as trsim run, sweep and sweep --shard write them).
+cp "$seeds"/json/*.json "$seeds/report_input/"
+# Output paths: a few folders and spellings (the bytes choose entries, then inputs and outputs).
+printf '\x00\x00\x01\x00\x00' >"$seeds/output_paths/one-output"
+printf '\x02\x00\x00\x00\x02\x01\x00\x00\x03\x00\x01\x00\x01\x00\x02' >"$seeds/output_paths/file-and-link"
+printf '\x03\x01\x03\x00\x03\x05\x00\x04\x04\x01\x01\x02\x00\x03\x01\x00\x03' >"$seeds/output_paths/hard-link-and-device"
 # Expressions as written in the scenarios (target_workers, expression, skip_if values), one a file.
 grep -rhoE "(target_workers|expression|skip_if): *\"[^\"]+\"" scenarios |
   sed -E 's/^[a-z_]+: *"(.*)"$/\1/' | sort -u | split -l 1 - "$seeds/expression/e-"
@@ -50,7 +63,8 @@ done
 
 # Per target: the longest input worth trying (bytes). Every input must finish within 5 s under the
 # instrumentation (Release is about ten times faster): a loader input that takes seconds is a bug.
-declare -A max_len=([scenario_loader]=16384 [expression]=2048 [trace_csv]=8192 [units]=128 [json]=8192)
+declare -A max_len=([scenario_loader]=16384 [expression]=2048 [trace_csv]=8192 [units]=128 [json]=8192
+                   [output_paths]=64 [report_input]=32768)
 status=0
 for t in "${targets[@]}"; do
   corpus="$build_dir/corpus/$t"
@@ -58,7 +72,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   echo "== fuzz_$t: ${seconds}s =="
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      "$build_dir/fuzz/fuzz_$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" \
+      "$build_dir/fuzz/fuzz_$t" "$corpus" "$seeds/$t" -max_total_time="$seconds" -runs="$runs" \
       -max_len="${max_len[$t]}" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
       -artifact_prefix="$artifacts/$t-" -print_final_stats=1 2>"$build_dir/fuzz-$t.log"; then
     tail -n 60 "$build_dir/fuzz-$t.log" >&2
@@ -66,6 +80,11 @@ for t in "${targets[@]}"; do
     status=1
   else
     grep -E "^stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$build_dir/fuzz-$t.log" || true
+    executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build_dir/fuzz-$t.log")
+    if ((runs > 0 && ${executed:-0} < runs)); then
+      echo "fuzz_$t: ${executed:-0} executions in ${seconds}s, fewer than $runs" >&2
+      status=1
+    fi
   fi
 done
 exit $status

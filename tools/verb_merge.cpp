@@ -70,7 +70,7 @@ int verb_merge(int argc, char** argv) {
     parts.push_back(std::move(*part));
   }
   std::string why;
-  const auto results = merge_sweep_partials(parts, part_paths, &why);
+  const auto results = merge_sweep_partials(std::move(parts), part_paths, &why);
   if (!results) {
     std::cerr << "trsim merge: " << why << "\n";
     return kExitUsage;

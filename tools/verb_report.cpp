@@ -62,16 +62,21 @@ int verb_report(int argc, char** argv) {
   std::uint64_t max_bytes = 0;
   if (auto code = parse_max_input_size("report", max_input, max_bytes)) return *code;
   std::string why;
-  const std::optional<std::string> text = read_input_file(input, max_bytes, &why);
-  if (!text) {
-    std::cerr << why << "\n";
-    return kExitUsage;
-  }
-  JsonError error;
-  const auto document = parse_json(*text, &error);
-  if (!document) {
-    std::cerr << input << ":" << error.line << ":" << error.column << ": " << error.message << "\n";
-    return kExitUsage;
+  std::optional<Value> document;
+  {
+    // The text is let go once parsed: the page is made from the document alone.
+    const std::optional<std::string> text = read_input_file(input, max_bytes, &why);
+    if (!text) {
+      std::cerr << why << "\n";
+      return kExitUsage;
+    }
+    JsonError error;
+    document = parse_json(*text, &error);
+    if (!document) {
+      std::cerr << input << ":" << error.line << ":" << error.column << ": " << error.message
+                << "\n";
+      return kExitUsage;
+    }
   }
   const auto html = report::render_report(*document, &why);
   if (!html) {

@@ -25,7 +25,7 @@ int verb_run(int argc, char** argv) {
                       "  trsim run scenarios/timeout-cascade.yaml --report cascade.html\n"};
   CommonOptions common;
   std::string json_path, events_path, intervals_path, report_path, stats_csv_path,
-      events_format = "jsonl";
+      worker_stats_path, events_format = "jsonl";
   po::options_description specific("run options");
   specific.add_options()  //
       ("json", po::value(&json_path)->value_name("FILE"),
@@ -41,6 +41,9 @@ int verb_run(int argc, char** argv) {
       ("stats-csv", po::value(&stats_csv_path)->value_name("FILE"),
        "write the summary statistics in long form (CSV: scope_kind, scope_name, metric, "
        "statistic, value) to FILE (- = stdout)")  //
+      ("worker-stats", po::value(&worker_stats_path)->value_name("FILE"),
+       "keep each worker's cumulative statistics (statistics.per_worker) and write them as CSV "
+       "(one row per worker, means over the replications) to FILE (- = stdout)")  //
       ("report", po::value(&report_path)->value_name("FILE"),
        "write the HTML report (what `trsim report` makes of the summary) to FILE");
   po::variables_map vm;
@@ -61,8 +64,9 @@ int verb_run(int argc, char** argv) {
       taskrouter_events && events_path != "-" &&
       !(events_path.size() >= 6 && events_path.compare(events_path.size() - 6, 6, ".jsonl") == 0);
   std::vector<std::string> inputs;
-  const auto scenario = load(common, !common.quiet, {}, &inputs);
+  auto scenario = load(common, !common.quiet, {}, &inputs);
   if (!scenario) return kExitUsage;
+  if (!worker_stats_path.empty()) scenario->statistics.per_worker = true;
 
   // Outputs are checked (writable, naming no input and no other output) before the run, and
   // replaced together after it.
@@ -73,6 +77,7 @@ int verb_run(int argc, char** argv) {
   outputs.add("--intervals", intervals_path);
   outputs.add("--report", report_path);
   outputs.add("--stats-csv", stats_csv_path);
+  outputs.add("--worker-stats", worker_stats_path);
   if (!outputs.open()) return kExitUsage;
 
   std::ostream* events = outputs.stream("--events");
@@ -95,6 +100,8 @@ int verb_run(int argc, char** argv) {
   if (std::ostream* out = outputs.stream("--json")) *out << json;
   if (std::ostream* out = outputs.stream("--intervals")) *out << intervals_csv(*scenario, summary);
   if (std::ostream* out = outputs.stream("--stats-csv")) *out << statistics_long_csv(summary);
+  if (std::ostream* out = outputs.stream("--worker-stats"))
+    *out << worker_statistics_csv(*scenario, summary);
   if (std::ostream* out = outputs.stream("--report")) {
     // The report reads the summary exactly as `trsim report` would read the file.
     const auto document = parse_json(json);

@@ -154,11 +154,12 @@ std::string curve_table(const TuneSettings& s, const TuneResult& r) {
       out += fmt::format("{:>{}}  ", value_text(p.values[j]),
                          std::max<std::size_t>(8, path.size() - path.rfind('.') - 1));
     }
-    out += fmt::format("{:>5}  {:>{}}", p.replications, short_mean_ci(p.objective),
+    out += fmt::format("{:>5}  {:>{}}", p.replications, metric_mean_ci(p.objective, s.objective),
                        width(s.objective));
     for (std::size_t k = 0; k < p.constraints.size(); ++k)
-      out += fmt::format("  {:>{}}", short_mean_ci(p.constraints[k].value),
-                         width(constraint_header(s.constraints[k])));
+      out +=
+          fmt::format("  {:>{}}", metric_mean_ci(p.constraints[k].value, s.constraints[k].metric),
+                      width(constraint_header(s.constraints[k])));
     std::string status;
     if (r.best && *r.best == i) status = "best";
     if (r.recommended && *r.recommended == i && *r.best != i) status = "recommended, within δ";
@@ -166,7 +167,7 @@ std::string curve_table(const TuneSettings& s, const TuneResult& r) {
     if (status.empty() && p.eliminated_at) status = fmt::format("out after {}", p.eliminated_at);
     if (status.empty() && !p.finalist) status = "infeasible";
     out += fmt::format("  {:<8} {:>18}  {}\n", p.feasible ? "yes" : "no",
-                       r.best ? short_mean_ci(p.difference) : "-", status);
+                       r.best ? metric_mean_ci(p.difference, s.objective, true) : "-", status);
   }
   out += fmt::format(
       "\nselection: Kim & Nelson (2001) fully sequential, δ = {}, confidence {}, among the {} "
@@ -195,11 +196,11 @@ std::string curve_table(const TuneSettings& s, const TuneResult& r) {
   for (const std::string& a : assignments(s, rec.values))
     assigned += (assigned.empty() ? "" : " ") + a;
   out += fmt::format("recommended: {}  ({} {} {}", assigned, s.maximise ? "max" : "min",
-                     s.objective, short_mean_ci(rec.objective));
+                     s.objective, metric_mean_ci(rec.objective, s.objective));
   for (std::size_t k = 0; k < s.constraints.size(); ++k)
-    out +=
-        fmt::format(", {} {} {}", s.constraints[k].metric, short_mean_ci(rec.constraints[k].value),
-                    rec.constraints[k].met ? "ok" : "FAILED");
+    out += fmt::format(", {} {} {}", s.constraints[k].metric,
+                       metric_mean_ci(rec.constraints[k].value, s.constraints[k].metric),
+                       rec.constraints[k].met ? "ok" : "FAILED");
   out += ")\n";
   out += "apply with: " + set_line(s, rec.values) + "\n";
   return out;

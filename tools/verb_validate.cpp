@@ -28,7 +28,8 @@ int verb_validate(int argc, char** argv) {
                          "treat routing lints as errors (exit 2 when any is found)");
   po::variables_map vm;
   if (auto code = parse_command_line(argc, argv, help, common, specific, vm)) return *code;
-  const auto scenario = load(common, true);
+  std::uint64_t memory = 0;
+  const auto scenario = load(common, true, {}, nullptr, &memory);
   if (!scenario) return kExitUsage;
   const std::vector<std::string> unknown = unknown_expectation_metrics(*scenario);
   for (const std::string& m : unknown) std::cerr << m << "\n";
@@ -55,7 +56,8 @@ int verb_validate(int argc, char** argv) {
               << count_of(scenario->workers.size(), "worker") << ", "
               << count_of(scenario->task_queues.size(), "task queue") << ", "
               << count_of(scenario->workflows.size(), "workflow") << ", "
-              << count_of(scenario->arrivals.size(), "arrival stream")
+              << count_of(scenario->arrivals.size(), "arrival stream") << ", about "
+              << describe_memory(memory) << " of memory"
               << (lints.empty() ? "" : ", " + count_of(lints.size(), "lint warning")) << ")\n";
   return kExitOk;
 }

@@ -95,10 +95,24 @@ namespace detail {
 class EngineImpl;
 }
 
+/// The routing facts of a scenario (queue membership per worker, order_by rankings, worker look-ups
+/// by name and sid, queue facts): what every replication of the scenario reads and none changes.
+/// Opaque here (sim/engine/routing_facts.hpp); build them once and give them to every Engine of the
+/// scenario, on any number of threads, instead of having each engine build its own.
+struct RoutingFacts;
+/// The routing facts of `scenario`, which must outlive them.
+std::shared_ptr<const RoutingFacts> build_routing_facts(const Scenario& scenario);
+
 class Engine {
  public:
-  /// `sink` may be null; the engine never owns it. `scenario` must outlive the engine.
+  /// `sink` may be null; the engine never owns it. `scenario` must outlive the engine. Builds the
+  /// scenario's routing facts itself: for many replications, build them once and use the other
+  /// constructor.
   Engine(const Scenario& scenario, EngineOptions options, EventSink* sink = nullptr);
+  /// With `facts` = build_routing_facts(scenario), shared with the scenario's other engines (an
+  /// std::invalid_argument if they were built for another scenario).
+  Engine(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts, EngineOptions options,
+         EventSink* sink = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

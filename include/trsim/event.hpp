@@ -34,6 +34,10 @@ enum class EventType : std::uint8_t {
   task_wrapup,
   task_completed,
   worker_activity_update,
+  task_updated,
+  worker_capacity_update,
+  worker_channel_availability_update,
+  worker_attributes_update,
 };
 
 /// "task.created", "reservation.timeout", "worker.activity.update", ...
@@ -76,6 +80,12 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///   task_canceled           queue = the queue it was waiting in (kNoId if none), reason
 ///   task_wrapup / task_completed   worker, reservation, queue (of the accepted reservation)
 ///   worker_activity_update  worker, activity, previous_activity
+///   worker_capacity_update  worker, channel, capacity (its new configured capacity)
+///   worker_channel_availability_update   worker, channel, available
+///   worker_attributes_update worker, attributes (after the change)
+///   task_updated            queue = the queue it was waiting in, attributes = its attributes
+///                           after the update, priority = its new priority (the workflow
+///                           re-evaluates it next: workflow_target_matched follows)
 /// An assigned task is never canceled, so a task_canceled always ends a wait. A reservation's
 /// worker holds one unit of the task channel's capacity from reservation_created until the
 /// reservation ends (rejected, timeout, canceled, rescinded or completed).
@@ -98,6 +108,11 @@ struct Event {
   SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
   QueueId previous_queue = kNoId;
+  /// task_updated, worker_attributes_update: the attributes after the change (owned by the
+  /// engine; valid during the call only).
+  const Value* attributes = nullptr;
+  std::int32_t capacity = -1;  ///< worker_capacity_update: the new configured capacity
+  std::int8_t available = -1;  ///< worker_channel_availability_update: 1 or 0
 };
 
 }  // namespace trsim

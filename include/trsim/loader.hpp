@@ -31,6 +31,14 @@ struct LoadLimits {
   std::uint64_t max_events = 1'000'000'000;
   /// The longest horizon (--max-horizon); at most kMaxDuration (100 years).
   SimTime max_horizon = SimTime{366} * 86400 * kMicrosPerSecond;
+  /// The memory a scenario may ask for (--max-memory), estimated at load in bytes from the tables
+  /// it makes the loader, the engine and the collectors allocate (docs/guide.md, Safety). The
+  /// default, a sixth of a 24 GiB machine, leaves room for the estimate's error (within a factor
+  /// of two), for what it leaves out (tasks waiting, the event list) and for everything else.
+  std::uint64_t max_memory = kDefaultMaxMemory;
+  static constexpr std::uint64_t kDefaultMaxMemory = std::uint64_t{4} << 30;  // 4 GiB
+  /// Replications that run at once (--threads): each holds the engine's tables.
+  std::uint32_t parallel_replications = 1;
   /// --confine, for scenarios nobody vetted (CI on pull requests): every file the scenario reads
   /// must be inside the scenario's folder tree (links resolved), and errors in those files quote
   /// at most a short, escaped excerpt of them, for at most three errors a file.
@@ -49,12 +57,18 @@ struct LoadResult {
   /// Every file the scenario read, as opened: the scenario (load_scenario_file only), then its
   /// configuration files, traces and empirical files. An output may not name one of them.
   std::vector<std::string> files;
+  /// The memory the scenario asks for, estimated in bytes (what LoadLimits::max_memory bounds);
+  /// 0 when the load failed before the estimate.
+  std::uint64_t memory_bytes = 0;
   bool ok() const { return scenario.has_value(); }
 };
 
 /// A duration in the scenario's syntax ("90s", "1h30m", "2d", a number of seconds), for command
 /// line options such as --max-horizon. On failure returns nullopt and sets `error`.
 std::optional<SimTime> parse_duration_text(std::string_view text, std::string* error);
+
+/// A size in bytes as messages write it: "812 bytes", "3.4 MiB", "41.2 GiB".
+std::string describe_memory(std::uint64_t bytes);
 
 /// The first thing in `text` that makes it no text file trsim reads: a byte sequence that is not
 /// UTF-8, or a NUL byte. Every file the loader reads is checked (names with invalid UTF-8 would

@@ -138,6 +138,15 @@ struct ScheduleEntry {
   bool reject_pending_reservations = false;
 };
 
+/// A change of every worker of a group during the run (`workers.<group>.changes[]`): what a
+/// supervisor or an integration does through the Worker and WorkerChannel resources mid-day.
+struct WorkerChange {
+  SimTime at = 0;
+  std::vector<std::pair<ChannelId, int>> capacity;       ///< new configured capacities
+  std::vector<std::pair<ChannelId, bool>> availability;  ///< channels made (un)available
+  Value attributes;  ///< merged into the workers' attributes (an object, maybe empty)
+};
+
 struct WorkerGroup {
   std::string name;
   WorkerId first_worker = 0;
@@ -146,6 +155,7 @@ struct WorkerGroup {
   std::vector<ScheduleEntry> schedule;     ///< sorted by `at`
   std::optional<SimTime> schedule_period;  ///< the schedule repeats every period
   double handle_time_factor = 1.0;
+  std::vector<WorkerChange> changes;  ///< in ascending order of `at`
 };
 
 struct Worker {
@@ -181,6 +191,16 @@ struct TraceRow {
   int line = 0;               ///< the row's line in the trace file (for lints)
 };
 
+/// A change of a waiting task at a given age (`arrivals.<stream>.updates[]`): what a callback
+/// request, an escalation flag or a bot hand-off does to a task in TaskRouter (an update of its
+/// attributes or priority, which re-evaluates it against its workflow).
+struct TaskUpdate {
+  SimTime after = 0;         ///< the task's age when the update comes
+  double probability = 1.0;  ///< the share of tasks that get it (drawn per task)
+  Value attributes;          ///< merged into the task's attributes (an object, maybe empty)
+  std::optional<std::int64_t> priority;  ///< the task's new priority
+};
+
 struct ArrivalStream {
   enum class Kind : std::uint8_t { poisson, piecewise, trace };
   std::string name;
@@ -197,6 +217,7 @@ struct ArrivalStream {
   std::optional<Distribution> patience;  ///< caller abandonment; none = never abandons
   std::int64_t priority = 0;
   SimTime ttl = 86400 * kMicrosPerSecond;
+  std::vector<TaskUpdate> updates;  ///< in ascending order of `after`
   SourceLocation where;             ///< the stream's key (for lints)
   SourceLocation attributes_where;  ///< its `attributes` key, when given
   std::string trace_file;           ///< the trace as named in diagnostics
@@ -205,6 +226,12 @@ struct ArrivalStream {
 struct StatisticsSettings {
   std::vector<double> service_level_thresholds{0, 20, 60};  ///< seconds
   SimTime interval = 30 * 60 * kMicrosPerSecond;
+  /// Keep each worker's cumulative statistics (statistics.worker_statistics.<worker>): off by
+  /// default, since 10,000 workers would weigh on every summary.
+  bool per_worker = false;
+  /// Keep each live task's state for the interval table's real-time snapshots (tasks_by_status,
+  /// ...) and handle times: off by default, it costs about 9% of an M/M/100 task.
+  bool snapshots = false;
 };
 
 struct Expectation {

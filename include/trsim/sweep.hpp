@@ -178,7 +178,9 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
 /// Combines the parts (named by `names`, for messages) into the results of the whole sweep.
 /// Fails (nullopt, `error` naming the file and the unit) when the parts differ in scenario,
 /// version or design, or when a unit is missing or repeated.
-std::optional<SweepResults> merge_sweep_partials(const std::vector<SweepPartial>& parts,
+/// The parts are taken by value: `trsim merge` moves its parts in, so that each statistics tree
+/// is held once.
+std::optional<SweepResults> merge_sweep_partials(std::vector<SweepPartial> parts,
                                                  const std::vector<std::string>& names,
                                                  std::string* error);
 

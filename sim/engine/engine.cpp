@@ -11,6 +11,9 @@ namespace trsim {
 
 Engine::Engine(const Scenario& scenario, EngineOptions options, EventSink* sink)
     : impl_(std::make_unique<detail::EngineImpl>(scenario, options, sink)) {}
+Engine::Engine(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
+               EngineOptions options, EventSink* sink)
+    : impl_(std::make_unique<detail::EngineImpl>(scenario, std::move(facts), options, sink)) {}
 Engine::~Engine() = default;
 ReplicationResult Engine::run() { return impl_->run(); }
 
@@ -22,13 +25,21 @@ EngineImpl::EngineImpl(const Scenario& scenario, EngineOptions options, EventSin
 EngineImpl::EngineImpl(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
                        EngineOptions options, EventSink* sink)
     : scenario_(scenario),
-      facts_(std::move(facts)),
+      facts_(checked(scenario, std::move(facts))),
       options_(options),
       invariants_(options.check_invariants ? std::make_unique<InvariantChecker>(scenario, sink)
                                            : nullptr),
       sink_(invariants_ ? invariants_.get() : sink),
       collector_(scenario),
       intervals_(scenario) {}
+
+std::shared_ptr<const RoutingFacts> EngineImpl::checked(const Scenario& scenario,
+                                                        std::shared_ptr<const RoutingFacts> facts) {
+  if (facts == nullptr || facts->scenario != &scenario)
+    throw std::invalid_argument(
+        "Engine: the routing facts were not built for this scenario (build_routing_facts)");
+  return facts;
+}
 
 void EngineImpl::initialise() {
   const Scenario& sc = scenario_;
@@ -65,6 +76,10 @@ void EngineImpl::initialise() {
     }
   }
 
+  // Changes of groups' workers (capacity, channels, attributes).
+  for (GroupId g = 0; g < sc.worker_groups.size(); ++g)
+    if (!sc.worker_groups[g].changes.empty()) schedule_worker_change(g, 0);
+
   // Arrival streams.
   streams_ =
       std::vector<StreamState>(sc.arrivals.size());  // not resize(): StreamState is move-only
@@ -76,6 +91,7 @@ void EngineImpl::initialise() {
     st.attribute_rng = Rng::stream(options_.seed, options_.replication, base + "/attributes");
     st.handle_rng = Rng::stream(options_.seed, options_.replication, base + "/handle");
     st.patience_rng = Rng::stream(options_.seed, options_.replication, base + "/patience");
+    st.update_rng = Rng::stream(options_.seed, options_.replication, base + "/updates");
     std::size_t combos = 1;
     for (const AttributePick& p : def.picks) {
       st.pick_radix.push_back(static_cast<std::uint32_t>(p.options.size()));
@@ -86,7 +102,7 @@ void EngineImpl::initialise() {
     if (def.kind == ArrivalStream::Kind::trace) {
       st.trace_attributes.resize(def.trace.size());
       if (!def.trace.empty() && def.trace.front().time < sc.horizon)
-        queue_.schedule(def.trace.front().time, kTaskArrival, s, 0);
+        agenda_.schedule(def.trace.front().time, kTaskArrival, s, 0);
     } else {
       schedule_next_arrival(s, 0);
     }
@@ -143,7 +159,7 @@ void EngineImpl::schedule_next_arrival(StreamId s, SimTime after) {
   if (!(next_seconds < to_seconds(scenario_.horizon))) return;
   SimTime next = from_seconds(next_seconds);
   if (next < after) next = after;
-  if (next < scenario_.horizon) queue_.schedule(next, kTaskArrival, s, 0);
+  if (next < scenario_.horizon) agenda_.schedule(next, kTaskArrival, s, 0);
 }
 
 namespace {
@@ -205,12 +221,12 @@ const Value* EngineImpl::task_attributes(StreamId s, std::uint32_t row,
 
 void EngineImpl::on_arrival(StreamId s, std::uint32_t row) {
   const ArrivalStream& def = scenario_.arrivals[s];
-  const std::uint32_t t = create_task(s, row);
+  const TaskSlot t = create_task(s, row);
   // The next arrival is scheduled before routing so that the stream's draws do not depend on it.
   if (def.kind == ArrivalStream::Kind::trace) {
     const std::uint32_t next = row + 1;
     if (next < def.trace.size() && def.trace[next].time < scenario_.horizon)
-      queue_.schedule(def.trace[next].time, kTaskArrival, s, next);
+      agenda_.schedule(def.trace[next].time, kTaskArrival, s, next);
   } else {
     schedule_next_arrival(s, now_);
   }
@@ -221,7 +237,7 @@ void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
   const Worker& worker = scenario_.workers[w];
   if (!worker.schedule.empty()) {  // its own schedule: no period
     if (entry < worker.schedule.size())
-      queue_.schedule(std::max(worker.schedule[entry].at, now_), kWorkerSchedule, w, entry);
+      agenda_.schedule(std::max(worker.schedule[entry].at, now_), kWorkerSchedule, w, entry);
     return;
   }
   const WorkerGroup& g = scenario_.worker_groups[worker.group];
@@ -234,7 +250,7 @@ void EngineImpl::schedule_worker_entry(WorkerId w, std::uint32_t entry) {
   const SimTime offset = g.schedule_period ? *g.schedule_period * ws.schedule_cycle : 0;
   const SimTime at = offset + g.schedule[entry].at;
   // Past the horizon a schedule only matters while tasks drain; the loop stops it then.
-  queue_.schedule(std::max(at, now_), kWorkerSchedule, w, entry);
+  agenda_.schedule(std::max(at, now_), kWorkerSchedule, w, entry);
 }
 
 void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
@@ -244,26 +260,54 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
                                 : worker.schedule[entry];
   WorkerState& ws = workers_[w];
   // A scheduled change overrides a pending return from the timeout activity.
-  queue_.cancel(ws.return_timer);
+  agenda_.cancel(ws.return_timer);
   // Pending offers are rejected first and their tasks re-routed only once the worker has left:
   // otherwise the task would be offered straight back to the worker going on break. The
   // behaviour's reject_activity does not apply: the schedule says where the worker goes.
-  std::vector<std::uint32_t> rejected_tasks;
+  std::vector<TaskSlot> rejected_tasks;
   if (se.reject_pending_reservations && !scenario_.activities[se.activity].available) {
-    const std::vector<std::uint32_t> held = ws.held;  // end_offer() edits ws.held
-    for (std::uint32_t r : held) {
+    const std::vector<ReservationSlot> held = ws.held;  // end_offer() edits ws.held
+    for (ReservationSlot r : held) {
       if (reservations_[r].status != ReservationStatus::pending) continue;
       rejected_tasks.push_back(reservations_[r].task);
       end_offer(r, ReservationStatus::rejected);
     }
   }
   set_activity(w, se.activity);
-  for (std::uint32_t t : rejected_tasks) after_offer_ended(t, false);
+  for (TaskSlot t : rejected_tasks) after_offer_ended(t, false);
   matching_.request_fill(w);
   schedule_worker_entry(w, entry + 1);
 }
 
-bool EngineImpl::is_waiting(std::uint32_t slot, TaskId serial) const {
+void EngineImpl::schedule_worker_change(GroupId g, std::uint32_t entry) {
+  const std::vector<WorkerChange>& changes = scenario_.worker_groups[g].changes;
+  if (entry < changes.size())
+    agenda_.schedule(std::max(changes[entry].at, now_), kWorkerChange, g, entry);
+}
+
+// A `changes` entry is due: every worker of the group changes (lifecycle.cpp), then workers whose
+// attributes changed are evaluated against every queue's target_workers again (router.cpp), and
+// the order_by rankings follow their attributes. New room is filled at the end of the event.
+void EngineImpl::on_worker_change(GroupId g, std::uint32_t entry) {
+  const WorkerGroup& group = scenario_.worker_groups[g];
+  const WorkerChange& change = group.changes[entry];
+  bool attributes_changed = false;
+  for (WorkerId w = group.first_worker; w < group.first_worker + group.count; ++w) {
+    if (change_worker(w, change)) {
+      reevaluate_membership(w);
+      attributes_changed = true;
+    }
+    matching_.worker_capacity_changed(w);
+  }
+  if (attributes_changed && !facts_->rankings.empty()) {
+    std::vector<const Value*> attributes(workers_.size());
+    for (WorkerId w = 0; w < workers_.size(); ++w) attributes[w] = &worker_attributes(w);
+    matching_.rerank(attributes);
+  }
+  schedule_worker_change(g, entry + 1);
+}
+
+bool EngineImpl::is_waiting(TaskSlot slot, TaskId serial) const {
   const TaskState& task = tasks_[slot];
   return task.serial == serial &&
          (task.status == TaskStatus::pending || task.status == TaskStatus::reserved);
@@ -277,14 +321,14 @@ void EngineImpl::arm_ttl(StreamId s) {
     st.ttl_fifo.pop_front();
   if (st.ttl_fifo.empty() || st.ttl_timer.armed()) return;
   const SimTime deadline = tasks_[st.ttl_fifo.front().first].created + scenario_.arrivals[s].ttl;
-  st.ttl_timer = queue_.schedule_timer(std::max(deadline, now_), kTaskTtl, s);
+  st.ttl_timer = agenda_.schedule_timer(std::max(deadline, now_), kTaskTtl, s);
 }
 
 // A task that waits long at the front of a TTL FIFO keeps every later entry in it, finished or
 // not: drop the finished ones once they outnumber the alive tasks, so that the FIFO follows what
 // is alive rather than what was created since (amortised O(1) per task).
 void EngineImpl::compact_ttl(StreamId s) {
-  std::deque<std::pair<std::uint32_t, TaskId>>& fifo = streams_[s].ttl_fifo;
+  std::deque<std::pair<TaskSlot, TaskId>>& fifo = streams_[s].ttl_fifo;
   if (fifo.size() <= 2 * static_cast<std::size_t>(alive_tasks_) + 64) return;
   std::erase_if(fifo, [this](const auto& entry) { return !is_waiting(entry.first, entry.second); });
 }
@@ -307,55 +351,80 @@ void EngineImpl::on_ttl(StreamId s) {
 
 // A worker answers an offer: an accept ends the task's wait; after a reject the workflow decides
 // what the task does next.
-void EngineImpl::on_worker_response(std::uint32_t r) {
+void EngineImpl::on_worker_response(ReservationSlot r) {
   if (reservations_[r].status != ReservationStatus::pending) return;
   if (reservations_[r].will_accept) {
     accept(r);
     return;
   }
-  const std::uint32_t t = reservations_[r].task;
+  const TaskSlot t = reservations_[r].task;
   reject(r);
   after_offer_ended(t, false);
 }
 
 // An offer's deadline passed unanswered: the worker is parked, and the workflow decides what the
 // task does next.
-void EngineImpl::on_reservation_timeout(std::uint32_t r) {
+void EngineImpl::on_reservation_timeout(ReservationSlot r) {
   if (reservations_[r].status != ReservationStatus::pending) return;
-  const std::uint32_t t = reservations_[r].task;
+  const TaskSlot t = reservations_[r].task;
   time_out(r);
   after_offer_ended(t, true);
 }
 
+// A task's next `updates[]` entry is due: the update (when this task gets it: `probability`),
+// then TaskRouter evaluates the updated task against its workflow again. An assigned or ended
+// task has no timer (accept() and cancel_task() cancel it).
+void EngineImpl::on_task_update(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  const TaskUpdate& update = scenario_.arrivals[task.stream].updates[task.next_update++];
+  arm_next_update(t);
+  // One draw per task and entry whatever the outcome, so common random numbers hold.
+  if (update.probability < 1.0 &&
+      !(streams_[task.stream].update_rng.uniform01() < update.probability))
+    return;
+  update_task(t, update);
+  reevaluate(t);
+}
+
 void EngineImpl::dispatch(const ScheduledEvent& e) {
+  // The entity is a task slot, a reservation slot, a stream or a worker, by kind.
+  const TaskSlot t(e.entity);
+  const ReservationSlot r(e.entity);
   switch (static_cast<EventKind>(e.kind)) {
     case kHandleEnd:
-      tasks_[e.entity].work_timer = Timer{};
-      on_handle_end(e.entity);
+      tasks_[t].work_timer = Timer{};
+      on_handle_end(t);
       break;
     case kWrapupEnd:
-      tasks_[e.entity].work_timer = Timer{};
-      on_wrapup_end(e.entity);
+      tasks_[t].work_timer = Timer{};
+      on_wrapup_end(t);
       break;
     case kReservationTimeout:
-      reservations_[e.entity].timeout_timer = Timer{};
-      on_reservation_timeout(e.entity);
+      reservations_[r].timeout_timer = Timer{};
+      on_reservation_timeout(r);
       break;
     case kWorkerResponse:
-      reservations_[e.entity].response_timer = Timer{};
-      on_worker_response(e.entity);
+      reservations_[r].response_timer = Timer{};
+      on_worker_response(r);
       break;
     case kTaskTtl:
       streams_[e.entity].ttl_timer = Timer{};
       on_ttl(e.entity);
       break;
     case kTaskAbandon:
-      tasks_[e.entity].abandon_timer = Timer{};
-      cancel_task(e.entity, CancelReason::abandoned);
+      tasks_[t].abandon_timer = Timer{};
+      cancel_task(t, CancelReason::abandoned);
       break;
     case kStepTimeout:
-      tasks_[e.entity].step_timer = Timer{};
-      on_step_timeout(e.entity);
+      tasks_[t].step_timer = Timer{};
+      on_step_timeout(t);
+      break;
+    case kTaskUpdate:
+      tasks_[t].update_timer = Timer{};
+      on_task_update(t);
+      break;
+    case kWorkerChange:
+      on_worker_change(e.entity, e.aux);
       break;
     case kWorkerSchedule:
       on_schedule(e.entity, e.aux);
@@ -383,7 +452,7 @@ ReplicationResult EngineImpl::run() {
   const bool check = options_.check_invariants;
   ScheduledEvent e;
   // Events after the horizon still run while draining, until no task is left alive.
-  while (queue_.pop_until(drain && alive_tasks_ != 0 ? kNever : horizon, e)) {
+  while (agenda_.pop_until(drain && alive_tasks_ != 0 ? kNever : horizon, e)) {
     if (e.time < now_) event_in_the_past(e);
     now_ = e.time;
     last = now_;
@@ -414,7 +483,7 @@ EngineFootprint EngineImpl::footprint() const {
   f.alive_tasks = alive_tasks_;
   f.task_slots = tasks_.size();
   f.reservation_slots = reservations_.size();
-  f.heap_entries = queue_.heap_size();
+  f.heap_entries = agenda_.heap_size();
   for (const StreamState& st : streams_) f.ttl_entries += st.ttl_fifo.size();
   return f;
 }
@@ -427,32 +496,30 @@ void EngineImpl::deliver(const Event& e) {
   intervals_.on_event(e);
 }
 
-std::uint32_t EngineImpl::allocate_task() {
+TaskSlot EngineImpl::allocate_task() {
   if (!free_tasks_.empty()) {
-    const std::uint32_t slot = free_tasks_.back();
+    const TaskSlot slot = free_tasks_.back();
     free_tasks_.pop_back();
     // Keep the offers vector's buffer: a recycled slot then allocates nothing. Rebuilt in place
     // (no temporary TaskState to move from: this runs once per task).
     TaskState& task = tasks_[slot];
-    std::vector<std::uint32_t> offers = std::move(task.offers);
+    std::vector<ReservationSlot> offers = std::move(task.offers);
     offers.clear();
     std::destroy_at(&task);
     std::construct_at(&task)->offers = std::move(offers);
     return slot;
   }
-  tasks_.emplace_back();
-  return static_cast<std::uint32_t>(tasks_.size() - 1);
+  return tasks_.add();
 }
 
-std::uint32_t EngineImpl::allocate_reservation() {
+ReservationSlot EngineImpl::allocate_reservation() {
   if (!free_reservations_.empty()) {
-    const std::uint32_t slot = free_reservations_.back();
+    const ReservationSlot slot = free_reservations_.back();
     free_reservations_.pop_back();
     reservations_[slot] = ReservationState{};
     return slot;
   }
-  reservations_.emplace_back();
-  return static_cast<std::uint32_t>(reservations_.size() - 1);
+  return reservations_.add();
 }
 
 }  // namespace detail

@@ -48,9 +48,11 @@ enum EventKind : std::uint8_t {
   kTaskTtl = 4,             ///< the oldest waiting task of a stream reached its TTL
   kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
   kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
-  kWorkerSchedule = 7,      ///< a scheduled activity change
-  kWorkerReturn = 8,        ///< a worker parked in the timeout activity comes back
-  kTaskArrival = 9,         ///< the next task of an arrival stream
+  kTaskUpdate = 7,          ///< a waiting task's attributes or priority change (updates[])
+  kWorkerSchedule = 8,      ///< a scheduled activity change
+  kWorkerChange = 9,        ///< a group's capacity, channels or attributes change (changes[])
+  kWorkerReturn = 10,       ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 11,        ///< the next task of an arrival stream
 };
 
 /// What the engine holds in memory, for tests that check it follows what is alive (workers,
@@ -78,18 +80,22 @@ class EngineImpl {
 
  private:
   // ---- engine.cpp: loop, arrivals, schedules ----------------------------------------------
+  static std::shared_ptr<const RoutingFacts> checked(const Scenario& scenario,
+                                                     std::shared_ptr<const RoutingFacts> facts);
   void initialise();
   void dispatch(const ScheduledEvent& e);
   void schedule_next_arrival(StreamId s, SimTime after);
   void on_arrival(StreamId s, std::uint32_t row);
   void schedule_worker_entry(WorkerId w, std::uint32_t entry);
   void on_schedule(WorkerId w, std::uint32_t entry);
+  void schedule_worker_change(GroupId g, std::uint32_t entry);
+  void on_worker_change(GroupId g, std::uint32_t entry);
   void on_ttl(StreamId s);
-  void on_worker_response(std::uint32_t r);
-  void on_reservation_timeout(std::uint32_t r);
+  void on_worker_response(ReservationSlot r);
+  void on_reservation_timeout(ReservationSlot r);
   void arm_ttl(StreamId s);
   void compact_ttl(StreamId s);
-  bool is_waiting(std::uint32_t slot, TaskId serial) const;
+  bool is_waiting(TaskSlot slot, TaskId serial) const;
   const Value* task_attributes(StreamId s, std::uint32_t row, std::unique_ptr<Value>& owned);
   // invariants.cpp: the checks after every event (with check_invariants), and the two guards the
   // loop always applies (they throw).
@@ -98,39 +104,50 @@ class EngineImpl {
   [[noreturn]] void event_budget_exceeded() const;
 
   // ---- lifecycle.cpp: state machines ----------------------------------------------------------
-  std::uint32_t create_task(StreamId s, std::uint32_t row);
-  void create_reservation(std::uint32_t t, WorkerId w);
-  void accept(std::uint32_t r);
-  void reject(std::uint32_t r);
-  void time_out(std::uint32_t r);
-  void end_offer(std::uint32_t r, ReservationStatus outcome);
-  void unreserve(std::uint32_t t);
-  void on_handle_end(std::uint32_t t);
-  void on_wrapup_end(std::uint32_t t);
-  void cancel_task(std::uint32_t t, CancelReason reason);
-  void finish_task(std::uint32_t t);
+  TaskSlot create_task(StreamId s, std::uint32_t row);
+  void create_reservation(TaskSlot t, WorkerId w);
+  void accept(ReservationSlot r);
+  void reject(ReservationSlot r);
+  void time_out(ReservationSlot r);
+  void end_offer(ReservationSlot r, ReservationStatus outcome);
+  void unreserve(TaskSlot t);
+  void update_task(TaskSlot t, const TaskUpdate& update);
+  void arm_next_update(TaskSlot t);
+  void on_handle_end(TaskSlot t);
+  void on_wrapup_end(TaskSlot t);
+  void cancel_task(TaskSlot t, CancelReason reason);
+  void finish_task(TaskSlot t);
   void set_activity(WorkerId w, ActivityId a);
+  bool change_worker(WorkerId w, const WorkerChange& change);
   void on_worker_return(WorkerId w);
-  void release_capacity(WorkerId w, std::uint32_t r);
-  void free_reservation(std::uint32_t r);
+  void release_capacity(WorkerId w, ReservationSlot r);
+  void free_reservation(ReservationSlot r);
 
   // ---- router.cpp: workflow and offers -----------------------------------------------------
-  void enter_workflow(std::uint32_t t);
+  void enter_workflow(TaskSlot t);
+  void on_task_update(TaskSlot t);
+  void reevaluate(TaskSlot t);
   std::uint32_t next_matching_filter(const TaskState& task, std::uint32_t first);
   bool next_step(const TaskState& task, std::uint32_t& filter, std::uint32_t& step);
-  void place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base);
-  void advance_step(std::uint32_t t, bool deadline_passed);
-  void on_step_timeout(std::uint32_t t);
-  void after_offer_ended(std::uint32_t t, bool timed_out);
+  void place(TaskSlot t, std::uint32_t filter, std::uint32_t step, SimTime base);
+  void advance_step(TaskSlot t, bool deadline_passed);
+  void on_step_timeout(TaskSlot t);
+  void after_offer_ended(TaskSlot t, bool timed_out);
   const WorkflowTarget& current_target(const TaskState& task) const;
-  std::size_t route_task(std::uint32_t t);
-  std::size_t make_offers(std::uint32_t t);
+  std::size_t route_task(TaskSlot t);
+  std::size_t make_offers(TaskSlot t);
   void fill_worker(WorkerId w);
   bool worker_takes(const TaskState& task, WorkerId w);
   bool target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w);
   WorkerId known_worker(const TaskState& task, const WorkflowTarget& target) const;
   WorkerCounts queue_counts(QueueId q);
   WorkerFacts worker_facts(WorkerId w);
+  void reevaluate_membership(WorkerId w);
+  const Value& worker_attributes(WorkerId w) const {
+    const WorkerState& ws = workers_[w];
+    return ws.overrides && ws.overrides->attributes ? *ws.overrides->attributes
+                                                    : scenario_.workers[w].attributes;
+  }
 
   // ---- shared helpers --------------------------------------------------------------------------
   // Inline: an event is built on every transition, mostly to be read by the collectors at once.
@@ -147,7 +164,7 @@ class EngineImpl {
     e.queue = task.queue;
     return e;
   }
-  Event reservation_event(EventType type, std::uint32_t r) const {
+  Event reservation_event(EventType type, ReservationSlot r) const {
     const ReservationState& rs = reservations_[r];
     Event e = task_event(type, tasks_[rs.task]);
     e.reservation = rs.serial;
@@ -158,15 +175,16 @@ class EngineImpl {
   /// Whether events of this type have a consumer: the sink (event log, invariant checker) reads
   /// every event, the collectors only some. Without a sink, an event nobody reads is not built.
   bool consumed(EventType type) const {
-    return sink_ != nullptr || StatisticsCollector::reads(type) || IntervalCollector::reads(type);
+    return sink_ != nullptr || StatisticsCollector::reads(type) || IntervalCollector::reads(type) ||
+           (IntervalCollector::reads_when_tracking(type) && intervals_.tracks_tasks());
   }
   /// Gives the event to the sink, then to the collectors (see engine.cpp).
   void emit(const Event& e) {
     if (consumed(e.type)) deliver(e);
   }
   void deliver(const Event& e);
-  std::uint32_t allocate_task();
-  std::uint32_t allocate_reservation();
+  TaskSlot allocate_task();
+  ReservationSlot allocate_reservation();
   const Workflow& workflow_of(const TaskState& task) const {
     return scenario_.workflows[task.workflow];
   }
@@ -182,18 +200,18 @@ class EngineImpl {
   EventSink* sink_;
   StatisticsCollector collector_;
   IntervalCollector intervals_;
-  EventQueue queue_;
+  EventQueue agenda_;  ///< the future event list (not a TaskQueue)
   SimTime now_ = 0;
   std::uint64_t events_ = 0;
   bool single_tasking_ = false;
 
-  std::vector<TaskState> tasks_;  ///< slots, recycled through free_tasks_
-  std::vector<std::uint32_t> free_tasks_;
-  std::uint32_t next_task_serial_ = 0;
+  SlotTable<TaskSlot, TaskState> tasks_;  ///< recycled through free_tasks_
+  std::vector<TaskSlot> free_tasks_;
+  TaskId next_task_serial_ = 0;
   std::uint32_t alive_tasks_ = 0;  ///< tasks not yet completed or canceled
-  std::vector<ReservationState> reservations_;
-  std::vector<std::uint32_t> free_reservations_;
-  std::uint32_t next_reservation_serial_ = 0;
+  SlotTable<ReservationSlot, ReservationState> reservations_;  ///< recycled too
+  std::vector<ReservationSlot> free_reservations_;
+  ReservationId next_reservation_serial_ = 0;
 
   std::vector<WorkerState> workers_;
   std::vector<StreamState> streams_;

@@ -83,6 +83,10 @@ void InvariantChecker::on_event(const Event& e) {
       --open_tasks_;
       if (tasks_[e.task].counted) --open_counted_tasks_;
       break;
+    case EventType::task_updated:
+      if (slot(tasks_, e.task).life != Life::open)
+        invariant_broken(fmt::format("task {} was updated, but it is not open", e.task));
+      break;
     case EventType::reservation_created:
       if (slot(tasks_, e.task).life != Life::open)
         invariant_broken(
@@ -202,7 +206,7 @@ void EngineImpl::check_invariants() const {
     const WorkerState& ws = workers_[w];
     const std::string& name = scenario_.workers[w].name;
     std::fill(used.begin(), used.end(), 0);
-    for (std::uint32_t r : ws.held) {
+    for (ReservationSlot r : ws.held) {
       const ReservationState& rs = reservations_[r];
       if (rs.worker != w)
         invariant_broken(fmt::format("worker {} holds a reservation of another worker", name));
@@ -212,10 +216,14 @@ void EngineImpl::check_invariants() const {
       ++used[rs.channel];
     }
     for (std::size_t c = 0; c < nc; ++c) {
-      if (used[c] > scenario_.workers[w].capacity[c])
+      // A capacity lowered by a `changes` entry leaves the reservations held then in place.
+      const int capacity = ws.overrides
+                               ? std::max(ws.capacity[c], ws.overrides->held_when_lowered[c])
+                               : scenario_.workers[w].capacity[c];
+      if (used[c] > capacity)
         invariant_broken(fmt::format(
             "worker {} holds {} reservations on channel {}, more than its capacity of {}", name,
-            used[c], scenario_.channels[c].name, scenario_.workers[w].capacity[c]));
+            used[c], scenario_.channels[c].name, capacity));
       if (used[c] != ws.used[c])
         invariant_broken(fmt::format(
             "worker {} holds {} reservations on channel {} but its capacity counter says {}", name,
@@ -228,13 +236,14 @@ void EngineImpl::check_invariants() const {
       invariant_broken(fmt::format("worker {} counts {} reservations but holds {}", name,
                                    ws.reservations, ws.held.size()));
   }
-  for (std::uint32_t t = 0; t < tasks_.size(); ++t) {
+  for (std::uint32_t i = 0; i < tasks_.size(); ++i) {
+    const TaskSlot t(i);
     const TaskState& task = tasks_[t];
     if (task.status == TaskStatus::reserved && task.offers.empty())
       invariant_broken(fmt::format("reserved task {} has no pending reservation", task.serial));
     if (task.status == TaskStatus::pending && !task.offers.empty())
       invariant_broken(fmt::format("pending task {} has pending reservations", task.serial));
-    for (std::uint32_t r : task.offers)
+    for (ReservationSlot r : task.offers)
       if (reservations_[r].task != t || reservations_[r].status != ReservationStatus::pending)
         invariant_broken(
             fmt::format("task {} lists an offer that is not its pending reservation", task.serial));

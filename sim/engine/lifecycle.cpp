@@ -2,6 +2,7 @@
 //
 //   task         pending -> reserved -> assigned -> wrapping -> completed
 //                reserved -> pending (every offer ended unaccepted)
+//                pending|reserved -> pending (updated: attributes or priority changed)
 //                pending|reserved -> canceled (abandoned, TTL, workflow timeout/skip, 1000 offers)
 //   reservation  pending -> accepted -> wrapping -> completed
 //                pending -> rejected | timeout | rescinded | canceled
@@ -22,24 +23,25 @@ namespace trsim::detail {
 
 namespace {
 // Offers and held reservations are a handful at most, and the one to erase is mostly the last.
-void erase_value(std::vector<std::uint32_t>& v, std::uint32_t x) {
-  TRSIM_ASSERT(!v.empty(), "erase_value: {} is not in an empty list", x);
+template <class SlotType>
+void erase_value(std::vector<SlotType>& v, SlotType x) {
+  TRSIM_ASSERT(!v.empty(), "erase_value: {} is not in an empty list", x.index);
   if (v.back() == x) {
     v.pop_back();
     return;
   }
   const auto it = std::find(v.begin(), v.end(), x);
-  TRSIM_ASSERT(it != v.end(), "erase_value: {} is not in the list", x);
+  TRSIM_ASSERT(it != v.end(), "erase_value: {} is not in the list", x.index);
   v.erase(it);
 }
 }  // namespace
 
 // A task arrives: status pending, its TTL and the caller's patience start now.
-std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
+TaskSlot EngineImpl::create_task(StreamId s, std::uint32_t row) {
   const ArrivalStream& def = scenario_.arrivals[s];
   StreamState& st = streams_[s];
   const TraceRow* trace = def.kind == ArrivalStream::Kind::trace ? &def.trace[row] : nullptr;
-  const std::uint32_t t = allocate_task();
+  const TaskSlot t = allocate_task();
   TaskState& task = tasks_[t];
   task.serial = next_task_serial_++;
   task.stream = s;
@@ -60,15 +62,51 @@ std::uint32_t EngineImpl::create_task(StreamId s, std::uint32_t row) {
   st.ttl_fifo.emplace_back(t, task.serial);
   compact_ttl(s);
   arm_ttl(s);
-  if (patience) task.abandon_timer = queue_.schedule_timer(now_ + *patience, kTaskAbandon, t);
+  if (patience)
+    task.abandon_timer = agenda_.schedule_timer(now_ + *patience, kTaskAbandon, t.index);
+  task.next_update = 0;
+  if (!def.updates.empty()) arm_next_update(t);
   return t;
+}
+
+// The timer of the task's next `updates[]` entry (ages ascend, so one timer at a time suffices).
+void EngineImpl::arm_next_update(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  const std::vector<TaskUpdate>& updates = scenario_.arrivals[task.stream].updates;
+  if (task.next_update >= updates.size()) return;
+  task.update_timer =
+      agenda_.schedule_timer(task.created + updates[task.next_update].after, kTaskUpdate, t.index);
+}
+
+// pending|reserved -> pending, updated: a waiting task's attributes or priority change (a
+// callback request, an escalation flag, a bot hand-off), with task.updated. Its pending offers
+// were made under the old attributes: they are rescinded. Where it goes now is the router's call
+// (reevaluate). The TTL and the caller's patience run on.
+void EngineImpl::update_task(TaskSlot t, const TaskUpdate& update) {
+  TaskState& task = tasks_[t];
+  TRSIM_ASSERT(task.status == TaskStatus::pending || task.status == TaskStatus::reserved,
+               "update_task: task {} is not waiting", task.serial);
+  if (!update.attributes.as_object().empty()) {
+    if (!task.owned_attributes) task.owned_attributes = std::make_unique<Value>(*task.attributes);
+    task.owned_attributes->merge_from(update.attributes);
+    task.attributes = task.owned_attributes.get();
+  }
+  if (update.priority) task.priority = *update.priority;
+  Event e = task_event(EventType::task_updated, task);
+  e.attributes = task.attributes;
+  emit(e);
+  if (!task.offers.empty()) {
+    const std::vector<ReservationSlot> offers = task.offers;  // end_offer() edits task.offers
+    for (ReservationSlot o : offers) end_offer(o, ReservationStatus::rescinded);
+  }
+  task.status = TaskStatus::pending;
 }
 
 // An offer: the task goes pending -> reserved (once per batch of parallel offers), the worker
 // holds one unit of the channel's capacity until the reservation ends, and its behaviour decides
 // now, from its own random stream, whether and when it will answer.
-void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
-  const std::uint32_t r = allocate_reservation();
+void EngineImpl::create_reservation(TaskSlot t, WorkerId w) {
+  const ReservationSlot r = allocate_reservation();
   TaskState& task = tasks_[t];
   ReservationState& rs = reservations_[r];
   rs.serial = next_reservation_serial_++;
@@ -109,31 +147,32 @@ void EngineImpl::create_reservation(std::uint32_t t, WorkerId w) {
     response = now_ + d.sample(ws.response_rng);
   }
   if (response < deadline)
-    rs.response_timer = queue_.schedule_timer(response, kWorkerResponse, r);
+    rs.response_timer = agenda_.schedule_timer(response, kWorkerResponse, r.index);
   else
-    rs.timeout_timer = queue_.schedule_timer(deadline, kReservationTimeout, r);
+    rs.timeout_timer = agenda_.schedule_timer(deadline, kReservationTimeout, r.index);
 }
 
 // reserved -> assigned: the first accept wins; every other pending offer is rescinded. The task's
 // wait (and its TTL, patience and step deadline) ends here: an assigned task is never canceled.
-void EngineImpl::accept(std::uint32_t r) {
+void EngineImpl::accept(ReservationSlot r) {
   ReservationState& rs = reservations_[r];
-  const std::uint32_t t = rs.task;
+  const TaskSlot t = rs.task;
   const WorkerId w = rs.worker;
   TaskState& task = tasks_[t];
-  queue_.cancel(rs.timeout_timer);
-  queue_.cancel(rs.response_timer);
+  agenda_.cancel(rs.timeout_timer);
+  agenda_.cancel(rs.response_timer);
   rs.status = ReservationStatus::accepted;
   task.status = TaskStatus::assigned;
   task.accepted = r;
   erase_value(task.offers, r);
   matching_.task_left(t);
-  queue_.cancel(task.abandon_timer);
-  queue_.cancel(task.step_timer);
+  agenda_.cancel(task.abandon_timer);
+  agenda_.cancel(task.step_timer);
+  agenda_.cancel(task.update_timer);
   emit(reservation_event(EventType::reservation_accepted, r));
   if (!task.offers.empty()) {
-    const std::vector<std::uint32_t> others = task.offers;  // end_offer() edits task.offers
-    for (std::uint32_t o : others) end_offer(o, ReservationStatus::rescinded);
+    const std::vector<ReservationSlot> others = task.offers;  // end_offer() edits task.offers
+    for (ReservationSlot o : others) end_offer(o, ReservationStatus::rescinded);
   }
   if (single_tasking_ && facts_->queues[rs.queue].assignment_activity != kNoId)
     set_activity(w, facts_->queues[rs.queue].assignment_activity);
@@ -144,12 +183,12 @@ void EngineImpl::accept(std::uint32_t r) {
       factor == 1.0
           ? task.handle_time
           : from_seconds(std::min(to_seconds(task.handle_time) * factor, to_seconds(kMaxDuration)));
-  task.work_timer = queue_.schedule_timer(now_ + handle, kHandleEnd, t);
+  task.work_timer = agenda_.schedule_timer(now_ + handle, kHandleEnd, t.index);
 }
 
 // pending -> rejected: the worker goes to its behaviour's reject activity (if any). What the task
 // does next is the workflow's (after_offer_ended).
-void EngineImpl::reject(std::uint32_t r) {
+void EngineImpl::reject(ReservationSlot r) {
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::rejected);
   const Behavior& b = *workers_[w].behavior;
@@ -158,27 +197,27 @@ void EngineImpl::reject(std::uint32_t r) {
     // `after_reject`: back after a while, as after a timeout (the same stream draws the delay).
     if (b.reject_return_after && b.after_reject_activity != kNoId) {
       WorkerState& ws = workers_[w];
-      queue_.cancel(ws.return_timer);
+      agenda_.cancel(ws.return_timer);
       ws.return_to = b.after_reject_activity;
-      ws.return_timer = queue_.schedule_timer(now_ + b.reject_return_after->sample(ws.return_rng),
-                                              kWorkerReturn, w);
+      ws.return_timer = agenda_.schedule_timer(now_ + b.reject_return_after->sample(ws.return_rng),
+                                               kWorkerReturn, w);
     }
   }
 }
 
 // pending -> timeout: TaskRouter parks the worker in the workspace's timeout activity, where it
 // stays until its behaviour (or schedule) brings it back.
-void EngineImpl::time_out(std::uint32_t r) {
+void EngineImpl::time_out(ReservationSlot r) {
   const WorkerId w = reservations_[r].worker;
   end_offer(r, ReservationStatus::timeout);
   set_activity(w, scenario_.workspace.timeout_activity);
   const Behavior& b = *workers_[w].behavior;
   WorkerState& ws = workers_[w];
-  queue_.cancel(ws.return_timer);
+  agenda_.cancel(ws.return_timer);
   if (b.return_after && b.after_timeout_activity != kNoId) {
     ws.return_to = b.after_timeout_activity;
     ws.return_timer =
-        queue_.schedule_timer(now_ + b.return_after->sample(ws.return_rng), kWorkerReturn, w);
+        agenda_.schedule_timer(now_ + b.return_after->sample(ws.return_rng), kWorkerReturn, w);
   }
 }
 
@@ -189,12 +228,12 @@ void EngineImpl::on_worker_return(WorkerId w) {
 
 // Ends a pending offer without acceptance (rejected, timeout, rescinded, canceled): the event,
 // the worker's capacity back, the reservation slot freed. The task's own state is the caller's.
-void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
+void EngineImpl::end_offer(ReservationSlot r, ReservationStatus outcome) {
   ReservationState& rs = reservations_[r];
   TRSIM_ASSERT(rs.status == ReservationStatus::pending, "end_offer: reservation {} is not pending",
-               r);
-  queue_.cancel(rs.timeout_timer);
-  queue_.cancel(rs.response_timer);
+               r.index);
+  agenda_.cancel(rs.timeout_timer);
+  agenda_.cancel(rs.response_timer);
   rs.status = outcome;
   TaskState& task = tasks_[rs.task];
   erase_value(task.offers, r);
@@ -227,7 +266,7 @@ void EngineImpl::end_offer(std::uint32_t r, ReservationStatus outcome) {
 }
 
 // reserved -> pending: every offer ended unaccepted (the workflow then decides where it waits).
-void EngineImpl::unreserve(std::uint32_t t) {
+void EngineImpl::unreserve(TaskSlot t) {
   TaskState& task = tasks_[t];
   TRSIM_ASSERT(task.status == TaskStatus::reserved && task.offers.empty(),
                "unreserve: task {} is not reserved without offers", task.serial);
@@ -235,7 +274,7 @@ void EngineImpl::unreserve(std::uint32_t t) {
 }
 
 // assigned -> wrapping: the conversation ended; wrap-up time comes from the worker's behaviour.
-void EngineImpl::on_handle_end(std::uint32_t t) {
+void EngineImpl::on_handle_end(TaskSlot t) {
   TaskState& task = tasks_[t];
   ReservationState& rs = reservations_[task.accepted];
   task.status = TaskStatus::wrapping;
@@ -249,13 +288,13 @@ void EngineImpl::on_handle_end(std::uint32_t t) {
   WorkerState& ws = workers_[rs.worker];
   const Behavior& b = *ws.behavior;
   task.work_timer =
-      queue_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t);
+      agenda_.schedule_timer(now_ + b.wrapup_time.sample(ws.wrapup_rng), kWrapupEnd, t.index);
 }
 
 // wrapping -> completed: the worker's capacity frees and it counts as idle from now.
-void EngineImpl::on_wrapup_end(std::uint32_t t) {
+void EngineImpl::on_wrapup_end(TaskSlot t) {
   TaskState& task = tasks_[t];
-  const std::uint32_t r = task.accepted;
+  const ReservationSlot r = task.accepted;
   ReservationState& rs = reservations_[r];
   const WorkerId w = rs.worker;
   task.status = TaskStatus::completed;
@@ -277,14 +316,15 @@ void EngineImpl::on_wrapup_end(std::uint32_t t) {
 }
 
 // pending|reserved -> canceled: pending offers are canceled and their workers freed.
-void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
+void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
-  queue_.cancel(task.abandon_timer);
-  queue_.cancel(task.step_timer);
+  agenda_.cancel(task.abandon_timer);
+  agenda_.cancel(task.step_timer);
+  agenda_.cancel(task.update_timer);
   matching_.task_left(t);
-  const std::vector<std::uint32_t> offers = task.offers;
-  for (std::uint32_t o : offers) end_offer(o, ReservationStatus::canceled);
+  const std::vector<ReservationSlot> offers = task.offers;
+  for (ReservationSlot o : offers) end_offer(o, ReservationStatus::canceled);
   task.status = TaskStatus::canceled;
   Event e = task_event(EventType::task_canceled, task);
   e.reason = reason;
@@ -292,7 +332,7 @@ void EngineImpl::cancel_task(std::uint32_t t, CancelReason reason) {
   finish_task(t);
 }
 
-void EngineImpl::finish_task(std::uint32_t t) {
+void EngineImpl::finish_task(TaskSlot t) {
   TaskState& task = tasks_[t];
   task.owned_attributes.reset();
   task.offers.clear();
@@ -300,9 +340,9 @@ void EngineImpl::finish_task(std::uint32_t t) {
   free_tasks_.push_back(t);
 }
 
-void EngineImpl::free_reservation(std::uint32_t r) { free_reservations_.push_back(r); }
+void EngineImpl::free_reservation(ReservationSlot r) { free_reservations_.push_back(r); }
 
-void EngineImpl::release_capacity(WorkerId w, std::uint32_t r) {
+void EngineImpl::release_capacity(WorkerId w, ReservationSlot r) {
   WorkerState& ws = workers_[w];
   erase_value(ws.held, r);
   --ws.reservations;
@@ -327,6 +367,58 @@ void EngineImpl::set_activity(WorkerId w, ActivityId a) {
   e.previous_activity = previous;
   emit(e);
   matching_.worker_activity_changed(w, previous);
+}
+
+// A worker's definition changes (workers.<group>.changes[]): configured capacity per channel
+// (worker.capacity.update), channel availability (worker.channel.availability.update) and
+// attributes (worker.attributes.update). Offers read the effective capacity (configured where the
+// channel is available, else 0); reservations already held stay (WorkerChannel Capacity: "If the
+// capacity is 0, no new reservations will be created"). The caller tells matching_ and re-evaluates
+// the queues. Returns whether the attributes changed.
+bool EngineImpl::change_worker(WorkerId w, const WorkerChange& change) {
+  WorkerState& ws = workers_[w];
+  const Worker& def = scenario_.workers[w];
+  if (!ws.overrides) {
+    ws.overrides = std::make_unique<WorkerOverrides>();
+    ws.overrides->configured = def.capacity;
+    ws.overrides->available.assign(def.capacity.size(), 1);
+    ws.overrides->effective = def.capacity;
+    ws.overrides->held_when_lowered.assign(def.capacity.size(), 0);
+  }
+  WorkerOverrides& o = *ws.overrides;
+  Event e;
+  e.time = now_;
+  e.worker = w;
+  for (const auto& [c, capacity] : change.capacity) {
+    o.configured[c] = capacity;
+    e.type = EventType::worker_capacity_update;
+    e.channel = c;
+    e.capacity = capacity;
+    emit(e);
+  }
+  e.capacity = -1;
+  for (const auto& [c, available] : change.availability) {
+    o.available[c] = available ? 1 : 0;
+    e.type = EventType::worker_channel_availability_update;
+    e.channel = c;
+    e.available = available ? 1 : 0;
+    emit(e);
+  }
+  e.available = -1;
+  e.channel = kNoId;
+  for (std::size_t c = 0; c < o.configured.size(); ++c) {
+    const int effective = o.available[c] != 0 ? o.configured[c] : 0;
+    if (effective < o.effective[c]) o.held_when_lowered[c] = ws.used[c];
+    o.effective[c] = effective;
+  }
+  ws.capacity = o.effective.data();
+  if (change.attributes.as_object().empty()) return false;
+  if (!o.attributes) o.attributes = std::make_unique<Value>(def.attributes);
+  o.attributes->merge_from(change.attributes);
+  e.type = EventType::worker_attributes_update;
+  e.attributes = o.attributes.get();
+  emit(e);
+  return true;
 }
 
 }  // namespace trsim::detail

@@ -9,7 +9,7 @@
 namespace trsim::detail {
 
 Matching::Matching(const RoutingFacts& facts, std::vector<WorkerState>& workers,
-                   std::vector<TaskState>& tasks)
+                   SlotTable<TaskSlot, TaskState>& tasks)
     : facts_(facts),
       workers_(workers),
       tasks_(tasks),
@@ -44,6 +44,28 @@ void Matching::worker_activity_changed(WorkerId w, ActivityId previous) {
   if (is_available(w)) request_fill(w);
 }
 
+void Matching::worker_queues_changed(WorkerId w, std::span<const QueueId> queues) {
+  WorkerState& ws = workers_[w];
+  // Out of every pool of the old queues, as refresh_pools() takes a worker out.
+  for (std::uint32_t ac = 0; ac < na_; ++ac) {
+    std::uint8_t& pooled = pooled_[w * na_ + ac];
+    if (!pooled) continue;
+    ++pool_generations_[ac][w];
+    for (QueueId q : ws.queues) pools_[q * na_ + ac].invalidated();
+    if (ws.ranked) refresh_ranked_pools(w, ac, false);
+    pooled = 0;
+  }
+  for (QueueId q : ws.queues) --activity_counts_[q * nact_ + ws.activity];
+  ws.queues = queues;
+  ws.ranked = false;
+  for (QueueId q : ws.queues) {
+    ++activity_counts_[q * nact_ + ws.activity];
+    ws.ranked = ws.ranked || !facts_.queue_order_indexes[q].empty();
+  }
+  refresh_pools(w);
+  request_fill(w);
+}
+
 // Re-files a worker in the idle pools of its queues after its activity, room or idle time changed.
 void Matching::refresh_pools(WorkerId w) {
   WorkerState& ws = workers_[w];
@@ -75,16 +97,38 @@ void Matching::refresh_ranked_pools(WorkerId w, std::uint32_t ac, bool enter) {
   const WorkerState& ws = workers_[w];
   for (QueueId q : ws.queues) {
     for (std::uint32_t i : facts_.queue_order_indexes[q]) {
-      const std::uint32_t rank = facts_.rankings[facts_.order_indexes[i].ranking].rank[w];
+      const std::uint32_t r = rank(i, w);
       if (enter)
-        order_pools_[i][ac].insert(rank, ws.idle_since, w);
+        order_pools_[i][ac].insert(r, ws.idle_since, w);
       else
-        order_pools_[i][ac].erase(rank, ws.pools.idle_since_, w);
+        order_pools_[i][ac].erase(r, ws.pools.idle_since_, w);
     }
   }
 }
 
-void Matching::task_changed(std::uint32_t t) {
+void Matching::rerank(const std::vector<const Value*>& attributes) {
+  own_rankings_.clear();
+  for (const RoutingFacts::Ranking& r : facts_.rankings) {
+    RoutingFacts::Ranking& own = own_rankings_.emplace_back();
+    own.clauses = r.clauses;
+    own.rank = rank_classes(attributes, *r.clauses);
+  }
+  rankings_ = &own_rankings_;
+  // Every ranked pool again, from the workers pooled now (at the idle time they were pooled with).
+  for (auto& pools : order_pools_)
+    for (RankedIdlePool& pool : pools) pool = RankedIdlePool{};
+  for (WorkerId w = 0; w < workers_.size(); ++w) {
+    const WorkerState& ws = workers_[w];
+    if (!ws.ranked) continue;
+    for (std::uint32_t ac = 0; ac < na_; ++ac)
+      if (pooled_[w * na_ + ac])
+        for (QueueId q : ws.queues)
+          for (std::uint32_t i : facts_.queue_order_indexes[q])
+            order_pools_[i][ac].insert(rank(i, w), ws.pools.idle_since_, w);
+  }
+}
+
+void Matching::task_changed(TaskSlot t) {
   TaskState& task = tasks_[t];
   const bool want = wants_to_wait(task);
   WaitKey key;
@@ -93,12 +137,12 @@ void Matching::task_changed(std::uint32_t t) {
     index = static_cast<std::uint32_t>(task.queue * na_ + facts_.active_index[task.channel]);
     key.slot = t;
     if (facts_.queues[task.queue].fifo) {
-      key.a = -task.priority;
-      key.b = task.created;
-      key.c = task.serial;
+      key.priority = -task.priority;
+      key.created = task.created;
+      key.sequence = task.serial;
     } else {  // LIFO: newest first, priority ignored
-      key.b = -task.created;
-      key.c = -static_cast<std::int64_t>(task.serial);
+      key.created = -task.created;
+      key.sequence = -static_cast<std::int64_t>(task.serial);
     }
   }
   WaitingSeat& seat = task.waiting;

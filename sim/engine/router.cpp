@@ -69,7 +69,7 @@ bool EngineImpl::next_step(const TaskState& task, std::uint32_t& filter, std::ui
   return true;
 }
 
-void EngineImpl::enter_workflow(std::uint32_t t) {
+void EngineImpl::enter_workflow(TaskSlot t) {
   TaskState& task = tasks_[t];
   emit(task_event(EventType::workflow_entered, task));
   const std::uint32_t f = next_matching_filter(task, 0);
@@ -83,10 +83,29 @@ void EngineImpl::enter_workflow(std::uint32_t t) {
   }
 }
 
+// An updated task is evaluated against its workflow again, from the first filter, as if it had
+// just entered it: step deadlines count from now (TaskRouter: "processed through the assignment
+// loop again"), the queue it waited in is left only if another step matches now.
+void EngineImpl::reevaluate(TaskSlot t) {
+  TaskState& task = tasks_[t];
+  matching_.task_left(t);
+  agenda_.cancel(task.step_timer);
+  task.step_expired = false;
+  const std::uint32_t f = next_matching_filter(task, 0);
+  if (f != kNoId) {
+    place(t, f, 0, now_);
+  } else if (workflow_of(task).default_target.queue != kNoId) {
+    place(t, kDefaultFilter, 0, now_);
+  } else {
+    emit(task_event(EventType::workflow_timeout, task));
+    cancel_task(t, CancelReason::workflow_timeout);
+  }
+}
+
 // Puts the task in a step and offers it. When the step creates no reservation at once and its
 // skip_if holds, the task moves straight on (the skipped step's time still counts towards later
 // deadlines, which are measured against the task's age).
-void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step, SimTime base) {
+void EngineImpl::place(TaskSlot t, std::uint32_t filter, std::uint32_t step, SimTime base) {
   while (true) {
     TaskState& task = tasks_[t];
     const QueueId previous_queue = task.queue;
@@ -114,9 +133,10 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
       e.type = EventType::task_queue_entered;
       emit(e);
     }
-    queue_.cancel(task.step_timer);
+    agenda_.cancel(task.step_timer);
     if (task.step_deadline != kNever)
-      task.step_timer = queue_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t);
+      task.step_timer =
+          agenda_.schedule_timer(std::max(task.step_deadline, now_), kStepTimeout, t.index);
     // A step reached after its deadline (an offer in an earlier step outlived this step's
     // deadline too) makes no offers: its timer, due now, moves the task straight on.
     if (task.step_deadline < now_) {
@@ -143,7 +163,7 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
     }
     // Skipped.
     matching_.task_left(t);
-    queue_.cancel(task.step_timer);
+    agenda_.cancel(task.step_timer);
     const SimTime next_base = task.step_deadline != kNever ? task.step_deadline : now_;
     std::uint32_t f = filter, k = step;
     if (!next_step(task, f, k)) {
@@ -168,7 +188,7 @@ void EngineImpl::place(std::uint32_t t, std::uint32_t filter, std::uint32_t step
   }
 }
 
-void EngineImpl::on_step_timeout(std::uint32_t t) {
+void EngineImpl::on_step_timeout(TaskSlot t) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::pending && task.status != TaskStatus::reserved) return;
   if (!task.offers.empty()) {
@@ -180,7 +200,7 @@ void EngineImpl::on_step_timeout(std::uint32_t t) {
   advance_step(t, true);
 }
 
-void EngineImpl::advance_step(std::uint32_t t, bool deadline_passed) {
+void EngineImpl::advance_step(TaskSlot t, bool deadline_passed) {
   TaskState& task = tasks_[t];
   if (deadline_passed) emit(task_event(EventType::task_queue_timeout, task));
   std::uint32_t f = task.filter, k = task.step;
@@ -200,7 +220,7 @@ void EngineImpl::advance_step(std::uint32_t t, bool deadline_passed) {
 // After an offer ended unaccepted: while other offers are pending the task stays reserved (and
 // may take another worker); with none left it is pending again, re-evaluated in its current step
 // unless that step's deadline passed meanwhile (or the option moves timed-out tasks on).
-void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
+void EngineImpl::after_offer_ended(TaskSlot t, bool timed_out) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::reserved) return;
   if (!task.offers.empty()) {
@@ -228,13 +248,13 @@ void EngineImpl::after_offer_ended(std::uint32_t t, bool timed_out) {
 // minus pending ones), longest idle first (or by the target's order_by), then re-files it in its
 // queue's waiting set: once, after all its offers (nothing reads the waiting sets in between).
 // Returns the offers made.
-std::size_t EngineImpl::route_task(std::uint32_t t) {
+std::size_t EngineImpl::route_task(TaskSlot t) {
   const std::size_t offered = make_offers(t);
   matching_.task_changed(t);
   return offered;
 }
 
-std::size_t EngineImpl::make_offers(std::uint32_t t) {
+std::size_t EngineImpl::make_offers(TaskSlot t) {
   TaskState& task = tasks_[t];
   if ((task.status != TaskStatus::pending && task.status != TaskStatus::reserved) ||
       task.queue == kNoId || task.step_expired)
@@ -267,9 +287,9 @@ std::size_t EngineImpl::make_offers(std::uint32_t t) {
 void EngineImpl::fill_worker(WorkerId w) {
   if (!matching_.any_waiting()) return;  // no task waits (under light load, most of the time)
   while (matching_.is_available(w)) {
-    const std::uint32_t t =
-        matching_.best_task(w, [&](std::uint32_t slot) { return worker_takes(tasks_[slot], w); });
-    if (t == kNoId) return;
+    const TaskSlot t =
+        matching_.best_task(w, [&](TaskSlot slot) { return worker_takes(tasks_[slot], w); });
+    if (!t.valid()) return;
     create_reservation(t, w);
     matching_.task_changed(t);
   }
@@ -277,7 +297,7 @@ void EngineImpl::fill_worker(WorkerId w) {
 
 bool EngineImpl::worker_takes(const TaskState& task, WorkerId w) {
   // One pending offer per worker and task: parallel offers go to different workers.
-  for (std::uint32_t r : task.offers)
+  for (ReservationSlot r : task.offers)
     if (reservations_[r].worker == w) return false;
   const WorkflowTarget& target = current_target(task);
   // The common case (no condition on the worker) stays small enough to inline.
@@ -332,6 +352,24 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
 // here; pending offers are not assigned tasks), available_capacity_percentage "the current
 // percentage of capacity the TaskChannel has available" (of the configured capacity, after the
 // assigned tasks, 0 when the channel is unavailable or has no capacity).
+// After an attribute change: the queues whose target_workers the worker matches now (evaluated
+// as at the start, against its present activity and the clock), handed to matching_.
+void EngineImpl::reevaluate_membership(WorkerId w) {
+  WorkerState& ws = workers_[w];
+  const WorkerFacts worker = worker_facts(w);
+  EvalContext ctx;
+  ctx.worker = &worker;
+  ctx.wall_clock_seconds = wall_clock();
+  std::vector<QueueId> queues;
+  for (QueueId q = 0; q < scenario_.task_queues.size(); ++q)
+    if (scenario_.task_queues[q].target_workers.evaluate(ctx)) queues.push_back(q);
+  // The old membership (ws.queues may point into overrides->queues) is read while it is left.
+  WorkerOverrides& o = *ws.overrides;
+  o.next_queues = std::move(queues);
+  matching_.worker_queues_changed(w, o.next_queues);
+  std::swap(o.queues, o.next_queues);  // swaps the buffers: ws.queues now points into o.queues
+}
+
 WorkerFacts EngineImpl::worker_facts(WorkerId w) {
   const Worker& def = scenario_.workers[w];
   const WorkerState& ws = workers_[w];
@@ -340,10 +378,10 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
     ChannelFacts& f = channel_facts_buffer_[c];
     f.name = scenario_.channels[c].name;
     f.assigned_tasks = 0;
-    f.configured_capacity = ws.capacity[c];
-    f.available = true;
+    f.configured_capacity = ws.overrides ? ws.overrides->configured[c] : ws.capacity[c];
+    f.available = !ws.overrides || ws.overrides->available[c] != 0;
   }
-  for (std::uint32_t r : ws.held) {
+  for (ReservationSlot r : ws.held) {
     const ReservationState& rs = reservations_[r];
     if (rs.status == ReservationStatus::accepted || rs.status == ReservationStatus::wrapping)
       ++channel_facts_buffer_[rs.channel].assigned_tasks;
@@ -354,7 +392,7 @@ WorkerFacts EngineImpl::worker_facts(WorkerId w) {
         f.available && capacity > 0 ? std::max(0, capacity - f.assigned_tasks) * 100 / capacity : 0;
   }
   const Activity& activity = scenario_.activities[ws.activity];
-  return WorkerFacts{&def.attributes,       def.sid,      def.name,          activity.name,
+  return WorkerFacts{&worker_attributes(w), def.sid,      def.name,          activity.name,
                      channel_facts_buffer_, activity.sid, activity.available};
 }
 

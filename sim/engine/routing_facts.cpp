@@ -41,18 +41,11 @@ std::uint32_t ranking_for(RoutingFacts& facts, const std::vector<OrderByClause>&
   for (std::uint32_t r = 0; r < facts.rankings.size(); ++r)
     if (same_order(*facts.rankings[r].clauses, clauses)) return r;
   const Scenario& sc = *facts.scenario;
+  std::vector<const Value*> attributes(sc.workers.size());
+  for (WorkerId w = 0; w < sc.workers.size(); ++w) attributes[w] = &sc.workers[w].attributes;
   RoutingFacts::Ranking& ranking = facts.rankings.emplace_back();
   ranking.clauses = &clauses;
-  std::map<std::vector<double>, std::uint32_t> classes;
-  std::vector<std::vector<double>> ranks(sc.workers.size());
-  for (WorkerId w = 0; w < sc.workers.size(); ++w) {
-    ranks[w] = order_rank(sc.workers[w].attributes, clauses);
-    classes.emplace(ranks[w], 0);
-  }
-  std::uint32_t next = 0;
-  for (auto& [rank, cls] : classes) cls = next++;
-  ranking.rank.resize(sc.workers.size());
-  for (WorkerId w = 0; w < sc.workers.size(); ++w) ranking.rank[w] = classes.at(ranks[w]);
+  ranking.rank = rank_classes(attributes, clauses);
   return static_cast<std::uint32_t>(facts.rankings.size() - 1);
 }
 
@@ -72,6 +65,21 @@ void index_target(RoutingFacts& facts, const WorkflowTarget& target) {
 }
 
 }  // namespace
+
+std::vector<std::uint32_t> rank_classes(const std::vector<const Value*>& attributes,
+                                        const std::vector<OrderByClause>& clauses) {
+  std::map<std::vector<double>, std::uint32_t> classes;
+  std::vector<std::vector<double>> ranks(attributes.size());
+  for (std::size_t w = 0; w < attributes.size(); ++w) {
+    ranks[w] = order_rank(*attributes[w], clauses);
+    classes.emplace(ranks[w], 0);
+  }
+  std::uint32_t next = 0;
+  for (auto& [rank, cls] : classes) cls = next++;
+  std::vector<std::uint32_t> rank(attributes.size());
+  for (std::size_t w = 0; w < attributes.size(); ++w) rank[w] = classes.at(ranks[w]);
+  return rank;
+}
 
 std::shared_ptr<const RoutingFacts> build_routing_facts(const Scenario& sc) {
   auto facts = std::make_shared<RoutingFacts>();

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "trsim/engine.hpp"
 #include "trsim/scenario.hpp"
 
 namespace trsim {
@@ -88,7 +89,11 @@ struct RoutingFacts {
   std::map<std::string, WorkerId, std::less<>> worker_by_sid;
 };
 
-/// The routing facts of `scenario`, which must outlive them.
-std::shared_ptr<const RoutingFacts> build_routing_facts(const Scenario& scenario);
+/// The rank class of every worker under `clauses`, from its attributes ([worker]): equal ranks
+/// share a class, classes are numbered in rank order (0 = offered first).
+std::vector<std::uint32_t> rank_classes(const std::vector<const Value*>& attributes,
+                                        const std::vector<OrderByClause>& clauses);
+
+// build_routing_facts() is declared with Engine (include/trsim/engine.hpp).
 
 }  // namespace trsim

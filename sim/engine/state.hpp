@@ -2,6 +2,8 @@
 // The engine's entities as one replication sees them: tasks, reservations, workers and arrival
 // streams. lifecycle.cpp moves them from state to state; Matching (matching.hpp) owns the seats
 // that place them in its indexes.
+#include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -32,14 +34,52 @@ enum class ReservationStatus : std::uint8_t {
 
 inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
 
-/// Ordering key of a waiting task inside a queue (smaller = offered first).
+/// A slot of one of the engine's tables: an index, typed by the table (a TaskSlot cannot index
+/// the reservations, nor be taken for a serial, TaskId or ReservationId, which events show). Slots
+/// are recycled; serials are not.
+template <class Tag>
+struct Slot {
+  std::uint32_t index = kNoId;
+  constexpr Slot() = default;
+  constexpr explicit Slot(std::uint32_t i) : index(i) {}
+  constexpr bool valid() const { return index != kNoId; }
+  friend constexpr bool operator==(Slot, Slot) = default;
+  friend constexpr auto operator<=>(Slot, Slot) = default;
+};
+using TaskSlot = Slot<struct TaskSlotTag>;                ///< EngineImpl::tasks_
+using ReservationSlot = Slot<struct ReservationSlotTag>;  ///< EngineImpl::reservations_
+
+/// A table indexed by its own slot type only.
+template <class SlotType, class T>
+class SlotTable {
+ public:
+  T& operator[](SlotType s) { return rows_[s.index]; }
+  const T& operator[](SlotType s) const { return rows_[s.index]; }
+  std::size_t size() const { return rows_.size(); }
+  /// A new row at the end, and its slot.
+  SlotType add() {
+    rows_.emplace_back();
+    return SlotType(static_cast<std::uint32_t>(rows_.size() - 1));
+  }
+  auto begin() const { return rows_.begin(); }
+  auto end() const { return rows_.end(); }
+
+ private:
+  std::vector<T> rows_;
+};
+
+/// Ordering key of a waiting task inside a queue (smaller = offered first): by priority (higher
+/// first), then age (older first), then creation order under a FIFO task order; newest first,
+/// priority ignored, under LIFO.
 struct WaitKey {
-  std::int64_t a = 0, b = 0, c = 0;
-  std::uint32_t slot = 0;
+  std::int64_t priority = 0;  ///< -priority (FIFO), 0 (LIFO)
+  std::int64_t created = 0;   ///< the task's creation time (FIFO), negated (LIFO)
+  std::int64_t sequence = 0;  ///< its serial (FIFO), negated (LIFO): ties of time
+  TaskSlot slot;
   friend bool operator<(const WaitKey& x, const WaitKey& y) {
-    if (x.a != y.a) return x.a < y.a;
-    if (x.b != y.b) return x.b < y.b;
-    if (x.c != y.c) return x.c < y.c;
+    if (x.priority != y.priority) return x.priority < y.priority;
+    if (x.created != y.created) return x.created < y.created;
+    if (x.sequence != y.sequence) return x.sequence < y.sequence;
     return x.slot < y.slot;
   }
 };
@@ -87,19 +127,20 @@ struct TaskState {
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
 
-  std::uint32_t transitions = 0;      ///< pending -> reserved transitions
-  std::vector<std::uint32_t> offers;  ///< pending reservations (slots)
-  std::uint32_t accepted = kNoId;     ///< the accepted reservation (slot)
+  std::uint32_t transitions = 0;        ///< pending -> reserved transitions
+  std::uint32_t next_update = 0;        ///< index of its stream's next `updates[]` entry
+  std::vector<ReservationSlot> offers;  ///< pending reservations
+  ReservationSlot accepted;             ///< the accepted reservation
 
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
-  Timer abandon_timer, step_timer, work_timer;
+  Timer abandon_timer, step_timer, work_timer, update_timer;
 };
 
 struct ReservationState {
   ReservationId serial = 0;
   ReservationStatus status = ReservationStatus::pending;
-  std::uint32_t task = kNoId;  ///< slot
+  TaskSlot task;
   WorkerId worker = kNoId;
   QueueId queue = kNoId;
   ChannelId channel = kNoId;
@@ -107,34 +148,50 @@ struct ReservationState {
   Timer timeout_timer, response_timer;
 };
 
+/// What `workers.<group>.changes[]` made of a worker's definition: made on its first change; until
+/// then (and for every worker of a group without changes) the worker reads its definition.
+struct WorkerOverrides {
+  std::vector<int> configured;          ///< configured capacity per ChannelId
+  std::vector<std::uint8_t> available;  ///< channel availability per ChannelId
+  std::vector<int> effective;           ///< configured where available, else 0: what offers read
+  /// Reservations held on a channel when its effective capacity was last lowered (they stay):
+  /// the invariant checks allow them.
+  std::vector<int> held_when_lowered;
+  std::unique_ptr<Value> attributes;  ///< after an attribute change (null before one)
+  std::vector<QueueId> queues;        ///< queue membership after an attribute change
+  std::vector<QueueId> next_queues;   ///< the next membership, while the old one is left
+};
+
 struct WorkerState {
   ActivityId activity = kNoId;
   ActivityId activity_before_offer = kNoId;  ///< single-tasking: where to go after the task
   SimTime idle_since = 0;  ///< last finished, offered or became available: whichever is latest
-  std::uint32_t reservations = 0;   ///< held: pending, accepted or wrapping
-  std::vector<int> used;            ///< held reservations per ChannelId
-  std::vector<std::uint32_t> held;  ///< those reservations (slots), oldest first
-  std::span<const QueueId> queues;  ///< queues whose target_workers it matches (RoutingFacts)
+  std::uint32_t reservations = 0;     ///< held: pending, accepted or wrapping
+  std::vector<int> used;              ///< held reservations per ChannelId
+  std::vector<ReservationSlot> held;  ///< those reservations, oldest first
+  std::span<const QueueId> queues;    ///< queues whose target_workers it matches (RoutingFacts)
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
   Timer return_timer;
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
   // definition does not change during a run) instead of through scenario_'s tables each time.
-  const int* capacity = nullptr;       ///< Worker::capacity, per ChannelId
+  const int* capacity = nullptr;       ///< Worker::capacity per ChannelId (or overrides->effective)
   const Behavior* behavior = nullptr;  ///< its group's behaviour
   double handle_time_factor = 1.0;     ///< its group's
   bool ranked = false;                 ///< some of its queues has an order_by index
   std::uint32_t schedule_cycle = 0;
   PoolSeat pools;  ///< its place in the idle pools and the fill queue: Matching's alone
+  std::unique_ptr<WorkerOverrides> overrides;  ///< after its first `changes` entry
 };
 
 struct StreamState {
   Rng gap_rng, attribute_rng, handle_rng, patience_rng;
+  Rng update_rng;  ///< whether a task gets an update whose probability is below 1
   /// TTL is a constant per stream and tasks arrive in time order, so TTL deadlines come in
   /// creation order: one timer per stream for the oldest task that may still be waiting, and a
   /// FIFO of (slot, serial) pruned from the front, instead of a heap timer per task that nearly
   /// always gets cancelled.
-  std::deque<std::pair<std::uint32_t, TaskId>> ttl_fifo;
+  std::deque<std::pair<TaskSlot, TaskId>> ttl_fifo;
   Timer ttl_timer;
   std::uint32_t next_trace_row = 0;
   /// Attribute objects per combination of picks (mixed-radix index), built on first use.

@@ -102,10 +102,12 @@ class TempLog {
   std::ostream stream_;
 };
 
-ReplicationResult run_replication(const Scenario& scenario, std::uint32_t replication,
-                                  bool check_invariants, EventSink* sink) {
+ReplicationResult run_replication(const Scenario& scenario,
+                                  const std::shared_ptr<const RoutingFacts>& facts,
+                                  std::uint32_t replication, bool check_invariants,
+                                  EventSink* sink) {
   // The engine announces begin_replication/end_replication to the sink itself.
-  Engine engine(scenario, EngineOptions{scenario.seed, replication, check_invariants}, sink);
+  Engine engine(scenario, facts, EngineOptions{scenario.seed, replication, check_invariants}, sink);
   return engine.run();
 }
 
@@ -153,6 +155,8 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
   std::vector<ReplicationResult> runs(total);
   const std::uint32_t threads =
       std::clamp<std::uint32_t>(settings.threads, 1, std::max<std::uint32_t>(total, 1));
+  // Built once, read by every replication (on every thread).
+  const std::shared_ptr<const RoutingFacts> facts = build_routing_facts(scenario);
 
   if (threads == 1) {
     std::unique_ptr<EventSink> sink;
@@ -160,7 +164,7 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
       sink = make_event_sink(settings.events_format, scenario, *settings.events, rep_field,
                              settings.events_separator);
     for (std::uint32_t rep = 0; rep < total; ++rep) {
-      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+      runs[rep] = run_replication(scenario, facts, settings.first_replication + rep,
                                   settings.check_invariants, sink.get());
       if (settings.on_progress) settings.on_progress(rep + 1, total);
     }
@@ -178,10 +182,10 @@ RunSummary run_replications(const Scenario& scenario, const RunSettings& setting
       log = std::make_unique<TempLog>();
       const std::unique_ptr<EventSink> sink = make_event_sink(
           settings.events_format, scenario, log->stream(), rep_field, settings.events_separator);
-      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+      runs[rep] = run_replication(scenario, facts, settings.first_replication + rep,
                                   settings.check_invariants, sink.get());
     } else {
-      runs[rep] = run_replication(scenario, settings.first_replication + rep,
+      runs[rep] = run_replication(scenario, facts, settings.first_replication + rep,
                                   settings.check_invariants, nullptr);
     }
     std::lock_guard lock(mutex);

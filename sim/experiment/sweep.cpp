@@ -163,6 +163,7 @@ struct PointSlot {
   std::size_t remaining = 0;
   std::mutex mutex;
   std::shared_ptr<const Scenario> scenario;
+  std::shared_ptr<const RoutingFacts> facts;  ///< the scenario's, shared by its replications
 };
 
 }  // namespace
@@ -187,19 +188,27 @@ std::vector<MetricNode> run_sweep_units(const std::vector<SweepUnit>& units,
   const auto run_unit = [&](std::size_t u) {
     PointSlot& slot = slots[slot_of[u]];
     std::shared_ptr<const Scenario> scenario;
+    std::shared_ptr<const RoutingFacts> facts;  // after `scenario`: it points into it
     {
       std::lock_guard lock(slot.mutex);
-      if (!slot.scenario) slot.scenario = std::make_shared<const Scenario>(build(slot.point));
+      if (!slot.scenario) {
+        slot.scenario = std::make_shared<const Scenario>(build(slot.point));
+        slot.facts = build_routing_facts(*slot.scenario);
+      }
       scenario = slot.scenario;
+      facts = slot.facts;
     }
-    Engine engine(*scenario,
+    Engine engine(*scenario, facts,
                   EngineOptions{scenario->seed, units[u].replication, settings.check_invariants});
     out[u] = engine.run().statistics;
     bool point_done = false;
     {
       std::lock_guard lock(slot.mutex);
       point_done = --slot.remaining == 0;
-      if (point_done) slot.scenario.reset();
+      if (point_done) {
+        slot.facts.reset();
+        slot.scenario.reset();
+      }
     }
     std::lock_guard lock(progress_mutex);
     ++progress.units_done;

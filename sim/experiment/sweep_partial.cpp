@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -35,20 +36,28 @@ void metric_json(std::string& out, const MetricNode& node) {
   out += '}';
 }
 
-// The reverse: objects are groups, numbers and nulls leaves.
-std::optional<MetricNode> metric_tree(const Value& v, std::string key) {
+// The reverse: objects are groups, numbers and nulls leaves. Consumes `v` (keys are moved).
+std::optional<MetricNode> metric_tree(Value&& v, std::string key) {
   if (v.is_number()) return MetricNode::leaf(std::move(key), v.as_number());
   if (v.is_null()) return MetricNode::leaf(std::move(key), kNull);
   if (!v.is_object()) return std::nullopt;
   MetricNode node = MetricNode::group(std::move(key));
   node.children.reserve(v.as_object().size());
-  for (const auto& [k, child] : v.as_object()) {
-    auto c = metric_tree(child, k);
+  for (auto& [k, child] : v.as_object()) {
+    auto c = metric_tree(std::move(child), std::move(k));
     if (!c) return std::nullopt;
     node.children.push_back(std::move(*c));
   }
   return node;
 }
+
+// A unit as read, checked once the design it must fit is read (the units may come first): its
+// statistics tree (none when they are not an object of numbers) and its "point" and
+// "replication" members as written.
+struct ReadUnit {
+  std::optional<MetricNode> statistics;
+  Value point_and_replication = Value::object();
+};
 
 // Reading a partial: each accessor reports what is wrong with the member it reads.
 class PartialReader {
@@ -201,8 +210,24 @@ std::string sweep_partial_json(const SweepPartial& partial) {
 
 std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std::string& name,
                                                 std::string* error) {
+  // The units, most of a part, are turned into statistics trees as they are read: the document
+  // is never held whole as values (a 19 MB part peaked at 232 MB).
+  std::vector<ReadUnit> read_units;
+  const std::function<void(Value &&)> on_unit = [&](Value&& u) {
+    ReadUnit unit;
+    if (u.is_object()) {
+      Value* stats = u.find("statistics");
+      if (stats != nullptr && stats->is_object())
+        unit.statistics = metric_tree(std::move(*stats), "");
+      Value numbers = Value::object();
+      for (const char* key : {"point", "replication"})
+        if (const Value* v = u.find(key)) numbers.set(key, *v);
+      unit.point_and_replication = std::move(numbers);
+    }
+    read_units.push_back(std::move(unit));
+  };
   JsonError json_error;
-  const std::optional<Value> root = parse_json(text, &json_error);
+  const std::optional<Value> root = parse_json_streaming(text, "units", on_unit, &json_error);
   if (!root) {
     if (error != nullptr)
       *error =
@@ -267,19 +292,17 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
     r.fail("'replications', 'shard', 'shards' or 'baseline' is out of range");
     return std::nullopt;
   }
-  const Value* units = r.member(*root, "units", "a list", &Value::is_array);
-  if (units == nullptr) return std::nullopt;
-  for (std::size_t i = 0; i < units->as_array().size(); ++i) {
-    const Value& u = units->as_array()[i];
-    const Value* stats = u.is_object() ? u.find("statistics") : nullptr;
-    std::optional<MetricNode> tree;
-    if (stats != nullptr && stats->is_object()) tree = metric_tree(*stats, "");
-    if (!tree) {
+  if (r.member(*root, "units", "a list", &Value::is_array) == nullptr) return std::nullopt;
+  p.units.reserve(read_units.size());
+  p.statistics.reserve(read_units.size());
+  for (std::size_t i = 0; i < read_units.size(); ++i) {
+    ReadUnit& u = read_units[i];
+    if (!u.statistics) {
       r.fail(fmt::format("units[{}] is not {{\"point\", \"replication\", \"statistics\"}}", i));
       return std::nullopt;
     }
-    const std::uint64_t point = r.count(u, "point").value_or(0);
-    const std::uint64_t rep = r.count(u, "replication").value_or(0);
+    const std::uint64_t point = r.count(u.point_and_replication, "point").value_or(0);
+    const std::uint64_t rep = r.count(u.point_and_replication, "replication").value_or(0);
     if (!r.ok()) return std::nullopt;
     if (point >= d.grid.size() || rep >= d.replications) {
       r.fail(
@@ -289,12 +312,12 @@ std::optional<SweepPartial> parse_sweep_partial(std::string_view text, const std
       return std::nullopt;
     }
     p.units.push_back({point, static_cast<std::uint32_t>(rep)});
-    p.statistics.push_back(std::move(*tree));
+    p.statistics.push_back(std::move(*u.statistics));
   }
   return p;
 }
 
-std::optional<SweepResults> merge_sweep_partials(const std::vector<SweepPartial>& parts,
+std::optional<SweepResults> merge_sweep_partials(std::vector<SweepPartial> parts,
                                                  const std::vector<std::string>& names,
                                                  std::string* error) {
   const auto fail = [&](std::string message) -> std::optional<SweepResults> {
@@ -334,7 +357,7 @@ std::optional<SweepResults> merge_sweep_partials(const std::vector<SweepPartial>
                         "different runs?)",
                         names[i], describe_unit(u), names[owner[index]]));
       owner[index] = i;
-      results.runs[u.point][u.replication] = parts[i].statistics[k];
+      results.runs[u.point][u.replication] = std::move(parts[i].statistics[k]);
     }
   }
   for (std::size_t index = 0; index < owner.size(); ++index) {

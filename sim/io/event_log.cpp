@@ -54,6 +54,14 @@ std::string_view event_type_name(EventType type) {
       return "task.completed";
     case EventType::worker_activity_update:
       return "worker.activity.update";
+    case EventType::task_updated:
+      return "task.updated";
+    case EventType::worker_capacity_update:
+      return "worker.capacity.update";
+    case EventType::worker_channel_availability_update:
+      return "worker.channel.availability.update";
+    case EventType::worker_attributes_update:
+      return "worker.attributes.update";
   }
   return "unknown";
 }
@@ -181,7 +189,7 @@ void JsonLinesSink::flush_buffer() {
 
 // Keys in this order, each when it applies: seq, t, type, rep, task, reservation, worker,
 // worker_sid, queue, queue_sid, previous_queue, workflow, workflow_sid, channel, activity,
-// activity_sid, previous_activity, reason, priority.
+// activity_sid, previous_activity, reason, priority, capacity, available, attributes.
 void JsonLinesSink::on_event(const Event& e) {
   auto out = std::back_inserter(buffer_);
   ++seq_;
@@ -218,6 +226,13 @@ void JsonLinesSink::on_event(const Event& e) {
     append_json_string(buffer_, cancel_reason_text(e.reason));
   }
   if (e.task != kNoId) fmt::format_to(std::back_inserter(buffer_), ",\"priority\":{}", e.priority);
+  if (e.capacity >= 0) fmt::format_to(std::back_inserter(buffer_), ",\"capacity\":{}", e.capacity);
+  if (e.available >= 0)
+    buffer_ += e.available != 0 ? ",\"available\":true" : ",\"available\":false";
+  if (e.attributes != nullptr) {
+    buffer_ += ",\"attributes\":";
+    buffer_ += to_json(*e.attributes);
+  }
   buffer_ += "}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();
 }

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -18,6 +19,13 @@ class JsonReader {
  public:
   JsonReader(std::string_view text, std::vector<std::size_t>* object_offsets)
       : s_(text), object_offsets_(object_offsets) {}
+
+  /// The elements of the top-level member `member` (an array) go to `on_element` as they are
+  /// read; the document keeps an empty array in its place.
+  void stream(std::string_view member, const std::function<void(Value&&)>* on_element) {
+    streamed_ = member;
+    on_element_ = on_element;
+  }
 
   Value document() {
     Value v = value(0);
@@ -89,14 +97,23 @@ class JsonReader {
       }
       skip_space();
       expect(':');
-      Value v = value(depth + 1);
-      members.emplace_back(std::move(key), std::move(v));
+      skip_space();
+      if (depth == 0 && on_element_ != nullptr && key == streamed_ && at('[')) {
+        stream_array(depth + 1);
+        members.emplace_back(std::move(key), Value::array({}));
+      } else {
+        Value v = value(depth + 1);
+        members.emplace_back(std::move(key), std::move(v));
+      }
       skip_space();
       if (at(',')) {
         ++i_;
         continue;
       }
       expect('}');
+      // Growth by doubling leaves up to half of a vector unused: a document is held whole, so
+      // it is kept to its size.
+      members.shrink_to_fit();
       return Value::object(std::move(members));
     }
   }
@@ -117,7 +134,27 @@ class JsonReader {
         continue;
       }
       expect(']');
+      items.shrink_to_fit();
       return Value::array(std::move(items));
+    }
+  }
+
+  void stream_array(int depth) {
+    expect('[');
+    skip_space();
+    if (at(']')) {
+      ++i_;
+      return;
+    }
+    for (;;) {
+      (*on_element_)(value(depth + 1));
+      skip_space();
+      if (at(',')) {
+        ++i_;
+        continue;
+      }
+      expect(']');
+      return;
     }
   }
 
@@ -249,6 +286,8 @@ class JsonReader {
 
   std::string_view s_;
   std::vector<std::size_t>* object_offsets_;
+  std::string_view streamed_;
+  const std::function<void(Value&&)>* on_element_ = nullptr;
   std::size_t i_ = 0;
 };
 
@@ -258,12 +297,19 @@ std::optional<Value> parse_json(std::string_view text, JsonError* error) {
   return parse_json(text, error, nullptr);
 }
 
-std::optional<Value> parse_json(std::string_view text, JsonError* error,
-                                std::vector<std::size_t>* object_offsets) {
+namespace {
+
+// Parses with a reader set up by `configure`; a failure becomes `error`'s line and column.
+template <typename Configure>
+std::optional<Value> parse_document(std::string_view text, JsonError* error,
+                                    std::vector<std::size_t>* object_offsets,
+                                    const Configure& configure) {
   // RFC 8259 §8.1: a parser may ignore a byte-order mark; editors on Windows write one.
   const std::size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   try {
-    std::optional<Value> v = JsonReader(text.substr(bom), object_offsets).document();
+    JsonReader reader(text.substr(bom), object_offsets);
+    configure(reader);
+    std::optional<Value> v = reader.document();
     if (object_offsets)
       for (std::size_t& o : *object_offsets) o += bom;
     return v;
@@ -283,6 +329,20 @@ std::optional<Value> parse_json(std::string_view text, JsonError* error,
     }
     return std::nullopt;
   }
+}
+
+}  // namespace
+
+std::optional<Value> parse_json(std::string_view text, JsonError* error,
+                                std::vector<std::size_t>* object_offsets) {
+  return parse_document(text, error, object_offsets, [](JsonReader&) {});
+}
+
+std::optional<Value> parse_json_streaming(std::string_view text, std::string_view member,
+                                          const std::function<void(Value&&)>& on_element,
+                                          JsonError* error) {
+  return parse_document(text, error, nullptr,
+                        [&](JsonReader& reader) { reader.stream(member, &on_element); });
 }
 
 }  // namespace trsim

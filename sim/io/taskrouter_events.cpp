@@ -30,6 +30,9 @@ std::string_view resource_type(EventType type) {
     case EventType::reservation_completed:
       return "reservation";
     case EventType::worker_activity_update:
+    case EventType::worker_capacity_update:
+    case EventType::worker_channel_availability_update:
+    case EventType::worker_attributes_update:
       return "worker";
     default:
       return "task";
@@ -138,6 +141,16 @@ void TaskRouterEventSink::on_event(const Event& e) {
   }
   if (e.reason != CancelReason::none)
     add_string(data, "task_canceled_reason", cancel_reason_text(e.reason));
+  if (e.capacity >= 0)
+    fmt::format_to(std::back_inserter(data), ",\"worker_channel_capacity\":{}", e.capacity);
+  if (e.available >= 0)
+    data += e.available != 0 ? ",\"worker_channel_available\":true"
+                             : ",\"worker_channel_available\":false";
+  // TaskRouter's event data carries attributes as a JSON string (task_attributes,
+  // worker_attributes).
+  if (e.attributes != nullptr)
+    add_string(data, e.type == EventType::task_updated ? "task_attributes" : "worker_attributes",
+               to_json(*e.attributes));
   if (!data.empty()) buffer_.append(data, 1, std::string::npos);  // without the first ','
   buffer_ += "}}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();

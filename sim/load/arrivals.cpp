@@ -97,10 +97,72 @@ class StreamReader {
           s.ttl = *d;
       }
     }
+    if (const Item* i = fields.find("updates")) read_updates(*i, s);
     return s;
   }
 
  private:
+  // `updates`: a list of changes of a waiting task, each at an age (`after`), in ascending order.
+  void read_updates(const Item& item, ArrivalStream& s) {
+    const auto list = r_.list(item);
+    if (!list) return;
+    for (const Item& e : *list) {
+      MapView fields(r_, e, KeySet::task_update);
+      if (!fields.ok()) continue;
+      TaskUpdate u;
+      const Item* after = fields.find("after");
+      if (after == nullptr) {
+        if (fields.complete()) r_.error(e, "a task update needs 'after' (the task's age)");
+        continue;
+      }
+      const auto age = r_.duration(*after);
+      if (!age) continue;
+      if (*age == 0) {
+        r_.error(*after,
+                 "a task update's 'after' must be > 0 (at age 0 give the attributes "
+                 "to the stream itself)");
+        continue;
+      }
+      u.after = *age;
+      if (!s.updates.empty() && u.after <= s.updates.back().after) {
+        r_.error(*after, fmt::format("task updates must be in ascending order of 'after' ({} "
+                                     "does not come after {})",
+                                     describe_duration(u.after),
+                                     describe_duration(s.updates.back().after)));
+        continue;
+      }
+      u.attributes = Value::object();
+      if (const Item* i = fields.find("attributes")) {
+        if (!i->node.IsMap()) {
+          r_.error(*i, fmt::format("expected a map for 'attributes', got {}",
+                                   Reader::describe(i->node)));
+          continue;
+        }
+        if (auto v = r_.value(*i, ctx_.values)) u.attributes = std::move(*v);
+      }
+      if (const Item* i = fields.find("priority")) {
+        const auto p = r_.integer(*i, 0, std::numeric_limits<std::int32_t>::max());
+        if (!p) continue;
+        u.priority = *p;
+      }
+      if (const Item* i = fields.find("probability")) {
+        const auto p = r_.number(*i);
+        if (!p) continue;
+        if (!(*p > 0 && *p <= 1)) {
+          r_.error(*i, fmt::format("a task update's 'probability' must be in (0, 1], got {}", *p));
+          continue;
+        }
+        u.probability = *p;
+      }
+      if (u.attributes.as_object().empty() && !u.priority) {
+        if (fields.complete())
+          r_.error(e, "a task update changes nothing: give 'attributes', 'priority' or both");
+        continue;
+      }
+      s.updates.push_back(std::move(u));
+    }
+  }
+
   void read_trace_file(const Item& item, ArrivalStream& s, std::optional<bool>& gives_handle_time) {
     const Source* csv = ctx_.load_file(r_, item);
     if (csv == nullptr) return;

@@ -32,6 +32,14 @@ struct NameIndex {
   std::uint32_t find(std::string_view name) const;
 };
 
+/// One part of the memory a scenario asks for (load/memory.hpp): what it is (with its counts), its
+/// bytes, and the key driving it.
+struct MemoryPart {
+  std::string what;
+  std::uint64_t bytes = 0;
+  SourceLocation where;
+};
+
 /// sid -> what uses it, to report a sid given twice.
 using SidOwners = std::map<std::string, std::string, std::less<>>;
 
@@ -48,6 +56,11 @@ struct LoadContext {
   LoadLimits limits;
   /// Workflows whose configuration_file could not be read (already reported).
   std::set<std::string, std::less<>> unreadable_configuration_files;
+  /// The memory the scenario asks for (load/memory.hpp): the parts charged so far, their total,
+  /// and whether the limit was reported.
+  std::vector<MemoryPart> memory;
+  std::uint64_t memory_total = 0;
+  bool memory_reported = false;
   /// False when the horizon was invalid: checks that need it are skipped.
   bool horizon_ok = true;
 

@@ -15,7 +15,8 @@ constexpr std::array<std::string_view, 20> kTopLevel = {
     "name",       "seed",      "start",      "horizon",  "warmup",      "drain",     "replications",
     "statistics", "workspace", "activities", "channels", "task_queues", "workflows", "behaviors",
     "workers",    "arrivals",  "expect",     "sweep",    "shifts",      "compare"};
-constexpr std::array<std::string_view, 2> kStatistics = {"service_level_thresholds", "interval"};
+constexpr std::array<std::string_view, 4> kStatistics = {"service_level_thresholds", "interval",
+                                                         "per_worker", "snapshots"};
 constexpr std::array<std::string_view, 4> kWorkspace = {"default_activity", "timeout_activity",
                                                         "multi_task", "prioritize_queue_order"};
 constexpr std::array<std::string_view, 2> kActivity = {"available", "sid"};
@@ -50,14 +51,19 @@ constexpr std::array<std::string_view, 9> kBehavior = {"outcome",
                                                        "after_task_activity"};
 constexpr std::array<std::string_view, 3> kOutcome = {"accept", "reject", "no_response"};
 constexpr std::array<std::string_view, 2> kAfterTimeout = {"return_after", "activity"};
-constexpr std::array<std::string_view, 10> kWorkerGroup = {
+constexpr std::array<std::string_view, 11> kWorkerGroup = {
     "count",    "name",     "attributes",      "channels",           "behavior",
-    "activity", "schedule", "schedule_period", "handle_time_factor", "sid"};
+    "activity", "schedule", "schedule_period", "handle_time_factor", "sid",
+    "changes"};
+constexpr std::array<std::string_view, 4> kWorkerChange = {"at", "channels", "channel_availability",
+                                                           "attributes"};
 constexpr std::array<std::string_view, 3> kScheduleEntry = {"at", "activity",
                                                             "reject_pending_reservations"};
-constexpr std::array<std::string_view, 10> kArrivalStream = {
-    "workflow", "channel",     "attributes", "rate",     "rates",
-    "trace",    "handle_time", "patience",   "priority", "timeout"};
+constexpr std::array<std::string_view, 11> kArrivalStream = {
+    "workflow",    "channel",  "attributes", "rate",    "rates",  "trace",
+    "handle_time", "patience", "priority",   "timeout", "updates"};
+constexpr std::array<std::string_view, 4> kTaskUpdate = {"after", "attributes", "priority",
+                                                         "probability"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
 constexpr std::array<std::string_view, 8> kShift = {
@@ -76,7 +82,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 32> kKeySets = {{
+constexpr std::array<KeySetEntry, 34> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -96,7 +102,9 @@ constexpr std::array<KeySetEntry, 32> kKeySets = {{
     {KeySet::after_reject, "behaviors.<name>.after_reject", kAfterTimeout},
     {KeySet::worker_group, "workers.<group>", kWorkerGroup},
     {KeySet::schedule_entry, "workers.<group>.schedule[]", kScheduleEntry},
+    {KeySet::worker_change, "workers.<group>.changes[]", kWorkerChange},
     {KeySet::arrival_stream, "arrivals.<stream>", kArrivalStream},
+    {KeySet::task_update, "arrivals.<stream>.updates[]", kTaskUpdate},
     {KeySet::rates, "arrivals.<stream>.rates", kRates},
     {KeySet::expectation, "expect[]", kExpectation},
     {KeySet::shift, "shifts.<name>", kShift},

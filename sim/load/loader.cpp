@@ -13,6 +13,7 @@
 
 #include "load/context.hpp"
 #include "load/files.hpp"
+#include "load/memory.hpp"
 #include "load/overrides.hpp"
 #include "load/sections.hpp"
 #include "model/units.hpp"
@@ -84,6 +85,7 @@ LoadResult finish(LoadContext& ctx) {
   }
   result.diagnostics = ctx.diags.take_sorted();
   result.files = std::move(ctx.files);
+  result.memory_bytes = ctx.memory_total;
   if (ctx.limits.confine) quote_little_of_referenced_files(result.diagnostics, ctx);
   return result;
 }
@@ -132,6 +134,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   apply_overrides(*root, options.overrides, kCreatableSections, ctx.sources, ctx.locator, ctx.diags,
                   [&](const std::string& o) { return !names_configuration_file(o); });
 
+  if (!check_expanded_text(ctx, *root)) return finish(ctx);
   const MapView top(r, r.root(*root, ""), KeySet::top_level);
   build_settings(ctx, top);
   build_activities(ctx, top);
@@ -146,6 +149,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   build_compare(ctx, top);
   build_sweep(ctx, top);
   build_shifts(ctx, top);
+  if (!ctx.diags.has_errors()) charge_run_memory(ctx, top);
   return finish(ctx);
 }
 
@@ -160,6 +164,8 @@ LoadResult internal_error(const std::string& file_name, std::string what) {
 
 }  // namespace
 }  // namespace detail
+
+std::string describe_memory(std::uint64_t bytes) { return detail::describe_bytes(bytes); }
 
 std::optional<TextProblem> find_text_problem(std::string_view text) {
   return detail::text_problem(text);

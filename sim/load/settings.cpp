@@ -55,6 +55,12 @@ void read_statistics(LoadContext& ctx, const Reader& r, const Item& item) {
                             describe_duration(*d), kMaxIntervals));
     }
   }
+  if (const Item* i = stats.find("per_worker")) {
+    if (const auto b = r.boolean(*i)) ctx.sc.statistics.per_worker = *b;
+  }
+  if (const Item* i = stats.find("snapshots")) {
+    if (const auto b = r.boolean(*i)) ctx.sc.statistics.snapshots = *b;
+  }
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "load/memory.hpp"
 #include "load/sections.hpp"
 #include "trsim/random.hpp"
 
@@ -41,6 +43,7 @@ struct GroupPlan {
   std::string name;
   Item item;
   std::optional<Item> name_item;
+  std::optional<Item> attributes_item;
   std::int64_t count = 1;
   bool count_ok = true;
   std::string pattern;
@@ -54,6 +57,7 @@ struct GroupPlan {
   bool schedule_failed = false;  // reported already: checks that need the schedule are skipped
   double handle_time_factor = 1.0;
   std::string sid;  // declared (count 1 only)
+  std::vector<WorkerChange> changes;
 };
 
 // A pick option's key as a value: numbers and booleans as such, as YAML would read them.
@@ -112,6 +116,72 @@ std::string worker_name(const std::string& pattern, std::uint32_t index) {
   return out;
 }
 
+// The longest name `pattern` gives a worker of a group of `count`: each {i} becomes its number.
+std::uint64_t longest_name(const std::string& pattern, std::int64_t count) {
+  std::uint64_t slots = 0;
+  for (std::size_t at = pattern.find("{i}"); at != std::string::npos;
+       at = pattern.find("{i}", at + 3))
+    ++slots;
+  const std::uint64_t digits = std::to_string(std::max<std::int64_t>(count, 1)).size();
+  return pattern.size() - 3 * slots + digits * slots;
+}
+
+// The workers' own tables, charged before they are created: each worker's record, name, sid,
+// capacities and copy of its group's attributes, and the loader's look-up of the names. The error
+// points at the group that asks for most, at its name pattern or attributes when they drive it.
+bool charge_workers_memory(LoadContext& ctx, const Reader& r, const std::vector<GroupPlan>& plans) {
+  std::uint64_t total = 0;
+  std::uint64_t workers = 0;
+  const GroupPlan* largest = nullptr;
+  std::uint64_t largest_bytes = 0;
+  std::uint64_t largest_name = 0;
+  std::uint64_t largest_attributes = 0;
+  constexpr std::uint64_t kSidLength = 34;
+  constexpr std::uint64_t kNameIndexNode = 64;  // an unordered_map node and its bucket
+  // The name is held by the worker and the loader's index of names, and each running
+  // replication's engine copies the name and the sid into its look-up maps.
+  const std::uint64_t at_once = running_replications(ctx);
+  for (const GroupPlan& g : plans) {
+    const auto count = static_cast<std::uint64_t>(std::max<std::int64_t>(g.count, 0));
+    const std::uint64_t name_bytes = string_heap_bytes(longest_name(g.pattern, g.count));
+    const std::uint64_t sid_bytes = string_heap_bytes(kSidLength);
+    const std::uint64_t name = (2 + at_once) * name_bytes;
+    const std::uint64_t attributes = value_heap_bytes(g.attributes);
+    const std::uint64_t per_worker = sizeof(Worker) + name + (1 + at_once) * sid_bytes +
+                                     block(g.capacity.size() * sizeof(int)) + attributes +
+                                     kNameIndexNode;
+    const std::uint64_t bytes = mul({count, per_worker});
+    total = add(total, bytes);
+    workers += count;
+    if (largest == nullptr || bytes > largest_bytes) {
+      largest = &g;
+      largest_bytes = bytes;
+      largest_name = name;
+      largest_attributes = attributes;
+    }
+  }
+  if (largest == nullptr) return true;
+  const GroupPlan& g = *largest;
+  SourceLocation where = r.key_at(g.item);
+  std::string driver;
+  if (g.name_item && largest_name >= largest_attributes && largest_name > sizeof(Worker)) {
+    where = r.at(*g.name_item);
+    driver = fmt::format(", each named by a pattern of {} bytes", g.pattern.size());
+  } else if (g.attributes_item && largest_attributes > sizeof(Worker)) {
+    where = r.at(*g.attributes_item);
+    driver =
+        fmt::format(", each with a copy of {} of attributes", describe_bytes(largest_attributes));
+  } else if (const auto count = find_key(g.item.node, "count"); count.IsDefined()) {
+    where = locate(r, &g.item, "count");
+  }
+  return charge_memory(
+      ctx, {fmt::format("the {} workers ({} in group '{}'{}; their names also in the engine of "
+                        "each of {} {} running at once)",
+                        workers, g.count, g.name, driver, at_once,
+                        at_once == 1 ? "replication" : "replications"),
+            total, where});
+}
+
 class GroupReader {
  public:
   GroupReader(LoadContext& ctx, const Reader& r) : ctx_(ctx), r_(r) {}
@@ -139,6 +209,7 @@ class GroupReader {
       }
     }
     if (const Item* i = fields.find("attributes")) {
+      g.attributes_item = *i;
       if (i->node.IsDefined() && !i->node.IsNull() && !i->node.IsMap()) {
         r_.error(*i,
                  fmt::format("expected a map for 'attributes', got {}", Reader::describe(i->node)));
@@ -178,6 +249,7 @@ class GroupReader {
           g.handle_time_factor = *f;
       }
     }
+    if (const Item* i = fields.find("changes")) read_changes(*i, g);
     if (const Item* i = fields.find("sid")) {
       if (g.count_ok && g.count != 1) {
         r_.error(
@@ -199,6 +271,84 @@ class GroupReader {
       const ChannelId id = resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
       const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
       if (id != kNoId && capacity) g.capacity[id] = static_cast<int>(*capacity);
+    }
+  }
+
+  // `changes`: capacity, channel availability and attributes of the group's workers changing at
+  // given times, in ascending order of `at`.
+  void read_changes(const Item& item, GroupPlan& g) {
+    const auto list = r_.list(item);
+    if (!list) return;
+    for (const Item& e : *list) {
+      MapView fields(r_, e, KeySet::worker_change);
+      if (!fields.ok()) continue;
+      WorkerChange change;
+      const Item* at = fields.find("at");
+      if (at == nullptr) {
+        if (fields.complete()) r_.error(e, "a worker change needs 'at'");
+        continue;
+      }
+      const auto when = r_.duration(*at);
+      if (!when) continue;
+      change.at = *when;
+      if (!g.changes.empty() && change.at <= g.changes.back().at) {
+        r_.error(*at,
+                 fmt::format("worker changes must be in ascending order of 'at' ({} does "
+                             "not come after {})",
+                             describe_duration(change.at), describe_duration(g.changes.back().at)));
+        continue;
+      }
+      bool ok = true;
+      if (const Item* i = fields.find("channels")) {
+        MapView channels(r_, *i, std::nullopt);
+        ok = ok && channels.ok();
+        for (const auto& c : channels.entries()) {
+          const ChannelId id =
+              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
+          const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
+          if (id == kNoId || !capacity) {
+            ok = false;
+            continue;
+          }
+          change.capacity.emplace_back(id, static_cast<int>(*capacity));
+        }
+      }
+      if (const Item* i = fields.find("channel_availability")) {
+        MapView channels(r_, *i, std::nullopt);
+        ok = ok && channels.ok();
+        for (const auto& c : channels.entries()) {
+          const ChannelId id =
+              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
+          const auto available = r_.boolean(c.item);
+          if (id == kNoId || !available) {
+            ok = false;
+            continue;
+          }
+          change.availability.emplace_back(id, *available);
+        }
+      }
+      change.attributes = Value::object();
+      if (const Item* i = fields.find("attributes")) {
+        if (!i->node.IsMap()) {
+          r_.error(*i, fmt::format("expected a map for 'attributes', got {}",
+                                   Reader::describe(i->node)));
+          ok = false;
+        } else if (auto v = r_.value(*i, ctx_.values)) {
+          change.attributes = std::move(*v);
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      if (change.capacity.empty() && change.availability.empty() &&
+          change.attributes.as_object().empty()) {
+        if (fields.complete())
+          r_.error(e,
+                   "a worker change changes nothing: give 'channels', 'channel_availability' "
+                   "or 'attributes'");
+        continue;
+      }
+      g.changes.push_back(std::move(change));
     }
   }
 
@@ -289,6 +439,8 @@ void build_workers(LoadContext& ctx, const MapView& top) {
     return;
   }
 
+  if (!charge_workers_memory(ctx, r, plans)) return;
+
   // Groups without a behaviour use "default": the scenario's own if it declares one, else a
   // built-in one that always accepts at once, added only when some group needs it.
   BehaviorId default_behavior = kNoId;
@@ -316,6 +468,7 @@ void build_workers(LoadContext& ctx, const MapView& top) {
     group.schedule = g.schedule;
     group.schedule_period = g.schedule_period;
     group.handle_time_factor = g.handle_time_factor;
+    group.changes = g.changes;
     ctx.sc.worker_groups.push_back(std::move(group));
 
     const SourceLocation name_at = g.name_item ? r.at(*g.name_item) : r.key_at(g.item);

@@ -5,6 +5,7 @@
 
 #include "model/assert.hpp"
 #include "stats/collector_common.hpp"
+#include "trsim/expression.hpp"
 #include "trsim/statistics.hpp"
 #include "trsim/value.hpp"
 
@@ -23,7 +24,10 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   threshold_source_ = threshold_keys(raw).source;
   for (std::size_t k : threshold_source_) thresholds_.push_back(from_seconds(raw[k]));
   wait_buckets_ = WaitBuckets(thresholds_);
-  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_;
+  tracking_ = scenario.statistics.snapshots;
+  if (tracking_) priorities_ = task_priorities(scenario);
+  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_ + kSnapFixed +
+                 activity_count_ + priorities_.size();
   for (std::size_t f = 0; f < field_count_; ++f)
     if (is_gauge(f)) gauge_fields_.push_back(f);
 
@@ -51,7 +55,44 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
       level_[at + kIdle] += ws.available;
     }
   }
+  // Queue membership, as the engine computes it: target_workers over the worker's attributes and
+  // its initial activity (membership does not change during a run).
+  worker_queue_at_.push_back(0);
+  for (std::size_t w = 0; w < worker_count && tracking_; ++w) {
+    const Worker& def = scenario.workers[w];
+    const ActivityId a = workers_[w].activity;
+    WorkerFacts facts{&def.attributes, def.sid, def.name, {}, {}, {}, false};
+    if (a != kNoId) {
+      facts.activity_name = scenario.activities[a].name;
+      facts.activity_sid = scenario.activities[a].sid;
+      facts.available = scenario.activities[a].available;
+    }
+    EvalContext ctx;
+    ctx.worker = &facts;
+    ctx.wall_clock_seconds = scenario.start_epoch_seconds;
+    for (QueueId q = 0; q < queue_count_; ++q)
+      if (scenario.task_queues[q].target_workers.evaluate(ctx)) worker_queues_.push_back(q);
+    worker_queue_at_.push_back(static_cast<std::uint32_t>(worker_queues_.size()));
+  }
   open_interval(0);
+}
+
+std::vector<std::int64_t> IntervalCollector::task_priorities(const Scenario& scenario) {
+  std::vector<std::int64_t> out;
+  for (const ArrivalStream& a : scenario.arrivals) {
+    out.push_back(a.priority);
+    for (const TraceRow& row : a.trace)
+      if (row.priority) out.push_back(*row.priority);
+  }
+  for (const Workflow& wf : scenario.workflows) {
+    for (const WorkflowFilter& f : wf.filters)
+      for (const WorkflowTarget& t : f.targets)
+        if (t.priority) out.push_back(*t.priority);
+    if (wf.default_target.priority) out.push_back(*wf.default_target.priority);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 // Opens interval k (the table grows by one row; the intervals in between are opened too, so that
@@ -71,7 +112,63 @@ void IntervalCollector::open_interval(std::size_t k) {
 }
 
 void IntervalCollector::advance(SimTime now) {
-  while (now >= current_end_ && current_ + 1 < count_) open_interval(current_ + 1);
+  while (now >= current_end_ && current_ + 1 < count_) {
+    if (tracking_) snapshot(current_end_);
+    open_interval(current_ + 1);
+  }
+  // The drain: the last interval's snapshot is the state at the horizon, before its events.
+  if (tracking_ && now >= current_end_ && !final_snapshot_) {
+    snapshot(current_end_);
+    final_snapshot_ = true;
+  }
+}
+
+// The real-time statistics at `now`, the current interval's end: every event before `now` has
+// been counted, none at or after it.
+void IntervalCollector::snapshot(SimTime now) {
+  std::int64_t* const row = current_row_;
+  // Tasks: a pass over the live ones. The finished ones at the front leave the window.
+  std::size_t first = 0;
+  while (first < tasks_.size() && tasks_[first].status == kDone) ++first;
+  if (first > 0 && first * 2 >= tasks_.size()) {
+    tasks_.erase(tasks_.begin(), tasks_.begin() + static_cast<std::ptrdiff_t>(first));
+    task_base_ += static_cast<TaskId>(first);
+    first = 0;
+  }
+  for (std::size_t i = first; i < tasks_.size(); ++i) {
+    const TaskSlot& t = tasks_[i];
+    if (t.status == kDone) continue;
+    const std::size_t p = static_cast<std::size_t>(
+        std::lower_bound(priorities_.begin(), priorities_.end(), t.priority) - priorities_.begin());
+    const bool known_priority = p < priorities_.size() && priorities_[p] == t.priority;
+    const bool waiting = t.status <= kReserved;
+    const auto count = [&](std::int64_t* r, bool in_queue) {
+      ++r[snapshot_field(kSnapPending + static_cast<std::size_t>(t.status))];
+      if (known_priority) ++r[snapshot_priority_field(p)];
+      if (!waiting) return;
+      std::int64_t& oldest = r[snapshot_field(kSnapLongestWait)];
+      oldest = std::max(oldest, now - t.created);
+      if (!in_queue) return;
+      std::int64_t& longest = r[snapshot_field(kSnapLongestInQueue)];
+      longest = std::max(longest, now - t.entered);
+    };
+    count(row, false);
+    if (t.queue < queue_count_) count(row + base(queue_scope(t.queue)), true);
+  }
+  // Workers: their activity, counted in the workspace, their group and each of their queues.
+  for (std::size_t w = 0; w < workers_.size(); ++w) {
+    const WorkerState& ws = workers_[w];
+    const auto count = [&](std::int64_t* r) {
+      ++r[snapshot_field(kSnapEligible)];
+      if (ws.activity == kNoId) return;
+      ++r[snapshot_activity_field(ws.activity)];
+      r[snapshot_field(kSnapAvailable)] += ws.available;
+    };
+    count(row);
+    if (ws.group_base != kNoScope) count(row + ws.group_base);
+    for (std::uint32_t i = worker_queue_at_[w]; i < worker_queue_at_[w + 1]; ++i)
+      count(row + base(queue_scope(worker_queues_[i])));
+  }
 }
 
 // A worker takes a reservation. Only its first one changes a gauge: it becomes busy, and is no
@@ -135,6 +232,7 @@ void IntervalCollector::set_parked(WorkerState& ws, bool parked, SimTime now) {
 void IntervalCollector::on_task_created(const Event& e) {
   ++current_row_[kOffered];
   bump(0, kWaiting, 1, remaining(e.time));
+  if (tracking_) track(e);  // last: a tail call, so that the rest needs no saved registers
 }
 
 void IntervalCollector::on_queue_entered(const Event& e) {
@@ -168,11 +266,13 @@ void IntervalCollector::on_accepted(const Event& e) {
   if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
   if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
     ++current_row_[workers_[e.worker].group_base + kAccepted];
+  if (tracking_) track(e);
 }
 
 // A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
 // never entered one) count it.
 void IntervalCollector::on_canceled(const Event& e) {
+  if (tracking_) track(e);
   const std::int64_t rest = remaining(e.time);
   const std::int64_t abandoned = e.reason == CancelReason::abandoned ? 1 : 0;
   const auto count = [&](std::size_t at) {
@@ -186,6 +286,7 @@ void IntervalCollector::on_canceled(const Event& e) {
 }
 
 void IntervalCollector::on_timeout(const Event& e) {
+  if (tracking_) track(e);
   std::int64_t* const row = current_row_;
   ++row[kTimedOut];
   if (e.queue < queue_count_) ++row[base(queue_scope(e.queue)) + kTimedOut];
@@ -203,6 +304,75 @@ void IntervalCollector::on_timeout(const Event& e) {
   }
 }
 
+// statistics.snapshots: the live task an event is about changes (its slot; see the header).
+void IntervalCollector::track(const Event& e) {
+  if (e.type == EventType::task_created) {
+    // Tasks are numbered in creation order: the new one is the window's next slot (a stream that
+    // skips numbers, as a test's may, leaves finished slots in between).
+    if (e.task < task_base_ + tasks_.size()) return;
+    TaskSlot done;
+    done.status = kDone;
+    tasks_.resize(e.task - task_base_, done);
+    TaskSlot& t = tasks_.emplace_back();
+    t.created = e.time;
+    t.priority = e.priority;
+    return;
+  }
+  TaskSlot* t = slot(e.task);
+  if (t == nullptr || t->status == kDone) return;
+  switch (e.type) {
+    case EventType::workflow_target_matched:
+      // A step is entered: the task may have a new priority and a new queue.
+      t->priority = e.priority;
+      t->queue = e.queue;
+      t->entered = e.task_queue_entered_at;
+      return;
+    case EventType::reservation_created:
+      ++t->offers;
+      t->status = kReserved;
+      t->priority = e.priority;
+      return;
+    case EventType::reservation_accepted:
+      if (t->offers > 0) --t->offers;
+      t->status = kAssigned;
+      t->accepted = e.time;
+      t->queue = e.queue;
+      return;
+    case EventType::reservation_rejected:
+    case EventType::reservation_timeout:
+    case EventType::reservation_canceled:
+    case EventType::reservation_rescinded:
+      // A pending reservation ended unaccepted: with no other pending one, a reserved task is
+      // pending again (an assigned one stays assigned).
+      if (t->offers > 0 && --t->offers == 0 && t->status == kReserved) t->status = kPending;
+      return;
+    case EventType::reservation_wrapup:
+      if (t->status == kAssigned) t->status = kWrapping;
+      return;
+    case EventType::reservation_completed: {
+      // The wrap-up ended: the task is completed, and its handle time (accept -> now) counts in
+      // the workspace, the reservation's queue and the group of the worker who handled it.
+      t->status = kDone;
+      const std::int64_t handle = e.time - t->accepted;
+      const auto count = [&](std::size_t at) {
+        std::int64_t* r = current_row_ + at;
+        ++r[kCompleted];
+        r[kHandleTime] += handle;
+      };
+      count(0);
+      if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+      if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+        count(workers_[e.worker].group_base);
+      return;
+    }
+    case EventType::task_canceled:
+      t->status = kDone;
+      return;
+    default:
+      return;
+  }
+}
+
 void IntervalCollector::on_activity(const Event& e) {
   if (e.activity == kNoId || e.worker >= workers_.size()) return;
   WorkerState& ws = workers_[e.worker];
@@ -212,7 +382,7 @@ void IntervalCollector::on_activity(const Event& e) {
 }
 
 IntervalTable IntervalCollector::finish() {
-  while (current_ + 1 < count_) open_interval(current_ + 1);
+  advance(horizon_);
 
   IntervalTable t;
   t.length = length_;
@@ -246,6 +416,22 @@ IntervalTable IntervalCollector::finish() {
   column("workers_parked", W | G);
   [[maybe_unused]] const std::size_t c_workers = t.columns.size();
   for (const Activity& a : scenario_.activities) column("workers." + a.name, W | G);
+  // statistics.snapshots: handle times, and the real-time snapshot at the interval's end.
+  [[maybe_unused]] const std::size_t c_snapshot = t.columns.size();
+  if (tracking_) {
+    column("completed", W | Q | G);
+    column("avg_handle_time", W | Q | G);
+    for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
+      column(std::string("tasks_by_status.") + status, W | Q);
+    for (const std::int64_t p : priorities_)
+      column("tasks_by_priority." + std::to_string(p), W | Q);
+    column("longest_task_waiting_age", W | Q);
+    column("longest_relative_task_age_in_queue", Q);
+    column("total_available_workers", W | Q | G);
+    column("total_eligible_workers", Q);
+    for (const Activity& a : scenario_.activities)
+      column("activity_statistics." + a.name, W | Q | G);
+  }
 
   const std::size_t nc = t.columns.size();
   t.defined.resize(scope_count_ * nc);
@@ -281,6 +467,25 @@ IntervalTable IntervalCollector::finish() {
       TRSIM_ASSERT(c == c_workers, "column {} is not the first workers column ({})", c, c_workers);
       for (std::size_t a = 0; a < activity_count_; ++a)
         out[c++] = static_cast<double>(r[activity_field(static_cast<ActivityId>(a))]) / len;
+      TRSIM_ASSERT(c == c_snapshot, "column {} is not the first snapshot column ({})", c,
+                   c_snapshot);
+      if (c < nc) {  // statistics.snapshots
+        out[c++] = static_cast<double>(r[kCompleted]);
+        out[c++] = r[kCompleted] == 0 ? kNull
+                                      : static_cast<double>(r[kHandleTime]) / 1e6 /
+                                            static_cast<double>(r[kCompleted]);
+        for (std::size_t f = kSnapPending; f <= kSnapWrapping; ++f)
+          out[c++] = static_cast<double>(r[snapshot_field(f)]);
+        for (std::size_t p = 0; p < priorities_.size(); ++p)
+          out[c++] = static_cast<double>(r[snapshot_priority_field(p)]);
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestWait)]) / 1e6;
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapLongestInQueue)]) / 1e6;
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapAvailable)]);
+        out[c++] = static_cast<double>(r[snapshot_field(kSnapEligible)]);
+        for (std::size_t a = 0; a < activity_count_; ++a)
+          out[c++] = static_cast<double>(r[snapshot_activity_field(static_cast<ActivityId>(a))]);
+      }
+      TRSIM_ASSERT(c == nc, "{} columns written, {} declared", c, nc);
       for (std::size_t i = 0; i < nc; ++i)
         if (t.defined[s * nc + i] == 0) out[i] = kNull;
     }

@@ -48,6 +48,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
     worker_group_[w] =
         worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
+  per_worker_on_ = scenario.statistics.per_worker;
+  if (per_worker_on_) per_worker_.resize(worker_count);
 }
 
 // Integrates worker `w`'s state since its last change up to `now`, clipped to [warmup, horizon]
@@ -81,7 +83,10 @@ void StatisticsCollector::count_reservation(const Event& e,
   ++(counters_[0].reservations.*field);
   if (e.queue < queue_count_) ++(counters_[queue_entity(e.queue)].reservations.*field);
   if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].reservations.*field);
-  if (e.worker < worker_group_.size()) ++(groups_[worker_group_[e.worker]].reservations.*field);
+  if (e.worker < worker_group_.size()) {
+    ++(groups_[worker_group_[e.worker]].reservations.*field);
+    if (per_worker_on_) ++(per_worker_[e.worker].reservations.*field);
+  }
 }
 
 // Boundary choice: a wait of exactly s seconds is "below" s and counts towards service_level.<s>
@@ -114,7 +119,10 @@ void StatisticsCollector::end_wait(const Event& e) {
   }
   if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
   if constexpr (outcome == kAccepted)
-    if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].reservations.accepted;
+    if (e.worker < worker_group_.size()) {
+      ++groups_[worker_group_[e.worker]].reservations.accepted;
+      if (per_worker_on_) ++per_worker_[e.worker].reservations.accepted;
+    }
 }
 
 void StatisticsCollector::on_queue_moved(const Event& e) {
@@ -174,7 +182,10 @@ void StatisticsCollector::on_task_completed(const Event& e) {
   ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
   if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
-  if (e.worker < worker_group_.size()) ++groups_[worker_group_[e.worker]].tasks_completed;
+  if (e.worker < worker_group_.size()) {
+    ++groups_[worker_group_[e.worker]].tasks_completed;
+    if (per_worker_on_) ++per_worker_[e.worker].tasks_completed;
+  }
 }
 
 void StatisticsCollector::on_activity_update(const Event& e) {
@@ -355,6 +366,24 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
       }
       add_durations(durations, scenario_.activities[a].name,
                     static_cast<std::int64_t>(last - first), total, min, max);
+    }
+  }
+
+  // statistics.per_worker: TaskRouter's Worker statistics (cumulative), one node per worker.
+  if (per_worker_on_) {
+    MetricNode& each = root.add_group("worker_statistics");
+    for (std::size_t w = 0; w < per_worker_.size(); ++w) {
+      const GroupCounters& wc = per_worker_[w];
+      MetricNode& n = each.add_group(scenario_.workers[w].name);
+      n.add("tasks_completed", static_cast<double>(wc.tasks_completed));
+      n.add("tasks_assigned", static_cast<double>(wc.reservations.accepted));
+      const ReservationCounts& r = wc.reservations;
+      add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
+      n.add("occupancy", ratio(workers_[w].busy, workers_[w].busy + workers_[w].idle_available));
+      MetricNode& durations = n.add_group("activity_durations");
+      for (std::size_t a = 0; a < activity_count_; ++a)
+        durations.add(scenario_.activities[a].name,
+                      seconds(activity_time_[w * activity_count_ + a]));
     }
   }
   return root;

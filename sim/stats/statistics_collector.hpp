@@ -202,6 +202,10 @@ class StatisticsCollector {
   std::vector<GroupId> worker_group_;              // per worker: its group, or the "no group" entry
   std::vector<std::int64_t> activity_time_;        // per worker × activity, µs inside the window
   std::vector<unsigned char> activity_available_;  // per activity
+  /// statistics.per_worker: per worker, its reservations by outcome and tasks completed (empty
+  /// when not asked for: one test of an empty vector per reservation outcome).
+  std::vector<GroupCounters> per_worker_;
+  bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
 };
 
 }  // namespace trsim::detail

@@ -105,11 +105,14 @@ AutoWarmup pilot_warmup(const Scenario& scenario, std::uint32_t threads, bool ch
   std::exception_ptr error;
   std::uint32_t error_rep = total;
   std::atomic<std::uint32_t> next{0};
+  const std::shared_ptr<const RoutingFacts> facts =
+      build_routing_facts(scenario);  // shared, read-only
   const auto work = [&] {
     for (std::uint32_t rep; (rep = next.fetch_add(1)) < total;) {
       try {
         WaitRecorder recorder;
-        Engine engine(scenario, EngineOptions{scenario.seed, rep, check_invariants}, &recorder);
+        Engine engine(scenario, facts, EngineOptions{scenario.seed, rep, check_invariants},
+                      &recorder);
         engine.run();
         WaitSeries series = recorder.series();
         std::lock_guard lock(mutex);

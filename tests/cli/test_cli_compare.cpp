@@ -1,6 +1,8 @@
 // `trsim compare`: the base against a change under common random numbers, paired replication by
 // replication; rules on the differences (--fail-if, a `compare:` block) and the reports a pull
 // request shows (JUnit, markdown, JSON).
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdlib>
 
@@ -111,6 +113,13 @@ TEST_CASE("9 agents instead of 12: a significant service-level drop fails the ru
   CHECK(contains(r.out, "agent-10"));
   // The same arrivals: the number of calls does not change at all.
   CHECK(metric_of(c, "workspace.tasks_created").at_path("difference.ci95")->text == "0");
+  // Ratios in %, differences of ratios in percentage points (one convention with run, check and
+  // sweep); the JSON keeps the fractions.
+  const std::string row = fmt::format("{:.1f} ± {:.1f} pp", diff * 100, paired * 100);
+  INFO(r.out);
+  CHECK(contains(r.out, row));
+  CHECK(contains(r.out, fmt::format("{:.1f} ± {:.1f} %", sl.at_path("base.mean")->number * 100,
+                                    sl.at_path("base.ci95")->number * 100)));
 
   // The JUnit file: the rule's test case fails and names the rule; one case per metric.
   const std::string xml = read_file(junit);
@@ -122,6 +131,7 @@ TEST_CASE("9 agents instead of 12: a significant service-level drop fails the ru
   // The markdown: the failed row is marked and names the rule.
   const std::string text = read_file(md);
   CHECK(contains(text, "| ❌ | `workspace.service_level.20` |"));
+  CHECK(contains(text, row));
   CHECK(contains(text, "| `" + rule + "` |"));
   CHECK(contains(text, "1 of 1 rules failed"));
 

@@ -227,8 +227,10 @@ TEST_CASE("trsim report turns a run summary into a page that Chromium renders wi
   const std::string json = dir.path() + "/summary.json";
   const std::string page = dir.path() + "/run-report.html";
   const std::string direct = dir.path() + "/direct.html";
-  const CliResult run = run_trsim(
-      {"run", kCascade, "--replications", "2", "--json", json, "--report", direct, "--quiet"}, dir);
+  const CliResult run =
+      run_trsim({"run", kCascade, "--replications", "2", "--set", "statistics.snapshots=true",
+                 "--json", json, "--report", direct, "--quiet"},
+                dir);
   INFO(describe(run));
   REQUIRE(run.exit_code == 0);
   const CliResult report = run_trsim({"report", json, "-o", page}, dir);
@@ -242,7 +244,7 @@ TEST_CASE("trsim report turns a run summary into a page that Chromium renders wi
   // reservations timed out; one chart per reservation outcome that happened.
   const std::string html = read_file(page);
   for (const char* title :
-       {"aria-label=\"Volume\"", "aria-label=\"Occupancy\"",
+       {"aria-label=\"Volume\"", "aria-label=\"Occupancy\"", "aria-label=\"Average handle time\"",
         "aria-label=\"Service level — workspace\"", "aria-label=\"Service level — queue ",
         "aria-label=\"Average speed of answer — queue ", "aria-label=\"Workers per activity\"",
         "aria-label=\"Tasks waiting\"", "aria-label=\"Reservations timed out\"",
@@ -315,6 +317,57 @@ TEST_CASE("trsim report turns a sweep into a page that Chromium renders with eve
   // Chart titles in words, not paths.
   CHECK(contains(charts[0], "<title>service level within 20 s (workspace)</title>"));
   check_in_browser(page, "sweep-report", 6, dir);
+}
+
+TEST_CASE("trsim tune's page renders in Chromium: the curve with its band, a clean layout",
+          "[cli][report][chromium]") {
+  TempDir dir;
+  const std::string page = dir.path() + "/tune.html";
+  const CliResult r =
+      run_trsim({"tune", scenario_path("tune-timeout.yaml"), "--param",
+                 "workflows.main.task_reservation_timeout", "--range", "5..60", "--steps", "6",
+                 "--objective", "min:workspace.avg_task_acceptance_time", "--constraint",
+                 "workspace.abandon_rate<=0.2", "--report", page, "--quiet"},
+                dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  const std::string html = read_file(page);
+  const std::vector<std::string> charts = charts_of(html);
+  REQUIRE(!charts.empty());
+  // The objective's curve over the values tried, and the constraint's.
+  CHECK(contains(charts[0], "avg_task_acceptance_time"));
+  check_in_browser(page, "tune-report", charts.size(), dir);
+}
+
+TEST_CASE("a per-interval staffing's page renders in Chromium with data in every chart",
+          "[cli][report][chromium]") {
+  TempDir dir;
+  const std::string scenario = dir.write("desk.yaml", R"(name: desk
+seed: 3
+horizon: 2h
+replications: 4
+statistics: {service_level_thresholds: [20]}
+task_queues: {Q: {}}
+workflows: {wf: {configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}}}
+workers: {agents: {count: 3, name: "agent-{i}", activity: Available}}
+arrivals:
+  calls: {workflow: wf, rates: {interval: 30m, per_hour: [60, 180, 180, 60]}, handle_time: {exponential: {mean: 2m}}}
+expect:
+  - {metric: workspace.service_level.20, min: 0.8}
+)");
+  const std::string json = dir.path() + "/staffing.json";
+  const std::string page = dir.path() + "/staffing.html";
+  const CliResult staff =
+      run_trsim({"staff", scenario, "--per-interval", "--json", json, "--quiet"}, dir);
+  INFO(describe(staff));
+  REQUIRE(staff.exit_code == 0);
+  const CliResult report = run_trsim({"report", json, "-o", page}, dir);
+  INFO(describe(report));
+  REQUIRE(report.exit_code == 0);
+  const std::string html = read_file(page);
+  // Agents required for the one group, and the service level achieved against its target.
+  CHECK(contains(html, "Agents required: agents"));
+  check_in_browser(page, "staffing-report", charts_of(html).size(), dir);
 }
 
 TEST_CASE(

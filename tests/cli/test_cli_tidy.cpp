@@ -150,6 +150,57 @@ TEST_CASE(
   CHECK(contains(clash.err, "--stats-csv"));
 }
 
+// The per-worker CSV: one row per worker of the summary's worker_statistics, each cell the mean
+// the JSON holds, a ci95 beside each with replications.
+constexpr const char* kWorkerCheck = R"py(
+import csv, sys, json
+path, summary_path = sys.argv[1], sys.argv[2]
+stats = json.load(open(summary_path))["statistics"]
+workers = stats["worker_statistics"]
+with open(path, newline="") as f:
+    rows = list(csv.reader(f))
+header, body = rows[0], rows[1:]
+assert header[:2] == ["worker", "group"], header
+metrics = [c for c in header[2:] if not c.endswith("_ci95")]
+assert header[2:] == [x for m in metrics for x in (m, m + "_ci95")], header
+assert [r[0] for r in body] == list(workers), [r[0] for r in body]
+def leaf(node, path):
+    for part in path.split("."):
+        node = node[part]
+    return node
+total_assigned = 0
+for row in body:
+    assert len(row) == len(header), row
+    for i, name in enumerate(header[2:], start=2):
+        metric = name[:-5] if name.endswith("_ci95") else name
+        want = leaf(workers[row[0]], metric)["ci95" if name.endswith("_ci95") else "mean"]
+        assert (row[i] == "" and want is None) or abs(float(row[i]) - want) < 1e-9, (row[0], name)
+    total_assigned += float(row[header.index("tasks_assigned")])
+groups = sum(g["tasks_assigned"]["mean"] for g in stats["workers"].values())
+assert abs(total_assigned - groups) < 1e-6, (total_assigned, groups)
+print("ok", len(body), "workers")
+)py";
+
+TEST_CASE("run --worker-stats writes each worker's statistics as CSV, which the JSON then holds",
+          "[cli][tidy]") {
+  TempDir dir;
+  const std::string csv = dir.path() + "/workers.csv";
+  const std::string json = dir.path() + "/summary.json";
+  const CliResult r = run_trsim(
+      {"run", kQuickstart, "--replications", "2", "--worker-stats", csv, "--json", json, "--quiet"},
+      dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  const auto [code, out] = python(dir, kWorkerCheck, {csv, json});
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(contains(out, "ok 28 workers"));
+  // Without the option, the summary has no worker_statistics.
+  const CliResult plain = run_trsim({"run", kQuickstart, "--json", "-"}, dir);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(!contains(plain.out, "worker_statistics"));
+}
+
 TEST_CASE("the sweep CSV gives each swept value in base units beside the text", "[cli][tidy]") {
   TempDir dir;
   const std::string csv = dir.path() + "/sweep.csv";

@@ -3,6 +3,7 @@
 // the preference where the old best-mean pick wandered; writes its curve as CSV, JSON and an HTML
 // page; is the same for any --threads; and rejects bad input (exit 2).
 #include <cmath>
+#include <regex>
 #include <set>
 
 #include "cli_support.hpp"
@@ -222,6 +223,10 @@ TEST_CASE(
   CHECK(contains(r.out, "recommended: workflows.main.task_reservation_timeout=11"));
   CHECK(contains(r.out, "apply with: --set workflows.main.task_reservation_timeout=11\n"));
   CHECK(contains(r.out, "workspace.abandon_rate <= 0.2"));
+  // The constraint, a ratio, is in % in the curve and the recommendation, as run, check and sweep
+  // print ratios: "workspace.abandon_rate 3.1 ± 0.4 % ok".
+  CHECK(std::regex_search(
+      r.out, std::regex(R"(workspace\.abandon_rate [0-9]+\.[0-9](?: ± [0-9.]+)? % ok)")));
   // The line for TaskRouter, run as printed: the Workflow resource carries the tuned timeout.
   const std::string exported = (fs::path(dir.path()) / "tuned").string();
   CHECK(contains(r.out, "in TaskRouter: trsim export " + kTimeoutTune[1] +

@@ -94,6 +94,7 @@ inline std::string describe(const Scenario& sc, const Event& e) {
   }
   if (e.type == EventType::task_canceled)
     s += " reason=" + std::string(cancel_reason_text(e.reason));
+  if (e.type == EventType::task_updated) s += fmt::format(" priority={}", e.priority);
   return s;
 }
 

@@ -44,7 +44,8 @@ bool is_null(double v) { return std::isnan(v); }
 }  // namespace
 
 TEST_CASE("interval counts add up to the run totals on the quickstart scenario", "[intervals]") {
-  LoadResult loaded = load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml", {{"warmup=0"}});
+  LoadResult loaded = load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml",
+                                         {{"warmup=0", "statistics.snapshots=true"}});
   REQUIRE(loaded.ok());
   const Scenario& sc = *loaded.scenario;
   for (std::uint32_t rep = 0; rep < 2; ++rep) {
@@ -107,6 +108,35 @@ TEST_CASE("interval counts add up to the run totals on the quickstart scenario",
       CHECK(occupancy <= 1);
       CHECK(cells(t, k, "workspace")["tasks_waiting"] >= 0);
     }
+    // The snapshots: every live task has one status and one priority, every worker one activity;
+    // a queue's activity_statistics count its eligible workers.
+    for (std::size_t k = 0; k < t.count; ++k) {
+      for (std::size_t s = 0; s < t.scopes.size(); ++s) {
+        if (t.scopes[s].kind == IntervalScope::Kind::group) continue;
+        const Cells c{&t, k, s};
+        double by_status = 0, by_priority = 0;
+        for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
+          by_status += c[std::string("tasks_by_status.") + status];
+        for (std::size_t col = 0; col < t.columns.size(); ++col)
+          if (t.columns[col].rfind("tasks_by_priority.", 0) == 0) by_priority += t.at(k, s, col);
+        CHECK(by_priority == by_status);
+      }
+      double workers_now = 0, available_now = 0;
+      for (const Activity& a : sc.activities) {
+        const double n = cells(t, k, "workspace")["activity_statistics." + a.name];
+        workers_now += n;
+        if (a.available) available_now += n;
+      }
+      CHECK(workers_now == group_workers);
+      CHECK(cells(t, k, "workspace")["total_available_workers"] == available_now);
+      for (const char* q : {"queue:Spanish", "queue:English", "queue:Chat"}) {
+        double eligible = 0;
+        for (const Activity& a : sc.activities)
+          eligible += cells(t, k, q)["activity_statistics." + a.name];
+        CHECK(cells(t, k, q)["total_eligible_workers"] == eligible);
+      }
+    }
+    CHECK(column_sum(t, "workspace", "completed") == total("workspace.tasks_completed"));
     // Columns that do not apply to a scope are null.
     CHECK(is_null(cells(t, 3, "queue:Spanish")["occupancy"]));
     CHECK(is_null(cells(t, 3, "group:english")["offered"]));
@@ -126,7 +156,7 @@ TEST_CASE("the interval table of a small trace is known cell by cell", "[interva
   const Scenario sc = load_yaml(R"(
 name: intervals
 horizon: 5m
-statistics: {service_level_thresholds: [10, 60], interval: 60s}
+statistics: {service_level_thresholds: [10, 60], interval: 60s, snapshots: true}
 workspace: {timeout_activity: Offline, default_activity: Offline}
 activities: {Offline: {available: false}, Available: {available: true}, Break: {available: false}}
 task_queues: {Q: {target_workers: "1==1"}}
@@ -179,11 +209,35 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 
   const IntervalTable& t = run.result.intervals;
   REQUIRE(t.count == 5);
-  REQUIRE(t.columns == std::vector<std::string>{
-                           "offered", "accepted", "abandoned", "canceled", "service_level.10",
-                           "service_level.60", "abandon_rate", "avg_task_acceptance_time",
-                           "reservations_timed_out", "occupancy", "tasks_waiting", "workers_parked",
-                           "workers.Offline", "workers.Available", "workers.Break"});
+  REQUIRE(t.columns == std::vector<std::string>{"offered",
+                                                "accepted",
+                                                "abandoned",
+                                                "canceled",
+                                                "service_level.10",
+                                                "service_level.60",
+                                                "abandon_rate",
+                                                "avg_task_acceptance_time",
+                                                "reservations_timed_out",
+                                                "occupancy",
+                                                "tasks_waiting",
+                                                "workers_parked",
+                                                "workers.Offline",
+                                                "workers.Available",
+                                                "workers.Break",
+                                                "completed",
+                                                "avg_handle_time",
+                                                "tasks_by_status.pending",
+                                                "tasks_by_status.reserved",
+                                                "tasks_by_status.assigned",
+                                                "tasks_by_status.wrapping",
+                                                "tasks_by_priority.0",
+                                                "longest_task_waiting_age",
+                                                "longest_relative_task_age_in_queue",
+                                                "total_available_workers",
+                                                "total_eligible_workers",
+                                                "activity_statistics.Offline",
+                                                "activity_statistics.Available",
+                                                "activity_statistics.Break"});
 
   // The queue sees every task, so its task columns equal the workspace's.
   for (const char* scope : {"workspace", "queue:Q"}) {
@@ -276,6 +330,72 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
     CHECK(b["reservations_timed_out"] == 0);
     CHECK(is_null(a["offered"]));  // a group is offered nothing: the column does not apply
   }
+  // Handle time, accept -> wrap-up end, counted in the interval the wrap-up ends (b-1 wraps up
+  // 10 s): task 1 25-65 (40 s), task 0 70-130 (60 s), task 3 155-185 (30 s), task 4 285-345 (60 s,
+  // in the drain: the last interval).
+  const double completed[] = {0, 1, 1, 1, 1};
+  const double handle[] = {kNull, 40, 60, 30, 60};
+  for (std::size_t k = 0; k < 5; ++k) {
+    INFO("interval " << k);
+    for (const char* scope : {"workspace", "queue:Q", "group:b"}) {
+      INFO(scope);
+      const Cells c = cells(t, k, scope);
+      CHECK(c["completed"] == completed[k]);
+      if (std::isnan(handle[k]))
+        CHECK(is_null(c["avg_handle_time"]));
+      else
+        CHECK(c["avg_handle_time"] == handle[k]);
+    }
+    CHECK(cells(t, k, "group:a")["completed"] == 0);
+    CHECK(is_null(cells(t, k, "group:a")["avg_handle_time"]));
+  }
+
+  // The real-time snapshot at each interval's end (TaskRouter's RealTimeStatistics,
+  // "tasks_by_status: The number of Tasks by their current status"): the state after every event
+  // before that instant.
+  //   60   task 0 pending (timed out at 40, age 50), task 2 pending (age 10: it hangs up at 60,
+  //        not before), task 1 wrapping (55-65); a-1 Offline, b-1 Available
+  //   120  task 0 assigned (its wrap-up starts at 120, not before); a-1 Offline
+  //   180  task 3 wrapping (175-185); both Available
+  //   240  nothing alive; both Available
+  //   300  the horizon: task 4 assigned (accepted at 285); a-1 Offline (timed out at 280)
+  const double pending[] = {2, 0, 0, 0, 0};
+  const double assigned[] = {0, 1, 0, 0, 1};
+  const double wrapping[] = {1, 0, 1, 0, 0};
+  const double oldest[] = {50, 0, 0, 0, 0};
+  const double available_now[] = {1, 1, 2, 2, 1};
+  for (std::size_t k = 0; k < 5; ++k) {
+    INFO("interval " << k);
+    for (const char* scope : {"workspace", "queue:Q"}) {
+      INFO(scope);
+      const Cells c = cells(t, k, scope);
+      CHECK(c["tasks_by_status.pending"] == pending[k]);
+      CHECK(c["tasks_by_status.reserved"] == 0);
+      CHECK(c["tasks_by_status.assigned"] == assigned[k]);
+      CHECK(c["tasks_by_status.wrapping"] == wrapping[k]);
+      // "tasks_by_priority: The number of Tasks by priority": every task is at priority 0.
+      CHECK(c["tasks_by_priority.0"] == pending[k] + assigned[k] + wrapping[k]);
+      // "longest_task_waiting_age: The age of the longest waiting Task."
+      CHECK(c["longest_task_waiting_age"] == oldest[k]);
+      // "total_available_workers: The total number of Workers in the TaskQueue with an `available`
+      // status. Workers with an `available` status may already have active interactions": b-1
+      // counts while busy.
+      CHECK(c["total_available_workers"] == available_now[k]);
+      CHECK(c["activity_statistics.Available"] == available_now[k]);
+      CHECK(c["activity_statistics.Offline"] == 2 - available_now[k]);
+      CHECK(c["activity_statistics.Break"] == 0);
+    }
+    // "total_eligible_workers: The total number of Workers eligible for Tasks in the TaskQueue,
+    // independent of their Activity state."
+    CHECK(cells(t, k, "queue:Q")["total_eligible_workers"] == 2);
+    CHECK(cells(t, k, "queue:Q")["longest_relative_task_age_in_queue"] == oldest[k]);
+    CHECK(is_null(cells(t, k, "workspace")["total_eligible_workers"]));
+    CHECK(is_null(cells(t, k, "group:a")["tasks_by_status.pending"]));
+    CHECK(cells(t, k, "group:a")["activity_statistics.Offline"] == 2 - available_now[k]);
+    CHECK(cells(t, k, "group:b")["activity_statistics.Available"] == 1);
+    CHECK(cells(t, k, "group:b")["total_available_workers"] == 1);
+  }
+
   // Parked by a timeout: a-1 is in Offline 40-140 (after task 0's offer) and 280-300 (task 4's).
   const double parked[] = {20.0 / 60, 1, 20.0 / 60, 0, 20.0 / 60};
   for (std::size_t k = 0; k < 5; ++k) {
@@ -375,5 +495,151 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
     CHECK(c["service_level.10"] == 0.5);
     CHECK(c["service_level.5"] == 0.25);
     CHECK(c["service_level.30"] == 1);
+  }
+}
+
+TEST_CASE("a reserved task is waiting in the snapshot: tasks_by_status.reserved and its age",
+          "[intervals]") {
+  // The small trace of the cell-by-cell test above with 15-second intervals: task 0 is reserved
+  // for a-1 from 10 to 40 (the offer times out), task 1 is assigned to b-1 from 25.
+  TempDir dir;
+  dir.write("calls.csv", "time,handle_time\n10,50\n20,30\n");
+  const Scenario sc = load_yaml(R"(
+name: reserved
+horizon: 45s
+drain: false
+statistics: {interval: 15s, snapshots: true}
+workspace: {timeout_activity: Offline, default_activity: Offline}
+activities: {Offline: {available: false}, Available: {available: true}}
+task_queues: {Q: {target_workers: "1==1"}}
+workflows:
+  wf:
+    task_reservation_timeout: 30s
+    configuration: {task_routing: {filters: [], default_filter: {queue: Q}}}
+behaviors:
+  asleep: {outcome: {no_response: 1}}
+  fast: {response_time: 5s, wrapup_time: 10s}
+workers:
+  a: {count: 1, name: "a-{i}", behavior: asleep, activity: Available}
+  b: {count: 1, name: "b-{i}", behavior: fast, activity: Available}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 3);
+  //   15  task 0 reserved (a-1, since 10; age 5)
+  //   30  task 0 reserved (age 20), task 1 assigned (b-1 accepted at 25)
+  //   45  task 0 pending (a-1's offer timed out at 40; b-1 busy; age 35), task 1 assigned
+  const double pending[] = {0, 0, 1};
+  const double reserved[] = {1, 1, 0};
+  const double assigned[] = {0, 1, 1};
+  const double oldest[] = {5, 20, 35};
+  for (std::size_t k = 0; k < 3; ++k) {
+    INFO("interval " << k);
+    const Cells c = cells(t, k, "workspace");
+    CHECK(c["tasks_by_status.pending"] == pending[k]);
+    CHECK(c["tasks_by_status.reserved"] == reserved[k]);
+    CHECK(c["tasks_by_status.assigned"] == assigned[k]);
+    CHECK(c["tasks_by_status.wrapping"] == 0);
+    CHECK(c["longest_task_waiting_age"] == oldest[k]);
+  }
+}
+
+TEST_CASE("the snapshot counts tasks by their current priority and queue, escalation included",
+          "[intervals]") {
+  // Workflow docs: "priority: ... If no priority is defined, the Task's existing priority will be
+  // used"; a step's priority stays with the task. Nobody is available: the tasks wait.
+  TempDir dir;
+  dir.write("calls.csv", "time\n0\n40\n");
+  const Scenario sc = load_yaml(R"(
+name: priorities
+horizon: 120s
+drain: false
+statistics: {interval: 60s, snapshots: true}
+workspace: {timeout_activity: Offline, default_activity: Offline}
+activities: {Offline: {available: false}, Available: {available: true}}
+task_queues:
+  Low: {target_workers: "skill == 'low'"}
+  High: {target_workers: "skill == 'high'"}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters: [{expression: "1==1", targets: [{queue: Low, timeout: 30}, {queue: High, priority: 10}]}]
+        default_filter: {queue: Low}
+workers: {h: {count: 2, name: "h-{i}", attributes: {skill: high}, activity: Offline}}
+arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 60s}}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 2);
+  // Every priority a task can have is a column: the stream's 0 and the target's 10.
+  CHECK(t.column_index("tasks_by_priority.0") != SIZE_MAX);
+  CHECK(t.column_index("tasks_by_priority.10") != SIZE_MAX);
+  //   0   task 0 enters Low; 30 it moves to High at priority 10
+  //   40  task 1 enters Low; 70 it moves to High at priority 10
+  // At 60: task 0 in High (age 60, in the queue 30 s), task 1 in Low (age 20, 20 s).
+  Cells c = cells(t, 0, "workspace");
+  CHECK(c["tasks_by_status.pending"] == 2);
+  CHECK(c["tasks_by_priority.0"] == 1);
+  CHECK(c["tasks_by_priority.10"] == 1);
+  CHECK(c["longest_task_waiting_age"] == 60);
+  c = cells(t, 0, "queue:High");
+  CHECK(c["tasks_by_status.pending"] == 1);
+  CHECK(c["tasks_by_priority.0"] == 0);
+  CHECK(c["tasks_by_priority.10"] == 1);
+  CHECK(c["longest_task_waiting_age"] == 60);
+  // "longest_relative_task_age_in_queue: ... Calculation is based on the time when the Task
+  // entered the TaskQueue."
+  CHECK(c["longest_relative_task_age_in_queue"] == 30);
+  CHECK(c["total_eligible_workers"] == 2);
+  CHECK(c["total_available_workers"] == 0);
+  CHECK(c["activity_statistics.Offline"] == 2);
+  c = cells(t, 0, "queue:Low");
+  CHECK(c["tasks_by_priority.0"] == 1);
+  CHECK(c["longest_task_waiting_age"] == 20);
+  CHECK(c["longest_relative_task_age_in_queue"] == 20);
+  CHECK(c["total_eligible_workers"] == 0);
+  CHECK(c["activity_statistics.Offline"] == 0);
+  // At 120 (the horizon): both in High at priority 10: task 0 age 120 (90 s in High), task 1 age
+  // 80 (50 s).
+  c = cells(t, 1, "queue:High");
+  CHECK(c["tasks_by_status.pending"] == 2);
+  CHECK(c["tasks_by_priority.10"] == 2);
+  CHECK(c["longest_task_waiting_age"] == 120);
+  CHECK(c["longest_relative_task_age_in_queue"] == 90);
+  c = cells(t, 1, "queue:Low");
+  CHECK(c["tasks_by_status.pending"] == 0);
+  CHECK(c["longest_task_waiting_age"] == 0);
+  CHECK(cells(t, 1, "workspace")["tasks_by_priority.0"] == 0);
+}
+
+TEST_CASE("snapshots and handle times are kept only when asked for, and change no other column",
+          "[intervals]") {
+  // statistics.snapshots costs about 9% of an M/M/100 task: off by default, the table has the
+  // columns it had before, with the same values.
+  LoadResult plain = load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml", {});
+  LoadResult with =
+      load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml", {{"statistics.snapshots=true"}});
+  REQUIRE(plain.ok());
+  REQUIRE(with.ok());
+  REQUIRE(!plain.scenario->statistics.snapshots);
+  const IntervalTable a = run_once(*plain.scenario, 0, false).result.intervals;
+  const IntervalTable b = run_once(*with.scenario, 0, false).result.intervals;
+  CHECK(a.column_index("tasks_by_status.pending") == SIZE_MAX);
+  CHECK(a.column_index("avg_handle_time") == SIZE_MAX);
+  CHECK(a.columns.back() == "workers.Break");
+  REQUIRE(b.column_index("tasks_by_status.pending") != SIZE_MAX);
+  REQUIRE(b.columns.size() > a.columns.size());
+  for (std::size_t c = 0; c < a.columns.size(); ++c) {
+    INFO(a.columns[c]);
+    REQUIRE(b.columns[c] == a.columns[c]);
+    for (std::size_t k = 0; k < a.count; ++k)
+      for (std::size_t s = 0; s < a.scopes.size(); ++s) {
+        const double x = a.at(k, s, c), y = b.at(k, s, c);
+        CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
+      }
   }
 }

@@ -36,6 +36,16 @@ const std::set<std::string> kNotMessages = {
     "task queue '{}'",
     "worker group '{}'",
     "'{}'",
+    // Parts of the memory estimate that a refusal names as its largest part ("... the largest
+    // part is {}: {}"): scenarios/invalid/memory-*.yaml show the interval tables and the workers,
+    // tests/cli/test_cli_memory.cpp the summary's text and the collector's time per activity.
+    "the engine's and collector's state of {} ({} bytes each{}) for {} running at once",
+    ", with the time in each of {}",
+    "the matching indexes of {} × {}, in each of {} running at once",
+    "the summary's text of the interval tables' mean and ci95 ({} × {} × {})",
+    "the statistics: {} nodes for each of {} and their aggregate",
+    "the {} rows of trace '{}', and their attributes in each of {} running at once",
+    ", each with a copy of {} of attributes",
     // Text that is not a message: locations, paths, durations and numbers inside messages.
     ":{}:{}",
     "{}[{}]",
@@ -77,6 +87,9 @@ const std::set<std::string> kProducedByTestCase = {
     "'{}' for '{}' is outside the scenario's folder (--confine reads only files under it, links "
     "resolved)",
     "{} more errors not shown (--confine)",
+    // A 1 MB anchor repeated by 5000 aliases (a 5 GB scenario in 1 MB of YAML).
+    "with its aliases expanded the scenario holds more than {} of text (an alias repeats what its "
+    "anchor holds), more than the memory limit (raise it with --max-memory)",
 };
 
 std::string read(const fs::path& p) {
@@ -243,6 +256,21 @@ TEST_CASE("diagnostics that need more than a scenario file", "[loader][invalid]"
         "--set:1:22: 'workers.agents.count' is a single value, so it has no 'x'");
   CHECK_THAT(with_override("workers.agnets.count=3"),
              Catch::Matchers::StartsWith("--set:1:9: no 'agnets' in 'workers'"));
+
+  std::string aliases = "arrivals: {calls: {rate: 1/h, attributes: {a0: &big " +
+                        std::string(std::size_t{1} << 20, 'y');
+  for (int i = 1; i <= 5000; ++i) {
+    aliases += ", a";
+    aliases += std::to_string(i);
+    aliases += ": *big";
+  }
+  aliases += "}}}\n";
+  const trsim::LoadResult expanded = trsim::load_scenario_text(aliases, "aliases.yaml", ".");
+  REQUIRE(expanded.diagnostics.size() == 1);
+  CHECK_THAT(expanded.diagnostics.front().format(),
+             Catch::Matchers::StartsWith("aliases.yaml:1:") &&
+                 Catch::Matchers::Contains(": with its aliases expanded the scenario holds more "
+                                           "than 4 GiB of text"));
 
   std::string many = "horizon: 1h\n";
   for (int i = 0; i < 1100; ++i) many += "unknown_" + std::to_string(i) + ": 1\n";

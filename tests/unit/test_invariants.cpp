@@ -19,7 +19,7 @@ struct EngineTestAccess {
   static std::uint32_t& alive_tasks(EngineImpl& e) { return e.alive_tasks_; }
   static void emit(EngineImpl& e, const Event& event) { e.emit(event); }
   static void schedule_in_the_past(EngineImpl& e) {
-    e.queue_.schedule(e.now_ - 1, kTaskArrival, 0, 0);
+    e.agenda_.schedule(e.now_ - 1, kTaskArrival, 0, 0);
   }
 };
 

@@ -2,8 +2,10 @@
 // every kind of malformed text is an error with its line and column.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "trsim/json.hpp"
 #include "trsim/value.hpp"
@@ -66,4 +68,34 @@ TEST_CASE("parse_json refuses nesting deep enough to exhaust the stack", "[json]
   JsonError e;
   CHECK_FALSE(parse_json(deep, &e));
   CHECK(e.message == "JSON nested too deeply");
+}
+
+TEST_CASE("parse_json_streaming hands over the elements of one top-level array as it reads them",
+          "[json]") {
+  std::vector<std::string> seen;
+  const std::function<void(trsim::Value &&)> collect = [&](trsim::Value&& v) {
+    seen.push_back(trsim::to_json(v));
+  };
+  const auto doc = trsim::parse_json_streaming(
+      R"({"kind": "k", "units": [{"a": 1}, [2, 3], "x"], "inner": {"units": [4]}, "n": 5})",
+      "units", collect);
+  REQUIRE(doc.has_value());
+  CHECK(seen == std::vector<std::string>{R"({"a":1})", "[2,3]", R"("x")"});
+  // The streamed member stays as an empty array; the same key deeper is an ordinary value.
+  CHECK(trsim::to_json(*doc) == R"({"kind":"k","units":[],"inner":{"units":[4]},"n":5})");
+
+  // A member that is not an array is kept as it is; nothing is streamed.
+  seen.clear();
+  const auto scalar = trsim::parse_json_streaming(R"({"units": 3})", "units", collect);
+  REQUIRE(scalar.has_value());
+  CHECK(seen.empty());
+  CHECK(trsim::to_json(*scalar) == R"({"units":3})");
+
+  // A syntax error after some elements: nullopt, located as parse_json locates it.
+  seen.clear();
+  trsim::JsonError error;
+  CHECK_FALSE(trsim::parse_json_streaming("{\"units\": [1,\n 2,, 3]}", "units", collect, &error));
+  CHECK(seen == std::vector<std::string>{"1", "2"});
+  CHECK(error.line == 2);
+  CHECK(error.column == 4);
 }

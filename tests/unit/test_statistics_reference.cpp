@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "stats/interval_collector.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/runner.hpp"
 
@@ -44,7 +45,7 @@ std::set<std::string> code_words(const std::string& markdown) {
 // activities): the page writes them as `<queue>`, `<s>`, `<activity>`.
 bool children_are_names(const std::string& key) {
   return key == "task_queues" || key == "workflows" || key == "workers" || key == "service_level" ||
-         key == "split_by_wait_time" || key == "activity_durations";
+         key == "split_by_wait_time" || key == "activity_durations" || key == "worker_statistics";
 }
 
 void collect_metric_keys(const trsim::MetricNode& node, std::set<std::string>& keys) {
@@ -64,11 +65,13 @@ void collect_metric_keys(const trsim::MetricNode& node, std::set<std::string>& k
 }  // namespace
 
 TEST_CASE("docs/statistics.md names every statistic of the summary", "[docs]") {
-  const trsim::LoadResult loaded =
-      trsim::load_scenario_file(std::string(TRSIM_SCENARIO_DIR) + "/quickstart.yaml");
+  // With statistics.per_worker, so that worker_statistics.<worker> is in the tree too.
+  const trsim::LoadResult loaded = trsim::load_scenario_file(
+      std::string(TRSIM_SCENARIO_DIR) + "/quickstart.yaml", {{"statistics.per_worker=true"}});
   REQUIRE(loaded.ok());
   std::set<std::string> keys;
   collect_metric_keys(trsim::statistics_shape(*loaded.scenario), keys);
+  REQUIRE(keys.count("worker_statistics") == 1);
   REQUIRE(keys.count("service_level") == 1);
   REQUIRE(keys.count("below") == 1);  // under split_by_wait_time.<s>
   REQUIRE(keys.count("total") == 1);  // under activity_durations.<activity>
@@ -78,5 +81,26 @@ TEST_CASE("docs/statistics.md names every statistic of the summary", "[docs]") {
   for (const std::string& key : keys) {
     INFO("the summary's statistics hold '" << key << "', which docs/statistics.md never names");
     CHECK(documented.count(key) == 1);
+  }
+}
+
+TEST_CASE("docs/statistics.md names every column of the interval table, snapshots included",
+          "[docs]") {
+  const trsim::LoadResult loaded = trsim::load_scenario_file(
+      std::string(TRSIM_SCENARIO_DIR) + "/quickstart.yaml", {{"statistics.snapshots=true"}});
+  REQUIRE(loaded.ok());
+  const trsim::IntervalTable table = trsim::detail::IntervalCollector(*loaded.scenario).finish();
+  REQUIRE(table.column_index("tasks_by_status.reserved") != SIZE_MAX);
+  const std::set<std::string> documented =
+      code_words(read_text(std::filesystem::path(TRSIM_SOURCE_DIR) / "docs" / "statistics.md"));
+  for (const std::string& column : table.columns) {
+    // Each dotted part that is not a name of the scenario (an activity, a threshold, a priority).
+    std::string part;
+    std::istringstream in(column);
+    std::getline(in, part, '.');
+    INFO("the interval table has '" << column << "', which docs/statistics.md never names");
+    CHECK(documented.count(part) == 1);
+    if (part == "tasks_by_status" && std::getline(in, part, '.'))
+      CHECK(documented.count(part) == 1);
   }
 }

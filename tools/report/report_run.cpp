@@ -364,7 +364,21 @@ std::string volume_section(const Context& c) {
     if (any_finite(s.y)) occupancy.series.push_back(std::move(s));
   }
   add_targets(c, occupancy, "workspace.occupancy");
-  std::string out = "<section id=\"volume\">\n<h2>Volume and occupancy</h2>\n";
+  // Average handle time (accept -> wrap-up end) of the tasks completed in each interval.
+  LineChart handle =
+      time_chart(c, "Average handle time",
+                 "talk plus wrap-up of the tasks completed, " + c.per_interval, "handle time (s)");
+  handle.y.min = 0;
+  Series ws_handle = entity_series(c, "workspace", "avg_handle_time", true);
+  ws_handle.emphasis = true;
+  ws_handle.step = true;
+  if (any_finite(ws_handle.y)) handle.series.push_back(std::move(ws_handle));
+  for (const std::string& g : c.groups) {
+    Series s = entity_series(c, "group:" + g, "avg_handle_time", false);
+    s.step = true;
+    if (any_finite(s.y)) handle.series.push_back(std::move(s));
+  }
+  std::string out = "<section id=\"volume\">\n<h2>Volume, occupancy and handle time</h2>\n";
   out += kGridOpen;
   if (!chart.series.empty())
     out += figure(render_line_chart(chart),
@@ -375,6 +389,11 @@ std::string volume_section(const Context& c) {
     out += figure(render_line_chart(occupancy),
                   "Source: <code>intervals.*.occupancy</code>, workspace (black) and per worker "
                   "group. Flat near 100%: the group is the bottleneck.");
+  if (!handle.series.empty())
+    out += figure(render_line_chart(handle),
+                  "Source: <code>intervals.*.avg_handle_time</code>: accept to wrap-up end of the "
+                  "tasks whose wrap-up ended in the interval, workspace (black) and per worker "
+                  "group. With occupancy, it says whether a group is slow or just busy.");
   out += "</div>\n</section>\n";
   return out;
 }

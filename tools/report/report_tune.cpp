@@ -45,7 +45,12 @@ std::string curve_chart(const std::string& param, const std::string& metric,
       "mean over each value's replications; shaded band: 95% confidence; common random numbers";
   chart.x.label = param;
   const std::string unit = metric_unit(metric);
-  chart.y.label = metric_title(metric) + (unit.empty() ? "" : " (" + unit + ")");
+  // The title names the scope: the axis keeps the measure and its unit, so that it fits the
+  // plot's height ("average speed of answer (s)", not cut to "... (workspace) (…").
+  std::string measure = metric_title(metric);
+  if (const std::size_t scope = measure.rfind(" ("); scope != std::string::npos && scope > 0)
+    measure.resize(scope);
+  chart.y.label = measure + (unit.empty() ? "" : " (" + unit + ")");
   if (is_ratio_metric(metric)) chart.y.format = AxisFormat::percent;
   Series curve, ties;
   curve.name = "feasible values";

@@ -1,0 +1,343 @@
+#include "load/memory.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "trsim/statistics.hpp"
+
+namespace trsim::detail {
+
+namespace {
+
+// The allocator's header and rounding on each heap block (glibc: 8 bytes of header, 16-byte
+// steps, 32 bytes at least).
+constexpr std::uint64_t kBlockOverhead = 16;
+
+// The engine's and collectors' private state, per item. Measured on x86-64 (sizeof and glibc's
+// blocks) and kept honest by the peak-memory tests: a worker's engine record (three vectors, four
+// random streams, timers; about 300 bytes), its two entries in the by-name and by-sid maps (a tree
+// node each, with its string), and its first queue membership and channel counters.
+constexpr std::uint64_t kEngineWorker = 304;
+constexpr std::uint64_t kMapNode = 80;
+// Per (task queue, active channel): an idle pool and a waiting-task set.
+constexpr std::uint64_t kQueueChannel = 40 + 48;
+// The statistics collector per worker (its state and group), per group and per queue or workflow.
+constexpr std::uint64_t kCollectorWorker = 32;
+constexpr std::uint64_t kCollectorScope = 256;
+// A summary's text per statistic (key, mean, ci95, indentation) and per interval cell (the mean
+// and the ci95 of one column of one scope), doubled: the text grows in one string.
+constexpr std::uint64_t kSummaryTextPerNode = 2 * 64;
+constexpr std::uint64_t kSummaryTextPerCell = 2 * 28;
+
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+
+}  // namespace
+
+std::uint64_t mul(std::initializer_list<std::uint64_t> factors) {
+  std::uint64_t p = 1;
+  for (const std::uint64_t f : factors) p = saturating_mul(p, f);
+  return p;
+}
+std::uint64_t add(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+namespace {
+
+SourceLocation locate_section(const Reader& r, const MapView& top, std::string_view name) {
+  if (const Item* i = top.find(name)) return r.key_at(*i);
+  return {r.source().file, 1, 1};
+}
+
+// "1 replication", "2 replications", "1 activity", "20002 activities".
+std::string count(std::uint64_t n, std::string_view singular) {
+  if (n == 1) return fmt::format("1 {}", singular);
+  if (singular.ends_with('y'))
+    return fmt::format("{} {}ies", n, singular.substr(0, singular.size() - 1));
+  return fmt::format("{} {}s", n, singular);
+}
+
+}  // namespace
+
+SourceLocation locate(const Reader& r, const Item* parent, std::string_view name) {
+  if (parent == nullptr) return {r.source().file, 1, 1};
+  if (parent->node.IsMap()) {
+    for (auto it = parent->node.begin(); it != parent->node.end(); ++it)
+      if (it->first.IsScalar() && it->first.Scalar() == name)
+        return it->second.IsNull() ? r.at(it->first) : r.at(it->second);
+  }
+  return r.key_at(*parent);
+}
+
+std::uint64_t block(std::uint64_t bytes) {
+  return bytes == 0 ? 0 : std::max<std::uint64_t>(32, (bytes + 8 + 15) / 16 * 16);
+}
+
+std::uint64_t string_heap_bytes(std::size_t length) { return length < 16 ? 0 : block(length + 1); }
+
+std::uint64_t value_heap_bytes(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::string:
+      return string_heap_bytes(v.as_string().size());
+    case Value::Kind::array: {
+      std::uint64_t n = block(v.as_array().size() * sizeof(Value));
+      for (const Value& e : v.as_array()) n = add(n, value_heap_bytes(e));
+      return n;
+    }
+    case Value::Kind::object: {
+      std::uint64_t n = block(v.as_object().size() * sizeof(Value::Member));
+      for (const auto& [key, e] : v.as_object())
+        n = add(n, add(string_heap_bytes(key.size()), value_heap_bytes(e)));
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+std::string describe_bytes(std::uint64_t bytes) {
+  constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  double v = static_cast<double>(bytes);
+  std::size_t u = 0;
+  v /= 1024;
+  while (v >= 1024 && u + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++u;
+  }
+  return v >= 100 ? fmt::format("{:.0f} {}", v, kUnits[u]) : fmt::format("{:.3g} {}", v, kUnits[u]);
+}
+
+std::uint64_t running_replications(const LoadContext& ctx) {
+  return std::clamp<std::uint64_t>(ctx.limits.parallel_replications, 1,
+                                   std::max<std::uint64_t>(1, ctx.sc.replications));
+}
+
+bool charge_memory(LoadContext& ctx, MemoryPart part) {
+  ctx.memory_total = add(ctx.memory_total, part.bytes);
+  ctx.memory.push_back(std::move(part));
+  if (ctx.memory_total <= ctx.limits.max_memory) return true;
+  if (!ctx.memory_reported) {
+    ctx.memory_reported = true;
+    const MemoryPart& largest = *std::max_element(
+        ctx.memory.begin(), ctx.memory.end(),
+        [](const MemoryPart& a, const MemoryPart& b) { return a.bytes < b.bytes; });
+    ctx.diags.error(
+        largest.where,
+        fmt::format("the scenario asks for about {} of memory, more than the limit of {} (raise "
+                    "it with --max-memory); the largest part is {}: {}",
+                    describe_bytes(ctx.memory_total), describe_bytes(ctx.limits.max_memory),
+                    describe_bytes(largest.bytes), largest.what));
+  }
+  return false;
+}
+
+namespace {
+
+// Walks a YAML tree as the loader reads it: an alias's target once for every alias. Stops when the
+// text passes `limit` (then `where` is the entry being read) or after kMaxVisits nodes.
+class ExpandedText {
+ public:
+  ExpandedText(const Reader& r, std::uint64_t limit) : r_(r), limit_(limit) {}
+
+  std::optional<SourceLocation> find_excess(const YAML::Node& root) {
+    walk(root, root, 0);
+    if (!excess_) return std::nullopt;
+    return r_.at(*excess_);
+  }
+
+ private:
+  // Each node read becomes at least a string or a Value; each scalar also its text.
+  static constexpr std::uint64_t kPerNode = sizeof(Value::Member);
+  static constexpr std::uint64_t kMaxVisits = 20'000'000;
+  static constexpr int kMaxDepth = 200;  // yaml-cpp refuses deeper documents; aliases may loop
+
+  // `where`: the node to report, the key of the entry being read.
+  void walk(const YAML::Node& node, const YAML::Node& where, int depth) {
+    if (excess_ || visits_ >= kMaxVisits || depth > kMaxDepth) return;
+    ++visits_;
+    bytes_ = add(bytes_, kPerNode);
+    if (node.IsScalar()) bytes_ = add(bytes_, node.Scalar().size());
+    if (bytes_ > limit_) {
+      excess_.emplace(where);
+      return;
+    }
+    if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end() && !excess_; ++it) {
+        walk(it->first, it->first, depth + 1);
+        walk(it->second, it->first, depth + 1);
+      }
+    } else if (node.IsSequence()) {
+      for (auto it = node.begin(); it != node.end() && !excess_; ++it) {
+        const YAML::Node& e = *it;
+        walk(e, e.IsMap() || e.IsSequence() ? where : e, depth + 1);
+      }
+    }
+  }
+
+  const Reader& r_;
+  std::uint64_t limit_;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t visits_ = 0;
+  std::optional<YAML::Node> excess_;
+};
+
+}  // namespace
+
+bool check_expanded_text(LoadContext& ctx, const YAML::Node& root) {
+  const Reader r = ctx.reader();
+  ExpandedText text(r, ctx.limits.max_memory);
+  const std::optional<SourceLocation> where = text.find_excess(root);
+  if (!where) return true;
+  ctx.memory_reported = true;
+  ctx.diags.error(*where,
+                  fmt::format("with its aliases expanded the scenario holds more than {} of text "
+                              "(an alias repeats what its anchor holds), more than the memory "
+                              "limit (raise it with --max-memory)",
+                              describe_bytes(ctx.limits.max_memory)));
+  return false;
+}
+
+void charge_run_memory(LoadContext& ctx, const MapView& top) {
+  const Scenario& sc = ctx.sc;
+  const Reader r = ctx.reader();
+  const std::uint64_t workers = sc.workers.size();
+  const std::uint64_t queues = sc.task_queues.size();
+  const std::uint64_t groups = sc.worker_groups.size();
+  const std::uint64_t activities = sc.activities.size();
+  const std::uint64_t channels = sc.channels.size();
+  const std::uint64_t workflows = sc.workflows.size();
+  const std::uint64_t replications = std::max<std::uint64_t>(1, sc.replications);
+  const std::uint64_t at_once = running_replications(ctx);
+  // Channels tasks arrive on: each gets matching indexes.
+  std::vector<bool> active(channels, false);
+  for (const ArrivalStream& s : sc.arrivals) {
+    if (s.channel < channels) active[s.channel] = true;
+    for (const TraceRow& row : s.trace)
+      if (row.channel < channels) active[row.channel] = true;
+  }
+  const auto active_channels =
+      static_cast<std::uint64_t>(std::count(active.begin(), active.end(), true));
+  // (The thresholds are in ascending order, hence distinct.)
+  const std::uint64_t thresholds = sc.statistics.service_level_thresholds.size();
+  const SimTime length = std::max<SimTime>(sc.statistics.interval, 1);
+  const auto intervals =
+      static_cast<std::uint64_t>((std::max<SimTime>(sc.horizon, 1) + length - 1) / length);
+  const std::uint64_t scopes = 1 + queues + groups;
+  const std::uint64_t columns = 10 + thresholds + activities;
+  const std::uint64_t fields = 11 + thresholds + activities;
+  const Item* statistics = top.find("statistics");
+
+  // The engine, per replication running: each worker's record and look-up entries, and the
+  // matching indexes of every (queue, active channel).
+  // (The names they copy are charged with the workers, before the workers are made.)
+  {
+    const std::uint64_t per_worker = kEngineWorker + 2 * kMapNode + block(channels * sizeof(int)) +
+                                     block(sizeof(QueueId)) +
+                                     active_channels * (sizeof(std::uint32_t) + 1) +
+                                     kCollectorWorker + activities * sizeof(std::int64_t);
+    const std::uint64_t bytes = mul({at_once, workers, per_worker});
+    // The activities drive it when the collector's time per (worker, activity) is most of it.
+    const bool by_activities = activities * sizeof(std::int64_t) > kEngineWorker;
+    charge_memory(ctx, {fmt::format("the engine's and collector's state of {} ({} bytes each{}) "
+                                    "for {} running at once",
+                                    count(workers, "worker"), per_worker,
+                                    by_activities ? fmt::format(", with the time in each of {}",
+                                                                count(activities, "activity"))
+                                                  : "",
+                                    count(at_once, "replication")),
+                        bytes, locate_section(r, top, by_activities ? "activities" : "workers")});
+  }
+  {
+    const std::uint64_t bytes =
+        mul({at_once, add(mul({queues, active_channels, kQueueChannel}),
+                          mul({queues, activities, sizeof(std::int32_t)}))});
+    charge_memory(ctx,
+                  {fmt::format("the matching indexes of {} × {}, in each of {} running at once",
+                               count(queues, "task queue"), count(active_channels, "channel"),
+                               count(at_once, "replication")),
+                   bytes, locate_section(r, top, "task_queues")});
+  }
+  // The interval tables: the one each running replication fills, the one each replication keeps
+  // (its result), their mean and ci95.
+  {
+    const std::uint64_t cells = mul({intervals, scopes, columns});
+    const std::uint64_t bytes =
+        add(mul({at_once, intervals, scopes, fields, 8}), mul({replications + 2, cells, 8}));
+    // Point at what makes it large: the intervals, the scopes (queues, groups) or the columns
+    // (thresholds, activities).
+    SourceLocation where;
+    if (intervals >= scopes && intervals >= columns) {
+      where = statistics != nullptr && statistics->node.IsMap() &&
+                      find_key(statistics->node, "interval").IsDefined()
+                  ? locate(r, statistics, "interval")
+                  : locate_section(r, top, "horizon");
+    } else if (scopes >= columns) {
+      where = locate_section(r, top, groups >= queues ? "workers" : "task_queues");
+    } else {
+      where = thresholds >= activities ? locate(r, statistics, "service_level_thresholds")
+                                       : locate_section(r, top, "activities");
+    }
+    charge_memory(
+        ctx, {fmt::format("the interval tables: {} of {} × {} (the workspace, {} and {}) × {} × 8 "
+                          "bytes, for {} (and their mean and ci95)",
+                          count(intervals, "interval"), describe_duration(length),
+                          count(scopes, "scope"), count(queues, "queue"), count(groups, "group"),
+                          count(columns, "column"), count(replications, "replication")),
+              bytes, where});
+    // The summary's text holds the mean and ci95 of every cell.
+    charge_memory(ctx, {fmt::format("the summary's text of the interval tables' mean and ci95 ({} "
+                                    "× {} × {})",
+                                    count(intervals, "interval"), count(scopes, "scope"),
+                                    count(columns, "column")),
+                        mul({cells, kSummaryTextPerCell}), where});
+  }
+  // The statistics: a tree per replication (task metrics per workspace, queue and workflow;
+  // activity durations per group), their aggregate and its text; the collector's counters.
+  {
+    const std::uint64_t task_nodes = 40 + 11 * thresholds;
+    const std::uint64_t nodes =
+        add(mul({1 + queues + workflows, task_nodes}), mul({groups, 12 + 5 * activities}));
+    const std::uint64_t per_node =
+        sizeof(MetricNode) * replications + sizeof(AggregateNode) + kSummaryTextPerNode;
+    const std::uint64_t bytes =
+        add(mul({nodes, per_node}),
+            mul({at_once, 1 + queues + workflows + groups, kCollectorScope, 1 + thresholds}));
+    const bool by_groups = groups * (12 + 5 * activities) >= (1 + queues + workflows) * task_nodes;
+    charge_memory(ctx, {fmt::format("the statistics: {} nodes for each of {} and their aggregate",
+                                    nodes, count(replications, "replication")),
+                        bytes, locate_section(r, top, by_groups ? "workers" : "task_queues")});
+  }
+  // Trace rows: the scenario's, and the merged attribute object per row that each running
+  // replication keeps.
+  const Item* arrivals = top.find("arrivals");
+  if (arrivals == nullptr || !arrivals->node.IsMap()) return;
+  for (auto it = arrivals->node.begin(); it != arrivals->node.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const ArrivalStream* s = nullptr;
+    for (const ArrivalStream& a : sc.arrivals)
+      if (a.name == it->first.Scalar()) s = &a;
+    if (s == nullptr || s->trace.empty()) continue;
+    const std::uint64_t stream = value_heap_bytes(s->attributes);
+    std::uint64_t rows = 0;
+    std::uint64_t merged = 0;
+    for (const TraceRow& row : s->trace) {
+      const std::uint64_t own = value_heap_bytes(row.attributes);
+      rows = add(rows, sizeof(TraceRow) + own);
+      merged = add(merged, sizeof(Value) + kBlockOverhead + stream + own);
+    }
+    const Item item = r.child(*arrivals, it->first, it->second, it->first.Scalar());
+    charge_memory(ctx, {fmt::format("the {} rows of trace '{}', and their attributes in each of {} "
+                                    "running at once",
+                                    s->trace.size(), s->name, count(at_once, "replication")),
+                        add(rows, mul({at_once, merged})), locate(r, &item, "trace")});
+  }
+}
+
+}  // namespace trsim::detail
