@@ -187,6 +187,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), out_(&buffer_
   const fs::path dest{destination_};
   const std::string folder = dest.parent_path().string();
   const std::string name = dest.filename().string().substr(0, 200);
+  // No cleanup signal between creating the temporary and registering it for removal: one that
+  // came in between would leave the file behind. Deferred, it comes once the file is registered.
+  // (Outputs are opened on the main thread, before any worker thread exists.)
+  const SignalsDeferred deferred;
   for (int attempt = 0;; ++attempt) {
     temp_path_ = (folder.empty() ? "" : folder + "/") + "." + name + ".trsim-" + random_suffix();
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);

@@ -183,7 +183,7 @@ TEST_CASE("import with --rates writes a forecast per interval instead of a trace
   CHECK_FALSE(fs::exists(path_in(out, "m.support-voice.trace.csv")));
 }
 
-TEST_CASE("bad event history is an error naming the file and the place; nothing is written",
+TEST_CASE("bad event history is an error naming the file and the place, and nothing is written",
           "[cli][calibrate]") {
   const History& h = history();
   TempDir out;

@@ -23,8 +23,10 @@ std::size_t columns(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("--help wraps at word boundaries to 60, 80 and 120 columns, with no double blank lines",
-          "[cli][console]") {
+TEST_CASE(
+    "the --help text wraps at word boundaries to 60, 80 and 120 columns, with no double blank "
+    "lines",
+    "[cli][console]") {
   TempDir dir;
   for (const char* verb : {"run", "sweep", "validate", "check", "report", "merge"}) {
     std::string previous;
@@ -39,9 +41,14 @@ TEST_CASE("--help wraps at word boundaries to 60, 80 and 120 columns, with no do
       CHECK(out[out.size() - 2] != '\n');
       for (const std::string& line : lines_of(out)) {
         INFO(line);
-        // Every line fits, unless it is a single word too long for any line (never cut).
-        if (columns(line) > static_cast<std::size_t>(width))
-          CHECK(line.find(' ', line.find_first_not_of(' ')) == std::string::npos);
+        // Every line fits, unless it is a single word too long for any line (never cut), in an
+        // example followed by its continuation mark " \".
+        if (columns(line) > static_cast<std::size_t>(width)) {
+          std::string word = line;
+          if (word.size() > 2 && word.compare(word.size() - 2, 2, " \\") == 0)
+            word.resize(word.size() - 2);
+          CHECK(word.find(' ', word.find_first_not_of(' ')) == std::string::npos);
+        }
         CHECK(line.find_last_not_of(' ') + 1 == line.size());  // no trailing spaces
       }
       // An identifier is never cut at the line's end: the dotted path stays whole.

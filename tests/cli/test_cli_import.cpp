@@ -117,7 +117,7 @@ TEST_CASE("an exported workspace imports into a scenario that validates and runs
 }
 
 TEST_CASE(
-    "bad TaskRouter JSON is an error naming file, place, resource and field; nothing is "
+    "bad TaskRouter JSON is an error naming file, place, resource and field, and nothing is "
     "written",
     "[cli]") {
   TempDir scratch;

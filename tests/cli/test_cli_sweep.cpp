@@ -69,7 +69,7 @@ TEST_CASE("sweep runs the sweep block's grid in order, the first parameter slowe
   CHECK(fixed[3].rfind("60s,60,", 0) == 0);
 }
 
-TEST_CASE("sweep --set lists form the grid; single values fix a setting for every point",
+TEST_CASE("sweep --set lists form the grid, and single values fix a setting for every point",
           "[cli][sweep]") {
   TempDir dir;
   const std::string json = in(dir, "sweep.json");

@@ -39,7 +39,7 @@ TEST_CASE("tasks and reservations are conserved on the quickstart scenario", "[c
   }
 }
 
-TEST_CASE("the same seed gives the same events; another seed does not", "[determinism]") {
+TEST_CASE("the same seed gives the same events, another seed does not", "[determinism]") {
   LoadResult loaded = load_scenario_file(TRSIM_SCENARIO_DIR "/quickstart.yaml");
   REQUIRE(loaded.ok());
   const Scenario& sc = *loaded.scenario;

@@ -408,7 +408,7 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 }
 
 TEST_CASE(
-    "the drain counts in the last interval, which ends at the horizon; warm-up is not left out",
+    "the drain counts in the last interval, which ends at the horizon, and warm-up is not left out",
     "[intervals]") {
   TempDir dir;
   dir.write("calls.csv", "time,handle_time\n50,80\n90,10\n");

@@ -436,7 +436,7 @@ arrivals: {calls: {workflow: wf, channel: voice, trace: calls.csv, handle_time: 
 }
 
 TEST_CASE(
-    "accepting and rejecting agents answer at their own speeds; a never-returning agent stays "
+    "accepting and rejecting agents answer at their own speeds, and a never-returning agent stays "
     "parked",
     "[timeline]") {
   TempDir dir;

@@ -209,7 +209,8 @@ TEST_CASE("ordering across kinds is false in both directions, never an error", "
   }
 }
 
-TEST_CASE("CONTAINS tests a substring, case-sensitively; other types are false", "[expression]") {
+TEST_CASE("CONTAINS tests a substring, case-sensitively, and is false for other types",
+          "[expression]") {
   CHECK(on_task("name CONTAINS 'Lopez'"));
   CHECK(on_task("name contains 'ria L'"));
   CHECK(on_task("name CONTAINS ''"));
@@ -502,8 +503,9 @@ TEST_CASE("taskrouter.* clock values across days, at midnight and before 1970", 
   }
 }
 
-TEST_CASE("taskrouter names take precedence over attributes; other taskrouter keys are attributes",
-          "[expression]") {
+TEST_CASE(
+    "taskrouter names take precedence over attributes, and other taskrouter keys are attributes",
+    "[expression]") {
   const Value task = obj({{"taskrouter", obj({{"currentTime", num(1)}, {"other", num(2)}})}});
   EvalContext ctx;
   ctx.task = &task;

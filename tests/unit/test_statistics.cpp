@@ -69,7 +69,7 @@ TEST_CASE("identical values aggregate exactly, with a zero half-width", "[statis
   CHECK(a.n == 10);
 }
 
-TEST_CASE("null values are skipped; one value has no half-width", "[statistics]") {
+TEST_CASE("null values are skipped, and one value has no half-width", "[statistics]") {
   const auto a = aggregate({kNull, 3, kNull, 5});
   CHECK(a.n == 2);
   CHECK(a.mean == 4);

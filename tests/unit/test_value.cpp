@@ -131,7 +131,7 @@ TEST_CASE("NaN and infinities print as null", "[value]") {
   CHECK(trsim::to_json(num(std::nan(""))) == "null");
 }
 
-TEST_CASE("strings are escaped per JSON, control characters as \\u00XX", "[value]") {
+TEST_CASE("strings are escaped per JSON, control characters as backslash-u00XX", "[value]") {
   CHECK(string_json("plain") == R"("plain")");
   CHECK(string_json("a\"b\\c") == R"("a\"b\\c")");
   CHECK(string_json("\n\r\t\b\f") == R"("\n\r\t\b\f")");

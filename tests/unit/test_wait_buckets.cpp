@@ -42,7 +42,7 @@ TEST_CASE("wait buckets count the waits at or under each threshold, in any order
   check_against_direct_count({}, waits);
 }
 
-TEST_CASE("a wait exactly at a threshold is at or under it; one microsecond more is above",
+TEST_CASE("a wait exactly at a threshold is at or under it, and one microsecond more is above",
           "[statistics]") {
   const WaitBuckets buckets({20});
   std::vector<std::int64_t> counts(2, 0);
