@@ -226,6 +226,12 @@ TEST_CASE("option --max-memory lowers and raises the limit and validate prints t
 
 TEST_CASE("the memory estimate is within a factor of two of the measured peak",
           "[cli][limits][memory]") {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow memory and quarantine add two to three times the program's own
+  // peak: the estimate is of the plain build's memory, so only that build can be held to it.
+  SUCCEED("the peak is measured in the plain build only");
+  return;
+#endif
   TempDir dir;
   std::vector<std::pair<std::string, std::string>> cases;
   // Workers with long names and attributes.
