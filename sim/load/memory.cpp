@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "trsim/statistics.hpp"
@@ -141,7 +142,10 @@ bool charge_memory(LoadContext& ctx, MemoryPart part) {
 namespace {
 
 // Walks a YAML tree as the loader reads it: an alias's target once for every alias. Stops when the
-// text passes `limit` (then `where` is the entry being read) or after kMaxVisits nodes.
+// text passes `limit` (then `where` is the entry being read) or after kMaxVisits nodes. A
+// collection reached again through an alias is not walked again: an alias is the anchored node
+// itself (the same mark in the text), so its size is remembered by that position, and a billion
+// laughs costs one walk per anchor, not one per expanded node.
 class ExpandedText {
  public:
   ExpandedText(const Reader& r, std::uint64_t limit) : r_(r), limit_(limit) {}
@@ -160,7 +164,21 @@ class ExpandedText {
 
   // `where`: the node to report, the key of the entry being read.
   void walk(const YAML::Node& node, const YAML::Node& where, int depth) {
-    if (excess_ || visits_ >= kMaxVisits || depth > kMaxDepth) return;
+    if (excess_) return;
+    if (visits_ >= kMaxVisits || depth > kMaxDepth) {
+      cut_ = true;
+      return;
+    }
+    const bool collection = node.IsMap() || node.IsSequence();
+    const int at = node.Mark().pos;
+    if (collection && at >= 0) {
+      if (const auto seen = sizes_.find(at); seen != sizes_.end()) {
+        bytes_ = add(bytes_, seen->second);
+        if (bytes_ > limit_) excess_.emplace(where);
+        return;
+      }
+    }
+    const std::uint64_t bytes_before = bytes_;
     ++visits_;
     bytes_ = add(bytes_, kPerNode);
     if (node.IsScalar()) bytes_ = add(bytes_, node.Scalar().size());
@@ -179,8 +197,12 @@ class ExpandedText {
         walk(e, e.IsMap() || e.IsSequence() ? where : e, depth + 1);
       }
     }
+    // Remembered only while no walk was cut short by the bounds (its size would be partial).
+    if (collection && at >= 0 && !excess_ && !cut_) sizes_.emplace(at, bytes_ - bytes_before);
   }
 
+  std::map<int, std::uint64_t> sizes_;  ///< expanded bytes of a collection, by its text position
+  bool cut_ = false;  ///< some walk was cut short: sizes from then on may be partial
   const Reader& r_;
   std::uint64_t limit_;
   std::uint64_t bytes_ = 0;
