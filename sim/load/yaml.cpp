@@ -156,6 +156,8 @@ std::optional<YAML::Node> parse_yaml_document(const Source& src, Diagnostics& di
 bool is_plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
 
 YAML::Node find_key(const YAML::Node& map, std::string_view name) {
+  // Not a map (a fuzzed group may be a list): no key, rather than yaml-cpp's InvalidNode.
+  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   for (auto it = map.begin(); it != map.end(); ++it)
     if (it->first.IsScalar() && it->first.Scalar() == name) return it->first;
   return YAML::Node(YAML::NodeType::Undefined);
@@ -163,6 +165,7 @@ YAML::Node find_key(const YAML::Node& map, std::string_view name) {
 
 std::vector<std::string> keys_of(const YAML::Node& map) {
   std::vector<std::string> keys;
+  if (!map.IsMap()) return keys;
   for (auto it = map.begin(); it != map.end(); ++it)
     if (it->first.IsScalar()) keys.push_back(it->first.Scalar());
   return keys;
