@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "model/units.hpp"
 #include "report/xml.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
@@ -25,24 +26,6 @@ void append_csv_field(std::string& out, std::string_view field) {
     out += c;
   }
   out += '"';
-}
-
-// Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (the proleptic Gregorian calendar, H. Hinnant's
-// civil_from_days).
-std::string iso8601_utc(std::int64_t epoch) {
-  const std::int64_t days = (epoch >= 0 ? epoch : epoch - 86399) / 86400;
-  const std::int64_t second = epoch - days * 86400;
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year, month, day, second / 3600,
-                     second / 60 % 60, second % 60);
 }
 
 }  // namespace
@@ -69,7 +52,7 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
     // Whole seconds of the wall clock: an interval starts on a whole second of simulated time
     // unless statistics.interval has a fraction of a second (then the seconds column is exact).
     const std::string start_utc =
-        iso8601_utc(scenario.start_epoch_seconds + t.start(k) / 1'000'000);
+        detail::format_iso8601_utc(scenario.start_epoch_seconds + t.start(k) / 1'000'000);
     for (std::size_t s = 0; s < t.scopes.size(); ++s) {
       const IntervalScope& scope = t.scopes[s];
       append_json_number(out, to_seconds(t.start(k)));
@@ -190,12 +173,6 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
     out += '\n';
   }
   return out;
-}
-
-bool is_ratio_metric(std::string_view metric) {
-  return metric.find("service_level") != std::string_view::npos ||
-         metric.find("abandon_rate") != std::string_view::npos ||
-         metric.find("occupancy") != std::string_view::npos;
 }
 
 namespace {

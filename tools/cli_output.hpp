@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "report/report_page.hpp"
 #include "trsim/expectations.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
@@ -171,8 +172,9 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
 /// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
 std::string short_mean_ci(const Aggregate& a);
 
-/// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen.
-bool is_ratio_metric(std::string_view metric);
+/// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen
+/// and on the report's axes (one rule for both: the report's).
+using report::is_ratio_metric;
 
 /// short_mean_ci() for `metric`, except that a ratio (service level, abandon rate, occupancy) is
 /// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two

@@ -238,8 +238,14 @@ int verb_import(int argc, char** argv) {
   *outputs.stream("-o") << result.scenario;
   for (const ImportedFile& f : result.files) *outputs.stream(f.name) << f.text;
   if (calibration) {
-    for (std::size_t i = 0; i < traces.size(); ++i)
-      calibration->write_trace(i, *outputs.stream(traces[i]));
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+      if (!calibration->write_trace(i, *outputs.stream(traces[i]))) {
+        std::cerr << "trsim import: " << traces[i]
+                  << ": the trace's rows could not be kept in a temporary file (is the temporary "
+                     "folder full?); nothing written\n";
+        return kExitUsage;
+      }
+    }
     *outputs.stream(fit_file) << calibration->summary();
   }
   if (!outputs.commit()) return kExitUsage;

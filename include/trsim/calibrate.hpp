@@ -64,7 +64,8 @@ class Calibration {
   std::string sections() const;
   /// The trace files to write beside the scenario, and their text.
   std::vector<std::string> trace_files() const;
-  void write_trace(std::size_t index, std::ostream& out) const;
+  /// False when its rows could not be kept (the temporary file failed): the trace is incomplete.
+  bool write_trace(std::size_t index, std::ostream& out) const;
   /// The fit summary: per fitted quantity the data used, the family chosen, its parameters, the
   /// goodness of fit, what was censored or skipped and why; the observed KPIs.
   std::string summary() const;

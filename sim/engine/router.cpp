@@ -356,16 +356,10 @@ WorkerCounts EngineImpl::queue_counts(QueueId q) {
 // as at the start, against its present activity and the clock), handed to matching_.
 void EngineImpl::reevaluate_membership(WorkerId w) {
   WorkerState& ws = workers_[w];
-  const WorkerFacts worker = worker_facts(w);
-  EvalContext ctx;
-  ctx.worker = &worker;
-  ctx.wall_clock_seconds = wall_clock();
-  std::vector<QueueId> queues;
-  for (QueueId q = 0; q < scenario_.task_queues.size(); ++q)
-    if (scenario_.task_queues[q].target_workers.evaluate(ctx)) queues.push_back(q);
   // The old membership (ws.queues may point into overrides->queues) is read while it is left.
   WorkerOverrides& o = *ws.overrides;
-  o.next_queues = std::move(queues);
+  o.next_queues.clear();
+  append_member_queues(scenario_, worker_facts(w), wall_clock(), o.next_queues);
   matching_.worker_queues_changed(w, o.next_queues);
   std::swap(o.queues, o.next_queues);  // swaps the buffers: ws.queues now points into o.queues
 }

@@ -66,6 +66,15 @@ void index_target(RoutingFacts& facts, const WorkflowTarget& target) {
 
 }  // namespace
 
+void append_member_queues(const Scenario& sc, const WorkerFacts& worker,
+                          std::int64_t wall_clock_seconds, std::vector<QueueId>& out) {
+  EvalContext ctx;
+  ctx.worker = &worker;
+  ctx.wall_clock_seconds = wall_clock_seconds;
+  for (QueueId q = 0; q < sc.task_queues.size(); ++q)
+    if (sc.task_queues[q].target_workers.evaluate(ctx)) out.push_back(q);
+}
+
 std::vector<std::uint32_t> rank_classes(const std::vector<const Value*>& attributes,
                                         const std::vector<OrderByClause>& clauses) {
   std::map<std::vector<double>, std::uint32_t> classes;
@@ -114,11 +123,7 @@ std::shared_ptr<const RoutingFacts> build_routing_facts(const Scenario& sc) {
     const Activity& activity = sc.activities[def.initial_activity];
     WorkerFacts worker{&def.attributes, def.sid,           def.name, activity.name, {},
                        activity.sid,    activity.available};
-    EvalContext ctx;
-    ctx.worker = &worker;
-    ctx.wall_clock_seconds = sc.start_epoch_seconds;
-    for (QueueId q = 0; q < sc.task_queues.size(); ++q)
-      if (sc.task_queues[q].target_workers.evaluate(ctx)) facts->member_queues.push_back(q);
+    append_member_queues(sc, worker, sc.start_epoch_seconds, facts->member_queues);
     first[w + 1] = facts->member_queues.size();
   }
   for (WorkerId w = 0; w < sc.workers.size(); ++w)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "trsim/engine.hpp"
+#include "trsim/expression.hpp"
 #include "trsim/scenario.hpp"
 
 namespace trsim {
@@ -88,6 +89,11 @@ struct RoutingFacts {
   std::map<std::string, WorkerId, std::less<>> worker_by_name;
   std::map<std::string, WorkerId, std::less<>> worker_by_sid;
 };
+
+/// Queue membership: appends the queues whose target_workers `worker` matches, in QueueId order
+/// (the one rule, for the sealed facts at the start and for a worker whose attributes change).
+void append_member_queues(const Scenario& sc, const WorkerFacts& worker,
+                          std::int64_t wall_clock_seconds, std::vector<QueueId>& out);
 
 /// The rank class of every worker under `clauses`, from its attributes ([worker]): equal ranks
 /// share a class, classes are numbered in rank order (0 = offered first).

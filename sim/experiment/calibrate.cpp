@@ -128,6 +128,7 @@ struct GroupBehavior {
 struct Stream {
   std::string workflow, channel, name;
   std::FILE* trace = nullptr;  // the rows, written in creation order as tasks close
+  bool trace_lost = false;     // the temporary file could not be made or written
   std::uint64_t rows = 0;
   Reservoir handle, patience;
   std::map<std::int64_t, std::uint64_t> arrivals;  // per rates interval (absolute index)
@@ -168,6 +169,21 @@ std::string pascal(std::string_view snake) {
     up = false;
   }
   return out;
+}
+
+// One CSV cell (RFC 4180): quoted, with doubled quotes, when it holds a comma, a quote or a line
+// break, as the trace reader expects.
+void append_csv_cell(std::string& out, std::string_view cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += cell;
+    return;
+  }
+  out += '"';
+  for (char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
 std::string slug(std::string_view name) {
@@ -344,7 +360,10 @@ class FlatReader {
     } else {
       double d = 0;
       const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
-      if (word.empty() || ec != std::errc() || end != word.data() + word.size() || word[0] == '+' ||
+      // JSON's grammar, not from_chars' (which also takes nan, inf and .5): a digit or '-' first.
+      const bool json_start =
+          !word.empty() && (word[0] == '-' || (word[0] >= '0' && word[0] <= '9'));
+      if (!json_start || ec != std::errc() || end != word.data() + word.size() ||
           (word.size() > 1 && word[0] == '0' && word[1] != '.' && word[1] != 'e' && word[1] != 'E'))
         return false;
       f.kind = Value::Kind::number;
@@ -480,26 +499,24 @@ struct Calibration::Impl {
   }
   void write_row(const Row& r) {
     Stream& s = streams[r.stream];
+    if (s.trace_lost) return;
     if (s.trace == nullptr) {
       s.trace = std::tmpfile();
-      if (s.trace == nullptr) return;
-      std::fputs("time,channel,priority,handle_time,attributes\n", s.trace);
+      if (s.trace == nullptr ||
+          std::fputs("time,channel,priority,handle_time,attributes\n", s.trace) == EOF) {
+        s.trace_lost = true;
+        return;
+      }
     }
     std::string csv =
-        fmt::format("{:.3f},{},{},", static_cast<double>(r.created - start_guess()) / 1000.0,
-                    r.channel, r.priority);
+        fmt::format("{:.3f},", static_cast<double>(r.created - start_guess()) / 1000.0);
+    append_csv_cell(csv, r.channel);
+    csv += fmt::format(",{},", r.priority);
     if (r.handle >= 0) csv += fmt::format("{:.3f}", static_cast<double>(r.handle) / 1000.0);
     csv += ',';
-    if (!r.attributes.empty() && r.attributes != "{}") {
-      csv += '"';
-      for (char c : r.attributes) {
-        if (c == '"') csv += '"';
-        csv += c;
-      }
-      csv += '"';
-    }
+    if (!r.attributes.empty() && r.attributes != "{}") append_csv_cell(csv, r.attributes);
     csv += '\n';
-    std::fputs(csv.c_str(), s.trace);
+    if (std::fputs(csv.c_str(), s.trace) == EOF) s.trace_lost = true;
     ++s.rows;
   }
   Row* row(std::uint64_t index) {
@@ -1298,17 +1315,20 @@ std::vector<std::string> Calibration::trace_files() const {
   return out;
 }
 
-void Calibration::write_trace(std::size_t index, std::ostream& out) const {
-  std::FILE* f = impl_->streams[index].trace;
+bool Calibration::write_trace(std::size_t index, std::ostream& out) const {
+  const Stream& s = impl_->streams[index];
+  if (s.trace_lost) return false;
+  std::FILE* f = s.trace;
   if (f == nullptr) {
     out << "time,channel,priority,handle_time,attributes\n";
-    return;
+    return true;
   }
   std::rewind(f);
   char buffer[1 << 16];
   std::size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
     out.write(buffer, static_cast<std::streamsize>(n));
+  return std::ferror(f) == 0;
 }
 
 std::string Calibration::summary() const { return impl_->summary(); }

@@ -266,12 +266,33 @@ class GroupReader {
 
  private:
   void read_channels(const Item& item, GroupPlan& g) {
+    std::vector<std::pair<ChannelId, int>> capacities;
+    read_per_channel<int>(
+        item, [this](const Item& i) { return capacity(i); }, capacities);
+    for (const auto& [c, n] : capacities) g.capacity[c] = n;
+  }
+
+  std::optional<int> capacity(const Item& item) const {
+    const auto n = r_.integer(item, 0, kMaxCapacity);
+    return n ? std::optional<int>(static_cast<int>(*n)) : std::nullopt;
+  }
+
+  // A map of channel names to values (`channels`, `channel_availability`): each entry's channel
+  // resolved and its value read by `read`. False when some entry failed (reported already).
+  template <class T, class Read>
+  bool read_per_channel(const Item& item, Read read, std::vector<std::pair<ChannelId, T>>& out) {
     MapView channels(r_, item, std::nullopt);
+    bool ok = channels.ok();
     for (const auto& c : channels.entries()) {
       const ChannelId id = resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
-      const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
-      if (id != kNoId && capacity) g.capacity[id] = static_cast<int>(*capacity);
+      const std::optional<T> value = read(c.item);
+      if (id == kNoId || !value) {
+        ok = false;
+        continue;
+      }
+      out.emplace_back(id, *value);
     }
+    return ok;
   }
 
   // `changes`: capacity, channel availability and attributes of the group's workers changing at
@@ -299,34 +320,14 @@ class GroupReader {
         continue;
       }
       bool ok = true;
-      if (const Item* i = fields.find("channels")) {
-        MapView channels(r_, *i, std::nullopt);
-        ok = ok && channels.ok();
-        for (const auto& c : channels.entries()) {
-          const ChannelId id =
-              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
-          const auto capacity = r_.integer(c.item, 0, kMaxCapacity);
-          if (id == kNoId || !capacity) {
-            ok = false;
-            continue;
-          }
-          change.capacity.emplace_back(id, static_cast<int>(*capacity));
-        }
-      }
-      if (const Item* i = fields.find("channel_availability")) {
-        MapView channels(r_, *i, std::nullopt);
-        ok = ok && channels.ok();
-        for (const auto& c : channels.entries()) {
-          const ChannelId id =
-              resolve_name(r_, r_.root(c.item.key, c.key), ctx_.channels, "channel");
-          const auto available = r_.boolean(c.item);
-          if (id == kNoId || !available) {
-            ok = false;
-            continue;
-          }
-          change.availability.emplace_back(id, *available);
-        }
-      }
+      if (const Item* i = fields.find("channels"))
+        ok = read_per_channel<int>(
+                 *i, [this](const Item& c) { return capacity(c); }, change.capacity) &&
+             ok;
+      if (const Item* i = fields.find("channel_availability"))
+        ok = read_per_channel<bool>(
+                 *i, [this](const Item& c) { return r_.boolean(c); }, change.availability) &&
+             ok;
       change.attributes = Value::object();
       if (const Item* i = fields.find("attributes")) {
         if (!i->node.IsMap()) {
