@@ -26,8 +26,10 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   wait_buckets_ = WaitBuckets(thresholds_);
   tracking_ = scenario.statistics.snapshots;
   if (tracking_) priorities_ = task_priorities(scenario);
-  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_ + kSnapFixed +
-                 activity_count_ + priorities_.size();
+  // The snapshot fields exist only with statistics.snapshots: without it each (interval, scope)
+  // row stays the size it was, and nothing reads past it.
+  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_ +
+                 (tracking_ ? kSnapFixed + activity_count_ + priorities_.size() : 0);
   for (std::size_t f = 0; f < field_count_; ++f)
     if (is_gauge(f)) gauge_fields_.push_back(f);
 
