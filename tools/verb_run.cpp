@@ -106,9 +106,8 @@ int verb_run(int argc, char** argv) {
     // The report reads the summary exactly as `trsim report` would read the file.
     const auto document = parse_json(json);
     std::string why;
-    const auto html = document ? report::render_report(*document, &why) : std::nullopt;
-    if (!html) throw std::logic_error("the summary did not make a report: " + why);
-    *out << *html;
+    if (!document || !report::render_report(*document, *out, &why))
+      throw std::logic_error("the summary did not make a report: " + why);
   }
   if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && !outputs.uses_stdout()) std::cout << human_summary(*scenario, summary);
