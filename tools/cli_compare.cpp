@@ -272,17 +272,6 @@ void OutputFile::write(const std::string& text) {
   if (path_ == "-") std::cout << text;
 }
 
-bool OutputFile::commit(const std::string& verb) {
-  if (!file_) return true;
-  try {
-    file_->commit();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim " << verb << ": --" << option_ << ": " << e.what() << "\n";
-    return false;
-  }
-  return true;
-}
-
 bool open_outputs(const std::string& verb, std::vector<OutputFile*> files,
                   const std::vector<std::string>& inputs) {
   std::vector<std::pair<std::string, std::string>> named;
@@ -298,6 +287,7 @@ bool commit_outputs(const std::string& verb, std::vector<OutputFile*> files) {
   try {
     for (OutputFile* f : files)
       if (AtomicFile* a = f->file()) a->finish();
+    check_stdout_before_commit();
     for (OutputFile* f : files)
       if (AtomicFile* a = f->file()) a->publish();
   } catch (const std::exception& e) {

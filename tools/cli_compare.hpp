@@ -50,8 +50,6 @@ class OutputFile {
   /// Opens the file; prints "trsim VERB: --OPTION: why" and returns false when it cannot.
   bool open(const std::string& verb);
   void write(const std::string& text);
-  /// Commits the file; prints why and returns false when that fails.
-  bool commit(const std::string& verb);
   AtomicFile* file() { return file_ ? &*file_ : nullptr; }
   const std::string& option() const { return option_; }
   bool wanted() const { return !path_.empty(); }

@@ -95,8 +95,9 @@ class AtomicFile {
 /// A command's outputs, checked and committed as a set:
 /// - before anything is written, no output may be the same file (by device and inode, or by the
 ///   resolved path) as an input, another output, or the file standard output is redirected to;
-/// - commit() writes out every file, and only when all succeeded renames them all, so a full disk
-///   leaves every previous output as it was.
+/// - commit() writes out every file and what was printed to standard output, and only when all
+///   succeeded renames them all, so a full disk or a failing standard output leaves every previous
+///   output as it was.
 /// An empty path is an output not asked for; "-" is standard output.
 class OutputSet {
  public:
@@ -132,6 +133,12 @@ class OutputSet {
 bool check_output_paths(const std::string& verb,
                         const std::vector<std::pair<std::string, std::string>>& outputs,
                         const std::vector<std::string>& inputs);
+
+/// Writes out what was printed to standard output so far and throws OutputError ("cannot write to
+/// standard output: REASON") when a write to it failed: a set of outputs (OutputSet::commit,
+/// commit_outputs) calls it after writing out its files and before renaming any, so that a full
+/// or closed standard output (`--json -` into /dev/full) leaves every named file as it was.
+void check_stdout_before_commit();
 
 /// Prepares the process for safe outputs (main() calls it first): reopens a closed standard
 /// stream on /dev/null so that no output file can take its descriptor (writes to it then fail

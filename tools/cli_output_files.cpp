@@ -87,6 +87,7 @@ std::string random_suffix() {
 // Never destroyed: std::cout may be flushed by the runtime after static objects are gone.
 FdBuffer& g_stdout_buffer = *new FdBuffer(STDOUT_FILENO);
 bool g_stdout_was_closed = false;
+bool g_stdout_failure_reported = false;  ///< by a commit: finish_stdout() does not say it again
 
 }  // namespace
 
@@ -416,10 +417,19 @@ bool OutputSet::uses_stdout() const {
   return false;
 }
 
+void check_stdout_before_commit() {
+  std::cout.flush();
+  if (g_stdout_buffer.drain()) return;
+  g_stdout_failure_reported = true;
+  throw OutputError("cannot write to standard output: " + reason(g_stdout_buffer.error()) +
+                    (g_stdout_was_closed ? " (standard output is closed)" : ""));
+}
+
 bool OutputSet::commit() {
   try {
     for (Output& o : outputs_)
       if (o.file) o.file->finish();
+    check_stdout_before_commit();
     const SignalsDeferred deferred;
     for (Output& o : outputs_)
       if (o.file) o.file->publish();
@@ -471,6 +481,7 @@ int finish_stdout(int code) {
   }
   g_stdout_buffer.reset(-1);
   if (ok) return code;
+  if (g_stdout_failure_reported) return code < kExitUsage ? kExitUsage : code;
   std::cerr << "trsim: cannot write to standard output: " << reason(error)
             << (g_stdout_was_closed ? " (standard output is closed)" : "") << "\n";
   return code < kExitUsage ? kExitUsage : code;

@@ -78,12 +78,13 @@ int verb_report(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  const auto html = report::render_report(*document, &why);
-  if (!html) {
+  // The page is written as it is made (never whole in memory); nothing is written when the
+  // document is not a report's input.
+  std::ostream* out = outputs.stream("--output");
+  if (out == nullptr || !report::render_report(*document, *out, &why)) {
     std::cerr << input << ":1:1: " << why << "\n";
     return kExitUsage;
   }
-  if (std::ostream* out = outputs.stream("--output")) *out << *html;
   if (!outputs.commit()) return kExitUsage;
   return kExitOk;
 }

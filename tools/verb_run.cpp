@@ -64,9 +64,12 @@ int verb_run(int argc, char** argv) {
       taskrouter_events && events_path != "-" &&
       !(events_path.size() >= 6 && events_path.compare(events_path.size() - 6, 6, ".jsonl") == 0);
   std::vector<std::string> inputs;
-  auto scenario = load(common, !common.quiet, {}, &inputs);
+  // --worker-stats keeps each worker's statistics: set before the load, so that the memory
+  // estimate charges them.
+  std::vector<std::string> extra;
+  if (!worker_stats_path.empty()) extra.emplace_back("statistics.per_worker=true");
+  auto scenario = load(common, !common.quiet, extra, &inputs);
   if (!scenario) return kExitUsage;
-  if (!worker_stats_path.empty()) scenario->statistics.per_worker = true;
 
   // Outputs are checked (writable, naming no input and no other output) before the run, and
   // replaced together after it.
@@ -106,9 +109,8 @@ int verb_run(int argc, char** argv) {
     // The report reads the summary exactly as `trsim report` would read the file.
     const auto document = parse_json(json);
     std::string why;
-    const auto html = document ? report::render_report(*document, &why) : std::nullopt;
-    if (!html) throw std::logic_error("the summary did not make a report: " + why);
-    *out << *html;
+    if (!document || !report::render_report(*document, *out, &why))
+      throw std::logic_error("the summary did not make a report: " + why);
   }
   if (!outputs.commit()) return kExitUsage;
   if (!common.quiet && !outputs.uses_stdout()) std::cout << human_summary(*scenario, summary);

@@ -380,7 +380,7 @@ int verb_sweep(int argc, char** argv) {
     for (std::size_t u = range.begin; u < range.end; ++u)
       partial.units.push_back(
           {u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
-    partial.statistics = run_sweep_units(partial.units, build, settings);
+    partial.statistics = MetricRows(run_sweep_units(partial.units, build, settings));
     outputs.write_json(sweep_partial_json(partial));
     if (!outputs.commit("sweep")) return kExitUsage;
     if (!common.quiet && !outputs.uses_stdout())

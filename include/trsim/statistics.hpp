@@ -1,6 +1,8 @@
 #pragma once
 // Statistics as an ordered tree of named numbers (§4), and their aggregation over replications.
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -62,5 +64,43 @@ struct AggregateNode {
 
 /// Aggregates trees of identical shape (one per replication), in replication order.
 AggregateNode aggregate_trees(const std::vector<const MetricNode*>& trees);
+
+/// Many statistics trees (the replications of a sweep point, the units of a shard), held
+/// compactly: each shape (keys, groups and leaves) once, and each tree as the numbers of its
+/// leaves in order: 8 bytes a number where a MetricNode costs 72 and its key. tree(i) gives back
+/// tree i exactly as it was added, so results read from rows are those of the trees.
+class MetricRows {
+ public:
+  MetricRows() = default;
+  explicit MetricRows(const std::vector<MetricNode>& trees);
+
+  void push_back(const MetricNode& tree);
+  /// Appends tree `row` of `other`.
+  void push_back(const MetricRows& other, std::size_t row);
+  std::size_t size() const { return row_shape_.size(); }
+  bool empty() const { return row_shape_.empty(); }
+
+  /// Tree `row`, as it was added.
+  MetricNode tree(std::size_t row) const;
+  /// The leaf at `dotted_path` (MetricNode::find) in tree `row`; kNull when the path names a
+  /// group or nothing.
+  double leaf(std::size_t row, std::string_view dotted_path) const;
+  /// aggregate_trees() over every tree, in order (without expanding them when they share one
+  /// shape).
+  AggregateNode aggregate() const;
+
+ private:
+  /// A shape: the tree with each leaf's value replaced by its index among the leaves.
+  struct Shape {
+    MetricNode skeleton;
+    std::size_t leaves = 0;
+  };
+  std::uint32_t shape_of(const MetricNode& tree);
+
+  std::vector<Shape> shapes_;
+  std::vector<std::uint32_t> row_shape_;  ///< each tree's shape
+  std::vector<std::size_t> row_start_;    ///< each tree's first leaf in values_
+  std::vector<double> values_;            ///< the trees' leaves, one tree after the other
+};
 
 }  // namespace trsim

@@ -91,7 +91,7 @@ struct PrecisionReport {
 /// Every replication's statistics, by point and replication.
 struct SweepResults {
   SweepDesign design;
-  std::vector<std::vector<MetricNode>> runs;  ///< runs[point][replication]
+  std::vector<MetricRows> runs;  ///< runs[point].tree(replication)
   std::optional<PrecisionReport> precision;
 };
 
@@ -160,7 +160,7 @@ struct SweepPartial {
   std::size_t shard = 0;
   std::size_t shards = 1;
   std::vector<SweepUnit> units;
-  std::vector<MetricNode> statistics;  ///< indexed like units
+  MetricRows statistics;  ///< indexed like units
 };
 
 /// 16 hex digits identifying a sweep's inputs: the scenario file's text, the overrides applied

@@ -132,7 +132,7 @@ Comparison compare_runs(const Scenario& base, const Scenario& change,
   results.design.replications = base.replications;
   results.design.metrics = metrics;
   results.design.baseline = 0;
-  results.runs = {base_runs, change_runs};
+  results.runs = {MetricRows(base_runs), MetricRows(change_runs)};
   const std::vector<SweepPointSummary> points = summarise_sweep(results);
 
   Comparison c;

@@ -226,13 +226,10 @@ namespace {
 // whose metric has fewer than two non-null values has no half-width yet: not met.
 bool precision_met(const SweepResults& results, const std::vector<PrecisionTarget>& targets) {
   std::vector<double> values;
-  for (const std::vector<MetricNode>& runs : results.runs) {
+  for (const MetricRows& runs : results.runs) {
     for (const PrecisionTarget& t : targets) {
       values.clear();
-      for (const MetricNode& r : runs) {
-        const MetricNode* n = r.find(t.metric);
-        values.push_back(n != nullptr && !n->is_group ? n->value : kNull);
-      }
+      for (std::size_t r = 0; r < runs.size(); ++r) values.push_back(runs.leaf(r, t.metric));
       const Aggregate a = aggregate(values);
       if (a.n < 2 || !(a.ci95 <= t.half_width)) return false;
     }
@@ -249,8 +246,7 @@ void add_replications(SweepResults& results, std::uint32_t first, std::uint32_t 
   for (std::size_t p = 0; p < points; ++p)
     for (std::uint32_t r = first; r < first + count; ++r) units.push_back({p, r});
   std::vector<MetricNode> stats = run_sweep_units(units, build, settings);
-  for (std::size_t u = 0; u < units.size(); ++u)
-    results.runs[units[u].point].push_back(std::move(stats[u]));
+  for (std::size_t u = 0; u < units.size(); ++u) results.runs[units[u].point].push_back(stats[u]);
 }
 
 }  // namespace
@@ -287,11 +283,9 @@ std::vector<SweepPointSummary> summarise_sweep(const SweepResults& results) {
   // Each metric's value per point and replication, null when absent from a point's tree.
   const auto series = [&](std::size_t point, const std::string& metric) {
     std::vector<double> v;
-    v.reserve(results.runs[point].size());
-    for (const MetricNode& r : results.runs[point]) {
-      const MetricNode* n = r.find(metric);
-      v.push_back(n != nullptr && !n->is_group ? n->value : kNull);
-    }
+    const MetricRows& runs = results.runs[point];
+    v.reserve(runs.size());
+    for (std::size_t r = 0; r < runs.size(); ++r) v.push_back(runs.leaf(r, metric));
     return v;
   };
   for (std::size_t p = 0; p < results.runs.size(); ++p) {
@@ -299,10 +293,7 @@ std::vector<SweepPointSummary> summarise_sweep(const SweepResults& results) {
     s.index = p;
     s.values = d.grid.values(p);
     s.replications = static_cast<std::uint32_t>(results.runs[p].size());
-    std::vector<const MetricNode*> trees;
-    trees.reserve(results.runs[p].size());
-    for (const MetricNode& r : results.runs[p]) trees.push_back(&r);
-    s.statistics = aggregate_trees(trees);
+    s.statistics = results.runs[p].aggregate();
     for (const std::string& m : d.metrics) {
       const std::vector<double> mine = series(p, m);
       s.metrics.push_back(aggregate(mine));

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "model/interval_layout.hpp"
 #include "trsim/statistics.hpp"
 
 namespace trsim::detail {
@@ -226,6 +227,62 @@ bool check_expanded_text(LoadContext& ctx, const YAML::Node& root) {
   return false;
 }
 
+namespace {
+
+// A vector of `n` elements of `size` bytes grown by push_back: its capacity is the next power of
+// two (libstdc++ doubles it).
+std::uint64_t grown_vector(std::uint64_t n, std::uint64_t size) {
+  std::uint64_t capacity = 1;
+  while (capacity < n) capacity *= 2;
+  return n == 0 ? 0 : block(capacity * size);
+}
+
+// statistics.per_worker (or `trsim run --worker-stats`): a node per worker in every
+// replication's tree (tasks_completed, tasks_assigned, six reservation counts, occupancy and the
+// time in each activity), in their aggregate, in the summary's text (the aggregate, and each
+// replication's plain numbers), and the collector's counters per worker.
+void charge_per_worker_statistics(LoadContext& ctx, const MapView& top) {
+  const Scenario& sc = ctx.sc;
+  const std::uint64_t workers = sc.workers.size();
+  const std::uint64_t activities = sc.activities.size();
+  const std::uint64_t replications = std::max<std::uint64_t>(1, sc.replications);
+  constexpr std::uint64_t kLeaves = 9;          // the counts and the occupancy
+  constexpr std::uint64_t kLongKeys = 7;        // "reservations_timed_out", "activity_durations"
+  constexpr std::uint64_t kLongKeyLength = 22;  // the longest of them
+  constexpr std::uint64_t kCounters = 64;       // the collector's counts of a worker
+  constexpr std::uint64_t kRunTextPerNumber = 2 * 24;    // "key": number, in a replication's text
+  const std::uint64_t nodes = 2 + kLeaves + activities;  // with its group and activity_durations
+  std::uint64_t keys = kLongKeys * string_heap_bytes(kLongKeyLength);
+  for (const Activity& a : sc.activities) keys = add(keys, string_heap_bytes(a.name.size()));
+  std::uint64_t names = 0;
+  for (const Worker& w : sc.workers) names = add(names, string_heap_bytes(w.name.size()));
+  // One replication's tree: the worker's node in the list of workers, its children and its
+  // activity_durations' children (vectors grown by push_back), and the keys.
+  const std::uint64_t tree =
+      add(mul({workers, add(add(grown_vector(kLeaves + 1, sizeof(MetricNode)),
+                                grown_vector(activities, sizeof(MetricNode))),
+                            keys)}),
+          add(grown_vector(workers, sizeof(MetricNode)), names));
+  // The aggregate: exactly sized vectors, the same keys.
+  const std::uint64_t aggregate =
+      add(mul({workers, add(mul({nodes, sizeof(AggregateNode)}), keys)}), names);
+  const std::uint64_t text =
+      mul({workers, nodes, add(kSummaryTextPerNode, mul({replications, kRunTextPerNumber}))});
+  const std::uint64_t bytes = add(add(mul({replications, tree}), aggregate),
+                                  add(text, mul({running_replications(ctx), workers, kCounters})));
+  const Item* statistics = top.find("statistics");
+  const Reader r = ctx.reader();
+  charge_memory(
+      ctx, {fmt::format("the per-worker statistics (statistics.per_worker): {} × {} "
+                        "numbers, for each of {} and their aggregate",
+                        count(workers, "worker"), nodes - 2, count(replications, "replication")),
+            bytes,
+            statistics != nullptr ? locate(r, statistics, "per_worker")
+                                  : locate_section(r, top, "workers")});
+}
+
+}  // namespace
+
 void charge_run_memory(LoadContext& ctx, const MapView& top) {
   const Scenario& sc = ctx.sc;
   const Reader r = ctx.reader();
@@ -252,8 +309,12 @@ void charge_run_memory(LoadContext& ctx, const MapView& top) {
   const auto intervals =
       static_cast<std::uint64_t>((std::max<SimTime>(sc.horizon, 1) + length - 1) / length);
   const std::uint64_t scopes = 1 + queues + groups;
-  const std::uint64_t columns = 10 + thresholds + activities;
-  const std::uint64_t fields = 11 + thresholds + activities;
+  // The row sizes the interval collector allocates (one definition for both).
+  const bool snapshots = sc.statistics.snapshots;
+  const std::uint64_t priorities = snapshots ? task_priorities(sc).size() : 0;
+  const IntervalRowSize row_size = interval_row_size(thresholds, activities, priorities, snapshots);
+  const std::uint64_t columns = row_size.columns;
+  const std::uint64_t fields = row_size.fields;
   const Item* statistics = top.find("statistics");
 
   // The engine, per replication running: each worker's record and look-up entries, and the
@@ -307,12 +368,17 @@ void charge_run_memory(LoadContext& ctx, const MapView& top) {
                                        : locate_section(r, top, "activities");
     }
     charge_memory(
-        ctx, {fmt::format("the interval tables: {} of {} × {} (the workspace, {} and {}) × {} × 8 "
-                          "bytes, for {} (and their mean and ci95)",
-                          count(intervals, "interval"), describe_duration(length),
-                          count(scopes, "scope"), count(queues, "queue"), count(groups, "group"),
-                          count(columns, "column"), count(replications, "replication")),
-              bytes, where});
+        ctx,
+        {fmt::format(
+             "the interval tables: {} of {} × {} (the workspace, {} and {}) × {}{} × "
+             "8 bytes, for {} (and their mean and ci95)",
+             count(intervals, "interval"), describe_duration(length), count(scopes, "scope"),
+             count(queues, "queue"), count(groups, "group"), count(columns, "column"),
+             snapshots ? fmt::format(" (with the snapshots' {} and {})",
+                                     count(activities, "activity"), count(priorities, "priority"))
+                       : "",
+             count(replications, "replication")),
+         bytes, where});
     // The summary's text holds the mean and ci95 of every cell.
     charge_memory(ctx, {fmt::format("the summary's text of the interval tables' mean and ci95 ({} "
                                     "× {} × {})",
@@ -336,6 +402,7 @@ void charge_run_memory(LoadContext& ctx, const MapView& top) {
                                     nodes, count(replications, "replication")),
                         bytes, locate_section(r, top, by_groups ? "workers" : "task_queues")});
   }
+  if (sc.statistics.per_worker) charge_per_worker_statistics(ctx, top);
   // Trace rows: the scenario's, and the merged attribute object per row that each running
   // replication keeps.
   const Item* arrivals = top.find("arrivals");

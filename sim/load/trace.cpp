@@ -6,12 +6,12 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "load/csv.hpp"
+#include "model/object_builder.hpp"
 #include "model/units.hpp"
 #include "trsim/json.hpp"
 
@@ -84,108 +84,6 @@ bool valid_attribute_path(std::string_view path) {
   if (path.empty() || path.front() == '.' || path.back() == '.') return false;
   return path.find("..") == std::string_view::npos;
 }
-
-// Builds one row's attribute object with the semantics of Value::set_path and Value::merge_from
-// (a later setting replaces an earlier one in place; a deeper path turns a scalar into an object),
-// in time linear in the cells: those two scan an object's members for each key, which made a row
-// of 200,000 attribute columns take minutes. Objects index their keys once they grow past a few.
-class AttributeBuilder {
- public:
-  AttributeBuilder() { nodes_.emplace_back(); }
-
-  void set_path(std::string_view path, Value value) {
-    std::size_t node = 0;
-    for (;;) {
-      const std::size_t dot = path.find('.');
-      if (dot == std::string_view::npos) {
-        assign(child(node, path), std::move(value));
-        return;
-      }
-      const std::size_t next = child(node, path.substr(0, dot));
-      if (!nodes_[next].object) make_object(next);
-      node = next;
-      path.remove_prefix(dot + 1);
-    }
-  }
-
-  /// merge_from(overrides) into the root (an object; `overrides` is one).
-  void merge(const Value& overrides) { merge_into(0, overrides); }
-
-  Value take() { return build(0); }
-
- private:
-  struct Node {
-    bool object = true;  // else a leaf holding `value` (never an object: those become nodes)
-    Value value;
-    std::vector<std::pair<std::string, std::size_t>> members;  // key, node; in written order
-    std::unordered_map<std::string, std::size_t> index;        // key -> node, once large
-  };
-  static constexpr std::size_t kIndexFrom = 16;
-
-  // The member `key` of object `node`, added (as an empty leaf) when absent.
-  std::size_t child(std::size_t node, std::string_view key) {
-    Node& n = nodes_[node];
-    if (n.index.empty()) {
-      for (const auto& [k, c] : n.members)
-        if (k == key) return c;
-    } else if (const auto it = n.index.find(std::string(key)); it != n.index.end()) {
-      return it->second;
-    }
-    const std::size_t c = nodes_.size();
-    nodes_.emplace_back();  // (invalidates `n`)
-    nodes_[c].object = false;
-    Node& parent = nodes_[node];
-    parent.members.emplace_back(std::string(key), c);
-    if (!parent.index.empty()) {
-      parent.index.emplace(parent.members.back().first, c);
-    } else if (parent.members.size() >= kIndexFrom) {
-      for (const auto& [k, i] : parent.members) parent.index.emplace(k, i);
-    }
-    return c;
-  }
-
-  void make_object(std::size_t node) {
-    Node& n = nodes_[node];
-    n.object = true;
-    n.value = Value();
-    n.members.clear();
-    n.index.clear();
-  }
-
-  void assign(std::size_t node, Value value) {
-    if (value.is_object()) {
-      make_object(node);
-      merge_into(node, value);
-      return;
-    }
-    Node& n = nodes_[node];
-    n.object = false;
-    n.members.clear();
-    n.index.clear();
-    n.value = std::move(value);
-  }
-
-  void merge_into(std::size_t node, const Value& overrides) {
-    for (const auto& [key, v] : overrides.as_object()) {
-      const std::size_t c = child(node, key);
-      if (nodes_[c].object && v.is_object())
-        merge_into(c, v);
-      else
-        assign(c, v);
-    }
-  }
-
-  Value build(std::size_t node) {
-    Node& n = nodes_[node];
-    if (!n.object) return std::move(n.value);
-    Value::Object members;
-    members.reserve(n.members.size());
-    for (auto& [key, c] : n.members) members.emplace_back(std::move(key), build(c));
-    return Value::object(std::move(members));
-  }
-
-  std::vector<Node> nodes_;
-};
 
 class TraceReader {
  public:
@@ -262,7 +160,7 @@ class TraceReader {
     }
     TraceRow out;
     out.line = row.line;
-    AttributeBuilder attributes;
+    ObjectBuilder attributes;  // linear in the cells (model/object_builder.hpp)
     bool ok = true;
     for (std::size_t c = 0; c < row.fields.size(); ++c) {
       const CsvField& cell = row.fields[c];

@@ -6,7 +6,8 @@
 #include <cstdint>
 #include <iterator>
 #include <string_view>
-#include <unordered_map>
+
+#include "model/object_builder.hpp"
 
 namespace trsim {
 
@@ -79,23 +80,10 @@ void Value::merge_from(const Value& overrides) {
     }
     return;
   }
-  // Reserved first, so that appending moves no member and the index's keys stay valid.
-  members.reserve(members.size() + added.size());
-  std::unordered_map<std::string_view, std::size_t> index;  // look-up only
-  index.reserve(members.capacity());
-  for (std::size_t i = 0; i < members.size(); ++i) index.emplace(members[i].first, i);
-  for (const Member& m : added) {
-    if (const auto it = index.find(m.first); it != index.end()) {
-      Value& existing = members[it->second].second;
-      if (existing.is_object() && m.second.is_object())
-        existing.merge_from(m.second);
-      else
-        existing = m.second;
-    } else {
-      members.emplace_back(m.first, m.second);
-      index.emplace(members.back().first, members.size() - 1);
-    }
-  }
+  // Past that, through the builder that indexes the keys (the trace reader's, for its rows).
+  detail::ObjectBuilder builder(*this);
+  builder.merge(overrides);
+  *this = builder.take();
 }
 
 namespace {

@@ -27,9 +27,16 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
   tracking_ = scenario.statistics.snapshots;
   if (tracking_) priorities_ = task_priorities(scenario);
   // The snapshot fields exist only with statistics.snapshots: without it each (interval, scope)
-  // row stays the size it was, and nothing reads past it.
-  field_count_ = kFixedFields + wait_buckets_.count() + activity_count_ +
-                 (tracking_ ? kSnapFixed + activity_count_ + priorities_.size() : 0);
+  // row stays the size it was, and nothing reads past it. The size is the one the memory
+  // estimate charges (model/interval_layout.hpp).
+  static_assert(kFixedFields == kIntervalFixedFields && kSnapFixed == kIntervalSnapshotFixedFields,
+                "model/interval_layout.hpp describes the record's fields");
+  field_count_ =
+      interval_row_size(thresholds_.size(), activity_count_, priorities_.size(), tracking_).fields;
+  TRSIM_ASSERT(
+      field_count_ == kFixedFields + wait_buckets_.count() + activity_count_ +
+                          (tracking_ ? kSnapFixed + activity_count_ + priorities_.size() : 0),
+      "the record's fields are not those of model/interval_layout.hpp");
   for (std::size_t f = 0; f < field_count_; ++f)
     if (is_gauge(f)) gauge_fields_.push_back(f);
 
@@ -77,24 +84,6 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
     worker_queue_at_.push_back(static_cast<std::uint32_t>(worker_queues_.size()));
   }
   open_interval(0);
-}
-
-std::vector<std::int64_t> IntervalCollector::task_priorities(const Scenario& scenario) {
-  std::vector<std::int64_t> out;
-  for (const ArrivalStream& a : scenario.arrivals) {
-    out.push_back(a.priority);
-    for (const TraceRow& row : a.trace)
-      if (row.priority) out.push_back(*row.priority);
-  }
-  for (const Workflow& wf : scenario.workflows) {
-    for (const WorkflowFilter& f : wf.filters)
-      for (const WorkflowTarget& t : f.targets)
-        if (t.priority) out.push_back(*t.priority);
-    if (wf.default_target.priority) out.push_back(*wf.default_target.priority);
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
 }
 
 // Opens interval k (the table grows by one row; the intervals in between are opened too, so that
@@ -436,6 +425,10 @@ IntervalTable IntervalCollector::finish() {
   }
 
   const std::size_t nc = t.columns.size();
+  TRSIM_ASSERT(
+      nc == interval_row_size(thresholds_.size(), activity_count_, priorities_.size(), tracking_)
+                .columns,
+      "{} columns, not the row size of model/interval_layout.hpp", nc);
   t.defined.resize(scope_count_ * nc);
   for (std::size_t s = 0; s < scope_count_; ++s) {
     const unsigned kind = s == 0 ? W : (s <= queue_count_ ? Q : G);

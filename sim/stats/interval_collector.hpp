@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "model/assert.hpp"
+#include "model/interval_layout.hpp"
 #include "stats/wait_buckets.hpp"
 #include "trsim/engine.hpp"
 #include "trsim/event.hpp"
@@ -229,9 +230,6 @@ class IntervalCollector {
   void track(const Event& e);
   /// Writes the real-time snapshot at `now` (the current interval's end) into the current row.
   void snapshot(SimTime now);
-  /// Every priority a task can have: the arrival streams' (and their trace rows'), and the
-  /// workflow targets' (a task's priority changes only there). Ascending, each once.
-  static std::vector<std::int64_t> task_priorities(const Scenario& scenario);
 
   /// Time moves to `now` (past the current interval): the intervals it passes are opened.
   void advance(SimTime now);

@@ -170,4 +170,131 @@ AggregateNode aggregate_trees(const std::vector<const MetricNode*>& trees) {
   return aggregate_node(trees, "");
 }
 
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// A tree's leaves in order (depth first, children in order).
+void append_leaves(const MetricNode& node, std::vector<double>& out) {
+  if (!node.is_group) {
+    out.push_back(node.value);
+    return;
+  }
+  for (const MetricNode& c : node.children) append_leaves(c, out);
+}
+
+// The tree's shape with each leaf numbered in order: its skeleton.
+void number_leaves(MetricNode& node, std::size_t& next) {
+  if (!node.is_group) {
+    node.value = static_cast<double>(next++);
+    return;
+  }
+  for (MetricNode& c : node.children) number_leaves(c, next);
+}
+
+bool same_shape(const MetricNode& a, const MetricNode& b) {
+  if (a.key != b.key || a.is_group != b.is_group || a.children.size() != b.children.size())
+    return false;
+  for (std::size_t i = 0; i < a.children.size(); ++i)
+    if (!same_shape(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+// The skeleton with its leaves' values taken from `values` (by their index).
+void fill_leaves(MetricNode& node, const double* values) {
+  if (!node.is_group) {
+    node.value = values[static_cast<std::size_t>(node.value)];
+    return;
+  }
+  for (MetricNode& c : node.children) fill_leaves(c, values);
+}
+
+// The skeleton's shape, each leaf aggregated by `of_leaf(index)`.
+template <typename OfLeaf>
+AggregateNode aggregate_leaves(const MetricNode& skeleton, const OfLeaf& of_leaf) {
+  AggregateNode out;
+  out.key = skeleton.key;
+  out.is_group = skeleton.is_group;
+  if (!skeleton.is_group) {
+    out.value = of_leaf(static_cast<std::size_t>(skeleton.value));
+    return out;
+  }
+  out.children.reserve(skeleton.children.size());
+  for (const MetricNode& c : skeleton.children)
+    out.children.push_back(aggregate_leaves(c, of_leaf));
+  return out;
+}
+
+}  // namespace
+
+MetricRows::MetricRows(const std::vector<MetricNode>& trees) {
+  for (const MetricNode& t : trees) push_back(t);
+}
+
+std::uint32_t MetricRows::shape_of(const MetricNode& tree) {
+  // The trees of a point share one shape, a shard's a few (one per point's scenario): the latest
+  // shapes are looked at first, and only a few of them, so that a file of many shapes costs a
+  // skeleton per tree (as much as the trees themselves) rather than time growing with its square.
+  constexpr std::size_t kLookBack = 8;
+  for (std::size_t k = 0; k < shapes_.size() && k < kLookBack; ++k) {
+    const std::size_t i = shapes_.size() - 1 - k;
+    if (same_shape(shapes_[i].skeleton, tree)) return static_cast<std::uint32_t>(i);
+  }
+  Shape shape{tree, 0};
+  number_leaves(shape.skeleton, shape.leaves);
+  shapes_.push_back(std::move(shape));
+  return static_cast<std::uint32_t>(shapes_.size() - 1);
+}
+
+void MetricRows::push_back(const MetricNode& tree) {
+  const std::uint32_t shape = shape_of(tree);
+  row_shape_.push_back(shape);
+  row_start_.push_back(values_.size());
+  append_leaves(tree, values_);
+}
+
+void MetricRows::push_back(const MetricRows& other, std::size_t row) {
+  const Shape& shape = other.shapes_[other.row_shape_[row]];
+  // Interned by the skeleton: its leaves' values (their indexes) are not compared.
+  const std::uint32_t mine = shape_of(shape.skeleton);
+  row_shape_.push_back(mine);
+  row_start_.push_back(values_.size());
+  const double* from = other.values_.data() + other.row_start_[row];
+  values_.insert(values_.end(), from, from + shape.leaves);
+}
+
+MetricNode MetricRows::tree(std::size_t row) const {
+  MetricNode t = shapes_[row_shape_[row]].skeleton;
+  fill_leaves(t, values_.data() + row_start_[row]);
+  return t;
+}
+
+double MetricRows::leaf(std::size_t row, std::string_view dotted_path) const {
+  const MetricNode* n = shapes_[row_shape_[row]].skeleton.find(dotted_path);
+  if (n == nullptr || n->is_group) return kNull;
+  return values_[row_start_[row] + static_cast<std::size_t>(n->value)];
+}
+
+AggregateNode MetricRows::aggregate() const {
+  if (empty()) return AggregateNode{};
+  const std::uint32_t first = row_shape_.front();
+  const bool one_shape = std::all_of(row_shape_.begin(), row_shape_.end(),
+                                     [&](std::uint32_t s) { return s == first; });
+  if (!one_shape) {
+    // Trees of different shapes (from a damaged file): aggregate_trees says where they differ.
+    std::vector<MetricNode> trees;
+    trees.reserve(size());
+    for (std::size_t r = 0; r < size(); ++r) trees.push_back(tree(r));
+    std::vector<const MetricNode*> pointers;
+    for (const MetricNode& t : trees) pointers.push_back(&t);
+    return aggregate_trees(pointers);
+  }
+  // One leaf's values over the rows at a time, in row order (as aggregate_trees takes them).
+  std::vector<double> column(size());
+  return aggregate_leaves(shapes_[first].skeleton, [&](std::size_t leaf) {
+    for (std::size_t r = 0; r < size(); ++r) column[r] = values_[row_start_[r] + leaf];
+    return trsim::aggregate(column);
+  });
+}
+
 }  // namespace trsim

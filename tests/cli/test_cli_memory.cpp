@@ -259,6 +259,31 @@ TEST_CASE("the memory estimate is within a factor of two of the measured peak",
                            "workers: {agents: {count: 10000, activity: Available}}\n"
                            "arrivals: {calls: {rate: 1/m, handle_time: 1m}}\n");
   }
+  // Per-worker statistics: a node per worker in each of 10 replications' trees, their aggregate
+  // and the summary's text.
+  cases.emplace_back("per-worker.yaml",
+                     "replications: 10\nstatistics: {per_worker: true}\ntask_queues: {q1: {}}\n" +
+                         kRouting +
+                         "workers: {agents: {count: 10000, activity: Available, name: "
+                         "'agent-of-the-support-centre-{i}'}}\n"
+                         "arrivals: {calls: {rate: 1/m, handle_time: 1m}}\n");
+  // Snapshots: their columns (one per activity and per priority, besides the fixed ones) are
+  // most of an interval table of a day of 5-minute intervals, 100 queues, 5 replications, 22
+  // activities and 60 priorities.
+  {
+    const std::string queues = numbered("q", 100, ": {}, ");
+    const std::string activities = numbered("  a", 20, ": {}\n");
+    std::string streams;
+    for (int p = 1; p <= 60; ++p)
+      streams += "  s" + std::to_string(p) +
+                 ": {rate: 1/h, handle_time: 1m, priority: " + std::to_string(p) + "}\n";
+    cases.emplace_back("snapshots.yaml",
+                       "horizon: 1d\nreplications: 5\nstatistics: {interval: 5m, snapshots: "
+                       "true}\nactivities:\n  Available: {available: true}\n  Offline: {}\n" +
+                           activities + "task_queues: {" + queues + "}\n" + kRouting +
+                           "workers: {agents: {count: 5, activity: Available}}\narrivals:\n" +
+                           streams);
+  }
   for (const auto& [file, text] : cases) {
     const std::string path = dir.write(file, text);
     const std::uint64_t estimated = estimate(path, dir, {"--threads", "1"});

@@ -239,6 +239,41 @@ TEST_CASE("a full or closed standard output exits 2 with the system's reason", "
   CHECK(shell(trsim_command({"run", kQuickstart, "--quiet"}) + " >&-") == 0);
 }
 
+TEST_CASE("a full or closed standard output replaces none of the files named beside it",
+          "[cli][files]") {
+  // What goes to standard output is written out before any named file is renamed: a failure
+  // there leaves every previous output as it was (they were replaced first, before).
+  TempDir dir;
+  const std::string json = dir.write("s.json", "previous summary\n");
+  const std::string events = dir.write("e.jsonl", "previous events\n");
+  const std::string markdown = dir.write("r.md", "previous markdown\n");
+  const std::string err = path_in(dir, "err.txt");
+  const std::vector<std::vector<std::string>> commands = {
+      {"run", kQuickstart, "--json", "-", "--events", events, "--intervals", markdown},
+      {"run", kQuickstart, "--events", "-", "--json", json},
+      {"check", scenario_path("check-pass.yaml"), "--junit", "-", "--markdown", markdown},
+      {"check", scenario_path("check-pass.yaml"), kQuickstart, "--junit", "-", "--markdown",
+       markdown},
+      {"sweep", kQuickstart, "--set", "workers.bilingual.count=7,8", "--csv", "-", "--json", json},
+  };
+  for (const auto& args : commands) {
+    for (const std::string& redirect : {std::string(">/dev/full"), std::string(">&-")}) {
+      const std::string command = trsim_command(args) + " " + redirect + " 2>" + shell_quote(err);
+      const int code = shell(command);
+      const std::string said = read_file(err);
+      INFO(command << "\n" << said);
+      CHECK(code == 2);
+      CHECK(contains(said, "cannot write to standard output"));
+      CHECK(contains(said, "no output was replaced"));
+      CHECK(read_file(json) == "previous summary\n");
+      CHECK(read_file(events) == "previous events\n");
+      CHECK(read_file(markdown) == "previous markdown\n");
+      CHECK(files_in(dir.path()) ==
+            std::vector<std::string>{"e.jsonl", "err.txt", "r.md", "s.json"});
+    }
+  }
+}
+
 TEST_CASE(
     "SIGINT, SIGTERM, SIGHUP and SIGPIPE during a run leave no temporary and the previous "
     "outputs intact",

@@ -1,6 +1,7 @@
 // `trsim report`'s pages (tools/report/): which document makes which page, targets from the
 // summary's `expect` list, escaping, and the sweep page's axes.
 #include <catch2/catch.hpp>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,10 @@ TEST_CASE("a document that is neither a summary nor a sweep is refused with the 
   CHECK_FALSE(render_report(json(R"({"scenario": "x"})"), &error));
   CHECK(error.find("'statistics'") != std::string::npos);
   CHECK(error.find("'points'") != std::string::npos);
+  // Written as it is made (trsim report): nothing is written for a refused document.
+  std::ostringstream out;
+  CHECK_FALSE(render_report(json(R"({"statistics": {}})"), out, &error));
+  CHECK(out.str().empty());
 }
 
 TEST_CASE("the run report draws every chart from the summary, with the expect targets",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "trsim/statistics.hpp"
@@ -185,4 +186,57 @@ TEST_CASE("aggregate_trees refuses trees of different shapes", "[statistics]") {
                     "aggregate_trees: replication 1 differs from replication 0 at "
                     "'workspace.tasks_created': different key");
   CHECK(trsim::aggregate_trees({}).children.empty());
+}
+
+namespace {
+
+// Two aggregated trees are equal: keys, groups and every aggregate (NaN equal to NaN).
+bool same_aggregates(const trsim::AggregateNode& a, const trsim::AggregateNode& b) {
+  const auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+  if (a.key != b.key || a.is_group != b.is_group || a.children.size() != b.children.size())
+    return false;
+  if (!same(a.value.mean, b.value.mean) || !same(a.value.ci95, b.value.ci95) ||
+      !same(a.value.min, b.value.min) || !same(a.value.max, b.value.max) || a.value.n != b.value.n)
+    return false;
+  for (std::size_t i = 0; i < a.children.size(); ++i)
+    if (!same_aggregates(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+std::string tree_text(const MetricNode& n) {
+  std::string out = n.key + (n.is_group ? "{" : "=");
+  if (!n.is_group) out += std::isnan(n.value) ? "null" : std::to_string(n.value);
+  for (const MetricNode& c : n.children) out += tree_text(c) + ",";
+  return out + (n.is_group ? "}" : "");
+}
+
+}  // namespace
+
+TEST_CASE("metric rows give back every tree, its leaves and the aggregate of the trees",
+          "[statistics]") {
+  // Trees of one shape (a point's replications), then of another (a shard's next point).
+  std::vector<MetricNode> trees = {sample_tree(1), sample_tree(2), sample_tree(3)};
+  MetricNode other = sample_tree(4);
+  other.children[0].add("extra", 7);
+  trsim::MetricRows rows(trees);
+  CHECK(rows.size() == 3);
+  const trsim::AggregateNode expected = trsim::aggregate_trees({&trees[0], &trees[1], &trees[2]});
+  CHECK(same_aggregates(rows.aggregate(), expected));
+  rows.push_back(other);
+  trsim::MetricRows copied;
+  for (std::size_t r = 0; r < rows.size(); ++r) copied.push_back(rows, r);
+  for (std::size_t r = 0; r < 3; ++r) {
+    CHECK(tree_text(rows.tree(r)) == tree_text(trees[r]));
+    CHECK(tree_text(copied.tree(r)) == tree_text(trees[r]));
+    CHECK(rows.leaf(r, "workspace.service_level.0.5") ==
+          trees[r].find("workspace.service_level.0.5")->value);
+  }
+  CHECK(tree_text(rows.tree(3)) == tree_text(other));
+  CHECK(rows.leaf(3, "workspace.extra") == 7);
+  CHECK(std::isnan(rows.leaf(0, "workspace.extra")));  // not in that tree's shape
+  CHECK(std::isnan(rows.leaf(0, "workspace")));        // a group, not a number
+  CHECK(std::isnan(rows.leaf(0, "workspace.no_data")));
+  // Trees of two shapes do not aggregate, as aggregate_trees says.
+  CHECK_THROWS_AS(rows.aggregate(), std::logic_error);
+  CHECK(trsim::MetricRows().aggregate().children.empty());
 }

@@ -210,7 +210,7 @@ TEST_CASE("merged shards give byte for byte the unsharded sweep", "[sweep]") {
       for (std::size_t u = range.begin; u < range.end; ++u)
         p.units.push_back(
             {u / design.replications, static_cast<std::uint32_t>(u % design.replications)});
-      p.statistics = run_sweep_units(p.units, f.builder(grid), SweepSettings{});
+      p.statistics = MetricRows(run_sweep_units(p.units, f.builder(grid), SweepSettings{}));
       // Through the text, as a cluster would.
       std::string why;
       const auto back = parse_sweep_partial(sweep_partial_json(p), "part", &why);

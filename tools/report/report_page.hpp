@@ -1,6 +1,7 @@
 #pragma once
 // What the run and sweep pages of the report share: reading numbers out of the parsed JSON, the
 // page frame (head, CSS, sections) and number formatting.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +44,29 @@ inline constexpr const char* kGridOpen = "<div class=\"grid\">\n";
 
 /// An HTML page around `body`: <!doctype>, <title>, the inline style sheet.
 std::string html_page(const std::string& title, const std::string& body);
+/// html_page() in two halves, for a page written as it is made: what comes before the body and
+/// what comes after it.
+std::string html_page_head(const std::string& title);
+std::string html_page_tail();
 
-std::string render_run_report(const Value& summary);
+/// Where a page goes piece by piece, in order, as it is made.
+using PageSink = std::function<void(std::string_view)>;
+
+/// A page being written: each piece appended goes to the sink at once.
+class PageOut {
+ public:
+  explicit PageOut(const PageSink& sink) : sink_(sink) {}
+  PageOut& operator+=(std::string_view piece) {
+    sink_(piece);
+    return *this;
+  }
+
+ private:
+  const PageSink& sink_;
+};
+
+/// The run's page, written to `sink` one section (one statistics table) at a time.
+void render_run_report(const Value& summary, const PageSink& sink);
 std::string render_sweep_report(const Value& sweep);
 std::string render_tune_report(const Value& tune);
 /// A per-interval staffing (`trsim staff --per-interval --json`, kind "staffing").

@@ -215,6 +215,15 @@ std::string figure(const std::string& svg, const std::string& caption) {
   return "<figure>\n" + svg + "<figcaption>" + caption + "</figcaption>\n</figure>\n";
 }
 
+// The same, written out piece by piece (an SVG of a hundred queues' series is megabytes).
+void figure(PageOut& out, const std::string& svg, const std::string& caption) {
+  out += "<figure>\n";
+  out += svg;
+  out += "<figcaption>";
+  out += caption;
+  out += "</figcaption>\n</figure>\n";
+}
+
 // Whether `path` (under statistics) meets the expectation `e`, as `trsim check` decides.
 bool meets(const Expectation& e, double mean, double ci) {
   const bool use_ci = e.ci && std::isfinite(ci);
@@ -333,7 +342,7 @@ std::string expectations_section(const Context& c) {
 }
 
 // Offered, handled and abandoned tasks per interval (workspace).
-std::string volume_section(const Context& c) {
+void volume_section(const Context& c, PageOut& out) {
   LineChart chart =
       time_chart(c, "Volume", "tasks " + c.per_interval + " (" + c.replications_note + ")",
                  "tasks per interval");
@@ -378,32 +387,30 @@ std::string volume_section(const Context& c) {
     s.step = true;
     if (any_finite(s.y)) handle.series.push_back(std::move(s));
   }
-  std::string out = "<section id=\"volume\">\n<h2>Volume, occupancy and handle time</h2>\n";
+  out += "<section id=\"volume\">\n<h2>Volume, occupancy and handle time</h2>\n";
   out += kGridOpen;
   if (!chart.series.empty())
-    out += figure(render_line_chart(chart),
-                  "Source: <code>intervals.workspace.{offered, accepted, abandoned}</code>: tasks "
-                  "created, accepted and abandoned in each interval (a task counts where the event "
-                  "happens). The gap between offered and handled is the backlog building up.");
+    figure(out, render_line_chart(chart),
+           "Source: <code>intervals.workspace.{offered, accepted, abandoned}</code>: tasks "
+           "created, accepted and abandoned in each interval (a task counts where the event "
+           "happens). The gap between offered and handled is the backlog building up.");
   if (!occupancy.series.empty())
-    out += figure(render_line_chart(occupancy),
-                  "Source: <code>intervals.*.occupancy</code>, workspace (black) and per worker "
-                  "group. Flat near 100%: the group is the bottleneck.");
+    figure(out, render_line_chart(occupancy),
+           "Source: <code>intervals.*.occupancy</code>, workspace (black) and per worker "
+           "group. Flat near 100%: the group is the bottleneck.");
   if (!handle.series.empty())
-    out += figure(render_line_chart(handle),
-                  "Source: <code>intervals.*.avg_handle_time</code>: accept to wrap-up end of the "
-                  "tasks whose wrap-up ended in the interval, workspace (black) and per worker "
-                  "group. With occupancy, it says whether a group is slow or just busy.");
+    figure(out, render_line_chart(handle),
+           "Source: <code>intervals.*.avg_handle_time</code>: accept to wrap-up end of the "
+           "tasks whose wrap-up ended in the interval, workspace (black) and per worker "
+           "group. With occupancy, it says whether a group is slow or just busy.");
   out += "</div>\n</section>\n";
-  return out;
 }
 
 // Service level and speed of answer side by side, one row per scope: the workspace, then each
 // queue, in the queue's colour. A threshold whose service level is 0 in every interval (0 s: no
 // task is answered at the instant it is created) is left out and said so.
-std::string queues_section(const Context& c) {
-  std::string out =
-      "<section id=\"queues\">\n<h2>Service level and speed of answer per queue</h2>\n";
+void queues_section(const Context& c, PageOut& out) {
+  out += "<section id=\"queues\">\n<h2>Service level and speed of answer per queue</h2>\n";
   std::vector<std::string> thresholds, dropped;
   const Value* levels = c.intervals ? find_path(*c.intervals, "workspace.service_level") : nullptr;
   for (const std::string& t : keys(levels)) {
@@ -453,23 +460,22 @@ std::string queues_section(const Context& c) {
     if (any_finite(s.y)) asa.series.push_back(std::move(s));
     add_targets(c, asa, path + ".avg_task_acceptance_time");
     if (!sl.series.empty())
-      out += figure(render_line_chart(sl),
-                    "Source: <code>intervals." + escape_xml(path) +
-                        ".service_level.*</code>; dashed red: <code>expect:</code> targets; gaps: "
-                        "no task stopped waiting.");
+      figure(out, render_line_chart(sl),
+             "Source: <code>intervals." + escape_xml(path) +
+                 ".service_level.*</code>; dashed red: <code>expect:</code> targets; gaps: "
+                 "no task stopped waiting.");
     if (!asa.series.empty())
-      out += figure(render_line_chart(asa),
-                    "Source: <code>intervals." + escape_xml(path) +
-                        ".avg_task_acceptance_time</code> (creation → accept, by the interval of "
-                        "the accept).");
+      figure(out, render_line_chart(asa),
+             "Source: <code>intervals." + escape_xml(path) +
+                 ".avg_task_acceptance_time</code> (creation → accept, by the interval of "
+                 "the accept).");
   }
   out += "</div>\n</section>\n";
-  return out;
 }
 
 // Tasks waiting per queue (the workspace total as a grey area under them, so that no queue hides
 // under it), and workers per activity as stacked steps.
-std::string workers_section(const Context& c) {
+void workers_section(const Context& c, PageOut& out) {
   LineChart waiting = time_chart(
       c, "Tasks waiting",
       "pending or reserved, time-averaged " + c.per_interval + " (" + c.replications_note + ")",
@@ -509,21 +515,21 @@ std::string workers_section(const Context& c) {
     for (const std::string& a : empty) caption += " " + escape_xml(a);
     caption += ".";
   }
-  std::string out = "<section id=\"workers\">\n<h2>Waiting tasks and workers</h2>\n";
+  out += "<section id=\"workers\">\n<h2>Waiting tasks and workers</h2>\n";
   out += kGridOpen;
   if (!waiting.series.empty())
-    out += figure(render_line_chart(waiting),
-                  "Source: <code>intervals.*.tasks_waiting</code>; dashed over grey: the workspace "
-                  "total, lines: each queue (a task moved between queues counts in the one it is "
-                  "in).");
-  if (!activities.series.empty()) out += figure(render_line_chart(activities), caption);
-  return out + "</div>\n</section>\n";
+    figure(out, render_line_chart(waiting),
+           "Source: <code>intervals.*.tasks_waiting</code>; dashed over grey: the workspace "
+           "total, lines: each queue (a task moved between queues counts in the one it is "
+           "in).");
+  if (!activities.series.empty()) figure(out, render_line_chart(activities), caption);
+  out += "</div>\n</section>\n";
 }
 
-std::string cascade_section(const Context& c) {
+void cascade_section(const Context& c, PageOut& out) {
   const std::string where =
       c.timeout_activity.empty() ? "the timeout activity" : c.timeout_activity;
-  std::string out = "<section id=\"cascade\" class=\"cascade\">\n<h2>The timeout cascade</h2>\n";
+  out += "<section id=\"cascade\" class=\"cascade\">\n<h2>The timeout cascade</h2>\n";
   out +=
       "<p>A worker whose reservation times out is moved to the workspace's timeout activity (<b>" +
       escape_xml(where) +
@@ -588,20 +594,20 @@ std::string cascade_section(const Context& c) {
   }
   out += kGridOpen;
   if (any_finite(parked.series.front().y))
-    out += figure(
-        render_line_chart(parked),
+    figure(
+        out, render_line_chart(parked),
         "Source: <code>intervals.*.workers_parked</code>: workers in the timeout activity since a "
         "reservation of theirs timed out (not those who are there by schedule or choice).");
   if (!missed.series.empty())
-    out += figure(render_line_chart(missed),
-                  "Source: <code>intervals.task_queues.*.reservations_timed_out</code> (by the "
-                  "interval of the timeout), per queue.");
-  return out + "</div>\n</section>\n";
+    figure(out, render_line_chart(missed),
+           "Source: <code>intervals.task_queues.*.reservations_timed_out</code> (by the "
+           "interval of the timeout), per queue.");
+  out += "</div>\n</section>\n";
 }
 
 // One small bar chart per outcome, each on its own scale, so that a handful of timeouts is as
 // readable as a thousand accepts; outcomes that never happen are left out.
-std::string reservations_section(const Context& c) {
+void reservations_section(const Context& c, PageOut& out) {
   const double reps = c.replications;
   const Value* stats = c.summary.find("statistics");
   const std::pair<const char*, const char*> outcomes[] = {{"accepted", "accepted"},
@@ -609,7 +615,7 @@ std::string reservations_section(const Context& c) {
                                                           {"timed_out", "timed out"},
                                                           {"rescinded", "rescinded"},
                                                           {"canceled", "canceled"}};
-  std::string out = "<section id=\"reservations\">\n<h2>Reservation outcomes per queue</h2>\n";
+  out += "<section id=\"reservations\">\n<h2>Reservation outcomes per queue</h2>\n";
   std::vector<std::string> never;
   std::string charts;
   for (const auto& [outcome, words] : outcomes) {
@@ -653,7 +659,7 @@ std::string reservations_section(const Context& c) {
   }
   out += "</p>\n";
   out += kGridOpen + charts + "</div>\n";
-  return out + "</section>\n";
+  out += "</section>\n";
 }
 
 // Every aggregated leaf ({"mean", "ci95", "min", "max"}) under `node`, with its dotted path; each
@@ -679,23 +685,24 @@ void collect_rows(const Value& node, const std::string& path, const std::string&
     collect_rows(child, path.empty() ? key : path + "." + key, scope, decimals, out);
 }
 
-std::string statistics_section(const Context& c) {
-  std::string out =
+// Written to `sink` a table at a time: with per-worker statistics it is most of the page.
+void statistics_section(const Context& c, const PageSink& sink) {
+  sink(
       "<section id=\"statistics\">\n<h2>All statistics</h2>\n<p class=\"note\">Every number of "
       "<code>statistics</code> in the summary, aggregated over the replications "
-      "(docs/statistics.md defines each); ratios in %, durations in seconds.</p>\n";
+      "(docs/statistics.md defines each); ratios in %, durations in seconds.</p>\n");
   const Value* stats = c.summary.find("statistics");
   const auto table = [&](const std::string& label, const Value& node, const std::string& path,
                          bool open) {
-    std::string rows;
-    // Counts: whole numbers from one replication, one decimal for means of several.
-    collect_rows(node, "", path, c.replications > 1 ? 1 : 0, rows);
-    out += std::string("<details") + (open ? " open" : "") + "><summary>" + escape_xml(label) +
-           "</summary>\n";
+    std::string out = std::string("<details") + (open ? " open" : "") + "><summary>" +
+                      escape_xml(label) + "</summary>\n";
     out += "<div class=\"table-wrap\"><table>\n<thead><tr><th>" + escape_xml(path) +
            ".…</th><th>mean</th><th>ci95</th><th>min</th><th>max</th><th>unit</th></tr></"
-           "thead>\n<tbody>\n" +
-           rows + "</tbody>\n</table></div>\n</details>\n";
+           "thead>\n<tbody>\n";
+    // Counts: whole numbers from one replication, one decimal for means of several.
+    collect_rows(node, "", path, c.replications > 1 ? 1 : 0, out);
+    out += "</tbody>\n</table></div>\n</details>\n";
+    sink(out);
   };
   if (stats != nullptr && stats->is_object()) {
     for (const auto& [scope, node] : stats->as_object()) {
@@ -708,23 +715,25 @@ std::string statistics_section(const Context& c) {
         table(scope + " · " + name, child, scope + "." + name, false);
     }
   }
-  return out + "</section>\n";
+  sink("</section>\n");
 }
 
 }  // namespace
 
-std::string render_run_report(const Value& summary) {
+void render_run_report(const Value& summary, const PageSink& sink) {
   const Context c = make_context(summary);
-  std::string body = header(c);
-  body += glance_section(c);
-  body += expectations_section(c);
-  body += volume_section(c);
-  body += queues_section(c);
-  body += workers_section(c);
-  body += cascade_section(c);
-  body += reservations_section(c);
-  body += statistics_section(c);
-  return html_page("trsim report — " + str(summary.find("scenario")), body);
+  sink(html_page_head("trsim report — " + str(summary.find("scenario"))));
+  PageOut out(sink);
+  out += header(c);
+  out += glance_section(c);
+  out += expectations_section(c);
+  volume_section(c, out);
+  queues_section(c, out);
+  workers_section(c, out);
+  cascade_section(c, out);
+  reservations_section(c, out);
+  statistics_section(c, sink);
+  sink(html_page_tail());
 }
 
 }  // namespace trsim::report
