@@ -28,6 +28,23 @@ void append_csv_field(std::string& out, std::string_view field) {
   out += '"';
 }
 
+// `,<v>`: one numeric CSV cell, empty when null (NaN).
+void append_number_cell(std::string& out, double v) {
+  out += ',';
+  if (!std::isnan(v)) append_json_number(out, v);
+}
+
+// The leaves under `node` as (dotted path, aggregate), in the tree's order.
+void leaves(const AggregateNode& node, const std::string& prefix,
+            std::vector<std::pair<std::string, const Aggregate*>>& out) {
+  if (!node.is_group) {
+    out.emplace_back(prefix, &node.value);
+    return;
+  }
+  for (const AggregateNode& child : node.children)
+    leaves(child, prefix.empty() ? child.key : prefix + "." + child.key, out);
+}
+
 }  // namespace
 
 std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
@@ -44,10 +61,6 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
     }
   }
   out += '\n';
-  const auto cell = [&](double v) {
-    out += ',';
-    if (!std::isnan(v)) append_json_number(out, v);
-  };
   for (std::size_t k = 0; k < t.count; ++k) {
     // Whole seconds of the wall clock: an interval starts on a whole second of simulated time
     // unless statistics.interval has a fraction of a second (then the seconds column is exact).
@@ -63,8 +76,8 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
                                                           : ",group,";
       append_csv_field(out, scope.name);
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
-        cell(t.at(k, s, c));
-        if (with_ci) cell(ci95[t.cell(k, s, c)]);
+        append_number_cell(out, t.at(k, s, c));
+        if (with_ci) append_number_cell(out, ci95[t.cell(k, s, c)]);
       }
       out += '\n';
     }
@@ -74,27 +87,23 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
 
 namespace {
 
-// The leaves under `node`, each as rows "kind,name,metric,statistic,value".
-void long_rows(const AggregateNode& node, const std::string& prefix, const std::string& scope,
-               std::string& out) {
-  if (!node.is_group) {
-    const std::pair<const char*, double> stats[] = {{"mean", node.value.mean},
-                                                    {"ci95", node.value.ci95},
-                                                    {"min", node.value.min},
-                                                    {"max", node.value.max}};
+// The leaves under `node`, each as rows "<scope>metric,statistic,value" (`scope` holds
+// "kind,name,").
+void long_rows(const AggregateNode& node, const std::string& scope, std::string& out) {
+  std::vector<std::pair<std::string, const Aggregate*>> metrics;
+  leaves(node, "", metrics);
+  for (const auto& [path, a] : metrics) {
+    const std::pair<const char*, double> stats[] = {
+        {"mean", a->mean}, {"ci95", a->ci95}, {"min", a->min}, {"max", a->max}};
     for (const auto& [name, v] : stats) {
       out += scope;
-      append_csv_field(out, prefix);
+      append_csv_field(out, path);
       out += ',';
       out += name;
-      out += ',';
-      if (!std::isnan(v)) append_json_number(out, v);
+      append_number_cell(out, v);
       out += '\n';
     }
-    return;
   }
-  for (const AggregateNode& child : node.children)
-    long_rows(child, prefix.empty() ? child.key : prefix + "." + child.key, scope, out);
 }
 
 }  // namespace
@@ -103,7 +112,7 @@ std::string statistics_long_csv(const RunSummary& summary) {
   std::string out = "scope_kind,scope_name,metric,statistic,value\n";
   for (const AggregateNode& top : summary.statistics.children) {
     if (top.key == "workspace") {
-      long_rows(top, "", "workspace,workspace,", out);
+      long_rows(top, "workspace,workspace,", out);
       continue;
     }
     const char* kind = top.key == "task_queues"         ? "queue"
@@ -116,26 +125,11 @@ std::string statistics_long_csv(const RunSummary& summary) {
       std::string scope = std::string(kind) + ',';
       append_csv_field(scope, entity.key);
       scope += ',';
-      long_rows(entity, "", scope, out);
+      long_rows(entity, scope, out);
     }
   }
   return out;
 }
-
-namespace {
-
-// The leaves under `node` as (dotted path, aggregate), in the tree's order.
-void leaves(const AggregateNode& node, const std::string& prefix,
-            std::vector<std::pair<std::string, const Aggregate*>>& out) {
-  if (!node.is_group) {
-    out.emplace_back(prefix, &node.value);
-    return;
-  }
-  for (const AggregateNode& child : node.children)
-    leaves(child, prefix.empty() ? child.key : prefix + "." + child.key, out);
-}
-
-}  // namespace
 
 std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& summary) {
   const AggregateNode* each = summary.statistics.find("worker_statistics");
@@ -154,10 +148,6 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
     }
   }
   out += '\n';
-  const auto cell = [&](double v) {
-    out += ',';
-    if (!std::isnan(v)) append_json_number(out, v);
-  };
   for (std::size_t w = 0; w < each->children.size(); ++w) {
     const AggregateNode& worker = each->children[w];
     append_csv_field(out, worker.key);
@@ -167,8 +157,8 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
     std::vector<std::pair<std::string, const Aggregate*>> values;
     leaves(worker, "", values);
     for (const auto& [name, value] : values) {
-      cell(value->mean);
-      if (with_ci) cell(value->ci95);
+      append_number_cell(out, value->mean);
+      if (with_ci) append_number_cell(out, value->ci95);
     }
     out += '\n';
   }
@@ -237,6 +227,20 @@ std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool dif
   std::string s = fmt::format("{:.1f}", a.mean * 100);
   if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.1f}", a.ci95 * 100);
   return s + (difference ? " pp" : " %");
+}
+
+std::string display_bound(const Expectation& e) {
+  if (!is_ratio_metric(e.metric)) return describe_bound(e);
+  const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
+  std::string bound;
+  if (e.min && e.max)
+    bound = "in [" + pct(*e.min) + ", " + pct(*e.max) + "]";
+  else if (e.min)
+    bound = ">= " + pct(*e.min);
+  else if (e.max)
+    bound = "<= " + pct(*e.max);
+  if (e.require_ci) bound += " (ci95)";
+  return bound;
 }
 
 std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
@@ -308,19 +312,8 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
     CheckCase c{e.metric, describe_bound(e), *outcome};
     // Ratios in %, as `trsim run` prints them; other metrics in their own unit.
     const bool ratio = is_ratio_metric(c.metric);
-    std::string bound = c.bound;
-    if (ratio) {
-      const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
-      if (e.min && e.max)
-        bound = "in [" + pct(*e.min) + ", " + pct(*e.max) + "]";
-      else if (e.min)
-        bound = ">= " + pct(*e.min);
-      else if (e.max)
-        bound = "<= " + pct(*e.max);
-      if (e.require_ci) bound += " (ci95)";
-    }
     report.table +=
-        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, bound,
+        fmt::format("{:<48} {:<20} {:>22}  {}\n", c.metric, display_bound(e),
                     ratio ? with_ci(c.outcome.value, 1, 100.0) + " %" : with_ci(c.outcome.value, 3),
                     c.outcome.met ? "ok" : "FAILED: " + c.outcome.reason);
     report.cases.push_back(std::move(c));

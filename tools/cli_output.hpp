@@ -180,13 +180,17 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
 std::string short_mean_ci(const Aggregate& a);
 
 /// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen
-/// and on the report's axes (one rule for both: the report's).
-using report::is_ratio_metric;
+/// and on the report's axes (trsim::is_ratio_metric, the one rule).
+using trsim::is_ratio_metric;
 
 /// short_mean_ci() for `metric`, except that a ratio (service level, abandon rate, occupancy) is
 /// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two
 /// ratios in percentage points: "-1.2 ± 0.4 pp".
 std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool difference = false);
+
+/// describe_bound() as a person reads it beside metric_mean_ci(): a ratio's bounds in % (">= 80%
+/// (ci95)"), other metrics' in their own unit. Files (JSON, CSV, JUnit) keep describe_bound().
+std::string display_bound(const Expectation& e);
 
 /// The summary a person reads after `trsim run`.
 std::string human_summary(const Scenario& scenario, const RunSummary& summary);

@@ -22,10 +22,12 @@ std::string clock(SimTime t) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
-std::string value_text(const IntervalOutcome& o) {
-  if (std::isnan(o.mean)) return "-";
-  return std::isnan(o.ci95) ? fmt::format("{:.4g}", o.mean)
-                            : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
+// As the other tables print a metric: a ratio in %, with its ci95 ("87.9 ± 1.2 %").
+std::string value_text(const IntervalOutcome& o, const std::string& metric) {
+  Aggregate a;
+  a.mean = o.mean;
+  a.ci95 = o.ci95;
+  return metric_mean_ci(a, metric);
 }
 
 std::string report_text(const Scenario& s, const std::vector<std::string>& groups,
@@ -58,7 +60,7 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
   out += "\n";
   out += fmt::format("{:<13} {:<16} {:>8} {:>8} {:>8}", "", "", "", "", "");
   for (const IntervalTarget& t : r.targets)
-    out += fmt::format("  {:>28}", describe_bound(s.expectations[t.expectation]));
+    out += fmt::format("  {:>28}", display_bound(s.expectations[t.expectation]));
   out += "\n";
   const SimTime len = s.statistics.interval;
   for (std::size_t k = 0; k < r.required.size(); ++k) {
@@ -67,8 +69,12 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
       out += fmt::format("{:<13} {:<16} {:>8} {:>8} {:>8.1f}", clock(a) + "-" + clock(b), groups[g],
                          r.required[k][g], r.analytic_by_group[k][g], r.analytic[k].load);
       if (k < r.achieved.size()) {
-        for (const IntervalOutcome& o : r.achieved[k])
-          out += fmt::format("  {:>28}", value_text(o) + (o.met ? " ok" : " FAILED"));
+        for (std::size_t i = 0; i < r.achieved[k].size() && i < r.targets.size(); ++i) {
+          const IntervalOutcome& o = r.achieved[k][i];
+          out += fmt::format("  {:>28}",
+                             value_text(o, s.expectations[r.targets[i].expectation].metric) +
+                                 (o.met ? " ok" : " FAILED"));
+        }
       }
       out += "\n";
     }

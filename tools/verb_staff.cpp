@@ -54,10 +54,11 @@ std::string report_text(const Scenario& scenario, const std::vector<std::string>
   out += "\n";
   for (std::size_t i = 0; i < scenario.expectations.size(); ++i) {
     const Expectation& x = scenario.expectations[i];
-    out += fmt::format("{:<48} {:<18}", x.metric, describe_bound(x));
+    out += fmt::format("{:<48} {:<18}", x.metric, display_bound(x));
     for (const StaffingEvaluation* e : columns) {
       const ExpectationOutcome& o = e->outcomes[i];
-      out += fmt::format(" {:>26}", short_mean_ci(o.value) + (o.met ? " ok" : " FAILED"));
+      out +=
+          fmt::format(" {:>26}", metric_mean_ci(o.value, x.metric) + (o.met ? " ok" : " FAILED"));
     }
     out += "\n";
   }

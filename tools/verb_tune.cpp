@@ -135,7 +135,7 @@ const char* prefer_name(TunePrefer p) {
   return "default";
 }
 
-std::string constraint_header(const Expectation& c) { return c.metric + " " + describe_bound(c); }
+std::string constraint_header(const Expectation& c) { return c.metric + " " + display_bound(c); }
 
 std::string curve_table(const TuneSettings& s, const TuneResult& r) {
   const auto width = [](const std::string& name) { return std::max<std::size_t>(18, name.size()); };

@@ -77,8 +77,10 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///       created: worker got the offer; accepted: task is assigned (its wait ends here);
 ///       rejected / timeout / canceled / rescinded: the offer ended unaccepted;
 ///       wrapup: the conversation ended; completed: wrap-up ended, the worker's capacity frees
+///       (and task_accepted_at = when it was accepted)
 ///   task_canceled           queue = the queue it was waiting in (kNoId if none), reason
-///   task_wrapup / task_completed   worker, reservation, queue (of the accepted reservation)
+///   task_wrapup / task_completed   worker, reservation, queue (of the accepted reservation);
+///                                  task_completed also task_accepted_at
 ///   worker_activity_update  worker, activity, previous_activity
 ///   worker_capacity_update  worker, channel, capacity (its new configured capacity)
 ///   worker_channel_availability_update   worker, channel, available
@@ -101,6 +103,7 @@ struct Event {
   ActivityId previous_activity = kNoId;  ///< worker.activity.update: the one left
   ChannelId channel = kNoId;
   CancelReason reason = CancelReason::none;
+  std::int8_t available = -1;  ///< worker_channel_availability_update: 1 or 0
   std::int64_t priority = 0;
   SimTime task_created_at = 0;  ///< creation time of `task` (waits derive from it)
   /// When `task` entered the queue it is in now (TaskRouter's task_queue_entered_date): the start
@@ -108,11 +111,13 @@ struct Event {
   SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
   QueueId previous_queue = kNoId;
+  std::int32_t capacity = -1;  ///< worker_capacity_update: the new configured capacity
   /// task_updated, worker_attributes_update: the attributes after the change (owned by the
   /// engine; valid during the call only).
   const Value* attributes = nullptr;
-  std::int32_t capacity = -1;  ///< worker_capacity_update: the new configured capacity
-  std::int8_t available = -1;  ///< worker_channel_availability_update: 1 or 0
+  /// reservation_completed, task_completed: when the reservation was accepted; the task's handle
+  /// time (talk plus wrap-up) is `time` minus this.
+  SimTime task_accepted_at = 0;
 };
 
 }  // namespace trsim

@@ -3,17 +3,24 @@
 // (the table and the JUnit report), `trsim staff` (the search) and `trsim tune` (constraints).
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "trsim/scenario.hpp"
 #include "trsim/statistics.hpp"
 
 namespace trsim {
 
+/// A ratio metric (service level, abandon rate, occupancy): a fraction 0–1 in every file, a
+/// percentage wherever a person reads it (console tables, messages, the report). The one rule.
+bool is_ratio_metric(std::string_view metric);
+
 /// How one expectation fared.
 struct ExpectationOutcome {
   Aggregate value;  ///< the metric over the replications
   bool met = false;
-  std::string reason;  ///< why it fell short ("" when met), e.g. "mean 0.71 is below 0.75"
+  /// Why it fell short ("" when met), e.g. "the mean 31.39 is above 30"; a ratio metric's values
+  /// and bound in % ("the ci95 reaches down to 72.9%, below 75%").
+  std::string reason;
 };
 
 /// Evaluates `e` against `statistics` (an aggregated tree). Empty when the metric path names no

@@ -31,7 +31,9 @@ EngineImpl::EngineImpl(const Scenario& scenario, std::shared_ptr<const RoutingFa
                                            : nullptr),
       sink_(invariants_ ? invariants_.get() : sink),
       collector_(scenario),
-      intervals_(scenario) {}
+      intervals_(scenario) {
+  intervals_.set_membership(&membership_);
+}
 
 std::shared_ptr<const RoutingFacts> EngineImpl::checked(const Scenario& scenario,
                                                         std::shared_ptr<const RoutingFacts> facts) {

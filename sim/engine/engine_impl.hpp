@@ -200,6 +200,14 @@ class EngineImpl {
   EventSink* sink_;
   StatisticsCollector collector_;
   IntervalCollector intervals_;
+  /// What the interval snapshots read each worker's queues from: its current membership.
+  struct Membership final : QueueMembership {
+    explicit Membership(const EngineImpl& e) : engine(e) {}
+    std::span<const QueueId> queues_of(WorkerId w) const override {
+      return w < engine.workers_.size() ? engine.workers_[w].queues : std::span<const QueueId>();
+    }
+    const EngineImpl& engine;
+  } membership_{*this};
   EventQueue agenda_;  ///< the future event list (not a TaskQueue)
   SimTime now_ = 0;
   std::uint64_t events_ = 0;

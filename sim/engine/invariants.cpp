@@ -182,6 +182,18 @@ void InvariantChecker::check_statistics(const MetricNode& statistics) const {
     invariant_broken(fmt::format(
         "the worker groups' reservations_created add up to {}, not the workspace's ({})",
         group_offers, offered));
+  // statistics.per_worker: each worker's stints fill [warmup, horizon] too.
+  if (const MetricNode* each = statistics.child("worker_statistics")) {
+    for (const MetricNode& w : each->children) {
+      const MetricNode* durations = w.child("activity_durations");
+      double total = 0;
+      if (durations != nullptr)
+        for (const MetricNode& a : durations->children) total += metric(&a, "total");
+      if (std::abs(total - span) > 1e-6 * std::max(1.0, span))
+        invariant_broken(
+            fmt::format("worker '{}': its stints add up to {}s, not {}s", w.key, total, span));
+    }
+  }
 }
 
 // ---- the engine's guards and state checks

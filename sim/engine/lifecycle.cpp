@@ -165,6 +165,7 @@ void EngineImpl::accept(ReservationSlot r) {
   rs.status = ReservationStatus::accepted;
   task.status = TaskStatus::assigned;
   task.accepted = r;
+  task.accepted_at = now_;
   erase_value(task.offers, r);
   matching_.task_left(t);
   agenda_.cancel(task.abandon_timer);
@@ -301,6 +302,7 @@ void EngineImpl::on_wrapup_end(TaskSlot t) {
   task.status = TaskStatus::completed;
   rs.status = ReservationStatus::completed;
   Event e = reservation_event(EventType::reservation_completed, r);
+  e.task_accepted_at = task.accepted_at;
   emit(e);
   e.type = EventType::task_completed;
   emit(e);

@@ -117,6 +117,7 @@ struct TaskState {
   std::int64_t priority = 0;  ///< its own, until a target sets another (which then stays)
   SimTime created = 0;
   SimTime handle_time = 0;
+  SimTime accepted_at = 0;  ///< when its reservation was accepted (assigned and later)
 
   // Position in the workflow.
   std::uint32_t filter = kNoId;  ///< filter index, kDefaultFilter, or kNoId before routing

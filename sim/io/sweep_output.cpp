@@ -11,6 +11,7 @@
 
 #include "io/json_layout.hpp"
 #include "model/units.hpp"
+#include "trsim/expectations.hpp"
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
 
@@ -65,13 +66,6 @@ std::string shown(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4g}",
 std::string shown(const Aggregate& a) {
   if (std::isnan(a.ci95)) return shown(a.mean);
   return fmt::format("{} ± {}", shown(a.mean), shown(a.ci95));
-}
-
-// A ratio (service level, abandon rate, occupancy): shown in % to a person.
-bool is_ratio(std::string_view metric) {
-  return metric.find("service_level") != std::string_view::npos ||
-         metric.find("abandon_rate") != std::string_view::npos ||
-         metric.find("occupancy") != std::string_view::npos;
 }
 
 // The metric's name in a table header: the workspace prefix is implied.
@@ -260,11 +254,11 @@ std::string sweep_table(const SweepResults& results, const std::vector<SweepPoin
   }
   if (!names.empty()) out += "points: " + names + "\n";
   out += fmt::format(
-      "mean ± ci95 over the replications; Δ: paired difference to point {} (common "
-      "random numbers) ± ci95\n",
+      "mean ± ci95 over the replications\n"
+      "Δ: paired difference to point {} (common random numbers) ± ci95\n",
       d.baseline);
   for (std::size_t m = 0; m < d.metrics.size(); ++m) {
-    const bool ratio = is_ratio(d.metrics[m]);
+    const bool ratio = is_ratio_metric(d.metrics[m]);
     const auto show = [&](const Aggregate& a) {
       if (!ratio) return shown(a);
       if (std::isnan(a.mean)) return std::string("-");

@@ -19,12 +19,14 @@
 #include <vector>
 
 #include "load/diagnostics.hpp"
+#include "model/value_kind.hpp"
 
 namespace trsim {
 
 namespace {
 
 using detail::describe_duration;
+using detail::kind_name;
 
 // -- attribute paths ---------------------------------------------------------------------------
 
@@ -593,24 +595,6 @@ class Linter {
   }
 
   // ---- attribute types ----
-
-  static const char* kind_name(Value::Kind k) {
-    switch (k) {
-      case Value::Kind::null:
-        return "null";
-      case Value::Kind::boolean:
-        return "boolean";
-      case Value::Kind::number:
-        return "number";
-      case Value::Kind::string:
-        return "string";
-      case Value::Kind::array:
-        return "array";
-      case Value::Kind::object:
-        return "object";
-    }
-    return "?";
-  }
 
   static std::string place(const SourceLocation& at) {
     return at.line > 0 ? fmt::format("{}:{}:{}", at.file, at.line, at.column) : at.file;

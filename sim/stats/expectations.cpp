@@ -21,6 +21,12 @@ std::string short_number(double v) { return fmt::format("{:.4g}", v); }
 
 }  // namespace
 
+bool is_ratio_metric(std::string_view metric) {
+  return metric.find("service_level") != std::string_view::npos ||
+         metric.find("abandon_rate") != std::string_view::npos ||
+         metric.find("occupancy") != std::string_view::npos;
+}
+
 std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,
                                                        const AggregateNode& statistics) {
   const AggregateNode* node = statistics.find(e.metric);
@@ -36,20 +42,28 @@ std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,
     out.reason = "ci: true needs at least 2 replications with a value";
     return out;
   }
+  // A ratio's value and bound in %, as every table prints them.
+  const bool ratio = is_ratio_metric(e.metric);
+  const auto value_text = [&](double v) {
+    return ratio ? fmt::format("{:.4g}%", v * 100) : short_number(v);
+  };
+  const auto bound_text = [&](double v) {
+    return ratio ? fmt::format("{:g}%", v * 100) : number_text(v);
+  };
   const double half = e.require_ci ? a.ci95 : 0.0;
   const char* what = e.require_ci ? "the ci95" : "the mean";
   if (e.min && !(a.mean - half >= *e.min)) {
     out.reason = e.require_ci ? fmt::format("{} reaches down to {}, below {}", what,
-                                            short_number(a.mean - half), number_text(*e.min))
-                              : fmt::format("{} {} is below {}", what, short_number(a.mean),
-                                            number_text(*e.min));
+                                            value_text(a.mean - half), bound_text(*e.min))
+                              : fmt::format("{} {} is below {}", what, value_text(a.mean),
+                                            bound_text(*e.min));
     return out;
   }
   if (e.max && !(a.mean + half <= *e.max)) {
     out.reason = e.require_ci ? fmt::format("{} reaches up to {}, above {}", what,
-                                            short_number(a.mean + half), number_text(*e.max))
-                              : fmt::format("{} {} is above {}", what, short_number(a.mean),
-                                            number_text(*e.max));
+                                            value_text(a.mean + half), bound_text(*e.max))
+                              : fmt::format("{} {} is above {}", what, value_text(a.mean),
+                                            bound_text(*e.max));
     return out;
   }
   out.met = true;

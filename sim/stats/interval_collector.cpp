@@ -5,9 +5,7 @@
 
 #include "model/assert.hpp"
 #include "stats/collector_common.hpp"
-#include "trsim/expression.hpp"
 #include "trsim/statistics.hpp"
-#include "trsim/value.hpp"
 
 namespace trsim::detail {
 
@@ -63,25 +61,6 @@ IntervalCollector::IntervalCollector(const Scenario& scenario)
       ++level_[at + activity_field(a)];
       level_[at + kIdle] += ws.available;
     }
-  }
-  // Queue membership, as the engine computes it: target_workers over the worker's attributes and
-  // its initial activity (membership does not change during a run).
-  worker_queue_at_.push_back(0);
-  for (std::size_t w = 0; w < worker_count && tracking_; ++w) {
-    const Worker& def = scenario.workers[w];
-    const ActivityId a = workers_[w].activity;
-    WorkerFacts facts{&def.attributes, def.sid, def.name, {}, {}, {}, false};
-    if (a != kNoId) {
-      facts.activity_name = scenario.activities[a].name;
-      facts.activity_sid = scenario.activities[a].sid;
-      facts.available = scenario.activities[a].available;
-    }
-    EvalContext ctx;
-    ctx.worker = &facts;
-    ctx.wall_clock_seconds = scenario.start_epoch_seconds;
-    for (QueueId q = 0; q < queue_count_; ++q)
-      if (scenario.task_queues[q].target_workers.evaluate(ctx)) worker_queues_.push_back(q);
-    worker_queue_at_.push_back(static_cast<std::uint32_t>(worker_queues_.size()));
   }
   open_interval(0);
 }
@@ -157,8 +136,9 @@ void IntervalCollector::snapshot(SimTime now) {
     };
     count(row);
     if (ws.group_base != kNoScope) count(row + ws.group_base);
-    for (std::uint32_t i = worker_queue_at_[w]; i < worker_queue_at_[w + 1]; ++i)
-      count(row + base(queue_scope(worker_queues_[i])));
+    if (membership_ == nullptr) continue;
+    for (const QueueId q : membership_->queues_of(static_cast<WorkerId>(w)))
+      if (q < queue_count_) count(row + base(queue_scope(q)));
   }
 }
 
@@ -190,6 +170,23 @@ void IntervalCollector::on_release(const Event& e) {
   if (group == kNoScope) return;
   bump(group, kBusy, -1, rest);
   bump(group, kIdle, ws.available, rest);
+}
+
+// A task's wrap-up ended: it is completed, and its handle time (accept -> now, talk plus wrap-up)
+// counts in the workspace, the reservation's queue and the group of the worker who handled it;
+// then the worker gives the reservation back.
+void IntervalCollector::on_completed(const Event& e) {
+  const std::int64_t handle = e.time - e.task_accepted_at;
+  const auto count = [&](std::size_t at) {
+    std::int64_t* r = current_row_ + at;
+    ++r[kCompleted];
+    r[kHandleTime] += handle;
+  };
+  count(0);
+  if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
+    count(workers_[e.worker].group_base);
+  on_release(e);
 }
 
 // The worker moves to `activity` (out of range = none); the activity gauges of the workspace and
@@ -326,7 +323,6 @@ void IntervalCollector::track(const Event& e) {
     case EventType::reservation_accepted:
       if (t->offers > 0) --t->offers;
       t->status = kAssigned;
-      t->accepted = e.time;
       t->queue = e.queue;
       return;
     case EventType::reservation_rejected:
@@ -340,22 +336,7 @@ void IntervalCollector::track(const Event& e) {
     case EventType::reservation_wrapup:
       if (t->status == kAssigned) t->status = kWrapping;
       return;
-    case EventType::reservation_completed: {
-      // The wrap-up ended: the task is completed, and its handle time (accept -> now) counts in
-      // the workspace, the reservation's queue and the group of the worker who handled it.
-      t->status = kDone;
-      const std::int64_t handle = e.time - t->accepted;
-      const auto count = [&](std::size_t at) {
-        std::int64_t* r = current_row_ + at;
-        ++r[kCompleted];
-        r[kHandleTime] += handle;
-      };
-      count(0);
-      if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
-      if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
-        count(workers_[e.worker].group_base);
-      return;
-    }
+    case EventType::reservation_completed:  // the wrap-up ended
     case EventType::task_canceled:
       t->status = kDone;
       return;
@@ -396,22 +377,22 @@ IntervalTable IntervalCollector::finish() {
   column("accepted", W | Q | G);
   column("abandoned", W | Q);
   column("canceled", W | Q);
+  column("completed", W | Q | G);
   for (const std::size_t k : threshold_source_)
     column("service_level." + number_key(scenario_.statistics.service_level_thresholds[k]), W | Q);
   [[maybe_unused]] const std::size_t c_abandon_rate = t.columns.size();
   column("abandon_rate", W | Q);
   column("avg_task_acceptance_time", W | Q);
+  column("avg_handle_time", W | Q | G);
   column("reservations_timed_out", W | Q | G);
   column("occupancy", W | G);
   column("tasks_waiting", W | Q);
   column("workers_parked", W | G);
   [[maybe_unused]] const std::size_t c_workers = t.columns.size();
   for (const Activity& a : scenario_.activities) column("workers." + a.name, W | G);
-  // statistics.snapshots: handle times, and the real-time snapshot at the interval's end.
+  // statistics.snapshots: the real-time snapshot at the interval's end.
   [[maybe_unused]] const std::size_t c_snapshot = t.columns.size();
   if (tracking_) {
-    column("completed", W | Q | G);
-    column("avg_handle_time", W | Q | G);
     for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
       column(std::string("tasks_by_status.") + status, W | Q);
     for (const std::int64_t p : priorities_)
@@ -447,6 +428,7 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = static_cast<double>(r[kAccepted]);
       out[c++] = static_cast<double>(r[kAbandoned]);
       out[c++] = static_cast<double>(r[kCanceled]);
+      out[c++] = static_cast<double>(r[kCompleted]);
       // Accepted within threshold i (at or under it): the buckets up to its rank.
       for (std::size_t i = 0; i < thresholds_.size(); ++i)
         out[c++] = ratio(wait_buckets_.at_or_under(r + bucket_field(0), i), stopped);
@@ -455,6 +437,9 @@ IntervalTable IntervalCollector::finish() {
       out[c++] = r[kAccepted] == 0 ? kNull
                                    : static_cast<double>(r[kWaitAccepted]) / 1e6 /
                                          static_cast<double>(r[kAccepted]);
+      out[c++] = r[kCompleted] == 0 ? kNull
+                                    : static_cast<double>(r[kHandleTime]) / 1e6 /
+                                          static_cast<double>(r[kCompleted]);
       out[c++] = static_cast<double>(r[kTimedOut]);
       out[c++] = ratio(r[kBusy], r[kBusy] + r[kIdle]);
       out[c++] = static_cast<double>(r[kWaiting]) / len;
@@ -465,10 +450,6 @@ IntervalTable IntervalCollector::finish() {
       TRSIM_ASSERT(c == c_snapshot, "column {} is not the first snapshot column ({})", c,
                    c_snapshot);
       if (c < nc) {  // statistics.snapshots
-        out[c++] = static_cast<double>(r[kCompleted]);
-        out[c++] = r[kCompleted] == 0 ? kNull
-                                      : static_cast<double>(r[kHandleTime]) / 1e6 /
-                                            static_cast<double>(r[kCompleted]);
         for (std::size_t f = kSnapPending; f <= kSnapWrapping; ++f)
           out[c++] = static_cast<double>(r[snapshot_field(f)]);
         for (std::size_t p = 0; p < priorities_.size(); ++p)

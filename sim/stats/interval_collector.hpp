@@ -14,7 +14,8 @@
 // released (the common worker change) touches only the busy and idle gauges of the workspace and
 // of the worker's group, whose record offset the worker keeps. An accepted wait is one increment,
 // in its bucket among the sorted service-level thresholds; finish() sums the buckets into the
-// per-threshold counts.
+// per-threshold counts. A completed task adds its handle time (reservation.completed carries the
+// accept time, so no task is remembered) to the workspace, its queue and its worker's group.
 //
 // Scopes: 0 = the workspace, then one per task queue, then one per worker group. Every event
 // counts, warm-up or not (the table is a time series); events after the horizon (the drain) count
@@ -25,9 +26,9 @@
 // are taken at each interval's end, when time first reaches it, from state the events keep: each
 // live task's status, queue, priority and times, in a window of slots indexed by task id from the
 // oldest live task (tasks are numbered in creation order; the window is compacted at snapshots, so
-// it holds the tasks alive, not every task created), and the workers' activities. The same task
-// slots give each completed task's handle time (accept -> wrap-up end). Keeping them costs about
-// 9% of an M/M/100 task (callgrind: a slot per task, and two more events, reservation.wrapup and
+// it holds the tasks alive, not every task created), the workers' activities, and their queues as
+// the engine keeps them (QueueMembership). Keeping the task slots costs about 9% of an M/M/100
+// task (callgrind: a slot per task, and two more events, reservation.wrapup and
 // workflow.target-matched, that the engine then builds), so they are kept only when asked for;
 // without them the collector keeps no task slot and the engine does not build those two events.
 // The counting (a pass over the live tasks, one over the workers and their queues) happens once
@@ -35,6 +36,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "model/assert.hpp"
@@ -50,10 +52,23 @@ constexpr std::uint32_t event_bit(EventType t) {
   return std::uint32_t{1} << static_cast<unsigned>(t);
 }
 
+/// The queues a worker belongs to now, as the engine keeps them (RoutingFacts::worker_queues, and a
+/// worker's own after an attribute change): what a snapshot counts the worker in. The collector
+/// does not evaluate target_workers itself, so that membership has one rule (the engine's).
+class QueueMembership {
+ public:
+  virtual ~QueueMembership() = default;
+  virtual std::span<const QueueId> queues_of(WorkerId worker) const = 0;
+};
+
 class IntervalCollector {
  public:
   /// `scenario` must outlive the collector.
   explicit IntervalCollector(const Scenario& scenario);
+
+  /// statistics.snapshots: where the snapshots read each worker's queues (it must outlive the
+  /// collector). Without one, a snapshot counts workers in no queue.
+  void set_membership(const QueueMembership* membership) { membership_ = membership; }
 
   /// Inline: the dispatch is the caller's. The events the table ignores (half of a task's) cost it
   /// a bit test; the others move time forward here, where the caller has already saved what a call
@@ -78,12 +93,18 @@ class IntervalCollector {
       case EventType::reservation_rejected:
       case EventType::reservation_canceled:
       case EventType::reservation_rescinded:
-      case EventType::reservation_completed:
         if (tracking_) track(e);
         return on_release(e);
+      case EventType::reservation_completed:
+        if (tracking_) track(e);
+        return on_completed(e);
       case EventType::reservation_wrapup:
       case EventType::workflow_target_matched:
         return track(e);  // kTracked: only built when tracking (or for an event log)
+      case EventType::worker_attributes_update:
+        // kTracked: time moves on first, so that the snapshots of the intervals that ended
+        // before it read the worker's queues before the engine re-evaluates them.
+        return;
       case EventType::task_canceled:
         return on_canceled(e);
       case EventType::worker_activity_update:
@@ -119,9 +140,11 @@ class IntervalCollector {
       event_bit(EventType::reservation_rejected) | event_bit(EventType::reservation_canceled) |
       event_bit(EventType::reservation_rescinded) | event_bit(EventType::reservation_completed) |
       event_bit(EventType::task_canceled) | event_bit(EventType::worker_activity_update);
-  /// With tracks_tasks(): a task's wrap-up, and a step's new priority and queue.
-  static constexpr std::uint32_t kTracked =
-      event_bit(EventType::reservation_wrapup) | event_bit(EventType::workflow_target_matched);
+  /// With tracks_tasks(): a task's wrap-up, a step's new priority and queue, and a worker's new
+  /// attributes (its queues change just after: the snapshots due before must be taken first).
+  static constexpr std::uint32_t kTracked = event_bit(EventType::reservation_wrapup) |
+                                            event_bit(EventType::workflow_target_matched) |
+                                            event_bit(EventType::worker_attributes_update);
   static constexpr std::size_t kNoScope = SIZE_MAX;
 
   // Raw fields of one (interval, scope) record: counts, integer sums in µs, and gauge integrals in
@@ -146,8 +169,7 @@ class IntervalCollector {
   enum TaskStatus : std::uint8_t { kPending, kReserved, kAssigned, kWrapping, kDone };
   struct TaskSlot {
     SimTime created = 0;
-    SimTime entered = 0;   // entered `queue`
-    SimTime accepted = 0;  // its reservation was accepted
+    SimTime entered = 0;  // entered `queue`
     std::int64_t priority = 0;
     QueueId queue = kNoId;
     std::uint16_t offers = 0;  // pending reservations
@@ -223,6 +245,7 @@ class IntervalCollector {
   void on_accepted(const Event& e);
   void on_timeout(const Event& e);
   void on_release(const Event& e);
+  void on_completed(const Event& e);
   void on_canceled(const Event& e);
   void on_activity(const Event& e);
   /// statistics.snapshots: updates the slot of the task the event is about (out of line: without
@@ -256,13 +279,12 @@ class IntervalCollector {
   std::vector<std::int64_t> raw_;    // [(interval * scopes + scope) * fields + field]
   std::vector<TaskSlot> tasks_;      // live tasks from task_base_ on (see the header comment)
   TaskId task_base_ = 0;
-  std::vector<std::int64_t> priorities_;        // every priority a task can have, ascending
-  std::vector<std::uint32_t> worker_queues_;    // the queues each worker belongs to, flattened
-  std::vector<std::uint32_t> worker_queue_at_;  // [w, w + 1): worker w's range in worker_queues_
-  bool final_snapshot_ = false;                 // the last interval's snapshot is taken
-  bool tracking_ = false;                       // statistics.snapshots
-  std::size_t current_ = 0;                     // the interval events go to
-  std::int64_t* current_row_ = nullptr;         // its first record in raw_
+  std::vector<std::int64_t> priorities_;         // every priority a task can have, ascending
+  const QueueMembership* membership_ = nullptr;  // each worker's queues now (set_membership)
+  bool final_snapshot_ = false;                  // the last interval's snapshot is taken
+  bool tracking_ = false;                        // statistics.snapshots
+  std::size_t current_ = 0;                      // the interval events go to
+  std::int64_t* current_row_ = nullptr;          // its first record in raw_
   SimTime current_end_ = 0;
 };
 

@@ -49,7 +49,22 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
         worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
   per_worker_on_ = scenario.statistics.per_worker;
-  if (per_worker_on_) per_worker_.resize(worker_count);
+  if (per_worker_on_) {
+    per_worker_.resize(worker_count);
+    stints_.resize(worker_count * activity_count_);
+  }
+}
+
+// A stint counts when it has time inside the window [warmup, window_end], or when it starts
+// there (a stint left at the instant it began lasts 0 s): its time inside the window is added.
+void StatisticsCollector::end_stint(WorkerId w, SimTime end, SimTime window_end) {
+  const WorkerState& s = workers_[w];
+  if (s.activity == kNoId) return;
+  const SimTime lo = std::max(s.stint_start, warmup_);
+  const SimTime hi = std::min(end, window_end);
+  const bool starts_inside = s.stint_start >= warmup_ && s.stint_start < window_end;
+  if (hi > lo || starts_inside)
+    stints_[w * activity_count_ + s.activity].add(std::max<SimTime>(hi - lo, 0));
 }
 
 // Integrates worker `w`'s state since its last change up to `now`, clipped to [warmup, horizon]
@@ -177,7 +192,8 @@ void StatisticsCollector::on_task_canceled(const Event& e) {
   if (e.workflow < workflow_count_) count_cancel(counters_[workflow_entity(e.workflow)]);
 }
 
-void StatisticsCollector::on_task_completed(const Event& e) {
+void StatisticsCollector::on_completed(const Event& e) {
+  release_worker(e.worker, e.time);
   if (!counts(e)) return;
   ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
@@ -191,7 +207,13 @@ void StatisticsCollector::on_task_completed(const Event& e) {
 void StatisticsCollector::on_activity_update(const Event& e) {
   if (e.worker >= workers_.size()) return;
   integrate_worker(e.worker, e.time);
-  workers_[e.worker].activity = e.activity < activity_count_ ? e.activity : kNoId;
+  const ActivityId to = e.activity < activity_count_ ? e.activity : kNoId;
+  WorkerState& s = workers_[e.worker];
+  if (per_worker_on_ && to != s.activity) {
+    end_stint(e.worker, e.time, horizon_);
+    s.stint_start = e.time;
+  }
+  s.activity = to;
 }
 
 namespace {
@@ -294,6 +316,10 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
                                        std::span<const WaitingTask> still_waiting) {
   for (std::size_t w = 0; w < workers_.size(); ++w)
     integrate_worker(static_cast<WorkerId>(w), end_time);
+  // The stints still open end with the run (worker time stops at the horizon).
+  if (per_worker_on_)
+    for (std::size_t w = 0; w < workers_.size(); ++w)
+      end_stint(static_cast<WorkerId>(w), end_time, std::min(end_time, horizon_));
 
   // The longest wait: the longest ended one, or the age at the end of a task still waiting. The
   // engine's list of those is the authority (it knows each task's current queue), so the
@@ -380,10 +406,13 @@ MetricNode StatisticsCollector::finish(SimTime end_time,
       const ReservationCounts& r = wc.reservations;
       add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
       n.add("occupancy", ratio(workers_[w].busy, workers_[w].busy + workers_[w].idle_available));
+      // TaskRouter's activity_durations ("The minimum, average, maximum, and total time (in
+      // seconds) that Workers spent in each Activity"), over the worker's stints.
       MetricNode& durations = n.add_group("activity_durations");
-      for (std::size_t a = 0; a < activity_count_; ++a)
-        durations.add(scenario_.activities[a].name,
-                      seconds(activity_time_[w * activity_count_ + a]));
+      for (std::size_t a = 0; a < activity_count_; ++a) {
+        const DurationStats& d = stints_[w * activity_count_ + a];
+        add_durations(durations, scenario_.activities[a].name, d.count, d.total, d.min, d.max);
+      }
     }
   }
   return root;

@@ -11,7 +11,9 @@
 //   task_queues.<queue>          task metrics, `tasks_entered`, no `occupancy`
 //   workflows.<workflow>         task metrics, `tasks_entered`, no `occupancy`
 //   workers.<group>              tasks_completed, tasks_assigned, reservations_*, occupancy,
-//                                activity_durations.<activity>.{avg,min,max,total}
+//                                activity_durations.<activity>.{avg,min,max,total} (over workers)
+//   worker_statistics.<worker>   (statistics.per_worker) the same per worker, activity_durations
+//                                over the worker's stints in each activity
 // task metrics:
 //   tasks_created|tasks_entered, tasks_completed, tasks_canceled, tasks_abandoned,
 //   tasks_timed_out_in_workflow, tasks_ttl_expired, tasks_moved,
@@ -48,7 +50,7 @@ class StatisticsCollector {
 
   /// Defined here so that the engine's emit() dispatches inline: the entries need one increment,
   /// the rest call a handler, and the types reads() leaves out (a third of a task's events: target
-  /// matched, wrap-ups) need nothing.
+  /// matched, wrap-ups, task.completed) need nothing.
   void on_event(const Event& e) {
     switch (e.type) {
       case EventType::task_created:
@@ -76,11 +78,9 @@ class StatisticsCollector {
       case EventType::reservation_rescinded:
         return on_reservation_ended(e, &ReservationCounts::rescinded);
       case EventType::reservation_completed:
-        return release_worker(e.worker, e.time);
+        return on_completed(e);
       case EventType::task_canceled:
         return on_task_canceled(e);
-      case EventType::task_completed:
-        return on_task_completed(e);
       case EventType::worker_activity_update:
         return on_activity_update(e);
       default:
@@ -98,6 +98,8 @@ class StatisticsCollector {
       case EventType::workflow_skipped:  // likewise
       case EventType::reservation_wrapup:
       case EventType::task_wrapup:
+      case EventType::task_completed:  // counted with reservation.completed, which comes just
+                                       // before it with the same fields
         return false;
       default:
         return true;
@@ -161,9 +163,10 @@ class StatisticsCollector {
 
   struct WorkerState {
     ActivityId activity = kNoId;
-    std::uint32_t held = 0;  // reservations held: pending, accepted or wrapping
-    SimTime since = 0;       // start of the interval not yet integrated
-    std::int64_t busy = 0;   // µs inside the window
+    std::uint32_t held = 0;   // reservations held: pending, accepted or wrapping
+    SimTime since = 0;        // start of the interval not yet integrated
+    SimTime stint_start = 0;  // statistics.per_worker: when it entered `activity`
+    std::int64_t busy = 0;    // µs inside the window
     std::int64_t idle_available = 0;
   };
 
@@ -180,9 +183,14 @@ class StatisticsCollector {
   void on_reservation_accepted(const Event& event);
   void on_reservation_ended(const Event& event, std::int64_t ReservationCounts::*field);
   void on_task_canceled(const Event& event);
-  void on_task_completed(const Event& event);
+  /// reservation.completed: the task is completed (its task.completed follows, unread) and the
+  /// worker's unit of capacity frees.
+  void on_completed(const Event& event);
   void on_activity_update(const Event& event);
   void integrate_worker(WorkerId worker, SimTime now);
+  /// statistics.per_worker: the worker's stint in its activity ends at `end` (window: [warmup_,
+  /// window_end]).
+  void end_stint(WorkerId worker, SimTime end, SimTime window_end);
   void release_worker(WorkerId worker, SimTime now);
 
   MetricNode task_node(std::string key, std::size_t entity, bool workspace) const;
@@ -205,6 +213,9 @@ class StatisticsCollector {
   /// statistics.per_worker: per worker, its reservations by outcome and tasks completed (empty
   /// when not asked for: one test of an empty vector per reservation outcome).
   std::vector<GroupCounters> per_worker_;
+  /// statistics.per_worker: per worker × activity, its stints in the activity (their time inside
+  /// the window), for TaskRouter's activity_durations {avg, min, max, total}.
+  std::vector<DurationStats> stints_;
   bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
 };
 

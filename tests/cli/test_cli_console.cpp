@@ -116,7 +116,7 @@ TEST_CASE("counted nouns are singular for one, and --strict lints say error:", "
   CHECK(!contains(strict.err, "warning:"));
 }
 
-TEST_CASE("service levels are in % in run, sweep and check alike", "[cli][console]") {
+TEST_CASE("service levels are in % in run, sweep, check and staff alike", "[cli][console]") {
   TempDir dir;
   const CliResult run =
       run_trsim({"run", scenario_path("quickstart.yaml"), "--replications", "2"}, dir);
@@ -134,9 +134,15 @@ TEST_CASE("service levels are in % in run, sweep and check alike", "[cli][consol
                 dir);
   INFO(describe(sweep));
   CHECK(contains(sweep.out, "service_level.20 (%):"));
-  // Metrics as blocks of rows: the table fits an 80-column terminal.
+  // Metrics as blocks of rows: the table fits an 80-column terminal (338 columns once).
   for (const std::string& line : lines_of(sweep.out)) {
     INFO(line);
-    CHECK(columns(line) <= 100);
+    CHECK(columns(line) <= 80);
   }
+  // tune and staff print ratios in % too, their bounds included (">= 80%", not ">= 0.8").
+  const CliResult staff =
+      run_trsim({"staff", scenario_path("check-fail.yaml"), "--group", "agents"}, dir);
+  INFO(describe(staff));
+  CHECK(contains(staff.out, ">= 75% (ci95)"));
+  CHECK(!contains(staff.out, ">= 0.75"));
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -209,6 +210,37 @@ TEST_CASE("a device output is written in place, never replaced", "[cli][files]")
   CHECK(fs::is_symlink(link));
   CHECK(fs::is_character_file("/dev/null"));
   CHECK(files_in(dir.path()) == std::vector<std::string>{"null-link"});
+}
+
+TEST_CASE("an output that cannot be written says why, in the system's words, and exits 2",
+          "[cli][files]") {
+  TempDir dir;
+  const std::string file = dir.write("a-file", "x");
+  struct Case {
+    std::string path, reason;
+  };
+  std::vector<Case> cases = {
+      {path_in(dir, "no-such-folder/summary.json"), "No such file or directory"},
+      {file + "/summary.json", "Not a directory"},
+  };
+  // Permission denied: a folder without write permission (root ignores the mode bits, but not a
+  // sysfs that refuses new files).
+  if (::geteuid() != 0) {
+    const std::string locked = path_in(dir, "locked");
+    fs::create_directories(locked);
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+    cases.push_back({locked + "/summary.json", "Permission denied"});
+  } else {
+    cases.push_back({"/sys/trsim-summary.json", "Permission denied"});
+  }
+  for (const Case& c : cases) {
+    const CliResult r = run_trsim({"run", kQuickstart, "--json", c.path}, dir);
+    INFO(describe(r));
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    const bool read_only = contains(r.err, "Read-only file system");  // a sysfs mounted so
+    CHECK((contains(r.err, "cannot write '" + c.path + "': " + c.reason) || read_only));
+  }
 }
 
 TEST_CASE("a full or closed standard output exits 2 with the system's reason", "[cli][files]") {

@@ -367,6 +367,23 @@ expect:
   const std::string html = read_file(page);
   // Agents required for the one group, and the service level achieved against its target.
   CHECK(contains(html, "Agents required: agents"));
+  // Required and analytic agree in most intervals: the analytic line, dashed and thinner, is drawn
+  // after (on top of) the wide required one, so both stay visible; the legend names both.
+  const std::string agents = charts_of(html).at(0);
+  const std::size_t required = agents.find("data-series=\"required (simulation)\"");
+  const std::size_t analytic = agents.find("data-series=\"analytic (Erlang)\"");
+  REQUIRE(required != std::string::npos);
+  REQUIRE(analytic != std::string::npos);
+  CHECK(required < analytic);
+  const auto tag = [&](std::size_t at) { return agents.substr(at, agents.find("/>", at) - at); };
+  CHECK(contains(tag(analytic), "stroke-dasharray=\"7 4\""));
+  CHECK(contains(tag(required), "stroke-width=\"6.0\""));
+  CHECK(contains(tag(analytic), "stroke-width=\"2.5\""));
+  CHECK(!contains(tag(required), "stroke-dasharray"));
+  CHECK(contains(agents, ">required (simulation)</text>"));
+  CHECK(contains(agents, ">analytic (Erlang)</text>"));
+  // The target's bound in % like the axis, not as a fraction.
+  CHECK(contains(html, "workspace.service_level.20 &gt;= 80% per interval"));
   check_in_browser(page, "staffing-report", charts_of(html).size(), dir);
 }
 

@@ -2,6 +2,7 @@
 // requirement, an unmeetable target named with its interval, the bundled realistic day rostered
 // and verified (and the roster it writes, run as a scenario, meets every interval too), and shift
 // templates that leave intervals uncovered named.
+#include <regex>
 #include <sstream>
 
 #include "cli_support.hpp"
@@ -82,6 +83,11 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "not read per interval: workspace.tasks_completed"));
+  // The table prints the service level and its bound in %, as every other table does (the CSV
+  // and the JSON keep fractions): "                >= 80%" then "  86.4 % ok" per row.
+  CHECK(contains(r.out, ">= 80%"));
+  CHECK(std::regex_search(r.out, std::regex(R"([0-9]+\.[0-9] % (ok|FAILED))")));
+  CHECK_FALSE(contains(r.out, ">= 0.8"));
   const std::vector<std::string> rows = lines_of(read_file(csv));
   REQUIRE(rows.size() == 1 + 4);
   const std::vector<std::string> header = split(rows[0]);

@@ -1,6 +1,7 @@
 // `trsim staff`: on a single-skill M/M/c it gives the Erlang C staffing; with several groups the
 // answer meets every expectation and one agent fewer in any group does not; errors exit 2.
 #include <cmath>
+#include <regex>
 
 #include "cli_support.hpp"
 #include "support/analytic.hpp"
@@ -106,6 +107,19 @@ TEST_CASE("staff prints the staffing and the metrics at it and with one agent fe
   CHECK(contains(lines[2], "metric"));
   CHECK(contains(r.out, "workspace.service_level.20"));
   CHECK(contains(r.out, "FAILED"));  // one agent fewer falls short somewhere
+  // Ratios in %, their bounds too, as run, check, sweep and tune print them; other metrics in
+  // their own unit ("30" seconds, not "3000%"): "workspace.service_level.20  >= 75% (ci95)
+  // 81.3 ± 2.1 % ok".
+  std::string sl_row, asa_row;
+  for (const std::string& line : lines) {
+    if (contains(line, "workspace.service_level.20")) sl_row = line;
+    if (contains(line, "avg_task_acceptance_time")) asa_row = line;
+  }
+  CHECK(contains(sl_row, ">= 75% (ci95)"));
+  CHECK(std::regex_search(sl_row, std::regex(R"([0-9]+\.[0-9] ± [0-9.]+ % (ok|FAILED))")));
+  CHECK_FALSE(std::regex_search(sl_row, std::regex(R"( 0\.[0-9]{3})")));  // no fraction left
+  CHECK(contains(asa_row, "<= 30"));
+  CHECK_FALSE(contains(asa_row, "%"));
 }
 
 TEST_CASE("staff exits 1 when even --max agents fall short", "[cli][staff]") {

@@ -59,6 +59,15 @@ for row in body:
         if cell != "":
             float(cell)
 assert all(kinds.values()), kinds
+# Volume, occupancy and average handle time per interval, without statistics.snapshots: the
+# handle time (seconds) of the tasks completed in the interval, null only where none completed.
+for name in ("completed", "occupancy", "avg_handle_time"):
+    assert name in metrics, name
+done, aht = header.index("completed"), header.index("avg_handle_time")
+for row in body:
+    if row[3] == "workspace":
+        assert (row[aht] == "") == (float(row[done]) == 0), row
+        assert row[aht] == "" or float(row[aht]) > 0, row
 # The workspace's offered tasks per interval are the summary's interval means.
 offered = [float(r[5]) for r in body if r[3] == "workspace"]
 assert offered == summary["intervals"]["workspace"]["offered"]["mean"], offered

@@ -222,7 +222,8 @@ TEST_CASE(
   CHECK(contains(r.out, "selection: Kim & Nelson (2001) fully sequential, δ = 1, confidence 0.95"));
   CHECK(contains(r.out, "recommended: workflows.main.task_reservation_timeout=11"));
   CHECK(contains(r.out, "apply with: --set workflows.main.task_reservation_timeout=11\n"));
-  CHECK(contains(r.out, "workspace.abandon_rate <= 0.2"));
+  // The constraint's bound, a ratio, in % like its values (the JSON keeps the fraction).
+  CHECK(contains(r.out, "workspace.abandon_rate <= 20%"));
   // The constraint, a ratio, is in % in the curve and the recommendation, as run, check and sweep
   // print ratios: "workspace.abandon_rate 3.1 ± 0.4 % ok".
   CHECK(std::regex_search(

@@ -2,6 +2,8 @@
 // resource, kept only when asked for, pinned on a small trace whose every number is computed by
 // hand from the timeline below.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
 
 #include "support/scenario_fixture.hpp"
 
@@ -73,13 +75,25 @@ TEST_CASE("per-worker statistics count each worker's reservations, tasks and act
   CHECK(value(st, "worker_statistics.b-1.reservations_rescinded") == 0);
   CHECK(value(st, "worker_statistics.b-1.tasks_assigned") == 4);
   CHECK(value(st, "worker_statistics.b-1.tasks_completed") == 4);  // task 4 in the drain
-  // "activity_durations: ... time (in seconds) that Workers spent in each Activity", within
-  // [0, 300]: a-1 Available 0-40 and 140-280, Offline 40-140 and 280-300; b-1 Available all
-  // through.
-  CHECK(value(st, "worker_statistics.a-1.activity_durations.Available") == 180);
-  CHECK(value(st, "worker_statistics.a-1.activity_durations.Offline") == 120);
-  CHECK(value(st, "worker_statistics.a-1.activity_durations.Break") == 0);
-  CHECK(value(st, "worker_statistics.b-1.activity_durations.Available") == 300);
+  // "activity_durations: The minimum, average, maximum, and total time (in seconds) that Workers
+  // spent in each Activity" (the example gives each activity {sid, friendly_name, avg, min, max,
+  // total}), over the worker's stints within [0, 300]: a-1 Available 0-40 and 140-280, Offline
+  // 40-140 and 280-300 (the horizon cuts it), never in Break; b-1 Available all through.
+  const std::string a1 = "worker_statistics.a-1.activity_durations.";
+  CHECK(value(st, a1 + "Available.total") == 180);
+  CHECK(value(st, a1 + "Available.avg") == 90);
+  CHECK(value(st, a1 + "Available.min") == 40);
+  CHECK(value(st, a1 + "Available.max") == 140);
+  CHECK(value(st, a1 + "Offline.total") == 120);
+  CHECK(value(st, a1 + "Offline.avg") == 60);
+  CHECK(value(st, a1 + "Offline.min") == 20);
+  CHECK(value(st, a1 + "Offline.max") == 100);
+  CHECK(value(st, a1 + "Break.total") == 0);
+  CHECK(std::isnan(value(st, a1 + "Break.avg")));  // no stint: no average, min or max
+  CHECK(std::isnan(value(st, a1 + "Break.min")));
+  CHECK(std::isnan(value(st, a1 + "Break.max")));
+  const std::string b1 = "worker_statistics.b-1.activity_durations.Available.";
+  for (const char* stat : {"total", "avg", "min", "max"}) CHECK(value(st, b1 + stat) == 300);
   // Occupancy: a-1 busy 10-40 and 250-280 (60 s), idle 0-10 and 140-250 (120 s); b-1 busy 20-130,
   // 150-185 and 280-300 (165 s) of 300.
   CHECK(value(st, "worker_statistics.a-1.occupancy") == Approx(60.0 / 180));
@@ -88,7 +102,27 @@ TEST_CASE("per-worker statistics count each worker's reservations, tasks and act
   CHECK(value(st, "workers.b.reservations_accepted") ==
         value(st, "worker_statistics.b-1.reservations_accepted"));
   CHECK(value(st, "workers.a.activity_durations.Offline.total") ==
-        value(st, "worker_statistics.a-1.activity_durations.Offline"));
+        value(st, "worker_statistics.a-1.activity_durations.Offline.total"));
+}
+
+TEST_CASE("a worker's stints are cut by the warm-up and the horizon", "[statistics][per_worker]") {
+  // Window [100, 300]. a-1: Available 0-40 (before the window: no stint), Offline 40-140 (60 s in
+  // it), Available 140-280, Offline 280- (20 s, cut by the horizon).
+  TempDir dir;
+  dir.write("calls.csv", kTrace);
+  const Scenario sc = load_yaml(kScenario, dir, {"warmup=100s"});
+  const Run run = run_once(sc);
+  const MetricNode& st = run.result.statistics;
+  const std::string a1 = "worker_statistics.a-1.activity_durations.";
+  CHECK(value(st, a1 + "Available.total") == 140);
+  CHECK(value(st, a1 + "Available.min") == 140);  // one stint: 0-40 has no time in the window
+  CHECK(value(st, a1 + "Offline.total") == 60);
+  CHECK(value(st, a1 + "Offline.avg") == 30);
+  CHECK(value(st, a1 + "Offline.min") == 20);
+  CHECK(value(st, a1 + "Offline.max") == 40);
+  // The stints' totals are the time in each activity, which the group's totals sum.
+  CHECK(value(st, a1 + "Available.total") + value(st, a1 + "Offline.total") == 200);
+  CHECK(value(st, "workers.a.activity_durations.Offline.total") == 60);
 }
 
 TEST_CASE("per-worker statistics are kept only when asked for", "[statistics][per_worker]") {

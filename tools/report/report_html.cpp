@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "model/units.hpp"
+#include "model/value_kind.hpp"
 #include "report/report_page.hpp"
 #include "report/svg_chart.hpp"
 
@@ -50,12 +51,6 @@ std::string format_value(double v) {
   if (a >= 100) return fmt::format("{:.1f}", v);
   if (a >= 1) return fmt::format("{:.2f}", v);
   return fmt::format("{:.4f}", v);
-}
-
-bool is_ratio_metric(std::string_view path) {
-  return path.find("service_level") != std::string_view::npos ||
-         path.find("abandon_rate") != std::string_view::npos ||
-         path.find("occupancy") != std::string_view::npos;
 }
 
 std::string metric_unit(std::string_view path) {
@@ -200,24 +195,6 @@ std::string html_page(const std::string& title, const std::string& body) {
 
 namespace {
 
-const char* kind_name(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::null:
-      return "null";
-    case Value::Kind::boolean:
-      return "a boolean";
-    case Value::Kind::number:
-      return "a number";
-    case Value::Kind::string:
-      return "a string";
-    case Value::Kind::array:
-      return "an array";
-    case Value::Kind::object:
-      return "an object";
-  }
-  return "?";
-}
-
 // The shape a summary or a sweep JSON must have before a report is drawn from it: every problem is
 // named by its path in the document ("statistics.workspace.occupancy.mean: expected a number or
 // null, got a string"). Empty when the shape is right.
@@ -238,7 +215,8 @@ class ShapeCheck {
       return nullptr;
     }
     if (v->kind() != kind) {
-      fail(at, fmt::format("expected {}, got {}", kind_name(kind), kind_name(v->kind())));
+      fail(at, fmt::format("expected {}, got {}", detail::kind_with_article(kind),
+                           detail::kind_with_article(v->kind())));
       return nullptr;
     }
     return v;
@@ -253,14 +231,15 @@ class ShapeCheck {
   void aggregates(const Value& node, const std::string& path, int depth) {
     if (!ok()) return;
     if (!node.is_object())
-      return fail(path, fmt::format("expected an object, got {}", kind_name(node.kind())));
+      return fail(
+          path, fmt::format("expected an object, got {}", detail::kind_with_article(node.kind())));
     if (depth > 32) return fail(path, "nested too deeply for statistics");
     if (node.find("mean") != nullptr) {
       for (const char* key : {"mean", "ci95", "min", "max"}) {
         const Value* v = node.find(key);
         if (v != nullptr && !v->is_number() && !v->is_null())
-          return fail(path + "." + key,
-                      fmt::format("expected a number or null, got {}", kind_name(v->kind())));
+          return fail(path + "." + key, fmt::format("expected a number or null, got {}",
+                                                    detail::kind_with_article(v->kind())));
       }
       return;
     }
@@ -283,7 +262,7 @@ std::string summary_shape(const Value& d) {
       const Value& e = expect->as_array()[i];
       const std::string at = fmt::format("expect[{}]", i);
       if (!e.is_object()) {
-        c.fail(at, fmt::format("expected an object, got {}", kind_name(e.kind())));
+        c.fail(at, fmt::format("expected an object, got {}", detail::kind_with_article(e.kind())));
         break;
       }
       c.member(e, at, "metric", Value::Kind::string, true);
@@ -314,7 +293,7 @@ std::string sweep_shape(const Value& d) {
       const Value& p = points->as_array()[i];
       const std::string at = fmt::format("points[{}]", i);
       if (!p.is_object()) {
-        c.fail(at, fmt::format("expected an object, got {}", kind_name(p.kind())));
+        c.fail(at, fmt::format("expected an object, got {}", detail::kind_with_article(p.kind())));
         break;
       }
       c.member(p, at, "values", Value::Kind::object, true);

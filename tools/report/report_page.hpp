@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "trsim/expectations.hpp"
 #include "trsim/value.hpp"
 
 namespace trsim::report {
@@ -27,7 +28,9 @@ std::string format_value(double v);
 /// The unit of a metric from its name: "s" for waits and speeds of answer, "%" for ratios, "" for
 /// counts.
 std::string metric_unit(std::string_view path);
-bool is_ratio_metric(std::string_view path);
+
+/// A ratio metric (service level, abandon rate, occupancy): trsim::is_ratio_metric, the one rule.
+using trsim::is_ratio_metric;
 
 /// A statistic for a table: ratios as a percentage with one decimal ("75.3%"), seconds with one
 /// decimal, counts with `count_decimals` decimals; "–" for NaN. One call per cell of a row with

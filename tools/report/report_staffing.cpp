@@ -47,12 +47,18 @@ std::string render_staffing_report(const Value& doc) {
       chart.x.format = AxisFormat::clock;
       chart.y.label = "agents logged in";
       chart.step_width = length;
+      // Where the two agree (often), one would hide the other: the required steps are a wide
+      // solid line drawn first, the analytic ones a thin dashed line of another colour drawn on
+      // top of it, so that both show along the shared stretch (and the legend names both).
       Series required, analytic;
       required.name = "required (simulation)";
-      required.emphasis = true;
+      required.colour = "#4e79a7";
+      required.width = 6;
       required.step = true;
       analytic.name = "analytic (Erlang)";
-      analytic.dash = "6 3";
+      analytic.colour = "#f28e2b";
+      analytic.dash = "7 4";
+      analytic.width = 2.5;
       analytic.step = true;
       for (std::size_t k = 0; k < starts.size(); ++k) {
         const Value& row = intervals->as_array()[k];
@@ -61,7 +67,7 @@ std::string render_staffing_report(const Value& doc) {
         required.y.push_back(number_or_nan(find_path(row, "required." + name)));
         analytic.y.push_back(number_or_nan(find_path(row, "analytic." + name)));
       }
-      chart.series = {analytic, required};
+      chart.series = {required, analytic};  // drawn in this order: analytic on top
       body += render_line_chart(chart);
     }
   }
@@ -71,9 +77,22 @@ std::string render_staffing_report(const Value& doc) {
       const std::string metric = text(target.find("metric"));
       LineChart chart;
       chart.title = "Achieved: " + metric_title(metric);
+      // The bound as the tables print it: a ratio's in % (">= 80%"), others as given.
+      std::string bound_text = text(target.find("bound"));
+      if (is_ratio_metric(metric)) {
+        const double lo = number_or_nan(target.find("min")), hi = number_or_nan(target.find("max"));
+        const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
+        const bool ci = bound_text.find("(ci95)") != std::string::npos;
+        bound_text = std::isfinite(lo) && std::isfinite(hi)
+                         ? "in [" + pct(lo) + ", " + pct(hi) + "]"
+                     : std::isfinite(lo) ? ">= " + pct(lo)
+                     : std::isfinite(hi) ? "<= " + pct(hi)
+                                         : bound_text;
+        if (ci) bound_text += " (ci95)";
+      }
       chart.subtitle = fmt::format(
           "{} {} per interval of the verifying run at the requirement; band: 95% confidence",
-          metric, text(target.find("bound")));
+          metric, bound_text);
       chart.x.label = "time of day";
       chart.x.format = AxisFormat::clock;
       const std::string unit = metric_unit(metric);

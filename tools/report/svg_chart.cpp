@@ -525,9 +525,10 @@ std::string render_line_chart(const LineChart& chart) {
     out += fmt::format(
         R"(<path class="series" data-series="{}" data-points="{}"{} d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"{}/>)",
         escape_xml(s.name), points, entity_attribute(s.entity), d, colours[si],
-        s.emphasis ? "3"
-        : crowded  ? "1.6"
-                   : "2",
+        s.width > 0  ? num(s.width)
+        : s.emphasis ? std::string("3")
+        : crowded    ? std::string("1.6")
+                     : std::string("2"),
         s.dash.empty() ? "" : " stroke-dasharray=\"" + s.dash + "\"");
     out += '\n';
     // Long series (a week of 15-minute intervals) get small points, so the line stays readable;

@@ -64,6 +64,9 @@ struct Series {
   std::string entity;
   std::string dash;   ///< an SVG stroke-dasharray ("6 3"); empty = a solid line
   bool step = false;  ///< a step over each point's interval (LineChart::step_width wide), no slope
+  /// The line's width in px; 0 = by emphasis and crowding. A wide pale line under a thin dashed
+  /// one keeps both visible where they coincide (series are drawn in order, emphasis last).
+  double width = 0;
 };
 
 /// A horizontal line at a target (an `expect:` bound), labelled.
