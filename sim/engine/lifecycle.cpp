@@ -169,7 +169,10 @@ void EngineImpl::accept(ReservationSlot r) {
   agenda_.cancel(task.abandon_timer);
   agenda_.cancel(task.step_timer);
   agenda_.cancel(task.update_timer);
-  emit(reservation_event(EventType::reservation_accepted, r));
+  Event e = reservation_event(EventType::reservation_accepted, r);
+  if (task.transfer) [[unlikely]]
+    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+  emit(e);
   if (!task.offers.empty()) {
     const std::vector<ReservationSlot> others = task.offers;  // end_offer() edits task.offers
     for (ReservationSlot o : others) end_offer(o, ReservationStatus::rescinded);
@@ -274,6 +277,7 @@ void EngineImpl::unreserve(TaskSlot t) {
 }
 
 // assigned -> wrapping: the conversation ended; wrap-up time comes from the worker's behaviour.
+// (The handler may transfer the task instead: transfers.cpp.)
 void EngineImpl::on_handle_end(TaskSlot t) {
   TaskState& task = tasks_[t];
   ReservationState& rs = reservations_[task.accepted];
@@ -328,6 +332,10 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   task.status = TaskStatus::canceled;
   Event e = task_event(EventType::task_canceled, task);
   e.reason = reason;
+  if (task.transfer) [[unlikely]] {
+    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+    agenda_.cancel(task.transfer->timeout_timer);
+  }
   emit(e);
   finish_task(t);
 }
@@ -335,6 +343,7 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
 void EngineImpl::finish_task(TaskSlot t) {
   TaskState& task = tasks_[t];
   task.owned_attributes.reset();
+  task.transfer.reset();
   task.offers.clear();
   --alive_tasks_;
   free_tasks_.push_back(t);

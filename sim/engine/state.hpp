@@ -33,6 +33,8 @@ enum class ReservationStatus : std::uint8_t {
 };
 
 inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
+/// task.filter: the task is transferred (TaskState::transfer says where to).
+inline constexpr std::uint32_t kTransferFilter = UINT32_MAX - 2;
 
 /// A slot of one of the engine's tables: an index, typed by the table (a TaskSlot cannot index
 /// the reservations, nor be taken for a serial, TaskId or ReservationId, which events show). Slots
@@ -106,6 +108,22 @@ class PoolSeat {
   bool fill_requested_ = false;  ///< in the fill queue of the current event
 };
 
+/// A transfer in progress (transfers.cpp): made when a worker transfers its accepted task, gone
+/// when the transfer completes or, having failed, the task has gone back to that worker.
+struct TransferState {
+  const TransferRule* rule = nullptr;
+  /// Where offers go: `owned`, or (a requeue) the workflow target the task matches now.
+  const WorkflowTarget* target = nullptr;
+  WorkflowTarget owned;
+  ReservationSlot from;           ///< the initiating reservation (warm: still accepted)
+  ReservationId from_serial = 0;  ///< its serial (cold: the slot may be reused meanwhile)
+  WorkerId from_worker = kNoId;   ///< its worker
+  QueueId from_queue = kNoId;     ///< its queue
+  QueueId entered = kNoId;        ///< the queue the transfer waits in (kNoId before)
+  bool returning = false;         ///< a failed cold transfer, offered back to from_worker
+  Timer timeout_timer;
+};
+
 struct TaskState {
   TaskId serial = 0;  ///< creation number: what events and sids show
   TaskStatus status = TaskStatus::pending;
@@ -135,6 +153,9 @@ struct TaskState {
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
   Timer abandon_timer, step_timer, work_timer, update_timer;
+  std::unique_ptr<TransferState> transfer;  ///< while it is transferred (filter kTransferFilter)
+  /// Taken back by its worker after a failed cold transfer: that worker finishes it (no new draw).
+  bool transfer_returned = false;
 };
 
 struct ReservationState {
@@ -146,6 +167,10 @@ struct ReservationState {
   ChannelId channel = kNoId;
   bool will_accept = false;
   Timer timeout_timer, response_timer;
+  /// A transferring worker's wrap-up (kLegWrapupEnd) and its reservation.completed, built when
+  /// it starts: the task may have ended (and its slot been reused) by then.
+  Timer leg_timer;
+  std::unique_ptr<Event> leg_completed;
 };
 
 /// What `workers.<group>.changes[]` made of a worker's definition: made on its first change; until
@@ -171,6 +196,7 @@ struct WorkerState {
   std::vector<ReservationSlot> held;  ///< those reservations, oldest first
   std::span<const QueueId> queues;    ///< queues whose target_workers it matches (RoutingFacts)
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
+  Rng transfer_rng;  ///< whether (and where) it transfers a task: only with `transfer` rules
   Timer return_timer;
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the
