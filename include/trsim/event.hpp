@@ -121,6 +121,10 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 struct Event {
   SimTime time = 0;
   EventType type = EventType::task_created;
+  // Transfers (in what was padding after `type`): 0 none, else TransferRule::Mode (1 cold, 2 warm).
+  std::uint8_t transfer_mode = 0;
+  std::uint8_t transfer_kind = 0;  ///< TransferRule::Kind (1 queue, 2 worker, 3 workflow)
+  TransferFailure transfer_failure = TransferFailure::none;
   TaskId task = kNoId;
   ReservationId reservation = kNoId;
   WorkerId worker = kNoId;
@@ -136,17 +140,14 @@ struct Event {
   /// of its relative wait in that queue; task_queue_moved: when it entered `previous_queue`.
   SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
+  /// task_transfer_completed / _failed: the queue the transfer started from.
   QueueId previous_queue = kNoId;
+  std::uint32_t transfer_to = kNoId;  ///< the target queue, worker or workflow (by transfer_kind)
   /// task_updated, worker_attributes_update: the attributes after the change (owned by the
   /// engine; valid during the call only).
   const Value* attributes = nullptr;
   std::int32_t capacity = -1;  ///< worker_capacity_update: the new configured capacity
   std::int8_t available = -1;  ///< worker_channel_availability_update: 1 or 0
-  /// Transfers: 0 none, else TransferRule::Mode (1 cold, 2 warm).
-  std::uint8_t transfer_mode = 0;
-  std::uint8_t transfer_kind = 0;  ///< TransferRule::Kind (1 queue, 2 worker, 3 workflow)
-  TransferFailure transfer_failure = TransferFailure::none;
-  std::uint32_t transfer_to = kNoId;  ///< the target queue, worker or workflow (by transfer_kind)
 };
 
 }  // namespace trsim

@@ -416,7 +416,7 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
       on_wrapup_end(t);
       break;
     case kLegWrapupEnd:
-      reservations_[r].leg_timer = Timer{};
+      reservations_[r].timeout_timer = Timer{};
       on_leg_wrapup_end(r);
       break;
     case kReservationTimeout:

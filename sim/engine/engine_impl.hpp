@@ -221,7 +221,8 @@ class EngineImpl {
   SimTime now_ = 0;
   std::uint64_t events_ = 0;
   bool single_tasking_ = false;
-  bool transfers_on_ = false;  ///< some worker's behaviour has transfer rules
+  bool transfers_on_ = false;           ///< some worker's behaviour has transfer rules
+  std::vector<LegWrapup> leg_wrapups_;  ///< transferring workers in wrap-up (a handful)
 
   SlotTable<TaskSlot, TaskState> tasks_;  ///< recycled through free_tasks_
   std::vector<TaskSlot> free_tasks_;

@@ -343,7 +343,6 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
 void EngineImpl::finish_task(TaskSlot t) {
   TaskState& task = tasks_[t];
   task.owned_attributes.reset();
-  task.transfer.reset();
   task.offers.clear();
   --alive_tasks_;
   free_tasks_.push_back(t);

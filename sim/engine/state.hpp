@@ -144,6 +144,8 @@ struct TaskState {
   SimTime queue_entered = 0;  ///< when it entered `queue` (task-queue.entered)
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
+  /// Taken back by its worker after a failed cold transfer: that worker finishes it (no new draw).
+  bool transfer_returned = false;
 
   std::uint32_t transitions = 0;        ///< pending -> reserved transitions
   std::uint32_t next_update = 0;        ///< index of its stream's next `updates[]` entry
@@ -154,8 +156,14 @@ struct TaskState {
 
   Timer abandon_timer, step_timer, work_timer, update_timer;
   std::unique_ptr<TransferState> transfer;  ///< while it is transferred (filter kTransferFilter)
-  /// Taken back by its worker after a failed cold transfer: that worker finishes it (no new draw).
-  bool transfer_returned = false;
+};
+
+/// A transferring worker's reservation in its wrap-up while the task goes on: the
+/// reservation.completed it ends with, built when the wrap-up starts (the task may have ended, and
+/// its slot been reused, by then).
+struct LegWrapup {
+  ReservationSlot reservation;
+  Event completed;
 };
 
 struct ReservationState {
@@ -166,11 +174,9 @@ struct ReservationState {
   QueueId queue = kNoId;
   ChannelId channel = kNoId;
   bool will_accept = false;
+  /// Pending: one of the two runs (a response, or the timeout). Once accepted, timeout_timer is
+  /// free: a transferring worker's wrap-up (kLegWrapupEnd) runs on it.
   Timer timeout_timer, response_timer;
-  /// A transferring worker's wrap-up (kLegWrapupEnd) and its reservation.completed, built when
-  /// it starts: the task may have ended (and its slot been reused) by then.
-  Timer leg_timer;
-  std::unique_ptr<Event> leg_completed;
 };
 
 /// What `workers.<group>.changes[]` made of a worker's definition: made on its first change; until

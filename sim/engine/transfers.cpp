@@ -97,8 +97,8 @@ void EngineImpl::start_transfer(TaskSlot t, const TransferRule& rule) {
     case TransferRule::Kind::worker: {
       // Offered from the rule's queue, else from the first queue the worker is in now.
       const std::span<const QueueId> queues = workers_[rule.worker].queues;
-      const bool member =
-          rule.queue == kNoId ? !queues.empty()
+      const bool member = rule.queue == kNoId
+                              ? !queues.empty()
                               : std::find(queues.begin(), queues.end(), rule.queue) != queues.end();
       if (member && rule.worker != rs.worker)
         tr.owned.queue = rule.queue != kNoId ? rule.queue : queues.front();
@@ -216,8 +216,7 @@ void EngineImpl::transfer_offer_ended(TaskSlot t) {
 
 void EngineImpl::on_transfer_timeout(TaskSlot t) {
   TaskState& task = tasks_[t];
-  if (!task.transfer ||
-      (task.status != TaskStatus::pending && task.status != TaskStatus::reserved))
+  if (!task.transfer || (task.status != TaskStatus::pending && task.status != TaskStatus::reserved))
     return;
   fail_transfer(t, TransferFailure::timeout);
 }
@@ -280,18 +279,23 @@ void EngineImpl::begin_leg_wrapup(ReservationSlot r) {
   Event e = reservation_event(EventType::reservation_wrapup, r);
   emit(e);
   e.type = EventType::reservation_completed;
-  rs.leg_completed = std::make_unique<Event>(e);
+  leg_wrapups_.push_back({r, e});
   WorkerState& ws = workers_[rs.worker];
-  rs.leg_timer = agenda_.schedule_timer(now_ + ws.behavior->wrapup_time.sample(ws.wrapup_rng),
-                                        kLegWrapupEnd, r.index);
+  // Accepted: its timeout timer is free (an accept cancels it).
+  rs.timeout_timer = agenda_.schedule_timer(now_ + ws.behavior->wrapup_time.sample(ws.wrapup_rng),
+                                            kLegWrapupEnd, r.index);
 }
 
 void EngineImpl::on_leg_wrapup_end(ReservationSlot r) {
   ReservationState& rs = reservations_[r];
   const WorkerId w = rs.worker;
   rs.status = ReservationStatus::completed;
-  Event e = *rs.leg_completed;
-  rs.leg_completed.reset();
+  const auto it = std::find_if(leg_wrapups_.begin(), leg_wrapups_.end(),
+                               [r](const LegWrapup& l) { return l.reservation == r; });
+  TRSIM_ASSERT(it != leg_wrapups_.end(), "on_leg_wrapup_end: reservation {} is not wrapping up",
+               r.index);
+  Event e = it->completed;
+  leg_wrapups_.erase(it);
   e.time = now_;
   emit(e);
   WorkerState& ws = workers_[w];

@@ -131,8 +131,8 @@ TEST_CASE("a warm transfer holds the first worker until the transfer is accepted
 // started ("A Transfer has failed ..."; the SDK's transferFailedReason). Warm: s-1 never left the
 // call and keeps the task: its wrap-up starts then (110) and the task completes with it.
 TEST_CASE("a warm transfer that times out stays with the original worker", "[routing][transfers]") {
-  const Scenario sc = load("time\n0\n", {"behaviors.support.transfer.0.mode=warm",
-                                         "workers.b.activity=Offline"});
+  const Scenario sc =
+      load("time\n0\n", {"behaviors.support.transfer.0.mode=warm", "workers.b.activity=Offline"});
   const Run run = run_once(sc);
   CHECK(joined(timeline(sc, run.events, kTransferFlow)) ==
         R"(0 task-queue.entered task=0 queue=Support
@@ -183,7 +183,10 @@ TEST_CASE("a cold transfer nobody takes back is canceled", "[routing][transfers]
                "behavior: support, activity: Available, schedule: [{at: 55, activity: Offline}]}");
   const Scenario sc = load_yaml(yaml, dir, {"workers.b.activity=Offline"});
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTransferFlow)).find(R"(110 task.transfer-failed task=0 worker=s-1 queue=Billing reason=Transfer timed out
+  CHECK(
+      joined(timeline(sc, run.events, kTransferFlow))
+          .find(
+              R"(110 task.transfer-failed task=0 worker=s-1 queue=Billing reason=Transfer timed out
 110 task-queue.entered task=0 queue=Support
 170 task.canceled task=0 queue=Support reason=Task canceled on failed transfer
 )") != std::string::npos);
@@ -240,7 +243,8 @@ TEST_CASE("a transfer to a queue is offered to the next worker after a reject",
   const Scenario sc = load_yaml(yaml, dir, {"workers.b.count=1"});
   const Run run = run_once(sc);
   INFO(joined(timeline(sc, run.events, kTransferFlow)));
-  CHECK(joined(timeline(sc, run.events, kTransferFlow)).find(R"(50 task-queue.entered task=0 queue=Billing
+  CHECK(joined(timeline(sc, run.events, kTransferFlow))
+            .find(R"(50 task-queue.entered task=0 queue=Billing
 50 reservation.created task=0 worker=p-1 queue=Billing
 55 reservation.rejected task=0 worker=p-1 queue=Billing
 55 task.transfer-attempt-failed task=0 queue=Billing reason=Transfer rejected
@@ -255,7 +259,8 @@ TEST_CASE("a transfer to a queue is offered to the next worker after a reject",
 TEST_CASE("a transfer to a queue with no worker fails at once", "[routing][transfers]") {
   const Scenario sc = load("time\n0\n", {"workers.b.count=0"});
   const Run run = run_once(sc);
-  CHECK(joined(timeline(sc, run.events, kTransferFlow)).find(R"(50 task.transfer-initiated task=0 worker=s-1 queue=Support mode=COLD type=QUEUE
+  CHECK(joined(timeline(sc, run.events, kTransferFlow))
+            .find(R"(50 task.transfer-initiated task=0 worker=s-1 queue=Support mode=COLD type=QUEUE
 50 reservation.wrapup task=0 worker=s-1 queue=Support
 50 task-queue.entered task=0 queue=Billing
 50 task.transfer-failed task=0 worker=s-1 queue=Billing reason=No eligible worker for the transfer
