@@ -38,6 +38,10 @@ enum class EventType : std::uint8_t {
   worker_capacity_update,
   worker_channel_availability_update,
   worker_attributes_update,
+  task_transfer_initiated,
+  task_transfer_attempt_failed,
+  task_transfer_failed,
+  task_transfer_completed,
 };
 
 /// "task.created", "reservation.timeout", "worker.activity.update", ...
@@ -51,10 +55,25 @@ enum class CancelReason : std::uint8_t {
   workflow_timeout,  ///< "Task canceled on Workflow timeout"
   workflow_skipped,  ///< a final-step skip_if skipped it out of the workflow
   transition_limit,  ///< kMaxTaskTransitions pending->reserved transitions
+  transfer_failed,   ///< a failed cold transfer that its worker did not take back in time
 };
 
 /// The `reason` text the event log prints ("Task TTL Exceeded", ...).
 std::string_view cancel_reason_text(CancelReason reason);
+
+/// Why a transfer (or one attempt of it) failed.
+enum class TransferFailure : std::uint8_t {
+  none,
+  timeout,             ///< nobody accepted it within the transfer's timeout
+  rejected,            ///< the worker it went to rejected it (or let it time out)
+  no_eligible_worker,  ///< no worker could ever take it (an empty queue, no queue)
+};
+
+/// The `reason` text of a task.transfer-failed / -attempt-failed ("Transfer timed out", ...).
+std::string_view transfer_failure_text(TransferFailure failure);
+/// "COLD" / "WARM" (TaskRouter's TransferMode) and "QUEUE" / "WORKER" / "WORKFLOW" (its type).
+std::string_view transfer_mode_text(std::uint8_t mode);
+std::string_view transfer_kind_text(std::uint8_t kind);
 
 /// The sid of task `task` of replication `replication`: make_sid("WT", "task:<rep>:<id>").
 std::string task_sid(std::uint32_t replication, TaskId task);
@@ -88,12 +107,26 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///   task_updated            queue = the queue it was waiting in, attributes = its attributes
 ///                           after the update, priority = its new priority (the workflow
 ///                           re-evaluates it next: workflow_target_matched follows)
+///   task_transfer_initiated reservation, worker = the initiating reservation and worker, queue =
+///                           the queue it was accepted from, transfer_mode, transfer_kind,
+///                           transfer_to (a task_queue_entered for the target queue follows)
+///   task_transfer_attempt_failed   reservation, worker of the offer that ended unaccepted
+///   task_transfer_failed    queue = the queue it waited in, transfer_failure (a warm transfer
+///                           stays with the initiating worker; a cold one is offered back to it)
+///   task_transfer_completed reservation, worker = the accepted transfer reservation
+/// Events of a transfer carry transfer_mode; so do the task_queue_entered, reservation_accepted
+/// and task_canceled events of a transfer leg, which end or start a wait in a queue only (the
+/// task's wait in the workspace and its workflow ended when it was first accepted).
 /// An assigned task is never canceled, so a task_canceled always ends a wait. A reservation's
 /// worker holds one unit of the task channel's capacity from reservation_created until the
 /// reservation ends (rejected, timeout, canceled, rescinded or completed).
 struct Event {
   SimTime time = 0;
   EventType type = EventType::task_created;
+  // Transfers (in what was padding after `type`): 0 none, else TransferRule::Mode (1 cold, 2 warm).
+  std::uint8_t transfer_mode = 0;
+  std::uint8_t transfer_kind = 0;  ///< TransferRule::Kind (1 queue, 2 worker, 3 workflow)
+  TransferFailure transfer_failure = TransferFailure::none;
   TaskId task = kNoId;
   ReservationId reservation = kNoId;
   WorkerId worker = kNoId;
@@ -104,14 +137,18 @@ struct Event {
   ChannelId channel = kNoId;
   CancelReason reason = CancelReason::none;
   std::int8_t available = -1;  ///< worker_channel_availability_update: 1 or 0
+  /// worker_capacity_update: the new configured capacity (at most 1,000 per channel, so 16 bits;
+  /// with `reason` and `available` it fills what was padding before `priority`).
+  std::int16_t capacity = -1;
   std::int64_t priority = 0;
   SimTime task_created_at = 0;  ///< creation time of `task` (waits derive from it)
   /// When `task` entered the queue it is in now (TaskRouter's task_queue_entered_date): the start
   /// of its relative wait in that queue; task_queue_moved: when it entered `previous_queue`.
   SimTime task_queue_entered_at = 0;
   /// task_queue_moved: the queue left. reservation_*: the queue the reservation was made from.
+  /// task_transfer_completed / _failed: the queue the transfer started from.
   QueueId previous_queue = kNoId;
-  std::int32_t capacity = -1;  ///< worker_capacity_update: the new configured capacity
+  std::uint32_t transfer_to = kNoId;  ///< the target queue, worker or workflow (by transfer_kind)
   /// task_updated, worker_attributes_update: the attributes after the change (owned by the
   /// engine; valid during the call only).
   const Value* attributes = nullptr;

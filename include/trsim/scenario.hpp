@@ -87,6 +87,12 @@ struct WorkflowTarget {
   /// known_worker_sid / known_worker_friendly_name: the task attribute naming the worker.
   std::string known_worker_sid_attribute;
   std::string known_worker_name_attribute;
+  /// Transfers only (the engine builds these targets): the worker a transfer goes to (kNoId: any
+  /// worker of the queue) and the worker it may not go to (the one warm-transferring it).
+  WorkerId transfer_worker = kNoId;
+  WorkerId excluded_worker = kNoId;
+  /// Whether transfer_worker or excluded_worker is set (one test keeps the common case fast).
+  bool transfer_conditions = false;
   SourceLocation where;
 };
 
@@ -110,6 +116,24 @@ struct Workflow {
   SourceLocation where;
 };
 
+/// One entry of a behaviour's `transfer:` list (docs/scenario.md, Transfers).
+struct TransferRule {
+  enum class Mode : std::uint8_t { cold = 1, warm = 2 };
+  enum class Kind : std::uint8_t { queue = 1, worker = 2, workflow = 3 };
+  double probability = 0;
+  Mode mode = Mode::cold;
+  Kind kind = Kind::queue;
+  QueueId queue = kNoId;    ///< to_queue; with to_worker, the queue the offer is made from
+  WorkerId worker = kNoId;  ///< to_worker
+  /// How long the transfer may wait to be accepted; unset: the workflow's
+  /// task_reservation_timeout.
+  std::optional<SimTime> timeout;
+  /// The talk time of the next leg; unset: the task's own handle time again.
+  std::optional<Distribution> handle_time;
+  std::optional<std::int64_t> priority;  ///< the task's priority from the transfer on
+  SourceLocation where;
+};
+
 struct Behavior {
   std::string name;
   double p_accept = 1.0;
@@ -130,6 +154,9 @@ struct Behavior {
   Distribution wrapup_time;
   /// Single-tasking only: activity after a task completes; kNoId = the one held before.
   ActivityId after_task_activity = kNoId;
+  /// `transfer:` what the worker does with an accepted task when its talk time ends: one rule is
+  /// drawn (by probability; with the rest of the probability none applies and wrap-up starts).
+  std::vector<TransferRule> transfers;
 };
 
 struct ScheduleEntry {

@@ -47,6 +47,8 @@ class JsonLinesSink final : public EventSink {
 
  private:
   void flush_buffer();
+  void append_transfer(const Event& event);  ///< transfer_mode, transfer_type, transfer_to
+  const Scenario& scenario_;
   std::ostream& out_;
   bool replication_field_;
   std::uint32_t replication_ = 0;

@@ -64,6 +64,11 @@ void EngineImpl::initialise() {
         Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
+    if (!ws.behavior->transfers.empty()) {
+      transfers_on_ = true;
+      ws.transfer_rng =
+          Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/transfer");
+    }
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
     ws.queues = facts_->worker_queues[w];
     ws.ranked = facts_->worker_ranked[w] != 0;
@@ -311,8 +316,10 @@ void EngineImpl::on_worker_change(GroupId g, std::uint32_t entry) {
 
 bool EngineImpl::is_waiting(TaskSlot slot, TaskId serial) const {
   const TaskState& task = tasks_[slot];
+  // A transferred task was accepted once: its TTL no longer applies.
   return task.serial == serial &&
-         (task.status == TaskStatus::pending || task.status == TaskStatus::reserved);
+         (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
+         !task.transfer;
 }
 
 // Drops tasks that stopped waiting from the front of the stream's TTL FIFO and arms the stream's
@@ -357,6 +364,10 @@ void EngineImpl::on_worker_response(ReservationSlot r) {
   if (reservations_[r].status != ReservationStatus::pending) return;
   if (reservations_[r].will_accept) {
     accept(r);
+    if (transfers_on_) [[unlikely]] {
+      const TaskSlot t = reservations_[r].task;
+      if (tasks_[t].transfer) complete_transfer(t, r);
+    }
     return;
   }
   const TaskSlot t = reservations_[r].task;
@@ -395,15 +406,28 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
   switch (static_cast<EventKind>(e.kind)) {
     case kHandleEnd:
       tasks_[t].work_timer = Timer{};
-      on_handle_end(t);
+      // The talk time ends: wrap-up starts, unless the worker's behaviour transfers the task (a
+      // worker who took a task back after a failed transfer finishes it).
+      if (!transfers_on_ ||
+          workers_[reservations_[tasks_[t].accepted].worker].behavior->transfers.empty() ||
+          tasks_[t].transfer_returned || !draw_transfer(t)) [[likely]]
+        on_handle_end(t);
       break;
     case kWrapupEnd:
       tasks_[t].work_timer = Timer{};
       on_wrapup_end(t);
       break;
+    case kLegWrapupEnd:
+      reservations_[r].timeout_timer = Timer{};
+      on_leg_wrapup_end(r);
+      break;
     case kReservationTimeout:
       reservations_[r].timeout_timer = Timer{};
       on_reservation_timeout(r);
+      break;
+    case kTransferTimeout:
+      if (tasks_[t].transfer) tasks_[t].transfer->timeout_timer = Timer{};
+      on_transfer_timeout(t);
       break;
     case kWorkerResponse:
       reservations_[r].response_timer = Timer{};
@@ -466,7 +490,7 @@ ReplicationResult EngineImpl::run() {
   const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;
   std::vector<WaitingTask> waiting;
   for (const TaskState& t : tasks_)
-    if (t.status == TaskStatus::pending || t.status == TaskStatus::reserved)
+    if ((t.status == TaskStatus::pending || t.status == TaskStatus::reserved) && !t.transfer)
       waiting.push_back({t.created, t.queue, t.workflow, t.queue_entered});
   ReplicationResult result;
   result.replication = options_.replication;

@@ -9,6 +9,8 @@
 //                     tells matching_ what changed and never decides where a task goes
 //   router.cpp        the Workflow (filters, steps, timeouts, skip_if) and the offers: which
 //                     worker gets which task, asked of matching_
+//   transfers.cpp     transfers and requeues of accepted tasks (a behaviour's `transfer` rules):
+//                     the transfer's own transitions and events, routed through router.cpp
 //   matching.hpp/cpp  Matching: the indexes of who could take what (idle pools, waiting sets,
 //                     activity counts, the fill queue), with their invariants
 //   routing_facts.*   RoutingFacts: the per-scenario facts routing reads (queue membership,
@@ -41,18 +43,20 @@ namespace trsim::detail {
 /// too late), a worker's accept before the caller's abandonment at the same instant, and arrivals
 /// last, so that a task arriving at t sees every worker freed at t.
 enum EventKind : std::uint8_t {
-  kHandleEnd = 0,           ///< the conversation ends; wrap-up starts
+  kHandleEnd = 0,           ///< the conversation ends; wrap-up (or a transfer) starts
   kWrapupEnd = 1,           ///< wrap-up ends; the task completes and capacity frees
-  kReservationTimeout = 2,  ///< task_reservation_timeout elapsed on a pending reservation
-  kWorkerResponse = 3,      ///< the worker accepts or rejects a pending reservation
-  kTaskTtl = 4,             ///< the oldest waiting task of a stream reached its TTL
-  kTaskAbandon = 5,         ///< the caller's patience ran out while waiting
-  kStepTimeout = 6,         ///< the current workflow step's (cumulative) deadline passed
-  kTaskUpdate = 7,          ///< a waiting task's attributes or priority change (updates[])
-  kWorkerSchedule = 8,      ///< a scheduled activity change
-  kWorkerChange = 9,        ///< a group's capacity, channels or attributes change (changes[])
-  kWorkerReturn = 10,       ///< a worker parked in the timeout activity comes back
-  kTaskArrival = 11,        ///< the next task of an arrival stream
+  kLegWrapupEnd = 2,        ///< a transferring worker's wrap-up ends; its capacity frees
+  kReservationTimeout = 3,  ///< task_reservation_timeout elapsed on a pending reservation
+  kTransferTimeout = 4,     ///< a transfer's timeout elapsed unaccepted (an accept then is late)
+  kWorkerResponse = 5,      ///< the worker accepts or rejects a pending reservation
+  kTaskTtl = 6,             ///< the oldest waiting task of a stream reached its TTL
+  kTaskAbandon = 7,         ///< the caller's patience ran out while waiting
+  kStepTimeout = 8,         ///< the current workflow step's (cumulative) deadline passed
+  kTaskUpdate = 9,          ///< a waiting task's attributes or priority change (updates[])
+  kWorkerSchedule = 10,     ///< a scheduled activity change
+  kWorkerChange = 11,       ///< a group's capacity, channels or attributes change (changes[])
+  kWorkerReturn = 12,       ///< a worker parked in the timeout activity comes back
+  kTaskArrival = 13,        ///< the next task of an arrival stream
 };
 
 /// What the engine holds in memory, for tests that check it follows what is alive (workers,
@@ -122,6 +126,19 @@ class EngineImpl {
   void on_worker_return(WorkerId w);
   void release_capacity(WorkerId w, ReservationSlot r);
   void free_reservation(ReservationSlot r);
+
+  // ---- transfers.cpp: transfers and requeues of accepted tasks ---------------------------
+  bool draw_transfer(TaskSlot t);
+  void start_transfer(TaskSlot t, const TransferRule& rule);
+  void enter_transfer_queue(TaskSlot t, QueueId q);
+  void complete_transfer(TaskSlot t, ReservationSlot r);
+  void transfer_offer_ended(TaskSlot t);
+  void on_transfer_timeout(TaskSlot t);
+  void fail_transfer(TaskSlot t, TransferFailure why);
+  void begin_leg_wrapup(ReservationSlot r);
+  void on_leg_wrapup_end(ReservationSlot r);
+  bool queue_has_members(QueueId q) const;
+  Event transfer_event(EventType type, const TaskState& task) const;
 
   // ---- router.cpp: workflow and offers -----------------------------------------------------
   void enter_workflow(TaskSlot t);
@@ -212,6 +229,8 @@ class EngineImpl {
   SimTime now_ = 0;
   std::uint64_t events_ = 0;
   bool single_tasking_ = false;
+  bool transfers_on_ = false;           ///< some worker's behaviour has transfer rules
+  std::vector<LegWrapup> leg_wrapups_;  ///< transferring workers in wrap-up (a handful)
 
   SlotTable<TaskSlot, TaskState> tasks_;  ///< recycled through free_tasks_
   std::vector<TaskSlot> free_tasks_;

@@ -171,7 +171,10 @@ void EngineImpl::accept(ReservationSlot r) {
   agenda_.cancel(task.abandon_timer);
   agenda_.cancel(task.step_timer);
   agenda_.cancel(task.update_timer);
-  emit(reservation_event(EventType::reservation_accepted, r));
+  Event e = reservation_event(EventType::reservation_accepted, r);
+  if (task.transfer) [[unlikely]]
+    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+  emit(e);
   if (!task.offers.empty()) {
     const std::vector<ReservationSlot> others = task.offers;  // end_offer() edits task.offers
     for (ReservationSlot o : others) end_offer(o, ReservationStatus::rescinded);
@@ -276,6 +279,7 @@ void EngineImpl::unreserve(TaskSlot t) {
 }
 
 // assigned -> wrapping: the conversation ended; wrap-up time comes from the worker's behaviour.
+// (The handler may transfer the task instead: transfers.cpp.)
 void EngineImpl::on_handle_end(TaskSlot t) {
   TaskState& task = tasks_[t];
   ReservationState& rs = reservations_[task.accepted];
@@ -331,6 +335,10 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   task.status = TaskStatus::canceled;
   Event e = task_event(EventType::task_canceled, task);
   e.reason = reason;
+  if (task.transfer) [[unlikely]] {
+    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+    agenda_.cancel(task.transfer->timeout_timer);
+  }
   emit(e);
   finish_task(t);
 }
@@ -396,7 +404,7 @@ bool EngineImpl::change_worker(WorkerId w, const WorkerChange& change) {
     o.configured[c] = capacity;
     e.type = EventType::worker_capacity_update;
     e.channel = c;
-    e.capacity = capacity;
+    e.capacity = static_cast<std::int16_t>(capacity);  // at most kMaxCapacity (1,000)
     emit(e);
   }
   e.capacity = -1;

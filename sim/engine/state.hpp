@@ -33,6 +33,8 @@ enum class ReservationStatus : std::uint8_t {
 };
 
 inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
+/// task.filter: the task is transferred (TaskState::transfer says where to).
+inline constexpr std::uint32_t kTransferFilter = UINT32_MAX - 2;
 
 /// A slot of one of the engine's tables: an index, typed by the table (a TaskSlot cannot index
 /// the reservations, nor be taken for a serial, TaskId or ReservationId, which events show). Slots
@@ -106,6 +108,22 @@ class PoolSeat {
   bool fill_requested_ = false;  ///< in the fill queue of the current event
 };
 
+/// A transfer in progress (transfers.cpp): made when a worker transfers its accepted task, gone
+/// when the transfer completes or, having failed, the task has gone back to that worker.
+struct TransferState {
+  const TransferRule* rule = nullptr;
+  /// Where offers go: `owned`, or (a requeue) the workflow target the task matches now.
+  const WorkflowTarget* target = nullptr;
+  WorkflowTarget owned;
+  ReservationSlot from;           ///< the initiating reservation (warm: still accepted)
+  ReservationId from_serial = 0;  ///< its serial (cold: the slot may be reused meanwhile)
+  WorkerId from_worker = kNoId;   ///< its worker
+  QueueId from_queue = kNoId;     ///< its queue
+  QueueId entered = kNoId;        ///< the queue the transfer waits in (kNoId before)
+  bool returning = false;         ///< a failed cold transfer, offered back to from_worker
+  Timer timeout_timer;
+};
+
 struct TaskState {
   TaskId serial = 0;  ///< creation number: what events and sids show
   TaskStatus status = TaskStatus::pending;
@@ -127,6 +145,8 @@ struct TaskState {
   SimTime queue_entered = 0;  ///< when it entered `queue` (task-queue.entered)
   bool step_expired = false;  ///< the deadline passed while offers were pending
   bool ever_placed = false;   ///< has settled in a step at least once (for skip_if)
+  /// Taken back by its worker after a failed cold transfer: that worker finishes it (no new draw).
+  bool transfer_returned = false;
 
   std::uint32_t transitions = 0;        ///< pending -> reserved transitions
   std::uint32_t next_update = 0;        ///< index of its stream's next `updates[]` entry
@@ -136,6 +156,15 @@ struct TaskState {
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
   Timer abandon_timer, step_timer, work_timer, update_timer;
+  std::unique_ptr<TransferState> transfer;  ///< while it is transferred (filter kTransferFilter)
+};
+
+/// A transferring worker's reservation in its wrap-up while the task goes on: the
+/// reservation.completed it ends with, built when the wrap-up starts (the task may have ended, and
+/// its slot been reused, by then).
+struct LegWrapup {
+  ReservationSlot reservation;
+  Event completed;
 };
 
 struct ReservationState {
@@ -146,6 +175,8 @@ struct ReservationState {
   QueueId queue = kNoId;
   ChannelId channel = kNoId;
   bool will_accept = false;
+  /// Pending: one of the two runs (a response, or the timeout). Once accepted, timeout_timer is
+  /// free: a transferring worker's wrap-up (kLegWrapupEnd) runs on it.
   Timer timeout_timer, response_timer;
 };
 
@@ -172,6 +203,7 @@ struct WorkerState {
   std::vector<ReservationSlot> held;  ///< those reservations, oldest first
   std::span<const QueueId> queues;    ///< queues whose target_workers it matches (RoutingFacts)
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
+  Rng transfer_rng;  ///< whether (and where) it transfers a task: only with `transfer` rules
   Timer return_timer;
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the

@@ -62,8 +62,45 @@ std::string_view event_type_name(EventType type) {
       return "worker.channel.availability.update";
     case EventType::worker_attributes_update:
       return "worker.attributes.update";
+    case EventType::task_transfer_initiated:
+      return "task.transfer-initiated";
+    case EventType::task_transfer_attempt_failed:
+      return "task.transfer-attempt-failed";
+    case EventType::task_transfer_failed:
+      return "task.transfer-failed";
+    case EventType::task_transfer_completed:
+      return "task.transfer-completed";
   }
   return "unknown";
+}
+
+std::string_view transfer_failure_text(TransferFailure failure) {
+  switch (failure) {
+    case TransferFailure::none:
+      return "";
+    case TransferFailure::timeout:
+      return "Transfer timed out";
+    case TransferFailure::rejected:
+      return "Transfer rejected";
+    case TransferFailure::no_eligible_worker:
+      return "No eligible worker for the transfer";
+  }
+  return "";
+}
+
+std::string_view transfer_mode_text(std::uint8_t mode) {
+  return mode == static_cast<std::uint8_t>(TransferRule::Mode::warm) ? "WARM" : "COLD";
+}
+
+std::string_view transfer_kind_text(std::uint8_t kind) {
+  switch (static_cast<TransferRule::Kind>(kind)) {
+    case TransferRule::Kind::worker:
+      return "WORKER";
+    case TransferRule::Kind::workflow:
+      return "WORKFLOW";
+    default:
+      return "QUEUE";
+  }
 }
 
 // These texts are part of the event log's contract: users grep for them. TaskRouter's own
@@ -83,6 +120,8 @@ std::string_view cancel_reason_text(CancelReason reason) {
     case CancelReason::transition_limit:
       static_assert(kMaxTaskTransitions == 1000, "the reason text states the limit");
       return "Task reached the limit of 1000 reservations";
+    case CancelReason::transfer_failed:
+      return "Task canceled on failed transfer";
   }
   return "";
 }
@@ -144,7 +183,7 @@ void reset_cache(std::vector<std::pair<std::uint32_t, std::string>>& cache) {
 }  // namespace
 
 JsonLinesSink::JsonLinesSink(const Scenario& scenario, std::ostream& out, bool replication_field)
-    : out_(out), replication_field_(replication_field) {
+    : scenario_(scenario), out_(out), replication_field_(replication_field) {
   buffer_.reserve(kFlushThreshold + 4096);
   for (const Worker& w : scenario.workers)
     worker_json_.push_back(fragment("worker", w.name, w.sid));
@@ -189,7 +228,8 @@ void JsonLinesSink::flush_buffer() {
 
 // Keys in this order, each when it applies: seq, t, type, rep, task, reservation, worker,
 // worker_sid, queue, queue_sid, previous_queue, workflow, workflow_sid, channel, activity,
-// activity_sid, previous_activity, reason, priority, capacity, available, attributes.
+// activity_sid, previous_activity, reason, priority, capacity, available, attributes,
+// transfer_mode, transfer_type, transfer_to (transfers only).
 void JsonLinesSink::on_event(const Event& e) {
   auto out = std::back_inserter(buffer_);
   ++seq_;
@@ -224,6 +264,9 @@ void JsonLinesSink::on_event(const Event& e) {
   if (e.reason != CancelReason::none) {
     buffer_ += ",\"reason\":";
     append_json_string(buffer_, cancel_reason_text(e.reason));
+  } else if (e.transfer_failure != TransferFailure::none) {
+    buffer_ += ",\"reason\":";
+    append_json_string(buffer_, transfer_failure_text(e.transfer_failure));
   }
   if (e.task != kNoId) fmt::format_to(std::back_inserter(buffer_), ",\"priority\":{}", e.priority);
   if (e.capacity >= 0) fmt::format_to(std::back_inserter(buffer_), ",\"capacity\":{}", e.capacity);
@@ -233,8 +276,33 @@ void JsonLinesSink::on_event(const Event& e) {
     buffer_ += ",\"attributes\":";
     buffer_ += to_json(*e.attributes);
   }
+  if (e.transfer_mode != 0) [[unlikely]]
+    append_transfer(e);
   buffer_ += "}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();
+}
+
+void JsonLinesSink::append_transfer(const Event& e) {
+  buffer_ += ",\"transfer_mode\":\"";
+  buffer_ += transfer_mode_text(e.transfer_mode);
+  buffer_ += '"';
+  if (e.transfer_kind == 0) return;
+  buffer_ += ",\"transfer_type\":\"";
+  buffer_ += transfer_kind_text(e.transfer_kind);
+  buffer_ += '"';
+  if (e.transfer_to == kNoId) return;
+  buffer_ += ",\"transfer_to\":";
+  switch (static_cast<TransferRule::Kind>(e.transfer_kind)) {
+    case TransferRule::Kind::worker:
+      append_json_string(buffer_, scenario_.workers[e.transfer_to].name);
+      break;
+    case TransferRule::Kind::workflow:
+      append_json_string(buffer_, scenario_.workflows[e.transfer_to].name);
+      break;
+    default:
+      append_json_string(buffer_, scenario_.task_queues[e.transfer_to].name);
+      break;
+  }
 }
 
 }  // namespace trsim

@@ -141,6 +141,28 @@ void TaskRouterEventSink::on_event(const Event& e) {
   }
   if (e.reason != CancelReason::none)
     add_string(data, "task_canceled_reason", cancel_reason_text(e.reason));
+  // The transfer fields of the TaskRouter SDK's Transfer object (mode, type, to,
+  // transferFailedReason) in the Events API's snake_case.
+  if (e.transfer_mode != 0) {
+    add_string(data, "transfer_mode", transfer_mode_text(e.transfer_mode));
+    if (e.transfer_kind != 0)
+      add_string(data, "transfer_type", transfer_kind_text(e.transfer_kind));
+    if (e.transfer_to != kNoId) {
+      switch (static_cast<TransferRule::Kind>(e.transfer_kind)) {
+        case TransferRule::Kind::worker:
+          add_string(data, "transfer_to", scenario_.workers[e.transfer_to].sid);
+          break;
+        case TransferRule::Kind::workflow:
+          add_string(data, "transfer_to", scenario_.workflows[e.transfer_to].sid);
+          break;
+        default:
+          add_string(data, "transfer_to", scenario_.task_queues[e.transfer_to].sid);
+          break;
+      }
+    }
+    if (e.transfer_failure != TransferFailure::none)
+      add_string(data, "transfer_failed_reason", transfer_failure_text(e.transfer_failure));
+  }
   if (e.capacity >= 0)
     fmt::format_to(std::back_inserter(data), ",\"worker_channel_capacity\":{}", e.capacity);
   if (e.available >= 0)

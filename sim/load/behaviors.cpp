@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string_view>
 
 #include "load/distribution.hpp"
@@ -57,7 +58,123 @@ void read_outcome(const Reader& r, const Item& item, Behavior& b) {
   b.p_no_response = p[2];
 }
 
+// `transfer`: a list of rules, each with a probability (their sum at most 1), a mode and one
+// target. Worker names are resolved once the workers exist (resolve_transfer_workers).
+void read_transfers(LoadContext& ctx, const Reader& r, const Item& item, Behavior& b,
+                    BehaviorId id) {
+  const auto list = r.list(item);
+  if (!list) return;
+  double sum = 0;
+  for (const Item& e : *list) {
+    MapView fields(r, e, KeySet::transfer_rule);
+    if (!fields.ok()) continue;
+    TransferRule rule;
+    rule.where = r.at(e);
+    const Item* p = fields.find("probability");
+    if (p == nullptr) {
+      if (fields.complete()) r.error(e, "a transfer rule needs 'probability'");
+      continue;
+    }
+    const auto v = r.number(*p);
+    if (!v) continue;
+    if (!(*v >= 0 && *v <= 1)) {
+      r.error(*p, fmt::format("a transfer's 'probability' must be between 0 and 1, got {}",
+                              describe_number(*v)));
+      continue;
+    }
+    rule.probability = *v;
+    sum += *v;
+    if (const Item* m = fields.find("mode")) {
+      static constexpr std::array<std::string_view, 2> kModes = {"cold", "warm"};
+      const auto k = r.choice(*m, kModes);
+      if (!k) continue;
+      rule.mode = *k == 0 ? TransferRule::Mode::cold : TransferRule::Mode::warm;
+    }
+    const Item* to_queue = fields.find("to_queue");
+    const Item* to_worker = fields.find("to_worker");
+    const Item* requeue = fields.find("requeue");
+    const int targets = (to_queue ? 1 : 0) + (to_worker ? 1 : 0) + (requeue ? 1 : 0);
+    if (targets == 0) {
+      if (fields.complete())
+        r.error(e, "a transfer rule needs one target: 'to_queue', 'to_worker' or 'requeue: true'");
+      continue;
+    }
+    if (targets > 1) {
+      r.error(e,
+              "a transfer rule has one target: give only one of 'to_queue', 'to_worker' and "
+              "'requeue'");
+      continue;
+    }
+    if (to_queue != nullptr) {
+      rule.kind = TransferRule::Kind::queue;
+      rule.queue = resolve_name(r, *to_queue, ctx.queues, "task queue");
+      if (rule.queue == kNoId) continue;
+    } else if (to_worker != nullptr) {
+      rule.kind = TransferRule::Kind::worker;
+      if (!r.string(*to_worker)) continue;
+      if (const Item* q = fields.find("queue")) {
+        rule.queue = resolve_name(r, *q, ctx.queues, "task queue");
+        if (rule.queue == kNoId) continue;
+      }
+    } else {
+      const auto yes = r.boolean(*requeue);
+      if (!yes) continue;
+      if (!*yes) {
+        r.error(*requeue, "'requeue' takes true (leave the rule out for no requeue)");
+        continue;
+      }
+      rule.kind = TransferRule::Kind::workflow;
+      if (rule.mode == TransferRule::Mode::warm) {
+        r.error(*requeue,
+                "a requeue is cold: the worker lets the task go back into routing (give no "
+                "'mode', or 'mode: cold')");
+        continue;
+      }
+    }
+    if (const Item* q = fields.find("queue"); q != nullptr && to_worker == nullptr) {
+      r.error(*q, "'queue' goes with 'to_worker' (the queue the transfer is offered from)");
+      continue;
+    }
+    if (const Item* t = fields.find("timeout")) {
+      const auto d = r.duration(*t);
+      if (!d) continue;
+      if (*d == 0) {
+        r.error(*t, "a transfer's 'timeout' must be > 0");
+        continue;
+      }
+      rule.timeout = *d;
+    }
+    if (const Item* h = fields.find("handle_time")) {
+      rule.handle_time = read_distribution(ctx, r, *h);
+      if (!rule.handle_time) continue;
+    }
+    if (const Item* pr = fields.find("priority")) {
+      const auto n = r.integer(*pr, 0, std::numeric_limits<std::int32_t>::max());
+      if (!n) continue;
+      rule.priority = *n;
+    }
+    if (to_worker != nullptr) ctx.transfer_workers.push_back({id, b.transfers.size(), *to_worker});
+    b.transfers.push_back(std::move(rule));
+  }
+  if (sum > 1.0 + kProbabilityTolerance)
+    r.error(item, fmt::format("transfer probabilities must sum to at most 1 (they sum to {})",
+                              describe_number(sum)));
+}
+
 }  // namespace
+
+void resolve_transfer_workers(LoadContext& ctx) {
+  if (ctx.transfer_workers.empty()) return;
+  NameIndex workers;
+  for (const Worker& w : ctx.sc.workers) workers.add(w.name);
+  const Reader r = ctx.reader();
+  for (const LoadContext::TransferWorker& t : ctx.transfer_workers) {
+    const WorkerId w = resolve_name(r, t.name, workers, "worker");
+    if (w != kNoId && t.behavior < ctx.sc.behaviors.size() &&
+        t.rule < ctx.sc.behaviors[t.behavior].transfers.size())
+      ctx.sc.behaviors[t.behavior].transfers[t.rule].worker = w;
+  }
+}
 
 void build_behaviors(LoadContext& ctx, const MapView& top) {
   const Item* section = top.find("behaviors");
@@ -136,6 +253,8 @@ void build_behaviors(LoadContext& ctx, const MapView& top) {
                           "'Available' activity to default to)");
       }
     }
+    if (const Item* i = fields.find("transfer"))
+      read_transfers(ctx, r, *i, b, static_cast<BehaviorId>(ctx.sc.behaviors.size()));
     ctx.behaviors.add(b.name);
     ctx.sc.behaviors.push_back(std::move(b));
   }

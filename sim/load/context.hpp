@@ -63,6 +63,13 @@ struct LoadContext {
   bool memory_reported = false;
   /// False when the horizon was invalid: checks that need it are skipped.
   bool horizon_ok = true;
+  /// Transfer rules naming a worker (`to_worker`), resolved once the workers are read.
+  struct TransferWorker {
+    BehaviorId behavior = kNoId;
+    std::size_t rule = 0;
+    Item name;
+  };
+  std::vector<TransferWorker> transfer_workers;
 
   const Source& scenario_source() const { return sources.front(); }
   Reader reader() { return Reader(sources.front(), locator, diags); }

@@ -40,17 +40,21 @@ constexpr std::array<std::string_view, 8> kTarget = {
     "queue",    "expression", "priority",         "timeout",
     "order_by", "skip_if",    "known_worker_sid", "known_worker_friendly_name"};
 constexpr std::array<std::string_view, 1> kDefaultFilter = {"queue"};
-constexpr std::array<std::string_view, 9> kBehavior = {"outcome",
-                                                       "response_time",
-                                                       "accept_response_time",
-                                                       "reject_response_time",
-                                                       "reject_activity",
-                                                       "after_reject",
-                                                       "after_timeout",
-                                                       "wrapup_time",
-                                                       "after_task_activity"};
+constexpr std::array<std::string_view, 10> kBehavior = {"outcome",
+                                                        "response_time",
+                                                        "accept_response_time",
+                                                        "reject_response_time",
+                                                        "reject_activity",
+                                                        "after_reject",
+                                                        "after_timeout",
+                                                        "wrapup_time",
+                                                        "after_task_activity",
+                                                        "transfer"};
 constexpr std::array<std::string_view, 3> kOutcome = {"accept", "reject", "no_response"};
 constexpr std::array<std::string_view, 2> kAfterTimeout = {"return_after", "activity"};
+constexpr std::array<std::string_view, 9> kTransferRule = {
+    "probability", "mode",    "to_queue",    "to_worker", "requeue",
+    "queue",       "timeout", "handle_time", "priority"};
 constexpr std::array<std::string_view, 11> kWorkerGroup = {
     "count",    "name",     "attributes",      "channels",           "behavior",
     "activity", "schedule", "schedule_period", "handle_time_factor", "sid",
@@ -82,7 +86,7 @@ constexpr std::array<std::string_view, 1> kEmpiricalFile = {"file"};
 constexpr std::string_view kTargets =
     "workflows.<name>.configuration.task_routing.filters[].targets[]";
 
-constexpr std::array<KeySetEntry, 34> kKeySets = {{
+constexpr std::array<KeySetEntry, 35> kKeySets = {{
     {KeySet::top_level, "", kTopLevel},
     {KeySet::statistics, "statistics", kStatistics},
     {KeySet::workspace, "workspace", kWorkspace},
@@ -100,6 +104,7 @@ constexpr std::array<KeySetEntry, 34> kKeySets = {{
     {KeySet::outcome, "behaviors.<name>.outcome", kOutcome},
     {KeySet::after_timeout, "behaviors.<name>.after_timeout", kAfterTimeout},
     {KeySet::after_reject, "behaviors.<name>.after_reject", kAfterTimeout},
+    {KeySet::transfer_rule, "behaviors.<name>.transfer[]", kTransferRule},
     {KeySet::worker_group, "workers.<group>", kWorkerGroup},
     {KeySet::schedule_entry, "workers.<group>.schedule[]", kScheduleEntry},
     {KeySet::worker_change, "workers.<group>.changes[]", kWorkerChange},

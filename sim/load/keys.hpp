@@ -26,6 +26,7 @@ enum class KeySet {
   outcome,
   after_timeout,
   after_reject,
+  transfer_rule,
   worker_group,
   schedule_entry,
   worker_change,

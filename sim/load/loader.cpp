@@ -144,6 +144,7 @@ LoadResult load(std::string_view yaml, const std::string& file_name, const std::
   build_workflows(ctx, top);
   build_behaviors(ctx, top);
   build_workers(ctx, top);
+  resolve_transfer_workers(ctx);
   build_arrivals(ctx, top);
   build_expectations(ctx, top);
   build_compare(ctx, top);

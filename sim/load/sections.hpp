@@ -22,6 +22,8 @@ void inline_configuration_files(LoadContext& ctx, YAML::Node& root);
 void build_behaviors(LoadContext& ctx, const MapView& top);
 /// worker groups and the expanded workers (adds the built-in "default" behaviour when needed).
 void build_workers(LoadContext& ctx, const MapView& top);
+/// After build_workers: the workers named by behaviours' transfer rules (`to_worker`).
+void resolve_transfer_workers(LoadContext& ctx);
 void build_arrivals(LoadContext& ctx, const MapView& top);
 void build_expectations(LoadContext& ctx, const MapView& top);
 /// compare: the rules and metrics of `trsim compare` (rule syntax checked here, metric paths by the

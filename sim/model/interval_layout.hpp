@@ -20,12 +20,12 @@ inline constexpr std::size_t kIntervalFixedFields = 12;
 inline constexpr std::size_t kIntervalSnapshotFixedFields = 8;
 /// Columns besides one per threshold and one per activity: offered, accepted, abandoned,
 /// canceled, abandon_rate, avg_task_acceptance_time, reservations_timed_out, occupancy,
-/// tasks_waiting, workers_parked.
-inline constexpr std::size_t kIntervalFixedColumns = 10;
-/// statistics.snapshots: columns besides one per activity and one per priority: completed,
-/// avg_handle_time, four tasks_by_status, longest_task_waiting_age,
-/// longest_relative_task_age_in_queue, total_available_workers, total_eligible_workers.
-inline constexpr std::size_t kIntervalSnapshotFixedColumns = 10;
+/// tasks_waiting, workers_parked, completed, avg_handle_time.
+inline constexpr std::size_t kIntervalFixedColumns = 12;
+/// statistics.snapshots: columns besides one per activity and one per priority: four
+/// tasks_by_status, longest_task_waiting_age, longest_relative_task_age_in_queue,
+/// total_available_workers, total_eligible_workers.
+inline constexpr std::size_t kIntervalSnapshotFixedColumns = 8;
 
 struct IntervalRowSize {
   std::size_t fields = 0;   ///< 64-bit raw fields of one (interval, scope) record while it runs

@@ -176,6 +176,10 @@ void IntervalCollector::on_release(const Event& e) {
 // counts in the workspace, the reservation's queue and the group of the worker who handled it;
 // then the worker gives the reservation back.
 void IntervalCollector::on_completed(const Event& e) {
+  if (e.transfer_mode != 0) {  // a transfer leg's reservation: the task goes on
+    on_release(e);
+    return;
+  }
   const std::int64_t handle = e.time - e.task_accepted_at;
   const auto count = [&](std::size_t at) {
     std::int64_t* r = current_row_ + at;
@@ -250,7 +254,10 @@ void IntervalCollector::on_accepted(const Event& e) {
     r[kWaitAccepted] += wait;
     ++r[bucket_field(bucket)];
   };
-  count(0);
+  // A transfer leg's wait ends in its queue only: the task's workspace wait ended at its first
+  // accept.
+  if (e.transfer_mode == 0) [[likely]]
+    count(0);
   if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
   if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
     ++current_row_[workers_[e.worker].group_base + kAccepted];
@@ -269,8 +276,18 @@ void IntervalCollector::on_canceled(const Event& e) {
     ++r[kCanceled];
     r[kAbandoned] += abandoned;
   };
-  count(0);
+  if (e.transfer_mode == 0)
+    count(0);
+  else
+    ++current_row_[kCanceled];  // counted, but its workspace wait had ended (a transfer leg)
   if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
+}
+
+// A transfer failed while it waited in a queue: it leaves that queue's waiting tasks (a warm one
+// goes back to its worker, a cold one is offered back to it through a new task_queue_entered).
+void IntervalCollector::on_transfer_failed(const Event& e) {
+  if (e.queue >= queue_count_) return;
+  bump(base(queue_scope(e.queue)), kWaiting, -1, remaining(e.time));
 }
 
 void IntervalCollector::on_timeout(const Event& e) {

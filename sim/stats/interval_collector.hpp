@@ -109,6 +109,8 @@ class IntervalCollector {
         return on_canceled(e);
       case EventType::worker_activity_update:
         return on_activity(e);
+      case EventType::task_transfer_failed:
+        return on_transfer_failed(e);
       default:
         return;  // not in kCounted
     }
@@ -139,7 +141,8 @@ class IntervalCollector {
       event_bit(EventType::reservation_accepted) | event_bit(EventType::reservation_timeout) |
       event_bit(EventType::reservation_rejected) | event_bit(EventType::reservation_canceled) |
       event_bit(EventType::reservation_rescinded) | event_bit(EventType::reservation_completed) |
-      event_bit(EventType::task_canceled) | event_bit(EventType::worker_activity_update);
+      event_bit(EventType::task_canceled) | event_bit(EventType::worker_activity_update) |
+      event_bit(EventType::task_transfer_failed);
   /// With tracks_tasks(): a task's wrap-up, a step's new priority and queue, and a worker's new
   /// attributes (its queues change just after: the snapshots due before must be taken first).
   static constexpr std::uint32_t kTracked = event_bit(EventType::reservation_wrapup) |
@@ -247,6 +250,7 @@ class IntervalCollector {
   void on_release(const Event& e);
   void on_completed(const Event& e);
   void on_canceled(const Event& e);
+  void on_transfer_failed(const Event& e);
   void on_activity(const Event& e);
   /// statistics.snapshots: updates the slot of the task the event is about (out of line: without
   /// snapshots the handlers pay one test).

@@ -49,6 +49,8 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
         worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
   per_worker_on_ = scenario.statistics.per_worker;
+  for (const Behavior& b : scenario.behaviors)
+    has_transfers_ = has_transfers_ || !b.transfers.empty();
   if (per_worker_on_) {
     per_worker_.resize(worker_count);
     stints_.resize(worker_count * activity_count_);
@@ -111,7 +113,7 @@ void StatisticsCollector::count_reservation(const Event& e,
 // A wait ends: the task was accepted or canceled. An accept also counts the accepted reservation,
 // which goes to the same entities: one pass checks the warm-up and the queue and workflow bounds
 // once for both. The outcome is a template argument: the offsets are constants.
-template <StatisticsCollector::WaitOutcome outcome>
+template <StatisticsCollector::WaitOutcome outcome, bool transfer>
 void StatisticsCollector::end_wait(const Event& e) {
   if (!counts(e)) return;
   const std::int64_t wait = e.time - e.task_created_at;
@@ -123,7 +125,11 @@ void StatisticsCollector::end_wait(const Event& e) {
     c.waits[outcome].add(wait);
     ++wait_buckets_[entity * stride + bucket];
   };
-  record(0);
+  if constexpr (transfer) {
+    if constexpr (outcome == kAccepted) ++counters_[0].reservations.accepted;
+  } else {
+    record(0);
+  }
   if (e.queue < queue_count_) {
     record(queue_entity(e.queue));
     // The relative wait in the queue: from the moment the task entered it.
@@ -132,7 +138,14 @@ void StatisticsCollector::end_wait(const Event& e) {
     if constexpr (outcome == kAccepted) q.in_queue_accepted.add(in_queue);
     if (in_queue > q.longest_in_queue) q.longest_in_queue = in_queue;
   }
-  if (e.workflow < workflow_count_) record(workflow_entity(e.workflow));
+  if (e.workflow < workflow_count_) {
+    if constexpr (transfer) {
+      if constexpr (outcome == kAccepted)
+        ++counters_[workflow_entity(e.workflow)].reservations.accepted;
+    } else {
+      record(workflow_entity(e.workflow));
+    }
+  }
   if constexpr (outcome == kAccepted)
     if (e.worker < worker_group_.size()) {
       ++groups_[worker_group_[e.worker]].reservations.accepted;
@@ -160,6 +173,7 @@ void StatisticsCollector::on_reservation_created(const Event& e) {
 }
 
 void StatisticsCollector::on_reservation_accepted(const Event& e) { end_wait<kAccepted>(e); }
+void StatisticsCollector::on_transfer_accepted(const Event& e) { end_wait<kAccepted, true>(e); }
 
 // A reservation ended without being accepted: its worker's unit of capacity frees.
 void StatisticsCollector::on_reservation_ended(const Event& e,
@@ -168,8 +182,19 @@ void StatisticsCollector::on_reservation_ended(const Event& e,
   release_worker(e.worker, e.time);
 }
 
+void StatisticsCollector::count_transfer(const Event& e, std::int64_t TaskCounters::*field,
+                                         QueueId queue) {
+  if (!counts(e)) return;
+  ++(counters_[0].*field);
+  if (queue < queue_count_) ++(counters_[queue_entity(queue)].*field);
+  if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].*field);
+}
+
 void StatisticsCollector::on_task_canceled(const Event& e) {
-  end_wait<kCanceled>(e);
+  if (e.transfer_mode != 0)
+    end_wait<kCanceled, true>(e);
+  else
+    end_wait<kCanceled>(e);
   if (!counts(e)) return;
   const auto count_cancel = [&e](TaskCounters& c) {
     ++c.canceled;
@@ -194,7 +219,8 @@ void StatisticsCollector::on_task_canceled(const Event& e) {
 
 void StatisticsCollector::on_completed(const Event& e) {
   release_worker(e.worker, e.time);
-  if (!counts(e)) return;
+  // A transfer leg's reservation (marked by its mode) completes while the task goes on.
+  if (e.transfer_mode != 0 || !counts(e)) return;
   ++counters_[0].completed;
   if (e.queue < queue_count_) ++counters_[queue_entity(e.queue)].completed;
   if (e.workflow < workflow_count_) ++counters_[workflow_entity(e.workflow)].completed;
@@ -253,6 +279,11 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
   n.add("tasks_timed_out_in_workflow", static_cast<double>(c.timed_out_in_workflow));
   n.add("tasks_ttl_expired", static_cast<double>(c.ttl_expired));
   n.add("tasks_moved", static_cast<double>(c.moved));
+  if (has_transfers_) {
+    n.add("tasks_transferred", static_cast<double>(c.transferred));
+    n.add("transfers_completed", static_cast<double>(c.transfers_completed));
+    n.add("transfers_failed", static_cast<double>(c.transfers_failed));
+  }
   const ReservationCounts& r = c.reservations;
   add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);
 

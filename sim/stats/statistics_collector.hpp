@@ -68,6 +68,8 @@ class StatisticsCollector {
       case EventType::reservation_created:
         return on_reservation_created(e);
       case EventType::reservation_accepted:
+        if (e.transfer_mode != 0) [[unlikely]]
+          return on_transfer_accepted(e);
         return on_reservation_accepted(e);
       case EventType::reservation_rejected:
         return on_reservation_ended(e, &ReservationCounts::rejected);
@@ -83,6 +85,12 @@ class StatisticsCollector {
         return on_task_canceled(e);
       case EventType::worker_activity_update:
         return on_activity_update(e);
+      case EventType::task_transfer_initiated:
+        return count_transfer(e, &TaskCounters::transferred, e.queue);
+      case EventType::task_transfer_completed:
+        return count_transfer(e, &TaskCounters::transfers_completed, e.previous_queue);
+      case EventType::task_transfer_failed:
+        return count_transfer(e, &TaskCounters::transfers_failed, e.previous_queue);
       default:
         return;  // not read (reads())
     }
@@ -100,6 +108,7 @@ class StatisticsCollector {
       case EventType::task_wrapup:
       case EventType::task_completed:  // counted with reservation.completed, which comes just
                                        // before it with the same fields
+      case EventType::task_transfer_attempt_failed:
         return false;
       default:
         return true;
@@ -154,6 +163,11 @@ class StatisticsCollector {
     // Queues only: waits measured from entering the queue (TaskRouter's relative waits).
     DurationStats in_queue_accepted;
     std::int64_t longest_in_queue = -1;  // accepted or canceled; finish() adds those still waiting
+    // Transfers (only in the tree when a behaviour has transfer rules), counted in the queue the
+    // task was accepted from before the transfer.
+    std::int64_t transferred = 0;
+    std::int64_t transfers_completed = 0;
+    std::int64_t transfers_failed = 0;
   };
 
   struct GroupCounters {
@@ -176,11 +190,16 @@ class StatisticsCollector {
 
   bool counts(const Event& event) const { return event.task_created_at >= warmup_; }
   void count_reservation(const Event& event, std::int64_t ReservationCounts::*field);
-  template <WaitOutcome outcome>
+  /// `transfer`: the wait of a transfer leg, which ends in its queue only (the task's wait in the
+  /// workspace and its workflow ended when it was first accepted); its reservation counts
+  /// everywhere.
+  template <WaitOutcome outcome, bool transfer = false>
   void end_wait(const Event& event);
+  void count_transfer(const Event& event, std::int64_t TaskCounters::*field, QueueId queue);
   void on_queue_moved(const Event& event);
   void on_reservation_created(const Event& event);
   void on_reservation_accepted(const Event& event);
+  void on_transfer_accepted(const Event& event);
   void on_reservation_ended(const Event& event, std::int64_t ReservationCounts::*field);
   void on_task_canceled(const Event& event);
   /// reservation.completed: the task is completed (its task.completed follows, unread) and the
@@ -217,6 +236,7 @@ class StatisticsCollector {
   /// the window), for TaskRouter's activity_durations {avg, min, max, total}.
   std::vector<DurationStats> stints_;
   bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
+  bool has_transfers_ = false;  // some behaviour has transfer rules: the transfer counts are shown
 };
 
 }  // namespace trsim::detail

@@ -95,6 +95,13 @@ inline std::string describe(const Scenario& sc, const Event& e) {
   if (e.type == EventType::task_canceled)
     s += " reason=" + std::string(cancel_reason_text(e.reason));
   if (e.type == EventType::task_updated) s += fmt::format(" priority={}", e.priority);
+  if (e.type == EventType::task_transfer_initiated) {
+    s += fmt::format(" mode={} type={}", transfer_mode_text(e.transfer_mode),
+                     transfer_kind_text(e.transfer_kind));
+    if (e.transfer_kind == 2) s += " to=" + sc.workers[e.transfer_to].name;
+  }
+  if (e.transfer_failure != TransferFailure::none)
+    s += " reason=" + std::string(transfer_failure_text(e.transfer_failure));
   return s;
 }
 
