@@ -65,8 +65,9 @@ void EngineImpl::initialise() {
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
     if (!ws.behavior->transfers.empty()) {
+      if (!transfers_on_) transfer_rngs_.resize(sc.workers.size());
       transfers_on_ = true;
-      ws.transfer_rng =
+      transfer_rngs_[w] =
           Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/transfer");
     }
     ws.handle_time_factor = sc.worker_groups[def.group].handle_time_factor;
@@ -319,7 +320,7 @@ bool EngineImpl::is_waiting(TaskSlot slot, TaskId serial) const {
   // A transferred task was accepted once: its TTL no longer applies.
   return task.serial == serial &&
          (task.status == TaskStatus::pending || task.status == TaskStatus::reserved) &&
-         !task.transfer;
+         !transferred(task);
 }
 
 // Drops tasks that stopped waiting from the front of the stream's TTL FIFO and arms the stream's
@@ -364,10 +365,6 @@ void EngineImpl::on_worker_response(ReservationSlot r) {
   if (reservations_[r].status != ReservationStatus::pending) return;
   if (reservations_[r].will_accept) {
     accept(r);
-    if (transfers_on_) [[unlikely]] {
-      const TaskSlot t = reservations_[r].task;
-      if (tasks_[t].transfer) complete_transfer(t, r);
-    }
     return;
   }
   const TaskSlot t = reservations_[r].task;
@@ -426,7 +423,7 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
       on_reservation_timeout(r);
       break;
     case kTransferTimeout:
-      if (tasks_[t].transfer) tasks_[t].transfer->timeout_timer = Timer{};
+      if (transferred(tasks_[t])) transfer_of(tasks_[t]).timeout_timer = Timer{};
       on_transfer_timeout(t);
       break;
     case kWorkerResponse:
@@ -490,7 +487,7 @@ ReplicationResult EngineImpl::run() {
   const SimTime end = scenario_.drain ? std::max(last, scenario_.horizon) : scenario_.horizon;
   std::vector<WaitingTask> waiting;
   for (const TaskState& t : tasks_)
-    if ((t.status == TaskStatus::pending || t.status == TaskStatus::reserved) && !t.transfer)
+    if ((t.status == TaskStatus::pending || t.status == TaskStatus::reserved) && !transferred(t))
       waiting.push_back({t.created, t.queue, t.workflow, t.queue_entered});
   ReplicationResult result;
   result.replication = options_.replication;

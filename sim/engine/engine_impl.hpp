@@ -111,6 +111,9 @@ class EngineImpl {
   TaskSlot create_task(StreamId s, std::uint32_t row);
   void create_reservation(TaskSlot t, WorkerId w);
   void accept(ReservationSlot r);
+  [[gnu::noinline]] void accept_transfer(ReservationSlot r);
+  template <bool transfer>
+  void accept_as(ReservationSlot r);
   void reject(ReservationSlot r);
   void time_out(ReservationSlot r);
   void end_offer(ReservationSlot r, ReservationStatus outcome);
@@ -139,6 +142,10 @@ class EngineImpl {
   void on_leg_wrapup_end(ReservationSlot r);
   bool queue_has_members(QueueId q) const;
   Event transfer_event(EventType type, const TaskState& task) const;
+  TransferState& new_transfer(TaskState& task);
+  void end_transfer(TaskState& task);
+  static bool transferred(const TaskState& task) { return task.filter == kTransferFilter; }
+  TransferState& transfer_of(const TaskState& task) const { return *transfer_states_[task.step]; }
 
   // ---- router.cpp: workflow and offers -----------------------------------------------------
   void enter_workflow(TaskSlot t);
@@ -231,6 +238,10 @@ class EngineImpl {
   bool single_tasking_ = false;
   bool transfers_on_ = false;           ///< some worker's behaviour has transfer rules
   std::vector<LegWrapup> leg_wrapups_;  ///< transferring workers in wrap-up (a handful)
+  std::vector<Rng> transfer_rngs_;      ///< [worker] with transfers_on_: whether and where to
+  /// The transfers in progress, by the index a transferred task keeps in its step (recycled).
+  std::vector<std::unique_ptr<TransferState>> transfer_states_;
+  std::vector<std::uint32_t> free_transfer_states_;
 
   SlotTable<TaskSlot, TaskState> tasks_;  ///< recycled through free_tasks_
   std::vector<TaskSlot> free_tasks_;

@@ -155,7 +155,10 @@ void EngineImpl::create_reservation(TaskSlot t, WorkerId w) {
 
 // reserved -> assigned: the first accept wins; every other pending offer is rescinded. The task's
 // wait (and its TTL, patience and step deadline) ends here: an assigned task is never canceled.
-void EngineImpl::accept(ReservationSlot r) {
+// A transfer's accept also completes the transfer (transfers.cpp); its event says it ends a wait
+// in its queue only. Always inlined: accept() is the common case's body.
+template <bool transfer>
+[[gnu::always_inline]] inline void EngineImpl::accept_as(ReservationSlot r) {
   ReservationState& rs = reservations_[r];
   const TaskSlot t = rs.task;
   const WorkerId w = rs.worker;
@@ -171,10 +174,13 @@ void EngineImpl::accept(ReservationSlot r) {
   agenda_.cancel(task.abandon_timer);
   agenda_.cancel(task.step_timer);
   agenda_.cancel(task.update_timer);
-  Event e = reservation_event(EventType::reservation_accepted, r);
-  if (task.transfer) [[unlikely]]
-    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
-  emit(e);
+  if constexpr (transfer) {
+    Event e = reservation_event(EventType::reservation_accepted, r);
+    e.transfer_mode = static_cast<std::uint8_t>(transfer_of(task).rule->mode);
+    emit(e);
+  } else {
+    emit(reservation_event(EventType::reservation_accepted, r));
+  }
   if (!task.offers.empty()) {
     const std::vector<ReservationSlot> others = task.offers;  // end_offer() edits task.offers
     for (ReservationSlot o : others) end_offer(o, ReservationStatus::rescinded);
@@ -189,7 +195,18 @@ void EngineImpl::accept(ReservationSlot r) {
           ? task.handle_time
           : from_seconds(std::min(to_seconds(task.handle_time) * factor, to_seconds(kMaxDuration)));
   task.work_timer = agenda_.schedule_timer(now_ + handle, kHandleEnd, t.index);
+  if constexpr (transfer) complete_transfer(t, r);
 }
+
+void EngineImpl::accept(ReservationSlot r) {
+  if (transferred(tasks_[reservations_[r].task])) [[unlikely]] {
+    accept_transfer(r);
+    return;
+  }
+  accept_as<false>(r);
+}
+
+void EngineImpl::accept_transfer(ReservationSlot r) { accept_as<true>(r); }
 
 // pending -> rejected: the worker goes to its behaviour's reject activity (if any). What the task
 // does next is the workflow's (after_offer_ended).
@@ -335,9 +352,13 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   task.status = TaskStatus::canceled;
   Event e = task_event(EventType::task_canceled, task);
   e.reason = reason;
-  if (task.transfer) [[unlikely]] {
-    e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
-    agenda_.cancel(task.transfer->timeout_timer);
+  if (transferred(task)) [[unlikely]] {
+    e.transfer_mode = static_cast<std::uint8_t>(transfer_of(task).rule->mode);
+    agenda_.cancel(transfer_of(task).timeout_timer);
+    emit(e);
+    end_transfer(task);
+    finish_task(t);
+    return;
   }
   emit(e);
   finish_task(t);

@@ -21,9 +21,9 @@ namespace trsim::detail {
 
 const WorkflowTarget& EngineImpl::current_target(const TaskState& task) const {
   const Workflow& wf = workflow_of(task);
-  // One test for both special steps: default_filter and a transfer's target.
-  if (task.filter >= kTransferFilter) [[unlikely]]
-    return task.filter == kDefaultFilter ? wf.default_target : *task.transfer->target;
+  if (task.filter == kDefaultFilter) return wf.default_target;
+  if (task.filter == kTransferFilter) [[unlikely]]
+    return *transfer_of(task).target;
   return wf.filters[task.filter].targets[task.step];
 }
 
@@ -224,7 +224,7 @@ void EngineImpl::advance_step(TaskSlot t, bool deadline_passed) {
 // unless that step's deadline passed meanwhile (or the option moves timed-out tasks on).
 void EngineImpl::after_offer_ended(TaskSlot t, bool timed_out) {
   TaskState& task = tasks_[t];
-  if (task.transfer) [[unlikely]] {
+  if (transferred(task)) [[unlikely]] {
     transfer_offer_ended(t);
     return;
   }
@@ -272,8 +272,7 @@ std::size_t EngineImpl::make_offers(TaskSlot t) {
 
   WorkerId chosen[kMaxReservedWorkers];
   std::size_t n = 0;
-  if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty() ||
-      target.transfer_worker != kNoId) {
+  if (!target.known_worker_sid_attribute.empty() || !target.known_worker_name_attribute.empty()) {
     const WorkerId w = known_worker(task, target);
     if (w != kNoId && matching_.idle_in(w, task.queue, task.channel) && worker_takes(task, w))
       chosen[n++] = w;
@@ -309,14 +308,15 @@ bool EngineImpl::worker_takes(const TaskState& task, WorkerId w) {
   const WorkflowTarget& target = current_target(task);
   // The common case (no condition on the worker) stays small enough to inline.
   if (!target.expression && target.known_worker_sid_attribute.empty() &&
-      target.known_worker_name_attribute.empty() && !target.transfer_conditions)
+      target.known_worker_name_attribute.empty())
     return true;
   return target_accepts(task, target, w);
 }
 
 // The target's own conditions on the worker: known_worker_* and its expression.
 bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& target, WorkerId w) {
-  // A transfer: to one worker only, or to anyone but the worker still on the call (warm).
+  // A transfer: to one worker only, or to anyone but the worker still on the call (warm). (Such a
+  // target has an always-true expression, so that worker_takes() sends it here.)
   if (target.transfer_conditions) {
     if (target.transfer_worker != kNoId && w != target.transfer_worker) return false;
     if (w == target.excluded_worker) return false;
@@ -337,7 +337,6 @@ bool EngineImpl::target_accepts(const TaskState& task, const WorkflowTarget& tar
 // The worker a known_worker_sid / known_worker_name target names through the task's attribute
 // (kNoId when the attribute is missing, not a string, or names no worker).
 WorkerId EngineImpl::known_worker(const TaskState& task, const WorkflowTarget& target) const {
-  if (target.transfer_worker != kNoId) return target.transfer_worker;
   const bool by_sid = !target.known_worker_sid_attribute.empty();
   const Value* v = task.attributes->find(by_sid ? target.known_worker_sid_attribute
                                                 : target.known_worker_name_attribute);

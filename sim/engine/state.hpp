@@ -33,7 +33,7 @@ enum class ReservationStatus : std::uint8_t {
 };
 
 inline constexpr std::uint32_t kDefaultFilter = UINT32_MAX - 1;  ///< task.filter: default_filter
-/// task.filter: the task is transferred (TaskState::transfer says where to).
+/// task.filter: the task is transferred (its step indexes its TransferState).
 inline constexpr std::uint32_t kTransferFilter = UINT32_MAX - 2;
 
 /// A slot of one of the engine's tables: an index, typed by the table (a TaskSlot cannot index
@@ -156,7 +156,8 @@ struct TaskState {
   WaitingSeat waiting;  ///< its place in a queue's waiting set: Matching's alone
 
   Timer abandon_timer, step_timer, work_timer, update_timer;
-  std::unique_ptr<TransferState> transfer;  ///< while it is transferred (filter kTransferFilter)
+  // A transferred task has filter kTransferFilter and its step is the index of its TransferState
+  // (EngineImpl::transfer_of): TaskState does not grow for transfers.
 };
 
 /// A transferring worker's reservation in its wrap-up while the task goes on: the
@@ -203,7 +204,6 @@ struct WorkerState {
   std::vector<ReservationSlot> held;  ///< those reservations, oldest first
   std::span<const QueueId> queues;    ///< queues whose target_workers it matches (RoutingFacts)
   Rng outcome_rng, response_rng, wrapup_rng, return_rng;
-  Rng transfer_rng;  ///< whether (and where) it transfers a task: only with `transfer` rules
   Timer return_timer;
   ActivityId return_to = kNoId;  ///< where return_timer takes it (after a timeout or a reject)
   // Facts of the worker's definition that every offer and release reads, looked up once (the

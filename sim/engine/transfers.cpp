@@ -31,11 +31,10 @@ namespace trsim::detail {
 // One draw per handled task of a worker whose behaviour has transfer rules (from its own stream,
 // so that common random numbers hold for everything else); the rules share [0, 1) in order.
 bool EngineImpl::draw_transfer(TaskSlot t) {
-  const ReservationState& rs = reservations_[tasks_[t].accepted];
-  WorkerState& ws = workers_[rs.worker];
-  const double u = ws.transfer_rng.uniform01();
+  const WorkerId w = reservations_[tasks_[t].accepted].worker;
+  const double u = transfer_rngs_[w].uniform01();
   double upper = 0;
-  for (const TransferRule& rule : ws.behavior->transfers) {
+  for (const TransferRule& rule : workers_[w].behavior->transfers) {
     upper += rule.probability;
     if (u < upper) {
       start_transfer(t, rule);
@@ -46,7 +45,7 @@ bool EngineImpl::draw_transfer(TaskSlot t) {
 }
 
 Event EngineImpl::transfer_event(EventType type, const TaskState& task) const {
-  const TransferState& tr = *task.transfer;
+  const TransferState& tr = transfer_of(task);
   // From the task and what was kept of the initiating reservation (cold: its slot may have been
   // freed and reused since).
   Event e = task_event(type, task);
@@ -69,6 +68,28 @@ Event EngineImpl::transfer_event(EventType type, const TaskState& task) const {
   return e;
 }
 
+// A transferred task keeps its TransferState's index in its step (filter kTransferFilter).
+TransferState& EngineImpl::new_transfer(TaskState& task) {
+  std::uint32_t i = 0;
+  if (!free_transfer_states_.empty()) {
+    i = free_transfer_states_.back();
+    free_transfer_states_.pop_back();
+    *transfer_states_[i] = TransferState{};
+  } else {
+    i = static_cast<std::uint32_t>(transfer_states_.size());
+    transfer_states_.push_back(std::make_unique<TransferState>());
+  }
+  task.filter = kTransferFilter;
+  task.step = i;
+  return *transfer_states_[i];
+}
+
+void EngineImpl::end_transfer(TaskState& task) {
+  free_transfer_states_.push_back(task.step);
+  task.filter = kNoId;
+  task.step = 0;
+}
+
 bool EngineImpl::queue_has_members(QueueId q) const {
   for (ActivityId a = 0; a < scenario_.activities.size(); ++a)
     if (matching_.activity_count(q, a) > 0) return true;
@@ -80,9 +101,8 @@ void EngineImpl::start_transfer(TaskSlot t, const TransferRule& rule) {
   TaskState& task = tasks_[t];
   const ReservationSlot from = task.accepted;
   const ReservationState& rs = reservations_[from];
-  WorkerState& ws = workers_[rs.worker];
-  task.transfer = std::make_unique<TransferState>();
-  TransferState& tr = *task.transfer;
+  const WorkerId from_worker = rs.worker;
+  TransferState& tr = new_transfer(task);  // task.filter, task.step: the transfer
   tr.rule = &rule;
   tr.from = from;
   tr.from_serial = rs.serial;
@@ -117,15 +137,16 @@ void EngineImpl::start_transfer(TaskSlot t, const TransferRule& rule) {
   if (warm) tr.owned.excluded_worker = rs.worker;
   tr.owned.transfer_conditions =
       tr.owned.transfer_worker != kNoId || tr.owned.excluded_worker != kNoId;
+  // An always-true expression sends every candidate through target_accepts(), which applies the
+  // conditions (worker_takes() skips that call for targets without one).
+  if (tr.owned.transfer_conditions) tr.owned.expression = Expression{};
   emit(transfer_event(EventType::task_transfer_initiated, task));
 
   task.accepted = ReservationSlot{};
   task.status = TaskStatus::pending;
-  task.filter = kTransferFilter;
-  task.step = 0;
   task.step_deadline = kNever;
   task.step_expired = false;
-  if (rule.handle_time) task.handle_time = rule.handle_time->sample(ws.transfer_rng);
+  if (rule.handle_time) task.handle_time = rule.handle_time->sample(transfer_rngs_[from_worker]);
   if (rule.priority) task.priority = *rule.priority;
   if (tr.target != &tr.owned && tr.target->priority) task.priority = *tr.target->priority;
   // Cold: the initiating worker leaves the call now (its wrap-up starts).
@@ -151,9 +172,10 @@ void EngineImpl::enter_transfer_queue(TaskSlot t, QueueId q) {
   TaskState& task = tasks_[t];
   task.queue = q;
   task.queue_entered = now_;
-  task.transfer->entered = q;
+  TransferState& tr = transfer_of(task);
+  tr.entered = q;
   Event e = task_event(EventType::task_queue_entered, task);
-  e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+  e.transfer_mode = static_cast<std::uint8_t>(tr.rule->mode);
   emit(e);
 }
 
@@ -161,7 +183,7 @@ void EngineImpl::enter_transfer_queue(TaskSlot t, QueueId q) {
 // completed; a warm transfer's initiating worker leaves the call now.
 void EngineImpl::complete_transfer(TaskSlot t, ReservationSlot r) {
   TaskState& task = tasks_[t];
-  TransferState& tr = *task.transfer;
+  TransferState& tr = transfer_of(task);
   agenda_.cancel(tr.timeout_timer);
   if (!tr.returning) {
     Event e = transfer_event(EventType::task_transfer_completed, task);
@@ -174,8 +196,7 @@ void EngineImpl::complete_transfer(TaskSlot t, ReservationSlot r) {
   } else {
     task.transfer_returned = true;
   }
-  task.transfer.reset();
-  task.filter = kNoId;
+  end_transfer(task);
 }
 
 // An offer of the transferred task ended unaccepted (and the worker moved as the offer's end
@@ -190,7 +211,7 @@ void EngineImpl::transfer_offer_ended(TaskSlot t) {
     return;
   }
   unreserve(t);
-  TransferState& tr = *task.transfer;
+  TransferState& tr = transfer_of(task);
   if (!tr.returning) {
     Event e = transfer_event(EventType::task_transfer_attempt_failed, task);
     e.reservation = kNoId;
@@ -216,7 +237,8 @@ void EngineImpl::transfer_offer_ended(TaskSlot t) {
 
 void EngineImpl::on_transfer_timeout(TaskSlot t) {
   TaskState& task = tasks_[t];
-  if (!task.transfer || (task.status != TaskStatus::pending && task.status != TaskStatus::reserved))
+  if (!transferred(task) ||
+      (task.status != TaskStatus::pending && task.status != TaskStatus::reserved))
     return;
   fail_transfer(t, TransferFailure::timeout);
 }
@@ -227,7 +249,7 @@ void EngineImpl::on_transfer_timeout(TaskSlot t) {
 // timeout; a task offered back that is not taken in time is canceled.
 void EngineImpl::fail_transfer(TaskSlot t, TransferFailure why) {
   TaskState& task = tasks_[t];
-  TransferState& tr = *task.transfer;
+  TransferState& tr = transfer_of(task);
   agenda_.cancel(tr.timeout_timer);
   matching_.task_left(t);
   if (!task.offers.empty()) {
@@ -249,8 +271,7 @@ void EngineImpl::fail_transfer(TaskSlot t, TransferFailure why) {
     task.status = TaskStatus::assigned;
     task.accepted = tr.from;
     task.queue = tr.from_queue;
-    task.transfer.reset();
-    task.filter = kNoId;
+    end_transfer(task);
     on_handle_end(t);  // assigned -> wrapping
     return;
   }
@@ -260,6 +281,7 @@ void EngineImpl::fail_transfer(TaskSlot t, TransferFailure why) {
   tr.owned.queue = tr.from_queue;
   tr.owned.transfer_worker = tr.from_worker;
   tr.owned.transfer_conditions = true;
+  tr.owned.expression = Expression{};
   tr.target = &tr.owned;
   enter_transfer_queue(t, tr.from_queue);
   const SimTime timeout =

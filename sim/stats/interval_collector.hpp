@@ -251,6 +251,7 @@ class IntervalCollector {
   void on_completed(const Event& e);
   void on_canceled(const Event& e);
   void on_transfer_failed(const Event& e);
+  [[gnu::noinline]] void on_transfer_accepted(const Event& e);
   void on_activity(const Event& e);
   /// statistics.snapshots: updates the slot of the task the event is about (out of line: without
   /// snapshots the handlers pay one test).

@@ -51,6 +51,7 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
   per_worker_on_ = scenario.statistics.per_worker;
   for (const Behavior& b : scenario.behaviors)
     has_transfers_ = has_transfers_ || !b.transfers.empty();
+  if (has_transfers_) transfers_.resize(counters_.size());
   if (per_worker_on_) {
     per_worker_.resize(worker_count);
     stints_.resize(worker_count * activity_count_);
@@ -182,12 +183,12 @@ void StatisticsCollector::on_reservation_ended(const Event& e,
   release_worker(e.worker, e.time);
 }
 
-void StatisticsCollector::count_transfer(const Event& e, std::int64_t TaskCounters::*field,
+void StatisticsCollector::count_transfer(const Event& e, std::int64_t TransferCounters::*field,
                                          QueueId queue) {
-  if (!counts(e)) return;
-  ++(counters_[0].*field);
-  if (queue < queue_count_) ++(counters_[queue_entity(queue)].*field);
-  if (e.workflow < workflow_count_) ++(counters_[workflow_entity(e.workflow)].*field);
+  if (!counts(e) || transfers_.empty()) return;
+  ++(transfers_[0].*field);
+  if (queue < queue_count_) ++(transfers_[queue_entity(queue)].*field);
+  if (e.workflow < workflow_count_) ++(transfers_[workflow_entity(e.workflow)].*field);
 }
 
 void StatisticsCollector::on_task_canceled(const Event& e) {
@@ -280,9 +281,10 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
   n.add("tasks_ttl_expired", static_cast<double>(c.ttl_expired));
   n.add("tasks_moved", static_cast<double>(c.moved));
   if (has_transfers_) {
-    n.add("tasks_transferred", static_cast<double>(c.transferred));
-    n.add("transfers_completed", static_cast<double>(c.transfers_completed));
-    n.add("transfers_failed", static_cast<double>(c.transfers_failed));
+    const TransferCounters& x = transfers_[entity];
+    n.add("tasks_transferred", static_cast<double>(x.transferred));
+    n.add("transfers_completed", static_cast<double>(x.completed));
+    n.add("transfers_failed", static_cast<double>(x.failed));
   }
   const ReservationCounts& r = c.reservations;
   add_reservations(n, r.created, r.accepted, r.rejected, r.timed_out, r.canceled, r.rescinded);

@@ -86,11 +86,11 @@ class StatisticsCollector {
       case EventType::worker_activity_update:
         return on_activity_update(e);
       case EventType::task_transfer_initiated:
-        return count_transfer(e, &TaskCounters::transferred, e.queue);
+        return count_transfer(e, &TransferCounters::transferred, e.queue);
       case EventType::task_transfer_completed:
-        return count_transfer(e, &TaskCounters::transfers_completed, e.previous_queue);
+        return count_transfer(e, &TransferCounters::completed, e.previous_queue);
       case EventType::task_transfer_failed:
-        return count_transfer(e, &TaskCounters::transfers_failed, e.previous_queue);
+        return count_transfer(e, &TransferCounters::failed, e.previous_queue);
       default:
         return;  // not read (reads())
     }
@@ -163,11 +163,15 @@ class StatisticsCollector {
     // Queues only: waits measured from entering the queue (TaskRouter's relative waits).
     DurationStats in_queue_accepted;
     std::int64_t longest_in_queue = -1;  // accepted or canceled; finish() adds those still waiting
-    // Transfers (only in the tree when a behaviour has transfer rules), counted in the queue the
-    // task was accepted from before the transfer.
+  };
+
+  /// Transfers per entity (only when a behaviour has transfer rules: kept apart so that the task
+  /// counters every event reads keep their size), counted in the queue the task was accepted
+  /// from before the transfer.
+  struct TransferCounters {
     std::int64_t transferred = 0;
-    std::int64_t transfers_completed = 0;
-    std::int64_t transfers_failed = 0;
+    std::int64_t completed = 0;
+    std::int64_t failed = 0;
   };
 
   struct GroupCounters {
@@ -195,7 +199,7 @@ class StatisticsCollector {
   /// everywhere.
   template <WaitOutcome outcome, bool transfer = false>
   void end_wait(const Event& event);
-  void count_transfer(const Event& event, std::int64_t TaskCounters::*field, QueueId queue);
+  void count_transfer(const Event& event, std::int64_t TransferCounters::*field, QueueId queue);
   void on_queue_moved(const Event& event);
   void on_reservation_created(const Event& event);
   void on_reservation_accepted(const Event& event);
@@ -237,6 +241,7 @@ class StatisticsCollector {
   std::vector<DurationStats> stints_;
   bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
   bool has_transfers_ = false;  // some behaviour has transfer rules: the transfer counts are shown
+  std::vector<TransferCounters> transfers_;  // per entity, with has_transfers_
 };
 
 }  // namespace trsim::detail

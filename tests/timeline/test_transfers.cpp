@@ -271,10 +271,11 @@ TEST_CASE("a transfer to a queue with no worker fails at once", "[routing][trans
 }
 
 // Requeue: TaskRouter cannot move an assigned task back to pending (the Task resource's
-// AssignmentStatus takes an assigned task only to wrapping, completed or canceled); a cold
-// transfer to the workflow does it. The task goes back to the queue its workflow gives it
-// (Support) with the worker released; s-1 is the only support agent and takes it again after its
-// wrap-up (60), and with probability 1 requeues it again when that leg ends.
+// AssignmentStatus "Can be: `canceled`, to cancel a Task that is currently `pending` or
+// `reserved`; `wrapping`, to move the Task to wrapup state; or `completed`, to move a Task to the
+// completed state"); a cold transfer to the workflow does it. The task goes back to the queue its
+// workflow gives it (Support) with the worker released; s-1 is the only support agent and takes it
+// again after its wrap-up (60), and with probability 1 requeues it again when that leg ends.
 TEST_CASE("a requeue puts an assigned task back into its workflow's queue",
           "[routing][transfers]") {
   TempDir dir;
