@@ -31,8 +31,9 @@ void json(std::string_view text);
 /// holding what was written to it, the inputs, links and folders as they were, and no temporary.
 void output_paths(std::string_view text);
 /// Text -> what `trsim report` and `trsim merge` do with an input: the text checks, parse_json and
-/// render_report (a page, or a reason); parse_sweep_partial, whose result must write back the
-/// same JSON after one round trip, and merge alone.
+/// render_report (a page, or a reason); then, for text parse_json refused or a document whose
+/// kind is "trsim-sweep-partial" (the others are refused at that check), parse_sweep_partial,
+/// whose result must write back the same JSON after one round trip, and merge alone.
 void report_input(std::string_view text);
 
 /// The targets by name, for the replay test: "scenario_loader", "expression", "trace_csv",

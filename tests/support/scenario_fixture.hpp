@@ -3,11 +3,12 @@
 // fresh temporary folder), run one replication, and print its events as a readable timeline.
 #include <fmt/format.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,14 @@ namespace trsim::test {
 /// A temporary folder for the files a scenario refers to; removed when the fixture goes.
 class TempDir {
  public:
+  // A new folder every time (mkdtemp): a name made of the pid could be a folder a killed test
+  // of another worktree left behind with the same pid, files and all, on a machine where several
+  // suites share /tmp.
   TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            fmt::format("trsim-test-{}-{}", ::getpid(), counter++);
-    std::filesystem::create_directories(path_);
+    std::string name = (std::filesystem::temp_directory_path() / "trsim-test-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary folder in " + name);
+    path_ = name;
   }
   ~TempDir() {
     std::error_code ec;
