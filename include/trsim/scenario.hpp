@@ -199,6 +199,9 @@ struct TaskUpdate {
   double probability = 1.0;  ///< the share of tasks that get it (drawn per task)
   Value attributes;          ///< merged into the task's attributes (an object, maybe empty)
   std::optional<std::int64_t> priority;  ///< the task's new priority
+  /// `patience: never`: the caller stops abandoning (a callback request: the customer hangs up
+  /// and keeps their place, so the task waits until a worker takes it or its TTL ends).
+  bool ends_patience = false;
 };
 
 struct ArrivalStream {

@@ -94,6 +94,7 @@ void EngineImpl::update_task(TaskSlot t, const TaskUpdate& update) {
     task.attributes = task.owned_attributes.get();
   }
   if (update.priority) task.priority = *update.priority;
+  if (update.ends_patience) agenda_.cancel(task.abandon_timer);
   Event e = task_event(EventType::task_updated, task);
   e.attributes = task.attributes;
   emit(e);

@@ -154,9 +154,21 @@ class StreamReader {
         }
         u.probability = *p;
       }
-      if (u.attributes.as_object().empty() && !u.priority) {
+      if (const Item* i = fields.find("patience")) {
+        // Only `never`: a callback request ends the caller's wait on the line. A new patience
+        // drawn at the update would need a distribution of the remaining wait, which history
+        // does not give (docs/scenario.md).
+        if (!i->node.IsScalar() || i->node.Scalar() != "never") {
+          r_.error(*i, fmt::format("a task update's 'patience' can only be 'never' (the caller "
+                                   "stops abandoning), got {}",
+                                   Reader::describe(i->node)));
+          continue;
+        }
+        u.ends_patience = true;
+      }
+      if (u.attributes.as_object().empty() && !u.priority && !u.ends_patience) {
         if (fields.complete())
-          r_.error(e, "a task update changes nothing: give 'attributes', 'priority' or both");
+          r_.error(e, "a task update changes nothing: give 'attributes', 'priority' or 'patience'");
         continue;
       }
       s.updates.push_back(std::move(u));

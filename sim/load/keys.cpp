@@ -62,8 +62,8 @@ constexpr std::array<std::string_view, 3> kScheduleEntry = {"at", "activity",
 constexpr std::array<std::string_view, 11> kArrivalStream = {
     "workflow",    "channel",  "attributes", "rate",    "rates",  "trace",
     "handle_time", "patience", "priority",   "timeout", "updates"};
-constexpr std::array<std::string_view, 4> kTaskUpdate = {"after", "attributes", "priority",
-                                                         "probability"};
+constexpr std::array<std::string_view, 5> kTaskUpdate = {"after", "attributes", "patience",
+                                                         "priority", "probability"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
 constexpr std::array<std::string_view, 5> kExpectation = {"metric", "min", "max", "ci", "interval"};
 constexpr std::array<std::string_view, 8> kShift = {

@@ -74,6 +74,42 @@ TEST_CASE("an attribute update re-evaluates the workflow: a callback request cha
 )");
 }
 
+// A callback request ends the caller's wait on the line: the customer hangs up and keeps their
+// place, so the task no longer abandons (`patience: never`). The same caller without it abandons
+// at 80 s while c-1 is still deciding. TaskRouter has no patience of
+// its own (a caller hanging up is the application canceling the task: the Task resource, "update
+// the AssignmentStatus to canceled"), so a callback application simply stops doing that.
+TEST_CASE("a callback request can end the caller's patience", "[routing][updates]") {
+  TempDir dir;
+  dir.write("calls.csv", "time,patience\n0,80\n");
+  std::string keeps = kCallbackScenario;
+  const std::string update = "updates: [{after: 60s, attributes: {callback: true}}]";
+  const std::size_t at = keeps.find(update);
+  REQUIRE(at != std::string::npos);
+  keeps.replace(at, update.size(),
+                "updates: [{after: 60s, attributes: {callback: true}, patience: never}]");
+  const Scenario kept = load_yaml(keeps, dir);
+  const Run called_back = run_once(kept);
+  CHECK(joined(timeline(kept, called_back.events, kFlow)) ==
+        R"(0 workflow.target-matched task=0 queue=Voice
+60 task.updated task=0 queue=Voice priority=0
+60 workflow.target-matched task=0 queue=Callbacks
+60 task-queue.moved task=0 queue=Callbacks
+60 reservation.created task=0 worker=c-1 queue=Callbacks
+90 reservation.accepted task=0 worker=c-1 queue=Callbacks
+)");
+  const Scenario lost = load_yaml(kCallbackScenario, dir);
+  const Run abandoned = run_once(lost);
+  CHECK(joined(timeline(lost, abandoned.events, kFlow)) ==
+        R"(0 workflow.target-matched task=0 queue=Voice
+60 task.updated task=0 queue=Voice priority=0
+60 workflow.target-matched task=0 queue=Callbacks
+60 task-queue.moved task=0 queue=Callbacks
+60 reservation.created task=0 worker=c-1 queue=Callbacks
+80 task.canceled task=0 queue=Callbacks reason=Task abandoned
+)");
+}
+
 // An update is for a waiting task: one accepted before the update's age is not updated.
 TEST_CASE("an assigned task gets no update", "[routing][updates]") {
   TempDir dir;
@@ -239,7 +275,11 @@ arrivals:
         "test.yaml:11:23: a task update's 'after' must be > 0 (at age 0 give the attributes to the "
         "stream itself)\n");
   CHECK(errors("[{after: 5s}]") ==
-        "test.yaml:11:15: a task update changes nothing: give 'attributes', 'priority' or both\n");
+        "test.yaml:11:15: a task update changes nothing: give 'attributes', 'priority' or "
+        "'patience'\n");
+  CHECK(errors("[{after: 5s, patience: 10m}]") ==
+        "test.yaml:11:37: a task update's 'patience' can only be 'never' (the caller stops "
+        "abandoning), got '10m'\n");
   CHECK(errors("[{after: 5s, priority: 1, probability: 1.5}]") ==
         "test.yaml:11:53: a task update's 'probability' must be in (0, 1], got 1.5\n");
   CHECK(errors("[{after: 5s, priority: 1, chance: 0.5}]").find("unknown key 'chance'") !=
