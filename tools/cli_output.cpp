@@ -7,6 +7,7 @@
 
 #include "model/units.hpp"
 #include "report/xml.hpp"
+#include "trsim/interval_staffing.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
 
@@ -240,6 +241,7 @@ std::string display_bound(const Expectation& e) {
   else if (e.max)
     bound = "<= " + pct(*e.max);
   if (e.require_ci) bound += " (ci95)";
+  if (e.interval) bound += " at " + describe_interval(*e.interval);
   return bound;
 }
 
@@ -282,11 +284,20 @@ std::string human_summary(const Scenario& scenario, const RunSummary& summary) {
 std::vector<std::string> unknown_expectation_metrics(const Scenario& scenario) {
   const MetricNode shape = statistics_shape(scenario);
   std::vector<std::string> out;
-  for (const Expectation& e : scenario.expectations) {
+  for (std::size_t i = 0; i < scenario.expectations.size(); ++i) {
+    const Expectation& e = scenario.expectations[i];
     const MetricNode* node = shape.find(e.metric);
-    if (node && !node->is_group) continue;
     Diagnostic d;
     d.where = e.where;
+    if (node && !node->is_group && e.interval && !interval_target(scenario, i)) {
+      d.message = "'" + e.metric +
+                  "' has no value per interval (with 'interval': service_level.<s>, "
+                  "avg_task_acceptance_time or abandon_rate of the workspace or a queue, "
+                  "occupancy of the workspace or a group)";
+      out.push_back(d.format());
+      continue;
+    }
+    if (node && !node->is_group) continue;
     d.message = node ? "'" + e.metric + "' is a group of metrics; name one of its members"
                      : "unknown metric '" + e.metric +
                            "' (see docs/statistics.md or the summary JSON for the metric names)";
@@ -299,8 +310,10 @@ CheckReport check_expectations(const Scenario& scenario, const RunSummary& summa
   CheckReport report;
   report.table +=
       fmt::format("{:<48} {:<20} {:>22}  {}\n", "metric", "bound", "mean ± ci95", "result");
-  for (const Expectation& e : scenario.expectations) {
-    const std::optional<ExpectationOutcome> outcome = evaluate_expectation(e, summary.statistics);
+  for (std::size_t i = 0; i < scenario.expectations.size(); ++i) {
+    const Expectation& e = scenario.expectations[i];
+    const std::optional<ExpectationOutcome> outcome =
+        evaluate_any_expectation(scenario, i, summary);
     if (!outcome) {
       Diagnostic d;
       d.where = e.where;

@@ -194,6 +194,15 @@ int verb_staff(int argc, char** argv) {
   for (const std::string& m : unknown) std::cerr << m << "\n";
   if (!unknown.empty()) return kExitUsage;
   for (const Expectation& x : scenario->expectations) {
+    if (x.interval) {
+      Diagnostic d;
+      d.where = x.where;
+      d.message =
+          "a line on one interval ('interval') is read by `trsim check` and `trsim staff "
+          "--per-interval`, not by the whole-run staffing";
+      std::cerr << d.format() << "\n";
+      return kExitUsage;
+    }
     if (x.require_ci && scenario->replications < 2) {
       Diagnostic d;
       d.where = x.where;

@@ -23,8 +23,9 @@ struct ExpectationOutcome {
   std::string reason;
 };
 
-/// Evaluates `e` against `statistics` (an aggregated tree). Empty when the metric path names no
-/// leaf of the tree.
+/// Evaluates `e` against `statistics` (an aggregated tree), the whole run: `e.interval` is not
+/// looked at (the interval table is the experiment layer's: evaluate_interval_expectation in
+/// trsim/interval_staffing.hpp). Empty when the metric path names no leaf of the tree.
 ///
 /// Without `ci`, the mean must lie within [min, max]. With `ci: true` the whole 95% interval must:
 /// mean − ci95 ≥ min and mean + ci95 ≤ max; the interval needs at least two replications with a
@@ -33,8 +34,16 @@ struct ExpectationOutcome {
 std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,
                                                        const AggregateNode& statistics);
 
+/// Evaluates the bounds of `e` against one metric's value over the replications (the rules
+/// above).
+ExpectationOutcome evaluate_bound(const Expectation& e, const Aggregate& value);
+
+/// The start of an interval as `trsim check` prints it: hours:minutes from time 0 ("2:30"),
+/// with seconds when it has any.
+std::string describe_interval(SimTime start);
+
 /// The bound as people read it: ">= 0.75", "<= 30", "in [10, 20]", followed by " (ci95)" when the
-/// whole interval must hold.
+/// whole interval must hold, and " at 2:30" for a line on one interval.
 std::string describe_bound(const Expectation& e);
 
 }  // namespace trsim

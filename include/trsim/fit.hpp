@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "trsim/distribution.hpp"
+
 namespace trsim::fit {
 
 enum class Family : std::uint8_t { constant, exponential, lognormal, gamma, weibull, empirical };
@@ -30,12 +32,15 @@ struct Fitted {
   double ks = 0;
   bool ok = false;  ///< the fit converged to valid parameters
 
-  double mean() const;
+  /// The distribution the scenario gets: the parameters to 6 significant digits, as yaml()
+  /// writes them. Its mean and description are the fit's (mean(), describe()).
+  Distribution distribution() const;
+  double mean() const { return distribution().mean(); }
   double cdf(double x) const;
   /// The scenario's distribution map, e.g. "{lognormal: {mean: 12.5, sd: 3.25}}".
   std::string yaml() const;
-  /// "lognormal(mean=12.5s, sd=3.25s)".
-  std::string describe() const;
+  /// "lognormal(mean=12.5s, sd=3.25s)" (Distribution::describe()).
+  std::string describe() const { return distribution().describe(); }
 };
 
 inline constexpr std::size_t kMinParametricSamples = 30;

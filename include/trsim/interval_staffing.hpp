@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "trsim/expectations.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
 
@@ -33,9 +34,21 @@ struct IntervalTarget {
 };
 
 /// Maps the scenario's `expect:` lines onto interval-table columns; `skipped` receives the indices
-/// of lines with no per-interval counterpart (e.g. workspace.tasks_completed).
+/// of lines with no per-interval counterpart (e.g. workspace.tasks_completed). A line with an
+/// `interval:` holds in that interval only (interval_outcomes says the others meet it).
 std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
                                              std::vector<std::size_t>* skipped);
+
+/// The interval-table scope and column of expectation `i`, or empty when its metric has no
+/// interval column (docs/scenario.md#expect, "Per-interval targets").
+std::optional<IntervalTarget> interval_target(const Scenario& scenario, std::size_t i);
+
+/// Evaluates any `expect:` line against a run: the whole-run statistics, or, for a line with an
+/// `interval:`, that interval's cell of each replication's interval table aggregated over the
+/// replications (the same rules; an interval in which no task stopped waiting has no data and
+/// falls short, as a whole-run metric without data does). Empty when the metric names nothing.
+std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scenario, std::size_t i,
+                                                           const RunSummary& summary);
 
 /// The analytic estimate of interval k: offered load and the workers Erlang C (Erlang A for
 /// abandonment targets when every stream has patience) says meet the targets, summed over groups.

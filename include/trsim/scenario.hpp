@@ -270,6 +270,9 @@ struct Expectation {
   std::optional<double> max;
   bool require_ci = false;  ///< the whole ci95 must lie on the right side
   SourceLocation where;
+  /// The start of the one interval of `statistics.interval` the line bounds (its interval column,
+  /// docs/scenario.md#expect); empty: the whole run.
+  std::optional<SimTime> interval;
 };
 
 /// A break inside a shift (`shifts.<name>.breaks[]`): it starts between `earliest` and `latest`

@@ -6,13 +6,28 @@
 // ignored.
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "trsim/loader.hpp"
 
 namespace trsim {
+
+/// The part of a file name that stands for a friendly name: ASCII letters, digits, '-' and '_'
+/// kept, anything else (spaces, dots, slashes, each byte of a non-ASCII character) made '-';
+/// `fallback` when nothing would be left.
+std::string file_slug(std::string_view name, std::string_view fallback);
+
+/// A file name `<prefix><part><suffix>` not in `taken` (and then added to it): `part` is the
+/// file_slug of `name`, or when an earlier file took that (two friendly names can give one slug:
+/// "Sales EU" and "Sales-EU"), the file_slug of `fallback` (a sid, an index), then that with
+/// "-2", "-3", ...
+std::string unique_file_name(std::set<std::string>& taken, std::string_view prefix,
+                             std::string_view name, std::string_view fallback,
+                             std::string_view suffix);
 
 /// One input file, already read.
 struct ImportSource {

@@ -58,7 +58,9 @@ TaskSlot EngineImpl::create_task(StreamId s, std::uint32_t row) {
   else if (def.patience)
     patience = def.patience->sample(st.patience_rng);
   ++alive_tasks_;
-  emit(task_event(EventType::task_created, task));
+  Event created = task_event(EventType::task_created, task);
+  created.attributes = task.attributes;  // the TaskRouter-shaped log's task_attributes
+  emit(created);
   st.ttl_fifo.emplace_back(t, task.serial);
   compact_ttl(s);
   arm_ttl(s);

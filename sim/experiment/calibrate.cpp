@@ -21,6 +21,7 @@
 #include "trsim/fit.hpp"
 #include "trsim/json.hpp"
 #include "trsim/value.hpp"
+#include "trsim/workspace_import.hpp"
 
 namespace trsim {
 
@@ -29,6 +30,20 @@ namespace {
 constexpr std::int64_t kMsPerDay = 86'400'000;
 /// The most samples a fitted quantity keeps: beyond, a uniform reservoir sample of this many.
 constexpr std::size_t kReservoir = 100'000;
+/// The fewest tasks that stopped waiting in an interval for its KPIs to become `expect:` lines.
+constexpr std::uint64_t kMinIntervalTasks = 20;
+/// The chance that a mirror which is right fails any of its per-interval `expect:` lines.
+constexpr double kIntervalFamilyError = 0.05;
+
+// The standard normal quantile z with P(Z > z) = upper (0 < upper < 0.5), by bisection.
+double normal_upper_quantile(double upper) {
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = (lo + hi) / 2;
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > upper ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
 
 std::string quoted(std::string_view s) {
   std::string out;
@@ -76,6 +91,40 @@ struct Reservoir {
   double mean() const { return seen == 0 ? 0 : sum / static_cast<double>(seen); }
 };
 
+// Response times are censored: an offer canceled or rescinded before the worker answered tells
+// only that the answer would have come later, so the answered offers alone are the quick ones.
+// Inverse probability of censoring weighting: each answered time t weighs 1 / G(t-), G the
+// Kaplan-Meier survival of the censoring (the cancels are its events, the answers censor it).
+// The weighted sample is drawn systematically (each time repeated in proportion to its weight,
+// the same number of values in all; in ascending order, so that the rounding cannot follow a
+// pattern of the data) so that the usual fits apply.
+std::vector<double> censoring_weighted(std::vector<double> answered,
+                                       const fit::KaplanMeier& censoring) {
+  if (answered.empty() || censoring.times.empty()) return answered;
+  std::sort(answered.begin(), answered.end());
+  std::vector<double> weight;
+  double total = 0;
+  for (double t : answered) {
+    const double g = censoring.at(std::nextafter(t, 0.0));
+    weight.push_back(1 / std::max(g, 1e-3));
+    total += weight.back();
+  }
+  std::vector<double> out;
+  out.reserve(answered.size());
+  const double n = static_cast<double>(answered.size());
+  double cumulative = 0;
+  for (std::size_t i = 0; i < answered.size(); ++i) {
+    const double before = std::floor(cumulative + 0.5);
+    cumulative += weight[i] * n / total;
+    for (double k = before; k < std::floor(cumulative + 0.5); ++k) out.push_back(answered[i]);
+  }
+  return out;
+}
+
+double mean_of(const std::vector<double>& x) {
+  return x.empty() ? 0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+}
+
 std::string sample_note(const Reservoir& r) {
   return r.seen > r.values.size()
              ? fmt::format(" (fitted on a uniform sample of {} of {})", r.values.size(), r.seen)
@@ -85,8 +134,8 @@ std::string sample_note(const Reservoir& r) {
 // Observed task KPIs of a queue (or the workspace): as docs/statistics.md defines them.
 struct Kpi {
   std::uint64_t accepted = 0, canceled = 0, abandoned = 0;
-  double wait_sum_s = 0;
-  std::vector<std::uint64_t> below;  // per threshold: accepted with wait <= s
+  double wait_sum_s = 0, wait_square_sum_s = 0;  // of the accepted tasks' waits
+  std::vector<std::uint64_t> below;              // per threshold: accepted with wait <= s
   std::uint64_t stopped() const { return accepted + canceled; }
 };
 
@@ -123,6 +172,7 @@ struct GroupBehavior {
   std::uint64_t timeout_return_censored = 0, reject_return_censored = 0;
   std::optional<fit::FitReport> accept_fit, reject_fit, wrapup_fit, timeout_return_fit,
       reject_return_fit;
+  double accept_weighted_mean = 0, reject_weighted_mean = 0;  // after censoring_weighted
 };
 
 struct Stream {
@@ -184,12 +234,6 @@ void append_csv_cell(std::string& out, std::string_view cell) {
     out += c;
   }
   out += '"';
-}
-
-std::string slug(std::string_view name) {
-  std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '-';
-  return out;
 }
 
 // One member of an event read by the flat reader: strings unescaped, numbers and nested objects or
@@ -538,6 +582,7 @@ struct Calibration::Impl {
       if (accepted) {
         ++k->accepted;
         k->wait_sum_s += wait_s;
+        k->wait_square_sum_s += wait_s * wait_s;
         for (std::size_t i = 0; i < options.service_level_thresholds.size(); ++i)
           if (wait_s <= options.service_level_thresholds[i]) ++k->below[i];
       } else {
@@ -955,26 +1000,72 @@ struct Calibration::Impl {
     }
     tasks.clear();
     flush_rows();
+    std::set<std::string> taken;
+    for (std::size_t i = 0; i < streams.size(); ++i)
+      trace_names.push_back(unique_file_name(taken, options.file_stem + ".", streams[i].name,
+                                             fmt::format("stream-{}", i + 1), ".trace.csv"));
     for (Stream& s : streams) {
       s.handle_fit = fit::fit_duration(s.handle.values);
       s.patience_fit = fit::fit_censored(s.patience.values, s.patience.events());
     }
     for (auto& [name, g] : groups) {
       g.shares = fit::competing_risks(g.offers.values, g.offers.codes, 3);
-      g.accept_fit = fit::fit_duration(g.accept_response.values);
-      g.reject_fit = fit::fit_duration(g.reject_response.values);
+      std::vector<double> accept = g.accept_response.values, reject = g.reject_response.values;
+      if (g.canceled > 0) {
+        std::vector<bool> canceled;
+        for (std::uint8_t code : g.offers.codes) canceled.push_back(code == 0);
+        const fit::KaplanMeier censoring = fit::kaplan_meier(g.offers.values, canceled);
+        accept = censoring_weighted(accept, censoring);
+        reject = censoring_weighted(reject, censoring);
+      }
+      g.accept_weighted_mean = mean_of(accept);
+      g.reject_weighted_mean = mean_of(reject);
+      g.accept_fit = fit::fit_duration(std::move(accept));
+      g.reject_fit = fit::fit_duration(std::move(reject));
       g.wrapup_fit = fit::fit_duration(g.wrapup.values);
       g.timeout_return_fit = fit::fit_duration(g.timeout_return.values);
       g.reject_return_fit = fit::fit_duration(g.reject_return.values);
     }
   }
 
-  std::string schedule_yaml(const WorkerState& w) const {
-    std::string out;
+  // The days of a worker's schedule repeat when every later day (from the mirror's start) has
+  // the changes of the first at the same times of day, the last day only those before the history
+  // ends: then the first day and a period of 24 h stand for all of them.
+  bool daily(const WorkerState& w) const {
+    if (w.schedule.empty() || w.schedule.back().first - start < kMsPerDay) return false;
+    std::vector<std::pair<std::int64_t, std::string>> first_day;
     for (const auto& [at, activity] : w.schedule)
+      if (at - start < kMsPerDay) first_day.emplace_back(at - start, activity);
+    if (first_day.empty()) return false;
+    const std::int64_t span = last - start;
+    std::size_t i = 0;
+    for (std::int64_t day = 0; day * kMsPerDay <= span; ++day)
+      for (const auto& [offset, activity] : first_day) {
+        const std::int64_t at = day * kMsPerDay + offset;
+        if (at > span) break;  // the history ended first
+        if (i >= w.schedule.size() || w.schedule[i].first - start != at ||
+            w.schedule[i].second != activity)
+          return false;
+        ++i;
+      }
+    return i == w.schedule.size();
+  }
+
+  std::string schedule_yaml(const WorkerState& w) const {
+    const bool repeats = daily(w);
+    std::string out;
+    for (const auto& [at, activity] : w.schedule) {
+      if (repeats && at - start >= kMsPerDay) break;
       out += fmt::format("{}{{at: {}, activity: {}}}", out.empty() ? "" : ", ",
                          seconds(static_cast<double>(at - start)), quoted(activity));
+    }
     return out;
+  }
+  // ", schedule: [...]" with ", schedule_period: 86400" when its days repeat ("" without one).
+  std::string schedule_fields(const WorkerState& w) const {
+    if (w.schedule.empty()) return "";
+    return ", schedule: [" + schedule_yaml(w) + "]" +
+           (daily(w) ? fmt::format(", schedule_period: {}", kMsPerDay / 1000) : std::string());
   }
 
   std::string behavior_yaml(const GroupBehavior& g) const {
@@ -1009,17 +1100,17 @@ struct Calibration::Impl {
     return "{" + fields + "}";
   }
 
-  // The tolerance of an observed KPI, a ratio sum(a_k) / sum(b_k) over the intervals k: three
-  // standard errors of the ratio estimator over the intervals as batches (variance
-  // K/(K-1) * sum b_k^2 (r_k - R)^2 / (sum b_k)^2), at least `floor`.
+  // The variance of an observed KPI, a ratio sum(a_k) / sum(b_k) over the intervals k: that of
+  // the ratio estimator over the intervals as batches, K/(K-1) * sum b_k^2 (r_k - R)^2 /
+  // (sum b_k)^2; empty with fewer than two batches.
   template <typename Metric>
-  double tolerance(const std::string& queue, Metric metric, double floor) const {
+  std::optional<double> batch_variance(const std::string& queue, Metric metric) const {
     std::vector<std::pair<double, double>> batch;  // (r_k, b_k)
     for (const auto& [key, k] : interval_kpi)
       if (key.first == queue)
         if (const auto v = metric(k); v && v->second > 0)
           batch.emplace_back(v->first / v->second, v->second);
-    if (batch.size() < 2) return 2 * floor;
+    if (batch.size() < 2) return std::nullopt;
     double sa = 0, sb = 0;
     for (const auto& [r, b] : batch) {
       sa += r * b;
@@ -1028,7 +1119,118 @@ struct Calibration::Impl {
     const double ratio = sa / sb, n = static_cast<double>(batch.size());
     double ss = 0;
     for (const auto& [r, b] : batch) ss += b * b * (r - ratio) * (r - ratio);
-    return std::max(floor, 3 * std::sqrt(n / (n - 1) * ss) / sb);
+    return n / (n - 1) * ss / (sb * sb);
+  }
+  // The tolerance of a whole-run KPI: three standard errors of the batch means, at least `floor`.
+  template <typename Metric>
+  double tolerance(const std::string& queue, Metric metric, double floor) const {
+    const auto variance = batch_variance(queue, metric);
+    return variance ? std::max(floor, 3 * std::sqrt(*variance)) : 2 * floor;
+  }
+  // How much more a per-interval KPI varies than if its tasks were independent (waits in a queue
+  // are not: a busy spell lengthens many): from the differences of adjacent intervals, each
+  // (x_k - x_{k-1})^2 / (v_k + v_{k-1}) with v the variance of independent tasks (p(1-p)/n for a
+  // fraction, s^2/n for a mean) is the design effect times a chi-square with 1 degree of freedom,
+  // whose median is 0.4549; the median keeps a change of load (a shift starting) from counting.
+  // At least 1; 1 with fewer than 5 pairs.
+  template <typename Metric>
+  double design_effect(const std::string& queue, Metric metric) const {
+    std::vector<double> ratios;
+    std::optional<std::pair<double, double>> before;
+    std::int64_t before_index = -2;
+    for (const auto& [key, k] : interval_kpi) {
+      if (key.first != queue) continue;
+      const auto now = k.stopped() >= kMinIntervalTasks ? metric(k) : std::nullopt;
+      if (now && before && key.second == before_index + 1 && now->second + before->second > 0)
+        ratios.push_back((now->first - before->first) * (now->first - before->first) /
+                         (now->second + before->second));
+      before = now;
+      before_index = key.second;
+    }
+    if (ratios.size() < 5) return 1.0;
+    const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
+    std::nth_element(ratios.begin(), mid, ratios.end());
+    return std::max(1.0, *mid / 0.4549);
+  }
+
+  struct IntervalLine {
+    std::string scope, metric;
+    std::int64_t at_s = 0;
+    double value = 0, se = 0, floor = 0;
+    bool fraction = true;
+  };
+
+  static double fraction_of(const Kpi& k, std::size_t threshold) {  // SIZE_MAX: abandon rate
+    const double n = static_cast<double>(k.stopped());
+    return static_cast<double>(threshold == SIZE_MAX ? k.abandoned : k.below[threshold]) / n;
+  }
+
+  // The per-interval KPIs with their standard errors: those of independent tasks (a binomial
+  // proportion; the waits' sample variance over their number) times the design effect, for the
+  // observed value and for the mean of the mirror's replications.
+  std::vector<IntervalLine> interval_lines() const {
+    std::vector<IntervalLine> out;
+    const std::int64_t length_s = options.interval / kMicrosPerSecond;
+    const double mirror = 1 + 1.0 / static_cast<double>(std::max(1, options.replications));
+    for (const auto& [queue, whole] : queue_kpi) {
+      if (whole.stopped() == 0) continue;
+      const std::string scope = queue.empty() ? "workspace" : "task_queues." + queue;
+      // Design effects per fraction (each threshold, then the abandon rate) and for the ASA.
+      std::vector<double> effect;
+      for (std::size_t i = 0; i <= options.service_level_thresholds.size(); ++i) {
+        const std::size_t t = i < options.service_level_thresholds.size() ? i : SIZE_MAX;
+        effect.push_back(
+            design_effect(queue, [&](const Kpi& b) -> std::optional<std::pair<double, double>> {
+              const double n = static_cast<double>(b.stopped()), x = fraction_of(b, t);
+              const double p = (x * n + 0.5) / (n + 1);
+              return std::pair{x, p * (1 - p) / n};
+            }));
+      }
+      const double asa_effect =
+          design_effect(queue, [](const Kpi& b) -> std::optional<std::pair<double, double>> {
+            if (b.accepted < 2) return std::nullopt;
+            const double m = static_cast<double>(b.accepted), mean = b.wait_sum_s / m;
+            const double var = std::max(0.0, (b.wait_square_sum_s - m * mean * mean) / (m - 1));
+            return std::pair{mean, var / m};
+          });
+      for (const auto& [key, k] : interval_kpi) {
+        if (key.first != queue || k.stopped() < kMinIntervalTasks) continue;
+        const std::int64_t at_s = key.second * length_s;
+        if (at_s * 1000 >= horizon) continue;  // drained after the last arrival: not a cell
+        const double n = static_cast<double>(k.stopped());
+        for (std::size_t i = 0; i <= options.service_level_thresholds.size(); ++i) {
+          const std::size_t t = i < options.service_level_thresholds.size() ? i : SIZE_MAX;
+          IntervalLine line;
+          line.scope = scope;
+          line.metric = t == SIZE_MAX
+                            ? std::string("abandon_rate")
+                            : fmt::format("service_level.{}", options.service_level_thresholds[t]);
+          line.at_s = at_s;
+          line.value = fraction_of(k, t);
+          // A proportion of 0 or 1 has no spread of its own: (x + 0.5) / (n + 1) keeps it off.
+          const double p = (line.value * n + 0.5) / (n + 1);
+          line.se = std::sqrt(effect[i] * p * (1 - p) / n * mirror);
+          line.floor = 0.03;
+          if (t == SIZE_MAX) {  // after the service levels, as in the whole-run lines
+            if (k.accepted > 1) {
+              const double m = static_cast<double>(k.accepted), mean = k.wait_sum_s / m;
+              const double var = std::max(0.0, (k.wait_square_sum_s - m * mean * mean) / (m - 1));
+              IntervalLine asa;
+              asa.scope = scope;
+              asa.metric = "avg_task_acceptance_time";
+              asa.at_s = at_s;
+              asa.value = mean;
+              asa.se = std::sqrt(asa_effect * var / m * mirror);
+              asa.floor = std::max(2.0, 0.15 * mean);
+              asa.fraction = false;
+              out.push_back(asa);
+            }
+          }
+          out.push_back(line);
+        }
+      }
+    }
+    return out;
   }
 
   std::string expect_yaml() const {
@@ -1072,6 +1274,27 @@ struct Calibration::Impl {
           0.03);
       add("abandon_rate", abandon, tol, true);
     }
+    const std::vector<IntervalLine> lines = interval_lines();
+    if (lines.empty()) return out;
+    // Bonferroni: z standard errors each, so that a right model fails none of the m lines with
+    // probability 1 - kIntervalFamilyError.
+    const double z =
+        normal_upper_quantile(kIntervalFamilyError / 2 / static_cast<double>(lines.size()));
+    out += fmt::format(
+        "  # Per interval (start from `start`, s): tasks that stopped waiting in it, at least {};\n"
+        "  # {:.2f} standard errors (of independent tasks times the design effect of adjacent "
+        "intervals, observed and mirrored),\n  # so that a right mirror fails none of these {} "
+        "lines with "
+        "probability {:g}.\n",
+        kMinIntervalTasks, z, lines.size(), 1 - kIntervalFamilyError);
+    for (const IntervalLine& l : lines) {
+      const double tol = std::max(l.floor, z * l.se);
+      const double lo = std::max(0.0, l.value - tol);
+      const double hi = l.fraction ? std::min(1.0, l.value + tol) : l.value + tol;
+      out += fmt::format(
+          "  - {{metric: {}, interval: {}, min: {:.4f}, max: {:.4f}}}  # observed {:.4f}\n",
+          quoted(l.scope + "." + l.metric), l.at_s, lo, hi, l.value);
+    }
     return out;
   }
 
@@ -1100,9 +1323,8 @@ struct Calibration::Impl {
                        list);
   }
 
-  std::string trace_name(std::size_t i) const {
-    return fmt::format("{}.{}.trace.csv", options.file_stem, slug(streams[i].name));
-  }
+  std::vector<std::string> trace_names;  // per stream, unique (finish())
+  const std::string& trace_name(std::size_t i) const { return trace_names[i]; }
 
   std::string sections() const {
     std::string out;
@@ -1225,6 +1447,13 @@ struct Calibration::Impl {
           raw(g.timed_out));
       out += fit_line("  accept response time", *g.accept_fit, g.accept_response);
       out += fit_line("  reject response time", *g.reject_fit, g.reject_response);
+      if (g.canceled > 0)
+        out += fmt::format(
+            "    (response times censored by the {} offers canceled or rescinded before an answer: "
+            "the answered ones weighted by 1/G(t), G the Kaplan-Meier survival of the cancels "
+            "(IPCW), and fitted on that sample; weighted means: accept {:.4g}s, reject {:.4g}s, "
+            "against the sample means above)\n",
+            g.canceled, g.accept_weighted_mean, g.reject_weighted_mean);
       out += fit_line("  wrap-up time", *g.wrapup_fit, g.wrapup);
       out += fit_line("  time in the timeout activity", *g.timeout_return_fit, g.timeout_return);
       if (g.timeout_return_censored > 0)
@@ -1240,8 +1469,8 @@ struct Calibration::Impl {
     out += "\n## Schedules (activity changes not caused by a reservation)\n";
     for (const auto& [sid, w] : workers)
       if (!w.schedule.empty())
-        out += fmt::format("worker {}: starts in {}; {}\n", sid, quoted(w.first_activity),
-                           schedule_yaml(w));
+        out += fmt::format("worker {}: starts in {}; {}{}\n", sid, quoted(w.first_activity),
+                           schedule_yaml(w), daily(w) ? " (every day: schedule_period 24h)" : "");
     out += "\n## Observed KPIs per queue and interval\n";
     out += "queue,interval_start_s,stopped_waiting,accepted,abandoned,avg_task_acceptance_time";
     for (double s : options.service_level_thresholds) out += fmt::format(",service_level.{}", s);
@@ -1282,7 +1511,7 @@ std::uint64_t Calibration::events() const { return impl_->events; }
 std::string Calibration::worker_key(const std::string& sid) const {
   const auto it = impl_->workers.find(sid);
   if (it == impl_->workers.end()) return "";
-  return impl_->schedule_yaml(it->second);
+  return impl_->schedule_fields(it->second);
 }
 
 std::string Calibration::initial_activity(const std::string& sid) const {
@@ -1300,9 +1529,8 @@ std::string Calibration::group_fields(const std::vector<std::string>& sids) cons
         b->second.accepted + b->second.rejected + b->second.timed_out + b->second.canceled > 0)
       out += ", behavior: " + quoted(g->second);
   }
-  if (const auto w = impl_->workers.find(sids.front());
-      w != impl_->workers.end() && !w->second.schedule.empty())
-    out += ", schedule: [" + impl_->schedule_yaml(w->second) + "]";
+  if (const auto w = impl_->workers.find(sids.front()); w != impl_->workers.end())
+    out += impl_->schedule_fields(w->second);
   return out;
 }
 

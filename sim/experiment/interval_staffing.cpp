@@ -495,39 +495,62 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
 }
 }  // namespace
 
+std::optional<IntervalTarget> interval_target(const Scenario& scenario, std::size_t i) {
+  const std::string& m = scenario.expectations[i].metric;
+  IntervalTarget t;
+  t.expectation = i;
+  const auto scoped = [&](std::string_view prefix, const std::string& name, const char* kind) {
+    const std::string head = std::string(prefix) + name + ".";
+    if (m.rfind(head, 0) != 0) return false;
+    t.scope = std::string(kind) + name;
+    t.column = m.substr(head.size());
+    return true;
+  };
+  bool found = false;
+  if (m.rfind("workspace.", 0) == 0) {
+    t.scope = "workspace";
+    t.column = m.substr(10);
+    found = true;
+  }
+  for (const TaskQueue& q : scenario.task_queues)
+    found = found || scoped("task_queues.", q.name, "queue:");
+  for (const WorkerGroup& g : scenario.worker_groups)
+    found = found || scoped("workers.", g.name, "group:");
+  const bool applies =
+      found && per_interval_column(t.column) &&
+      (t.column == "occupancy" ? t.scope.rfind("queue:", 0) != 0 : t.scope.rfind("group:", 0) != 0);
+  if (!applies) return std::nullopt;
+  return t;
+}
+
 std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
                                              std::vector<std::size_t>* skipped) {
   std::vector<IntervalTarget> out;
   for (std::size_t i = 0; i < scenario.expectations.size(); ++i) {
-    const std::string& m = scenario.expectations[i].metric;
-    IntervalTarget t;
-    t.expectation = i;
-    const auto scoped = [&](std::string_view prefix, const std::string& name, const char* kind) {
-      const std::string head = std::string(prefix) + name + ".";
-      if (m.rfind(head, 0) != 0) return false;
-      t.scope = std::string(kind) + name;
-      t.column = m.substr(head.size());
-      return true;
-    };
-    bool found = false;
-    if (m.rfind("workspace.", 0) == 0) {
-      t.scope = "workspace";
-      t.column = m.substr(10);
-      found = true;
-    }
-    for (const TaskQueue& q : scenario.task_queues)
-      found = found || scoped("task_queues.", q.name, "queue:");
-    for (const WorkerGroup& g : scenario.worker_groups)
-      found = found || scoped("workers.", g.name, "group:");
-    const bool applies = found && per_interval_column(t.column) &&
-                         (t.column == "occupancy" ? t.scope.rfind("queue:", 0) != 0
-                                                  : t.scope.rfind("group:", 0) != 0);
-    if (applies)
-      out.push_back(std::move(t));
+    if (auto t = interval_target(scenario, i))
+      out.push_back(std::move(*t));
     else if (skipped)
       skipped->push_back(i);
   }
   return out;
+}
+
+std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scenario, std::size_t i,
+                                                           const RunSummary& summary) {
+  const Expectation& e = scenario.expectations[i];
+  if (!e.interval) return evaluate_expectation(e, summary.statistics);
+  const std::optional<IntervalTarget> target = interval_target(scenario, i);
+  if (!target || summary.runs.empty()) return std::nullopt;
+  std::vector<double> values;
+  for (const ReplicationResult& run : summary.runs) {
+    const IntervalTable& t = run.intervals;
+    const std::size_t s = t.scope_index(target->scope), c = t.column_index(target->column);
+    if (s == SIZE_MAX || c == SIZE_MAX || t.length <= 0) return std::nullopt;
+    const auto k = static_cast<std::size_t>(*e.interval / t.length);
+    if (k >= t.count) return std::nullopt;
+    if (const double v = t.at(k, s, c); !std::isnan(v)) values.push_back(v);
+  }
+  return evaluate_bound(e, aggregate(values));
 }
 
 std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
@@ -639,6 +662,12 @@ std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
     const std::size_t s = t.scope_index(target.scope), c = t.column_index(target.column);
     if (s == SIZE_MAX || c == SIZE_MAX || k >= t.count) {
       o.mean = o.ci95 = kNull;
+      out.push_back(o);
+      continue;
+    }
+    if (x.interval && *x.interval != t.start(k)) {  // a line on another interval
+      o.mean = o.ci95 = kNull;
+      o.met = true;
       out.push_back(o);
       continue;
     }

@@ -272,7 +272,9 @@ void JsonLinesSink::on_event(const Event& e) {
   if (e.capacity >= 0) fmt::format_to(std::back_inserter(buffer_), ",\"capacity\":{}", e.capacity);
   if (e.available >= 0)
     buffer_ += e.available != 0 ? ",\"available\":true" : ",\"available\":false";
-  if (e.attributes != nullptr) {
+  // A created task's attributes are the TaskRouter-shaped log's (task_attributes); this log has
+  // kept them out since its start (its lines stay as they were).
+  if (e.attributes != nullptr && e.type != EventType::task_created) {
     buffer_ += ",\"attributes\":";
     buffer_ += to_json(*e.attributes);
   }

@@ -116,7 +116,7 @@ class SummaryWriter {
   }
 
   /// The scenario's `expect:` list, one expectation a line: {"metric", "min", "max", "ci"}, with
-  /// only the bounds it states.
+  /// only the bounds it states, and "interval" (its start, in seconds) on a line that has one.
   void expectations(const std::vector<Expectation>& list, int depth) {
     if (list.empty()) {
       out_ += "[]";
@@ -136,7 +136,12 @@ class SummaryWriter {
         out_ += ", \"max\": ";
         number(*e.max);
       }
-      out_ += e.require_ci ? ", \"ci\": true}" : ", \"ci\": false}";
+      out_ += e.require_ci ? ", \"ci\": true" : ", \"ci\": false";
+      if (e.interval) {  // only on a line that has one: other summaries stay as they were
+        out_ += ", \"interval\": ";
+        number(to_seconds(*e.interval));
+      }
+      out_ += '}';
       out_ += i + 1 < list.size() ? ",\n" : "\n";
     }
     indent(depth);

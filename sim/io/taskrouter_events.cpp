@@ -168,11 +168,13 @@ void TaskRouterEventSink::on_event(const Event& e) {
   if (e.available >= 0)
     data += e.available != 0 ? ",\"worker_channel_available\":true"
                              : ",\"worker_channel_available\":false";
-  // TaskRouter's event data carries attributes as a JSON string (task_attributes,
-  // worker_attributes).
+  // TaskRouter's event data carries attributes as a JSON string: task_attributes (task.created,
+  // task.updated), worker_attributes (worker.attributes.update).
   if (e.attributes != nullptr)
-    add_string(data, e.type == EventType::task_updated ? "task_attributes" : "worker_attributes",
-               to_json(*e.attributes));
+    add_string(
+        data,
+        e.type == EventType::worker_attributes_update ? "worker_attributes" : "task_attributes",
+        to_json(*e.attributes));
   if (!data.empty()) buffer_.append(data, 1, std::string::npos);  // without the first ','
   buffer_ += "}}\n";
   if (buffer_.size() > kFlushThreshold) flush_buffer();

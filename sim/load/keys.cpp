@@ -69,7 +69,7 @@ constexpr std::array<std::string_view, 11> kArrivalStream = {
 constexpr std::array<std::string_view, 5> kTaskUpdate = {"after", "attributes", "patience",
                                                          "priority", "probability"};
 constexpr std::array<std::string_view, 2> kRates = {"interval", "per_hour"};
-constexpr std::array<std::string_view, 4> kExpectation = {"metric", "min", "max", "ci"};
+constexpr std::array<std::string_view, 5> kExpectation = {"metric", "min", "max", "ci", "interval"};
 constexpr std::array<std::string_view, 8> kShift = {
     "group", "earliest_start", "latest_start", "step", "length", "days", "cost", "breaks"};
 constexpr std::array<std::string_view, 5> kShiftBreak = {"length", "paid", "earliest", "latest",

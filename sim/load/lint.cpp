@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -659,6 +661,33 @@ class Linter {
     }
   }
 
+  /// The tasks of a trace stream with distinct attributes (its attributes merged with each row's),
+  /// in the order of their first row: found once per stream for all of its workflow's filters.
+  struct DistinctRows {
+    std::vector<Value> tasks;
+    bool too_varied = false;  ///< more than kMaxDistinctRows: not tested
+  };
+  static constexpr std::size_t kMaxDistinctRows = 4096;
+  const DistinctRows& distinct_rows(StreamId s) {
+    if (const auto it = distinct_rows_.find(s); it != distinct_rows_.end()) return it->second;
+    DistinctRows& out = distinct_rows_[s];
+    const ArrivalStream& a = sc_.arrivals[s];
+    const Value base = a.attributes.is_object() ? a.attributes : Value::object();
+    std::set<std::string> seen;
+    for (const TraceRow& row : a.trace) {
+      if (!seen.insert(to_json(row.attributes)).second) continue;
+      if (seen.size() > kMaxDistinctRows) {
+        out.too_varied = true;
+        out.tasks.clear();
+        break;
+      }
+      Value task = base;
+      if (row.attributes.is_object()) task.merge_from(row.attributes);
+      out.tasks.push_back(std::move(task));
+    }
+    return out;
+  }
+
   /// A filter whose expression matches none of the rows of the traces that feed its workflow
   /// (when every stream of the workflow is a trace): its targets are never used.
   void lint_trace_match(const Workflow& wf, std::size_t f, const std::vector<StreamId>& streams) {
@@ -671,15 +700,9 @@ class Linter {
     for (const StreamId s : streams) {
       const ArrivalStream& a = sc_.arrivals[s];
       if (a.kind != ArrivalStream::Kind::trace || !a.picks.empty()) return;
-      const Value base = a.attributes.is_object() ? a.attributes : Value::object();
-      std::vector<std::string> seen;
-      for (const TraceRow& row : a.trace) {
-        std::string k = to_json(row.attributes);
-        if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
-        seen.push_back(std::move(k));
-        if (seen.size() > 4096) return;  // too varied to test every row: stay silent
-        Value task = base;
-        if (row.attributes.is_object()) task.merge_from(row.attributes);
+      const DistinctRows& distinct = distinct_rows(s);
+      if (distinct.too_varied) return;  // too varied to test every row: stay silent
+      for (const Value& task : distinct.tasks) {
         EvalContext ctx;
         ctx.task = &task;
         ctx.wall_clock_seconds = sc_.start_epoch_seconds;
@@ -899,6 +922,7 @@ class Linter {
   std::vector<WorkerFacts> facts_;                        ///< per worker, at time 0
   std::vector<std::vector<WorkerId>> members_;            ///< per queue
   std::vector<std::vector<StreamId>> streams_of_;         ///< per workflow
+  std::map<StreamId, DistinctRows> distinct_rows_;        ///< per trace stream a filter tested
   std::vector<std::vector<Value>> samples_;               ///< per stream: task attribute sets
   std::vector<std::vector<Value>> pick_roots_;  ///< per stream: {path: option} per pick option
   std::vector<Diagnostic> out_;

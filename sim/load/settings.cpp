@@ -138,6 +138,20 @@ void build_expectations(LoadContext& ctx, const MapView& top) {
     if (const Item* m = fields.find("min")) x.min = r.number(*m);
     if (const Item* m = fields.find("max")) x.max = r.number(*m);
     if (const Item* m = fields.find("ci")) x.require_ci = r.boolean(*m).value_or(false);
+    if (const Item* m = fields.find("interval")) {
+      const SimTime length = ctx.sc.statistics.interval;
+      if (const auto at = r.duration(*m)) {
+        if (length > 0 && *at % length != 0)
+          r.error(*m, fmt::format("'interval' ({}) must be the start of an interval: a multiple "
+                                  "of statistics.interval ({})",
+                                  describe_duration(*at), describe_duration(length)));
+        else if (ctx.horizon_ok && *at >= ctx.sc.horizon)
+          r.error(*m, fmt::format("'interval' ({}) must start before the horizon ({})",
+                                  describe_duration(*at), describe_duration(ctx.sc.horizon)));
+        else
+          x.interval = *at;
+      }
+    }
     if (!fields.has("min") && !fields.has("max") && fields.complete())
       r.error(e, fmt::format("'{}' needs 'min' or 'max' (or both)", e.name));
     if (x.min && x.max && *x.min > *x.max)

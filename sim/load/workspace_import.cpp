@@ -71,15 +71,6 @@ std::string quoted(std::string_view s) {
 }
 
 // A file name part from a friendly name: letters, digits, '-' and '_'; others become '-'.
-std::string slug(std::string_view name) {
-  std::string out;
-  for (const char c : name) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_';
-    out += keep ? c : '-';
-  }
-  return out.empty() ? "workflow" : out;
-}
 
 // True when the reader failed at the end of the text (nothing but spaces after the error's
 // place): the file was cut short, as a download interrupted midway leaves it.
@@ -482,11 +473,8 @@ class Importer {
       const std::string sid = text_or(r, "sid");
       const std::optional<Value> config = json_object_field(r, "configuration", true);
       if (!config || sid.empty()) continue;
-      std::string file = fmt::format("{}.{}.json", options_.file_stem, slug(names.at(sid)));
-      if (!file_names.insert(file).second) {
-        file = fmt::format("{}.{}.json", options_.file_stem, sid);
-        file_names.insert(file);
-      }
+      const std::string file =
+          unique_file_name(file_names, options_.file_stem + ".", names.at(sid), sid, ".json");
       files_.push_back({file, to_json_pretty(*config) + "\n"});
       std::string fields = fmt::format("sid: {}", quoted(sid));
       if (const Value* v =
@@ -646,6 +634,29 @@ ImportResult import_workspace(const std::vector<ImportSource>& sources,
   Importer importer(options);
   for (const ImportSource& src : sources) importer.add(src);
   return importer.finish();
+}
+
+std::string file_slug(std::string_view name, std::string_view fallback) {
+  std::string out;
+  for (const char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+    out += keep ? c : '-';
+  }
+  return out.empty() ? std::string(fallback) : out;
+}
+
+std::string unique_file_name(std::set<std::string>& taken, std::string_view prefix,
+                             std::string_view name, std::string_view fallback,
+                             std::string_view suffix) {
+  const std::string second = file_slug(fallback, "file");
+  for (int i = 0;; ++i) {
+    const std::string part = i == 0   ? file_slug(name, second)
+                             : i == 1 ? second
+                                      : fmt::format("{}-{}", second, i);
+    std::string file = fmt::format("{}{}{}", prefix, part, suffix);
+    if (taken.insert(file).second) return file;
+  }
 }
 
 }  // namespace trsim

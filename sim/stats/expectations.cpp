@@ -31,8 +31,12 @@ std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,
                                                        const AggregateNode& statistics) {
   const AggregateNode* node = statistics.find(e.metric);
   if (node == nullptr || node->is_group) return std::nullopt;
+  return evaluate_bound(e, node->value);
+}
+
+ExpectationOutcome evaluate_bound(const Expectation& e, const Aggregate& value) {
   ExpectationOutcome out;
-  out.value = node->value;
+  out.value = value;
   const Aggregate& a = out.value;
   if (std::isnan(a.mean)) {
     out.reason = "no data (no task in the metric's denominator)";
@@ -79,7 +83,15 @@ std::string describe_bound(const Expectation& e) {
   else if (e.max)
     s = "<= " + number_text(*e.max);
   if (e.require_ci) s += " (ci95)";
+  if (e.interval) s += " at " + describe_interval(*e.interval);
   return s;
+}
+
+std::string describe_interval(SimTime start) {
+  const std::int64_t minutes = start / (60 * kMicrosPerSecond);
+  const std::int64_t secs = start / kMicrosPerSecond % 60;
+  return secs == 0 ? fmt::format("{}:{:02}", minutes / 60, minutes % 60)
+                   : fmt::format("{}:{:02}:{:02}", minutes / 60, minutes % 60, secs);
 }
 
 }  // namespace trsim

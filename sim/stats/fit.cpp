@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 namespace trsim::fit {
@@ -126,21 +127,26 @@ double regularized_gamma_p(double a, double x) {
   return std::max(0.0, 1 - std::exp(log_prefix) * h);
 }
 
-double Fitted::mean() const {
+Distribution Fitted::distribution() const {
+  const auto round = [](double v) { return std::strtod(number(v).c_str(), nullptr); };
   switch (family) {
     case Family::constant:
+      return Distribution::constant(round(p1));
     case Family::exponential:
+      return Distribution::exponential(round(p1));
     case Family::lognormal:
+      return Distribution::lognormal(round(p1), round(p2));
     case Family::gamma:
-      return p1;
+      return Distribution::gamma(round(p1), round(p2));
     case Family::weibull:
-      return p2 * std::tgamma(1 + 1 / p1);
-    case Family::empirical:
-      return values.empty() ? 0
-                            : std::accumulate(values.begin(), values.end(), 0.0) /
-                                  static_cast<double>(values.size());
+      return Distribution::weibull(round(p1), round(p2));
+    case Family::empirical: {
+      std::vector<double> rounded;
+      for (double v : values) rounded.push_back(round(v));
+      return Distribution::empirical(std::move(rounded));
+    }
   }
-  return 0;
+  return {};
 }
 
 double Fitted::cdf(double x) const {
@@ -192,23 +198,6 @@ std::string Fitted::yaml() const {
     }
   }
   return "0";
-}
-
-std::string Fitted::describe() const {
-  switch (family) {
-    case Family::constant:
-      return fmt::format("constant({}s)", number(p1));
-    case Family::exponential:
-      return fmt::format("exponential(mean={}s)", number(p1));
-    case Family::lognormal:
-    case Family::gamma:
-      return fmt::format("{}(mean={}s, sd={}s)", family_name(family), number(p1), number(p2));
-    case Family::weibull:
-      return fmt::format("weibull(shape={}, scale={}s)", number(p1), number(p2));
-    case Family::empirical:
-      return fmt::format("empirical({} values, mean={}s)", values.size(), number(mean()));
-  }
-  return "?";
 }
 
 Fitted fit_lognormal(const std::vector<double>& x) {

@@ -76,20 +76,20 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
   const Json truth = parse_json(read_file(h.summary));
 
   SECTION("accept, reject and no-response shares within 0.02") {
-    // The early group (40 agents, about 4,800 offers: a standard error near 0.006) is held to the
-    // issue's ±0.02. The late group (8 agents, about 830 offers) to 4 standard errors of a
-    // proportion over its offers, which is wider than 0.02.
-    const trsim::Behavior& early = behavior(s, "early");
-    CHECK(early.p_accept == Approx(0.8).margin(0.02));
-    CHECK(early.p_reject == Approx(0.1).margin(0.02));
-    CHECK(early.p_no_response == Approx(0.1).margin(0.02));
-    const double offers =
-        truth.at_path("statistics.workers.late.reservations_created.mean")->number;
-    const trsim::Behavior& late = behavior(s, "late");
-    const auto se = [&](double p) { return 4 * std::sqrt(p * (1 - p) / offers); };
-    CHECK(late.p_accept == Approx(0.8).margin(se(0.8)));
-    CHECK(late.p_reject == Approx(0.1).margin(se(0.1)));
-    CHECK(late.p_no_response == Approx(0.1).margin(se(0.1)));
+    // Both groups (24 agents each, about 8,000 offers over the day: a standard error of a share
+    // near 0.0045 for 0.8, so ±0.02 is over 4 of them) are held to the issue's ±0.02. Over 24
+    // seeds of the former truth (8 late agents, 830 offers) the late group's mean accept share
+    // was 0.797 ± 0.003: its 0.031 miss at this seed was noise, not a bias of the estimator.
+    for (const char* group : {"early", "late"}) {
+      INFO(group);
+      const trsim::Behavior& b = behavior(s, group);
+      CHECK(
+          truth.at_path(std::string("statistics.workers.") + group + ".reservations_created.mean")
+              ->number > 7000);
+      CHECK(b.p_accept == Approx(0.8).margin(0.02));
+      CHECK(b.p_reject == Approx(0.1).margin(0.02));
+      CHECK(b.p_no_response == Approx(0.1).margin(0.02));
+    }
   }
   SECTION("response, wrap-up and timeout-activity means within 5%") {
     for (const char* group : {"early", "late"}) {
@@ -100,11 +100,10 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
       CHECK(b.reject_response_time->mean() == Approx(3).epsilon(0.05));
       CHECK(b.wrapup_time.mean() == Approx(20).epsilon(0.05));
       REQUIRE(b.return_after);
-      // weibull(shape 1.5, scale 60 s): mean 60 * Gamma(1 + 1/1.5); the late group has about 80
-      // timeouts, so 10% (about 1.4 standard errors of its mean... held to 4 below).
+      // weibull(shape 1.5, scale 60 s): mean 60 * Gamma(1 + 1/1.5), sd 0.68 of it; about 800
+      // timeouts per group, so 5% is over 2 standard errors of the mean.
       const double mean = 60 * std::tgamma(1 + 1 / 1.5);
-      CHECK(b.return_after->mean() ==
-            Approx(mean).epsilon(std::string(group) == "early" ? 0.05 : 0.2));
+      CHECK(b.return_after->mean() == Approx(mean).epsilon(0.05));
       CHECK(s.activities[b.after_timeout_activity].name == "Available");
     }
   }
@@ -132,7 +131,7 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
     for (const trsim::WorkerGroup& g : s.worker_groups) {
       if (g.name != "late") continue;
       found = true;
-      CHECK(g.count == 8);
+      CHECK(g.count == 24);
       REQUIRE(g.schedule.size() == 1);
       CHECK(g.schedule[0].at == 3600 * trsim::kMicrosPerSecond);
       CHECK(s.activities[g.schedule[0].activity].name == "Available");
@@ -140,12 +139,38 @@ TEST_CASE("import calibrates from event history: the known truth comes back", "[
     }
     CHECK(found);
   }
-  SECTION("the mirror's check passes against the observed KPIs") {
-    CHECK(s.expectations.size() == 10);
+  SECTION("the mirror's check passes against the observed KPIs, whole-run and per interval") {
+    // Ten whole-run lines (workspace and queue: three service levels, speed of answer, abandon
+    // rate), then the same five per queue and per 30-minute interval with a task in it.
+    std::size_t per_interval = 0;
+    for (const trsim::Expectation& e : s.expectations) per_interval += e.interval ? 1 : 0;
+    CHECK(s.expectations.size() - per_interval == 10);
+    CHECK(per_interval == 2 * 5 * 48);
     const CliResult check = run_trsim({"check", mirror}, out);
     INFO(describe(check));
     CHECK(check.exit_code == 0);
-    CHECK(contains(check.out, "10 of 10 expectations met"));
+    CHECK(contains(check.out, fmt::format("{0} of {0} expectations met", s.expectations.size())));
+  }
+  SECTION("a mirror whose late agents log in an hour late fails the intervals it changes") {
+    // Every whole-run line still holds (a day evens it out); the per-interval lines of 1:00 and
+    // 1:30 do not.
+    std::string text = read_file(mirror);
+    const std::string from = "schedule: [{at: 3600, activity: \"Available\"}]";
+    REQUIRE(contains(text, from));
+    text.replace(text.find(from), from.size(), "schedule: [{at: 7200, activity: \"Available\"}]");
+    const std::string wrong = out.write("wrong.yaml", text);
+    const CliResult check = run_trsim({"check", wrong}, out);
+    INFO(describe(check));
+    CHECK(check.exit_code == 1);
+    std::size_t failed = 0, failed_whole_run = 0;
+    for (const std::string& line : lines_of(check.out)) {
+      if (!contains(line, "FAILED")) continue;
+      ++failed;
+      if (!contains(line, " at 1:00 ") && !contains(line, " at 1:30 ")) ++failed_whole_run;
+    }
+    CHECK(failed >= 8);
+    CHECK(failed_whole_run == 0);
+    CHECK(contains(check.out, "workspace.abandon_rate"));
   }
 }
 
@@ -177,7 +202,7 @@ TEST_CASE("import with --rates writes a forecast per interval instead of a trace
   REQUIRE(loaded.ok());
   const trsim::ArrivalStream& calls = loaded.scenario->arrivals.at(0);
   CHECK(calls.kind == trsim::ArrivalStream::Kind::piecewise);
-  REQUIRE(calls.rates_per_second.size() == 8);
+  REQUIRE(calls.rates_per_second.size() == 24);
   // 600/h in the truth: each hour's count is Poisson(600), within 4 standard errors.
   for (double rate : calls.rates_per_second) CHECK(rate * 3600 == Approx(600).margin(4 * 24.5));
   CHECK_FALSE(fs::exists(path_in(out, "m.support-voice.trace.csv")));
@@ -273,4 +298,65 @@ TEST_CASE("import's calibration options are checked before anything is read", "[
   CHECK(no_events.exit_code == 2);
   CHECK(contains(no_events.err, "--rates needs event history"));
   CHECK_FALSE(fs::exists(mirror));
+}
+
+TEST_CASE("task attributes travel the round trip: task.created carries them, import routes by them",
+          "[cli][calibrate]") {
+  // TaskRouter's task.created event: "task_attributes" among its event data (the Events API's
+  // event_data). support-centre routes by language, tier and reason: without the attributes every
+  // task of the mirror would take the default filter (English).
+  TempDir out;
+  const std::string scenario = scenario_path("support-centre.yaml");
+  const std::string events = path_in(out, "events.jsonl");
+  const std::string own = path_in(out, "own.jsonl");
+  const std::vector<std::string> day = {"--set", "replications=1", "--set", "horizon=12h"};
+  std::vector<std::string> args = {"run",        scenario, "-q",
+                                   "--events",   events,   "--events-format",
+                                   "taskrouter", "--json", path_in(out, "truth.json")};
+  args.insert(args.end(), day.begin(), day.end());
+  REQUIRE(run_trsim(args, out).exit_code == 0);
+  args = {"run", scenario, "-q", "--events", own};
+  args.insert(args.end(), day.begin(), day.end());
+  REQUIRE(run_trsim(args, out).exit_code == 0);
+  std::size_t created = 0;
+  for (const std::string& line : lines_of(read_file(events))) {
+    if (!contains(line, "\"event_type\":\"task.created\"")) continue;
+    ++created;
+    const Json event = parse_json(line);
+    const Json* attributes = event.at_path("event_data.task_attributes");
+    REQUIRE(attributes != nullptr);
+    const Json parsed = parse_json(attributes->text);  // a JSON string, as TaskRouter sends it
+    CHECK(parsed.get("language") != nullptr);
+  }
+  CHECK(created > 100);
+  // trsim's own JSON Lines log keeps task.created without them.
+  for (const std::string& line : lines_of(read_file(own)))
+    if (contains(line, "\"type\":\"task.created\"")) CHECK_FALSE(contains(line, "\"attributes\""));
+
+  REQUIRE(run_trsim({"export", scenario, path_in(out, "export")}, out).exit_code == 0);
+  const std::string mirror = path_in(out, "mirror.yaml");
+  const CliResult imported =
+      run_trsim({"import", path_in(out, "export"), events, "-o", mirror, "-q"}, out);
+  INFO(describe(imported));
+  REQUIRE(imported.exit_code == 0);
+  const trsim::LoadResult loaded = trsim::load_scenario_file(mirror);
+  REQUIRE(loaded.ok());
+  std::size_t rows = 0;
+  for (const trsim::ArrivalStream& a : loaded.scenario->arrivals)
+    for (const trsim::TraceRow& r : a.trace) {
+      ++rows;
+      CHECK(r.attributes.find("language") != nullptr);
+    }
+  CHECK(rows == created);
+  const CliResult run = run_trsim({"run", mirror, "-q", "--json", "-"}, out);
+  REQUIRE(run.exit_code == 0);
+  const Json truth = parse_json(read_file(path_in(out, "truth.json")));
+  const Json mirrored = parse_json(run.out);
+  for (const char* queue : {"Senior", "Billing", "Technical", "Spanish"}) {
+    INFO(queue);
+    const std::string path = std::string("statistics.task_queues.") + queue + ".tasks_entered.mean";
+    REQUIRE(truth.at_path(path) != nullptr);
+    CHECK(truth.at_path(path)->number > 0);
+    CHECK(mirrored.at_path(path)->number > 0);
+  }
 }

@@ -288,3 +288,73 @@ TEST_CASE("trsim validate prints routing lints as warnings and fails on them wit
   INFO(describe(clean));
   CHECK(clean.exit_code == 0);
 }
+
+TEST_CASE("an expect line with interval: bounds that interval's cell, not the whole run",
+          "[cli][check]") {
+  // The agents log out at 30 minutes: in the first interval callers are answered, in the second
+  // every caller who stops waiting hangs up (patience 1 minute). The whole run lies in between.
+  TempDir dir;
+  std::string scenario = kDesk;
+  const auto swap = [&](const std::string& from, const std::string& to) {
+    REQUIRE(scenario.find(from) != std::string::npos);
+    scenario.replace(scenario.find(from), from.size(), to);
+  };
+  swap("statistics: {service_level_thresholds: [20]}",
+       "statistics: {service_level_thresholds: [20], interval: 30m}");
+  swap("agents: {count: 4, activity: Available}",
+       "agents: {count: 4, activity: Available, schedule: [{at: 30m, activity: Offline}]}");
+  swap("handle_time: {exponential: {mean: 5m}}}",
+       "handle_time: {exponential: {mean: 5m}}, patience: 60}");
+  const std::string pass = dir.write(
+      "pass.yaml", scenario +
+                       "expect:\n"
+                       "  - {metric: workspace.abandon_rate, interval: 0, max: 0.2}\n"
+                       "  - {metric: task_queues.Helpdesk.abandon_rate, interval: 30m, min: 0.99}\n"
+                       "  - {metric: workspace.abandon_rate, min: 0.2, max: 0.99}\n");
+  const CliResult ok = run_trsim({"check", pass}, dir);
+  INFO(describe(ok));
+  CHECK(ok.exit_code == 0);
+  CHECK(contains(ok.out, "<= 20% at 0:00"));
+  CHECK(contains(ok.out, ">= 99% at 0:30"));
+  CHECK(contains(ok.out, "3 of 3 expectations met"));
+  // The same bounds on the other interval fail.
+  const std::string fail = dir.write(
+      "fail.yaml", scenario +
+                       "expect:\n"
+                       "  - {metric: workspace.abandon_rate, interval: 30m, max: 0.2}\n"
+                       "  - {metric: task_queues.Helpdesk.abandon_rate, interval: 0, min: 0.99}\n");
+  const CliResult bad = run_trsim({"check", fail}, dir);
+  INFO(describe(bad));
+  CHECK(bad.exit_code == 1);
+  CHECK(contains(bad.out, "0 of 2 expectations met"));
+  // The summary JSON keeps the line's interval (seconds); lines without one are as before.
+  const CliResult json = run_trsim({"run", pass, "-q", "--json", "-"}, dir);
+  CHECK(contains(json.out,
+                 "\"metric\": \"workspace.abandon_rate\", \"max\": 0.2, \"ci\": false, "
+                 "\"interval\": 0}"));
+  CHECK(contains(json.out, "\"min\": 0.2, \"max\": 0.99, \"ci\": false}"));
+}
+
+TEST_CASE("an expect line with interval: needs a metric with a value per interval",
+          "[cli][check]") {
+  TempDir dir;
+  const std::string path =
+      dir.write("total.yaml", std::string(kDesk) +
+                                  "expect:\n"
+                                  "  - {metric: workspace.tasks_created, interval: 0, min: 1}\n");
+  for (const char* verb : {"validate", "check"}) {
+    const CliResult r = run_trsim({verb, path}, dir);
+    INFO(describe(r));
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, path + ":22:5: 'workspace.tasks_created' has no value per interval"));
+  }
+  // The whole-run staffing search does not read a line on one interval.
+  const std::string level = dir.write(
+      "level.yaml", std::string(kDesk) +
+                        "expect:\n"
+                        "  - {metric: workspace.service_level.20, interval: 0, min: 0.5}\n");
+  const CliResult staff = run_trsim({"staff", level, "--group", "agents"}, dir);
+  INFO(describe(staff));
+  CHECK(staff.exit_code == 2);
+  CHECK(contains(staff.err, level + ":22:5: a line on one interval ('interval') is read by"));
+}

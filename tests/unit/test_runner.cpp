@@ -229,8 +229,9 @@ TEST_CASE("the summary JSON has a stable, documented layout", "[runner]") {
   s.start_epoch_seconds = 1772438400;  // 2026-03-02T08:00:00Z
   s.activities.push_back({"Offline", "WA1", false});
   s.workspace.timeout_activity = 0;
-  s.expectations.push_back({"workspace.service_level.20", 0.8, std::nullopt, false, {}});
-  s.expectations.push_back({"workspace.abandon_rate", std::nullopt, 0.05, true, {}});
+  s.expectations.push_back(
+      {"workspace.service_level.20", 0.8, std::nullopt, false, {}, std::nullopt});
+  s.expectations.push_back({"workspace.abandon_rate", std::nullopt, 0.05, true, {}, std::nullopt});
 
   RunSummary summary;
   for (std::uint32_t i = 0; i < 2; ++i) {
