@@ -138,7 +138,7 @@ class EngineImpl {
   void transfer_offer_ended(TaskSlot t);
   void on_transfer_timeout(TaskSlot t);
   void fail_transfer(TaskSlot t, TransferFailure why);
-  void begin_leg_wrapup(ReservationSlot r);
+  void begin_leg_wrapup(ReservationSlot r, TransferRule::Mode mode);
   void on_leg_wrapup_end(ReservationSlot r);
   bool queue_has_members(QueueId q) const;
   Event transfer_event(EventType type, const TaskState& task) const;

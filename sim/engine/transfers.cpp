@@ -150,7 +150,7 @@ void EngineImpl::start_transfer(TaskSlot t, const TransferRule& rule) {
   if (rule.priority) task.priority = *rule.priority;
   if (tr.target != &tr.owned && tr.target->priority) task.priority = *tr.target->priority;
   // Cold: the initiating worker leaves the call now (its wrap-up starts).
-  if (!warm) begin_leg_wrapup(from);
+  if (!warm) begin_leg_wrapup(from, rule.mode);
 
   const QueueId q = tr.target->queue;
   if (q == kNoId) {
@@ -192,7 +192,7 @@ void EngineImpl::complete_transfer(TaskSlot t, ReservationSlot r) {
     e.queue = reservations_[r].queue;
     e.previous_queue = tr.from_queue;
     emit(e);
-    if (tr.rule->mode == TransferRule::Mode::warm) begin_leg_wrapup(tr.from);
+    if (tr.rule->mode == TransferRule::Mode::warm) begin_leg_wrapup(tr.from, tr.rule->mode);
   } else {
     task.transfer_returned = true;
   }
@@ -293,7 +293,7 @@ void EngineImpl::fail_transfer(TaskSlot t, TransferFailure why) {
 // A reservation wraps up while its task goes on (the initiating reservation of a transfer):
 // reservation.wrapup now, reservation.completed after the worker's wrap-up time, when its unit of
 // capacity frees. The completion event is built now: the task may be gone by then.
-void EngineImpl::begin_leg_wrapup(ReservationSlot r) {
+void EngineImpl::begin_leg_wrapup(ReservationSlot r, TransferRule::Mode mode) {
   ReservationState& rs = reservations_[r];
   TRSIM_ASSERT(rs.status == ReservationStatus::accepted,
                "begin_leg_wrapup: reservation {} is not accepted", r.index);
@@ -303,10 +303,7 @@ void EngineImpl::begin_leg_wrapup(ReservationSlot r) {
   e.type = EventType::reservation_completed;
   // The mode marks the completion as a leg's: the collectors free the worker and do not count the
   // task as completed (it goes on with the transfer's target).
-  const TaskState& task = tasks_[rs.task];
-  TRSIM_ASSERT(task.transfer != nullptr, "begin_leg_wrapup: task {} is not being transferred",
-               task.serial);
-  e.transfer_mode = static_cast<std::uint8_t>(task.transfer->rule->mode);
+  e.transfer_mode = static_cast<std::uint8_t>(mode);
   leg_wrapups_.push_back({r, e});
   WorkerState& ws = workers_[rs.worker];
   // Accepted: its timeout timer is free (an accept cancels it).
