@@ -275,6 +275,9 @@ TEST_CASE(
   // Three expect: bounds, each a card with ok or MISSED, then one headline number without a target.
   CHECK(count(html, "<div class=\"card ok\">") + count(html, "<div class=\"card missed\">") == 3);
   CHECK(contains(html, "no target in expect:"));
+  // Occupancy and average handle time per interval, without statistics.snapshots.
+  CHECK(contains(html, "aria-label=\"Occupancy"));
+  CHECK(contains(html, "aria-label=\"Average handle time"));
   // The service level within 0 s is 0 in every interval: said, not drawn.
   CHECK(contains(html, "Not drawn: service level within 0 s"));
   CHECK(!contains(html, "within 0 s</text>"));
