@@ -404,7 +404,11 @@ TEST_CASE(
   const CliResult other = run_trsim({"report", "other.json", "-o", "out.html"}, dir, dir.path());
   INFO(describe(other));
   CHECK(other.exit_code == 2);
-  CHECK(contains(other.err, "other.json:1:1: not a trsim summary or sweep"));
+  // It names every kind of file it reads and the command that writes each.
+  CHECK(contains(other.err, "other.json:1:1: not a trsim summary, sweep, tuning or staffing"));
+  for (const char* writer : {"trsim run --json", "trsim sweep --json", "trsim tune --json",
+                             "trsim staff --per-interval"})
+    CHECK(contains(other.err, writer));
   const CliResult missing =
       run_trsim({"report", "nowhere.json", "-o", "out.html"}, dir, dir.path());
   CHECK(missing.exit_code == 2);

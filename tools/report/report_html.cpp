@@ -308,7 +308,8 @@ std::optional<std::string> render_report(const Value& document, std::string* err
     return std::nullopt;
   };
   if (!document.is_object())
-    return fail("not a trsim summary or sweep: the document is not a JSON object");
+    return fail(
+        "not a trsim summary, sweep, tuning or staffing: the document is not a JSON object");
   if (const Value* kind = document.find("kind");
       kind != nullptr && kind->is_string() && kind->as_string() == "tune")
     return render_tune_report(document);
@@ -322,8 +323,9 @@ std::optional<std::string> render_report(const Value& document, std::string* err
   }
   if (document.find("statistics") == nullptr)
     return fail(
-        "not a trsim summary or sweep: it has neither 'statistics' (trsim run --json) nor 'points' "
-        "(trsim sweep --json)");
+        "not a trsim summary, sweep, tuning or staffing: it has neither 'statistics' (trsim run "
+        "--json), 'points' (trsim sweep --json) nor a 'kind' of \"tune\" (trsim tune --json) or "
+        "\"staffing\" (trsim staff --per-interval --json)");
   if (const std::string why = summary_shape(document); !why.empty())
     return fail("not a trsim summary (trsim run --json): " + why);
   return render_run_report(document);
