@@ -18,7 +18,10 @@ namespace trsim::cli {
 
 namespace {
 
-std::string difference_text(const Aggregate& d) { return short_mean_ci(d); }
+// A rule's difference as the metric table prints it: a ratio's in percentage points.
+std::string difference_text(const Aggregate& d, const std::string& metric) {
+  return metric_mean_ci(d, metric, true);
+}
 
 std::string half_width(double v) { return std::isnan(v) ? "-" : fmt::format("± {:.2g}", v); }
 
@@ -94,7 +97,8 @@ std::string comparison_table(const Comparison& c) {
                      "result");
   for (const RuleOutcome& r : c.rules) {
     out += fmt::format("{:<46} {:<6} {:>22}  {}\n", r.rule.text, judged_on(r),
-                       difference_text(r.difference), r.failed ? "FAILED: " + r.reason : "ok");
+                       difference_text(r.difference, r.rule.metric),
+                       r.failed ? "FAILED: " + r.reason : "ok");
   }
   out += verdict(c) + "\n";
   return out;
@@ -167,10 +171,11 @@ std::string comparison_junit_suite(const std::string& suite_name, const Comparis
       continue;
     }
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", suite, name);
-    out += fmt::format(
-        "      <failure message=\"{}\">{}: difference {} (rule {})</failure>\n",
-        report::escape_xml(r.rule.text + ": " + r.reason), report::escape_xml(r.rule.metric),
-        report::escape_xml(difference_text(r.difference)), report::escape_xml(r.rule.text));
+    out += fmt::format("      <failure message=\"{}\">{}: difference {} (rule {})</failure>\n",
+                       report::escape_xml(r.rule.text + ": " + r.reason),
+                       report::escape_xml(r.rule.metric),
+                       report::escape_xml(difference_text(r.difference, r.rule.metric)),
+                       report::escape_xml(r.rule.text));
     out += "    </testcase>\n";
   }
   for (const MetricComparison& m : c.metrics) {

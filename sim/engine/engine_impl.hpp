@@ -78,6 +78,9 @@ class EngineImpl {
   /// With the scenario's routing facts (build_routing_facts(scenario)), shared with other engines.
   EngineImpl(const Scenario& scenario, std::shared_ptr<const RoutingFacts> facts,
              EngineOptions options, EventSink* sink);
+  /// Not copied or moved: the interval collector holds membership_, which refers to the engine.
+  EngineImpl(const EngineImpl&) = delete;
+  EngineImpl& operator=(const EngineImpl&) = delete;
   ReplicationResult run();
   /// Test-only: the sizes of the engine's tables (after run()).
   EngineFootprint footprint() const;

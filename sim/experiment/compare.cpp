@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "trsim/expectations.hpp"
 #include "trsim/sweep.hpp"
 #include "trsim/value.hpp"
 
@@ -65,8 +66,6 @@ double unpaired_half_width(const Aggregate& a, const Aggregate& b) {
          std::sqrt(var);
 }
 
-std::string num(double v) { return fmt::format("{:.4g}", v); }
-
 }  // namespace
 
 Pairing compare_pairing(const Scenario& base, const Scenario& change) {
@@ -95,6 +94,11 @@ std::vector<std::string> comparison_metrics(const Scenario& base,
 RuleOutcome judge_rule(const CompareRule& rule, const Aggregate& d, bool on_mean) {
   RuleOutcome o{rule, on_mean, d, false, ""};
   const char* side = rule.below ? "below" : "above";
+  // A difference of two ratios in percentage points, as the tables print it ("-1.2 pp").
+  const bool ratio = is_ratio_metric(rule.metric);
+  const auto shown = [ratio](double v) {
+    return ratio ? fmt::format("{:.4g} pp", v * 100) : fmt::format("{:.4g}", v);
+  };
   if (std::isnan(d.mean)) {
     o.failed = true;
     o.reason = "no data: the metric is null on both sides";
@@ -103,8 +107,8 @@ RuleOutcome judge_rule(const CompareRule& rule, const Aggregate& d, bool on_mean
   if (on_mean) {
     o.failed = rule.below ? d.mean < rule.threshold : d.mean > rule.threshold;
     if (o.failed)
-      o.reason =
-          fmt::format("the mean difference {} is {} {}", num(d.mean), side, num(rule.threshold));
+      o.reason = fmt::format("the mean difference {} is {} {}", shown(d.mean), side,
+                             shown(rule.threshold));
     return o;
   }
   if (d.n < 2 || std::isnan(d.ci95)) {
@@ -115,8 +119,8 @@ RuleOutcome judge_rule(const CompareRule& rule, const Aggregate& d, bool on_mean
   const double edge = rule.below ? d.mean + d.ci95 : d.mean - d.ci95;
   o.failed = rule.below ? edge < rule.threshold : edge > rule.threshold;
   if (o.failed)
-    o.reason = fmt::format("the whole ci95 [{}, {}] is {} {}", num(d.mean - d.ci95),
-                           num(d.mean + d.ci95), side, num(rule.threshold));
+    o.reason = fmt::format("the whole ci95 [{}, {}] is {} {}", shown(d.mean - d.ci95),
+                           shown(d.mean + d.ci95), side, shown(rule.threshold));
   return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <regex>
 
 #include "cli_support.hpp"
 
@@ -96,6 +97,11 @@ TEST_CASE("9 agents instead of 12: a significant service-level drop fails the ru
   INFO(describe(r));
   REQUIRE(r.exit_code == 1);
   CHECK(contains(r.out, "FAILED: the whole ci95"));
+  // The rule's difference and its reason in percentage points, as the metric table prints it.
+  CHECK(std::regex_search(
+      r.out,
+      std::regex(R"(workspace\.service_level\.20 < -0\.02 +ci95 +-[0-9.]+ ± [0-9.]+ pp  FAILED: )"
+                 R"(the whole ci95 \[-[0-9.]+ pp, -[0-9.]+ pp\] is below -2 pp)")));
   const Json c = parse_json(read_file(json)).get("comparisons")->items.at(0);
   const Json& sl = metric_of(c, "workspace.service_level.20");
   const double diff = sl.at_path("difference.mean")->number;

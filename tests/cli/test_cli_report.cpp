@@ -275,6 +275,9 @@ TEST_CASE(
   // Three expect: bounds, each a card with ok or MISSED, then one headline number without a target.
   CHECK(count(html, "<div class=\"card ok\">") + count(html, "<div class=\"card missed\">") == 3);
   CHECK(contains(html, "no target in expect:"));
+  // Occupancy and average handle time per interval, without statistics.snapshots.
+  CHECK(contains(html, "aria-label=\"Occupancy"));
+  CHECK(contains(html, "aria-label=\"Average handle time"));
   // The service level within 0 s is 0 in every interval: said, not drawn.
   CHECK(contains(html, "Not drawn: service level within 0 s"));
   CHECK(!contains(html, "within 0 s</text>"));
@@ -401,7 +404,11 @@ TEST_CASE(
   const CliResult other = run_trsim({"report", "other.json", "-o", "out.html"}, dir, dir.path());
   INFO(describe(other));
   CHECK(other.exit_code == 2);
-  CHECK(contains(other.err, "other.json:1:1: not a trsim summary or sweep"));
+  // It names every kind of file it reads and the command that writes each.
+  CHECK(contains(other.err, "other.json:1:1: not a trsim summary, sweep, tuning or staffing"));
+  for (const char* writer : {"trsim run --json", "trsim sweep --json", "trsim tune --json",
+                             "trsim staff --per-interval"})
+    CHECK(contains(other.err, writer));
   const CliResult missing =
       run_trsim({"report", "nowhere.json", "-o", "out.html"}, dir, dir.path());
   CHECK(missing.exit_code == 2);

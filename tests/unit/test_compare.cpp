@@ -104,6 +104,12 @@ TEST_CASE("a rule judged on the ci95 fails only when the whole interval lies bey
         "a ci95 needs at least 2 replications");
   CHECK(judge_rule(drop, Aggregate{}, true).failed);
   CHECK_FALSE(judge_rule(drop, interval(0, 0), false).failed);
+  // A ratio's difference is told in percentage points, as the comparison table prints it.
+  const CompareRule sl = *parse_compare_rule("workspace.service_level.20 < -0.02", nullptr);
+  CHECK(judge_rule(sl, interval(-0.05, 0.02), false).reason ==
+        "the whole ci95 [-7 pp, -3 pp] is below -2 pp");
+  CHECK(judge_rule(sl, interval(-0.04, 0.03), true).reason ==
+        "the mean difference -4 pp is below -2 pp");
 }
 
 TEST_CASE("paired differences: exact when the runs share their noise, narrower than unpaired",

@@ -318,7 +318,8 @@ std::optional<PageKind> page_kind(const Value& document, std::string* error) {
     return std::nullopt;
   };
   if (!document.is_object())
-    return fail("not a trsim summary or sweep: the document is not a JSON object");
+    return fail(
+        "not a trsim summary, sweep, tuning or staffing: the document is not a JSON object");
   if (const Value* kind = document.find("kind");
       kind != nullptr && kind->is_string() && kind->as_string() == "tune")
     return PageKind::tune;
@@ -332,8 +333,9 @@ std::optional<PageKind> page_kind(const Value& document, std::string* error) {
   }
   if (document.find("statistics") == nullptr)
     return fail(
-        "not a trsim summary or sweep: it has neither 'statistics' (trsim run --json) nor 'points' "
-        "(trsim sweep --json)");
+        "not a trsim summary, sweep, tuning or staffing: it has neither 'statistics' (trsim run "
+        "--json), 'points' (trsim sweep --json) nor a 'kind' of \"tune\" (trsim tune --json) or "
+        "\"staffing\" (trsim staff --per-interval --json)");
   if (const std::string why = summary_shape(document); !why.empty())
     return fail("not a trsim summary (trsim run --json): " + why);
   return PageKind::run;
