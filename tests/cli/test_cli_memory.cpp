@@ -122,7 +122,7 @@ TEST_CASE("scenarios asking for huge tables exit 2 at the key that drives them, 
              "arrivals: {calls: {rate: 1/h, handle_time: 1m}}\n",
          "year.yaml:4:13:",
          "the interval tables: 99483 intervals of 5m17s × 302 scopes (the workspace, 300 "
-         "queues and 1 group) × 113 columns × 8 bytes, for 1 replication"});
+         "queues and 1 group) × 115 columns × 8 bytes, for 1 replication"});
   }
   {
     // 100,000 worker groups, a day in 30-minute intervals.
@@ -132,7 +132,7 @@ TEST_CASE("scenarios asking for huge tables exit 2 at the key that drives them, 
                          "arrivals: {calls: {rate: 1/h, handle_time: 1m}}\n",
                      "groups.yaml:5:1:",
                      "the summary's text of the interval tables' mean and ci95 (48 intervals × "
-                     "100002 scopes × 16 columns)"});
+                     "100002 scopes × 18 columns)"});
   }
   {
     // 20,000 activities and 50,000 workers: the time of each worker in each activity.
