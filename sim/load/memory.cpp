@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "model/interval_layout.hpp"
 #include "trsim/statistics.hpp"
@@ -178,13 +179,22 @@ class ExpandedText {
         if (bytes_ > limit_) excess_.emplace(where);
         return;
       }
+      // An alias inside its own anchor (`&a [*a, ...]`) makes a cycle: walking it again would
+      // branch at every level until the visit bound (4 s for ten branches). The loader reports
+      // the self-reference itself; the estimate stops here.
+      if (std::find(path_.begin(), path_.end(), at) != path_.end()) {
+        cut_ = true;
+        return;
+      }
     }
     const std::uint64_t bytes_before = bytes_;
+    if (collection && at >= 0) path_.push_back(at);
     ++visits_;
     bytes_ = add(bytes_, kPerNode);
     if (node.IsScalar()) bytes_ = add(bytes_, node.Scalar().size());
     if (bytes_ > limit_) {
       excess_.emplace(where);
+      if (collection && at >= 0) path_.pop_back();
       return;
     }
     if (node.IsMap()) {
@@ -198,12 +208,14 @@ class ExpandedText {
         walk(e, e.IsMap() || e.IsSequence() ? where : e, depth + 1);
       }
     }
+    if (collection && at >= 0) path_.pop_back();
     // Remembered only while no walk was cut short by the bounds (its size would be partial).
     if (collection && at >= 0 && !excess_ && !cut_) sizes_.emplace(at, bytes_ - bytes_before);
   }
 
   std::map<int, std::uint64_t> sizes_;  ///< expanded bytes of a collection, by its text position
-  bool cut_ = false;  ///< some walk was cut short: sizes from then on may be partial
+  std::vector<int> path_;  ///< text positions of the collections being walked (at most kMaxDepth)
+  bool cut_ = false;       ///< some walk was cut short: sizes from then on may be partial
   const Reader& r_;
   std::uint64_t limit_;
   std::uint64_t bytes_ = 0;
