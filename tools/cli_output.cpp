@@ -231,18 +231,7 @@ std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool dif
 }
 
 std::string display_bound(const Expectation& e) {
-  if (!is_ratio_metric(e.metric)) return describe_bound(e);
-  const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
-  std::string bound;
-  if (e.min && e.max)
-    bound = "in [" + pct(*e.min) + ", " + pct(*e.max) + "]";
-  else if (e.min)
-    bound = ">= " + pct(*e.min);
-  else if (e.max)
-    bound = "<= " + pct(*e.max);
-  if (e.require_ci) bound += " (ci95)";
-  if (e.interval) bound += " at " + describe_interval(*e.interval);
-  return bound;
+  return describe_bound(e, is_ratio_metric(e.metric));
 }
 
 std::string human_summary(const Scenario& scenario, const RunSummary& summary) {

@@ -43,7 +43,8 @@ ExpectationOutcome evaluate_bound(const Expectation& e, const Aggregate& value);
 std::string describe_interval(SimTime start);
 
 /// The bound as people read it: ">= 0.75", "<= 30", "in [10, 20]", followed by " (ci95)" when the
-/// whole interval must hold, and " at 2:30" for a line on one interval.
-std::string describe_bound(const Expectation& e);
+/// whole interval must hold, and " at 2:30" for a line on one interval. With `percent` the numbers
+/// are in % (">= 75%"), as the console prints a ratio's bound.
+std::string describe_bound(const Expectation& e, bool percent = false);
 
 }  // namespace trsim

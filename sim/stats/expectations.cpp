@@ -19,6 +19,11 @@ std::string number_text(double v) {
 
 std::string short_number(double v) { return fmt::format("{:.4g}", v); }
 
+// A bound's number as the tables print it: a ratio's in % (`percent`), others as written.
+std::string bound_text(double v, bool percent) {
+  return percent ? fmt::format("{:g}%", v * 100) : number_text(v);
+}
+
 }  // namespace
 
 bool is_ratio_metric(std::string_view metric) {
@@ -51,37 +56,35 @@ ExpectationOutcome evaluate_bound(const Expectation& e, const Aggregate& value) 
   const auto value_text = [&](double v) {
     return ratio ? fmt::format("{:.4g}%", v * 100) : short_number(v);
   };
-  const auto bound_text = [&](double v) {
-    return ratio ? fmt::format("{:g}%", v * 100) : number_text(v);
-  };
+  const auto bound = [&](double v) { return bound_text(v, ratio); };
   const double half = e.require_ci ? a.ci95 : 0.0;
   const char* what = e.require_ci ? "the ci95" : "the mean";
   if (e.min && !(a.mean - half >= *e.min)) {
-    out.reason = e.require_ci ? fmt::format("{} reaches down to {}, below {}", what,
-                                            value_text(a.mean - half), bound_text(*e.min))
-                              : fmt::format("{} {} is below {}", what, value_text(a.mean),
-                                            bound_text(*e.min));
+    out.reason = e.require_ci
+                     ? fmt::format("{} reaches down to {}, below {}", what,
+                                   value_text(a.mean - half), bound(*e.min))
+                     : fmt::format("{} {} is below {}", what, value_text(a.mean), bound(*e.min));
     return out;
   }
   if (e.max && !(a.mean + half <= *e.max)) {
-    out.reason = e.require_ci ? fmt::format("{} reaches up to {}, above {}", what,
-                                            value_text(a.mean + half), bound_text(*e.max))
-                              : fmt::format("{} {} is above {}", what, value_text(a.mean),
-                                            bound_text(*e.max));
+    out.reason = e.require_ci
+                     ? fmt::format("{} reaches up to {}, above {}", what, value_text(a.mean + half),
+                                   bound(*e.max))
+                     : fmt::format("{} {} is above {}", what, value_text(a.mean), bound(*e.max));
     return out;
   }
   out.met = true;
   return out;
 }
 
-std::string describe_bound(const Expectation& e) {
+std::string describe_bound(const Expectation& e, bool percent) {
   std::string s;
   if (e.min && e.max)
-    s = fmt::format("in [{}, {}]", number_text(*e.min), number_text(*e.max));
+    s = fmt::format("in [{}, {}]", bound_text(*e.min, percent), bound_text(*e.max, percent));
   else if (e.min)
-    s = ">= " + number_text(*e.min);
+    s = ">= " + bound_text(*e.min, percent);
   else if (e.max)
-    s = "<= " + number_text(*e.max);
+    s = "<= " + bound_text(*e.max, percent);
   if (e.require_ci) s += " (ci95)";
   if (e.interval) s += " at " + describe_interval(*e.interval);
   return s;
