@@ -47,15 +47,22 @@ constexpr IntervalRowSize interval_row_size(std::size_t thresholds, std::size_t 
   return s;
 }
 
-/// Every priority a task can have: the arrival streams' (and their trace rows'), and the workflow
-/// targets' (a task's priority changes only there). Ascending, each once.
+/// Every priority a task can have: the arrival streams' (and their trace rows'), and those a
+/// task's priority can change to: its stream's updates' (arrivals[].updates[].priority), the
+/// workflow targets' and the transfer rules' (behaviors[].transfers[].priority). Ascending, each
+/// once.
 inline std::vector<std::int64_t> task_priorities(const Scenario& scenario) {
   std::vector<std::int64_t> out;
   for (const ArrivalStream& a : scenario.arrivals) {
     out.push_back(a.priority);
     for (const TraceRow& row : a.trace)
       if (row.priority) out.push_back(*row.priority);
+    for (const TaskUpdate& u : a.updates)
+      if (u.priority) out.push_back(*u.priority);
   }
+  for (const Behavior& b : scenario.behaviors)
+    for (const TransferRule& rule : b.transfers)
+      if (rule.priority) out.push_back(*rule.priority);
   for (const Workflow& wf : scenario.workflows) {
     for (const WorkflowFilter& f : wf.filters)
       for (const WorkflowTarget& t : f.targets)

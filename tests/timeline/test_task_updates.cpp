@@ -177,6 +177,47 @@ arrivals:
 )");
 }
 
+// statistics.snapshots: an update's priority is one of the priorities a task can have, so
+// tasks_by_priority has its column ("tasks_by_priority: The number of Tasks by priority"). At 40
+// the plain task waits at priority 0 and the vip one at 10 (raised at 30).
+TEST_CASE("a snapshot counts a task at the priority an update gave it", "[routing][updates]") {
+  TempDir dir;
+  dir.write("plain.csv", "time\n0\n");
+  dir.write("vip.csv", "time\n10\n");
+  const Scenario sc = load_yaml(R"(
+horizon: 80s
+drain: false
+statistics: {interval: 40s, snapshots: true}
+task_queues: {Q: {}}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters: [{expression: "1 == 1", targets: [{queue: Q}]}]
+workers:
+  a: {count: 1, name: "a-{i}", activity: Offline, schedule: [{at: 60s, activity: Available}]}
+arrivals:
+  plain: {workflow: wf, trace: plain.csv, handle_time: 5m}
+  vip: {workflow: wf, trace: vip.csv, handle_time: 5m, updates: [{after: 20s, priority: 10}]}
+)",
+                                dir);
+  const Run run = run_once(sc);
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count == 2);
+  const std::size_t p0 = t.column_index("tasks_by_priority.0");
+  const std::size_t p10 = t.column_index("tasks_by_priority.10");
+  const std::size_t q = t.scope_index("queue:Q");
+  REQUIRE(p0 != SIZE_MAX);
+  REQUIRE(p10 != SIZE_MAX);
+  REQUIRE(q != SIZE_MAX);
+  CHECK(t.at(0, 0, p0) == 1);
+  CHECK(t.at(0, 0, p10) == 1);
+  CHECK(t.at(0, q, p10) == 1);
+  // At 80 a-1 has the vip task (from 60): both still count, each at its priority.
+  CHECK(t.at(1, 0, p0) == 1);
+  CHECK(t.at(1, 0, p10) == 1);
+}
+
 // A priority set by the workflow target wins over the task's own (the same line: "unless it
 // matches a Workflow Target with a Priority set").
 TEST_CASE("a target's priority wins over an updated priority", "[routing][updates]") {

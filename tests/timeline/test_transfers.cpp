@@ -326,6 +326,27 @@ TEST_CASE("a transfer counts as a wait in the target queue, from the task's crea
   CHECK(metric(stats, "workflows.wf.tasks_entered") == 1);
 }
 
+// A transfer rule's priority is one of the priorities a task can have: the snapshot counts the
+// transferred task at it from the transfer on (52: reserved for b-1 at priority 7).
+TEST_CASE("a snapshot counts a transferred task at the transfer's priority",
+          "[routing][transfers][intervals]") {
+  TempDir dir;
+  dir.write("calls.csv", "time\n0\n");
+  const Scenario sc = load_yaml(kScenario, dir,
+                                {"behaviors.support.transfer.0.priority=7",
+                                 "statistics.interval=26s", "statistics.snapshots=true"});
+  const Run run = run_once(sc);
+  const IntervalTable& t = run.result.intervals;
+  const std::size_t p0 = t.column_index("tasks_by_priority.0");
+  const std::size_t p7 = t.column_index("tasks_by_priority.7");
+  REQUIRE(p0 != SIZE_MAX);
+  REQUIRE(p7 != SIZE_MAX);
+  CHECK(t.at(0, 0, p0) == 1);
+  CHECK(t.at(0, 0, p7) == 0);
+  CHECK(t.at(1, 0, p0) == 0);
+  CHECK(t.at(1, 0, p7) == 1);
+}
+
 // Both event-log formats carry the transfer: trsim's JSON Lines (transfer_mode, transfer_type,
 // transfer_to) and TaskRouter's Event resource (event_type task.transfer-*, event_data with the
 // SDK Transfer's mode, type and `to`, the initiating reservation and worker).
