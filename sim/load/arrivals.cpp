@@ -158,7 +158,7 @@ class StreamReader {
         // Only `never`: a callback request ends the caller's wait on the line. A new patience
         // drawn at the update would need a distribution of the remaining wait, which history
         // does not give (docs/scenario.md).
-        if (!i->node.IsScalar() || i->node.Scalar() != "never") {
+        if (!is_never(*i)) {
           r_.error(*i, fmt::format("a task update's 'patience' can only be 'never' (the caller "
                                    "stops abandoning), got {}",
                                    Reader::describe(i->node)));

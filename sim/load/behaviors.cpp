@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -16,13 +15,6 @@ namespace trsim::detail {
 namespace {
 
 constexpr double kProbabilityTolerance = 1e-9;
-
-bool is_never(const Item& item) {
-  if (!item.node.IsScalar()) return false;
-  std::string s = item.node.Scalar();
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s == "never";
-}
 
 void read_outcome(const Reader& r, const Item& item, Behavior& b) {
   MapView outcome(r, item, KeySet::outcome);

@@ -43,6 +43,13 @@ std::string range_message(std::string_view name, std::int64_t min, std::int64_t 
 
 }  // namespace
 
+bool is_never(const Item& item) {
+  if (!item.node.IsScalar()) return false;
+  std::string s = item.node.Scalar();
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s == "never";
+}
+
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;

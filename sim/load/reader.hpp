@@ -143,6 +143,9 @@ class Reader {
   Diagnostics* diags_;
 };
 
+/// Whether the item is the scalar `never`, in any case (return_after, a task update's patience).
+bool is_never(const Item& item);
+
 /// Strict number syntax: optional sign, decimal digits, fraction and exponent; finite.
 std::optional<double> parse_number(std::string_view text);
 std::optional<std::int64_t> parse_int64(std::string_view text);

@@ -108,6 +108,12 @@ TEST_CASE("a callback request can end the caller's patience", "[routing][updates
 60 reservation.created task=0 worker=c-1 queue=Callbacks
 80 task.canceled task=0 queue=Callbacks reason=Task abandoned
 )");
+  // `never` in any case, as for a behaviour's return_after.
+  std::string capital = keeps;
+  capital.replace(capital.find("patience: never"), 15, "patience: Never");
+  const Scenario kept_capital = load_yaml(capital, dir);
+  REQUIRE(kept_capital.arrivals[0].updates.size() == 1);
+  CHECK(kept_capital.arrivals[0].updates[0].ends_patience);
 }
 
 // An update is for a waiting task: one accepted before the update's age is not updated.
