@@ -365,6 +365,9 @@ struct Scenario {
 
   // Look-ups by name: the _or_none forms return kNoId when absent.
   ActivityId activity_by_name_or_none(std::string_view name) const;
+  /// Whether some worker's behaviour has transfer rules (a behaviour no worker has does not
+  /// count): the engine then draws transfers, and the statistics have the transfer counts.
+  bool has_transfers() const;
   ChannelId channel_by_name_or_none(std::string_view name) const;
   QueueId queue_by_name_or_none(std::string_view name) const;
   WorkflowId workflow_by_name_or_none(std::string_view name) const;

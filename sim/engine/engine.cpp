@@ -49,6 +49,8 @@ void EngineImpl::initialise() {
   filter_matches_.resize(sc.workflows.size());
 
   workers_.resize(sc.workers.size());
+  transfers_on_ = sc.has_transfers();
+  if (transfers_on_) transfer_rngs_.resize(sc.workers.size());
   for (WorkerId w = 0; w < sc.workers.size(); ++w) {
     const Worker& def = sc.workers[w];
     WorkerState& ws = workers_[w];
@@ -64,9 +66,7 @@ void EngineImpl::initialise() {
         Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/return");
     ws.capacity = def.capacity.data();
     ws.behavior = &sc.behaviors[sc.worker_groups[def.group].behavior];
-    if (!ws.behavior->transfers.empty()) {
-      if (!transfers_on_) transfer_rngs_.resize(sc.workers.size());
-      transfers_on_ = true;
+    if (transfers_on_ && !ws.behavior->transfers.empty()) {
       transfer_rngs_[w] =
           Rng::stream(options_.seed, options_.replication, "worker:" + def.name + "/transfer");
     }

@@ -239,7 +239,7 @@ class EngineImpl {
   SimTime now_ = 0;
   std::uint64_t events_ = 0;
   bool single_tasking_ = false;
-  bool transfers_on_ = false;           ///< some worker's behaviour has transfer rules
+  bool transfers_on_ = false;           ///< Scenario::has_transfers()
   std::vector<LegWrapup> leg_wrapups_;  ///< transferring workers in wrap-up (a handful)
   std::vector<Rng> transfer_rngs_;      ///< [worker] with transfers_on_: whether and where to
   /// The transfers in progress, by the index a transferred task keeps in its step (recycled).

@@ -36,6 +36,14 @@ WorkflowId Scenario::workflow_by_name_or_none(std::string_view wanted) const {
   return index_by_name(workflows, wanted);
 }
 
+bool Scenario::has_transfers() const {
+  for (const Worker& w : workers)
+    if (w.group < worker_groups.size() && worker_groups[w.group].behavior < behaviors.size() &&
+        !behaviors[worker_groups[w.group].behavior].transfers.empty())
+      return true;
+  return false;
+}
+
 std::size_t draw_option(const AttributePick& pick, Rng& rng) {
   double u = rng.uniform01();
   std::size_t k = 0;

@@ -49,9 +49,7 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
         worker.group < group_count ? worker.group : static_cast<GroupId>(group_count);
   }
   per_worker_on_ = scenario.statistics.per_worker;
-  for (const Behavior& b : scenario.behaviors)
-    has_transfers_ = has_transfers_ || !b.transfers.empty();
-  if (has_transfers_) transfers_.resize(counters_.size());
+  if (scenario.has_transfers()) transfers_.resize(counters_.size());
   if (per_worker_on_) {
     per_worker_.resize(worker_count);
     stints_.resize(worker_count * activity_count_);
@@ -280,7 +278,7 @@ MetricNode StatisticsCollector::task_node(std::string key, std::size_t entity,
   n.add("tasks_timed_out_in_workflow", static_cast<double>(c.timed_out_in_workflow));
   n.add("tasks_ttl_expired", static_cast<double>(c.ttl_expired));
   n.add("tasks_moved", static_cast<double>(c.moved));
-  if (has_transfers_) {
+  if (!transfers_.empty()) {
     const TransferCounters& x = transfers_[entity];
     n.add("tasks_transferred", static_cast<double>(x.transferred));
     n.add("transfers_completed", static_cast<double>(x.completed));

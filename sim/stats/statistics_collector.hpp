@@ -240,8 +240,8 @@ class StatisticsCollector {
   /// the window), for TaskRouter's activity_durations {avg, min, max, total}.
   std::vector<DurationStats> stints_;
   bool per_worker_on_ = false;  // statistics.per_worker: per_worker_ holds one entry per worker
-  bool has_transfers_ = false;  // some behaviour has transfer rules: the transfer counts are shown
-  std::vector<TransferCounters> transfers_;  // per entity, with has_transfers_
+  // Per entity when Scenario::has_transfers() (the transfer counts are shown), else empty.
+  std::vector<TransferCounters> transfers_;
 };
 
 }  // namespace trsim::detail

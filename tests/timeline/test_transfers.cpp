@@ -326,6 +326,22 @@ TEST_CASE("a transfer counts as a wait in the target queue, from the task's crea
   CHECK(metric(stats, "workflows.wf.tasks_entered") == 1);
 }
 
+// The transfer counts are there when a worker can transfer (the engine draws transfers by the same
+// rule, Scenario::has_transfers()): a behaviour with transfer rules that no worker has adds none.
+TEST_CASE("the transfer counts come with a worker whose behaviour transfers",
+          "[routing][transfers][statistics]") {
+  const Scenario unused = load("time\n0\n", {"workers.s.behavior=billing"});
+  CHECK_FALSE(unused.has_transfers());
+  const Run run = run_once(unused);
+  CHECK(run.result.statistics.child("workspace")->child("tasks_transferred") == nullptr);
+  CHECK(run.result.statistics.child("workspace")->child("tasks_completed") != nullptr);
+  for (const Event& e : run.events) CHECK(e.type != EventType::task_transfer_initiated);
+
+  const Scenario used = load("time\n0\n");
+  CHECK(used.has_transfers());
+  CHECK(metric(run_once(used).result.statistics, "workspace.tasks_transferred") == 1);
+}
+
 // A transfer rule's priority is one of the priorities a task can have: the snapshot counts the
 // transferred task at it from the transfer on (52: reserved for b-1 at priority 7).
 TEST_CASE("a snapshot counts a transferred task at the transfer's priority",
