@@ -110,7 +110,8 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///   task_transfer_initiated reservation, worker = the initiating reservation and worker, queue =
 ///                           the queue it was accepted from, transfer_mode, transfer_kind,
 ///                           transfer_to (a task_queue_entered for the target queue follows)
-///   task_transfer_attempt_failed   reservation, worker of the offer that ended unaccepted
+///   task_transfer_attempt_failed   reservation, worker of the offer that ended unaccepted (the
+///                           last one pending), queue = the queue it waits in, transfer_failure
 ///   task_transfer_failed    queue = the queue it waited in, transfer_failure (a warm transfer
 ///                           stays with the initiating worker; a cold one is offered back to it)
 ///   task_transfer_completed reservation, worker = the accepted transfer reservation

@@ -272,17 +272,18 @@ void EngineImpl::on_schedule(WorkerId w, std::uint32_t entry) {
   // Pending offers are rejected first and their tasks re-routed only once the worker has left:
   // otherwise the task would be offered straight back to the worker going on break. The
   // behaviour's reject_activity does not apply: the schedule says where the worker goes.
-  std::vector<TaskSlot> rejected_tasks;
+  std::vector<std::pair<TaskSlot, EndedOffer>> rejected;
   if (se.reject_pending_reservations && !scenario_.activities[se.activity].available) {
     const std::vector<ReservationSlot> held = ws.held;  // end_offer() edits ws.held
     for (ReservationSlot r : held) {
-      if (reservations_[r].status != ReservationStatus::pending) continue;
-      rejected_tasks.push_back(reservations_[r].task);
+      const ReservationState& rs = reservations_[r];
+      if (rs.status != ReservationStatus::pending) continue;
+      rejected.push_back({rs.task, EndedOffer{rs.serial, rs.worker}});
       end_offer(r, ReservationStatus::rejected);
     }
   }
   set_activity(w, se.activity);
-  for (TaskSlot t : rejected_tasks) after_offer_ended(t, false);
+  for (const auto& [t, ended] : rejected) after_offer_ended(t, false, ended);
   matching_.request_fill(w);
   schedule_worker_entry(w, entry + 1);
 }
@@ -367,18 +368,28 @@ void EngineImpl::on_worker_response(ReservationSlot r) {
     accept(r);
     return;
   }
-  const TaskSlot t = reservations_[r].task;
-  reject(r);
-  after_offer_ended(t, false);
+  offer_unaccepted(r, false);
 }
 
 // An offer's deadline passed unanswered: the worker is parked, and the workflow decides what the
 // task does next.
 void EngineImpl::on_reservation_timeout(ReservationSlot r) {
   if (reservations_[r].status != ReservationStatus::pending) return;
-  const TaskSlot t = reservations_[r].task;
-  time_out(r);
-  after_offer_ended(t, true);
+  offer_unaccepted(r, true);
+}
+
+// A pending offer is rejected or times out, then the workflow decides what its task does next.
+// Out of line: what it keeps of the reservation (its slot is free once the offer has ended) would
+// otherwise cost dispatch() a larger frame for every event.
+void EngineImpl::offer_unaccepted(ReservationSlot r, bool timed_out) {
+  const ReservationState& rs = reservations_[r];
+  const TaskSlot t = rs.task;
+  const EndedOffer ended{rs.serial, rs.worker};
+  if (timed_out)
+    time_out(r);
+  else
+    reject(r);
+  after_offer_ended(t, timed_out, ended);
 }
 
 // A task's next `updates[]` entry is due: the update (when this task gets it: `probability`),

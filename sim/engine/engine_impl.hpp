@@ -59,6 +59,13 @@ enum EventKind : std::uint8_t {
   kTaskArrival = 13,        ///< the next task of an arrival stream
 };
 
+/// An offer that ended unaccepted, kept by value (its slot is free, and may be reused, once it has
+/// ended): what a transfer's task.transfer-attempt-failed names.
+struct EndedOffer {
+  ReservationId serial = kNoId;
+  WorkerId worker = kNoId;
+};
+
 /// What the engine holds in memory, for tests that check it follows what is alive (workers,
 /// waiting tasks, pending timers) and not the horizon.
 struct EngineFootprint {
@@ -138,7 +145,7 @@ class EngineImpl {
   void start_transfer(TaskSlot t, const TransferRule& rule);
   void enter_transfer_queue(TaskSlot t, QueueId q);
   void complete_transfer(TaskSlot t, ReservationSlot r);
-  void transfer_offer_ended(TaskSlot t);
+  void transfer_offer_ended(TaskSlot t, EndedOffer ended);
   void on_transfer_timeout(TaskSlot t);
   void fail_transfer(TaskSlot t, TransferFailure why);
   void begin_leg_wrapup(ReservationSlot r, TransferRule::Mode mode);
@@ -159,7 +166,8 @@ class EngineImpl {
   void place(TaskSlot t, std::uint32_t filter, std::uint32_t step, SimTime base);
   void advance_step(TaskSlot t, bool deadline_passed);
   void on_step_timeout(TaskSlot t);
-  void after_offer_ended(TaskSlot t, bool timed_out);
+  void after_offer_ended(TaskSlot t, bool timed_out, EndedOffer ended);
+  [[gnu::noinline]] void offer_unaccepted(ReservationSlot r, bool timed_out);
   const WorkflowTarget& current_target(const TaskState& task) const;
   std::size_t route_task(TaskSlot t);
   std::size_t make_offers(TaskSlot t);

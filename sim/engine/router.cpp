@@ -222,10 +222,10 @@ void EngineImpl::advance_step(TaskSlot t, bool deadline_passed) {
 // After an offer ended unaccepted: while other offers are pending the task stays reserved (and
 // may take another worker); with none left it is pending again, re-evaluated in its current step
 // unless that step's deadline passed meanwhile (or the option moves timed-out tasks on).
-void EngineImpl::after_offer_ended(TaskSlot t, bool timed_out) {
+void EngineImpl::after_offer_ended(TaskSlot t, bool timed_out, EndedOffer ended) {
   TaskState& task = tasks_[t];
   if (transferred(task)) [[unlikely]] {
-    transfer_offer_ended(t);
+    transfer_offer_ended(t, ended);
     return;
   }
   if (task.status != TaskStatus::reserved) return;

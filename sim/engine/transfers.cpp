@@ -203,7 +203,7 @@ void EngineImpl::complete_transfer(TaskSlot t, ReservationSlot r) {
 // says): with no offer left, that attempt failed. A queue transfer is offered to the next
 // worker; a transfer to a worker fails ("the Worker it was transferred to rejected the
 // Reservation"); a task offered back to its initiating worker is offered to it again.
-void EngineImpl::transfer_offer_ended(TaskSlot t) {
+void EngineImpl::transfer_offer_ended(TaskSlot t, EndedOffer ended) {
   TaskState& task = tasks_[t];
   if (task.status != TaskStatus::reserved) return;
   if (!task.offers.empty()) {
@@ -214,8 +214,8 @@ void EngineImpl::transfer_offer_ended(TaskSlot t) {
   TransferState& tr = transfer_of(task);
   if (!tr.returning) {
     Event e = transfer_event(EventType::task_transfer_attempt_failed, task);
-    e.reservation = kNoId;
-    e.worker = kNoId;
+    e.reservation = ended.serial;
+    e.worker = ended.worker;
     e.queue = task.queue;
     e.transfer_failure = TransferFailure::rejected;
     emit(e);

@@ -219,12 +219,22 @@ TEST_CASE("a transfer to a worker is offered to that worker, and its reject fail
 50 task-queue.entered task=0 queue=Billing
 50 reservation.created task=0 worker=b-2 queue=Billing
 55 reservation.rejected task=0 worker=b-2 queue=Billing
-55 task.transfer-attempt-failed task=0 queue=Billing reason=Transfer rejected
+55 task.transfer-attempt-failed task=0 worker=b-2 queue=Billing reason=Transfer rejected
 55 task.transfer-failed task=0 worker=s-1 queue=Billing reason=Transfer rejected
 55 reservation.wrapup task=0 worker=s-1 queue=Support
 65 reservation.completed task=0 worker=s-1 queue=Support
 65 task.completed task=0 worker=s-1 queue=Support
 )");
+  // The attempt names the reservation that ended (b-2's), not only its worker.
+  const Event* rejected = nullptr;
+  const Event* attempt = nullptr;
+  for (const Event& e : run.events) {
+    if (e.type == EventType::reservation_rejected) rejected = &e;
+    if (e.type == EventType::task_transfer_attempt_failed) attempt = &e;
+  }
+  REQUIRE(rejected != nullptr);
+  REQUIRE(attempt != nullptr);
+  CHECK(attempt->reservation == rejected->reservation);
 }
 
 // A transfer to a queue goes on after a reject: the next worker of the queue gets it (the
@@ -247,7 +257,7 @@ TEST_CASE("a transfer to a queue is offered to the next worker after a reject",
             .find(R"(50 task-queue.entered task=0 queue=Billing
 50 reservation.created task=0 worker=p-1 queue=Billing
 55 reservation.rejected task=0 worker=p-1 queue=Billing
-55 task.transfer-attempt-failed task=0 queue=Billing reason=Transfer rejected
+55 task.transfer-attempt-failed task=0 worker=p-1 queue=Billing reason=Transfer rejected
 55 reservation.created task=0 worker=b-1 queue=Billing
 60 reservation.completed task=0 worker=s-1 queue=Support
 60 reservation.accepted task=0 worker=b-1 queue=Billing
