@@ -117,7 +117,9 @@ std::string reservation_sid(std::uint32_t replication, ReservationId reservation
 ///   task_transfer_completed reservation, worker = the accepted transfer reservation
 /// Events of a transfer carry transfer_mode; so do the task_queue_entered, reservation_accepted
 /// and task_canceled events of a transfer leg, which end or start a wait in a queue only (the
-/// task's wait in the workspace and its workflow ended when it was first accepted).
+/// task's wait in the workspace and its workflow ended when it was first accepted), and the
+/// initiating reservation's reservation_wrapup and reservation_completed (its worker leaves the
+/// call; the task goes on: neither wraps up nor completes it).
 /// An assigned task is never canceled, so a task_canceled always ends a wait. A reservation's
 /// worker holds one unit of the task channel's capacity from reservation_created until the
 /// reservation ends (rejected, timeout, canceled, rescinded or completed).

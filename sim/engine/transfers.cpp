@@ -20,7 +20,9 @@
 //
 // The events of a transfer leg (its task-queue.entered, reservation.accepted, task.canceled)
 // carry the transfer's mode: the statistics count them as waits in the queue only (the task's
-// wait in the workspace and its workflow ended when it was first accepted).
+// wait in the workspace and its workflow ended when it was first accepted). So do the initiating
+// reservation's reservation.wrapup and reservation.completed: its worker leaves the call, the
+// task goes on.
 #include <algorithm>
 
 #include "engine/engine_impl.hpp"
@@ -298,12 +300,13 @@ void EngineImpl::begin_leg_wrapup(ReservationSlot r, TransferRule::Mode mode) {
   TRSIM_ASSERT(rs.status == ReservationStatus::accepted,
                "begin_leg_wrapup: reservation {} is not accepted", r.index);
   rs.status = ReservationStatus::wrapping;
+  // The mode marks the wrap-up and the completion as a leg's: the collectors free the worker and
+  // neither wrap up nor complete the task (it goes on with the transfer's target); both event logs
+  // print it (transfer_mode, as on the leg's other events).
   Event e = reservation_event(EventType::reservation_wrapup, r);
+  e.transfer_mode = static_cast<std::uint8_t>(mode);
   emit(e);
   e.type = EventType::reservation_completed;
-  // The mode marks the completion as a leg's: the collectors free the worker and do not count the
-  // task as completed (it goes on with the transfer's target).
-  e.transfer_mode = static_cast<std::uint8_t>(mode);
   leg_wrapups_.push_back({r, e});
   WorkerState& ws = workers_[rs.worker];
   // Accepted: its timeout timer is free (an accept cancels it).

@@ -228,10 +228,15 @@ void IntervalCollector::on_task_created(const Event& e) {
 }
 
 void IntervalCollector::on_queue_entered(const Event& e) {
-  if (e.queue >= queue_count_) return;
-  const std::size_t at = base(queue_scope(e.queue));
-  ++current_row_[at + kOffered];
-  bump(at, kWaiting, 1, remaining(e.time));
+  if (e.queue < queue_count_) {
+    const std::size_t at = base(queue_scope(e.queue));
+    ++current_row_[at + kOffered];
+    bump(at, kWaiting, 1, remaining(e.time));
+  }
+  // A transfer's: the task waits again (the others follow a workflow_target_matched). Last: a
+  // tail call, so that the rest needs no saved registers.
+  if (e.transfer_mode != 0 && tracking_) [[unlikely]]
+    track(e);
 }
 
 // A task_queue_entered for the new queue follows.
@@ -305,6 +310,7 @@ void IntervalCollector::on_canceled(const Event& e) {
 // A transfer failed while it waited in a queue: it leaves that queue's waiting tasks (a warm one
 // goes back to its worker, a cold one is offered back to it through a new task_queue_entered).
 void IntervalCollector::on_transfer_failed(const Event& e) {
+  if (tracking_) track(e);
   if (e.queue >= queue_count_) return;
   bump(base(queue_scope(e.queue)), kWaiting, -1, remaining(e.time));
 }
@@ -369,10 +375,29 @@ void IntervalCollector::track(const Event& e) {
       // pending again (an assigned one stays assigned).
       if (t->offers > 0 && --t->offers == 0 && t->status == kReserved) t->status = kPending;
       return;
-    case EventType::reservation_wrapup:
-      if (t->status == kAssigned) t->status = kWrapping;
+    case EventType::task_queue_entered:
+      // A transfer's (on_queue_entered() tracks no other): the task is pending again, in the
+      // transfer's queue, its relative wait there starting now, with the transfer's priority.
+      t->status = kPending;
+      t->queue = e.queue;
+      t->entered = e.time;
+      t->priority = e.priority;
       return;
-    case EventType::reservation_completed:  // the wrap-up ended
+    case EventType::task_transfer_failed:
+      // Warm: back with the initiating worker, who kept the call (its wrap-up follows). Cold: a
+      // task_queue_entered follows (offered back to that worker).
+      if (e.transfer_mode == static_cast<std::uint8_t>(TransferRule::Mode::warm)) {
+        t->status = kAssigned;
+        t->queue = e.previous_queue;
+      }
+      return;
+    case EventType::reservation_wrapup:
+      // A transfer leg's initiating reservation (transfer_mode) wraps up while the task goes on.
+      if (e.transfer_mode == 0 && t->status == kAssigned) t->status = kWrapping;
+      return;
+    case EventType::reservation_completed:  // the wrap-up ended (a leg's: the task goes on)
+      if (e.transfer_mode == 0) t->status = kDone;
+      return;
     case EventType::task_canceled:
       t->status = kDone;
       return;

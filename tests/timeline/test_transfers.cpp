@@ -3,6 +3,8 @@
 // task.transfer-* events, the transfer's own timeout and a failed transfer going back to the
 // original worker. Each test states the timeline it follows and quotes the documentation line.
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -352,25 +354,242 @@ TEST_CASE("the transfer counts come with a worker whose behaviour transfers",
   CHECK(metric(run_once(used).result.statistics, "workspace.tasks_transferred") == 1);
 }
 
-// A transfer rule's priority is one of the priorities a task can have: the snapshot counts the
-// transferred task at it from the transfer on (52: reserved for b-1 at priority 7).
-TEST_CASE("a snapshot counts a transferred task at the transfer's priority",
+namespace {
+
+// One snapshot cell: interval k's `column` in `scope` ("workspace", "queue:Billing").
+double snap(const IntervalTable& t, std::size_t k, const std::string& scope,
+            const std::string& column) {
+  const std::size_t s = t.scope_index(scope);
+  const std::size_t c = t.column_index(column);
+  REQUIRE(s != SIZE_MAX);
+  REQUIRE(c != SIZE_MAX);
+  return t.at(k, s, c);
+}
+
+}  // namespace
+
+// statistics.snapshots through a transfer (RealTimeStatistics: "tasks_by_status: The number of
+// Tasks by their current status", "longest_relative_task_age_in_queue: ... Calculation is based on
+// the time when the Task entered the TaskQueue"). The task is the same task throughout: the
+// initiating worker's wrap-up (cold at 50, warm at 55) neither wraps it up nor completes it; from
+// the transfer's task-queue.entered (50) it waits in Billing, offered to b-1 (reserved 50-55), then
+// b-1 has it (assigned 55-155, wrapping 155-165). Snapshots every 26 s: 26, 52, 78, ..., 156.
+TEST_CASE("snapshots follow a transferred task, cold and warm", "[routing][transfers][intervals]") {
+  for (const char* mode : {"cold", "warm"}) {
+    INFO(mode);
+    const Scenario sc = load("time\n0\n", {std::string("behaviors.support.transfer.0.mode=") + mode,
+                                           "statistics.interval=26s", "statistics.snapshots=true"});
+    const Run run = run_once(sc);
+    const IntervalTable& t = run.result.intervals;
+    REQUIRE(t.count > 6);
+    // 26: with s-1, not waiting.
+    CHECK(snap(t, 0, "workspace", "tasks_by_status.assigned") == 1);
+    CHECK(snap(t, 0, "workspace", "longest_task_waiting_age") == 0);
+    // 52: reserved for b-1 in Billing, 52 s old, 2 s in Billing.
+    CHECK(snap(t, 1, "workspace", "tasks_by_status.reserved") == 1);
+    CHECK(snap(t, 1, "workspace", "tasks_by_status.wrapping") == 0);
+    CHECK(snap(t, 1, "workspace", "longest_task_waiting_age") == 52);
+    CHECK(snap(t, 1, "queue:Billing", "tasks_by_status.reserved") == 1);
+    CHECK(snap(t, 1, "queue:Billing", "longest_relative_task_age_in_queue") == 2);
+    CHECK(snap(t, 1, "queue:Support", "tasks_by_status.reserved") == 0);
+    // 78 and 104: assigned to b-1 (the initiating worker's wrap-up has ended meanwhile).
+    for (const std::size_t k : {2u, 3u}) {
+      CHECK(snap(t, k, "workspace", "tasks_by_status.assigned") == 1);
+      CHECK(snap(t, k, "queue:Billing", "tasks_by_status.assigned") == 1);
+      CHECK(snap(t, k, "workspace", "longest_task_waiting_age") == 0);
+    }
+    // 156: b-1 wraps it up; 182: completed.
+    CHECK(snap(t, 5, "workspace", "tasks_by_status.wrapping") == 1);
+    CHECK(snap(t, 6, "workspace", "tasks_by_status.wrapping") == 0);
+    CHECK(snap(t, 6, "workspace", "tasks_by_status.assigned") == 0);
+  }
+}
+
+// A warm transfer nobody takes (Billing offline): pending in Billing from 50 until the transfer
+// times out at 110; then back with s-1, who kept the call and wraps up (110-120).
+TEST_CASE("a snapshot counts a warm transfer waiting, then back with its worker",
           "[routing][transfers][intervals]") {
-  TempDir dir;
-  dir.write("calls.csv", "time\n0\n");
-  const Scenario sc = load_yaml(kScenario, dir,
-                                {"behaviors.support.transfer.0.priority=7",
-                                 "statistics.interval=26s", "statistics.snapshots=true"});
+  const Scenario sc =
+      load("time\n0\n", {"behaviors.support.transfer.0.mode=warm", "workers.b.activity=Offline",
+                         "statistics.interval=26s", "statistics.snapshots=true"});
   const Run run = run_once(sc);
   const IntervalTable& t = run.result.intervals;
-  const std::size_t p0 = t.column_index("tasks_by_priority.0");
-  const std::size_t p7 = t.column_index("tasks_by_priority.7");
-  REQUIRE(p0 != SIZE_MAX);
-  REQUIRE(p7 != SIZE_MAX);
-  CHECK(t.at(0, 0, p0) == 1);
-  CHECK(t.at(0, 0, p7) == 0);
-  CHECK(t.at(1, 0, p0) == 0);
-  CHECK(t.at(1, 0, p7) == 1);
+  REQUIRE(t.count > 4);
+  // 104: pending in Billing, 104 s old, 54 s in Billing.
+  CHECK(snap(t, 3, "workspace", "tasks_by_status.pending") == 1);
+  CHECK(snap(t, 3, "workspace", "tasks_by_status.assigned") == 0);
+  CHECK(snap(t, 3, "workspace", "longest_task_waiting_age") == 104);
+  CHECK(snap(t, 3, "queue:Billing", "tasks_by_status.pending") == 1);
+  CHECK(snap(t, 3, "queue:Billing", "longest_relative_task_age_in_queue") == 54);
+  // 130: completed (s-1's wrap-up ended at 120).
+  for (const char* status : {"pending", "reserved", "assigned", "wrapping"})
+    CHECK(snap(t, 4, "workspace", std::string("tasks_by_status.") + status) == 0);
+}
+
+// A transfer rule's priority is one of the priorities a task can have: the snapshot counts the
+// transferred task at it from the transfer on (52: reserved for b-1 in Billing at priority 7).
+TEST_CASE("a snapshot counts a transferred task at the transfer's priority",
+          "[routing][transfers][intervals]") {
+  const Scenario sc = load("time\n0\n", {"behaviors.support.transfer.0.priority=7",
+                                         "statistics.interval=26s", "statistics.snapshots=true"});
+  const Run run = run_once(sc);
+  const IntervalTable& t = run.result.intervals;
+  CHECK(snap(t, 0, "workspace", "tasks_by_priority.0") == 1);
+  CHECK(snap(t, 0, "workspace", "tasks_by_priority.7") == 0);
+  CHECK(snap(t, 1, "workspace", "tasks_by_priority.0") == 0);
+  CHECK(snap(t, 1, "workspace", "tasks_by_priority.7") == 1);
+  CHECK(snap(t, 1, "queue:Billing", "tasks_by_priority.7") == 1);
+}
+
+namespace {
+
+// The snapshot columns rebuilt from the event log alone, by rules stated in task-level terms (no
+// transfer_mode): a task is pending from its creation and whenever it enters a queue, reserved
+// while it has pending reservations, assigned from an accept (and back with the initiating
+// reservation when a transfer fails: a cold one enters a queue again at once), wrapping from its
+// task.wrapup, gone at task.completed or task.canceled; it counts in the queue its last
+// task-queue.entered, target match, accept or failed transfer names. Every snapshot of the run's
+// interval table (tasks_by_status, tasks_by_priority, longest_task_waiting_age of the workspace
+// and of each queue) must equal the rebuild at the interval's end.
+void check_snapshots_rebuilt_from_events(const Scenario& sc, const Run& run) {
+  const IntervalTable& t = run.result.intervals;
+  REQUIRE(t.count > 0);
+  enum Status : std::size_t { pending, reserved, assigned, wrapping, done };
+  struct Task {
+    Status status = pending;
+    QueueId queue = kNoId;
+    std::int64_t priority = 0;
+    SimTime created = 0;
+    std::set<ReservationId> offers;
+  };
+  std::map<TaskId, Task> tasks;
+  std::map<ReservationId, QueueId> reservation_queue;
+  const char* const status_names[] = {"pending", "reserved", "assigned", "wrapping"};
+  std::size_t checked = 0;
+  const auto compare = [&](std::size_t k) {
+    const SimTime now = t.end(k);
+    INFO("interval " << k << " (snapshot at " << to_seconds(now) << " s)");
+    for (std::size_t s = 0; s <= sc.task_queues.size(); ++s) {
+      INFO("scope " << t.scopes[s].label());
+      std::size_t by_status[4] = {0, 0, 0, 0};
+      std::map<std::int64_t, std::size_t> by_priority;
+      SimTime oldest = 0;
+      for (const auto& entry : tasks) {
+        const Task& task = entry.second;
+        if (task.status == done || (s > 0 && task.queue != s - 1)) continue;
+        ++by_status[task.status];
+        ++by_priority[task.priority];
+        if (task.status <= reserved) oldest = std::max(oldest, now - task.created);
+      }
+      for (std::size_t k2 = 0; k2 < 4; ++k2) {
+        INFO(status_names[k2]);
+        CHECK(t.at(k, s, t.column_index(std::string("tasks_by_status.") + status_names[k2])) ==
+              static_cast<double>(by_status[k2]));
+      }
+      for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        const std::string& name = t.columns[c];
+        if (name.rfind("tasks_by_priority.", 0) != 0) continue;
+        const auto it = by_priority.find(std::stoll(name.substr(18)));
+        INFO(name);
+        CHECK(t.at(k, s, c) == static_cast<double>(it == by_priority.end() ? 0 : it->second));
+      }
+      CHECK(t.at(k, s, t.column_index("longest_task_waiting_age")) ==
+            static_cast<double>(oldest) / 1e6);
+    }
+    ++checked;
+  };
+  std::size_t k = 0;
+  for (const Event& e : run.events) {
+    while (k < t.count && e.time >= t.end(k)) compare(k++);
+    if (e.task == kNoId) continue;
+    Task& task = tasks[e.task];
+    switch (e.type) {
+      case EventType::task_created:
+        task.created = e.time;
+        task.priority = e.priority;
+        break;
+      case EventType::workflow_target_matched:
+        task.queue = e.queue;
+        task.priority = e.priority;
+        break;
+      case EventType::task_queue_entered:
+        task.queue = e.queue;
+        task.priority = e.priority;
+        task.status = task.offers.empty() ? pending : reserved;
+        break;
+      case EventType::reservation_created:
+        reservation_queue[e.reservation] = e.queue;
+        task.offers.insert(e.reservation);
+        task.status = reserved;
+        task.priority = e.priority;
+        break;
+      case EventType::reservation_rejected:
+      case EventType::reservation_timeout:
+      case EventType::reservation_canceled:
+      case EventType::reservation_rescinded:
+        task.offers.erase(e.reservation);
+        if (task.offers.empty() && task.status == reserved) task.status = pending;
+        break;
+      case EventType::reservation_accepted:
+        task.offers.erase(e.reservation);
+        task.status = assigned;
+        task.queue = e.queue;
+        break;
+      case EventType::task_transfer_failed:
+        // Back with the initiating reservation (e.reservation), in the queue it was accepted from.
+        task.status = assigned;
+        task.queue = reservation_queue.at(e.reservation);
+        break;
+      case EventType::task_wrapup:
+        task.status = wrapping;
+        break;
+      case EventType::task_completed:
+      case EventType::task_canceled:
+        task.status = done;
+        break;
+      default:
+        break;
+    }
+  }
+  while (k < t.count) compare(k++);
+  CHECK(checked == t.count);
+}
+
+}  // namespace
+
+// The interval table's snapshots through transfers of every kind (cold and warm, completed and
+// failed, a failed cold one offered back): the bundled transfer day, five-minute snapshots, and the
+// small scenario's flows, each checked against the event log.
+TEST_CASE("snapshots through transfers match the event log", "[routing][transfers][intervals]") {
+  SECTION("the transfer day") {
+    LoadOptions options;
+    options.overrides = {"statistics.interval=5m", "statistics.snapshots=true"};
+    LoadResult loaded =
+        load_scenario_file(TRSIM_SOURCE_DIR "/scenarios/transfer-day.yaml", options);
+    REQUIRE(loaded.ok());
+    const Scenario& sc = *loaded.scenario;
+    for (std::uint32_t replication : {0u, 1u}) {
+      INFO("replication " << replication);
+      const Run run = run_once(sc, replication);
+      std::size_t failed = 0;
+      for (const Event& e : run.events) failed += e.type == EventType::task_transfer_failed;
+      CHECK(failed > 0);  // the day has failed transfers too
+      check_snapshots_rebuilt_from_events(sc, run);
+    }
+  }
+  SECTION("one transfer, cold or warm, taken or failed") {
+    for (const char* mode : {"cold", "warm"}) {
+      for (const char* billing : {"Available", "Offline"}) {
+        INFO(mode << ", Billing " << billing);
+        const Scenario sc =
+            load("time\n0\n51\n", {std::string("behaviors.support.transfer.0.mode=") + mode,
+                                   std::string("workers.b.activity=") + billing,
+                                   "statistics.interval=7s", "statistics.snapshots=true"});
+        const Run run = run_once(sc);
+        check_snapshots_rebuilt_from_events(sc, run);
+      }
+    }
+  }
 }
 
 // Both event-log formats carry the transfer: trsim's JSON Lines (transfer_mode, transfer_type,
