@@ -132,6 +132,7 @@ class EngineImpl {
   void arm_next_update(TaskSlot t);
   void on_handle_end(TaskSlot t);
   void on_wrapup_end(TaskSlot t);
+  void end_wrapup(WorkerId w, ReservationSlot r);
   void cancel_task(TaskSlot t, CancelReason reason);
   void finish_task(TaskSlot t);
   void set_activity(WorkerId w, ActivityId a);
@@ -150,6 +151,7 @@ class EngineImpl {
   void fail_transfer(TaskSlot t, TransferFailure why);
   void begin_leg_wrapup(ReservationSlot r, TransferRule::Mode mode);
   void on_leg_wrapup_end(ReservationSlot r);
+  void arm_transfer_timeout(TaskSlot t);
   bool queue_has_members(QueueId q) const;
   Event transfer_event(EventType type, const TaskState& task) const;
   TransferState& new_transfer(TaskState& task);

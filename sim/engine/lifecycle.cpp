@@ -329,16 +329,24 @@ void EngineImpl::on_wrapup_end(TaskSlot t) {
   emit(e);
   e.type = EventType::task_completed;
   emit(e);
+  end_wrapup(w, r);
+  finish_task(t);
+}
+
+// Worker w's wrap-up of reservation r ended (the reservation is completed): the worker is idle
+// from now, a single-tasking one goes to its behaviour's after_task_activity (else back where it
+// was before the offer), and its unit of capacity frees. A task's wrap-up (on_wrapup_end) and a
+// transfer leg's (on_leg_wrapup_end) end alike.
+void EngineImpl::end_wrapup(WorkerId w, ReservationSlot r) {
   WorkerState& ws = workers_[w];
   ws.idle_since = now_;
   if (single_tasking_) {
-    const Behavior& b = *workers_[w].behavior;
+    const Behavior& b = *ws.behavior;
     set_activity(w,
                  b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
   }
   release_capacity(w, r);
   free_reservation(r);
-  finish_task(t);
 }
 
 // pending|reserved -> canceled: pending offers are canceled and their workers freed.
@@ -355,12 +363,10 @@ void EngineImpl::cancel_task(TaskSlot t, CancelReason reason) {
   Event e = task_event(EventType::task_canceled, task);
   e.reason = reason;
   if (transferred(task)) [[unlikely]] {
+    // A transfer leg's wait ends (its mode marks the event); the transfer ends with the task.
     e.transfer_mode = static_cast<std::uint8_t>(transfer_of(task).rule->mode);
     agenda_.cancel(transfer_of(task).timeout_timer);
-    emit(e);
     end_transfer(task);
-    finish_task(t);
-    return;
   }
   emit(e);
   finish_task(t);

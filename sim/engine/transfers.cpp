@@ -164,9 +164,17 @@ void EngineImpl::start_transfer(TaskSlot t, const TransferRule& rule) {
     fail_transfer(t, TransferFailure::no_eligible_worker);
     return;
   }
-  const SimTime timeout = rule.timeout ? *rule.timeout : workflow_of(task).task_reservation_timeout;
-  tr.timeout_timer = agenda_.schedule_timer(now_ + timeout, kTransferTimeout, t.index);
+  arm_transfer_timeout(t);
   route_task(t);
+}
+
+// The transfer's timeout (the rule's, else the workflow's task_reservation_timeout) runs from now.
+void EngineImpl::arm_transfer_timeout(TaskSlot t) {
+  const TaskState& task = tasks_[t];
+  TransferState& tr = transfer_of(task);
+  const SimTime timeout =
+      tr.rule->timeout ? *tr.rule->timeout : workflow_of(task).task_reservation_timeout;
+  tr.timeout_timer = agenda_.schedule_timer(now_ + timeout, kTransferTimeout, t.index);
 }
 
 // The transferred task waits in queue q (task-queue.entered, marked as a transfer's).
@@ -286,9 +294,7 @@ void EngineImpl::fail_transfer(TaskSlot t, TransferFailure why) {
   tr.owned.expression = Expression{};
   tr.target = &tr.owned;
   enter_transfer_queue(t, tr.from_queue);
-  const SimTime timeout =
-      tr.rule->timeout ? *tr.rule->timeout : workflow_of(task).task_reservation_timeout;
-  tr.timeout_timer = agenda_.schedule_timer(now_ + timeout, kTransferTimeout, t.index);
+  arm_transfer_timeout(t);
   route_task(t);
 }
 
@@ -326,15 +332,7 @@ void EngineImpl::on_leg_wrapup_end(ReservationSlot r) {
   leg_wrapups_.erase(it);
   e.time = now_;
   emit(e);
-  WorkerState& ws = workers_[w];
-  ws.idle_since = now_;
-  if (single_tasking_) {
-    const Behavior& b = *ws.behavior;
-    set_activity(w,
-                 b.after_task_activity != kNoId ? b.after_task_activity : ws.activity_before_offer);
-  }
-  release_capacity(w, r);
-  free_reservation(r);
+  end_wrapup(w, r);
 }
 
 }  // namespace trsim::detail

@@ -246,12 +246,10 @@ void IntervalCollector::on_queue_moved(const Event& e) {
 }
 
 // A task stopped waiting, accepted: the workspace and the reservation's queue (e.queue) count it
-// and its wait; the worker's group counts it.
-void IntervalCollector::on_accepted(const Event& e) {
-  if (e.transfer_mode != 0) [[unlikely]] {
-    on_transfer_accepted(e);
-    return;
-  }
+// and its wait; the worker's group counts it. `leg`: a transfer leg, whose wait ends in its queue
+// only (the task's workspace wait ended at its first accept).
+template <bool leg>
+void IntervalCollector::end_wait_accepted(const Event& e) {
   const std::int64_t wait = e.time - e.task_created_at;
   const std::int64_t rest = remaining(e.time);
   // One bucket increment stands for every threshold the wait is at or under (wait_buckets.hpp).
@@ -263,30 +261,22 @@ void IntervalCollector::on_accepted(const Event& e) {
     r[kWaitAccepted] += wait;
     ++r[bucket_field(bucket)];
   };
-  count(0);
+  if constexpr (!leg) count(0);
   if (e.queue < queue_count_) count(base(queue_scope(e.queue)));
   if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
     ++current_row_[workers_[e.worker].group_base + kAccepted];
   if (tracking_) track(e);
 }
 
-// A transfer leg accepted: its wait ends in its queue only (the task's workspace wait ended at
-// its first accept); the worker's group counts it.
-void IntervalCollector::on_transfer_accepted(const Event& e) {
-  const std::int64_t wait = e.time - e.task_created_at;
-  const std::size_t bucket = wait_buckets_.bucket(wait);
-  if (e.queue < queue_count_) {
-    const std::size_t at = base(queue_scope(e.queue));
-    bump(at, kWaiting, -1, remaining(e.time));
-    std::int64_t* r = current_row_ + at;
-    ++r[kAccepted];
-    r[kWaitAccepted] += wait;
-    ++r[bucket_field(bucket)];
+void IntervalCollector::on_accepted(const Event& e) {
+  if (e.transfer_mode != 0) [[unlikely]] {
+    on_transfer_accepted(e);
+    return;
   }
-  if (e.worker < workers_.size() && workers_[e.worker].group_base != kNoScope)
-    ++current_row_[workers_[e.worker].group_base + kAccepted];
-  if (tracking_) track(e);
+  end_wait_accepted<false>(e);
 }
+
+void IntervalCollector::on_transfer_accepted(const Event& e) { end_wait_accepted<true>(e); }
 
 // A task stopped waiting, canceled: the workspace and the queue it waited in (e.queue, kNoId if it
 // never entered one) count it.

@@ -252,6 +252,8 @@ class IntervalCollector {
   void on_canceled(const Event& e);
   void on_transfer_failed(const Event& e);
   [[gnu::noinline]] void on_transfer_accepted(const Event& e);
+  template <bool leg>
+  void end_wait_accepted(const Event& e);
   void on_activity(const Event& e);
   /// statistics.snapshots: updates the slot of the task the event is about (out of line: without
   /// snapshots the handlers pay one test).
