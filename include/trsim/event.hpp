@@ -159,5 +159,8 @@ struct Event {
   /// time (talk plus wrap-up) is `time` minus this.
   SimTime task_accepted_at = 0;
 };
+// The layout comments above (fields in what was padding) hold for this size: a new field that
+// grows the event (every event is copied through every consumer) must be a decision.
+static_assert(sizeof(Event) == 96, "Event grew: see the layout comments of its fields");
 
 }  // namespace trsim

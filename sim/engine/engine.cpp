@@ -434,8 +434,7 @@ void EngineImpl::dispatch(const ScheduledEvent& e) {
       on_reservation_timeout(r);
       break;
     case kTransferTimeout:
-      if (transferred(tasks_[t])) transfer_of(tasks_[t]).timeout_timer = Timer{};
-      on_transfer_timeout(t);
+      on_transfer_timeout(t);  // clears the transfer's timer
       break;
     case kWorkerResponse:
       reservations_[r].response_timer = Timer{};

@@ -245,11 +245,14 @@ void EngineImpl::transfer_offer_ended(TaskSlot t, EndedOffer ended) {
   route_task(t);
 }
 
+// Its timer runs only while the transfer does (every end of one, complete_transfer, fail_transfer
+// and cancel_task, cancels it), and a live transfer's task waits: pending or reserved.
 void EngineImpl::on_transfer_timeout(TaskSlot t) {
-  TaskState& task = tasks_[t];
-  if (!transferred(task) ||
-      (task.status != TaskStatus::pending && task.status != TaskStatus::reserved))
-    return;
+  const TaskState& task = tasks_[t];
+  TRSIM_ASSERT(transferred(task) &&
+                   (task.status == TaskStatus::pending || task.status == TaskStatus::reserved),
+               "on_transfer_timeout: task {} is not waiting in a transfer", task.serial);
+  transfer_of(task).timeout_timer = Timer{};  // fired
   fail_transfer(t, TransferFailure::timeout);
 }
 
