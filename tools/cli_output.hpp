@@ -135,9 +135,9 @@ bool check_output_paths(const std::string& verb,
                         const std::vector<std::string>& inputs);
 
 /// Writes out what was printed to standard output so far and throws OutputError ("cannot write to
-/// standard output: REASON") when a write to it failed: a set of outputs (OutputSet::commit,
-/// commit_outputs) calls it after writing out its files and before renaming any, so that a full
-/// or closed standard output (`--json -` into /dev/full) leaves every named file as it was.
+/// standard output: REASON") when a write to it failed: OutputSet::commit calls it after writing
+/// out its files and before renaming any, so that a full or closed standard output (`--json -`
+/// into /dev/full) leaves every named file as it was.
 void check_stdout_before_commit();
 
 /// Prepares the process for safe outputs (main() calls it first): reopens a closed standard
