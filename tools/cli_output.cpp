@@ -230,6 +230,13 @@ std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool dif
   return s + (difference ? " pp" : " %");
 }
 
+std::string interval_outcome_text(const IntervalOutcome& o, std::string_view metric) {
+  Aggregate a;
+  a.mean = o.mean;
+  a.ci95 = o.ci95;
+  return metric_mean_ci(a, metric);
+}
+
 std::string display_bound(const Expectation& e) {
   return describe_bound(e, is_ratio_metric(e.metric));
 }

@@ -16,6 +16,10 @@
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
 
+namespace trsim {
+struct IntervalOutcome;
+}
+
 namespace trsim::cli {
 
 /// Why an output cannot be written: "cannot write 'out.json': No space left on device".
@@ -187,6 +191,10 @@ using trsim::is_ratio_metric;
 /// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two
 /// ratios in percentage points: "-1.2 ± 0.4 pp".
 std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool difference = false);
+
+/// An interval's value for an interval `expect:` line as the tables of `trsim staff
+/// --per-interval` and `trsim roster` print it: metric_mean_ci() ("87.9 ± 1.2 %").
+std::string interval_outcome_text(const IntervalOutcome& o, std::string_view metric);
 
 /// describe_bound() as a person reads it beside metric_mean_ci(): a ratio's bounds in % (">= 80%
 /// (ci95)"), other metrics' in their own unit. Files (JSON, CSV, JUnit) keep describe_bound().

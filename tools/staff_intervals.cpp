@@ -22,14 +22,6 @@ std::string clock(SimTime t) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
-// As the other tables print a metric: a ratio in %, with its ci95 ("87.9 ± 1.2 %").
-std::string value_text(const IntervalOutcome& o, const std::string& metric) {
-  Aggregate a;
-  a.mean = o.mean;
-  a.ci95 = o.ci95;
-  return metric_mean_ci(a, metric);
-}
-
 std::string report_text(const Scenario& s, const std::vector<std::string>& groups,
                         const IntervalStaffingResult& r, const std::vector<std::size_t>& skipped) {
   std::string out = fmt::format(
@@ -71,9 +63,9 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
       if (k < r.achieved.size()) {
         for (std::size_t i = 0; i < r.achieved[k].size() && i < r.targets.size(); ++i) {
           const IntervalOutcome& o = r.achieved[k][i];
-          out += fmt::format("  {:>28}",
-                             value_text(o, s.expectations[r.targets[i].expectation].metric) +
-                                 (o.met ? " ok" : " FAILED"));
+          out += fmt::format("  {:>28}", interval_outcome_text(
+                                             o, s.expectations[r.targets[i].expectation].metric) +
+                                             (o.met ? " ok" : " FAILED"));
         }
       }
       out += "\n";

@@ -344,10 +344,10 @@ int verb_roster(int argc, char** argv) {
                           req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
       csv += fmt::format("{},{},{},{},{},{}", a / kMicrosPerSecond, b / kMicrosPerSecond,
                          req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
-      for (const IntervalOutcome& o : achieved[k]) {
-        const std::string v = std::isnan(o.mean)   ? "-"
-                              : std::isnan(o.ci95) ? fmt::format("{:.4g}", o.mean)
-                                                   : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
+      for (std::size_t i = 0; i < achieved[k].size(); ++i) {
+        const IntervalOutcome& o = achieved[k][i];
+        const std::string v =
+            interval_outcome_text(o, s.expectations[targets[i].expectation].metric);
         text += fmt::format("  {:>28}", v + (o.met ? " ok" : " FAILED"));
         csv += std::isnan(o.mean) ? std::string(",,") : fmt::format(",{},", o.mean);
         csv += std::isnan(o.ci95) ? std::string() : fmt::format("{}", o.ci95);

@@ -166,6 +166,10 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "verifying run: every interval meets every target"));
+  // The table prints each interval's service level in %, as staff --per-interval does ("86.4 ±
+  // 2.1 % ok"), never as a fraction; the CSV keeps fractions.
+  CHECK(std::regex_search(r.out, std::regex(R"([0-9]+\.[0-9] ± [0-9]+\.[0-9] % ok)")));
+  CHECK_FALSE(std::regex_search(r.out, std::regex(R"(0\.[0-9]+ ± [0-9.e-]+ ok)")));
   // Every interval covered (the integer program's constraint) and met in the verifying run.
   const std::vector<std::string> rows = lines_of(read_file(csv));
   REQUIRE(rows.size() == 1 + 48);
