@@ -130,6 +130,11 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
     append_json_string(out, describe_bound(x));
     if (x.min) out += fmt::format(", \"min\": {}", *x.min);
     if (x.max) out += fmt::format(", \"max\": {}", *x.max);
+    out += fmt::format(", \"ci\": {}", x.require_ci ? "true" : "false");
+    if (x.interval) {
+      out += ", \"interval\": ";
+      append_json_number(out, to_seconds(*x.interval));
+    }
     out += "}";
   }
   out += "],\n  \"unmeetable\": ";

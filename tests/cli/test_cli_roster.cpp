@@ -106,6 +106,13 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   CHECK(json.get("intervals")->items[1].at_path("required.agents")->number ==
         std::stoi(split(rows[2])[3]));
   CHECK(json.get("unmeetable")->kind == Json::Kind::null);
+  // Each target carries what the report needs to print its bound as the table does.
+  const Json& target = json.get("targets")->items.at(0);
+  CHECK(target.get("metric")->text == "workspace.service_level.20");
+  CHECK(target.get("min")->number == 0.8);
+  CHECK(target.get("ci")->kind == Json::Kind::boolean);
+  CHECK_FALSE(target.get("ci")->boolean);
+  CHECK(target.get("interval") == nullptr);  // a line on every interval
 }
 
 TEST_CASE("staff --per-interval --method: isa by default, search on request, both meeting",
