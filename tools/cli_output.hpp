@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "report/report_page.hpp"
 #include "trsim/expectations.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
@@ -182,10 +181,6 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
 /// "0.8635 ± 0.023": a mean to 4 significant digits and its ci95 to 2 ("-" when null; the mean
 /// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
 std::string short_mean_ci(const Aggregate& a);
-
-/// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen
-/// and on the report's axes (trsim::is_ratio_metric, the one rule).
-using trsim::is_ratio_metric;
 
 /// short_mean_ci() for `metric`, except that a ratio (service level, abandon rate, occupancy) is
 /// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two
