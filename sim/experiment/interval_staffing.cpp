@@ -535,6 +535,42 @@ std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
   return out;
 }
 
+namespace {
+
+// The row of the interval starting at `start` (an expect line's `interval:`, a multiple of the
+// table's length: the loader checks it); SIZE_MAX when the table has no such row.
+std::size_t interval_row(const IntervalTable& t, SimTime start) {
+  if (t.length <= 0 || start < 0 || start % t.length != 0) return SIZE_MAX;
+  const auto k = static_cast<std::size_t>(start / t.length);
+  return k < t.count ? k : SIZE_MAX;
+}
+
+// Whether no task waited in `scope` in interval k: a group scope has no tasks_waiting column.
+bool quiet_interval(const IntervalTable& t, std::size_t k, std::size_t scope) {
+  const std::size_t w = t.column_index("tasks_waiting");
+  const double waiting = w == SIZE_MAX ? kNull : t.at(k, scope, w);
+  return std::isnan(waiting) || waiting == 0;
+}
+
+// evaluate_bound() for a line read on one interval, with the one exception to it (docs/scenario.md
+// #expect, docs/experiments.md "staff --per-interval"): an interval with no data (a null mean) in
+// which no task waited in the scope (`quiet`) meets the line, for there was nothing to serve; one
+// in which tasks waited but none stopped waiting (nobody logged in) falls short, as a whole-run
+// metric without data does. `trsim check` (evaluate_any_expectation) and `trsim staff
+// --per-interval` and `roster` (interval_outcomes) both judge through it.
+ExpectationOutcome evaluate_interval_bound(const Expectation& e, const Aggregate& value,
+                                           bool quiet) {
+  if (std::isnan(value.mean) && quiet) {
+    ExpectationOutcome out;
+    out.value = value;
+    out.met = true;
+    return out;
+  }
+  return evaluate_bound(e, value);
+}
+
+}  // namespace
+
 std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scenario, std::size_t i,
                                                            const RunSummary& summary) {
   const Expectation& e = scenario.expectations[i];
@@ -542,15 +578,16 @@ std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scena
   const std::optional<IntervalTarget> target = interval_target(scenario, i);
   if (!target || summary.runs.empty()) return std::nullopt;
   std::vector<double> values;
+  bool quiet = true;  // in every replication
   for (const ReplicationResult& run : summary.runs) {
     const IntervalTable& t = run.intervals;
     const std::size_t s = t.scope_index(target->scope), c = t.column_index(target->column);
-    if (s == SIZE_MAX || c == SIZE_MAX || t.length <= 0) return std::nullopt;
-    const auto k = static_cast<std::size_t>(*e.interval / t.length);
-    if (k >= t.count) return std::nullopt;
+    const std::size_t k = interval_row(t, *e.interval);
+    if (s == SIZE_MAX || c == SIZE_MAX || k == SIZE_MAX) return std::nullopt;
     if (const double v = t.at(k, s, c); !std::isnan(v)) values.push_back(v);
+    quiet = quiet && quiet_interval(t, k, s);
   }
-  return evaluate_bound(e, aggregate(values));
+  return evaluate_interval_bound(e, aggregate(values), quiet);
 }
 
 std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
@@ -665,24 +702,19 @@ std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
       out.push_back(o);
       continue;
     }
-    if (x.interval && *x.interval != t.start(k)) {  // a line on another interval
+    if (x.interval && interval_row(t, *x.interval) != k) {  // a line on another interval
       o.mean = o.ci95 = kNull;
       o.met = true;
       out.push_back(o);
       continue;
     }
-    o.mean = t.at(k, s, c);
-    o.ci95 = table.ci95[t.cell(k, s, c)];
-    if (std::isnan(o.mean)) {
-      // No data: met when no task waited in the scope at all (a quiet interval, or a group
-      // scope), not when tasks waited and none stopped waiting (nobody logged in).
-      const std::size_t w = t.column_index("tasks_waiting");
-      const double waiting = w == SIZE_MAX ? kNull : t.at(k, s, w);
-      o.met = std::isnan(waiting) || waiting == 0;
-    } else {
-      const double half = x.require_ci && !std::isnan(o.ci95) ? o.ci95 : 0;
-      o.met = (!x.min || o.mean - half >= *x.min) && (!x.max || o.mean + half <= *x.max);
-    }
+    Aggregate value;
+    value.mean = o.mean = t.at(k, s, c);
+    value.ci95 = o.ci95 = table.ci95[t.cell(k, s, c)];
+    // The table keeps no count of values: a ci95 means at least two (so `ci: true` with fewer
+    // falls short, as in `trsim check`).
+    value.n = !std::isnan(value.ci95) ? 2 : std::isnan(value.mean) ? 0 : 1;
+    o.met = evaluate_interval_bound(x, value, quiet_interval(t, k, s)).met;
     out.push_back(o);
   }
   return out;
