@@ -88,7 +88,7 @@ int verb_import(int argc, char** argv) {
        "trace of the observed tasks")  //
       ("interval", po::value(&interval_text)->value_name("DURATION"),
        "with event history: the interval of the observed KPIs and of the mirror's "
-       "statistics (default 30m)")  //
+       "statistics, whole seconds (default 30m)")  //
       ("quiet,q", po::bool_switch(&quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&inputs)->composing());
@@ -119,9 +119,10 @@ int verb_import(int argc, char** argv) {
 
   std::string why;
   const auto interval = detail::parse_duration(interval_text, &why);
-  if (!interval || *interval < kMicrosPerSecond || *interval % 1000 != 0) {
-    std::cerr << "trsim import: --interval: expected a duration of at least 1 s in whole "
-                 "milliseconds, got '"
+  // Whole seconds: the mirror's per-interval expect lines name an interval's start in seconds.
+  if (!interval || *interval < kMicrosPerSecond || *interval % kMicrosPerSecond != 0) {
+    std::cerr << "trsim import: --interval: expected a duration in whole seconds, at least 1 s, "
+                 "got '"
               << interval_text << "'\n";
     return kExitUsage;
   }

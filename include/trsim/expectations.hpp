@@ -11,7 +11,9 @@
 namespace trsim {
 
 /// A ratio metric (service level, abandon rate, occupancy): a fraction 0–1 in every file, a
-/// percentage wherever a person reads it (console tables, messages, the report). The one rule.
+/// percentage wherever a person reads it (console tables, messages, the report). The one rule:
+/// the path's last part is `abandon_rate` or `occupancy`, or its threshold follows `service_level`
+/// (`task_queues.Q.service_level.20`); names of queues and groups do not count.
 bool is_ratio_metric(std::string_view metric);
 
 /// How one expectation fared.

@@ -7,17 +7,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <optional>
+#include <ranges>
 #include <set>
 
 #include "io/csv.hpp"
+#include "model/json_number.hpp"
 #include "model/units.hpp"
 #include "trsim/fit.hpp"
 #include "trsim/json.hpp"
@@ -36,17 +40,12 @@ constexpr std::uint64_t kMinIntervalTasks = 20;
 /// The chance that a mirror which is right fails any of its per-interval `expect:` lines.
 constexpr double kIntervalFamilyError = 0.05;
 
-// The standard normal quantile z with P(Z > z) = upper (0 < upper < 0.5), by bisection.
+// The standard normal quantile z with P(Z > z) = upper (0 < upper < 0.5).
 double normal_upper_quantile(double upper) {
-  double lo = 0, hi = 40;
-  for (int i = 0; i < 200; ++i) {
-    const double mid = (lo + hi) / 2;
-    (0.5 * std::erfc(mid / std::sqrt(2.0)) > upper ? lo : hi) = mid;
-  }
-  return (lo + hi) / 2;
+  return boost::math::quantile(boost::math::complement(boost::math::normal(), upper));
 }
 
-std::string quoted(std::string_view s) {
+std::string json_quoted(std::string_view s) {
   std::string out;
   append_json_string(out, s);
   return out;
@@ -388,14 +387,11 @@ class FlatReader {
     } else if (word == "null") {
       f.kind = Value::Kind::null;
     } else {
+      // JSON's grammar, not from_chars' (which also takes nan, -inf, .5, 1. and 01).
+      if (!detail::is_json_number(word)) return false;
       double d = 0;
       const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
-      // JSON's grammar, not from_chars' (which also takes nan, inf and .5): a digit or '-' first.
-      const bool json_start =
-          !word.empty() && (word[0] == '-' || (word[0] >= '0' && word[0] <= '9'));
-      if (!json_start || ec != std::errc() || end != word.data() + word.size() ||
-          (word.size() > 1 && word[0] == '0' && word[1] != '.' && word[1] != 'e' && word[1] != 'E'))
-        return false;
+      if (ec != std::errc() || end != word.data() + word.size()) return false;
       f.kind = Value::Kind::number;
     }
     f.text.assign(word);
@@ -1043,7 +1039,7 @@ struct Calibration::Impl {
     for (const auto& [at, activity] : w.schedule) {
       if (repeats && at - start >= kMsPerDay) break;
       out += fmt::format("{}{{at: {}, activity: {}}}", out.empty() ? "" : ", ",
-                         seconds(static_cast<double>(at - start)), quoted(activity));
+                         seconds(static_cast<double>(at - start)), json_quoted(activity));
     }
     return out;
   }
@@ -1075,13 +1071,13 @@ struct Calibration::Impl {
     if (g.timeout_return_fit && g.timeout_return_fit->n > 0)
       add(fmt::format("after_timeout: {{return_after: {}, activity: {}}}",
                       g.timeout_return_fit->chosen.yaml(),
-                      quoted(most_common(g.timeout_return_to))));
+                      json_quoted(most_common(g.timeout_return_to))));
     if (!g.reject_activity.empty()) {
-      add("reject_activity: " + quoted(most_common(g.reject_activity)));
+      add("reject_activity: " + json_quoted(most_common(g.reject_activity)));
       if (g.reject_return_fit && g.reject_return_fit->n > 0)
         add(fmt::format("after_reject: {{return_after: {}, activity: {}}}",
                         g.reject_return_fit->chosen.yaml(),
-                        quoted(most_common(g.reject_return_to))));
+                        json_quoted(most_common(g.reject_return_to))));
     }
     return "{" + fields + "}";
   }
@@ -1092,10 +1088,9 @@ struct Calibration::Impl {
   template <typename Metric>
   std::optional<double> batch_variance(const std::string& queue, Metric metric) const {
     std::vector<std::pair<double, double>> batch;  // (r_k, b_k)
-    for (const auto& [key, k] : interval_kpi)
-      if (key.first == queue)
-        if (const auto v = metric(k); v && v->second > 0)
-          batch.emplace_back(v->first / v->second, v->second);
+    for (const auto& [key, k] : intervals_of(queue))
+      if (const auto v = metric(k); v && v->second > 0)
+        batch.emplace_back(v->first / v->second, v->second);
     if (batch.size() < 2) return std::nullopt;
     double sa = 0, sb = 0;
     for (const auto& [r, b] : batch) {
@@ -1124,8 +1119,7 @@ struct Calibration::Impl {
     std::vector<double> ratios;
     std::optional<std::pair<double, double>> before;
     std::int64_t before_index = -2;
-    for (const auto& [key, k] : interval_kpi) {
-      if (key.first != queue) continue;
+    for (const auto& [key, k] : intervals_of(queue)) {
       const auto now = k.stopped() >= kMinIntervalTasks ? metric(k) : std::nullopt;
       if (now && before && key.second == before_index + 1 && now->second + before->second > 0)
         ratios.push_back((now->first - before->first) * (now->first - before->first) /
@@ -1137,6 +1131,29 @@ struct Calibration::Impl {
     const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2);
     std::nth_element(ratios.begin(), mid, ratios.end());
     return std::max(1.0, *mid / 0.4549);
+  }
+
+  // The queue's intervals, in time order (interval_kpi is ordered by queue, then interval): one
+  // queue's look-up costs its own intervals, not every queue's.
+  auto intervals_of(const std::string& queue) const {
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    return std::ranges::subrange(interval_kpi.lower_bound({queue, kMin}),
+                                 interval_kpi.upper_bound({queue, kMax}));
+  }
+
+  // A fraction x of n tasks with its variance as if they were independent; a proportion of 0 or 1
+  // has no spread of its own, so (x n + 0.5) / (n + 1) keeps it off the edges.
+  static std::pair<double, double> fraction_and_variance(double x, double n) {
+    const double p = (x * n + 0.5) / (n + 1);
+    return {x, p * (1 - p) / n};
+  }
+  // The accepted tasks' mean wait and the variance of that mean (s^2 / m); none under 2 tasks.
+  static std::optional<std::pair<double, double>> mean_wait_and_variance(const Kpi& k) {
+    if (k.accepted < 2) return std::nullopt;
+    const double m = static_cast<double>(k.accepted), mean = k.wait_sum_s / m;
+    const double var = std::max(0.0, (k.wait_square_sum_s - m * mean * mean) / (m - 1));
+    return std::pair{mean, var / m};
   }
 
   struct IntervalLine {
@@ -1158,62 +1175,43 @@ struct Calibration::Impl {
     std::vector<IntervalLine> out;
     const std::int64_t length_s = options.interval / kMicrosPerSecond;
     const double mirror = 1 + 1.0 / static_cast<double>(std::max(1, options.replications));
+    const std::size_t thresholds = options.service_level_thresholds.size();
+    // The fractions of a record: each threshold's service level, then (SIZE_MAX) the abandon rate.
+    std::vector<std::size_t> fractions;
+    for (std::size_t t = 0; t < thresholds; ++t) fractions.push_back(t);
+    fractions.push_back(SIZE_MAX);
     for (const auto& [queue, whole] : queue_kpi) {
       if (whole.stopped() == 0) continue;
       const std::string scope = queue.empty() ? "workspace" : "task_queues." + queue;
-      // Design effects per fraction (each threshold, then the abandon rate) and for the ASA.
-      std::vector<double> effect;
-      for (std::size_t i = 0; i <= options.service_level_thresholds.size(); ++i) {
-        const std::size_t t = i < options.service_level_thresholds.size() ? i : SIZE_MAX;
+      std::vector<double> effect;  // per fraction
+      for (const std::size_t t : fractions)
         effect.push_back(
             design_effect(queue, [&](const Kpi& b) -> std::optional<std::pair<double, double>> {
-              const double n = static_cast<double>(b.stopped()), x = fraction_of(b, t);
-              const double p = (x * n + 0.5) / (n + 1);
-              return std::pair{x, p * (1 - p) / n};
+              const double n = static_cast<double>(b.stopped());
+              return fraction_and_variance(fraction_of(b, t), n);
             }));
-      }
-      const double asa_effect =
-          design_effect(queue, [](const Kpi& b) -> std::optional<std::pair<double, double>> {
-            if (b.accepted < 2) return std::nullopt;
-            const double m = static_cast<double>(b.accepted), mean = b.wait_sum_s / m;
-            const double var = std::max(0.0, (b.wait_square_sum_s - m * mean * mean) / (m - 1));
-            return std::pair{mean, var / m};
-          });
-      for (const auto& [key, k] : interval_kpi) {
-        if (key.first != queue || k.stopped() < kMinIntervalTasks) continue;
+      const double asa_effect = design_effect(queue, mean_wait_and_variance);
+      const auto line = [&](std::string metric, std::int64_t at_s, double value, double variance,
+                            double floor, bool fraction) {
+        out.push_back(
+            {scope, std::move(metric), at_s, value, std::sqrt(variance * mirror), floor, fraction});
+      };
+      for (const auto& [key, k] : intervals_of(queue)) {
+        if (k.stopped() < kMinIntervalTasks) continue;
         const std::int64_t at_s = key.second * length_s;
         if (at_s * 1000 >= horizon) continue;  // drained after the last arrival: not a cell
         const double n = static_cast<double>(k.stopped());
-        for (std::size_t i = 0; i <= options.service_level_thresholds.size(); ++i) {
-          const std::size_t t = i < options.service_level_thresholds.size() ? i : SIZE_MAX;
-          IntervalLine line;
-          line.scope = scope;
-          line.metric = t == SIZE_MAX
-                            ? std::string("abandon_rate")
-                            : fmt::format("service_level.{}", options.service_level_thresholds[t]);
-          line.at_s = at_s;
-          line.value = fraction_of(k, t);
-          // A proportion of 0 or 1 has no spread of its own: (x + 0.5) / (n + 1) keeps it off.
-          const double p = (line.value * n + 0.5) / (n + 1);
-          line.se = std::sqrt(effect[i] * p * (1 - p) / n * mirror);
-          line.floor = 0.03;
-          if (t == SIZE_MAX) {  // after the service levels, as in the whole-run lines
-            if (k.accepted > 1) {
-              const double m = static_cast<double>(k.accepted), mean = k.wait_sum_s / m;
-              const double var = std::max(0.0, (k.wait_square_sum_s - m * mean * mean) / (m - 1));
-              IntervalLine asa;
-              asa.scope = scope;
-              asa.metric = "avg_task_acceptance_time";
-              asa.at_s = at_s;
-              asa.value = mean;
-              asa.se = std::sqrt(asa_effect * var / m * mirror);
-              asa.floor = std::max(2.0, 0.15 * mean);
-              asa.fraction = false;
-              out.push_back(asa);
-            }
-          }
-          out.push_back(line);
-        }
+        const auto fraction_line = [&](std::size_t i, std::string metric) {
+          const auto [x, variance] = fraction_and_variance(fraction_of(k, fractions[i]), n);
+          line(std::move(metric), at_s, x, effect[i] * variance, 0.03, true);
+        };
+        for (std::size_t t = 0; t < thresholds; ++t)
+          fraction_line(t, fmt::format("service_level.{}", options.service_level_thresholds[t]));
+        // The speed of answer, then the abandon rate, as in the whole-run lines.
+        if (const auto asa = mean_wait_and_variance(k))
+          line("avg_task_acceptance_time", at_s, asa->first, asa_effect * asa->second,
+               std::max(2.0, 0.15 * asa->first), false);
+        fraction_line(thresholds, "abandon_rate");
       }
     }
     return out;
@@ -1229,7 +1227,7 @@ struct Calibration::Impl {
         const double lo = fraction ? std::max(0.0, value - tol) : std::max(0.0, value - tol);
         const double hi = fraction ? std::min(1.0, value + tol) : value + tol;
         out += fmt::format("  - {{metric: {}, min: {:.4f}, max: {:.4f}}}  # observed {:.4f}\n",
-                           quoted(scope + "." + metric), lo, hi, value);
+                           json_quoted(scope + "." + metric), lo, hi, value);
       };
       for (std::size_t i = 0; i < options.service_level_thresholds.size(); ++i) {
         const double value = static_cast<double>(k.below[i]) / stopped;
@@ -1279,7 +1277,7 @@ struct Calibration::Impl {
       const double hi = l.fraction ? std::min(1.0, l.value + tol) : l.value + tol;
       out += fmt::format(
           "  - {{metric: {}, interval: {}, min: {:.4f}, max: {:.4f}}}  # observed {:.4f}\n",
-          quoted(l.scope + "." + l.metric), l.at_s, lo, hi, l.value);
+          json_quoted(l.scope + "." + l.metric), l.at_s, lo, hi, l.value);
     }
     return out;
   }
@@ -1315,7 +1313,7 @@ struct Calibration::Impl {
   std::string sections() const {
     std::string out;
     out += fmt::format("start: {}\nhorizon: {}\nreplications: {}\n",
-                       quoted(detail::format_iso8601_utc(start / 1000)),
+                       json_quoted(detail::format_iso8601_utc(start / 1000)),
                        seconds(static_cast<double>(horizon)), options.replications);
     std::string thresholds;
     for (double s : options.service_level_thresholds)
@@ -1327,22 +1325,22 @@ struct Calibration::Impl {
       if (g.accepted + g.rejected + g.timed_out + g.canceled == 0) continue;
       if (!any_behavior) out += "behaviors:\n";
       any_behavior = true;
-      out += fmt::format("  {}: {}\n", quoted(name), behavior_yaml(g));
+      out += fmt::format("  {}: {}\n", json_quoted(name), behavior_yaml(g));
     }
     if (!streams.empty()) out += "arrivals:\n";
     for (std::size_t i = 0; i < streams.size(); ++i) {
       const Stream& s = streams[i];
       std::string fields =
-          fmt::format("workflow: {}, channel: {}", quoted(s.workflow), quoted(s.channel));
+          fmt::format("workflow: {}, channel: {}", json_quoted(s.workflow), json_quoted(s.channel));
       if (options.rates_interval > 0)
         fields += ", rates: " + rates_yaml(s);
       else
-        fields += ", trace: " + quoted(trace_name(i));
+        fields += ", trace: " + json_quoted(trace_name(i));
       fields += ", handle_time: " +
                 (s.handle_fit && s.handle_fit->n > 0 ? s.handle_fit->chosen.yaml() : "0");
       if (s.patience_fit && s.patience_fit->chosen.ok)
         fields += ", patience: " + s.patience_fit->chosen.yaml();
-      out += fmt::format("  {}: {{{}}}\n", quoted(s.name), fields);
+      out += fmt::format("  {}: {{{}}}\n", json_quoted(s.name), fields);
     }
     const std::string expect = expect_yaml();
     if (!expect.empty())
@@ -1389,7 +1387,7 @@ struct Calibration::Impl {
       const Stream& s = streams[i];
       std::uint64_t created = 0;
       for (const auto& [k, n] : s.arrivals) created += n;
-      out += fmt::format("stream {}: {} tasks -> {}\n", quoted(s.name), created,
+      out += fmt::format("stream {}: {} tasks -> {}\n", json_quoted(s.name), created,
                          options.rates_interval > 0 ? "a rates forecast" : trace_name(i));
       out += fit_line("  handle_time (reservation accepted -> wrapup)", *s.handle_fit, s.handle);
       const fit::CensoredReport& p = *s.patience_fit;
@@ -1426,7 +1424,7 @@ struct Calibration::Impl {
           "before an answer (censored)\n  shares (Aalen-Johansen, censoring by the cancels "
           "corrected): accept {:.4f}, reject {:.4f}, no response {:.4f} (uncorrected counts: "
           "{:.4f}, {:.4f}, {:.4f})\n",
-          quoted(name), decided + g.canceled, g.accepted, g.rejected, g.timed_out, g.canceled,
+          json_quoted(name), decided + g.canceled, g.accepted, g.rejected, g.timed_out, g.canceled,
           g.shares.share.empty() ? 0 : g.shares.share[0],
           g.shares.share.empty() ? 0 : g.shares.share[1],
           g.shares.share.empty() ? 0 : g.shares.share[2], raw(g.accepted), raw(g.rejected),
@@ -1455,7 +1453,7 @@ struct Calibration::Impl {
     out += "\n## Schedules (activity changes not caused by a reservation)\n";
     for (const auto& [sid, w] : workers)
       if (!w.schedule.empty())
-        out += fmt::format("worker {}: starts in {}; {}{}\n", sid, quoted(w.first_activity),
+        out += fmt::format("worker {}: starts in {}; {}{}\n", sid, json_quoted(w.first_activity),
                            schedule_yaml(w), daily(w) ? " (every day: schedule_period 24h)" : "");
     out += "\n## Observed KPIs per queue and interval\n";
     out += "queue,interval_start_s,stopped_waiting,accepted,abandoned,avg_task_acceptance_time";
@@ -1513,7 +1511,7 @@ std::string Calibration::group_fields(const std::vector<std::string>& sids) cons
     const auto b = impl_->groups.find(g->second);
     if (b != impl_->groups.end() &&
         b->second.accepted + b->second.rejected + b->second.timed_out + b->second.canceled > 0)
-      out += ", behavior: " + quoted(g->second);
+      out += ", behavior: " + json_quoted(g->second);
   }
   if (const auto w = impl_->workers.find(sids.front()); w != impl_->workers.end())
     out += impl_->schedule_fields(w->second);

@@ -313,30 +313,23 @@ class Linter {
           pick_roots_[s].push_back(std::move(root));
         }
       }
-      samples_[s] = task_samples(a);
+      samples_[s] = task_samples(s);
     }
   }
 
-  std::vector<Value> task_samples(const ArrivalStream& a) const {
-    const Value base = a.attributes.is_object() ? a.attributes : Value::object();
-    // Bases: the fixed attributes, or each distinct trace row merged over them.
+  std::vector<Value> task_samples(StreamId s) {
+    const ArrivalStream& a = sc_.arrivals[s];
+    // Bases: the fixed attributes, or the first distinct trace rows merged over them.
     std::vector<Value> bases;
     std::vector<const Value*> rows;  // the row's own attributes, parallel to bases (null: none)
     if (a.trace.empty()) {
-      bases.push_back(base);
+      bases.push_back(a.attributes.is_object() ? a.attributes : Value::object());
       rows.push_back(nullptr);
     } else {
-      std::vector<std::string> seen;
-      for (const TraceRow& row : a.trace) {
-        if (bases.size() >= kMaxTraceRows) break;
-        std::string key = to_json(row.attributes);
-        if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-        seen.push_back(std::move(key));
-        Value v = base;
-        if (row.attributes.is_object()) v.merge_from(row.attributes);
-        bases.push_back(std::move(v));
-        rows.push_back(&row.attributes);
-      }
+      const DistinctRows& distinct = distinct_rows(s);
+      const std::size_t n = std::min(kMaxTraceRows, distinct.tasks.size());
+      bases.assign(distinct.tasks.begin(), distinct.tasks.begin() + static_cast<std::ptrdiff_t>(n));
+      rows.assign(distinct.rows.begin(), distinct.rows.begin() + static_cast<std::ptrdiff_t>(n));
     }
     if (a.picks.empty()) return bases;
 
@@ -662,10 +655,12 @@ class Linter {
   }
 
   /// The tasks of a trace stream with distinct attributes (its attributes merged with each row's),
-  /// in the order of their first row: found once per stream for all of its workflow's filters.
+  /// in the order of their first row: found once per stream, for the type lints' samples and for
+  /// all of its workflow's filters.
   struct DistinctRows {
-    std::vector<Value> tasks;
-    bool too_varied = false;  ///< more than kMaxDistinctRows: not tested
+    std::vector<Value> tasks;        ///< the first kMaxDistinctRows of them
+    std::vector<const Value*> rows;  ///< each task's row attributes (parallel to tasks)
+    bool too_varied = false;         ///< more than kMaxDistinctRows: the filters are not tested
   };
   static constexpr std::size_t kMaxDistinctRows = 4096;
   const DistinctRows& distinct_rows(StreamId s) {
@@ -678,12 +673,12 @@ class Linter {
       if (!seen.insert(to_json(row.attributes)).second) continue;
       if (seen.size() > kMaxDistinctRows) {
         out.too_varied = true;
-        out.tasks.clear();
         break;
       }
       Value task = base;
       if (row.attributes.is_object()) task.merge_from(row.attributes);
       out.tasks.push_back(std::move(task));
+      out.rows.push_back(&row.attributes);
     }
     return out;
   }

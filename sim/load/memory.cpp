@@ -168,27 +168,29 @@ class ExpandedText {
   void walk(const YAML::Node& node, const YAML::Node& where, int depth) {
     if (excess_) return;
     if (visits_ >= kMaxVisits || depth > kMaxDepth) {
-      cut_ = true;
+      ++cuts_;
       return;
     }
     const bool collection = node.IsMap() || node.IsSequence();
     const int at = node.Mark().pos;
     if (collection && at >= 0) {
-      if (const auto seen = sizes_.find(at); seen != sizes_.end()) {
-        bytes_ = add(bytes_, seen->second);
+      if (const std::uint64_t* size = cached(node, at)) {
+        bytes_ = add(bytes_, *size);
         if (bytes_ > limit_) excess_.emplace(where);
         return;
       }
       // An alias inside its own anchor (`&a [*a, ...]`) makes a cycle: walking it again would
       // branch at every level until the visit bound (4 s for ten branches). The loader reports
       // the self-reference itself; the estimate stops here.
-      if (std::find(path_.begin(), path_.end(), at) != path_.end()) {
-        cut_ = true;
+      if (std::any_of(path_.begin(), path_.end(),
+                      [&](const YAML::Node& n) { return n.is(node); })) {
+        ++cuts_;
         return;
       }
     }
     const std::uint64_t bytes_before = bytes_;
-    if (collection && at >= 0) path_.push_back(at);
+    const std::uint64_t cuts_before = cuts_;
+    if (collection && at >= 0) path_.push_back(node);
     ++visits_;
     bytes_ = add(bytes_, kPerNode);
     if (node.IsScalar()) bytes_ = add(bytes_, node.Scalar().size());
@@ -209,13 +211,26 @@ class ExpandedText {
       }
     }
     if (collection && at >= 0) path_.pop_back();
-    // Remembered only while no walk was cut short by the bounds (its size would be partial).
-    if (collection && at >= 0 && !excess_ && !cut_) sizes_.emplace(at, bytes_ - bytes_before);
+    // Remembered only when no walk inside it was cut short by the bounds (its size would be
+    // partial); a cut elsewhere does not stop the others being remembered.
+    if (collection && at >= 0 && !excess_ && cuts_ == cuts_before)
+      sizes_.emplace(at, std::make_pair(node, bytes_ - bytes_before));
   }
 
-  std::map<int, std::uint64_t> sizes_;  ///< expanded bytes of a collection, by its text position
-  std::vector<int> path_;  ///< text positions of the collections being walked (at most kMaxDepth)
-  bool cut_ = false;       ///< some walk was cut short: sizes from then on may be partial
+  // The size remembered for `node`. Its text position narrows the look-up, and YAML's node
+  // identity decides: the inlined configuration files and --set values are texts of their own,
+  // whose positions start at 0 again.
+  const std::uint64_t* cached(const YAML::Node& node, int at) const {
+    const auto [first, last] = sizes_.equal_range(at);
+    for (auto it = first; it != last; ++it)
+      if (it->second.first.is(node)) return &it->second.second;
+    return nullptr;
+  }
+
+  /// Expanded bytes of a collection, by its text position and identity.
+  std::multimap<int, std::pair<YAML::Node, std::uint64_t>> sizes_;
+  std::vector<YAML::Node> path_;  ///< the collections being walked (at most kMaxDepth)
+  std::uint64_t cuts_ = 0;        ///< walks cut short by the bounds so far
   const Reader& r_;
   std::uint64_t limit_;
   std::uint64_t bytes_ = 0;

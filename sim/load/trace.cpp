@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "load/csv.hpp"
+#include "model/json_number.hpp"
 #include "model/object_builder.hpp"
 #include "model/units.hpp"
 #include "trsim/json.hpp"
@@ -32,34 +33,6 @@ Column column_kind(std::string_view header) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// RFC 8259's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (is_digit(s[i])) {
-    while (i < n && is_digit(s[i])) ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    const std::size_t start = ++i;
-    while (i < n && is_digit(s[i])) ++i;
-    if (i == start) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    const std::size_t start = i;
-    while (i < n && is_digit(s[i])) ++i;
-    if (i == start) return false;
-  }
-  return i == n;
-}
 
 // Cell text as an attribute: a JSON number literal becomes a number and true/false booleans,
 // unless the cell was quoted; anything else is a string. So "+12625876034" and "00501" stay

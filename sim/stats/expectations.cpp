@@ -27,9 +27,19 @@ std::string bound_text(double v, bool percent) {
 }  // namespace
 
 bool is_ratio_metric(std::string_view metric) {
-  return metric.find("service_level") != std::string_view::npos ||
-         metric.find("abandon_rate") != std::string_view::npos ||
-         metric.find("occupancy") != std::string_view::npos;
+  // By the statistic's own name, the path's last part (or the one before a service level's
+  // threshold), never by a word inside a queue's or a group's name: a queue `abandon_rate_review`
+  // does not make its average wait a percentage. An interval CSV column's `_ci95` is the same unit.
+  constexpr std::string_view kCi = "_ci95";
+  if (metric.size() > kCi.size() && metric.substr(metric.size() - kCi.size()) == kCi)
+    metric.remove_suffix(kCi.size());
+  const std::size_t dot = metric.rfind('.');
+  const std::string_view last = dot == std::string_view::npos ? metric : metric.substr(dot + 1);
+  if (last == "abandon_rate" || last == "occupancy" || last == "service_level") return true;
+  if (dot == std::string_view::npos) return false;
+  const std::string_view rest = metric.substr(0, dot);
+  const std::size_t before = rest.rfind('.');
+  return (before == std::string_view::npos ? rest : rest.substr(before + 1)) == "service_level";
 }
 
 std::optional<ExpectationOutcome> evaluate_expectation(const Expectation& e,

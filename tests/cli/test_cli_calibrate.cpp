@@ -268,6 +268,17 @@ TEST_CASE("bad event history is an error naming the file and the place, and noth
     CHECK(contains(err, "bad.jsonl:2:"));
     CHECK(contains(err, "event 2: not JSON"));
   }
+  SECTION("a number JSON does not write") {
+    // The flat event reader once took from_chars' numbers after a '-': -inf, -.5 and 1. passed.
+    for (const char* word : {"-inf", "-.5", "1.", "01", "-nan"}) {
+      std::string line = lines[0];
+      line.insert(line.find(",\"resource_type\""), std::string(",\"x\":") + word);
+      const std::string err = attempt("number.jsonl", line + "\n");
+      INFO(word);
+      CHECK(contains(err, "number.jsonl:1:"));
+      CHECK(contains(err, "event 1: not JSON"));
+    }
+  }
   SECTION("events without the workspace's export") {
     const std::string mirror = path_in(out, "mirror.yaml");
     const CliResult r = run_trsim({"import", h.events, "-o", mirror}, out);
@@ -294,6 +305,11 @@ TEST_CASE("import's calibration options are checked before anything is read", "[
       run_trsim({"import", h.exported, h.events, "-o", mirror, "--interval", "soon"}, out);
   CHECK(bad.exit_code == 2);
   CHECK(contains(bad.err, "--interval: expected a duration"));
+  // 1.5 s would write expect lines at truncated starts (1 s, 2 s, ...) that the mirror refuses.
+  const CliResult fractional =
+      run_trsim({"import", h.exported, h.events, "-o", mirror, "--interval", "1500ms"}, out);
+  CHECK(fractional.exit_code == 2);
+  CHECK(contains(fractional.err, "--interval: expected a duration in whole seconds"));
   const CliResult no_events = run_trsim({"import", h.exported, "-o", mirror, "--rates", "1h"}, out);
   CHECK(no_events.exit_code == 2);
   CHECK(contains(no_events.err, "--rates needs event history"));

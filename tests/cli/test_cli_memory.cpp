@@ -197,6 +197,31 @@ TEST_CASE("a 1 MB string repeated through aliases is refused where the text pass
   CHECK_FALSE(contains(raised.err, "with its aliases expanded"));
 }
 
+// A configuration file is a text of its own, inlined into the scenario: its positions start at 0
+// again, like the scenario's. The expanded-text walk once told collections apart by position
+// alone, took the file's top-level map (position 0) for the scenario's and skipped the whole file
+// as a cycle, so a 6 MB configuration passed a 2 MiB limit.
+TEST_CASE("a configuration file's text counts against --max-memory like the scenario's own",
+          "[cli][limits][memory]") {
+  TempDir dir;
+  std::string filters;
+  for (int i = 0; i < 20'000; ++i)
+    filters += (i == 0 ? "" : ",") + std::string(R"({"expression": "x == ')") + repeat("a", 200) +
+               R"('", "targets": [{"queue": "q1"}]})";
+  dir.write("wf.json", R"({"task_routing": {"filters": [)" + filters +
+                           R"(], "default_filter": {"queue": "q1"}}})");
+  const std::string path =
+      dir.write("s.yaml",
+                "task_queues: {q1: {}}\nworkflows:\n  main: {configuration_file: "
+                "wf.json}\nworkers: {agents: {count: 2}}\n"
+                "arrivals: {calls: {rate: 1/h, handle_time: 1m}}\n");
+  const CliResult r = run_trsim({"validate", path, "--max-memory", "2M"}, dir);
+  INFO(r.err.substr(0, 2000));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("wf.json:1:") &&
+                        Contains("with its aliases expanded the scenario holds more than 2 MiB"));
+}
+
 TEST_CASE("option --max-memory lowers and raises the limit and validate prints the estimate",
           "[cli][limits][memory]") {
   TempDir dir;

@@ -81,3 +81,27 @@ TEST_CASE("describe_bound reads like the expectation", "[expect]") {
   e.min.reset();
   CHECK(describe_bound(e) == "<= 0.9");
 }
+
+// A percentage by the statistic's name, never by a queue's: the rule once matched the words
+// anywhere in the path, so a queue called abandon_rate_review printed its waits in %.
+TEST_CASE("a ratio metric is told by the statistic's name, not by an entity's", "[expect]") {
+  CHECK(is_ratio_metric("workspace.service_level.20"));
+  CHECK(is_ratio_metric("task_queues.Support.abandon_rate"));
+  CHECK(is_ratio_metric("worker_groups.agents.occupancy"));
+  CHECK(is_ratio_metric("service_level.60"));       // an interval table column
+  CHECK(is_ratio_metric("service_level.60_ci95"));  // and its ci95 column
+  CHECK(is_ratio_metric("occupancy"));
+  CHECK_FALSE(is_ratio_metric("task_queues.abandon_rate_review.avg_task_acceptance_time"));
+  CHECK_FALSE(is_ratio_metric("task_queues.occupancy.tasks_created"));
+  CHECK_FALSE(is_ratio_metric("workspace.split_by_wait_time.20.reservations_accepted"));
+  CHECK_FALSE(is_ratio_metric("workspace.avg_task_acceptance_time"));
+}
+
+TEST_CASE("describe_bound in percent prints a ratio's bound as the console does", "[expect]") {
+  Expectation e = at_least(0.75, true);
+  CHECK(describe_bound(e, true) == ">= 75% (ci95)");
+  e.max = 0.9;
+  e.interval = 9000 * kMicrosPerSecond;
+  CHECK(describe_bound(e, true) == "in [75%, 90%] (ci95) at 2:30");
+  CHECK(describe_bound(e) == "in [0.75, 0.9] (ci95) at 2:30");
+}
