@@ -450,7 +450,8 @@ struct Calibration::Impl {
   std::deque<Row> rows;  // trace rows not yet written (the oldest open task's onwards)
   std::uint64_t rows_written = 0;
   std::map<std::string, Kpi> queue_kpi;  // "" = the workspace
-  std::map<std::pair<std::string, std::int64_t>, Kpi> interval_kpi;
+  using KpiMap = std::map<std::pair<std::string, std::int64_t>, Kpi>;
+  KpiMap interval_kpi;
   std::uint64_t unknown_workers = 0;
   // Where the current event was written, for errors.
   std::string file;
@@ -1135,11 +1136,15 @@ struct Calibration::Impl {
 
   // The queue's intervals, in time order (interval_kpi is ordered by queue, then interval): one
   // queue's look-up costs its own intervals, not every queue's.
-  auto intervals_of(const std::string& queue) const {
+  struct KpiRange {
+    KpiMap::const_iterator first, last;
+    [[nodiscard]] KpiMap::const_iterator begin() const { return first; }
+    [[nodiscard]] KpiMap::const_iterator end() const { return last; }
+  };
+  [[nodiscard]] KpiRange intervals_of(const std::string& queue) const {
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
-    return std::ranges::subrange(interval_kpi.lower_bound({queue, kMin}),
-                                 interval_kpi.upper_bound({queue, kMax}));
+    return {interval_kpi.lower_bound({queue, kMin}), interval_kpi.upper_bound({queue, kMax})};
   }
 
   // A fraction x of n tasks with its variance as if they were independent; a proportion of 0 or 1
@@ -1196,9 +1201,12 @@ struct Calibration::Impl {
         out.push_back(
             {scope, std::move(metric), at_s, value, std::sqrt(variance * mirror), floor, fraction});
       };
-      for (const auto& [key, k] : intervals_of(queue)) {
+      for (const auto& entry : intervals_of(queue)) {
+        // Not a structured binding: the lambda below captures k, which C++20 allows but clang
+        // (clang-tidy's parser) before 16 rejects.
+        const Kpi& k = entry.second;
         if (k.stopped() < kMinIntervalTasks) continue;
-        const std::int64_t at_s = key.second * length_s;
+        const std::int64_t at_s = entry.first.second * length_s;
         if (at_s * 1000 >= horizon) continue;  // drained after the last arrival: not a cell
         const double n = static_cast<double>(k.stopped());
         const auto fraction_line = [&](std::size_t i, std::string metric) {
