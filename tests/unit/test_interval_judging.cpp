@@ -92,10 +92,10 @@ Verdicts judge(const Scenario& s, const std::vector<double>& levels, double wait
 TEST_CASE("check and staff judge an interval line alike: quiet or unanswered or ci with one value",
           "[expectations][intervals]") {
   TempDir dir;
-  const Scenario plain = load_yaml(
-      std::string(kDesk) +
-          "expect:\n  - {metric: workspace.service_level.20, interval: 30m, min: 0.8}\n",
-      dir);
+  const Scenario plain =
+      load_yaml(std::string(kDesk) +
+                    "expect:\n  - {metric: workspace.service_level.20, interval: 30m, min: 0.8}\n",
+                dir);
   const Scenario ci = load_yaml(
       std::string(kDesk) +
           "expect:\n  - {metric: workspace.service_level.20, interval: 30m, min: 0.8, ci: true}\n",
