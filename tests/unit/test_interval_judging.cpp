@@ -131,3 +131,22 @@ TEST_CASE("check and staff judge an interval line alike: quiet or unanswered or 
   CHECK_FALSE(v.check);
   CHECK_FALSE(v.staff);
 }
+
+TEST_CASE("an interval line names the queue whose name is longest where names share a prefix",
+          "[expectations][intervals]") {
+  // Queue names may hold dots: "task_queues.Sales.EU.service_level.20" is Sales.EU's line; read
+  // as Sales's, its column "EU.service_level.20" has no interval value and staff refused it.
+  TempDir dir;
+  std::string yaml = kDesk;
+  yaml.replace(yaml.find("  Helpdesk: {}"), 14, "  Sales: {}\n  Sales.EU: {}\n  Helpdesk: {}");
+  yaml +=
+      "expect:\n  - {metric: task_queues.Sales.EU.service_level.20, min: 0.8, interval: 30m}\n"
+      "  - {metric: task_queues.Sales.service_level.20, min: 0.8}\n";
+  const Scenario s = load_yaml(yaml, dir);
+  const std::vector<IntervalTarget> targets = interval_targets(s, nullptr);
+  REQUIRE(targets.size() == 2);
+  CHECK(targets[0].scope == "queue:Sales.EU");
+  CHECK(targets[0].column == "service_level.20");
+  CHECK(targets[1].scope == "queue:Sales");
+  CHECK(targets[1].column == "service_level.20");
+}
