@@ -221,6 +221,11 @@ std::string interval_outcome_text(const IntervalOutcome& o, std::string_view met
   return metric_mean_ci(a, metric);
 }
 
+std::size_t target_column_width(const Expectation& e) {
+  constexpr std::size_t kLeast = 28;
+  return std::max({kLeast, e.metric.size(), display_bound(e).size()});
+}
+
 std::string display_bound(const Expectation& e) {
   return describe_bound(e, is_ratio_metric(e.metric));
 }

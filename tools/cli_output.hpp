@@ -191,6 +191,10 @@ std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool dif
 /// --per-interval` and `trsim roster` print it: metric_mean_ci() ("87.9 ± 1.2 %").
 std::string interval_outcome_text(const IntervalOutcome& o, std::string_view metric);
 
+/// The width of a target's column in those tables: its whole metric name and bound, and at least
+/// room for "100.0 ± 10.0 % FAILED" (a name is never cut: "task_queues.Sales.EU..." was).
+std::size_t target_column_width(const Expectation& e);
+
 /// describe_bound() as a person reads it beside metric_mean_ci(): a ratio's bounds in % (">= 80%
 /// (ci95)"), other metrics' in their own unit. Files (JSON, CSV, JUnit) keep describe_bound().
 std::string display_bound(const Expectation& e);

@@ -46,13 +46,14 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
                      "analytic", "load");
   for (const IntervalTarget& t : r.targets) {
     const Expectation& x = s.expectations[t.expectation];
-    out += fmt::format("  {:>28}",
-                       x.metric.size() > 28 ? x.metric.substr(x.metric.size() - 28) : x.metric);
+    out += fmt::format("  {:>{}}", x.metric, target_column_width(x));
   }
   out += "\n";
   out += fmt::format("{:<13} {:<16} {:>8} {:>8} {:>8}", "", "", "", "", "");
-  for (const IntervalTarget& t : r.targets)
-    out += fmt::format("  {:>28}", display_bound(s.expectations[t.expectation]));
+  for (const IntervalTarget& t : r.targets) {
+    const Expectation& x = s.expectations[t.expectation];
+    out += fmt::format("  {:>{}}", display_bound(x), target_column_width(x));
+  }
   out += "\n";
   const SimTime len = s.statistics.interval;
   for (std::size_t k = 0; k < r.required.size(); ++k) {
@@ -63,9 +64,10 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
       if (k < r.achieved.size()) {
         for (std::size_t i = 0; i < r.achieved[k].size() && i < r.targets.size(); ++i) {
           const IntervalOutcome& o = r.achieved[k][i];
-          out += fmt::format("  {:>28}", interval_outcome_text(
-                                             o, s.expectations[r.targets[i].expectation].metric) +
-                                             (o.met ? " ok" : " FAILED"));
+          const Expectation& x = s.expectations[r.targets[i].expectation];
+          out += fmt::format("  {:>{}}",
+                             interval_outcome_text(o, x.metric) + (o.met ? " ok" : " FAILED"),
+                             target_column_width(x));
         }
       }
       out += "\n";

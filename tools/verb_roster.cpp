@@ -326,8 +326,8 @@ int verb_roster(int argc, char** argv) {
   text += fmt::format("\n{:<13} {:<14} {:>8} {:>8} {:>6}", "interval", "group", "required",
                       "rostered", "over");
   for (const IntervalTarget& t : targets) {
-    const std::string& m = s.expectations[t.expectation].metric;
-    text += fmt::format("  {:>28}", m.size() > 28 ? m.substr(m.size() - 28) : m);
+    const Expectation& x = s.expectations[t.expectation];
+    text += fmt::format("  {:>{}}", x.metric, target_column_width(x));
   }
   text += "\n";
   std::string csv = "interval_start,interval_end,group,required,rostered,over";
@@ -346,9 +346,10 @@ int verb_roster(int argc, char** argv) {
                          req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
       for (std::size_t i = 0; i < achieved[k].size(); ++i) {
         const IntervalOutcome& o = achieved[k][i];
-        const std::string v =
-            interval_outcome_text(o, s.expectations[targets[i].expectation].metric);
-        text += fmt::format("  {:>28}", v + (o.met ? " ok" : " FAILED"));
+        const Expectation& x = s.expectations[targets[i].expectation];
+        text += fmt::format("  {:>{}}",
+                            interval_outcome_text(o, x.metric) + (o.met ? " ok" : " FAILED"),
+                            target_column_width(x));
         csv += std::isnan(o.mean) ? std::string(",,") : fmt::format(",{},", o.mean);
         csv += std::isnan(o.ci95) ? std::string() : fmt::format("{}", o.ci95);
         csv += o.met ? ",true" : ",false";

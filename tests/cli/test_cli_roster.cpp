@@ -115,6 +115,36 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   CHECK(target.get("interval") == nullptr);  // a line on every interval
 }
 
+TEST_CASE("staff --per-interval prints a long metric name whole, its column as wide as it",
+          "[cli][staff][roster]") {
+  // The target columns were 28 characters and a longer name lost its head
+  // ("es.Sales.EU.service_level.20"): a table cut off.
+  TempDir dir;
+  const std::string metric = "task_queues.Q.avg_task_acceptance_time";
+  const std::string path =
+      dir.write("desk.yaml",
+                desk("  - {metric: workspace.service_level.20, min: 0.8}\n  - {metric: " + metric +
+                     ", max: 30}\n"));
+  const CliResult r = run_trsim({"staff", path, "--per-interval"}, dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::string> rows = lines_of(r.out);
+  const auto header = std::find_if(
+      rows.begin(), rows.end(), [](const std::string& l) { return l.rfind("interval ", 0) == 0; });
+  REQUIRE(header != rows.end());
+  CHECK(contains(*header, "  " + metric));
+  // Every row of the table ends where its header does: the columns line up (counted in
+  // characters: "±" is two bytes).
+  const auto width = [](const std::string& line) {
+    return std::count_if(line.begin(), line.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  for (auto row = header; row != rows.end() && !row->empty(); ++row) {
+    INFO(*row);
+    CHECK(width(*row) == width(*header));
+  }
+}
+
 TEST_CASE("staff --per-interval --method: isa by default, search on request, both meeting",
           "[cli][staff][roster]") {
   TempDir dir;
