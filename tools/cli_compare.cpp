@@ -261,47 +261,6 @@ std::string error_markdown(const std::string& title, const std::string& message)
   return fmt::format("### ⛔ {}\n\nCould not run: `{}`\n\n", md_cell(title), md_cell(message));
 }
 
-bool OutputFile::open(const std::string& verb) {
-  if (path_.empty() || path_ == "-") return true;
-  try {
-    file_.emplace(path_);
-  } catch (const std::exception& e) {
-    std::cerr << "trsim " << verb << ": --" << option_ << ": " << e.what() << "\n";
-    return false;
-  }
-  return true;
-}
-
-void OutputFile::write(const std::string& text) {
-  if (file_) file_->stream() << text;
-  if (path_ == "-") std::cout << text;
-}
-
-bool open_outputs(const std::string& verb, std::vector<OutputFile*> files,
-                  const std::vector<std::string>& inputs) {
-  std::vector<std::pair<std::string, std::string>> named;
-  for (const OutputFile* f : files) named.emplace_back("--" + f->option(), f->path());
-  if (!check_output_paths(verb, named, inputs)) return false;
-  for (OutputFile* f : files) {
-    if (!f->open(verb)) return false;  // the ones opened are removed by their destructors
-  }
-  return true;
-}
-
-bool commit_outputs(const std::string& verb, std::vector<OutputFile*> files) {
-  try {
-    for (OutputFile* f : files)
-      if (AtomicFile* a = f->file()) a->finish();
-    check_stdout_before_commit();
-    for (OutputFile* f : files)
-      if (AtomicFile* a = f->file()) a->publish();
-  } catch (const std::exception& e) {
-    std::cerr << "trsim " << verb << ": " << e.what() << "; no output was replaced\n";
-    return false;
-  }
-  return true;
-}
-
 void run_jobs(std::size_t count, std::uint32_t threads, bool quiet, const std::string& verb,
               const std::string& noun,
               const std::function<void(std::size_t, std::uint32_t)>& body) {

@@ -3,7 +3,6 @@
 // its JSON, JUnit suites (one per scenario or pair) and a markdown summary for a pull request.
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,36 +39,6 @@ std::string check_markdown(const std::string& title, const CheckReport& report);
 
 /// The markdown section of a scenario (or pair) that could not run.
 std::string error_markdown(const std::string& title, const std::string& message);
-
-/// An output file of a verb: empty path = not written, "-" = stdout, else written atomically
-/// through AtomicFile (opened before any work, committed after it).
-class OutputFile {
- public:
-  OutputFile(std::string option, std::string path)
-      : option_(std::move(option)), path_(std::move(path)) {}
-  /// Opens the file; prints "trsim VERB: --OPTION: why" and returns false when it cannot.
-  bool open(const std::string& verb);
-  void write(const std::string& text);
-  AtomicFile* file() { return file_ ? &*file_ : nullptr; }
-  const std::string& option() const { return option_; }
-  bool wanted() const { return !path_.empty(); }
-  bool to_stdout() const { return path_ == "-"; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string option_;
-  std::string path_;
-  std::optional<AtomicFile> file_;
-};
-
-/// Opens every file (all or none: a failure leaves nothing behind) after check_output_paths():
-/// at most one may be stdout, no two may be one file, none may be one of `inputs`.
-bool open_outputs(const std::string& verb, std::vector<OutputFile*> files,
-                  const std::vector<std::string>& inputs = {});
-
-/// Commits the files as a set: all written out, then all renamed; prints why and returns false
-/// when one failed (then none was replaced).
-bool commit_outputs(const std::string& verb, std::vector<OutputFile*> files);
 
 }  // namespace trsim::cli
 

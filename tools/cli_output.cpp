@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "io/csv.hpp"
 #include "model/units.hpp"
 #include "report/xml.hpp"
 #include "trsim/interval_staffing.hpp"
@@ -15,25 +16,8 @@ namespace trsim::cli {
 
 namespace {
 
-// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-void append_csv_field(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (const char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-// `,<v>`: one numeric CSV cell, empty when null (NaN).
-void append_number_cell(std::string& out, double v) {
-  out += ',';
-  if (!std::isnan(v)) append_json_number(out, v);
-}
+using detail::append_csv_cell;
+using detail::append_csv_number;
 
 // The leaves under `node` as (dotted path, aggregate), in the tree's order.
 void leaves(const AggregateNode& node, const std::string& prefix,
@@ -55,10 +39,10 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
   std::string out = "interval_start,interval_start_utc,interval_end,scope_kind,scope_name";
   for (const std::string& c : t.columns) {
     out += ',';
-    append_csv_field(out, c);
+    append_csv_cell(out, c);
     if (with_ci) {
       out += ',';
-      append_csv_field(out, c + "_ci95");
+      append_csv_cell(out, c + "_ci95");
     }
   }
   out += '\n';
@@ -75,10 +59,10 @@ std::string intervals_csv(const Scenario& scenario, const RunSummary& summary) {
       out += scope.kind == IntervalScope::Kind::workspace ? ",workspace,"
              : scope.kind == IntervalScope::Kind::queue   ? ",queue,"
                                                           : ",group,";
-      append_csv_field(out, scope.name);
+      append_csv_cell(out, scope.name);
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
-        append_number_cell(out, t.at(k, s, c));
-        if (with_ci) append_number_cell(out, ci95[t.cell(k, s, c)]);
+        append_csv_number(out, t.at(k, s, c));
+        if (with_ci) append_csv_number(out, ci95[t.cell(k, s, c)]);
       }
       out += '\n';
     }
@@ -98,10 +82,10 @@ void long_rows(const AggregateNode& node, const std::string& scope, std::string&
         {"mean", a->mean}, {"ci95", a->ci95}, {"min", a->min}, {"max", a->max}};
     for (const auto& [name, v] : stats) {
       out += scope;
-      append_csv_field(out, path);
+      append_csv_cell(out, path);
       out += ',';
       out += name;
-      append_number_cell(out, v);
+      append_csv_number(out, v);
       out += '\n';
     }
   }
@@ -124,7 +108,7 @@ std::string statistics_long_csv(const RunSummary& summary) {
     if (kind == nullptr) continue;
     for (const AggregateNode& entity : top.children) {
       std::string scope = std::string(kind) + ',';
-      append_csv_field(scope, entity.key);
+      append_csv_cell(scope, entity.key);
       scope += ',';
       long_rows(entity, scope, out);
     }
@@ -142,24 +126,24 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
   leaves(each->children.front(), "", columns);
   for (const auto& [name, value] : columns) {
     out += ',';
-    append_csv_field(out, name);
+    append_csv_cell(out, name);
     if (with_ci) {
       out += ',';
-      append_csv_field(out, name + "_ci95");
+      append_csv_cell(out, name + "_ci95");
     }
   }
   out += '\n';
   for (std::size_t w = 0; w < each->children.size(); ++w) {
     const AggregateNode& worker = each->children[w];
-    append_csv_field(out, worker.key);
+    append_csv_cell(out, worker.key);
     out += ',';
     if (w < scenario.workers.size() && scenario.workers[w].group < scenario.worker_groups.size())
-      append_csv_field(out, scenario.worker_groups[scenario.workers[w].group].name);
+      append_csv_cell(out, scenario.worker_groups[scenario.workers[w].group].name);
     std::vector<std::pair<std::string, const Aggregate*>> values;
     leaves(worker, "", values);
     for (const auto& [name, value] : values) {
-      append_number_cell(out, value->mean);
-      if (with_ci) append_number_cell(out, value->ci95);
+      append_csv_number(out, value->mean);
+      if (with_ci) append_csv_number(out, value->ci95);
     }
     out += '\n';
   }
@@ -228,6 +212,18 @@ std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool dif
   std::string s = fmt::format("{:.1f}", a.mean * 100);
   if (!std::isnan(a.ci95)) s += fmt::format(" ± {:.1f}", a.ci95 * 100);
   return s + (difference ? " pp" : " %");
+}
+
+std::string interval_outcome_text(const IntervalOutcome& o, std::string_view metric) {
+  Aggregate a;
+  a.mean = o.mean;
+  a.ci95 = o.ci95;
+  return metric_mean_ci(a, metric);
+}
+
+std::size_t target_column_width(const Expectation& e) {
+  constexpr std::size_t kLeast = 28;
+  return std::max({kLeast, e.metric.size(), display_bound(e).size()});
 }
 
 std::string display_bound(const Expectation& e) {

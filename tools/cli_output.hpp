@@ -11,10 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include "report/report_page.hpp"
 #include "trsim/expectations.hpp"
 #include "trsim/runner.hpp"
 #include "trsim/scenario.hpp"
+
+namespace trsim {
+struct IntervalOutcome;
+}
 
 namespace trsim::cli {
 
@@ -135,9 +138,9 @@ bool check_output_paths(const std::string& verb,
                         const std::vector<std::string>& inputs);
 
 /// Writes out what was printed to standard output so far and throws OutputError ("cannot write to
-/// standard output: REASON") when a write to it failed: a set of outputs (OutputSet::commit,
-/// commit_outputs) calls it after writing out its files and before renaming any, so that a full
-/// or closed standard output (`--json -` into /dev/full) leaves every named file as it was.
+/// standard output: REASON") when a write to it failed: OutputSet::commit calls it after writing
+/// out its files and before renaming any, so that a full or closed standard output (`--json -`
+/// into /dev/full) leaves every named file as it was.
 void check_stdout_before_commit();
 
 /// Prepares the process for safe outputs (main() calls it first): reopens a closed standard
@@ -179,14 +182,18 @@ std::string worker_statistics_csv(const Scenario& scenario, const RunSummary& su
 /// alone without a ci95). For the tables of `trsim tune` and `trsim staff`.
 std::string short_mean_ci(const Aggregate& a);
 
-/// A ratio metric (service level, abandon rate, occupancy): a fraction in files, a % on screen
-/// and on the report's axes (trsim::is_ratio_metric, the one rule).
-using trsim::is_ratio_metric;
-
 /// short_mean_ci() for `metric`, except that a ratio (service level, abandon rate, occupancy) is
 /// in %, as `trsim run`, `check` and `sweep` print it: "86.4 ± 2.3 %", and a `difference` of two
 /// ratios in percentage points: "-1.2 ± 0.4 pp".
 std::string metric_mean_ci(const Aggregate& a, std::string_view metric, bool difference = false);
+
+/// An interval's value for an interval `expect:` line as the tables of `trsim staff
+/// --per-interval` and `trsim roster` print it: metric_mean_ci() ("87.9 ± 1.2 %").
+std::string interval_outcome_text(const IntervalOutcome& o, std::string_view metric);
+
+/// The width of a target's column in those tables: its whole metric name and bound, and at least
+/// room for "100.0 ± 10.0 % FAILED" (a name is never cut: "task_queues.Sales.EU..." was).
+std::size_t target_column_width(const Expectation& e);
 
 /// describe_bound() as a person reads it beside metric_mean_ci(): a ratio's bounds in % (">= 80%
 /// (ci95)"), other metrics' in their own unit. Files (JSON, CSV, JUnit) keep describe_bound().

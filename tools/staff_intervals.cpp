@@ -22,14 +22,6 @@ std::string clock(SimTime t) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
-// As the other tables print a metric: a ratio in %, with its ci95 ("87.9 ± 1.2 %").
-std::string value_text(const IntervalOutcome& o, const std::string& metric) {
-  Aggregate a;
-  a.mean = o.mean;
-  a.ci95 = o.ci95;
-  return metric_mean_ci(a, metric);
-}
-
 std::string report_text(const Scenario& s, const std::vector<std::string>& groups,
                         const IntervalStaffingResult& r, const std::vector<std::size_t>& skipped) {
   std::string out = fmt::format(
@@ -54,13 +46,14 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
                      "analytic", "load");
   for (const IntervalTarget& t : r.targets) {
     const Expectation& x = s.expectations[t.expectation];
-    out += fmt::format("  {:>28}",
-                       x.metric.size() > 28 ? x.metric.substr(x.metric.size() - 28) : x.metric);
+    out += fmt::format("  {:>{}}", x.metric, target_column_width(x));
   }
   out += "\n";
   out += fmt::format("{:<13} {:<16} {:>8} {:>8} {:>8}", "", "", "", "", "");
-  for (const IntervalTarget& t : r.targets)
-    out += fmt::format("  {:>28}", display_bound(s.expectations[t.expectation]));
+  for (const IntervalTarget& t : r.targets) {
+    const Expectation& x = s.expectations[t.expectation];
+    out += fmt::format("  {:>{}}", display_bound(x), target_column_width(x));
+  }
   out += "\n";
   const SimTime len = s.statistics.interval;
   for (std::size_t k = 0; k < r.required.size(); ++k) {
@@ -71,9 +64,10 @@ std::string report_text(const Scenario& s, const std::vector<std::string>& group
       if (k < r.achieved.size()) {
         for (std::size_t i = 0; i < r.achieved[k].size() && i < r.targets.size(); ++i) {
           const IntervalOutcome& o = r.achieved[k][i];
-          out += fmt::format("  {:>28}",
-                             value_text(o, s.expectations[r.targets[i].expectation].metric) +
-                                 (o.met ? " ok" : " FAILED"));
+          const Expectation& x = s.expectations[r.targets[i].expectation];
+          out += fmt::format("  {:>{}}",
+                             interval_outcome_text(o, x.metric) + (o.met ? " ok" : " FAILED"),
+                             target_column_width(x));
         }
       }
       out += "\n";
@@ -138,6 +132,11 @@ std::string report_json(const Scenario& s, const std::vector<std::string>& group
     append_json_string(out, describe_bound(x));
     if (x.min) out += fmt::format(", \"min\": {}", *x.min);
     if (x.max) out += fmt::format(", \"max\": {}", *x.max);
+    out += fmt::format(", \"ci\": {}", x.require_ci ? "true" : "false");
+    if (x.interval) {
+      out += ", \"interval\": ";
+      append_json_number(out, to_seconds(*x.interval));
+    }
     out += "}";
   }
   out += "],\n  \"unmeetable\": ";

@@ -39,7 +39,10 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
   for (CheckJob& j : jobs) {
     CommonOptions o = common;
     o.scenario = j.file;
-    j.scenario = load(o, !common.quiet, {}, &inputs);
+    std::vector<std::string> files;
+    j.scenario = load(o, !common.quiet, {}, &files);
+    inputs.insert(inputs.end(), files.begin(), files.end());
+    inputs.push_back(j.file);  // also when it failed to load
     if (!j.scenario) {
       j.error = "the scenario is invalid (errors on stderr)";
     } else if (j.scenario->expectations.empty()) {
@@ -57,8 +60,11 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
       j.scenario.reset();
     }
   }
-  OutputFile junit("junit", junit_path), markdown("markdown", markdown_path);
-  if (!open_outputs("check", {&junit, &markdown}, inputs)) return kExitUsage;
+  OutputSet outputs("check");
+  outputs.add_inputs(inputs);
+  outputs.add("--junit", junit_path);
+  outputs.add("--markdown", markdown_path);
+  if (!outputs.open()) return kExitUsage;
 
   std::vector<std::size_t> runnable;
   for (std::size_t i = 0; i < jobs.size(); ++i)
@@ -105,11 +111,11 @@ int check_many(const CommonOptions& common, const std::string& junit_path,
     tests += j.report->cases.size();
     failures += static_cast<std::size_t>(j.report->failures);
   }
-  junit.write(junit_document("trsim check", suites, tests, failures, errors));
-  markdown.write(md);
-  if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
-  if (!junit.to_stdout() && !markdown.to_stdout())
-    std::cout << colour_verdicts(table, colour_on(STDOUT_FILENO));
+  if (std::ostream* junit = outputs.stream("--junit"))
+    *junit << junit_document("trsim check", suites, tests, failures, errors);
+  if (std::ostream* markdown = outputs.stream("--markdown")) *markdown << md;
+  if (!outputs.commit()) return kExitUsage;
+  if (!outputs.uses_stdout()) std::cout << colour_verdicts(table, colour_on(STDOUT_FILENO));
   std::cout.flush();
   if (!common.quiet)
     std::cerr << fmt::format("check: {} scenario{}, {} expectation{} failed, {} error{}\n",
@@ -152,19 +158,22 @@ int verb_check(int argc, char** argv) {
   for (const std::string& m : unknown) std::cerr << m << "\n";
   if (!unknown.empty()) return kExitUsage;
   // The report files are checked for writability before the run and replaced atomically after it.
-  OutputFile junit("junit", junit_path), markdown("markdown", markdown_path);
-  if (!open_outputs("check", {&junit, &markdown}, inputs)) return kExitUsage;
+  OutputSet outputs("check");
+  outputs.add_inputs(inputs);
+  outputs.add("--junit", junit_path);
+  outputs.add("--markdown", markdown_path);
+  if (!outputs.open()) return kExitUsage;
   const RunSummary summary = simulate(*scenario, common, nullptr);
   const CheckReport report = check_expectations(*scenario, summary);
   if (!report.unknown_metrics.empty()) {
     for (const std::string& m : report.unknown_metrics) std::cerr << m << "\n";
     return kExitUsage;
   }
-  junit.write(check_junit_xml(*scenario, report));
-  markdown.write("## trsim check\n\n" + check_markdown(scenario->name, report));
-  if (!commit_outputs("check", {&junit, &markdown})) return kExitUsage;
-  const bool stdout_taken = junit.to_stdout() || markdown.to_stdout();
-  if (!stdout_taken && (!common.quiet || report.failures > 0))
+  if (std::ostream* junit = outputs.stream("--junit")) *junit << check_junit_xml(*scenario, report);
+  if (std::ostream* markdown = outputs.stream("--markdown"))
+    *markdown << "## trsim check\n\n" + check_markdown(scenario->name, report);
+  if (!outputs.commit()) return kExitUsage;
+  if (!outputs.uses_stdout() && (!common.quiet || report.failures > 0))
     std::cout << colour_verdicts(report.table, colour_on(STDOUT_FILENO));
   return report.failures > 0 ? kExitExpectations : kExitOk;
 }

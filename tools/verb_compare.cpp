@@ -10,6 +10,7 @@
 
 #include "cli_common.hpp"
 #include "cli_compare.hpp"
+#include "cli_output.hpp"
 #include "trsim/compare.hpp"
 #include "trsim/loader.hpp"
 #include "trsim/value.hpp"
@@ -163,6 +164,7 @@ int verb_compare(int argc, char** argv) {
   }
   // --change-file: the file named relative to where the command runs, as a quoted override.
   std::vector<std::string> change_overrides = changes;
+  std::vector<std::string> inputs;  // every file compare reads: no output may name one
   for (const std::string& spec : change_files) {
     const std::size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
@@ -178,6 +180,7 @@ int verb_compare(int argc, char** argv) {
     std::string value;
     append_json_string(value, fs::absolute(file).lexically_normal().string());
     change_overrides.push_back(spec.substr(0, eq) + "=" + value);
+    inputs.push_back(file);
   }
 
   // The pairs.
@@ -224,13 +227,18 @@ int verb_compare(int argc, char** argv) {
   for (ComparePair& p : pairs) {
     CommonOptions o = common;
     o.scenario = p.base_file;
-    p.base = load(o, !common.quiet);
+    std::vector<std::string> files;
+    p.base = load(o, !common.quiet, {}, &files);
+    inputs.insert(inputs.end(), files.begin(), files.end());
+    inputs.push_back(p.base_file);
+    inputs.push_back(p.change_file);
     if (p.base) {
       o.scenario = p.change_file;
       std::vector<std::string> extra = change_overrides;
       extra.push_back("seed=" + std::to_string(p.base->seed));
       extra.push_back("replications=" + std::to_string(p.base->replications));
-      p.change = load(o, !common.quiet, extra);
+      p.change = load(o, !common.quiet, extra, &files);
+      inputs.insert(inputs.end(), files.begin(), files.end());
     }
     if (!p.base || !p.change) {
       p.error = "the " + std::string(p.base ? "change" : "base") + " scenario '" +
@@ -263,9 +271,12 @@ int verb_compare(int argc, char** argv) {
   // One pair: bad input stops here, before any output file exists.
   if (bad_input && !dirs) return kExitUsage;
 
-  OutputFile junit("junit", junit_path), markdown("markdown", markdown_path),
-      json("json", json_path);
-  if (!open_outputs("compare", {&junit, &markdown, &json})) return kExitUsage;
+  OutputSet outputs("compare");
+  outputs.add_inputs(inputs);
+  outputs.add("--junit", junit_path);
+  outputs.add("--markdown", markdown_path);
+  outputs.add("--json", json_path);
+  if (!outputs.open()) return kExitUsage;
 
   std::vector<std::size_t> runnable;
   for (std::size_t i = 0; i < pairs.size(); ++i)
@@ -327,12 +338,12 @@ int verb_compare(int argc, char** argv) {
     for (const std::string& n : notes) md += "- " + n + "\n";
     md += "\n";
   }
-  junit.write(junit_document("trsim compare", suites, tests, failures, errors));
-  markdown.write(md);
-  json.write(json_text);
-  if (!commit_outputs("compare", {&junit, &markdown, &json})) return kExitUsage;
-  const bool stdout_taken = junit.to_stdout() || markdown.to_stdout() || json.to_stdout();
-  if (!stdout_taken && (!common.quiet || failures > 0)) std::cout << table;
+  if (std::ostream* junit = outputs.stream("--junit"))
+    *junit << junit_document("trsim compare", suites, tests, failures, errors);
+  if (std::ostream* markdown = outputs.stream("--markdown")) *markdown << md;
+  if (std::ostream* json = outputs.stream("--json")) *json << json_text;
+  if (!outputs.commit()) return kExitUsage;
+  if (!outputs.uses_stdout() && (!common.quiet || failures > 0)) std::cout << table;
   if (bad_input) return kExitUsage;
   return failures > 0 ? kExitExpectations : kExitOk;
 }

@@ -1,5 +1,6 @@
 // `trsim report`: turns a run's summary JSON (`trsim run --json`) or a sweep's JSON (`trsim sweep
 // --json`) into one self-contained HTML page (tools/report/).
+#include <cassert>
 #include <iostream>
 #include <string>
 
@@ -81,7 +82,8 @@ int verb_report(int argc, char** argv) {
   // The page is written as it is made (never whole in memory); nothing is written when the
   // document is not a report's input.
   std::ostream* out = outputs.stream("--output");
-  if (out == nullptr || !report::render_report(*document, *out, &why)) {
+  assert(out != nullptr);  // -o is required (checked above) and opened
+  if (!report::render_report(*document, *out, &why)) {
     std::cerr << input << ":1:1: " << why << "\n";
     return kExitUsage;
   }

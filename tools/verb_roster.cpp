@@ -326,8 +326,8 @@ int verb_roster(int argc, char** argv) {
   text += fmt::format("\n{:<13} {:<14} {:>8} {:>8} {:>6}", "interval", "group", "required",
                       "rostered", "over");
   for (const IntervalTarget& t : targets) {
-    const std::string& m = s.expectations[t.expectation].metric;
-    text += fmt::format("  {:>28}", m.size() > 28 ? m.substr(m.size() - 28) : m);
+    const Expectation& x = s.expectations[t.expectation];
+    text += fmt::format("  {:>{}}", x.metric, target_column_width(x));
   }
   text += "\n";
   std::string csv = "interval_start,interval_end,group,required,rostered,over";
@@ -344,11 +344,12 @@ int verb_roster(int argc, char** argv) {
                           req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
       csv += fmt::format("{},{},{},{},{},{}", a / kMicrosPerSecond, b / kMicrosPerSecond,
                          req->groups[g], problem.requirement[g][k], rostered[g][k], gap);
-      for (const IntervalOutcome& o : achieved[k]) {
-        const std::string v = std::isnan(o.mean)   ? "-"
-                              : std::isnan(o.ci95) ? fmt::format("{:.4g}", o.mean)
-                                                   : fmt::format("{:.4g} ± {:.2g}", o.mean, o.ci95);
-        text += fmt::format("  {:>28}", v + (o.met ? " ok" : " FAILED"));
+      for (std::size_t i = 0; i < achieved[k].size(); ++i) {
+        const IntervalOutcome& o = achieved[k][i];
+        const Expectation& x = s.expectations[targets[i].expectation];
+        text += fmt::format("  {:>{}}",
+                            interval_outcome_text(o, x.metric) + (o.met ? " ok" : " FAILED"),
+                            target_column_width(x));
         csv += std::isnan(o.mean) ? std::string(",,") : fmt::format(",{},", o.mean);
         csv += std::isnan(o.ci95) ? std::string() : fmt::format("{}", o.ci95);
         csv += o.met ? ",true" : ",false";

@@ -45,7 +45,8 @@ std::optional<IntervalTarget> interval_target(const Scenario& scenario, std::siz
 
 /// Evaluates any `expect:` line against a run: the whole-run statistics, or, for a line with an
 /// `interval:`, that interval's cell of each replication's interval table aggregated over the
-/// replications (the same rules; an interval in which no task stopped waiting has no data and
+/// replications (the same rules, with interval_outcomes' one exception: an interval with no data
+/// in which no task waited meets the line; one in which tasks waited but none stopped waiting
 /// falls short, as a whole-run metric without data does). Empty when the metric names nothing.
 std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scenario, std::size_t i,
                                                            const RunSummary& summary);
@@ -138,7 +139,9 @@ IntervalStaffingResult staff_per_interval(
 std::string set_interval_logins(Scenario& scenario, GroupId g,
                                 const std::vector<std::int64_t>& counts);
 
-/// The outcome of every target in interval k of an aggregated interval table.
+/// The outcome of every target in interval k of an aggregated interval table: evaluate_bound() on
+/// the interval's mean and ci95 (`ci: true` falls short without a ci95), except that an interval
+/// with no data in which no task waited meets every target; a line on another interval is met.
 std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
                                                const std::vector<IntervalTarget>& targets,
                                                const IntervalSummary& table, std::size_t k);

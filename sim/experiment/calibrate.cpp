@@ -20,6 +20,7 @@
 #include <ranges>
 #include <set>
 
+#include "io/csv.hpp"
 #include "model/json_number.hpp"
 #include "model/units.hpp"
 #include "trsim/fit.hpp"
@@ -218,21 +219,6 @@ std::string pascal(std::string_view snake) {
     up = false;
   }
   return out;
-}
-
-// One CSV cell (RFC 4180): quoted, with doubled quotes, when it holds a comma, a quote or a line
-// break, as the trace reader expects.
-void append_csv_cell(std::string& out, std::string_view cell) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += cell;
-    return;
-  }
-  out += '"';
-  for (char c : cell) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 // One member of an event read by the flat reader: strings unescaped, numbers and nested objects or
@@ -551,11 +537,11 @@ struct Calibration::Impl {
     }
     std::string csv =
         fmt::format("{:.3f},", static_cast<double>(r.created - start_guess()) / 1000.0);
-    append_csv_cell(csv, r.channel);
+    detail::append_csv_cell(csv, r.channel);
     csv += fmt::format(",{},", r.priority);
     if (r.handle >= 0) csv += fmt::format("{:.3f}", static_cast<double>(r.handle) / 1000.0);
     csv += ',';
-    if (!r.attributes.empty() && r.attributes != "{}") append_csv_cell(csv, r.attributes);
+    if (!r.attributes.empty() && r.attributes != "{}") detail::append_csv_cell(csv, r.attributes);
     csv += '\n';
     if (std::fputs(csv.c_str(), s.trace) == EOF) s.trace_lost = true;
     ++s.rows;

@@ -66,6 +66,35 @@ std::string interval_name(const Scenario& s, std::size_t k) {
   return fmt::format("interval {}-{} ({} s)", clock(a), clock(b), a / kMicrosPerSecond);
 }
 
+// "METRIC BOUND (achieved MEAN ± CI)" for each target an interval's outcomes miss, joined by "; ".
+std::string unmet_targets(const Scenario& scenario, const std::vector<IntervalTarget>& targets,
+                          const std::vector<IntervalOutcome>& outcomes) {
+  std::string why;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].met) continue;
+    const Expectation& x = scenario.expectations[targets[i].expectation];
+    why +=
+        fmt::format("{}{} {} (achieved {})", why.empty() ? "" : "; ", x.metric, describe_bound(x),
+                    std::isnan(outcomes[i].mean)
+                        ? std::string("no data")
+                        : fmt::format("{:.4g} ± {:.2g}", outcomes[i].mean, outcomes[i].ci95));
+  }
+  return why;
+}
+
+// Whether interval k has a target of its own: an expect line with no `interval:`, or with k's.
+// One without is never staffed below its analytic estimate (docs/experiments.md): met whatever
+// its count, a search would staff it to nothing and hand its calls to the next interval.
+bool has_own_target(const Scenario& scenario, const std::vector<IntervalTarget>& targets,
+                    std::size_t k) {
+  const SimTime start = static_cast<SimTime>(k) * scenario.statistics.interval;
+  for (const IntervalTarget& t : targets) {
+    const Expectation& x = scenario.expectations[t.expectation];
+    if (!x.interval || *x.interval == start) return true;
+  }
+  return false;
+}
+
 /// The analytic total split between the groups in proportion to `weight`, each clamped to its cap.
 std::vector<std::int64_t> split_total(std::int64_t total, const std::vector<double>& weight,
                                       const std::vector<std::int64_t>& cap) {
@@ -342,11 +371,24 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   //    each may be.
   bool out_of_rounds = false;
   const std::size_t max_rounds = settings.max_rounds > 0 ? settings.max_rounds : 30 + 10 * groups;
+  // An interval without a target of its own is held at `floor` (its count when the phase starts;
+  // for the first, the ISA's staffing): see has_own_target.
+  std::vector<bool> own_target(intervals);
+  for (std::size_t k = 0; k < intervals; ++k)
+    own_target[k] = has_own_target(scenario, r.targets, k);
+  const auto floor_of = [&](const std::vector<std::int64_t>& at) {
+    std::vector<std::int64_t> f(intervals, 0);
+    for (std::size_t k = 0; k < intervals; ++k)
+      if (!own_target[k]) f[k] = at[k];
+    return f;
+  };
   const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
                            std::vector<std::int64_t> lo, const std::vector<std::int64_t>& top,
+                           const std::vector<std::int64_t>& floor,
                            const std::function<Counts(const std::vector<std::int64_t>&)>& map)
       -> std::optional<std::vector<std::int64_t>> {
     std::vector<std::int64_t> step(intervals, 1);
+    for (std::size_t k = 0; k < intervals; ++k) x[k] = std::max(x[k], floor[k]);
     // Steps that revisit a staffing already run cost no run; the second bound stops a cycle of
     // them (intervals reopening each other through their backlogs).
     for (std::size_t steps = 0;; ++steps) {
@@ -384,6 +426,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
           nx[k] = std::min(top[k], lo[k] + step[k]);
           step[k] *= 2;
         }
+        nx[k] = std::max(nx[k], floor[k]);
         done = done && now.met[k] && nx[k] == x[k];
       }
       if (done) return x;
@@ -393,7 +436,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
 
   const std::optional<std::vector<std::int64_t>> settled = bracket(
       total, std::vector<std::int64_t>(intervals, -1), std::vector<std::int64_t>(intervals, -1),
-      std::vector<std::int64_t>(intervals, cap_total), by_total);
+      std::vector<std::int64_t>(intervals, cap_total), floor_of(total), by_total);
   if (!settled) {
     // Some interval fails with every worker logged in: name the first that does.
     const Counts at_cap = by_total(std::vector<std::int64_t>(intervals, cap_total));
@@ -402,16 +445,13 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
     const std::size_t k = first != o.met.end() ? static_cast<std::size_t>(first - o.met.begin())
                                                : r.unmeetable_interval;
     r.unmeetable_interval = k;
-    std::string why;
-    for (std::size_t i = 0; i < o.outcomes[k].size(); ++i) {
-      const IntervalOutcome& x = o.outcomes[k][i];
-      if (x.met) continue;
-      const Expectation& ex = scenario.expectations[r.targets[i].expectation];
-      why += fmt::format("{}{} {} (achieved {})", why.empty() ? "" : "; ", ex.metric,
-                         describe_bound(ex),
-                         std::isnan(x.mean) ? std::string("no data")
-                                            : fmt::format("{:.4g} ± {:.2g}", x.mean, x.ci95));
-    }
+    // The bracketing may have failed it at the cap under an earlier interval's backlog while
+    // the run with every interval at the cap meets it: say so rather than name no target.
+    const std::string why =
+        first != o.met.end()
+            ? unmet_targets(scenario, r.targets, o.outcomes[k])
+            : "it fell short at the cap under the backlog of earlier intervals staffed below "
+              "it (a target of their own would staff them)";
     std::int64_t all = 0;
     for (std::int64_t c : at_cap[k]) all += c;
     r.unmeetable = fmt::format("{}: not met even with {} workers logged in: {}",
@@ -445,7 +485,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
       // An interval that fails even with the whole group (a neighbour's lowering left it a
       // backlog it cannot clear) keeps the group where it was.
       const std::optional<std::vector<std::int64_t>> lowered =
-          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, with_g);
+          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, floor_of(hi), with_g);
       if (lowered) best = with_g(*lowered);
       r.unmeetable_interval = 0;
     }
@@ -474,7 +514,8 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
           }
           return m;
         };
-        const std::optional<std::vector<std::int64_t>> cheaper = bracket(x, hi, lo, hi, moved);
+        const std::optional<std::vector<std::int64_t>> cheaper =
+            bracket(x, hi, lo, hi, floor_of(hi), moved);
         if (cheaper) best = moved(*cheaper);
         r.unmeetable_interval = 0;
       }
@@ -499,9 +540,11 @@ std::optional<IntervalTarget> interval_target(const Scenario& scenario, std::siz
   const std::string& m = scenario.expectations[i].metric;
   IntervalTarget t;
   t.expectation = i;
+  // A name may hold dots ("Sales" and "Sales.EU"): a scope matches only when what follows it is an
+  // interval column, so "task_queues.Sales.EU.service_level.20" is Sales.EU's, not Sales's.
   const auto scoped = [&](std::string_view prefix, const std::string& name, const char* kind) {
     const std::string head = std::string(prefix) + name + ".";
-    if (m.rfind(head, 0) != 0) return false;
+    if (m.rfind(head, 0) != 0 || !per_interval_column(m.substr(head.size()))) return false;
     t.scope = std::string(kind) + name;
     t.column = m.substr(head.size());
     return true;
@@ -535,6 +578,42 @@ std::vector<IntervalTarget> interval_targets(const Scenario& scenario,
   return out;
 }
 
+namespace {
+
+// The row of the interval starting at `start` (an expect line's `interval:`, a multiple of the
+// table's length: the loader checks it); SIZE_MAX when the table has no such row.
+std::size_t interval_row(const IntervalTable& t, SimTime start) {
+  if (t.length <= 0 || start < 0 || start % t.length != 0) return SIZE_MAX;
+  const auto k = static_cast<std::size_t>(start / t.length);
+  return k < t.count ? k : SIZE_MAX;
+}
+
+// Whether no task waited in `scope` in interval k: a group scope has no tasks_waiting column.
+bool quiet_interval(const IntervalTable& t, std::size_t k, std::size_t scope) {
+  const std::size_t w = t.column_index("tasks_waiting");
+  const double waiting = w == SIZE_MAX ? kNull : t.at(k, scope, w);
+  return std::isnan(waiting) || waiting == 0;
+}
+
+// evaluate_bound() for a line read on one interval, with the one exception to it (docs/scenario.md
+// #expect, docs/experiments.md "staff --per-interval"): an interval with no data (a null mean) in
+// which no task waited in the scope (`quiet`) meets the line, for there was nothing to serve; one
+// in which tasks waited but none stopped waiting (nobody logged in) falls short, as a whole-run
+// metric without data does. `trsim check` (evaluate_any_expectation) and `trsim staff
+// --per-interval` and `roster` (interval_outcomes) both judge through it.
+ExpectationOutcome evaluate_interval_bound(const Expectation& e, const Aggregate& value,
+                                           bool quiet) {
+  if (std::isnan(value.mean) && quiet) {
+    ExpectationOutcome out;
+    out.value = value;
+    out.met = true;
+    return out;
+  }
+  return evaluate_bound(e, value);
+}
+
+}  // namespace
+
 std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scenario, std::size_t i,
                                                            const RunSummary& summary) {
   const Expectation& e = scenario.expectations[i];
@@ -542,15 +621,16 @@ std::optional<ExpectationOutcome> evaluate_any_expectation(const Scenario& scena
   const std::optional<IntervalTarget> target = interval_target(scenario, i);
   if (!target || summary.runs.empty()) return std::nullopt;
   std::vector<double> values;
+  bool quiet = true;  // in every replication
   for (const ReplicationResult& run : summary.runs) {
     const IntervalTable& t = run.intervals;
     const std::size_t s = t.scope_index(target->scope), c = t.column_index(target->column);
-    if (s == SIZE_MAX || c == SIZE_MAX || t.length <= 0) return std::nullopt;
-    const auto k = static_cast<std::size_t>(*e.interval / t.length);
-    if (k >= t.count) return std::nullopt;
+    const std::size_t k = interval_row(t, *e.interval);
+    if (s == SIZE_MAX || c == SIZE_MAX || k == SIZE_MAX) return std::nullopt;
     if (const double v = t.at(k, s, c); !std::isnan(v)) values.push_back(v);
+    quiet = quiet && quiet_interval(t, k, s);
   }
-  return evaluate_bound(e, aggregate(values));
+  return evaluate_interval_bound(e, aggregate(values), quiet);
 }
 
 std::vector<AnalyticInterval> analytic_requirements(const Scenario& scenario,
@@ -665,24 +745,19 @@ std::vector<IntervalOutcome> interval_outcomes(const Scenario& scenario,
       out.push_back(o);
       continue;
     }
-    if (x.interval && *x.interval != t.start(k)) {  // a line on another interval
+    if (x.interval && interval_row(t, *x.interval) != k) {  // a line on another interval
       o.mean = o.ci95 = kNull;
       o.met = true;
       out.push_back(o);
       continue;
     }
-    o.mean = t.at(k, s, c);
-    o.ci95 = table.ci95[t.cell(k, s, c)];
-    if (std::isnan(o.mean)) {
-      // No data: met when no task waited in the scope at all (a quiet interval, or a group
-      // scope), not when tasks waited and none stopped waiting (nobody logged in).
-      const std::size_t w = t.column_index("tasks_waiting");
-      const double waiting = w == SIZE_MAX ? kNull : t.at(k, s, w);
-      o.met = std::isnan(waiting) || waiting == 0;
-    } else {
-      const double half = x.require_ci && !std::isnan(o.ci95) ? o.ci95 : 0;
-      o.met = (!x.min || o.mean - half >= *x.min) && (!x.max || o.mean + half <= *x.max);
-    }
+    Aggregate value;
+    value.mean = o.mean = t.at(k, s, c);
+    value.ci95 = o.ci95 = table.ci95[t.cell(k, s, c)];
+    // The table keeps no count of values: a ci95 means at least two (so `ci: true` with fewer
+    // falls short, as in `trsim check`).
+    value.n = !std::isnan(value.ci95) ? 2 : std::isnan(value.mean) ? 0 : 1;
+    o.met = evaluate_interval_bound(x, value, quiet_interval(t, k, s)).met;
     out.push_back(o);
   }
   return out;
@@ -764,6 +839,10 @@ IntervalStaffingResult staff_per_interval(
     for (std::size_t g = 0; g < groups; ++g) start += r.analytic_by_group[k][g];
     for (std::size_t g = 0; g < groups; ++g)
       weight[g] = start > 0 ? static_cast<double>(r.analytic_by_group[k][g]) : mix[k][g];
+    if (!has_own_target(scenario, r.targets, k)) {
+      counts[k] = split(start, weight);  // no target of its own: the analytic estimate, unsearched
+      continue;
+    }
     const auto ok = [&](std::int64_t m) { return meets(split(m, weight)); };
     std::int64_t meeting = -1, failing = -1;
     if (ok(start)) {
@@ -792,16 +871,7 @@ IntervalStaffingResult staff_per_interval(
     }
     if (meeting < 0) {
       const std::vector<std::int64_t> at_cap = split(cap_total, weight);
-      const std::vector<IntervalOutcome>& o = outcomes(at_cap);
-      std::string why;
-      for (std::size_t i = 0; i < o.size(); ++i) {
-        if (o[i].met) continue;
-        const Expectation& x = scenario.expectations[r.targets[i].expectation];
-        why += fmt::format(
-            "{}{} {} (achieved {})", why.empty() ? "" : "; ", x.metric, describe_bound(x),
-            std::isnan(o[i].mean) ? std::string("no data")
-                                  : fmt::format("{:.4g} ± {:.2g}", o[i].mean, o[i].ci95));
-      }
+      const std::string why = unmet_targets(scenario, r.targets, outcomes(at_cap));
       std::int64_t all = 0;
       for (std::int64_t c : at_cap) all += c;
       r.unmeetable = fmt::format("{}: not met even with {} workers logged in: {}",

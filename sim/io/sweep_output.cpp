@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "io/json_layout.hpp"
 #include "model/units.hpp"
 #include "trsim/expectations.hpp"
@@ -19,6 +20,7 @@ namespace trsim {
 
 namespace {
 
+using detail::append_csv_number;
 using detail::json_aggregate;
 using detail::json_indent;
 using detail::json_key;
@@ -53,11 +55,6 @@ std::string csv_cell(std::string_view text) {
     out += c;
   }
   return out + '"';
-}
-
-void csv_number(std::string& out, double v) {
-  out += ',';
-  if (!std::isnan(v)) append_json_number(out, v);
 }
 
 // A number for a person: 4 significant digits; "-" for null.
@@ -221,14 +218,14 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     for (std::size_t k = 0; k < s.values.size(); ++k) {
       if (k > 0) row += ',';
       row += csv_cell(s.values[k]);
-      csv_number(row, base_value(s.values[k]));
+      append_csv_number(row, base_value(s.values[k]));
     }
     for (std::size_t m = 0; m < d.metrics.size(); ++m) {
-      csv_number(row, s.metrics[m].mean);
-      csv_number(row, s.metrics[m].ci95);
+      append_csv_number(row, s.metrics[m].mean);
+      append_csv_number(row, s.metrics[m].ci95);
       const bool base = s.differences.empty();
-      csv_number(row, base ? kNull : s.differences[m].mean);
-      csv_number(row, base ? kNull : s.differences[m].ci95);
+      append_csv_number(row, base ? kNull : s.differences[m].mean);
+      append_csv_number(row, base ? kNull : s.differences[m].ci95);
     }
     // A grid without parameters has rows that would start with a comma; keep them as written.
     out += d.grid.parameters.empty() && !row.empty() ? row.substr(1) : row;

@@ -370,3 +370,27 @@ TEST_CASE("an ISA out of runs keeps the counts known to meet, says so, and still
     CHECK(r.achieved[k][0].met);
   }
 }
+
+TEST_CASE("an interval without a target of its own keeps its analytic estimate, not zero",
+          "[analytic][staffing]") {
+  // The target is on the second interval only (`interval: 30m`). Met whatever its count, the
+  // first interval was searched down to nobody: its 30 Erlangs of calls all waited into the
+  // second, which then failed with every worker logged in (the ISA said so naming no target;
+  // the search named a shortfall all-cap staffing does not have). It now keeps the analytic
+  // estimate of the day's target (Erlang C: 33 agents for 30 Erlangs, 15 for 12), unsearched,
+  // and the second interval is staffed and met as if the day began with it.
+  const std::string yaml = mmc_day(
+      "1800, 720", "  - {metric: workspace.service_level.20, min: 0.8, interval: 30m}\n", 10);
+  const StaffingMethod method = GENERATE(StaffingMethod::search, StaffingMethod::isa);
+  const IntervalStaffingResult r = staff(yaml, 60, method);
+  INFO((method == StaffingMethod::isa ? "isa" : "search")
+       << ": " << r.unmeetable.value_or("met") << "; analytic " << r.analytic[0].agents);
+  REQUIRE_FALSE(r.unmeetable);
+  REQUIRE(r.required.size() == 2);
+  const std::int64_t erlang_first = erlang_agents(30, 60, 20, 0.8);
+  CHECK(erlang_first == 33);
+  // The ISA's estimate comes from the simulated load (about 30 Erlangs): within an agent.
+  CHECK(std::abs(r.required[0][0] - erlang_first) <= 1);
+  CHECK(r.required[1][0] < r.required[0][0]);
+  CHECK(r.achieved[1][0].met);
+}

@@ -247,6 +247,63 @@ arrivals:
   CHECK(c.get("rules")->items.at(0).get("failed")->boolean);
 }
 
+TEST_CASE("compare and check refuse an output naming any file they read with exit 2",
+          "[cli][compare][files]") {
+  TempDir dir;
+  const std::string base = dir.write("base.yaml", kHelpLine);
+  std::string changed_text = kHelpLine;
+  changed_text.replace(changed_text.find("count: 12"), 9, "count: 9");
+  const std::string changed = dir.write("changed.yaml", changed_text);
+  for (const std::string& input : {base, changed}) {
+    for (const char* option : {"--json", "--junit", "--markdown"}) {
+      const std::string before = read_file(input);
+      const CliResult r = run_trsim({"compare", base, changed, option, input}, dir);
+      INFO(describe(r));
+      CHECK(r.exit_code == 2);
+      CHECK(contains(r.err, std::string(option) + " '" + input + "' would overwrite"));
+      CHECK(read_file(input) == before);
+    }
+  }
+  // A configuration file of the base and the one --change-file names.
+  const std::string routing = R"({"task_routing": {"filters": [], "default_filter": {"queue":
+  "Helpdesk"}}}
+)";
+  std::string with_file = kHelpLine;
+  with_file.replace(with_file.find("    configuration:\n"), std::string::npos,
+                    "    configuration_file: routing.json\n");
+  with_file +=
+      "workers:\n  agents: {count: 12, name: \"agent-{i}\", activity: Available}\n"
+      "arrivals:\n  calls: {workflow: helpdesk, rate: 100/h, handle_time: {exponential: "
+      "{mean: 5m}}}\n";
+  dir.write("files.yaml", with_file);
+  dir.write("routing.json", routing);
+  dir.write("new-routing.json", routing);
+  const CliResult ok = run_trsim({"compare", "files.yaml", "--change-file",
+                                  "workflows.helpdesk.configuration_file=new-routing.json"},
+                                 dir, dir.path());
+  INFO(describe(ok));
+  REQUIRE(ok.exit_code == 0);
+  for (const char* input : {"routing.json", "new-routing.json"}) {
+    const CliResult r = run_trsim({"compare", "files.yaml", "--change-file",
+                                   "workflows.helpdesk.configuration_file=new-routing.json",
+                                   "--json", std::string("./") + input},
+                                  dir, dir.path());
+    INFO(describe(r));
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "would overwrite"));
+    CHECK(read_file(path_in(dir, input)) == routing);
+  }
+  // check with several scenarios: every one's files, not only the last one's.
+  const std::string scenario = read_file(base);
+  for (const std::string& input : {base, changed}) {
+    const CliResult r = run_trsim({"check", base, changed, "--junit", input}, dir);
+    INFO(describe(r));
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "--junit '" + input + "' would overwrite"));
+  }
+  CHECK(read_file(base) == scenario);
+}
+
 TEST_CASE("compare: bad input is exit 2 with a clear error, and nothing is written",
           "[cli][compare]") {
   TempDir dir;

@@ -106,6 +106,43 @@ TEST_CASE("staff --per-interval writes a row per interval and group as CSV, and 
   CHECK(json.get("intervals")->items[1].at_path("required.agents")->number ==
         std::stoi(split(rows[2])[3]));
   CHECK(json.get("unmeetable")->kind == Json::Kind::null);
+  // Each target carries what the report needs to print its bound as the table does.
+  const Json& target = json.get("targets")->items.at(0);
+  CHECK(target.get("metric")->text == "workspace.service_level.20");
+  CHECK(target.get("min")->number == 0.8);
+  CHECK(target.get("ci")->kind == Json::Kind::boolean);
+  CHECK_FALSE(target.get("ci")->boolean);
+  CHECK(target.get("interval") == nullptr);  // a line on every interval
+}
+
+TEST_CASE("staff --per-interval prints a long metric name whole, its column as wide as it",
+          "[cli][staff][roster]") {
+  // The target columns were 28 characters and a longer name lost its head
+  // ("es.Sales.EU.service_level.20"): a table cut off.
+  TempDir dir;
+  const std::string metric = "task_queues.Q.avg_task_acceptance_time";
+  const std::string path =
+      dir.write("desk.yaml",
+                desk("  - {metric: workspace.service_level.20, min: 0.8}\n  - {metric: " + metric +
+                     ", max: 30}\n"));
+  const CliResult r = run_trsim({"staff", path, "--per-interval"}, dir);
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::string> rows = lines_of(r.out);
+  const auto header = std::find_if(
+      rows.begin(), rows.end(), [](const std::string& l) { return l.rfind("interval ", 0) == 0; });
+  REQUIRE(header != rows.end());
+  CHECK(contains(*header, "  " + metric));
+  // Every row of the table ends where its header does: the columns line up (counted in
+  // characters: "±" is two bytes).
+  const auto width = [](const std::string& line) {
+    return std::count_if(line.begin(), line.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  for (auto row = header; row != rows.end() && !row->empty(); ++row) {
+    INFO(*row);
+    CHECK(width(*row) == width(*header));
+  }
 }
 
 TEST_CASE("staff --per-interval --method: isa by default, search on request, both meeting",
@@ -166,6 +203,10 @@ TEST_CASE("roster: the bundled day is covered and verified by simulation, and so
   INFO(describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "verifying run: every interval meets every target"));
+  // The table prints each interval's service level in %, as staff --per-interval does ("86.4 ±
+  // 2.1 % ok"), never as a fraction; the CSV keeps fractions.
+  CHECK(std::regex_search(r.out, std::regex(R"([0-9]+\.[0-9] ± [0-9]+\.[0-9] % ok)")));
+  CHECK_FALSE(std::regex_search(r.out, std::regex(R"(0\.[0-9]+ ± [0-9.e-]+ ok)")));
   // Every interval covered (the integer program's constraint) and met in the verifying run.
   const std::vector<std::string> rows = lines_of(read_file(csv));
   REQUIRE(rows.size() == 1 + 48);

@@ -34,6 +34,9 @@ class TempDir {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
+  // One owner per folder: a copy would remove it a second time (and under the other's feet).
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   std::string write(const std::string& name, const std::string& text) const {
     const auto p = path_ / name;
     std::ofstream(p) << text;

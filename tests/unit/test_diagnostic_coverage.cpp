@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "support/scenario_fixture.hpp"
 #include "trsim/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -281,12 +282,12 @@ TEST_CASE("diagnostics that need more than a scenario file", "[loader][invalid]"
 
   CHECK(first_error(trsim::load_scenario_file("/no/such/folder/s.yaml")) ==
         "/no/such/folder/s.yaml: cannot read the scenario: no such file");
-  const fs::path huge = fs::temp_directory_path() / "trsim-huge-scenario.yaml";
+  const trsim::test::TempDir dir;  // a folder of its own: worktrees run their suites at once
+  const fs::path huge = fs::path(dir.path()) / "huge-scenario.yaml";
   { std::ofstream(huge) << "horizon: 1h\n"; }
   fs::resize_file(huge, (std::uintmax_t{1} << 30) + 1);  // sparse: nothing is written
   CHECK_THAT(
       first_error(trsim::load_scenario_file(huge.string())),
       Catch::Matchers::Contains("cannot read the scenario: the file is too large (1073741825 "
                                 "bytes; the limit is 1073741824)"));
-  fs::remove(huge);
 }

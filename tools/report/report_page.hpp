@@ -29,9 +29,6 @@ std::string format_value(double v);
 /// counts.
 std::string metric_unit(std::string_view path);
 
-/// A ratio metric (service level, abandon rate, occupancy): trsim::is_ratio_metric, the one rule.
-using trsim::is_ratio_metric;
-
 /// A statistic for a table: ratios as a percentage with one decimal ("75.3%"), seconds with one
 /// decimal, counts with `count_decimals` decimals; "–" for NaN. One call per cell of a row with
 /// the same arguments gives the row one format.

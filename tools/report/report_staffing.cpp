@@ -7,6 +7,8 @@
 
 #include "report/report_page.hpp"
 #include "report/svg_chart.hpp"
+#include "trsim/expectations.hpp"
+#include "trsim/scenario.hpp"
 
 namespace trsim::report {
 
@@ -77,18 +79,20 @@ std::string render_staffing_report(const Value& doc) {
       const std::string metric = text(target.find("metric"));
       LineChart chart;
       chart.title = "Achieved: " + metric_title(metric);
-      // The bound as the tables print it: a ratio's in % (">= 80%"), others as given.
+      // The bound as the tables print it (a ratio's in %: ">= 80% (ci95) at 9:30"), from the
+      // target's fields; a staffing JSON written before `ci` was (no `ci` field) keeps its
+      // `bound` text as written.
       std::string bound_text = text(target.find("bound"));
-      if (is_ratio_metric(metric)) {
+      if (const Value* ci = target.find("ci"); ci != nullptr && ci->is_bool()) {
+        Expectation e;
+        e.metric = metric;
         const double lo = number_or_nan(target.find("min")), hi = number_or_nan(target.find("max"));
-        const auto pct = [](double v) { return fmt::format("{:g}%", v * 100); };
-        const bool ci = bound_text.find("(ci95)") != std::string::npos;
-        bound_text = std::isfinite(lo) && std::isfinite(hi)
-                         ? "in [" + pct(lo) + ", " + pct(hi) + "]"
-                     : std::isfinite(lo) ? ">= " + pct(lo)
-                     : std::isfinite(hi) ? "<= " + pct(hi)
-                                         : bound_text;
-        if (ci) bound_text += " (ci95)";
+        if (std::isfinite(lo)) e.min = lo;
+        if (std::isfinite(hi)) e.max = hi;
+        e.require_ci = ci->as_bool();
+        if (const double at = number_or_nan(target.find("interval")); std::isfinite(at))
+          e.interval = from_seconds(at);
+        bound_text = describe_bound(e, is_ratio_metric(metric));
       }
       chart.subtitle = fmt::format(
           "{} {} per interval of the verifying run at the requirement; band: 95% confidence",
