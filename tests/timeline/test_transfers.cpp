@@ -558,8 +558,9 @@ void check_snapshots_rebuilt_from_events(const Scenario& sc, const Run& run) {
 }  // namespace
 
 // The interval table's snapshots through transfers of every kind (cold and warm, completed and
-// failed, a failed cold one offered back): the bundled transfer day, five-minute snapshots, and the
-// small scenario's flows, each checked against the event log.
+// failed, a failed cold one offered back; to a queue or to a worker; requeues): the bundled
+// transfer day, five-minute snapshots, and the small scenario's flows, each checked against the
+// event log.
 TEST_CASE("snapshots through transfers match the event log", "[routing][transfers][intervals]") {
   SECTION("the transfer day") {
     LoadOptions options;
@@ -589,6 +590,33 @@ TEST_CASE("snapshots through transfers match the event log", "[routing][transfer
         check_snapshots_rebuilt_from_events(sc, run);
       }
     }
+  }
+  SECTION("a transfer to a worker, taken or rejected") {
+    for (const char* outcome : {"{accept: 1, reject: 0}", "{accept: 0, reject: 1}"}) {
+      for (const char* mode : {"cold", "warm"}) {
+        INFO(mode << ", outcome " << outcome);
+        TempDir dir;
+        dir.write("calls.csv", "time\n0\n51\n");
+        std::string yaml = kScenario;
+        yaml.replace(yaml.find("to_queue: Billing"), 17, "to_worker: b-2");
+        yaml.replace(yaml.find("wrapup_time: 10s}\nworkers"), 17,
+                     std::string("wrapup_time: 10s, outcome: ") + outcome + "}");
+        const Scenario sc = load_yaml(yaml, dir,
+                                      {std::string("behaviors.support.transfer.0.mode=") + mode,
+                                       "statistics.interval=7s", "statistics.snapshots=true"});
+        check_snapshots_rebuilt_from_events(sc, run_once(sc));
+      }
+    }
+  }
+  SECTION("requeues") {
+    TempDir dir;
+    dir.write("calls.csv", "time\n0\n51\n");
+    std::string yaml = kScenario;
+    yaml.replace(yaml.find("mode: cold, to_queue: Billing"), 29, "requeue: true");
+    const Scenario sc = load_yaml(
+        yaml, dir,
+        {"drain=false", "horizon=5m", "statistics.interval=7s", "statistics.snapshots=true"});
+    check_snapshots_rebuilt_from_events(sc, run_once(sc));
   }
 }
 
