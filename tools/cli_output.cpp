@@ -183,6 +183,10 @@ void append_block(std::string& out, const Scenario& scenario, const AggregateNod
   row("tasks completed", "tasks_completed", 1);
   row("tasks canceled", "tasks_canceled", 1);
   row("  of which abandoned", "tasks_abandoned", 1);
+  // Only when some worker's behaviour transfers (the summary has the counts then).
+  row("tasks transferred", "tasks_transferred", 1);
+  row("  transfers completed", "transfers_completed", 1);
+  row("  transfers failed", "transfers_failed", 1);
   for (double s : scenario.statistics.service_level_thresholds) {
     std::string key = "service_level.";
     append_json_number(key, s);

@@ -146,3 +146,24 @@ TEST_CASE("service levels are in % in run, sweep, check and staff alike", "[cli]
   CHECK(contains(staff.out, ">= 75% (ci95)"));
   CHECK(!contains(staff.out, ">= 0.75"));
 }
+
+TEST_CASE("run prints the transfers of a scenario that transfers, and no transfer rows otherwise",
+          "[cli][console]") {
+  // The summary JSON had tasks_transferred, transfers_completed and transfers_failed, but the
+  // console summary a planner reads showed none of them.
+  TempDir dir;
+  const CliResult transfers =
+      run_trsim({"run", scenario_path("transfer-day.yaml"), "--replications", "2"}, dir);
+  INFO(describe(transfers));
+  REQUIRE(transfers.exit_code == 0);
+  const std::string billing = transfers.out.substr(transfers.out.find("task queue Billing"));
+  const std::string workspace = transfers.out.substr(0, transfers.out.find("task queue"));
+  for (const std::string* block : {&workspace, &billing}) {
+    CHECK(contains(*block, "  tasks transferred "));
+    CHECK(contains(*block, "    transfers completed "));
+    CHECK(contains(*block, "    transfers failed "));
+  }
+  const CliResult plain =
+      run_trsim({"run", scenario_path("quickstart.yaml"), "--replications", "2"}, dir);
+  CHECK_FALSE(contains(plain.out, "transfer"));
+}
