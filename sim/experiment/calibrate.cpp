@@ -97,17 +97,28 @@ struct Reservoir {
 // Kaplan-Meier survival of the censoring (the cancels are its events, the answers censor it).
 // The weighted sample is drawn systematically (each time repeated in proportion to its weight,
 // the same number of values in all; in ascending order, so that the rounding cannot follow a
-// pattern of the data) so that the usual fits apply.
-std::vector<double> censoring_weighted(std::vector<double> answered,
-                                       const fit::KaplanMeier& censoring) {
-  if (answered.empty() || censoring.times.empty()) return answered;
+// pattern of the data) so that the usual fits apply. The weighted mean is the exact one,
+// sum(w t) / sum(w), not the drawn sample's (whose rounding moves it).
+struct WeightedSample {
+  std::vector<double> values;
+  double mean = 0;
+};
+double mean_of(const std::vector<double>& x) {
+  return x.empty() ? 0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+}
+WeightedSample censoring_weighted(std::vector<double> answered, const fit::KaplanMeier& censoring) {
+  if (answered.empty() || censoring.times.empty()) {
+    const double mean = mean_of(answered);
+    return {std::move(answered), mean};
+  }
   std::sort(answered.begin(), answered.end());
   std::vector<double> weight;
-  double total = 0;
+  double total = 0, weighted_sum = 0;
   for (double t : answered) {
     const double g = censoring.at(std::nextafter(t, 0.0));
     weight.push_back(1 / std::max(g, 1e-3));
     total += weight.back();
+    weighted_sum += weight.back() * t;
   }
   std::vector<double> out;
   out.reserve(answered.size());
@@ -118,11 +129,7 @@ std::vector<double> censoring_weighted(std::vector<double> answered,
     cumulative += weight[i] * n / total;
     for (double k = before; k < std::floor(cumulative + 0.5); ++k) out.push_back(answered[i]);
   }
-  return out;
-}
-
-double mean_of(const std::vector<double>& x) {
-  return x.empty() ? 0 : std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+  return {std::move(out), weighted_sum / total};
 }
 
 std::string sample_note(const Reservoir& r) {
@@ -993,18 +1000,19 @@ struct Calibration::Impl {
     }
     for (auto& [name, g] : groups) {
       g.shares = fit::competing_risks(g.offers.values, g.offers.codes, 3);
-      std::vector<double> accept = g.accept_response.values, reject = g.reject_response.values;
+      WeightedSample accept{g.accept_response.values, mean_of(g.accept_response.values)};
+      WeightedSample reject{g.reject_response.values, mean_of(g.reject_response.values)};
       if (g.canceled > 0) {
         std::vector<bool> canceled;
         for (std::uint8_t code : g.offers.codes) canceled.push_back(code == 0);
         const fit::KaplanMeier censoring = fit::kaplan_meier(g.offers.values, canceled);
-        accept = censoring_weighted(accept, censoring);
-        reject = censoring_weighted(reject, censoring);
+        accept = censoring_weighted(std::move(accept.values), censoring);
+        reject = censoring_weighted(std::move(reject.values), censoring);
       }
-      g.accept_weighted_mean = mean_of(accept);
-      g.reject_weighted_mean = mean_of(reject);
-      g.accept_fit = fit::fit_duration(std::move(accept));
-      g.reject_fit = fit::fit_duration(std::move(reject));
+      g.accept_weighted_mean = accept.mean;
+      g.reject_weighted_mean = reject.mean;
+      g.accept_fit = fit::fit_duration(std::move(accept.values));
+      g.reject_fit = fit::fit_duration(std::move(reject.values));
       g.wrapup_fit = fit::fit_duration(g.wrapup.values);
       g.timeout_return_fit = fit::fit_duration(g.timeout_return.values);
       g.reject_return_fit = fit::fit_duration(g.reject_return.values);
