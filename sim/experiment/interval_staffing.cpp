@@ -305,6 +305,9 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   // Every run is a whole day as the scenario has it (horizon, drain, warm-up): the run that ends
   // the search is the verifying run.
   Scenario sc = scenario;
+  std::vector<bool> own_target(intervals);
+  for (std::size_t k = 0; k < intervals; ++k)
+    own_target[k] = has_own_target(scenario, r.targets, k);
   struct Eval {
     std::vector<std::vector<IntervalOutcome>> outcomes;  // [interval][target]
     std::vector<bool> met;
@@ -334,6 +337,10 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
       e.met.push_back(met);
       e.load.push_back(offered_load(sc, last_summary.intervals.mean, k, handle(k)));
     }
+    // An interval without a target of its own meets when the targets after it are met: the
+    // backlog it leaves is all that its count decides (it never goes below its floor, below).
+    for (std::size_t k = intervals; k-- > 1;)
+      if (!own_target[k - 1]) e.met[k - 1] = e.met[k];
     return memo.emplace(c, std::move(e)).first->second;
   };
   const auto by_total = [&](const std::vector<std::int64_t>& total) {
@@ -371,15 +378,13 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
   //    each may be.
   bool out_of_rounds = false;
   const std::size_t max_rounds = settings.max_rounds > 0 ? settings.max_rounds : 30 + 10 * groups;
-  // An interval without a target of its own is held at `floor` (its count when the phase starts;
-  // for the first, the ISA's staffing): see has_own_target.
-  std::vector<bool> own_target(intervals);
-  for (std::size_t k = 0; k < intervals; ++k)
-    own_target[k] = has_own_target(scenario, r.targets, k);
-  const auto floor_of = [&](const std::vector<std::int64_t>& at) {
+  // An interval without a target of its own is never lowered below its analytic estimate: the
+  // ISA's staffing for a total, the analytic split for one group's count (at most `at`, the count
+  // the phase starts from). See has_own_target.
+  const auto floor_of = [&](const std::vector<std::int64_t>& at, std::optional<std::size_t> g) {
     std::vector<std::int64_t> f(intervals, 0);
     for (std::size_t k = 0; k < intervals; ++k)
-      if (!own_target[k]) f[k] = at[k];
+      if (!own_target[k]) f[k] = g ? std::min(at[k], r.analytic_by_group[k][*g]) : at[k];
     return f;
   };
   const auto bracket = [&](std::vector<std::int64_t> x, std::vector<std::int64_t> hi,
@@ -436,7 +441,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
 
   const std::optional<std::vector<std::int64_t>> settled = bracket(
       total, std::vector<std::int64_t>(intervals, -1), std::vector<std::int64_t>(intervals, -1),
-      std::vector<std::int64_t>(intervals, cap_total), floor_of(total), by_total);
+      std::vector<std::int64_t>(intervals, cap_total), floor_of(total, std::nullopt), by_total);
   if (!settled) {
     // Some interval fails with every worker logged in: name the first that does.
     const Counts at_cap = by_total(std::vector<std::int64_t>(intervals, cap_total));
@@ -485,7 +490,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
       // An interval that fails even with the whole group (a neighbour's lowering left it a
       // backlog it cannot clear) keeps the group where it was.
       const std::optional<std::vector<std::int64_t>> lowered =
-          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, floor_of(hi), with_g);
+          bracket(x, hi, std::vector<std::int64_t>(intervals, -1), top, floor_of(hi, g), with_g);
       if (lowered) best = with_g(*lowered);
       r.unmeetable_interval = 0;
     }
@@ -515,7 +520,7 @@ void staff_isa(const Scenario& scenario, const IntervalStaffingSettings& setting
           return m;
         };
         const std::optional<std::vector<std::int64_t>> cheaper =
-            bracket(x, hi, lo, hi, floor_of(hi), moved);
+            bracket(x, hi, lo, hi, floor_of(hi, d), moved);
         if (cheaper) best = moved(*cheaper);
         r.unmeetable_interval = 0;
       }

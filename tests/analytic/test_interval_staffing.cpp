@@ -394,3 +394,50 @@ TEST_CASE("an interval without a target of its own keeps its analytic estimate, 
   CHECK(r.required[1][0] < r.required[0][0]);
   CHECK(r.achieved[1][0].met);
 }
+
+TEST_CASE("an interval without a target of its own is staffed for the backlog it leaves the next",
+          "[analytic][staffing]") {
+  // Two skills, 2.5 Erlangs each (30 calls an hour of 5 minutes), a group per skill, and targets
+  // on the second hour only. The first hour's analytic estimate, split by the groups' logged-in
+  // mix (4 to 1), leaves the EU skill 1 or 2 agents for 2.5 Erlangs: an unstable queue whose
+  // backlog failed the second hour even at the cap, so the ISA stopped as unmeetable. Now an
+  // interval without a target of its own meets when the intervals after it do: the EU group is
+  // raised in the first hour to a stable count (at least 3 for 2.5 Erlangs), and no group is left
+  // at the cap.
+  const std::string yaml = R"(
+name: late-targets
+seed: 3
+horizon: 2h
+replications: 10
+statistics: {service_level_thresholds: [20], interval: 1h}
+task_queues:
+  Sales: {target_workers: "skill == 'a'"}
+  Sales.EU: {target_workers: "skill == 'b'"}
+workflows:
+  wf:
+    configuration:
+      task_routing:
+        filters:
+          - {expression: "lang == 'en'", targets: [{queue: Sales}]}
+        default_filter: {queue: Sales.EU}
+workers:
+  a: {count: 4, name: "a-{i}", activity: Available, attributes: {skill: a}}
+  b: {count: 1, name: "b-{i}", activity: Available, attributes: {skill: b}}
+arrivals:
+  en: {workflow: wf, rate: 30/h, handle_time: {exponential: {mean: 5m}}, attributes: {lang: en}}
+  eu: {workflow: wf, rate: 30/h, handle_time: {exponential: {mean: 5m}}, attributes: {lang: eu}}
+expect:
+  - {metric: task_queues.Sales.EU.service_level.20, min: 0.8, interval: 1h}
+  - {metric: task_queues.Sales.service_level.20, min: 0.8, interval: 1h}
+)";
+  const IntervalStaffingResult r = staff(yaml, 40, StaffingMethod::isa, {"a", "b"});
+  INFO(r.unmeetable.value_or("met"));
+  REQUIRE_FALSE(r.unmeetable);
+  REQUIRE(r.required.size() == 2);
+  INFO("first hour a " << r.required[0][0] << ", b " << r.required[0][1] << "; second hour a "
+                       << r.required[1][0] << ", b " << r.required[1][1]);
+  CHECK(r.required[0][1] >= 3);
+  for (const std::vector<std::int64_t>& hour : r.required)
+    for (std::int64_t n : hour) CHECK(n < 40);
+  for (const IntervalOutcome& o : r.achieved[1]) CHECK(o.met);
+}
