@@ -20,6 +20,7 @@ namespace trsim {
 
 namespace {
 
+using detail::append_csv_cell;
 using detail::append_csv_number;
 using detail::json_aggregate;
 using detail::json_indent;
@@ -45,16 +46,6 @@ void metric_map(std::string& out, const std::vector<std::string>& metrics,
   }
   json_indent(out, depth);
   out += '}';
-}
-
-std::string csv_cell(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
 }
 
 // A number for a person: 4 significant digits; "-" for null.
@@ -200,7 +191,7 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
   const auto header = [&](const std::string& name) {
     if (!first) out += ',';
     first = false;
-    out += csv_cell(name);
+    append_csv_cell(out, name);
   };
   for (const SweepParameter& p : d.grid.parameters) {
     header(p.path);
@@ -217,7 +208,7 @@ std::string sweep_csv(const SweepResults& results, const std::vector<SweepPointS
     std::string row;
     for (std::size_t k = 0; k < s.values.size(); ++k) {
       if (k > 0) row += ',';
-      row += csv_cell(s.values[k]);
+      append_csv_cell(row, s.values[k]);
       append_csv_number(row, base_value(s.values[k]));
     }
     for (std::size_t m = 0; m < d.metrics.size(); ++m) {
